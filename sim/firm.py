@@ -1,0 +1,82 @@
+"""The firm as a Mesa agent: its identity and a read-only view of its state.
+
+For speed the model keeps every firm's state in arrays shaped ``(groups, seats)`` and resolves the
+games for all groups at once (docs/architecture.md). A :class:`Firm` is the Mesa agent that gives a
+firm its identity (``unique_id``, used as the firm id in every table) and reads its row of those
+arrays, so code that thinks in agents (the dashboard, a notebook, a test) can still ask a firm
+about itself. A firm's decisions come from its profile, or from an outside decider attached with
+:meth:`sim.model.AsociaModel.set_decider`.
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from .profiles import LABELS, NAMES
+
+
+class Firm(mesa.Agent):
+    """One small firm (MiPyME) in an associative group."""
+
+    def __init__(self, model, seat: tuple[int, int]):
+        """Create the agent for the firm sitting in ``seat`` = (group, seat index)."""
+        super().__init__(model)
+        self.seat = seat
+
+    @property
+    def group(self) -> int:
+        """Index of the group the firm belongs to."""
+        return self.seat[0]
+
+    def _get(self, name):
+        g, s = self.seat
+        return getattr(self.model, name)[g, s]
+
+    @property
+    def profile(self) -> str:
+        """Profile key: santo, solido, tengo or oportunista."""
+        return NAMES[int(self._get("profile"))]
+
+    @property
+    def profile_label(self) -> str:
+        """Profile name as the field guide writes it."""
+        return LABELS[int(self._get("profile"))]
+
+    @property
+    def capacity(self) -> float:
+        """Capacity multiplier (weak firms below 1, strong above)."""
+        return float(self._get("capacity"))
+
+    @property
+    def product(self) -> int:
+        """Product line it offers."""
+        return int(self._get("product"))
+
+    @property
+    def strikes(self) -> int:
+        """Sanction strikes accumulated."""
+        return int(self._get("strikes"))
+
+    @property
+    def is_member(self) -> bool:
+        """Whether the firm currently belongs to its group."""
+        return bool(self._get("member"))
+
+    @property
+    def payoff(self) -> float:
+        """Income at the last meeting."""
+        return float(self._get("payoff"))
+
+    @property
+    def going_alone(self) -> float:
+        """Income it would have had at the last meeting outside any group."""
+        return float(self._get("alone"))
+
+    def trust_in(self, other: Firm) -> float:
+        """This firm's trust in another member of its group."""
+        if other.group != self.group:
+            raise ValueError("trust is only defined between members of the same group")
+        return float(self.model.T[self.group, self.seat[1], other.seat[1]])
+
+    def __repr__(self) -> str:
+        return f"Firm({self.unique_id}, {self.profile}, group {self.group})"

@@ -1,0 +1,85 @@
+"""The reglamento interno: decision rule, monitoring, graduated sanctions, admission and conflicts.
+
+The guide lists eight items of a group's internal rules (004:L1963-2031; DOMAIN.md §2.4). The model
+turns them into numbers the meeting uses:
+
+* **Decision rule** (004:L689-692): consensus is transparent (trust rises) but slow (leads are
+  missed) and frustrating (exit hazard up); a leader decides fast but opaquely; majority sits
+  between. The effects per rule are in :data:`DECISION`.
+* **Monitoring** (004:L669-671): chance that a furtive act is detected, combined with the
+  facilitator's information and santos' reports.
+* **Graduated sanctions** (004:L2026-2029): a warning at the first strike (optional), a fine per
+  strike after that, expulsion at ``expulsion_strikes``.
+* **Admission** (item 4; DIPAT 004:L276-280; closure 004:L2695-2699) and **conflict resolution**
+  (item 8; 004:L2019-2024).
+
+Functions here are pure: draws are made by the model and passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NATURAL_DETECTION = 0.05  # without rules, a furtive act still surfaces by chance now and then
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """Costs and benefits of a decision rule."""
+
+    lead_miss: float      # share of routed leads the group is too slow to serve
+    transparency: float   # trust lift per meeting (negative: opacity erodes it)
+    tc_factor: float      # multiplier on transaction costs (meeting time)
+    frustration: float    # multiplier on the exit hazard
+
+
+DECISION = {
+    "consensus": DecisionRule(lead_miss=0.30, transparency=0.010, tc_factor=1.3, frustration=1.5),
+    "majority": DecisionRule(lead_miss=0.15, transparency=0.004, tc_factor=1.0, frustration=1.0),
+    "leader": DecisionRule(lead_miss=0.05, transparency=-0.004, tc_factor=0.8, frustration=1.0),
+}
+
+RESOLUTION = {"none": 0.0, "committee": 0.5, "facilitator": 0.5}
+
+
+def detection_probability(monitoring, facilitator, information, santo_report, santos_present):
+    """Chance a furtive act is detected, per group.
+
+    Independent channels: the group's monitoring, the facilitator's circulated information and
+    each santo present who may report what it sees.
+    """
+    miss = (1.0 - monitoring) * (1.0 - facilitator * information)
+    miss = miss * np.power(1.0 - santo_report, santos_present)
+    return 1.0 - miss
+
+
+def sanction(strikes_after, warning: bool, fine: float, expulsion_strikes: int):
+    """Graduated sanction for members that just got a strike.
+
+    Returns:
+        (kind, amount): kind 1 = warning, 2 = fine, 3 = expulsion (0 = none); amount = fine charged.
+        Fines grow with the strike count: the k-th fined strike costs k x fine.
+    """
+    strikes_after = np.asarray(strikes_after)
+    fined_index = strikes_after - (1 if warning else 0)
+    kind = np.where(strikes_after >= expulsion_strikes, 3, np.where(fined_index >= 1, 2, 1))
+    kind = np.where(strikes_after > 0, kind, 0)
+    amount = np.where(kind >= 2, fine * np.maximum(fined_index, 1), 0.0)
+    return kind, amount
+
+
+def next_fine(strikes, warning: bool, fine: float, expulsion_strikes: int):
+    """Fine and expulsion flag the next strike would bring (what a firm weighs before defecting)."""
+    kind, amount = sanction(np.asarray(strikes) + 1, warning, fine, expulsion_strikes)
+    return amount, kind == 3
+
+
+def conflict_damage(base: float, resolution: str, facilitator: float, arbitration: float) -> float:
+    """Trust lost in a conflict after the group's resolution mechanism and the facilitator."""
+    defused = RESOLUTION[resolution]
+    if resolution == "facilitator":
+        defused = max(defused, arbitration * facilitator)
+    defused = max(defused, arbitration * facilitator * 0.5)
+    return base * (1.0 - defused)

@@ -1,0 +1,229 @@
+"""The four behavioural profiles of the field guide and the decision interface they share.
+
+The guide's table "Identificar roles de actores" (004:L1883-1951, prose at 004:L1869-1881; DOMAIN.md
+§1.1-1.2) describes four kinds of member. Each is a small frozen record with named traits and one
+method, ``decide(obs) -> Decision``, vectorised over the firms it is asked about. Anything else that
+decides for a firm (a scripted partner in a test, a person at the dashboard) implements the same
+method, so the model treats every decision source alike.
+
+A decision covers the three choices a member makes at a meeting:
+
+* ``commit``: share of its input demand committed to the joint purchase (0 = stays out, openly);
+* ``renege``: share of that commitment it does not honour, buying privately instead (furtive);
+* ``pay_quota``: whether it pays its quota to the export consortium's fund (seen by the treasurer);
+* ``route_lead``: whether a lead it received goes through the consortium or is served privately;
+* ``furtive``: whether keeping a lead is hidden (only detection reveals it) or done in the open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+SANTO, SOLIDO, TENGO, OPORTUNISTA = 0, 1, 2, 3
+NAMES = ("santo", "solido", "tengo", "oportunista")
+LABELS = ("santo", "sólido ciudadano", "tengo que ganar", "oportunista")
+
+
+@dataclass
+class Observation:
+    """What a firm knows when it decides; every field is an array with one entry per firm."""
+
+    tenure: np.ndarray            # meetings since it joined
+    expected_coop: np.ndarray     # mean trust in the other members = expected cooperation
+    demand: np.ndarray            # units of input it needs this meeting
+    renege_gain: np.ndarray       # private gain per committed unit of reneging
+    quota_due: np.ndarray         # quota it owes this meeting (0 outside the consortium phase)
+    has_lead: np.ndarray          # bool: it received an export lead this meeting
+    lead_private: np.ndarray      # what serving that lead alone would earn
+    lead_routed: np.ndarray       # what routing it through the consortium earns it
+    lead_income: np.ndarray       # expected lead income per meeting as a member
+    detect_prob: np.ndarray       # chance a furtive act is detected
+    fine: np.ndarray              # fine its next strike would bring (0 without sanctions)
+    expulsion_loss: np.ndarray    # membership value lost if its next strike expels it
+    cc_intercept: np.ndarray      # its conditional-cooperation schedule (used by sólido ciudadano)
+    cc_slope: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.tenure)
+
+    def take(self, idx) -> Observation:
+        """The observation of a subset of firms."""
+        return Observation(**{k: v[idx] for k, v in self.__dict__.items()})
+
+
+@dataclass
+class Decision:
+    """A decision per firm (arrays aligned with the Observation)."""
+
+    commit: np.ndarray
+    renege: np.ndarray
+    pay_quota: np.ndarray
+    route_lead: np.ndarray
+    furtive: np.ndarray
+
+    @classmethod
+    def cooperate(cls, n: int) -> Decision:
+        """Full cooperation for n firms."""
+        return cls(np.ones(n), np.zeros(n), np.ones(n, bool), np.ones(n, bool), np.zeros(n, bool))
+
+    @classmethod
+    def defect(cls, n: int, furtive: bool = False) -> Decision:
+        """Full defection for n firms: furtive (commit then renege, keep leads) or open."""
+        if furtive:
+            return cls(np.ones(n), np.ones(n), np.ones(n, bool), np.zeros(n, bool), np.ones(n, bool))
+        return cls(np.zeros(n), np.zeros(n), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool))
+
+
+class Decider(Protocol):
+    """Anything that decides for firms: a profile, a scripted partner, a person."""
+
+    def decide(self, obs: Observation) -> Decision:
+        """Return one decision per firm in ``obs``."""
+        ...
+
+
+@dataclass(frozen=True)
+class Santo:
+    """Santo: collective interest; cooperates, uses the rules and argues for cooperation.
+
+    Source: 004:L1883-1951 ("Interés colectivo", "Hacerlo mejor por el grupo", "Coopera y convencer a
+    los otros de que cooperen también", "Cooperativo y uso de reglas"). The model also lets a santo
+    report violations it sees (``santo_report``) and lift others' trust (``santo_persuasion``);
+    those effects belong to the environment and live in sim/governance.py and sim/trust.py.
+    """
+
+    name: str = "santo"
+    label: str = "santo"
+
+    def decide(self, obs: Observation) -> Decision:
+        """Always cooperate fully."""
+        return Decision.cooperate(len(obs))
+
+
+@dataclass(frozen=True)
+class SolidoCiudadano:
+    """Sólido ciudadano: a conditional cooperator, never furtive.
+
+    Source: 004:L1879-1880 ("dispuesto a trabajar para el interés colectivo si otros lo hacen") and
+    the table (moderate self-interest, within moral limits). Its cooperation level is a linear
+    schedule of the cooperation it expects from the others, ``intercept + slope * expected``,
+    clipped to [0, 1]: the "imperfect conditional cooperation" measured by Fischbacher, Gächter & Fehr
+    (2001) and Fischbacher & Gächter (2010), whose average schedule starts near zero and rises with a
+    slope below one. Each firm carries its own intercept and slope (scenario traits plus spread).
+    It commits that share, pays the quota and routes leads when its level is at least one half, and
+    when it holds back it does so openly.
+    """
+
+    name: str = "solido"
+    label: str = "sólido ciudadano"
+
+    def decide(self, obs: Observation) -> Decision:
+        """Match the cooperation expected from the others along its schedule."""
+        level = np.clip(obs.cc_intercept + obs.cc_slope * obs.expected_coop, 0.0, 1.0)
+        keep = level >= 0.5
+        n = len(obs)
+        return Decision(level, np.zeros(n), keep, keep, np.zeros(n, bool))
+
+
+@dataclass(frozen=True)
+class TengoQueGanar:
+    """Tengo que ganar: maximises its payoff relative to the others and defects openly.
+
+    Source: 004:L1875-1878 (takes advantage of the group's actions; more explicit; "los miembros del
+    grupo saben hasta dónde llega su participación") and the table (goal: do better than the others;
+    strategic problem: none). Relative payoff makes contributions that benefit everyone pointless
+    for it, so it commits only a fixed, visible share of its demand (``share``); it pays the quota
+    only if skipping would cost it more than the quota in an open sanction; it keeps a lead whenever
+    the private value beats the sanction it will surely get (keeping is relative gain, routing is
+    not). Everything it does is seen.
+    """
+
+    share: float = 0.5
+    name: str = "tengo"
+    label: str = "tengo que ganar"
+
+    def decide(self, obs: Observation) -> Decision:
+        """Open, partial participation; defect whenever the open sanction is cheaper."""
+        n = len(obs)
+        pay = obs.fine >= obs.quota_due
+        route = obs.lead_private - obs.fine - obs.expulsion_loss <= 0
+        return Decision(np.full(n, self.share), np.zeros(n), pay, route, np.zeros(n, bool))
+
+
+@dataclass(frozen=True)
+class Oportunista:
+    """Oportunista: maximises its own payoff and defects furtively while others cooperate.
+
+    Source: 004:L1871-1874 ("absolutamente interesado en sí mismo", "traiciona tanto como sea
+    posible") and the table ("Traicionar tanto como sea posible mientras otros cooperan"; conduct
+    "furtivo"). It keeps up appearances: it always commits and pays its quota (both are seen). For
+    its first ``mimic`` meetings it cooperates to earn trust. After that, when it expects the
+    others to cooperate at least ``threshold``, it reneges on the joint purchase and keeps leads
+    whenever the private gain beats the expected cost: detection probability x (fine + the
+    membership value an expulsion would destroy).
+    """
+
+    mimic: int = 6
+    threshold: float = 0.5
+    name: str = "oportunista"
+    label: str = "oportunista"
+
+    def decide(self, obs: Observation) -> Decision:
+        """Cooperate in appearance; betray furtively when it pays."""
+        n = len(obs)
+        exploiting = (obs.tenure >= self.mimic) & (obs.expected_coop >= self.threshold)
+        cost = obs.detect_prob * (obs.fine + obs.expulsion_loss)
+        renege = exploiting & (obs.renege_gain * obs.demand > cost)
+        keep = exploiting & (obs.lead_private - obs.lead_routed > cost)
+        return Decision(np.ones(n), renege.astype(float), np.ones(n, bool), ~keep, np.ones(n, bool))
+
+
+def build_profiles(traits) -> tuple:
+    """The four profiles, indexed by profile code, from a scenario's ``profiles`` section."""
+    return (
+        Santo(),
+        SolidoCiudadano(),
+        TengoQueGanar(share=traits.tengo_share),
+        Oportunista(mimic=traits.oportunista_mimic, threshold=traits.oportunista_threshold),
+    )
+
+
+@dataclass
+class Scripted:
+    """A scripted partner for tests and demonstrations: plays a fixed sequence of moves.
+
+    Each move is ``"C"`` (cooperate fully), ``"D"`` (defect openly) or ``"F"`` (defect furtively:
+    commit, renege, keep leads). The last move repeats.
+    """
+
+    moves: str
+    played: int = 0
+
+    def decide(self, obs: Observation) -> Decision:
+        """Play the next move of the script for every firm in ``obs``."""
+        move = self.moves[min(self.played, len(self.moves) - 1)]
+        self.played += 1
+        n = len(obs)
+        if move == "C":
+            return Decision.cooperate(n)
+        return Decision.defect(n, furtive=(move == "F"))
+
+
+@dataclass
+class Manual:
+    """A firm played by a person: the dashboard sets the next decision before each step."""
+
+    commit: float = 1.0
+    renege: float = 0.0
+    pay_quota: bool = True
+    route_lead: bool = True
+
+    def decide(self, obs: Observation) -> Decision:
+        """Return the moves the person chose."""
+        n = len(obs)
+        return Decision(np.full(n, float(self.commit)), np.full(n, float(self.renege)),
+                        np.full(n, bool(self.pay_quota)), np.full(n, bool(self.route_lead)),
+                        np.ones(n, bool))

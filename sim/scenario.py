@@ -1,0 +1,600 @@
+"""Scenarios: the typed, frozen, validated record of every parameter of a run.
+
+This module is the single source of truth for parameters. Each section of a scenario TOML file is a
+frozen dataclass; each field carries its default, its bounds or allowed choices, its unit, its
+English and Spanish labels and the source it rests on (in ``field(metadata=...)``). The CLI's help,
+the dashboard's widgets and docs/model.md's parameter table are all derived from these records.
+
+Validation happens at the boundary (TOML -> record): unknown keys, wrong types and out-of-range
+values raise :class:`ScenarioError`, whose message names the file, the dotted key and what is
+allowed, before any agent exists.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+PROFILES = ("santo", "solido", "tengo", "oportunista")
+PROFILE_LABELS = {
+    "santo": "santo",
+    "solido": "sólido ciudadano",
+    "tengo": "tengo que ganar",
+    "oportunista": "oportunista",
+}
+DISPOSITIONS = ("active", "passive", "barely")
+
+
+class ScenarioError(ValueError):
+    """A scenario (file, override or widget value) that cannot be run; the message says why."""
+
+
+def P(default, lo=None, hi=None, *, choices=None, unit="", en="", es="", src="", help=""):
+    """Declare a scenario parameter with its default, bounds, labels and source."""
+    meta = {
+        "lo": lo,
+        "hi": hi,
+        "choices": choices,
+        "unit": unit,
+        "en": en,
+        "es": es,
+        "src": src,
+        "help": help,
+    }
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Name and description of the scenario (what question it answers)."""
+
+    name: str = P("baseline", en="Scenario name", es="Nombre del escenario")
+    description: str = P("", en="Question it answers", es="Pregunta que responde")
+
+
+@dataclass(frozen=True)
+class Run:
+    """Horizon and recording options of one run."""
+
+    steps: int = P(104, 1, 5000, unit="meetings", en="Meetings (fortnights)",
+                   es="Reuniones (quincenas)", src="004:L2004-2007 (at least fortnightly)")
+    seed: int = P(1, 0, 2**63 - 1, en="Seed", es="Semilla")
+    firm_table: str = P("full", choices=("full", "sampled", "off"), en="Firm table",
+                        es="Tabla de empresas",
+                        help="'sampled' keeps every k-th meeting; 'off' keeps none (large runs)")
+    sample_every: int = P(10, 1, 1000, unit="meetings", en="Sampling interval",
+                          es="Intervalo de muestreo")
+
+
+@dataclass(frozen=True)
+class Population:
+    """Who the groups are made of: profile mix, capacity, products, participation."""
+
+    groups: int = P(3, 1, 50000, en="Groups", es="Grupos")
+    group_size: int = P(8, 3, 40, unit="firms", en="Founding members per group",
+                        es="Socios fundadores por grupo", src="004:L149-228 (5-20 firms)")
+    slack: int = P(4, 0, 40, unit="seats", en="Seats for newcomers", es="Lugares para ingresantes")
+    santo: float = P(0.2, 0.0, 1.0, en="Share santo", es="Proporción santo",
+                     src="004:L1883-1951; shares unspecified (DOMAIN §6.2)")
+    solido: float = P(0.4, 0.0, 1.0, en="Share sólido ciudadano",
+                      es="Proporción sólido ciudadano", src="004:L1883-1951")
+    tengo: float = P(0.2, 0.0, 1.0, en="Share tengo que ganar", es="Proporción tengo que ganar",
+                     src="004:L1883-1951")
+    oportunista: float = P(0.2, 0.0, 1.0, en="Share oportunista", es="Proporción oportunista",
+                           src="004:L1883-1951")
+    weak_share: float = P(0.5, 0.0, 1.0, en="Share of weak firms", es="Proporción de empresas débiles",
+                          src="004:L1201-1204")
+    capacity_weak: float = P(0.6, 0.05, 1.0, unit="x", en="Capacity of a weak firm",
+                             es="Capacidad de una empresa débil")
+    capacity_strong: float = P(1.4, 1.0, 5.0, unit="x", en="Capacity of a strong firm",
+                               es="Capacidad de una empresa fuerte")
+    products: int = P(12, 1, 500, unit="lines", en="Product lines in the sector",
+                      es="Líneas de producto del sector", src="004:L230-283 (DIPAT)")
+    active: float = P(0.238, 0.0, 1.0, en="Share active participants", es="Proporción activos",
+                      src="004:L720-741 (23.8 %)")
+    passive: float = P(0.40, 0.0, 1.0, en="Share passive participants", es="Proporción pasivos",
+                       src="004:L720-741 (40 %)")
+    barely: float = P(0.362, 0.0, 1.0, en="Share barely participating",
+                      es="Proporción poco participativos", src="004:L720-741 (36.2 %)")
+    attend_active: float = P(0.95, 0.0, 1.0, en="Attendance, active", es="Asistencia, activos")
+    attend_passive: float = P(0.75, 0.0, 1.0, en="Attendance, passive", es="Asistencia, pasivos")
+    attend_barely: float = P(0.45, 0.0, 1.0, en="Attendance, barely", es="Asistencia, poco activos")
+    diversity: float = P(0.2, 0.0, 1.0, en="Cultural and institutional diversity",
+                         es="Diversidad cultural e institucional", src="004:L452-456; 002:L149-152")
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """Traits of the four behavioural profiles (the decision rules live in sim/profiles.py)."""
+
+    solido_intercept: float = P(0.1, -1.0, 1.0, en="Sólido: cooperation when nobody cooperates",
+                                es="Sólido: cooperación si nadie coopera",
+                                src="Fischbacher, Gächter & Fehr 2001")
+    solido_slope: float = P(0.8, 0.0, 2.0, en="Sólido: response to others' cooperation",
+                            es="Sólido: respuesta a la cooperación ajena",
+                            src="Fischbacher, Gächter & Fehr 2001; Fischbacher & Gächter 2010")
+    solido_sd: float = P(0.1, 0.0, 0.5, en="Sólido: spread between firms",
+                         es="Sólido: dispersión entre empresas")
+    santo_persuasion: float = P(0.01, 0.0, 0.1, en="Santo: persuasion per meeting",
+                                es="Santo: persuasión por reunión", src="004:L1883-1951 (convince others)")
+    santo_report: float = P(0.3, 0.0, 1.0, en="Santo: chance of reporting what it sees",
+                            es="Santo: probabilidad de denunciar", src="004:L1883-1951 (uses rules)")
+    tengo_share: float = P(0.5, 0.0, 1.0, en="Tengo que ganar: share of demand it commits",
+                           es="Tengo que ganar: parte de la demanda que compromete",
+                           src="004:L1876-1878 (others know how far it goes)")
+    oportunista_mimic: int = P(6, 0, 1000, unit="meetings", en="Oportunista: meetings it mimics cooperation",
+                               es="Oportunista: reuniones que simula cooperar")
+    oportunista_threshold: float = P(0.5, 0.0, 1.0, en="Oportunista: others' cooperation it exploits",
+                                     es="Oportunista: cooperación ajena que aprovecha",
+                                     src="004:L1883-1951 (betray while others cooperate)")
+    oportunista_horizon: int = P(12, 1, 500, unit="meetings", en="Oportunista: meetings of membership value at stake",
+                                 es="Oportunista: reuniones de valor de membresía en juego")
+
+
+@dataclass(frozen=True)
+class JointPurchase:
+    """The joint-purchase game (see sim/games.py for the payoff function)."""
+
+    list_price: float = P(10.0, 0.01, 1e6, unit="money/unit", en="List price", es="Precio de lista")
+    demand: float = P(10.0, 0.01, 1e6, unit="units/meeting", en="Input demand per unit of capacity",
+                      es="Demanda de insumos por unidad de capacidad")
+    min_lot: float = P(25.0, 0.0, 1e9, unit="units", en="Minimum lot for the pooled price",
+                       es="Lote mínimo para el precio conjunto", src="004:L230-283")
+    volume_full: float = P(60.0, 0.0, 1e9, unit="units", en="Volume for the full discount",
+                           es="Volumen para el descuento máximo")
+    discount_min: float = P(0.05, 0.0, 0.95, en="Discount at the minimum lot",
+                            es="Descuento en el lote mínimo")
+    discount_max: float = P(0.15, 0.0, 0.95, en="Maximum volume discount", es="Descuento máximo",
+                            src="004:L560-581")
+    handling_cost: float = P(0.4, 0.0, 1e6, unit="money/unit", en="Handling cost of a committed unit",
+                             es="Costo de gestión por unidad comprometida")
+    side_discount: float = P(0.13, 0.0, 0.95, en="Private side-deal discount (reneging)",
+                             es="Descuento de un trato paralelo (incumplir)")
+    shortfall_penalty: float = P(1.0, 0.0, 1e6, unit="money/unit", en="Supplier penalty per reneged unit",
+                                 es="Penalidad del proveedor por unidad incumplida")
+    sharing: str = P("proportional", choices=("proportional", "equal"), en="How savings are shared",
+                     es="Reparto del ahorro", src="004:L2109-2111")
+    matching: str = P("fixed", choices=("fixed", "random"), en="Partners", es="Socios",
+                      help="'random' re-matches firms across groups each meeting (stranger design)")
+
+
+@dataclass(frozen=True)
+class Export:
+    """The export-consortium game: quotas, promotion fund, leads and their routing."""
+
+    enabled: bool = P(True, en="Export consortium", es="Consorcio de exportación")
+    quota: float = P(2.0, 0.0, 1e6, unit="money/meeting", en="Quota per member",
+                     es="Cuota por socio", src="004:L2013-2017")
+    spend_rate: float = P(0.5, 0.0, 1.0, en="Share of the fund spent on promotion each meeting",
+                          es="Parte del fondo gastada en promoción por reunión")
+    lead_rate: float = P(0.8, 0.0, 100.0, unit="leads/meeting", en="Leads for a reference consortium",
+                         es="Contactos para un consorcio de referencia")
+    fund_elasticity: float = P(0.5, 0.0, 2.0, en="Leads' elasticity to promotion spending",
+                               es="Elasticidad de los contactos al gasto en promoción")
+    breadth_elasticity: float = P(0.7, 0.0, 2.0, en="Leads' elasticity to breadth of the offer",
+                                  es="Elasticidad de los contactos a la amplitud de la oferta",
+                                  src="004:L230-283 (integrated offer)")
+    lead_value: float = P(40.0, 0.0, 1e9, unit="money", en="Value of a lead served jointly",
+                          es="Valor de un contacto atendido en conjunto")
+    commission: float = P(0.1, 0.0, 1.0, en="Consortium commission on routed leads",
+                          es="Comisión del consorcio")
+    private_share: float = P(0.6, 0.0, 1.0, en="Share of a lead a firm captures serving it alone",
+                             es="Parte de un contacto que capta una empresa sola", src="004:L662-671")
+    overlap_conflict: float = P(0.5, 0.0, 1.0, en="Chance a lead in a shared product starts a conflict",
+                                es="Probabilidad de conflicto por producto compartido", src="004:L276-278")
+    solo_lead_rate: float = P(0.05, 0.0, 100.0, unit="leads/meeting", en="Leads a firm finds alone",
+                              es="Contactos que una empresa consigue sola")
+    dipat: bool = P(False, en="DIPAT rule: no two members offer the same product",
+                    es="Regla DIPAT: dos socios no ofrecen el mismo producto", src="004:L276-280")
+
+
+@dataclass(frozen=True)
+class Trust:
+    """Dyadic trust: start value and how it is updated (sim/trust.py)."""
+
+    initial: float = P(0.4, 0.0, 1.0, en="Initial trust", es="Confianza inicial", src="004:L1805-1832")
+    learning: float = P(0.15, 0.0, 1.0, en="Learning from observed conduct",
+                        es="Aprendizaje de la conducta observada", src="004:L1828-1832 (Good)")
+    betrayal: float = P(0.3, 0.0, 1.0, en="Trust lost on a detected betrayal",
+                        es="Confianza perdida por traición detectada")
+    diffuse: float = P(0.25, 0.0, 2.0, en="Diffuse loss from unexplained shortfalls",
+                       es="Pérdida difusa por faltantes sin explicar", src="004:L669-671")
+    success: float = P(0.04, 0.0, 1.0, en="Gain from a successful joint action",
+                       es="Ganancia por acción conjunta exitosa", src="004:L2035-2055")
+    conflict_damage: float = P(0.2, 0.0, 1.0, en="Trust lost in an unresolved conflict",
+                               es="Confianza perdida en un conflicto sin resolver")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The reglamento interno (004:L1963-2031): decisions, admission, exit, costs, monitoring."""
+
+    enabled: bool = P(True, en="Group adopts a reglamento", es="El grupo adopta un reglamento",
+                      src="004:L1963-2031")
+    adopt_at: int = P(13, 0, 5000, unit="meetings", en="Meeting when the reglamento is adopted",
+                      es="Reunión en que se adopta el reglamento", src="004:L1415-1416 (six months)")
+    decision: str = P("majority", choices=("consensus", "majority", "leader"), en="Decision rule",
+                      es="Regla de decisión", src="004:L689-692")
+    admission: str = P("screened", choices=("open", "screened", "dipat"), en="Admission",
+                       es="Ingreso de socios", src="004:L1963-2031 item 4; 004:L2695-2699")
+    screening: float = P(0.5, 0.0, 1.0, en="Chance screening spots a bad reputation",
+                         es="Probabilidad de detectar mala reputación", src="004:L1722-1728")
+    exit_notice: int = P(2, 0, 100, unit="meetings", en="Exit notice", es="Preaviso de retiro",
+                         src="004:L1963-2031 item 5")
+    forfeit: bool = P(True, en="Leaving forfeits contributions", es="Quien se retira pierde aportes")
+    cost_sharing: str = P("proportional", choices=("equal", "proportional"), en="Cost sharing (quotas)",
+                          es="Reparto de costos (cuotas)", src="004:L2013-2017; 004:L2109-2111")
+    monitoring: float = P(0.3, 0.0, 1.0, en="Monitoring: chance a furtive act is detected",
+                          es="Control: probabilidad de detectar un acto furtivo", src="004:L669-671")
+    monitoring_cost: float = P(1.0, 0.0, 1e6, unit="money/meeting", en="Cost of full monitoring per member",
+                               es="Costo del control total por socio")
+    conflict_resolution: str = P("committee", choices=("none", "committee", "facilitator"),
+                                 en="Conflict resolution", es="Resolución de controversias",
+                                 src="004:L2019-2024")
+    quorum: float = P(0.5, 0.0, 1.0, en="Quorum (share of members present)", es="Quórum",
+                      src="004:L1988-1989")
+    absence_fine: float = P(0.0, 0.0, 1e6, unit="money", en="Fine for missing a meeting",
+                            es="Multa por inasistencia", src="004:L2009-2011")
+
+
+@dataclass(frozen=True)
+class Sanctions:
+    """Graduated sanctions: warning, fines, expulsion after k strikes (004:L2026-2029)."""
+
+    enabled: bool = P(True, en="Sanctions", es="Sanciones", src="004:L2026-2029")
+    warning: bool = P(True, en="First strike is a warning", es="La primera falta es una advertencia")
+    fine: float = P(6.0, 0.0, 1e6, unit="money", en="Fine per strike", es="Multa por falta")
+    expulsion_strikes: int = P(3, 1, 100, unit="strikes", en="Strikes before expulsion",
+                               es="Faltas antes de la expulsión", src="004:L669-671")
+
+
+@dataclass(frozen=True)
+class Facilitator:
+    """The external facilitator's presence schedule and effects (004:L838-1126)."""
+
+    schedule: str = P("taper", choices=("none", "permanent", "abrupt", "taper"),
+                      en="Presence schedule", es="Calendario de presencia", src="004:L1091-1102")
+    exit_at: int = P(52, 0, 5000, unit="meetings", en="Withdrawal (abrupt) or end of taper",
+                     es="Retiro (abrupto) o fin de la reducción")
+    taper_from: int = P(26, 0, 5000, unit="meetings", en="Taper starts", es="Inicio de la reducción")
+    trust_building: float = P(0.04, 0.0, 1.0, en="Trust built per meeting at full presence",
+                              es="Confianza generada por reunión", src="004:L846-851")
+    information: float = P(0.3, 0.0, 1.0, en="Extra detection from circulated reputation",
+                           es="Detección extra por circulación de información")
+    arbitration: float = P(0.7, 0.0, 1.0, en="Share of conflict damage it defuses",
+                           es="Parte del daño de conflicto que evita", src="004:L850-851")
+    tc_reduction: float = P(0.5, 0.0, 1.0, en="Share of transaction costs it absorbs",
+                            es="Parte de los costos de transacción que absorbe")
+    empowerment: float = P(0.2, 0.0, 1.0, en="Share of its work that transfers capacity",
+                           es="Parte de su trabajo que transfiere capacidad", src="004:L1091-1102")
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Phases, self-governance, entries, exits and dissolution (004 Tabla 3 and 4)."""
+
+    phase2_at: int = P(4, 0, 5000, unit="meetings", en="Trust and pilot actions start",
+                       es="Inicio de generación de confianza", src="004 Tabla 3")
+    consortium_at: int = P(39, 0, 5000, unit="meetings", en="Earliest formalisation / consortium",
+                           es="Formalización / consorcio más temprano", src="004 Tabla 4 (1.5 years)")
+    formalise_trust: float = P(0.55, 0.0, 1.0, en="Trust a patient group waits for before formalising",
+                               es="Confianza que un grupo paciente espera antes de formalizar",
+                               src="002:L347-356; 004:L1402-1404")
+    patient: bool = P(True, en="Wait for trust before formalising", es="Esperar confianza para formalizar")
+    backlog_conflict: float = P(0.3, 0.0, 5.0, en="Conflicts per meeting per unit of postponed distrust",
+                                es="Conflictos por reunión por unidad de desconfianza postergada")
+    self_gov_rate: float = P(0.06, 0.0, 1.0, en="Growth of self-governance capacity",
+                             es="Crecimiento de la capacidad de autogestión", src="004:L1091-1102")
+    self_gov_initial: float = P(0.3, 0.0, 1.0, en="Self-governance of a group formed without help",
+                                es="Autogestión inicial sin facilitador")
+    base_income: float = P(60.0, 0.0, 1e9, unit="money/meeting", en="Income per unit of capacity",
+                           es="Ingreso por unidad de capacidad")
+    tc_base: float = P(1.6, 0.0, 1e6, unit="money/meeting", en="Transaction cost per member",
+                       es="Costo de transacción por socio", src="004:L655-718")
+    tc_size: float = P(0.06, 0.0, 1.0, en="Extra transaction cost per extra member",
+                       es="Costo extra por socio adicional", src="004:L694-697")
+    tc_diversity: float = P(1.0, 0.0, 10.0, en="Extra transaction cost per unit of diversity",
+                            es="Costo extra por diversidad", src="004:L694-697")
+    entry_rate: float = P(0.05, 0.0, 1.0, unit="/meeting", en="Candidates per group per meeting",
+                          es="Candidatos por grupo por reunión")
+    fear: float = P(1.0, 0.0, 5.0, en="Candidates' fear of opportunism", es="Temor al oportunismo",
+                    src="004:L73-75; 004:L673-674")
+    closure: float = P(0.5, 0.0, 1.0, en="Closure of integrated groups to newcomers",
+                       es="Cierre de los grupos integrados", src="004:L2695-2699")
+    exit_rate: float = P(0.15, 0.0, 1.0, unit="/meeting", en="Exit hazard of a dissatisfied member",
+                         es="Riesgo de retiro de un socio insatisfecho")
+    exit_trust: float = P(0.25, 0.0, 1.0, en="Trust below which a member wants out",
+                          es="Confianza bajo la cual un socio quiere irse")
+    min_members: int = P(3, 2, 40, unit="firms", en="Members below which the group dissolves",
+                         es="Socios mínimos antes de disolverse")
+
+
+SECTIONS: dict[str, type] = {
+    "meta": Meta,
+    "run": Run,
+    "population": Population,
+    "profiles": Profiles,
+    "joint_purchase": JointPurchase,
+    "export": Export,
+    "trust": Trust,
+    "rules": Rules,
+    "sanctions": Sanctions,
+    "facilitator": Facilitator,
+    "lifecycle": Lifecycle,
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A complete, validated scenario: one frozen record per section."""
+
+    meta: Meta = field(default_factory=Meta)
+    run: Run = field(default_factory=Run)
+    population: Population = field(default_factory=Population)
+    profiles: Profiles = field(default_factory=Profiles)
+    joint_purchase: JointPurchase = field(default_factory=JointPurchase)
+    export: Export = field(default_factory=Export)
+    trust: Trust = field(default_factory=Trust)
+    rules: Rules = field(default_factory=Rules)
+    sanctions: Sanctions = field(default_factory=Sanctions)
+    facilitator: Facilitator = field(default_factory=Facilitator)
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    source: str = field(default="<defaults>", compare=False)
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """Nested plain dict (section -> key -> value), as written to TOML."""
+        return {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS}
+
+    def flat(self) -> dict[str, Any]:
+        """Flat dict with dotted keys (``"rules.monitoring"``), as stored in the runs table."""
+        return {f"{s}.{k}": v for s, sec in self.to_dict().items() for k, v in sec.items()}
+
+    def to_toml(self) -> str:
+        """TOML text that loads back into an equal scenario."""
+        return tomli_w.dumps(self.to_dict())
+
+    def replace(self, overrides: dict[str, Any], origin: str = "override") -> Scenario:
+        """A new validated scenario with dotted-key overrides applied (values may be strings)."""
+        data = self.to_dict()
+        for key, value in overrides.items():
+            section, name = _split_key(key, origin)
+            spec = param(key)
+            data[section][name] = coerce(value, spec, origin) if isinstance(value, str) else value
+        return from_dict(data, origin=origin if origin != "override" else self.source)
+
+    def profile_shares(self) -> dict[str, float]:
+        """The four profile shares, in PROFILES order."""
+        return {p: getattr(self.population, p) for p in PROFILES}
+
+
+@dataclass(frozen=True)
+class Param:
+    """Description of one parameter, derived from the section dataclasses."""
+
+    key: str
+    section: str
+    name: str
+    type: type
+    default: Any
+    lo: float | None
+    hi: float | None
+    choices: tuple[str, ...] | None
+    unit: str
+    en: str
+    es: str
+    src: str
+    help: str
+
+    def allowed(self) -> str:
+        """Human-readable statement of what values are allowed."""
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.type is bool:
+            return "true or false"
+        kind = "an integer" if self.type is int else ("a number" if self.type is float else "a string")
+        if self.lo is not None and self.hi is not None:
+            return f"{kind} from {self.lo:g} to {self.hi:g}"
+        return kind
+
+
+def params() -> list[Param]:
+    """Every parameter of a scenario, in declaration order."""
+    out = []
+    for section, cls in SECTIONS.items():
+        hints = {"int": int, "float": float, "str": str, "bool": bool}
+        for f in dataclasses.fields(cls):
+            m = f.metadata
+            out.append(Param(
+                key=f"{section}.{f.name}", section=section, name=f.name, type=hints[f.type],
+                default=f.default, lo=m["lo"], hi=m["hi"], choices=m["choices"], unit=m["unit"],
+                en=m["en"], es=m["es"], src=m["src"], help=m["help"],
+            ))
+    return out
+
+
+_PARAMS = {p.key: p for p in params()}
+
+
+def param(key: str) -> Param:
+    """Look up one parameter by dotted key; raises ScenarioError naming the allowed keys."""
+    if key not in _PARAMS:
+        section = key.split(".")[0]
+        near = [k for k in _PARAMS if k.startswith(section + ".")] or list(SECTIONS)
+        raise ScenarioError(f"unknown key '{key}'; allowed: {', '.join(near)}")
+    return _PARAMS[key]
+
+
+def _split_key(key: str, origin: str) -> tuple[str, str]:
+    if "." not in key:
+        raise ScenarioError(f"{origin}: key '{key}' must be written section.name, e.g. rules.monitoring")
+    try:
+        param(key)
+    except ScenarioError as e:
+        raise ScenarioError(f"{origin}: {e}") from None
+    section, name = key.split(".", 1)
+    return section, name
+
+
+def coerce(text: str, spec: Param, origin: str) -> Any:
+    """Convert a string typed on the command line or in a widget to the parameter's type."""
+    t = text.strip()
+    try:
+        if spec.type is bool:
+            if t.lower() in ("true", "1", "yes", "on"):
+                return True
+            if t.lower() in ("false", "0", "no", "off"):
+                return False
+            raise ValueError
+        if spec.type is int:
+            return int(t)
+        if spec.type is float:
+            return float(t)
+        return t
+    except ValueError:
+        raise ScenarioError(
+            f"{origin}: key '{spec.key}' got {text!r}; allowed: {spec.allowed()}"
+        ) from None
+
+
+def _check(value: Any, spec: Param, origin: str) -> Any:
+    bad = f"{origin}: key '{spec.key}' got {value!r}; allowed: {spec.allowed()}"
+    if spec.type is bool:
+        if not isinstance(value, bool):
+            raise ScenarioError(bad)
+        return value
+    if spec.type is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                raise ScenarioError(bad)
+    elif spec.type is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ScenarioError(bad)
+        value = float(value)
+        if not math.isfinite(value):
+            raise ScenarioError(bad)
+    elif spec.type is str:
+        if not isinstance(value, str):
+            raise ScenarioError(bad)
+    if spec.choices and value not in spec.choices:
+        raise ScenarioError(bad)
+    if spec.lo is not None and value < spec.lo:
+        raise ScenarioError(bad)
+    if spec.hi is not None and value > spec.hi:
+        raise ScenarioError(bad)
+    return value
+
+
+def _cross_checks(s: Scenario, origin: str) -> None:
+    pop = s.population
+    total = sum(getattr(pop, p) for p in PROFILES)
+    if abs(total - 1.0) > 1e-6:
+        raise ScenarioError(
+            f"{origin}: keys 'population.santo', 'population.solido', 'population.tengo' and "
+            f"'population.oportunista' sum to {total:.4g}; allowed: shares that sum to 1"
+        )
+    disp = pop.active + pop.passive + pop.barely
+    if abs(disp - 1.0) > 1e-3:
+        raise ScenarioError(
+            f"{origin}: keys 'population.active', 'population.passive' and 'population.barely' "
+            f"sum to {disp:.4g}; allowed: shares that sum to 1"
+        )
+    jp = s.joint_purchase
+    if jp.discount_min > jp.discount_max:
+        raise ScenarioError(
+            f"{origin}: key 'joint_purchase.discount_min' ({jp.discount_min}) exceeds "
+            f"'joint_purchase.discount_max' ({jp.discount_max}); allowed: discount_min <= discount_max"
+        )
+    if jp.volume_full < jp.min_lot:
+        raise ScenarioError(
+            f"{origin}: key 'joint_purchase.volume_full' ({jp.volume_full}) is below "
+            f"'joint_purchase.min_lot' ({jp.min_lot}); allowed: volume_full >= min_lot"
+        )
+    fac = s.facilitator
+    if fac.schedule == "taper" and fac.taper_from > fac.exit_at:
+        raise ScenarioError(
+            f"{origin}: key 'facilitator.taper_from' ({fac.taper_from}) is after "
+            f"'facilitator.exit_at' ({fac.exit_at}); allowed: taper_from <= exit_at"
+        )
+    if s.lifecycle.min_members > pop.group_size:
+        raise ScenarioError(
+            f"{origin}: key 'lifecycle.min_members' ({s.lifecycle.min_members}) exceeds "
+            f"'population.group_size' ({pop.group_size}); allowed: min_members <= group_size"
+        )
+    if s.population.groups * (pop.group_size + pop.slack) > 2_000_000:
+        raise ScenarioError(
+            f"{origin}: keys 'population.groups' x ('population.group_size' + 'population.slack') "
+            f"exceed 2,000,000 seats; allowed: at most 2,000,000"
+        )
+
+
+def from_dict(data: dict[str, Any], origin: str = "<dict>") -> Scenario:
+    """Build a validated Scenario from a nested dict (as read from TOML)."""
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{origin}: expected tables of settings; allowed sections: {', '.join(SECTIONS)}")
+    sections = {}
+    for name, value in data.items():
+        if name not in SECTIONS:
+            raise ScenarioError(f"{origin}: unknown section '{name}'; allowed: {', '.join(SECTIONS)}")
+        if not isinstance(value, dict):
+            raise ScenarioError(f"{origin}: '{name}' must be a table [{name}]")
+    for name, cls in SECTIONS.items():
+        given = data.get(name, {})
+        kwargs = {}
+        for key, value in given.items():
+            dotted = f"{name}.{key}"
+            if dotted not in _PARAMS:
+                allowed = ", ".join(f.name for f in dataclasses.fields(cls))
+                raise ScenarioError(f"{origin}: unknown key '{dotted}'; allowed in [{name}]: {allowed}")
+            kwargs[key] = _check(value, _PARAMS[dotted], origin)
+        sections[name] = cls(**kwargs)
+    scenario = Scenario(**sections, source=origin)
+    _cross_checks(scenario, origin)
+    return scenario
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load and validate a scenario TOML file, then apply dotted-key overrides.
+
+    Raises:
+        ScenarioError: the file is missing, is not TOML, or holds an invalid setting; the message
+            names the file, the key and what is allowed.
+    """
+    path = Path(path)
+    origin = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{origin}: no such scenario file") from None
+    except OSError as e:
+        raise ScenarioError(f"{origin}: cannot read ({e.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"{origin}: not valid TOML ({e})") from None
+    scenario = from_dict(data, origin=origin)
+    if overrides:
+        scenario = scenario.replace(overrides, origin=origin)
+    return scenario
+
+
+def parse_overrides(items: list[str], origin: str = "--set") -> dict[str, Any]:
+    """Parse ``key=value`` strings from the command line into a dotted-key dict."""
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise ScenarioError(f"{origin}: '{item}' must be written key=value, e.g. rules.monitoring=0.5")
+        key, value = item.split("=", 1)
+        key = key.strip()
+        spec = param(key) if key in _PARAMS else None
+        if spec is None:
+            _split_key(key, origin)
+        out[key] = coerce(value, spec, origin)
+    return out

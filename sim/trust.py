@@ -1,0 +1,84 @@
+"""Dyadic trust: each firm's belief that each fellow member will cooperate, updated from what it sees.
+
+Trust is "a theory a person builds about how another will act" (Good, quoted at 004:L1828-1832), so
+``T[g, i, j]`` is firm i's expected cooperation of firm j, in [0, 1], for every group g at once
+(array ``(groups, seats, seats)``). What moves it (DOMAIN.md §2.1):
+
+* conduct i sees (open acts, detected furtive acts) pulls ``T[i, j]`` towards what j did;
+* a detected betrayal cuts everyone's trust in the betrayer (reputation circulates);
+* furtive acts nobody detects still leave a shortfall nobody can explain, which lowers trust
+  diffusely across the group (004:L669-671);
+* successful collective actions build trust step by step (004:L2035-2055);
+* the facilitator, santos and a transparent decision rule lift it; conflicts cut it.
+
+All functions are pure updates on arrays; they never draw random numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def observe(T, signal, seen, attend, eta):
+    """Pull trust towards observed conduct.
+
+    Args:
+        T: trust array (G, C, C), updated in place.
+        signal: conduct of each seat this meeting, in [0, 1] (G, C).
+        seen: bool (G, C): the seat's conduct was visible this meeting.
+        attend: bool (G, C): observers present at the meeting.
+        eta: learning rate.
+    """
+    w = eta * (attend[:, :, None] & seen[:, None, :])
+    T += w * (signal[:, None, :] - T)
+    return T
+
+
+def betrayal(T, detected, beta):
+    """Cut every member's trust in each detected betrayer by a factor ``1 - beta``."""
+    T *= 1.0 - beta * detected[:, None, :]
+    return T
+
+
+def diffuse(T, shortfall, delta):
+    """Lower all trust in a group in proportion to its unexplained shortfall (G,)."""
+    T *= np.clip(1.0 - delta * shortfall, 0.0, 1.0)[:, None, None]
+    return T
+
+
+def lift(T, amount):
+    """Raise trust towards 1 by ``amount`` (scalar, (G,), or (G, C, C)) of the remaining gap."""
+    amount = np.asarray(amount)
+    if amount.ndim == 1:
+        amount = amount[:, None, None]
+    T += amount * (1.0 - T)
+    return T
+
+
+def given(T, member):
+    """Mean trust each member places in the other members (G, C); 0 for lone or empty seats."""
+    m = member.astype(T.dtype)
+    n_other = m.sum(axis=1, keepdims=True) - 1.0
+    tot = np.einsum("gij,gj->gi", T, m) - np.diagonal(T, axis1=1, axis2=2) * m
+    return np.where(member & (n_other > 0), tot / np.maximum(n_other, 1.0), 0.0)
+
+
+def received(T, member):
+    """Mean trust the other members place in each member (G, C)."""
+    m = member.astype(T.dtype)
+    n_other = m.sum(axis=1, keepdims=True) - 1.0
+    tot = np.einsum("gij,gi->gj", T, m) - np.diagonal(T, axis1=1, axis2=2) * m
+    return np.where(member & (n_other > 0), tot / np.maximum(n_other, 1.0), 0.0)
+
+
+def group_mean(trust_given, member):
+    """Mean dyadic trust among the members of each group (G,)."""
+    n = member.sum(axis=1)
+    return np.where(n > 1, (trust_given * member).sum(axis=1) / np.maximum(n, 1), 0.0)
+
+
+def reset_seat(T, g, s, value):
+    """A newcomer in seat s of group g: others' trust in it and its trust in others start at value."""
+    T[g, s, :] = value
+    T[g, :, s] = value
+    T[g, s, s] = 1.0
