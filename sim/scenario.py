@@ -528,6 +528,14 @@ def _cross_checks(s: Scenario, origin: str) -> None:
             f"{origin}: key 'lifecycle.min_members' ({s.lifecycle.min_members}) exceeds "
             f"'population.group_size' ({pop.group_size}); allowed: min_members <= group_size"
         )
+    from .games import ExportGame, JointPurchaseGame
+
+    for key, build, section in (("joint_purchase", JointPurchaseGame.from_scenario, s.joint_purchase),
+                                ("export", ExportGame.from_scenario, s.export)):
+        try:
+            build(section)
+        except ValueError as e:
+            raise ScenarioError(f"{origin}: section [{key}]: {e}") from None
     if s.population.groups * (pop.group_size + pop.slack) > 2_000_000:
         raise ScenarioError(
             f"{origin}: keys 'population.groups' x ('population.group_size' + 'population.slack') "

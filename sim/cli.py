@@ -1,0 +1,243 @@
+"""The ``asocia`` command line: run, compare, dashboard, bench, and the experiment commands.
+
+Every user error (a bad scenario key, a value out of range, a corrupt results folder) is reported
+as one line naming the file, the key and what is allowed, with exit code 2 and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .scenario import PROFILE_LABELS, ScenarioError, load_scenario, parse_overrides
+from .seeds import replication_seeds
+from .store import ResultsError
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """An error the user can fix; printed without a traceback, exit code 2."""
+
+
+def _progress(total, desc):
+    from tqdm import tqdm
+
+    # delay: the bar appears only for work that takes longer than a second
+    return tqdm(total=total, desc=desc, delay=1.0, unit="run" if desc != "meetings" else "mtg",
+                file=sys.stderr, leave=False)
+
+
+def _scenario(args):
+    overrides = parse_overrides(args.set or [])
+    return load_scenario(args.scenario, overrides)
+
+
+def _play(scenario, seed, steps):
+    from .run import LiveRun
+
+    live = LiveRun(scenario, seed)
+    with _progress(steps, "meetings") as bar:
+        for _ in range(steps):
+            live.advance(1)
+            bar.update(1)
+    return live.results()
+
+
+def format_summary(res, out_dir=None) -> str:
+    """The short summary ``asocia run`` prints."""
+    row = res.runs.iloc[0]
+    o = res.summary()
+    groups = int(row["population.groups"])
+    founders = groups * int(row["population.group_size"])
+    coop = " · ".join(
+        f"{PROFILE_LABELS[p]} {o[f'coop_{p}']:.2f}" for p in PROFILE_LABELS if not math.isnan(o[f"coop_{p}"])
+    )
+    lines = [
+        f"Asocia · {row['scenario']} ({row['source']}) · seed {row['seed']} · {row['steps']} meetings"
+        f" · {groups} group{'s' if groups != 1 else ''}",
+        f"  survival       {round(o['survival'] * groups)}/{groups} groups alive",
+        f"  members        {int(o['members'])} (started {founders})",
+        f"  trust          {o['trust']:.2f} (mean dyadic trust, last quarter)",
+        f"  income gain    {o['income_gain'] * 100:+.1f} % vs going alone (second half)",
+        f"  cooperation    {o['cooperation']:.2f}  ({coop})",
+        f"  events         {int(o['exits'])} exits · {int(o['expulsions'])} expulsions · "
+        f"{int(o['entries'])} entries · {int(o['conflicts'])} conflicts · {int(o['violations'])} violations seen",
+    ]
+    if out_dir is not None:
+        lines.append(f"  tables         {out_dir}/ (runs, steps, firms, events .parquet + manifest.json)")
+    return "\n".join(lines)
+
+
+def cmd_run(args) -> int:
+    """asocia run."""
+    scenario = _scenario(args)
+    seed = scenario.run.seed if args.seed is None else args.seed
+    steps = scenario.run.steps if args.steps is None else args.steps
+    res = _play(scenario, seed, steps)
+    out = Path(args.out) if args.out else Path("results") / f"{scenario.meta.name}-{seed}"
+    res.manifest["command"] = " ".join(["asocia"] + sys.argv[1:])
+    res.save(out, csv=args.csv)
+    print(format_summary(res, out))
+    return 0
+
+
+def t_interval(values) -> tuple[float, float, float]:
+    """Mean and 95 % t-interval of replication outcomes."""
+    from scipy import stats
+
+    v = np.asarray([x for x in values if not math.isnan(x)], float)
+    if len(v) == 0:
+        return float("nan"), float("nan"), float("nan")
+    mean = float(v.mean())
+    if len(v) < 2:
+        return mean, mean, mean
+    half = float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
+    return mean, mean - half, mean + half
+
+
+COMPARE_OUTCOMES = ("survival", "members", "trust", "cooperation", "income_gain", "coop_santo",
+                    "coop_solido", "coop_tengo", "coop_oportunista", "exits", "expulsions", "conflicts")
+
+
+def compare(scenarios, reps: int, root_seed: int, steps: int | None, workers: int = 1):
+    """Replicated outcomes of several scenarios on the same seeds (common random numbers)."""
+    from .run import run
+
+    seeds = replication_seeds(root_seed, reps)
+    table = {}
+    with _progress(len(scenarios) * reps, "runs") as bar:
+        for sc in scenarios:
+            rows = []
+            for seed in seeds:
+                rows.append(run(sc, seed=seed, steps=steps).summary())
+                bar.update(1)
+            table[sc.meta.name if sc.meta.name not in table else sc.source] = rows
+    return seeds, table
+
+
+def cmd_compare(args) -> int:
+    """asocia compare."""
+    scenarios = [load_scenario(p, parse_overrides(args.set or [])) for p in args.scenarios]
+    seeds, table = compare(scenarios, args.reps, args.seed, args.steps)
+    names = list(table)
+    width = max(22, *(len(n) + 2 for n in names))
+    print(f"Asocia compare · {args.reps} replications per scenario · root seed {args.seed} "
+          f"(same seeds for every scenario) · mean [95 % interval]")
+    print(f"{'outcome':<18}" + "".join(f"{n:>{width}}" for n in names))
+    for key in COMPARE_OUTCOMES:
+        cells = []
+        for n in names:
+            mean, lo, hi = t_interval([r[key] for r in table[n]])
+            scale = 100.0 if key == "income_gain" else 1.0
+            cells.append("n/a" if math.isnan(mean) else f"{mean * scale:.2f} [{lo * scale:.2f}, {hi * scale:.2f}]")
+        label = key + (" %" if key == "income_gain" else "")
+        print(f"{label:<18}" + "".join(f"{c:>{width}}" for c in cells))
+    return 0
+
+
+def cmd_dashboard(args) -> int:
+    """asocia dashboard: serve dashboards/app.py with Solara on localhost."""
+    app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
+    if not app.exists():
+        raise UserError(f"{app}: dashboard not found (run from a source checkout)")
+    cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
+           "--production"]
+    if args.no_open:
+        cmd.append("--no-open")
+    return subprocess.call(cmd)
+
+
+def cmd_bench(args) -> int:
+    """asocia bench: the side-by-side benchmark (benchmarks/)."""
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root))
+    try:
+        from benchmarks.__main__ import main as bench_main
+    except ImportError as e:
+        raise UserError(f"{root / 'benchmarks'}: benchmark package not found ({e})") from None
+    return bench_main(args.bench_args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (help texts are derived from the scenario schema where they can be)."""
+    p = argparse.ArgumentParser(prog="asocia", description="Trust and cooperation in associative groups of small firms.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run one scenario and write its tables")
+    r.add_argument("scenario", help="scenario TOML file, e.g. scenarios/baseline.toml")
+    r.add_argument("--seed", type=int, help="integer seed (default: run.seed in the scenario)")
+    r.add_argument("--steps", type=int, help="meetings to play (default: run.steps)")
+    r.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a parameter, e.g. --set rules.monitoring=0.6 (see 'asocia params')")
+    r.add_argument("--out", help="output folder (default: results/<scenario>-<seed>)")
+    r.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
+    r.set_defaults(func=cmd_run)
+
+    c = sub.add_parser("compare", help="replicated comparison of scenarios on the same seeds")
+    c.add_argument("scenarios", nargs="+", help="two or more scenario files")
+    c.add_argument("--reps", type=int, default=20, help="replications per scenario (default 20)")
+    c.add_argument("--seed", type=int, default=1, help="root seed; replications use SeedSequence.spawn")
+    c.add_argument("--steps", type=int, help="meetings to play (default: each scenario's run.steps)")
+    c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override in every scenario")
+    c.set_defaults(func=cmd_compare)
+
+    pr = sub.add_parser("params", help="list every scenario parameter with default and allowed values")
+    pr.add_argument("--lang", choices=("en", "es"), default="en")
+    pr.set_defaults(func=cmd_params)
+
+    d = sub.add_parser("dashboard", help="start the Solara dashboard on localhost")
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--port", type=int, default=8765)
+    d.add_argument("--no-open", action="store_true", help="do not open a browser")
+    d.set_defaults(func=cmd_dashboard)
+
+    b = sub.add_parser("bench", help="benchmarks side by side (see benchmarks/README)")
+    b.add_argument("bench_args", nargs=argparse.REMAINDER, help="arguments for python -m benchmarks")
+    b.set_defaults(func=cmd_bench)
+
+    register_experiment_commands(sub)
+    return p
+
+
+def register_experiment_commands(sub) -> None:
+    """Sweep, sensitivity, results and report commands (sim/experiment_cli.py)."""
+    try:
+        from .experiment_cli import register
+    except ImportError:
+        return
+    register(sub)
+
+
+def cmd_params(args) -> int:
+    """asocia params: the parameter table, from the scenario schema."""
+    from .scenario import params
+
+    for prm in params():
+        label = prm.es if args.lang == "es" else prm.en
+        unit = f" [{prm.unit}]" if prm.unit else ""
+        print(f"{prm.key:<34} {prm.default!r:<14} {prm.allowed():<40} {label}{unit}")
+    return 0
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``asocia`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except (ScenarioError, ResultsError, UserError) as e:
+        print(f"asocia: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("asocia: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,650 @@
+"""The Asocia model: groups of firms meeting fortnightly under their rules and a facilitator.
+
+``AsociaModel.step()`` is one group meeting, for every group at once, and reads like the agenda:
+
+1. ``advance_lifecycle`` - phases of the intervention model, the facilitator's presence, the
+   reglamento's adoption, formalisation (004 Tabla 3 and 4);
+2. ``hold_meeting`` - who attends, whether there is a quorum, what coordination costs;
+3. ``offer_leads`` - promotion spending brings export leads (consortium phase);
+4. ``decide`` - every firm decides: its profile's rule, or an outside decider;
+5. ``buy_jointly`` - the joint-purchase game;
+6. ``run_consortium`` - quotas, leads routed or kept, commissions;
+7. ``monitor`` - detection of furtive acts, open violations, graduated sanctions;
+8. ``update_trust`` - dyadic trust from what members saw;
+9. ``resolve_conflicts`` - product overlap and postponed conflicts;
+10. ``settle_accounts`` - payoffs, going-alone payoffs, who wants out;
+11. ``update_membership`` - exits, expulsions, entries, dissolution (firm rows are recorded just
+    before it, group rows just after).
+
+State lives in arrays owned by the model, shaped ``(groups, seats)`` (trust: ``(groups, seats,
+seats)``); a seat is empty, or holds one member. Every random draw goes through ``self.rng``.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from . import facilitator as fac
+from . import governance as gov
+from . import trust as tr
+from .firm import Firm
+from .games import ExportGame, JointPurchaseGame
+from .profiles import OPORTUNISTA, SANTO, TENGO, Decision, Observation, build_profiles
+from .scenario import DISPOSITIONS, PROFILES, Scenario
+from .tables import Recorder
+
+PHASE_NAMES = ("", "I", "II", "III", "IV")
+
+# event kinds (codes stored in the events table; sentences in sim/narrative.py)
+EV_ENTRY, EV_EXIT, EV_EXPULSION, EV_REJECTED = 1, 2, 3, 4
+EV_RENEGE, EV_DIVERSION, EV_QUOTA_SKIP = 5, 6, 7
+EV_CONFLICT, EV_FACILITATOR, EV_PHASE, EV_RULES, EV_DISSOLUTION, EV_PURCHASE_FAILED = 8, 9, 10, 11, 12, 13
+
+
+class AsociaModel(mesa.Model):
+    """Associative groups of small firms playing joint-purchase and export-consortium games."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, deciders: dict | None = None):
+        """Build the groups of a scenario.
+
+        Args:
+            scenario: a validated :class:`sim.scenario.Scenario`.
+            seed: integer seed of this run (defaults to ``scenario.run.seed``); strings are refused.
+            deciders: optional ``{firm_id: decider}`` for firms decided from outside the model.
+        """
+        seed = scenario.run.seed if seed is None else seed
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+        super().__init__(rng=int(seed))
+        self.seed = int(seed)
+        self.config = s = scenario
+        self.purchase_game = JointPurchaseGame.from_scenario(s.joint_purchase)
+        self.export_game = ExportGame.from_scenario(s.export)
+        self.profiles = build_profiles(s.profiles)
+        self.rule = gov.DECISION[s.rules.decision]
+        self.deciders: dict[int, object] = {}
+        pop = s.population
+        G, C = pop.groups, pop.group_size + pop.slack
+        self.G, self.C = G, C
+        self.t = 0
+        f0 = (G, C)
+        self.member = np.zeros(f0, bool)
+        self.firm_id = np.full(f0, -1, np.int64)
+        self.profile = np.zeros(f0, np.int8)
+        self.capacity = np.zeros(f0)
+        self.product = np.zeros(f0, np.int64)
+        self.disposition = np.zeros(f0, np.int8)
+        self.cc_a = np.zeros(f0)
+        self.cc_b = np.zeros(f0)
+        self.tenure = np.zeros(f0, np.int64)
+        self.strikes = np.zeros(f0, np.int64)
+        self.ema_gain = np.zeros(f0)
+        self.paid_in = np.zeros(f0)
+        self.leaving = np.full(f0, -1, np.int64)
+        self.payoff = np.zeros(f0)
+        self.alone = np.zeros(f0)
+        self.T = np.full((G, C, C), s.trust.initial)
+        self.alive = np.ones(G, bool)
+        self.phase = np.ones(G, np.int8)
+        self.rules_on = np.zeros(G, bool)
+        self.formalised = np.zeros(G, bool)
+        self.backlog = np.zeros(G)
+        self.fund = np.zeros(G)
+        self.viol_rate = np.zeros(G)
+        self.last_discount = np.full(G, s.joint_purchase.discount_max)
+        f_start = fac.presence(s.facilitator.schedule, 0, s.facilitator.exit_at, s.facilitator.taper_from)
+        self.self_gov = np.full(G, 0.0 if f_start > 0 else s.lifecycle.self_gov_initial)
+        self.f = f_start
+        self.firms: dict[int, Firm] = {}
+        self.log = Recorder(self)
+        self._fac_events = fac.transitions(s.facilitator.schedule, s.facilitator.exit_at,
+                                           s.facilitator.taper_from)
+        self._found_groups()
+        for fid, decider in (deciders or {}).items():
+            self.set_decider(fid, decider)
+
+    # ------------------------------------------------------------------ population
+    def _draw_firms(self, n: int, products: np.ndarray | None = None):
+        """Attributes of n new firms, drawn from the scenario's population."""
+        pop, pr = self.config.population, self.config.profiles
+        shares = np.array([getattr(pop, p) for p in PROFILES])
+        profile = self.rng.choice(4, size=n, p=shares / shares.sum())
+        weak = self.rng.random(n) < pop.weak_share
+        capacity = np.where(weak, pop.capacity_weak, pop.capacity_strong)
+        if products is None:
+            products = self.rng.integers(0, pop.products, size=n)
+        disp = np.array([pop.active, pop.passive, pop.barely])
+        disposition = self.rng.choice(3, size=n, p=disp / disp.sum())
+        cc_a = pr.solido_intercept + pr.solido_sd * self.rng.standard_normal(n)
+        cc_b = np.maximum(pr.solido_slope + pr.solido_sd * self.rng.standard_normal(n), 0.0)
+        return profile, capacity, products, disposition, cc_a, cc_b
+
+    def _seat(self, g, s, attrs, i):
+        profile, capacity, products, disposition, cc_a, cc_b = attrs
+        agent = Firm(self, (int(g), int(s)))
+        self.firms[agent.unique_id] = agent
+        self.member[g, s] = True
+        self.firm_id[g, s] = agent.unique_id
+        self.profile[g, s] = profile[i]
+        self.capacity[g, s] = capacity[i]
+        self.product[g, s] = products[i]
+        self.disposition[g, s] = disposition[i]
+        self.cc_a[g, s] = cc_a[i]
+        self.cc_b[g, s] = cc_b[i]
+        self.tenure[g, s] = 0
+        self.strikes[g, s] = 0
+        self.ema_gain[g, s] = 0.0
+        self.paid_in[g, s] = 0.0
+        self.leaving[g, s] = -1
+        return agent
+
+    def _found_groups(self):
+        """The facilitator's call: founding members of every group (Phase I selection)."""
+        pop = self.config.population
+        G, n = self.G, pop.group_size
+        products = None
+        if self.config.export.dipat or self.config.rules.admission == "dipat":
+            # DIPAT: founding members are chosen so that no two offer the same product
+            if pop.products < n:
+                products = np.tile(np.arange(n) % pop.products, G)
+            else:
+                products = np.concatenate([self.rng.choice(pop.products, n, replace=False) for _ in range(G)])
+        attrs = self._draw_firms(G * n, products)
+        profile, capacity, prods, disposition, cc_a, cc_b = attrs
+        self.member[:, :n] = True
+        self.profile[:, :n] = profile.reshape(G, n)
+        self.capacity[:, :n] = capacity.reshape(G, n)
+        self.product[:, :n] = prods.reshape(G, n)
+        self.disposition[:, :n] = disposition.reshape(G, n)
+        self.cc_a[:, :n] = cc_a.reshape(G, n)
+        self.cc_b[:, :n] = cc_b.reshape(G, n)
+        for g in range(G):
+            for s_ in range(n):
+                agent = Firm(self, (g, s_))
+                self.firms[agent.unique_id] = agent
+                self.firm_id[g, s_] = agent.unique_id
+        for g in range(G):
+            self.log.event(EV_FACILITATOR if self.f > 0 else EV_PHASE, g, -1, -1,
+                           code=0 if self.f > 0 else 1)
+
+    def set_decider(self, firm_id: int, decider) -> None:
+        """Let something outside the model (a script, a person) decide for a firm."""
+        if firm_id not in self.firms:
+            raise KeyError(f"no firm with id {firm_id}")
+        self.deciders[int(firm_id)] = decider
+
+    def seat_of(self, firm_id: int) -> tuple[int, int]:
+        """(group, seat) of a current member."""
+        return self.firms[firm_id].seat
+
+    # ------------------------------------------------------------------ the meeting
+    def step(self) -> None:
+        """One group meeting (a fortnight), for every group at once."""
+        self.advance_lifecycle()
+        self.hold_meeting()
+        self.offer_leads()
+        self.decide()
+        self.buy_jointly()
+        self.run_consortium()
+        self.monitor()
+        self.update_trust()
+        self.resolve_conflicts()
+        self.settle_accounts()
+        self.log.record_firms()
+        self.update_membership()
+        self.log.record_groups()
+        self.t += 1
+
+    def advance_lifecycle(self) -> None:
+        """Phases, facilitator presence and the reglamento."""
+        s, t = self.config, self.t
+        fs = s.facilitator
+        if s.joint_purchase.matching == "random" and t > 0:
+            self._rematch()
+        self.f = fac.presence(fs.schedule, t, fs.exit_at, fs.taper_from)
+        alive = self.alive
+        if t in self._fac_events and t > 0:
+            code = {"enter": 0, "taper": 1, "exit": 2}[self._fac_events[t]]
+            for g in np.flatnonzero(alive):
+                self.log.event(EV_FACILITATOR, g, -1, -1, code=code)
+        lc = s.lifecycle
+        to2 = alive & (self.phase == 1) & (t >= lc.phase2_at)
+        self._phase_to(to2, 2)
+        if s.rules.enabled and t == s.rules.adopt_at:
+            adopt = alive & ~self.rules_on
+            self.rules_on |= adopt
+            for g in np.flatnonzero(adopt):
+                self.log.event(EV_RULES, g, -1, -1)
+        to3 = alive & (self.phase == 2) & (t >= max(s.rules.adopt_at, lc.phase2_at))
+        self._phase_to(to3, 3)
+        trust_now = self.group_trust()
+        ready = trust_now >= lc.formalise_trust if lc.patient else np.ones(self.G, bool)
+        to4 = alive & (self.phase == 3) & (t >= lc.consortium_at) & ready
+        if to4.any():
+            self.backlog[to4] = np.maximum(0.0, lc.formalise_trust - trust_now[to4])
+            self.formalised |= to4
+        self._phase_to(to4, 4)
+
+    def _phase_to(self, mask, phase):
+        if mask.any():
+            self.phase[mask] = phase
+            for g in np.flatnonzero(mask):
+                self.log.event(EV_PHASE, g, -1, -1, code=phase)
+
+    def hold_meeting(self) -> None:
+        """Attendance, quorum and coordination capacity."""
+        pop = self.config.population
+        p_attend = np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition]
+        self.attend = self.member & (self.rng.random((self.G, self.C)) < p_attend)
+        n = self.member.sum(axis=1)
+        self.n_members = n
+        present = self.attend.sum(axis=1)
+        quorum = np.where(self.rules_on, present >= self.config.rules.quorum * n, True)
+        self.capacity_coord = fac.coordination(self.self_gov, self.f)
+        self.quorum_ok = quorum
+        self.purchase_open = self.alive & (self.phase >= 2)
+        self.coordinated = (self.purchase_open & quorum
+                            & (self.rng.random(self.G) < self.capacity_coord))
+        self.consortium_open = self.alive & (self.phase >= 4) & self.config.export.enabled
+
+    def offer_leads(self) -> None:
+        """Promotion spending and the breadth of the offer bring export leads."""
+        eg = self.export_game
+        n = self.n_members
+        open_ = self.consortium_open
+        spend = np.where(open_, self.fund * eg.spend_rate, 0.0)
+        self.fund = self.fund - spend
+        self.spend = spend
+        prod = np.where(self.member, self.product, -1)
+        sp = np.sort(prod, axis=1)
+        breadth = ((sp[:, 1:] != sp[:, :-1]) & (sp[:, 1:] >= 0)).sum(axis=1) + (sp[:, 0] >= 0)
+        self.breadth = breadth
+        self.overlap = self._overlap_counts(prod)
+        lam = np.where(open_, eg.expected_leads(spend, breadth, self.config.population.group_size), 0.0)
+        self.lead_lambda = lam
+        p = np.minimum(1.0, lam / np.maximum(n, 1))
+        self.has_lead = self.member & open_[:, None] & (self.rng.random((self.G, self.C)) < p[:, None])
+
+    def _overlap_counts(self, prod):
+        same = (prod[:, :, None] == prod[:, None, :]) & (prod[:, :, None] >= 0)
+        return same.sum(axis=2) - self.member  # other members offering the same product
+
+    def observation(self) -> Observation:
+        """What every seat knows before deciding (flattened over groups x seats)."""
+        s = self.config
+        eg, jg = self.export_game, self.purchase_game
+        m = self.member
+        trust_given = tr.given(self.T, m)
+        sanctions_on = self.rules_on & s.sanctions.enabled
+        fine, expel = gov.next_fine(self.strikes, s.sanctions.warning, s.sanctions.fine,
+                                    s.sanctions.expulsion_strikes)
+        fine = np.where(sanctions_on[:, None], fine, 0.0)
+        expel = expel & sanctions_on[:, None]
+        value = s.profiles.oportunista_horizon * np.maximum(self.ema_gain, 0.0)
+        n = np.maximum(self.n_members, 1)
+        santos = (self.attend & (self.profile == SANTO)).sum(axis=1)
+        monitoring = np.where(self.rules_on, s.rules.monitoring, gov.NATURAL_DETECTION)
+        self.detect = gov.detection_probability(monitoring, self.f, s.facilitator.information,
+                                                s.profiles.santo_report, santos)
+        self.quota_due = np.where(self.consortium_open[:, None],
+                                  eg.quotas(self.capacity, m, s.rules.cost_sharing), 0.0)
+        routed = eg.routed_share(n)
+        shape = (self.G, self.C)
+
+        def full(x):
+            return np.broadcast_to(np.asarray(x, float).reshape(-1, 1) if np.ndim(x) == 1 else x,
+                                   shape).ravel()
+
+        return Observation(
+            tenure=self.tenure.ravel(),
+            expected_coop=trust_given.ravel(),
+            demand=(self.capacity * s.joint_purchase.demand).ravel(),
+            renege_gain=full(jg.renege_gain(self.last_discount)),
+            quota_due=self.quota_due.ravel(),
+            has_lead=self.has_lead.ravel(),
+            lead_private=full(np.full(self.G, eg.private_value)),
+            lead_routed=full(routed * (1.0 - self.rule.lead_miss)),
+            lead_income=full(self.lead_lambda * routed),
+            detect_prob=full(self.detect),
+            fine=fine.ravel(),
+            expulsion_loss=np.where(expel, value, 0.0).ravel(),
+            cc_intercept=self.cc_a.ravel(),
+            cc_slope=self.cc_b.ravel(),
+        )
+
+    def decide(self) -> None:
+        """Every firm decides, by its profile's rule or by its outside decider."""
+        obs = self.observation()
+        code = self.profile.ravel()
+        parts = [p.decide(obs) for p in self.profiles]
+        out = {}
+        for name in ("commit", "renege", "pay_quota", "route_lead", "furtive"):
+            out[name] = np.choose(code, [getattr(d, name) for d in parts])
+        if self.deciders:
+            for fid, decider in self.deciders.items():
+                agent = self.firms.get(fid)
+                if agent is None or not self.member[agent.seat]:
+                    continue
+                i = agent.seat[0] * self.C + agent.seat[1]
+                d = decider.decide(obs.take(np.array([i])))
+                for name in out:
+                    out[name][i] = getattr(d, name)[0]
+        shape = (self.G, self.C)
+        m = self.member
+        self.commit = np.clip(out["commit"].reshape(shape), 0, 1) * m
+        self.renege = np.clip(out["renege"].reshape(shape), 0, 1) * m
+        self.pay_quota = out["pay_quota"].reshape(shape) & m
+        self.route_lead = out["route_lead"].reshape(shape) & m
+        self.furtive = out["furtive"].reshape(shape) & m
+
+    def buy_jointly(self) -> None:
+        """The joint-purchase game for every group."""
+        jp = self.config.joint_purchase
+        open_ = self.purchase_open[:, None] & self.member
+        demand = self.capacity * jp.demand
+        self.purchase = self.purchase_game.play(demand, self.commit * open_, self.renege * open_,
+                                                self.member, self.coordinated)
+        placed = self.purchase.placed
+        self.last_discount = np.where(placed, self.purchase.discount, self.last_discount)
+        failed = self.purchase_open & ~placed & (self.commit.sum(axis=1) > 0)
+        self.purchase_failed = failed
+        for g in np.flatnonzero(failed):
+            self.log.event(EV_PURCHASE_FAILED, g, -1, -1, code=int(self.quorum_ok[g]),
+                           amount=float(self.purchase.volume[g]))
+
+    def run_consortium(self) -> None:
+        """Quotas into the fund; each lead routed through the consortium or kept privately."""
+        eg = self.export_game
+        s = self.config
+        paid = self.quota_due * self.pay_quota
+        self.quota_paid = paid
+        self.fund = self.fund + paid.sum(axis=1)
+        self.paid_in += paid
+        lead = self.has_lead
+        routed = lead & self.route_lead
+        miss_p = self.rule.lead_miss + 0.5 * (1.0 - self.capacity_coord)
+        missed = routed & (self.rng.random((self.G, self.C)) < miss_p[:, None])
+        served = routed & ~missed
+        n_served = served.sum(axis=1)
+        commission = n_served * eg.commission * eg.lead_value
+        self.fund = self.fund + commission
+        self.commission = commission
+        pot = n_served * (1.0 - eg.commission) * eg.lead_value
+        if s.rules.cost_sharing == "proportional":
+            cap = self.capacity * self.member
+            share = cap / np.maximum(cap.sum(axis=1, keepdims=True), 1e-12)
+        else:
+            share = self.member / np.maximum(self.n_members, 1)[:, None]
+        kept = lead & ~self.route_lead
+        self.lead_income = pot[:, None] * share + kept * eg.private_value
+        self.leads_routed, self.leads_missed, self.leads_kept = served, missed, kept
+        # a lead in a product that other members also offer means internal competition
+        clash = lead & (self.overlap > 0) & (self.rng.random((self.G, self.C)) < s.export.overlap_conflict)
+        self.clash = clash
+
+    def monitor(self) -> None:
+        """Detection of furtive acts, open violations and graduated sanctions."""
+        s = self.config
+        placed = self.purchase.placed[:, None]
+        reneged = (self.renege > 0) & (self.commit > 0) & placed & self.purchase_open[:, None]
+        kept_furtive = self.leads_kept & self.furtive
+        kept_open = self.leads_kept & ~self.furtive
+        skipped = (self.quota_due > 0) & ~self.pay_quota & self.member
+        draw = self.rng.random((2, self.G, self.C))
+        det = self.detect[:, None]
+        det_renege = reneged & (draw[0] < det)
+        det_keep = kept_furtive & (draw[1] < det)
+        self.reneged, self.det_renege = reneged, det_renege
+        self.kept_furtive, self.det_keep, self.kept_open, self.skipped = (
+            kept_furtive, det_keep, kept_open, skipped)
+        violated = det_renege | det_keep | kept_open | skipped
+        self.violated = violated
+        sanctions_on = (self.rules_on & s.sanctions.enabled)[:, None]
+        strike = violated & sanctions_on
+        self.strikes += strike
+        kind, amount = gov.sanction(np.where(strike, self.strikes, 0), s.sanctions.warning,
+                                    s.sanctions.fine, s.sanctions.expulsion_strikes)
+        self.sanction_kind = kind.copy()
+        self.fines = amount.copy()
+        absent_fine = np.where(self.rules_on[:, None] & self.member & ~self.attend,
+                               s.rules.absence_fine, 0.0)
+        self.fines_total = amount + absent_fine
+        self.fund = self.fund + self.fines_total.sum(axis=1)
+        self.expel = kind == 3
+        n = np.maximum(self.n_members, 1)
+        self.viol_rate = 0.8 * self.viol_rate + 0.2 * violated.sum(axis=1) / n
+        for kind_code, mask, seen in ((EV_RENEGE, reneged, det_renege),
+                                      (EV_DIVERSION, kept_furtive | kept_open, det_keep | kept_open),
+                                      (EV_QUOTA_SKIP, skipped, skipped)):
+            gs = np.nonzero(mask)
+            if len(gs[0]):
+                detected = seen[gs]
+                self.log.events_bulk(kind_code, gs, detected=detected, sanction=kind[gs] * detected,
+                                     amount=amount[gs] * detected, strikes=self.strikes[gs],
+                                     code=kept_open[gs].astype(np.int64))
+                # one sanction per firm per meeting: report it with the first violation only
+                kind[gs] = 0
+                amount[gs] = 0.0
+
+    def update_trust(self) -> None:
+        """Members revise their trust in each other from what they saw."""
+        s = self.config
+        ts = s.trust
+        T = self.T
+        m = self.member
+        open_ = self.purchase_open[:, None] & m
+        # conduct seen: commitment (and a detected renege), quota payment, lead routing
+        jp_signal = self.commit * (1.0 - self.renege * self.det_renege)
+        n_sig = open_.astype(float)
+        total = np.where(open_, jp_signal, 0.0)
+        quota_seen = self.quota_due > 0
+        total += np.where(quota_seen, self.pay_quota, 0.0)
+        n_sig += quota_seen
+        lead_seen = self.leads_routed | self.leads_missed | self.kept_open | self.det_keep
+        total += np.where(lead_seen, self.route_lead, 0.0)
+        n_sig += lead_seen
+        seen = n_sig > 0
+        self.coop_seen = np.where(seen, total / np.maximum(n_sig, 1), 0.0)
+        tr.observe(T, self.coop_seen, seen, self.attend, ts.learning)
+        tr.betrayal(T, self.det_renege | self.det_keep, ts.betrayal)
+        # what nobody detected still shows up as a shortfall nobody can explain
+        committed = (self.capacity * self.commit * open_).sum(axis=1)
+        hidden = (self.capacity * self.commit * self.renege * (self.reneged & ~self.det_renege)).sum(axis=1)
+        hidden_leads = (self.kept_furtive & ~self.det_keep).sum(axis=1)
+        n = np.maximum(self.n_members, 1)
+        shortfall = hidden / np.maximum(committed, 1e-12) + hidden_leads / n
+        tr.diffuse(T, shortfall, ts.diffuse)
+        # successful collective action, facilitator, santos' persuasion, the decision rule
+        success = self.purchase.placed & (self.purchase.discount > 0)
+        santos = (self.attend & (self.profile == SANTO)).sum(axis=1)
+        lift = (ts.success * success + self.f * s.facilitator.trust_building
+                + s.profiles.santo_persuasion * santos
+                + np.where(self.rules_on, max(self.rule.transparency, 0.0), 0.0))
+        tr.lift(T, lift * self.alive)
+        if self.rule.transparency < 0:
+            T *= 1.0 + np.where(self.rules_on, self.rule.transparency, 0.0)[:, None, None]
+        np.clip(T, 0.0, 1.0, out=T)
+
+    def resolve_conflicts(self) -> None:
+        """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
+        s = self.config
+        damage = gov.conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution
+                                     if self.rules_on.any() else "none",
+                                     self.f, s.facilitator.arbitration)
+        prod = np.where(self.member, self.product, -1)
+        gs = np.nonzero(self.clash)
+        pairs_g, pairs_a, pairs_b = [], [], []
+        if len(gs[0]):
+            g, a = gs
+            same = (prod[g] == prod[g, a][:, None]) & (np.arange(self.C)[None, :] != a[:, None])
+            b = np.argmax(same, axis=1)
+            pairs_g.append(g)
+            pairs_a.append(a)
+            pairs_b.append(b)
+        erupt = self.formalised & self.alive & (self.backlog > 0) & (self.n_members >= 2)
+        erupt &= self.rng.random(self.G) < s.lifecycle.backlog_conflict * self.backlog
+        if erupt.any():
+            g = np.flatnonzero(erupt)
+            a, b = self._two_members(g)
+            pairs_g.append(g)
+            pairs_a.append(a)
+            pairs_b.append(b)
+            self.backlog[g] = np.maximum(0.0, self.backlog[g] - 0.05)
+        self.conflicts = np.zeros(self.G, np.int64)
+        if pairs_g:
+            g, a, b = np.concatenate(pairs_g), np.concatenate(pairs_a), np.concatenate(pairs_b)
+            self.T[g, a, b] *= 1.0 - damage
+            self.T[g, b, a] *= 1.0 - damage
+            # a conflict also unsettles the rest of the group a little
+            self.T[g] *= 1.0 - 0.25 * damage
+            np.add.at(self.conflicts, g, 1)
+            self.log.events_pairs(EV_CONFLICT, g, a, b, amount=np.full(len(g), damage))
+
+    def _two_members(self, groups):
+        u = self.rng.random((len(groups), self.C)) * self.member[groups]
+        order = np.argsort(-u, axis=1)
+        return order[:, 0], order[:, 1]
+
+    def settle_accounts(self) -> None:
+        """Income of every member vs going alone, and who wants to leave."""
+        s = self.config
+        lc = s.lifecycle
+        m = self.member
+        self.played = m.copy()
+        eg = self.export_game
+        alone = self.capacity * (lc.base_income + s.export.solo_lead_rate * eg.private_value)
+        n = np.maximum(self.n_members, 1)
+        cap = self.capacity * m
+        cv = np.sqrt(np.maximum((cap ** 2).sum(1) / n - (cap.sum(1) / n) ** 2, 0.0)) / np.maximum(cap.sum(1) / n, 1e-12)
+        diversity = s.population.diversity + 0.5 * cv
+        tc = (lc.tc_base * (1.0 + lc.tc_size * (n - 1)) * (1.0 + lc.tc_diversity * diversity)
+              * self.rule.tc_factor * (1.0 - self.f * s.facilitator.tc_reduction))
+        tc = tc + np.where(self.rules_on, s.rules.monitoring_cost * s.rules.monitoring, 0.0)
+        self.tc = np.where(self.alive, tc, 0.0)
+        net = (self.purchase.net + self.lead_income - self.quota_paid - self.fines_total
+               - self.tc[:, None])
+        self.payoff = np.where(m, alone + net, 0.0)
+        self.alone = np.where(m, alone, 0.0)
+        self.ema_gain = np.where(m, 0.8 * self.ema_gain + 0.2 * net, 0.0)
+        self.tenure += m
+        # who wants out: a member losing money against going alone, or one that no longer trusts
+        trust_given = tr.given(self.T, m)
+        self.trust_given = trust_given
+        unhappy = m & (((self.ema_gain < 0) & (self.tenure > 8)) | (trust_given < lc.exit_trust))
+        unhappy &= self.leaving < 0
+        hazard = lc.exit_rate * self.rule.frustration * np.where(s.rules.forfeit & (self.paid_in > 0), 0.5, 1.0)
+        quits = unhappy & (self.rng.random((self.G, self.C)) < hazard)
+        self.leaving = np.where(quits, s.rules.exit_notice, self.leaving)
+        self.exit_now = m & (self.leaving == 0) & ~self.expel
+        self.leaving = np.where(self.leaving > 0, self.leaving - 1, self.leaving)
+        # refunds of contributions to those who leave (unless the rules forfeit them)
+        gone = self.exit_now | self.expel
+        self.refund = np.zeros(self.G)
+        if not s.rules.forfeit and gone.any():
+            want = np.where(gone, self.paid_in, 0.0)
+            tot = want.sum(axis=1)
+            scale = np.where(tot > 0, np.minimum(1.0, self.fund / np.maximum(tot, 1e-12)), 0.0)
+            paid = want * scale[:, None]
+            self.payoff = self.payoff + paid
+            self.refund = paid.sum(axis=1)
+            self.fund = self.fund - self.refund
+
+    def update_membership(self) -> None:
+        """Expulsions, exits, dissolution and newcomers."""
+        s = self.config
+        expel, exit_now = self.expel & self.member, self.exit_now & self.member
+        self.n_expelled = expel.sum(axis=1)
+        self.n_exited = exit_now.sum(axis=1)
+        self.n_entered = np.zeros(self.G, np.int64)
+        if expel.any():
+            self.log.events_bulk(EV_EXPULSION, np.nonzero(expel), strikes=self.strikes[expel])
+        if exit_now.any():
+            self.log.events_bulk(EV_EXIT, np.nonzero(exit_now))
+        for g, s_ in zip(*np.nonzero(expel | exit_now), strict=True):
+            self._vacate(g, s_)
+        n = self.member.sum(axis=1)
+        trust_now = self.group_trust()
+        dissolve = self.alive & ((n < s.lifecycle.min_members) | ((trust_now < 0.1) & (self.phase >= 2)))
+        for g in np.flatnonzero(dissolve):
+            self.log.event(EV_DISSOLUTION, g, -1, -1, amount=float(n[g]))
+            for s_ in np.flatnonzero(self.member[g]):
+                self._vacate(g, s_)
+            self.alive[g] = False
+        self._admit_newcomers(trust_now)
+        self.n_members = self.member.sum(axis=1)
+
+    def _vacate(self, g, s_):
+        fid = int(self.firm_id[g, s_])
+        agent = self.firms.pop(fid, None)
+        if agent is not None:
+            agent.remove()
+        self.deciders.pop(fid, None)
+        self.member[g, s_] = False
+        self.firm_id[g, s_] = -1
+        self.leaving[g, s_] = -1
+        self.strikes[g, s_] = 0
+        self.paid_in[g, s_] = 0.0
+        self.ema_gain[g, s_] = 0.0
+
+    def _admit_newcomers(self, trust_now) -> None:
+        s, lc = self.config, self.config.lifecycle
+        free = ~self.member
+        eligible = self.alive & (self.phase >= 2) & free.any(axis=1)
+        arrive = eligible & (self.rng.random(self.G) < lc.entry_rate)
+        if not arrive.any():
+            return
+        groups = np.flatnonzero(arrive)
+        attrs = self._draw_firms(len(groups))
+        profile, capacity, products, disposition, cc_a, cc_b = attrs
+        # fear of opportunism: candidates weigh the group's reputation against the opportunism
+        # they expect (the population's share, less what the facilitator vouches for, plus
+        # violations the group is known for)
+        perceived = (s.population.oportunista * (1.0 - 0.5 * self.f) + self.viol_rate[groups])
+        apply_p = np.clip(0.2 + trust_now[groups] - lc.fear * perceived, 0.0, 1.0)
+        applies = self.rng.random(len(groups)) < apply_p
+        rule = s.rules.admission if self.rules_on.any() else "open"
+        ok = applies.copy()
+        reason = np.zeros(len(groups), np.int64)
+        if rule in ("screened", "dipat"):
+            bad = (profile == OPORTUNISTA) | (profile == TENGO)
+            spotted = bad & (self.rng.random(len(groups)) < s.rules.screening)
+            reason[applies & spotted] = 1
+            ok &= ~spotted
+        if rule == "dipat" or s.export.dipat:
+            clash = (self.product[groups] == products[:, None]) & self.member[groups]
+            overlap = clash.any(axis=1)
+            reason[ok & overlap] = 2
+            ok &= ~overlap
+        closed = (self.phase[groups] >= 3) & (self.rng.random(len(groups)) < lc.closure * trust_now[groups])
+        reason[ok & closed] = 3
+        ok &= ~closed
+        for i, g in enumerate(groups):
+            if applies[i] and not ok[i]:
+                self.log.event(EV_REJECTED, g, -1, -1, code=int(reason[i]), profile=int(profile[i]))
+            if not ok[i]:
+                continue
+            s_ = int(np.flatnonzero(~self.member[g])[0])
+            self._seat(g, s_, attrs, i)
+            tr.reset_seat(self.T, g, s_, s.trust.initial)
+            self.n_entered[g] += 1
+            self.log.event(EV_ENTRY, g, s_, -1)
+
+    def _rematch(self) -> None:
+        """Stranger design: members are re-matched at random across groups each meeting."""
+        g, s_ = np.nonzero(self.member)
+        perm = self.rng.permutation(len(g))
+        trust_given = tr.given(self.T, self.member)
+        for name in ("firm_id", "profile", "capacity", "product", "disposition", "cc_a", "cc_b",
+                     "tenure", "strikes", "ema_gain", "paid_in", "leaving"):
+            arr = getattr(self, name)
+            arr[g, s_] = arr[g[perm], s_[perm]]
+        gt = trust_given[g[perm], s_[perm]]
+        self.T[g, s_, :] = gt[:, None]
+        for fid, gg, ss in zip(self.firm_id[g, s_], g, s_, strict=True):
+            self.firms[int(fid)].seat = (int(gg), int(ss))
+
+    # ------------------------------------------------------------------ measures
+    def group_trust(self) -> np.ndarray:
+        """Mean dyadic trust among the members of each group."""
+        return tr.group_mean(tr.given(self.T, self.member), self.member)

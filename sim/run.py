@@ -1,0 +1,230 @@
+"""A run is a function: ``run(scenario, seed) -> Results`` (four tidy tables and a manifest).
+
+The CLI, the dashboard, the sweep runner and the tests all come through here. :func:`run` plays a
+whole horizon; :class:`LiveRun` plays meeting by meeting for the dashboard and hands out only the
+rows added since the last look, so charts can update incrementally.
+"""
+
+from __future__ import annotations
+
+import functools
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .model import AsociaModel
+from .profiles import NAMES
+from .scenario import Scenario
+
+SCHEMA_VERSION = 1
+__version__ = "0.1.0"
+
+
+@functools.cache
+def versions() -> dict[str, str]:
+    """Versions of Asocia, its main dependencies, Python and the git commit of the code."""
+    import mesa
+
+    out = {"asocia": __version__, "mesa": mesa.__version__, "numpy": np.__version__,
+           "pandas": pd.__version__, "python": platform.python_version()}
+    try:
+        here = Path(__file__).resolve().parent
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                                text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, timeout=5)
+        out["git"] = commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "") if commit.returncode == 0 else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        out["git"] = "unknown"
+    return out
+
+
+@dataclass
+class Results:
+    """The tables of one run (or of several, concatenated) and the manifest that re-runs them."""
+
+    runs: pd.DataFrame
+    steps: pd.DataFrame
+    firms: pd.DataFrame
+    events: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    TABLES = ("runs", "steps", "firms", "events")
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The four tables by name."""
+        return {name: getattr(self, name) for name in self.TABLES}
+
+    def save(self, out_dir, csv: bool = False) -> Path:
+        """Write the tables (Parquet, and CSV on request) plus manifest.json; see sim/store.py."""
+        from .store import save_results
+
+        return save_results(self, out_dir, csv=csv)
+
+    def summary(self) -> dict[str, Any]:
+        """The run's headline outcomes (first run, if several)."""
+        return outcomes(self.steps, self.firms)
+
+
+def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None) -> dict[str, float]:
+    """Headline outcomes of a run, from its steps table (and firms table, when kept).
+
+    * ``survival``: share of groups alive at the last meeting;
+    * ``members``: members at the last meeting (all groups);
+    * ``trust``: mean trust among members over the last quarter of the run (live groups);
+    * ``cooperation``: mean cooperation over the run;
+    * ``coop_<profile>``: the same by profile (from the firms table when available);
+    * ``income_gain``: members' income over what they would earn going alone, minus 1, over the
+      run's second half (live groups, member-meetings weighted);
+    * ``exits``, ``expulsions``, ``entries``, ``conflicts``, ``violations``: totals;
+    * ``dissolved_at``: mean meeting at which dissolved groups dissolved (NaN if none did).
+    """
+    last = int(steps["step"].max())
+    end = steps[steps["step"] == last]
+    alive = steps[steps["alive"]]
+    late = alive[alive["step"] >= 0.75 * last]
+    half = alive[alive["step"] >= 0.5 * last]
+    w = half["members"].to_numpy()
+    gain_num = (half["income_members"] * w).sum()
+    gain_den = (half["income_alone"] * w).sum()
+    out = {
+        "survival": float(end["alive"].mean()),
+        "members": float(end["members"].sum()),
+        "trust": float(late["trust"].mean()) if len(late) else 0.0,
+        "cooperation": float(alive["cooperation"].mean()) if len(alive) else 0.0,
+        "income_gain": float(gain_num / gain_den - 1.0) if gain_den > 0 else 0.0,
+        "exits": float(steps["exits"].sum()),
+        "expulsions": float(steps["expulsions"].sum()),
+        "entries": float(steps["entries"].sum()),
+        "conflicts": float(steps["conflicts"].sum()),
+        "violations": float(steps["violations"].sum()),
+        "furtive_acts": float(steps["furtive_acts"].sum()),
+    }
+    died = steps[~steps["alive"]].groupby("group")["step"].min()
+    out["dissolved_at"] = float(died.mean()) if len(died) else float("nan")
+    for name in NAMES:
+        if firms is not None and len(firms):
+            sel = firms.loc[firms["profile"] == name, "cooperation"]
+            out[f"coop_{name}"] = float(sel.mean()) if len(sel) else float("nan")
+        else:
+            out[f"coop_{name}"] = float(steps[f"coop_{name}"].mean())
+    return out
+
+
+def _runs_row(scenario: Scenario, seed: int, steps: int, tables, elapsed: float | None = None):
+    row = {"run": f"{scenario.meta.name}-{seed}", "scenario": scenario.meta.name,
+           "source": scenario.source, "seed": seed, "steps": steps, "schema": SCHEMA_VERSION}
+    row.update(scenario.flat())
+    row.update({f"version.{k}": v for k, v in versions().items()})
+    row.update({f"outcome.{k}": v for k, v in outcomes(tables["steps"], tables["firms"]).items()})
+    return pd.DataFrame([row])
+
+
+def manifest(scenario: Scenario, seed: int, steps: int, **extra) -> dict[str, Any]:
+    """What re-runs a stored result: schema, versions, the exact scenario, seed and horizon."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "run",
+        "versions": versions(),
+        "scenario_name": scenario.meta.name,
+        "scenario_source": scenario.source,
+        "scenario_toml": scenario.to_toml(),
+        "seed": int(seed),
+        "steps": int(steps),
+        "rerun": f"asocia run scenario.toml --seed {int(seed)} --steps {int(steps)}",
+        **extra,
+    }
+
+
+def run(scenario: Scenario, seed: int | None = None, steps: int | None = None,
+        deciders: dict | None = None) -> Results:
+    """Play one scenario for ``steps`` meetings with one integer seed.
+
+    Args:
+        scenario: a validated scenario (:func:`sim.load_scenario`).
+        seed: integer seed; defaults to ``scenario.run.seed``. Strings are refused: convert first.
+        steps: meetings to play; defaults to ``scenario.run.steps``.
+        deciders: optional ``{firm_id: decider}`` for firms decided outside the model.
+
+    Returns:
+        Results with the ``runs``, ``steps``, ``firms`` and ``events`` tables and a manifest.
+    """
+    seed = scenario.run.seed if seed is None else seed
+    steps = scenario.run.steps if steps is None else int(steps)
+    model = AsociaModel(scenario, seed=seed, deciders=deciders)
+    for _ in range(steps):
+        model.step()
+    tables = model.log.frames()
+    run_id = f"{scenario.meta.name}-{int(seed)}"
+    for df in tables.values():
+        df.insert(0, "run", run_id)
+    runs = _runs_row(scenario, int(seed), steps, tables)
+    return Results(runs=runs, **tables, manifest=manifest(scenario, int(seed), steps))
+
+
+class LiveRun:
+    """A run played meeting by meeting (the dashboard's engine).
+
+    ``advance(n)`` plays n meetings; ``new_rows()`` returns only the steps and events rows added
+    since the previous call, so a chart can append instead of redrawing everything.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int, deciders: dict | None = None):
+        """Start a run of ``scenario`` with an integer seed (a dashboard must convert text first)."""
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.model = AsociaModel(scenario, seed=self.seed, deciders=deciders)
+        self._steps_seen = 0
+        self._events_seen = 0
+
+    @property
+    def step(self) -> int:
+        """Meetings played so far."""
+        return self.model.t
+
+    def advance(self, n: int = 1) -> None:
+        """Play n meetings."""
+        for _ in range(n):
+            self.model.step()
+
+    def new_rows(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(steps rows, events rows) added since the last call."""
+        log = self.model.log
+        steps = log.steps_frame(since=self._steps_seen)
+        events = log.events_frame(since=self._events_seen)
+        self._steps_seen = len(log.steps["step"]) if log.steps else 0
+        self._events_seen = len(log.events)
+        return steps, events
+
+    def results(self) -> Results:
+        """All tables so far, as :func:`run` would return them."""
+        tables = self.model.log.frames()
+        run_id = f"{self.scenario.meta.name}-{self.seed}"
+        for df in tables.values():
+            df.insert(0, "run", run_id)
+        runs = _runs_row(self.scenario, self.seed, self.model.t, tables)
+        return Results(runs=runs, **tables, manifest=manifest(self.scenario, self.seed, self.model.t))
+
+    def set_decider(self, firm_id: int, decider) -> None:
+        """Let a person or a script decide for one firm from the next meeting on."""
+        self.model.set_decider(firm_id, decider)
+
+    def network(self, group: int = 0) -> dict[str, Any]:
+        """Members of a group with profile, strikes and the dyadic trust matrix (for drawing)."""
+        from . import trust as tr
+
+        m = self.model
+        seats = np.flatnonzero(m.member[group])
+        return {
+            "firm": m.firm_id[group, seats].tolist(),
+            "profile": [NAMES[p] for p in m.profile[group, seats]],
+            "strikes": m.strikes[group, seats].tolist(),
+            "trust": m.T[group][np.ix_(seats, seats)].tolist(),
+            "trust_received": tr.received(m.T, m.member)[group, seats].tolist(),
+            "alive": bool(m.alive[group]),
+        }
