@@ -50,6 +50,15 @@ def coordination(S, f):
     return f + (1.0 - f) * S
 
 
+def coordination_success(capacity):
+    """Chance the group manages to organise a joint action at a meeting.
+
+    A group needs about two thirds of full coordination capacity to organise reliably; below that
+    the chance falls in proportion.
+    """
+    return np.minimum(1.0, 1.5 * np.asarray(capacity))
+
+
 def transitions(schedule: str, exit_at: int, taper_from: int) -> dict[int, str]:
     """Meetings at which the facilitator's role changes, for the events table."""
     if schedule in ("none",):

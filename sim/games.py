@@ -140,9 +140,17 @@ class JointPurchaseGame:
         payment = np.where(placed_c, delivered * self.list_price - saving + penalty_share, 0.0)
         return PurchaseOutcome(volume, disc, placed, bill, payment, net)
 
-    def renege_gain(self, expected_discount: np.ndarray) -> np.ndarray:
-        """Private gain per committed unit of reneging, given the discount the member expects."""
-        return self.list_price * (self.side_discount - expected_discount) + self.handling_cost
+    def renege_gain(self, expected_discount, n_members) -> np.ndarray:
+        """Private gain per committed unit of reneging, given the discount the member expects.
+
+        Reneging saves the handling cost and buys the unit at the side-deal discount; it forgoes
+        the pooled saving on that unit (all of it under proportional sharing, only the member's
+        equal share of it under equal sharing).
+        """
+        saving = self.list_price * np.asarray(expected_discount)
+        if self.sharing == "equal":
+            saving = saving / np.maximum(n_members, 1)
+        return self.list_price * self.side_discount + self.handling_cost - saving
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,8 @@ class AsociaModel(mesa.Model):
         f_start = fac.presence(s.facilitator.schedule, 0, s.facilitator.exit_at, s.facilitator.taper_from)
         self.self_gov = np.full(G, 0.0 if f_start > 0 else s.lifecycle.self_gov_initial)
         self.f = f_start
+        # the facilitator brings "un capital inicial de confianza y credibilidad" (004:L846-851)
+        tr.lift(self.T, f_start * s.facilitator.initial_trust)
         self.firms: dict[int, Firm] = {}
         self.log = Recorder(self)
         self._fac_events = fac.transitions(s.facilitator.schedule, s.facilitator.exit_at,
@@ -204,6 +206,9 @@ class AsociaModel(mesa.Model):
             self._rematch()
         self.f = fac.presence(fs.schedule, t, fs.exit_at, fs.taper_from)
         alive = self.alive
+        self.self_gov = np.where(alive, fac.grow_self_governance(
+            self.self_gov, self.f, fs.empowerment, self.group_trust(), s.lifecycle.self_gov_rate),
+            self.self_gov)
         if t in self._fac_events and t > 0:
             code = {"enter": 0, "taper": 1, "exit": 2}[self._fac_events[t]]
             for g in np.flatnonzero(alive):
@@ -222,7 +227,10 @@ class AsociaModel(mesa.Model):
         ready = trust_now >= lc.formalise_trust if lc.patient else np.ones(self.G, bool)
         to4 = alive & (self.phase == 3) & (t >= lc.consortium_at) & ready
         if to4.any():
-            self.backlog[to4] = np.maximum(0.0, lc.formalise_trust - trust_now[to4])
+            # what a rushed group has not yet worked out: the distrust it carries and the share of
+            # the integration period it skipped (about a year, 004 Tabla 4) come back as conflicts
+            skipped = max(0.0, 1.0 - t / lc.integration_time) if lc.integration_time else 0.0
+            self.backlog[to4] = np.maximum(0.0, lc.formalise_trust - trust_now[to4]) + skipped
             self.formalised |= to4
         self._phase_to(to4, 4)
 
@@ -245,7 +253,7 @@ class AsociaModel(mesa.Model):
         self.quorum_ok = quorum
         self.purchase_open = self.alive & (self.phase >= 2)
         self.coordinated = (self.purchase_open & quorum
-                            & (self.rng.random(self.G) < self.capacity_coord))
+                            & (self.rng.random(self.G) < fac.coordination_success(self.capacity_coord)))
         self.consortium_open = self.alive & (self.phase >= 4) & self.config.export.enabled
 
     def offer_leads(self) -> None:
@@ -300,7 +308,7 @@ class AsociaModel(mesa.Model):
             tenure=self.tenure.ravel(),
             expected_coop=trust_given.ravel(),
             demand=(self.capacity * s.joint_purchase.demand).ravel(),
-            renege_gain=full(jg.renege_gain(self.last_discount)),
+            renege_gain=full(jg.renege_gain(self.last_discount, self.n_members)),
             quota_due=self.quota_due.ravel(),
             has_lead=self.has_lead.ravel(),
             lead_private=full(np.full(self.G, eg.private_value)),
@@ -462,6 +470,7 @@ class AsociaModel(mesa.Model):
                 + s.profiles.santo_persuasion * santos
                 + np.where(self.rules_on, max(self.rule.transparency, 0.0), 0.0))
         tr.lift(T, lift * self.alive)
+        T *= (1.0 - ts.failure * self.purchase_failed)[:, None, None]
         if self.rule.transparency < 0:
             T *= 1.0 + np.where(self.rules_on, self.rule.transparency, 0.0)[:, None, None]
         np.clip(T, 0.0, 1.0, out=T)
@@ -483,7 +492,8 @@ class AsociaModel(mesa.Model):
             pairs_a.append(a)
             pairs_b.append(b)
         erupt = self.formalised & self.alive & (self.backlog > 0) & (self.n_members >= 2)
-        erupt &= self.rng.random(self.G) < s.lifecycle.backlog_conflict * self.backlog
+        # the facilitator keeps postponed conflicts down; they surface as it steps back (004:L1402-1404)
+        erupt &= self.rng.random(self.G) < s.lifecycle.backlog_conflict * self.backlog * (1.0 - self.f)
         if erupt.any():
             g = np.flatnonzero(erupt)
             a, b = self._two_members(g)
@@ -499,6 +509,11 @@ class AsociaModel(mesa.Model):
             # a conflict also unsettles the rest of the group a little
             self.T[g] *= 1.0 - 0.25 * damage
             np.add.at(self.conflicts, g, 1)
+            # an unresolved conflict can end with one side walking out
+            unresolved = damage / s.trust.conflict_damage if s.trust.conflict_damage > 0 else 0.0
+            walk = self.rng.random(len(g)) < s.lifecycle.conflict_exit * unresolved
+            walk &= self.member[g, b] & (self.leaving[g, b] < 0)
+            self.leaving[g[walk], b[walk]] = s.rules.exit_notice
             self.log.events_pairs(EV_CONFLICT, g, a, b, amount=np.full(len(g), damage))
 
     def _two_members(self, groups):
@@ -531,7 +546,8 @@ class AsociaModel(mesa.Model):
         # who wants out: a member losing money against going alone, or one that no longer trusts
         trust_given = tr.given(self.T, m)
         self.trust_given = trust_given
-        unhappy = m & (((self.ema_gain < 0) & (self.tenure > 8)) | (trust_given < lc.exit_trust))
+        losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > 8) & (self.profile != SANTO)
+        unhappy = m & (losing | (trust_given < lc.exit_trust))
         unhappy &= self.leaving < 0
         hazard = lc.exit_rate * self.rule.frustration * np.where(s.rules.forfeit & (self.paid_in > 0), 0.5, 1.0)
         quits = unhappy & (self.rng.random((self.G, self.C)) < hazard)

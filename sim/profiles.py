@@ -166,7 +166,7 @@ class Oportunista:
     membership value an expulsion would destroy).
     """
 
-    mimic: int = 6
+    mimic: int = 10
     threshold: float = 0.5
     name: str = "oportunista"
     label: str = "oportunista"

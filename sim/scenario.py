@@ -128,7 +128,7 @@ class Profiles:
     tengo_share: float = P(0.5, 0.0, 1.0, en="Tengo que ganar: share of demand it commits",
                            es="Tengo que ganar: parte de la demanda que compromete",
                            src="004:L1876-1878 (others know how far it goes)")
-    oportunista_mimic: int = P(6, 0, 1000, unit="meetings", en="Oportunista: meetings it mimics cooperation",
+    oportunista_mimic: int = P(10, 0, 1000, unit="meetings", en="Oportunista: meetings it mimics cooperation",
                                es="Oportunista: reuniones que simula cooperar")
     oportunista_threshold: float = P(0.5, 0.0, 1.0, en="Oportunista: others' cooperation it exploits",
                                      es="Oportunista: cooperación ajena que aprovecha",
@@ -207,6 +207,9 @@ class Trust:
                        es="Pérdida difusa por faltantes sin explicar", src="004:L669-671")
     success: float = P(0.04, 0.0, 1.0, en="Gain from a successful joint action",
                        es="Ganancia por acción conjunta exitosa", src="004:L2035-2055")
+    failure: float = P(0.03, 0.0, 1.0, en="Trust lost when a joint action fails",
+                       es="Confianza perdida cuando falla una acción conjunta",
+                       src="004:L2035-2055 (trust rests on collective actions)")
     conflict_damage: float = P(0.2, 0.0, 1.0, en="Trust lost in an unresolved conflict",
                                es="Confianza perdida en un conflicto sin resolver")
 
@@ -263,6 +266,8 @@ class Facilitator:
     exit_at: int = P(52, 0, 5000, unit="meetings", en="Withdrawal (abrupt) or end of taper",
                      es="Retiro (abrupto) o fin de la reducción")
     taper_from: int = P(26, 0, 5000, unit="meetings", en="Taper starts", es="Inicio de la reducción")
+    initial_trust: float = P(0.15, 0.0, 1.0, en="Initial stock of trust it brings",
+                             es="Capital inicial de confianza que aporta", src="004:L846-851")
     trust_building: float = P(0.04, 0.0, 1.0, en="Trust built per meeting at full presence",
                               es="Confianza generada por reunión", src="004:L846-851")
     information: float = P(0.3, 0.0, 1.0, en="Extra detection from circulated reputation",
@@ -286,10 +291,13 @@ class Lifecycle:
     formalise_trust: float = P(0.55, 0.0, 1.0, en="Trust a patient group waits for before formalising",
                                es="Confianza que un grupo paciente espera antes de formalizar",
                                src="002:L347-356; 004:L1402-1404")
+    integration_time: int = P(26, 0, 5000, unit="meetings", en="Meetings a group needs to integrate",
+                              es="Reuniones que un grupo necesita para integrarse",
+                              src="004 Tabla 4 (integrated group after 1-1.5 years)")
     patient: bool = P(True, en="Wait for trust before formalising", es="Esperar confianza para formalizar")
     backlog_conflict: float = P(0.3, 0.0, 5.0, en="Conflicts per meeting per unit of postponed distrust",
                                 es="Conflictos por reunión por unidad de desconfianza postergada")
-    self_gov_rate: float = P(0.06, 0.0, 1.0, en="Growth of self-governance capacity",
+    self_gov_rate: float = P(0.03, 0.0, 1.0, en="Growth of self-governance capacity",
                              es="Crecimiento de la capacidad de autogestión", src="004:L1091-1102")
     self_gov_initial: float = P(0.3, 0.0, 1.0, en="Self-governance of a group formed without help",
                                 es="Autogestión inicial sin facilitador")
@@ -309,6 +317,11 @@ class Lifecycle:
                        es="Cierre de los grupos integrados", src="004:L2695-2699")
     exit_rate: float = P(0.15, 0.0, 1.0, unit="/meeting", en="Exit hazard of a dissatisfied member",
                          es="Riesgo de retiro de un socio insatisfecho")
+    exit_tolerance: float = P(0.02, 0.0, 1.0, en="Income loss vs going alone a member tolerates",
+                              es="Pérdida de ingreso frente a ir solo que un socio tolera")
+    conflict_exit: float = P(0.3, 0.0, 1.0, en="Chance an unresolved conflict drives a member out",
+                             es="Probabilidad de que un conflicto no resuelto haga salir a un socio",
+                             src="004:L1402-1404; 004:L276-278")
     exit_trust: float = P(0.25, 0.0, 1.0, en="Trust below which a member wants out",
                           es="Confianza bajo la cual un socio quiere irse")
     min_members: int = P(3, 2, 40, unit="firms", en="Members below which the group dissolves",
