@@ -84,7 +84,7 @@ class AsociaModel(mesa.Model):
         self.leaving = np.full(f0, -1, np.int64)
         self.payoff = np.zeros(f0)
         self.alone = np.zeros(f0)
-        self.T = np.full((G, C, C), s.trust.initial)
+        self.T = np.full((G, C, C), s.trust.initial, dtype=np.float32)
         self.alive = np.ones(G, bool)
         self.phase = np.ones(G, np.int8)
         self.rules_on = np.zeros(G, bool)
@@ -103,6 +103,7 @@ class AsociaModel(mesa.Model):
         self._fac_events = fac.transitions(s.facilitator.schedule, s.facilitator.exit_at,
                                            s.facilitator.taper_from)
         self._found_groups()
+        self._refresh_trust()
         for fid, decider in (deciders or {}).items():
             self.set_decider(fid, decider)
 
@@ -166,9 +167,8 @@ class AsociaModel(mesa.Model):
                 agent = Firm(self, (g, s_))
                 self.firms[agent.unique_id] = agent
                 self.firm_id[g, s_] = agent.unique_id
-        for g in range(G):
-            self.log.event(EV_FACILITATOR if self.f > 0 else EV_PHASE, g, -1, -1,
-                           code=0 if self.f > 0 else 1)
+        self.log.events_groups(EV_FACILITATOR if self.f > 0 else EV_PHASE, np.arange(G),
+                               code=0 if self.f > 0 else 1)
 
     def set_decider(self, firm_id: int, decider) -> None:
         """Let something outside the model (a script, a person) decide for a firm."""
@@ -207,23 +207,21 @@ class AsociaModel(mesa.Model):
         self.f = fac.presence(fs.schedule, t, fs.exit_at, fs.taper_from)
         alive = self.alive
         self.self_gov = np.where(alive, fac.grow_self_governance(
-            self.self_gov, self.f, fs.empowerment, self.group_trust(), s.lifecycle.self_gov_rate),
+            self.self_gov, self.f, fs.empowerment, self.trust_now, s.lifecycle.self_gov_rate),
             self.self_gov)
         if t in self._fac_events and t > 0:
             code = {"enter": 0, "taper": 1, "exit": 2}[self._fac_events[t]]
-            for g in np.flatnonzero(alive):
-                self.log.event(EV_FACILITATOR, g, -1, -1, code=code)
+            self.log.events_groups(EV_FACILITATOR, np.flatnonzero(alive), code=code)
         lc = s.lifecycle
         to2 = alive & (self.phase == 1) & (t >= lc.phase2_at)
         self._phase_to(to2, 2)
         if s.rules.enabled and t == s.rules.adopt_at:
             adopt = alive & ~self.rules_on
             self.rules_on |= adopt
-            for g in np.flatnonzero(adopt):
-                self.log.event(EV_RULES, g, -1, -1)
+            self.log.events_groups(EV_RULES, np.flatnonzero(adopt))
         to3 = alive & (self.phase == 2) & (t >= max(s.rules.adopt_at, lc.phase2_at))
         self._phase_to(to3, 3)
-        trust_now = self.group_trust()
+        trust_now = self.trust_now
         ready = trust_now >= lc.formalise_trust if lc.patient else np.ones(self.G, bool)
         to4 = alive & (self.phase == 3) & (t >= lc.consortium_at) & ready
         if to4.any():
@@ -237,8 +235,7 @@ class AsociaModel(mesa.Model):
     def _phase_to(self, mask, phase):
         if mask.any():
             self.phase[mask] = phase
-            for g in np.flatnonzero(mask):
-                self.log.event(EV_PHASE, g, -1, -1, code=phase)
+            self.log.events_groups(EV_PHASE, np.flatnonzero(mask), code=phase)
 
     def hold_meeting(self) -> None:
         """Attendance, quorum and coordination capacity."""
@@ -283,7 +280,7 @@ class AsociaModel(mesa.Model):
         s = self.config
         eg, jg = self.export_game, self.purchase_game
         m = self.member
-        trust_given = tr.given(self.T, m)
+        trust_given = self.trust_given
         sanctions_on = self.rules_on & s.sanctions.enabled
         fine, expel = gov.next_fine(self.strikes, s.sanctions.warning, s.sanctions.fine,
                                     s.sanctions.expulsion_strikes)
@@ -326,9 +323,13 @@ class AsociaModel(mesa.Model):
         obs = self.observation()
         code = self.profile.ravel()
         parts = [p.decide(obs) for p in self.profiles]
+        masks = [code == k for k in range(1, len(parts))]
         out = {}
         for name in ("commit", "renege", "pay_quota", "route_lead", "furtive"):
-            out[name] = np.choose(code, [getattr(d, name) for d in parts])
+            col = np.array(getattr(parts[0], name), copy=True)
+            for k, mask in enumerate(masks, start=1):
+                np.copyto(col, getattr(parts[k], name), where=mask)
+            out[name] = col
         if self.deciders:
             for fid, decider in self.deciders.items():
                 agent = self.firms.get(fid)
@@ -357,9 +358,9 @@ class AsociaModel(mesa.Model):
         self.last_discount = np.where(placed, self.purchase.discount, self.last_discount)
         failed = self.purchase_open & ~placed & (self.commit.sum(axis=1) > 0)
         self.purchase_failed = failed
-        for g in np.flatnonzero(failed):
-            self.log.event(EV_PURCHASE_FAILED, g, -1, -1, code=int(self.quorum_ok[g]),
-                           amount=float(self.purchase.volume[g]))
+        gs = np.flatnonzero(failed)
+        self.log.events_groups(EV_PURCHASE_FAILED, gs, code=self.quorum_ok[gs],
+                               amount=self.purchase.volume[gs])
 
     def run_consortium(self) -> None:
         """Quotas into the fund; each lead routed through the consortium or kept privately."""
@@ -455,25 +456,26 @@ class AsociaModel(mesa.Model):
         seen = n_sig > 0
         self.coop_seen = np.where(seen, total / np.maximum(n_sig, 1), 0.0)
         tr.observe(T, self.coop_seen, seen, self.attend, ts.learning)
-        tr.betrayal(T, self.det_renege | self.det_keep, ts.betrayal)
         # what nobody detected still shows up as a shortfall nobody can explain
         committed = (self.capacity * self.commit * open_).sum(axis=1)
         hidden = (self.capacity * self.commit * self.renege * (self.reneged & ~self.det_renege)).sum(axis=1)
         hidden_leads = (self.kept_furtive & ~self.det_keep).sum(axis=1)
         n = np.maximum(self.n_members, 1)
         shortfall = hidden / np.maximum(committed, 1e-12) + hidden_leads / n
-        tr.diffuse(T, shortfall, ts.diffuse)
-        # successful collective action, facilitator, santos' persuasion, the decision rule
+        # losses multiply: a detected betrayer loses trust from everyone (column factor), and the
+        # whole group loses some after hidden shortfalls, failed joint actions and opaque decisions
+        group_factor = (np.clip(1.0 - ts.diffuse * shortfall, 0.0, 1.0)
+                        * (1.0 - ts.failure * self.purchase_failed)
+                        * (1.0 + np.where(self.rules_on, min(self.rule.transparency, 0.0), 0.0)))
+        seat_factor = 1.0 - ts.betrayal * (self.det_renege | self.det_keep)
+        tr.scale(T, group_factor[:, None] * seat_factor)
+        # gains: successful collective action, facilitator, santos' persuasion, transparent rules
         success = self.purchase.placed & (self.purchase.discount > 0)
         santos = (self.attend & (self.profile == SANTO)).sum(axis=1)
         lift = (ts.success * success + self.f * s.facilitator.trust_building
                 + s.profiles.santo_persuasion * santos
                 + np.where(self.rules_on, max(self.rule.transparency, 0.0), 0.0))
-        tr.lift(T, lift * self.alive)
-        T *= (1.0 - ts.failure * self.purchase_failed)[:, None, None]
-        if self.rule.transparency < 0:
-            T *= 1.0 + np.where(self.rules_on, self.rule.transparency, 0.0)[:, None, None]
-        np.clip(T, 0.0, 1.0, out=T)
+        tr.lift(T, np.clip(lift * self.alive, 0.0, 1.0))
 
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
@@ -580,14 +582,16 @@ class AsociaModel(mesa.Model):
         for g, s_ in zip(*np.nonzero(expel | exit_now), strict=True):
             self._vacate(g, s_)
         n = self.member.sum(axis=1)
-        trust_now = self.group_trust()
+        self._refresh_trust()
+        trust_now = self.trust_now
         dissolve = self.alive & ((n < s.lifecycle.min_members) | ((trust_now < 0.1) & (self.phase >= 2)))
         for g in np.flatnonzero(dissolve):
             self.log.event(EV_DISSOLUTION, g, -1, -1, amount=float(n[g]))
             for s_ in np.flatnonzero(self.member[g]):
                 self._vacate(g, s_)
             self.alive[g] = False
-        self._admit_newcomers(trust_now)
+        if self._admit_newcomers(trust_now) or dissolve.any():
+            self._refresh_trust()
         self.n_members = self.member.sum(axis=1)
 
     def _vacate(self, g, s_):
@@ -609,7 +613,7 @@ class AsociaModel(mesa.Model):
         eligible = self.alive & (self.phase >= 2) & free.any(axis=1)
         arrive = eligible & (self.rng.random(self.G) < lc.entry_rate)
         if not arrive.any():
-            return
+            return False
         groups = np.flatnonzero(arrive)
         attrs = self._draw_firms(len(groups))
         profile, capacity, products, disposition, cc_a, cc_b = attrs
@@ -645,6 +649,7 @@ class AsociaModel(mesa.Model):
             tr.reset_seat(self.T, g, s_, s.trust.initial)
             self.n_entered[g] += 1
             self.log.event(EV_ENTRY, g, s_, -1)
+        return bool(ok.any())
 
     def _rematch(self) -> None:
         """Stranger design: members are re-matched at random across groups each meeting."""
@@ -661,6 +666,11 @@ class AsociaModel(mesa.Model):
             self.firms[int(fid)].seat = (int(gg), int(ss))
 
     # ------------------------------------------------------------------ measures
+    def _refresh_trust(self) -> None:
+        """Recompute each member's mean trust in the others and each group's mean trust."""
+        self.trust_given = tr.given(self.T, self.member)
+        self.trust_now = tr.group_mean(self.trust_given, self.member)
+
     def group_trust(self) -> np.ndarray:
-        """Mean dyadic trust among the members of each group."""
-        return tr.group_mean(tr.given(self.T, self.member), self.member)
+        """Mean dyadic trust among the members of each group (as of the last refresh)."""
+        return self.trust_now

@@ -49,12 +49,23 @@ class Recorder:
         firm = int(m.firm_id[g, s]) if s >= 0 else -1
         prof = int(m.profile[g, s]) if (s >= 0 and profile is None) else (-1 if profile is None else profile)
         oth = int(m.firm_id[g, other]) if other >= 0 else -1
+        # single events are kept as tuples (cheap) and turned into arrays when the table is built
+        self.events.append((m.t, int(g), firm, oth, prof, kind, int(code), bool(detected),
+                            int(sanction), int(strikes), float(amount)))
+
+    def events_groups(self, kind, groups, *, code=None, amount=None):
+        """Group-level events (no firm) for several groups at once."""
+        n = len(groups)
+        if not n:
+            return
+        minus = np.full(n, -1)
         self.events.append({
-            "step": np.array([m.t]), "group": np.array([g]), "firm": np.array([firm]),
-            "other": np.array([oth]), "profile": np.array([prof]), "kind": np.array([kind]),
-            "code": np.array([code]), "detected": np.array([detected]),
-            "sanction": np.array([sanction]), "strike": np.array([strikes]),
-            "amount": np.array([float(amount)]),
+            "step": np.full(n, self.model.t), "group": np.asarray(groups), "firm": minus,
+            "other": minus, "profile": minus, "kind": np.full(n, kind),
+            "code": np.zeros(n, np.int64) if code is None else np.broadcast_to(np.asarray(code, np.int64), (n,)),
+            "detected": np.ones(n, bool), "sanction": np.zeros(n, np.int64),
+            "strike": np.zeros(n, np.int64),
+            "amount": np.zeros(n) if amount is None else np.broadcast_to(np.asarray(amount, float), (n,)),
         })
 
     def events_bulk(self, kind, gs, *, detected=None, sanction=None, amount=None, strikes=None,
@@ -222,7 +233,7 @@ class Recorder:
         """The events table with a sentence per event in English and Spanish."""
         from .narrative import describe
 
-        chunks = self.events[since:]
+        chunks = _as_chunks(self.events[since:])
         if not chunks:
             df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_DTYPES.items()})
         else:
@@ -241,6 +252,32 @@ class Recorder:
     def frames(self) -> dict[str, pd.DataFrame]:
         """steps, firms and events tables of the run so far."""
         return {"steps": self.steps_frame(), "firms": self.firms_frame(), "events": self.events_frame()}
+
+
+EVENT_FIELDS = ("step", "group", "firm", "other", "profile", "kind", "code", "detected", "sanction",
+                "strike", "amount")
+
+
+def _as_chunks(items):
+    """Turn runs of single-event tuples into column chunks, keeping the order of events."""
+    chunks, singles = [], []
+    for item in items:
+        if isinstance(item, tuple):
+            singles.append(item)
+            continue
+        if singles:
+            chunks.append(_tuples_to_chunk(singles))
+            singles = []
+        chunks.append(item)
+    if singles:
+        chunks.append(_tuples_to_chunk(singles))
+    return chunks
+
+
+def _tuples_to_chunk(rows):
+    cols = list(zip(*rows, strict=True))
+    return {name: np.asarray(col, dtype=bool if name == "detected" else (float if name == "amount" else np.int64))
+            for name, col in zip(EVENT_FIELDS, cols, strict=True)}
 
 
 FIRM_COLUMNS = ["step", "group", "firm", "profile", "capacity", "product", "disposition", "tenure",

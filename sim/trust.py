@@ -29,29 +29,38 @@ def observe(T, signal, seen, attend, eta):
         attend: bool (G, C): observers present at the meeting.
         eta: learning rate.
     """
-    w = eta * (attend[:, :, None] & seen[:, None, :])
-    T += w * (signal[:, None, :] - T)
+    gap = signal.astype(T.dtype)[:, None, :] - T
+    gap *= attend[:, :, None]
+    gap *= (eta * seen)[:, None, :].astype(T.dtype)
+    T += gap
     return T
 
 
 def betrayal(T, detected, beta):
     """Cut every member's trust in each detected betrayer by a factor ``1 - beta``."""
-    T *= 1.0 - beta * detected[:, None, :]
+    T *= (1.0 - beta * detected[:, None, :]).astype(T.dtype)
     return T
 
 
 def diffuse(T, shortfall, delta):
     """Lower all trust in a group in proportion to its unexplained shortfall (G,)."""
-    T *= np.clip(1.0 - delta * shortfall, 0.0, 1.0)[:, None, None]
+    T *= np.clip(1.0 - delta * shortfall, 0.0, 1.0)[:, None, None].astype(T.dtype)
+    return T
+
+
+def scale(T, factor):
+    """Multiply trust in each seat by a factor in [0, 1] (G, C): losses of trust in that member."""
+    T *= factor[:, None, :].astype(T.dtype)
     return T
 
 
 def lift(T, amount):
-    """Raise trust towards 1 by ``amount`` (scalar, (G,), or (G, C, C)) of the remaining gap."""
-    amount = np.asarray(amount)
+    """Raise trust towards 1 by ``amount`` (scalar or (G,)) of the remaining gap."""
+    amount = np.asarray(amount, dtype=T.dtype)
     if amount.ndim == 1:
         amount = amount[:, None, None]
-    T += amount * (1.0 - T)
+    T *= 1.0 - amount
+    T += amount
     return T
 
 
