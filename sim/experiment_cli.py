@@ -1,0 +1,125 @@
+"""The experiment commands of ``asocia``: sweep, results, sensitivity and report.
+
+:func:`register` adds them to the parser of sim/cli.py. User errors raise ScenarioError or
+ResultsError subclasses, which sim/cli.py prints as one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .sweepstore import StoreError, SweepStore
+
+SUMMARY_OUTCOMES = ("survival", "income_gain", "trust", "cooperation", "members", "exits",
+                    "expulsions", "conflicts")
+
+
+def cmd_sweep(args) -> int:
+    """asocia sweep EXPERIMENT."""
+    from .experiment import load_experiment
+    from .sweep import sweep
+
+    exp = load_experiment(args.experiment)
+    if args.workers is not None and args.workers < 1:
+        raise StoreError(f"--workers got {args.workers}; allowed: a whole number >= 1")
+    out = Path(args.out) if args.out else Path("results") / f"sweep-{exp.name}"
+    rep = sweep(exp, out, workers=args.workers, engine=args.engine, scheduler=args.scheduler,
+                progress=not args.no_progress, redo_damaged=args.redo_damaged)
+    skipped = f" ({rep.skipped} already stored, skipped)" if rep.skipped else ""
+    print(f"Asocia sweep · {exp.name} · {exp.design} design · {rep.total} runs{skipped}")
+    if rep.ran:
+        print(f"  ran            {rep.ran} runs in {rep.seconds:.1f} s ({rep.rate:.1f} runs/s, "
+              f"{rep.engine} engine, {rep.workers} workers)")
+    print(f"  stored in      {out}/ (index.duckdb, batches/*.parquet, manifest.json)")
+    print(f"  next           asocia results {out} · asocia sensitivity {out} · asocia report {out}")
+    return 0
+
+
+def format_results(folder) -> str:
+    """The summary ``asocia results`` prints."""
+    store = SweepStore(folder)
+    man = store.manifest()
+    runs = store.runs()
+    total = man["points"] * man["replications"]
+    lines = [
+        f"Asocia results · {man['experiment_name']} · {man['design']} design · root seed "
+        f"{man['root_seed']} · {man['seeding']} seeds",
+        f"  factors        {', '.join(man['factors'])}",
+        f"  runs           {len(runs)} of {total} stored ({man['points']} design points x "
+        f"{man['replications']} replications, {man['steps']} meetings each)",
+        f"  code           asocia {man['versions'].get('asocia')} · git {man['versions'].get('git')}",
+    ]
+    if len(runs) < total:
+        lines.append(f"  incomplete     {total - len(runs)} runs missing: re-run '{man['rerun']}'")
+    cols = [c for c in runs.columns if c.startswith("outcome.")]
+    if len(runs) and cols:
+        lines.append(f"  {'outcome':<18}{'mean':>10}{'sd':>10}{'min':>10}{'max':>10}")
+        for c in cols:
+            v = runs[c].astype(float)
+            lines.append(f"  {c[8:]:<18}{v.mean():>10.3f}{v.std():>10.3f}{v.min():>10.3f}{v.max():>10.3f}")
+        from .discovery import success
+
+        ok = success(runs, man.get("discovery", {}))
+        if ok is not None:
+            lines.append(f"  success        {ok.mean() * 100:.1f} % of runs keep groups alive with members "
+                         "better off than alone")
+    lines.append(f"  query          python -c \"import duckdb; print(duckdb.connect('{folder}/index.duckdb',"
+                 " read_only=True).sql('SELECT point, avg(\\\"outcome.survival\\\") FROM runs GROUP BY "
+                 "point ORDER BY point'))\"")
+    return "\n".join(lines)
+
+
+def cmd_results(args) -> int:
+    """asocia results DIR."""
+    print(format_results(args.folder))
+    return 0
+
+
+def cmd_sensitivity(args) -> int:
+    """asocia sensitivity DIR."""
+    from .sensitivity import analyse, format_table, write_outputs
+
+    res = analyse(args.folder, outcomes=args.outcome or None)
+    print(format_table(res))
+    paths = write_outputs(res, args.folder)
+    print(f"  written        {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    """asocia report DIR."""
+    from .report import write_report
+
+    out = write_report(args.folder, args.out)
+    print(f"Asocia report · {out} (self-contained HTML; open it offline or share it)")
+    return 0
+
+
+def register(sub) -> None:
+    """Add sweep, results, sensitivity and report to the ``asocia`` subcommands."""
+    s = sub.add_parser("sweep", help="run every design point x replication of an experiment")
+    s.add_argument("experiment", help="experiment TOML file, e.g. experiments/quick.toml")
+    s.add_argument("--workers", type=int, help="worker processes (default: CPUs available)")
+    s.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local process pool (default) or Dask distributed")
+    s.add_argument("--scheduler", metavar="ADDRESS",
+                   help="existing Dask scheduler, e.g. tcp://host:8786 (implies --engine dask)")
+    s.add_argument("--out", help="store folder (default: results/sweep-<name>); resumes if it exists")
+    s.add_argument("--redo-damaged", action="store_true",
+                   help="drop batches that are missing or corrupt and redo their runs")
+    s.add_argument("--no-progress", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_sweep)
+
+    r = sub.add_parser("results", help="summary of a sweep folder")
+    r.add_argument("folder", help="sweep folder written by 'asocia sweep'")
+    r.set_defaults(func=cmd_results)
+
+    a = sub.add_parser("sensitivity", help="Sobol / Morris indices of a sweep (SALib) and figures")
+    a.add_argument("folder", help="sweep folder written by 'asocia sweep'")
+    a.add_argument("--outcome", action="append", help="outcome to analyse (repeatable; default: all kept)")
+    a.set_defaults(func=cmd_sensitivity)
+
+    p = sub.add_parser("report", help="self-contained HTML report of a sweep")
+    p.add_argument("folder", help="sweep folder written by 'asocia sweep'")
+    p.add_argument("--out", help="HTML file (default: DIR/report.html)")
+    p.set_defaults(func=cmd_report)

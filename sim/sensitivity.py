@@ -1,0 +1,224 @@
+"""Sensitivity analysis of a sweep with SALib, the replication index treated as a source of variance.
+
+A stochastic model gives a different outcome for every seed, so each design point is analysed
+through the mean of its replications (the indices describe how the *expected* outcome depends on
+the factors), and the replication index is handled explicitly in two ways:
+
+* ``noise``: the share of the runs' total variance that lies between replications of the same
+  design point, E[Var(Y | x)] / Var(Y) (one-way decomposition), next to the share explained by
+  the factors through the point means;
+* ``per_rep``: the indices recomputed replication by replication (each replication seen as one
+  deterministic model), whose spread shows how much seed noise moves the indices.
+
+Sobol designs give first and total order indices with bootstrap confidence intervals; Morris gives
+mu*, its interval, and sigma; Latin hypercubes give Borgonovo's delta and first order (SALib
+delta); full factorials give first order shares from the exact main-effect decomposition, with
+intervals from resampling replications.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .sweepstore import StoreError, SweepStore
+
+RESAMPLES = 200
+
+
+@dataclass
+class Sensitivity:
+    """Indices (``table``), variance shares by replication (``noise``), per-replication spread."""
+
+    method: str
+    design: str
+    points: int
+    replications: int
+    table: pd.DataFrame
+    noise: pd.DataFrame
+    per_rep: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def _indices(method, problem, X, Y, second_order, levels, seed, resamples=RESAMPLES) -> dict:
+    from SALib.analyze import delta, morris, sobol
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "sobol":
+            r = sobol.analyze(problem, Y, calc_second_order=second_order, conf_level=0.95,
+                              num_resamples=resamples, seed=seed)
+            return {"S1": r["S1"], "S1_conf": r["S1_conf"], "ST": r["ST"], "ST_conf": r["ST_conf"]}
+        if method == "morris":
+            r = morris.analyze(problem, X, Y, num_levels=levels, conf_level=0.95,
+                               num_resamples=resamples, seed=seed)
+            return {"mu_star": np.asarray(r["mu_star"]), "mu_star_conf": np.asarray(r["mu_star_conf"]),
+                    "sigma": np.asarray(r["sigma"]), "mu": np.asarray(r["mu"])}
+        r = delta.analyze(problem, X, Y, num_resamples=resamples, conf_level=0.95, seed=seed)
+        return {"delta": r["delta"], "delta_conf": r["delta_conf"], "S1": r["S1"], "S1_conf": r["S1_conf"]}
+
+
+def main_effects(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """First order shares Var(E[Y | x_i]) / Var(Y) of a full factorial (exact for balanced grids)."""
+    var = Y.var()
+    out = []
+    for i in range(X.shape[1]):
+        means = pd.Series(Y).groupby(X[:, i]).transform("mean").to_numpy()
+        out.append(means.var() / var if var > 0 else np.nan)
+    return np.array(out)
+
+
+def _factorial(X, Ymat, seed) -> dict:
+    """Main effects of the replication means, with a 95 % interval from resampling replications."""
+    rng = np.random.default_rng(seed)
+    s1 = main_effects(X, np.nanmean(Ymat, axis=1))
+    boots = []
+    reps = Ymat.shape[1]
+    for _ in range(RESAMPLES if reps > 1 else 0):
+        pick = rng.integers(0, reps, reps)
+        boots.append(main_effects(X, np.nanmean(Ymat[:, pick], axis=1)))
+    conf = 1.96 * np.nanstd(boots, axis=0) if boots else np.full_like(s1, np.nan)
+    return {"S1": s1, "S1_conf": conf}
+
+
+def analyse(folder, outcomes: list[str] | None = None) -> Sensitivity:
+    """Sensitivity indices of every kept outcome (or of ``outcomes``) of a sweep folder.
+
+    Raises:
+        StoreError: the sweep is incomplete, or an outcome was not kept.
+    """
+    store = SweepStore(folder)
+    man = store.manifest()
+    runs = store.runs()
+    design = store.design()
+    factors = list(man["factors"])
+    points, reps = int(man["points"]), int(man["replications"])
+    missing = sorted(set(range(points)) - set(runs["point"].astype(int)))
+    if missing:
+        raise StoreError(f"{store.folder}: {len(missing)} design points have no runs yet; allowed: a "
+                         f"complete sweep (resume it with '{man['rerun']}')")
+    kept = [c[8:] for c in runs.columns if c.startswith("outcome.")]
+    for o in outcomes or []:
+        if o not in kept:
+            raise StoreError(f"{store.folder}: --outcome got {o!r}; allowed: {', '.join(kept)}")
+    outcomes = list(outcomes or kept)
+    X = design.sort_values("point")[[f"x.{f}" for f in factors]].to_numpy(float)
+    problem = man["problem"]
+    method = {"sobol": "sobol", "morris": "morris", "lhs": "delta"}.get(man["design"], "factorial")
+    rows, noise, per_rep, notes = [], [], [], []
+    for o in outcomes:
+        wide = runs.pivot_table(index="point", columns="rep", values=f"outcome.{o}", aggfunc="first",
+                                dropna=False).reindex(range(points))
+        Ymat = wide.to_numpy(float)
+        Y = np.nanmean(Ymat, axis=1) if np.isfinite(Ymat).any() else np.full(points, np.nan)
+        if not np.isfinite(Y).all():
+            notes.append(f"{o}: undefined in {int((~np.isfinite(Y)).sum())} design points "
+                         "(e.g. no group dissolved); skipped")
+            continue
+        allv = Ymat[np.isfinite(Ymat)]
+        total = allv.var() if len(allv) > 1 else 0.0  # ddof=0: total = within + between exactly
+        if total <= 0 or Y.var() == 0:
+            notes.append(f"{o}: the same in every run or design point; skipped")
+            continue
+        within = np.nanmean(np.nanvar(Ymat, axis=1)) if Ymat.shape[1] > 1 else np.nan
+        noise.append({"outcome": o, "var_total": total, "var_between_reps": within,
+                      "share_between_reps": within / total, "share_design": np.var(Y) / total})
+        seed = int(man["root_seed"]) % (2**32)
+        res = (_factorial(X, Ymat, seed) if method == "factorial" else
+               _indices(method, problem, X, Y, man.get("second_order", False), man.get("levels", 4), seed))
+        for i, f in enumerate(factors):
+            rows.append({"outcome": o, "factor": f, **{k: float(v[i]) for k, v in res.items()}})
+        full = [r for r in range(Ymat.shape[1]) if np.isfinite(Ymat[:, r]).all()]
+        if len(full) > 1:
+            main = "S1" if method != "morris" else "mu_star"
+            vals = []
+            for r in full:
+                try:
+                    vals.append(_factorial(X, Ymat[:, [r]], seed)["S1"] if method == "factorial" else
+                                _indices(method, problem, X, Ymat[:, r], man.get("second_order", False),
+                                         man.get("levels", 4), seed, resamples=10)[main])
+                except (ValueError, ZeroDivisionError):
+                    continue
+            if vals:
+                arr = np.array(vals, float)
+                for i, f in enumerate(factors):
+                    per_rep.append({"outcome": o, "factor": f, "index": main, "reps": len(arr),
+                                    "mean": float(np.nanmean(arr[:, i])), "sd": float(np.nanstd(arr[:, i]))})
+    return Sensitivity(method, man["design"], points, reps, pd.DataFrame(rows), pd.DataFrame(noise),
+                       pd.DataFrame(per_rep), notes)
+
+
+def format_table(s: Sensitivity) -> str:
+    """The indices as a text table."""
+    head = {"sobol": "Sobol (Saltelli) first and total order, 95 % intervals",
+            "morris": "Morris elementary effects: mu* (95 % interval) and sigma",
+            "delta": "Borgonovo delta and first order (SALib delta), 95 % intervals",
+            "factorial": "Main-effect shares of a full factorial, 95 % intervals from replications"}
+    lines = [f"Asocia sensitivity · {head[s.method]} · {s.points} design points x {s.replications} "
+             "replications (indices on replication means)"]
+    if s.table.empty:
+        lines.append("  no outcome could be analysed")
+    cols = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma"), "delta": ("delta", "S1"),
+            "factorial": ("S1",)}[s.method]
+    noise = s.noise.set_index("outcome") if len(s.noise) else None
+    for o, g in (s.table.groupby("outcome", sort=False) if len(s.table) else []):
+        share = noise.loc[o, "share_between_reps"] if noise is not None else np.nan
+        lines.append(f"  {o}  (variance between replications: {share * 100:.0f} % of all runs' variance)")
+        lines.append(f"    {'factor':<32}" + "".join(f"{c:>22}" for c in cols))
+        for r in g.itertuples():
+            cells = []
+            for c in cols:
+                v, conf = getattr(r, c), getattr(r, f"{c}_conf", None)
+                cells.append(f"{v:.3f} ± {conf:.3f}" if conf is not None and np.isfinite(conf) else f"{v:.3f}")
+            lines.append(f"    {r.factor:<32}" + "".join(f"{c:>22}" for c in cells))
+    for n in s.notes:
+        lines.append(f"  note: {n}")
+    return "\n".join(lines)
+
+
+def figures(s: Sensitivity) -> list:
+    """Plotly figures: index bars with intervals per outcome (Morris: mu* against sigma)."""
+    import plotly.graph_objects as go
+
+    figs = []
+    for o, g in (s.table.groupby("outcome", sort=False) if len(s.table) else []):
+        fig = go.Figure()
+        if s.method == "morris":
+            fig.add_scatter(x=g["mu_star"], y=g["sigma"], mode="markers+text", text=g["factor"],
+                            textposition="top center",
+                            error_x={"type": "data", "array": g["mu_star_conf"]})
+            fig.update_layout(xaxis_title="mu* (mean absolute elementary effect)", yaxis_title="sigma")
+        else:
+            cols = {"sobol": ("S1", "ST"), "delta": ("S1", "delta"), "factorial": ("S1",)}[s.method]
+            for c in cols:
+                fig.add_bar(name=c, x=g["factor"], y=g[c], error_y={"type": "data", "array": g[f"{c}_conf"]})
+            fig.update_layout(barmode="group", yaxis_title="index")
+        fig.update_layout(title=f"Sensitivity of {o} ({s.method})", height=380)
+        figs.append(fig)
+    if len(s.noise):
+        fig = go.Figure()
+        fig.add_bar(name="factors (between design points)", x=s.noise["outcome"], y=s.noise["share_design"])
+        fig.add_bar(name="seed (between replications)", x=s.noise["outcome"],
+                    y=s.noise["share_between_reps"])
+        fig.update_layout(title="Where the variance of each outcome comes from", barmode="group",
+                          yaxis_title="share of all runs' variance", height=380)
+        figs.append(fig)
+    return figs
+
+
+def write_outputs(s: Sensitivity, folder) -> list[Path]:
+    """Write sensitivity.csv, sensitivity_noise.csv and sensitivity.html into the sweep folder."""
+    folder = Path(folder)
+    paths = [folder / "sensitivity.csv", folder / "sensitivity_noise.csv", folder / "sensitivity.html"]
+    s.table.to_csv(paths[0], index=False)
+    s.noise.merge(s.per_rep, how="outer", on="outcome").to_csv(paths[1], index=False) if len(
+        s.per_rep) else s.noise.to_csv(paths[1], index=False)
+    figs = figures(s)
+    parts = [f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figs)]
+    paths[2].write_text("<!doctype html><html><head><meta charset='utf-8'><title>Sensitivity</title>"
+                        "</head><body>" + "".join(parts) + "</body></html>", encoding="utf-8")
+    return paths

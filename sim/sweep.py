@@ -1,0 +1,266 @@
+"""The sweep runner: every design point x replication of an experiment, in parallel, resumable.
+
+:func:`sweep` plans the runs (sim/experiment.py), skips those already in the store
+(sim/sweepstore.py), cuts the rest into chunks and hands them to an engine: a local process pool
+(default, no set-up) or Dask distributed (an embedded ``LocalCluster``, or an existing scheduler
+given by address). Workers only compute (:func:`run_chunk` calls :func:`sim.run`) and return
+small tables; the driver writes each finished chunk as one batch, so a kill loses at most the
+chunks in flight and re-running the same command resumes. Seeds come from the plan, never from
+the worker, so results do not depend on worker count or order.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .experiment import Experiment
+from .sweepstore import StoreError, SweepStore
+
+ENGINES = ("local", "dask")
+DROP = ("run", "schema")
+
+
+@dataclass
+class SweepReport:
+    """What a sweep did: runs in the experiment, already stored, run now, time and engine."""
+
+    folder: Path
+    total: int
+    skipped: int
+    ran: int
+    seconds: float
+    engine: str
+    workers: int
+    discarded: list[str]
+    adopted: list[str]
+
+    @property
+    def rate(self) -> float:
+        """Runs per second in this session."""
+        return self.ran / self.seconds if self.seconds > 0 else float("nan")
+
+
+def run_chunk(tasks, steps: int, outcomes, series):
+    """Play a chunk of runs; returns (runs table, series table or None). Runs in a worker.
+
+    Args:
+        tasks: list of (point, rep, seed, scenario).
+        steps: meetings per run.
+        outcomes: outcome names to keep (``outcome.<name>`` columns).
+        series: per-step columns to keep ([] for none).
+    """
+    from .run import run
+
+    rows, frames = [], []
+    keep = {f"outcome.{o}" for o in outcomes}
+    for point, rep, seed, scenario in tasks:
+        t0 = time.perf_counter()
+        res = run(scenario, seed=seed, steps=steps)
+        elapsed = time.perf_counter() - t0
+        row = {"point": point, "rep": rep}
+        for k, v in res.runs.iloc[0].items():
+            if k in DROP or k.startswith("version.") or (k.startswith("outcome.") and k not in keep):
+                continue
+            row[k] = v
+        row["elapsed"] = elapsed
+        rows.append(row)
+        if series:
+            s = res.steps[["step", "group", *[c for c in series if c not in ("step", "group")]]].copy()
+            s.insert(0, "rep", rep)
+            s.insert(0, "point", point)
+            frames.append(s)
+    return pd.DataFrame(rows), (pd.concat(frames, ignore_index=True) if frames else None)
+
+
+def _quiet_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
+
+
+def default_workers() -> int:
+    """Worker processes when none are asked for: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _chunks(tasks, workers: int, batch: int):
+    size = batch or max(1, min(50, math.ceil(len(tasks) / (workers * 8))))
+    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+
+
+def sweep(experiment: Experiment, out, workers: int | None = None, engine: str = "local",
+          scheduler: str | None = None, progress: bool = True, redo_damaged: bool = False,
+          log=None) -> SweepReport:
+    """Run (or resume) an experiment into the store folder ``out``.
+
+    Args:
+        experiment: a loaded experiment (:func:`sim.experiment.load_experiment`).
+        out: the store folder; created, or resumed if it holds the same experiment.
+        workers: processes (local) or workers of the embedded LocalCluster; default: CPUs.
+        engine: ``"local"`` (process pool) or ``"dask"``.
+        scheduler: address of a running Dask scheduler (``tcp://host:8786``); implies Dask.
+        progress: show a tqdm progress bar on stderr.
+        redo_damaged: drop batches that are missing or corrupt and redo their runs.
+        log: where to print notes (default stderr).
+
+    Raises:
+        StoreError: the folder belongs to another experiment, or a batch is damaged.
+    """
+    log = log or sys.stderr
+    if engine not in ENGINES:
+        raise StoreError(f"--engine got {engine!r}; allowed: {', '.join(ENGINES)}")
+    if scheduler:
+        engine = "dask"
+    workers = workers or default_workers()
+    plan = experiment.plan()
+    store = SweepStore.create_or_open(out, experiment, plan)
+    try:
+        return _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log)
+    finally:
+        store.unlock()
+
+
+def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log):
+    from .run import versions
+
+    discarded, adopted = store.recover()
+    if discarded:
+        print(f"asocia: discarded {len(discarded)} half-written file(s) of runs that were in flight: "
+              + ", ".join(discarded), file=log)
+    if adopted:
+        print(f"asocia: adopted {len(adopted)} finished batch(es) written just before an interruption",
+              file=log)
+    damage = store.check()
+    if damage and not redo_damaged:
+        store.verify()
+    if damage:
+        n = store.drop(damage)
+        print(f"asocia: dropped {len(damage)} damaged batch file(s); redoing their {n} runs", file=log)
+    manifest = store.manifest()
+    if manifest.get("versions", {}).get("git") != versions().get("git"):
+        print(f"asocia: note: {store.folder} was started with code {manifest['versions'].get('git')}; "
+              f"this session runs {versions().get('git')} (both recorded in the manifest)", file=log)
+    done = store.done()
+    todo = [(r.point, r.rep, r.seed, plan.scenarios[r.point]) for r in plan.runs
+            if (r.point, r.rep) not in done]
+    session = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "engine": engine, "workers": workers,
+               "scheduler": scheduler, "todo": len(todo), "status": "running", "versions": versions(),
+               "command": " ".join(["asocia", *sys.argv[1:]])}
+    manifest["replications"] = max(manifest.get("replications", 0), experiment.replications)
+    manifest.setdefault("sessions", []).append(session)
+    store.write_manifest(manifest)
+    t0 = time.perf_counter()
+    ran = 0
+    status = "interrupted"
+    try:
+        if todo:
+            chunks = _chunks(todo, workers, experiment.batch)
+            args = (experiment.horizon, list(experiment.outcomes), list(experiment.series))
+            with _bar(len(plan.runs), len(plan.runs) - len(todo), experiment.name, progress) as bar:
+                def save(result):
+                    nonlocal ran
+                    runs, series = result
+                    store.write_batch(runs, series)
+                    ran += len(runs)
+                    bar.update(len(runs))
+
+                if engine == "local":
+                    _run_local(chunks, args, workers, save)
+                else:
+                    _run_dask(chunks, args, workers, scheduler, save)
+        status = "complete"
+    except KeyboardInterrupt:
+        print(f"\nasocia: interrupted; {len(done) + ran} of {len(plan.runs)} runs are stored in "
+              f"{store.folder}. Run the same command again to resume.", file=log)
+        raise
+    finally:
+        session.update(status=status, ran=ran, finished=time.strftime("%Y-%m-%dT%H:%M:%S"),
+                       seconds=round(time.perf_counter() - t0, 3))
+        store.write_manifest(manifest)
+        store.refresh_views()
+    return SweepReport(store.folder, len(plan.runs), len(plan.runs) - len(todo), ran,
+                       time.perf_counter() - t0, engine, workers, discarded, adopted)
+
+
+def _bar(total, initial, name, progress):
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, desc=name, unit="run", file=sys.stderr,
+                disable=not progress, smoothing=0.1, dynamic_ncols=True)
+
+
+def _run_local(chunks, args, workers, save, retries: int = 3) -> None:
+    """Process pool; a lost worker breaks the pool, so unfinished chunks go to a fresh one."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.run", "sim.sweep"])
+    pending = list(chunks)
+    for attempt in range(retries + 1):
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_quiet_worker)
+        futures = {pool.submit(run_chunk, chunk, *args): i for i, chunk in enumerate(pending)}
+        finished = set()
+        try:
+            for fut in as_completed(futures):
+                save(fut.result())
+                finished.add(futures[fut])
+            pool.shutdown()
+            return
+        except BrokenProcessPool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            pending = [c for i, c in enumerate(pending) if i not in finished]
+            if attempt == retries:
+                raise StoreError(f"a worker process died {retries + 1} times; {sum(map(len, pending))} "
+                                 "runs were not run (re-run the same command to resume)") from None
+            print(f"\nasocia: a worker process died; restarting the pool for {len(pending)} chunks",
+                  file=sys.stderr)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in list((pool._processes or {}).values()):  # stop chunks in flight now
+                proc.terminate()
+            raise
+
+
+def _run_dask(chunks, args, workers, scheduler, save) -> None:
+    """Dask distributed: an existing scheduler, or an embedded LocalCluster."""
+    import logging
+
+    from dask.distributed import Client, KilledWorker, LocalCluster
+    from dask.distributed import as_completed as dask_completed
+
+    cluster = None
+    try:
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as e:
+                raise StoreError(f"--scheduler {scheduler}: cannot connect ({e}); start one with "
+                                 "'dask scheduler' and 'dask worker ADDRESS'") from None
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+            client = Client(cluster)
+        with client:
+            futures = [client.submit(run_chunk, chunk, *args, pure=False) for chunk in chunks]
+            try:
+                for fut in dask_completed(futures):
+                    save(fut.result())
+            except KilledWorker as e:
+                raise StoreError(f"Dask gave up on a chunk after its workers died ({e}); finished runs "
+                                 "are stored: re-run the same command to resume") from None
+            except BaseException:
+                client.cancel(futures)
+                raise
+    finally:
+        if cluster is not None:
+            cluster.close()
