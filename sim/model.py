@@ -241,6 +241,8 @@ class AsociaModel(mesa.Model):
         """Attendance, quorum and coordination capacity."""
         pop = self.config.population
         p_attend = np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition]
+        # members who trust the group less come less (participation follows trust, 004:L720-741)
+        p_attend = p_attend * (0.7 + 0.3 * self.trust_given)
         self.attend = self.member & (self.rng.random((self.G, self.C)) < p_attend)
         n = self.member.sum(axis=1)
         self.n_members = n
