@@ -1,4 +1,4 @@
-"""Shared fixtures for the engine tests: paths and a small, fast version of the baseline scenario."""
+"""Shared fixtures for the engine tests: paths and a small, fast version of the baseline."""
 
 from __future__ import annotations
 

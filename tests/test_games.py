@@ -11,8 +11,16 @@ from hypothesis import strategies as st
 from sim.games import ExportGame, JointPurchaseGame
 
 # list price 10, minimum lot 20 units (5 % off), full discount 15 % at 60 units
-GAME = dict(list_price=10.0, min_lot=20.0, volume_full=60.0, discount_min=0.05, discount_max=0.15,
-            handling_cost=0.4, side_discount=0.13, shortfall_penalty=1.0)
+GAME = dict(
+    list_price=10.0,
+    min_lot=20.0,
+    volume_full=60.0,
+    discount_min=0.05,
+    discount_max=0.15,
+    handling_cost=0.4,
+    side_discount=0.13,
+    shortfall_penalty=1.0,
+)
 
 
 def jp(**kw) -> JointPurchaseGame:
@@ -22,8 +30,14 @@ def jp(**kw) -> JointPurchaseGame:
 def play(game, demand, commit, renege=None, member=None, coordinated=True):
     demand = np.atleast_2d(np.asarray(demand, float))
     commit = np.broadcast_to(np.asarray(commit, float), demand.shape)
-    renege = np.zeros(demand.shape) if renege is None else np.broadcast_to(np.asarray(renege, float), demand.shape)
-    member = np.ones(demand.shape, bool) if member is None else np.atleast_2d(np.asarray(member, bool))
+    renege = (
+        np.zeros(demand.shape)
+        if renege is None
+        else np.broadcast_to(np.asarray(renege, float), demand.shape)
+    )
+    member = (
+        np.ones(demand.shape, bool) if member is None else np.atleast_2d(np.asarray(member, bool))
+    )
     return game.play(demand, commit, renege, member, np.atleast_1d(np.asarray(coordinated, bool)))
 
 
@@ -46,7 +60,7 @@ def test_full_commitment_proportional_sharing():
     np.testing.assert_allclose(out.discount, [0.15])
     # each unit saves 10 x 0.15 = 1.5 and costs 0.4 to handle
     np.testing.assert_allclose(out.net, [[11.0, 22.0, 33.0]])
-    np.testing.assert_allclose(out.bill, [510.0])                       # 60 x 10 x 0.85
+    np.testing.assert_allclose(out.bill, [510.0])  # 60 x 10 x 0.85
     np.testing.assert_allclose(out.payment, [[85.0, 170.0, 255.0]])
 
 
@@ -59,7 +73,7 @@ def test_full_commitment_equal_sharing():
 
 
 def test_partial_commitment_on_the_ramp():
-    out = play(jp(), [[10, 20, 30]], [[1.0, 0.5, 0.5]])          # 10 + 10 + 15 = 35 units
+    out = play(jp(), [[10, 20, 30]], [[1.0, 0.5, 0.5]])  # 10 + 10 + 15 = 35 units
     np.testing.assert_allclose(out.volume, [35.0])
     np.testing.assert_allclose(out.discount, [0.05 + 0.10 * 15 / 40])
     saving = 10 * (0.05 + 0.10 * 15 / 40) - 0.4
@@ -87,7 +101,7 @@ def test_renege_penalty_split_equally_under_equal_sharing():
 
 
 def test_below_minimum_lot_nothing_is_placed_and_nobody_gains():
-    out = play(jp(), [[5, 5, 5]], 1.0, renege=[[0.0, 0.0, 0.5]])     # 12.5 units < 20
+    out = play(jp(), [[5, 5, 5]], 1.0, renege=[[0.0, 0.0, 0.5]])  # 12.5 units < 20
     assert out.placed.tolist() == [False]
     assert out.discount.tolist() == [0.0]
     assert out.bill.tolist() == [0.0]
@@ -123,7 +137,10 @@ def test_supplier_bill_equals_member_payments(data):
     sharing = data.draw(st.sampled_from(["proportional", "equal"]))
     G, C = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 6))
     unit = st.floats(0.0, 1.0)
-    arr = lambda elems: np.array(data.draw(st.lists(elems, min_size=G * C, max_size=G * C))).reshape(G, C)
+
+    def arr(elems):
+        return np.array(data.draw(st.lists(elems, min_size=G * C, max_size=G * C))).reshape(G, C)
+
     demand = arr(st.floats(0.0, 50.0))
     commit, renege = arr(unit), arr(unit)
     member = arr(st.booleans()).astype(bool)
@@ -142,10 +159,14 @@ def test_public_goods_reproduces_the_laboratory_payoff(data):
     e = data.draw(st.floats(1.0, 100.0), label="endowment")
     # a margin of 1e-9 keeps mpcr off the float boundary 1/n, where mpcr x n rounds to exactly 1
     m = data.draw(st.floats(1.0 / n + 1e-9, 1.0 - 1e-9), label="mpcr")
-    c = np.array(data.draw(st.lists(st.floats(0.0, e), min_size=n, max_size=n), label="contributions"))
+    c = np.array(
+        data.draw(st.lists(st.floats(0.0, e), min_size=n, max_size=n), label="contributions")
+    )
     game = JointPurchaseGame.public_goods(e, m, n)
     demand = np.full((1, n), e)
-    out = game.play(demand, (c / e)[None], np.zeros((1, n)), np.ones((1, n), bool), np.array([True]))
+    out = game.play(
+        demand, (c / e)[None], np.zeros((1, n)), np.ones((1, n), bool), np.array([True])
+    )
     lab = e - c + m * c.sum()
     np.testing.assert_allclose(e + out.net[0], lab, rtol=1e-9, atol=1e-9 * e)
 
@@ -155,8 +176,8 @@ def test_public_goods_free_riding_is_the_dominant_strategy():
     demand, member, ok = np.full((1, 4), 20.0), np.ones((1, 4), bool), np.array([True])
     everyone = game.play(demand, np.ones((1, 4)), np.zeros((1, 4)), member, ok).net[0]
     one_out = game.play(demand, np.array([[0.0, 1, 1, 1]]), np.zeros((1, 4)), member, ok).net[0]
-    np.testing.assert_allclose(everyone, [12.0] * 4)               # 0.4 x 80 - 20
-    np.testing.assert_allclose(one_out, [24.0, 4.0, 4.0, 4.0])     # 0.4 x 60 (- 20)
+    np.testing.assert_allclose(everyone, [12.0] * 4)  # 0.4 x 80 - 20
+    np.testing.assert_allclose(one_out, [24.0, 4.0, 4.0, 4.0])  # 0.4 x 60 (- 20)
     assert one_out[0] > everyone[0] and everyone.sum() > one_out.sum()
 
 
@@ -172,18 +193,24 @@ def test_public_goods_refuses_a_non_positive_endowment():
 
 
 # ---------------------------------------------------------------------- coefficient checks
-@pytest.mark.parametrize("kw,match", [
-    (dict(handling_cost=1.5), "not a joint-purchase dilemma"),      # best saving 1.5 <= handling 1.5
-    (dict(handling_cost=2.0), "not a joint-purchase dilemma"),
-    (dict(list_price=0.0), "list_price"),
-    (dict(discount_min=0.2), "discount_min <= discount_max"),
-    (dict(discount_max=1.0), "discount_max < 1"),
-    (dict(volume_full=10.0), "min_lot <= volume_full"),
-    (dict(min_lot=-1.0), "min_lot"),
-    (dict(sharing="auction"), "sharing"),
-    (dict(side_discount=-0.1), ">= 0"),
-    (dict(shortfall_penalty=-1.0), ">= 0"),
-])
+@pytest.mark.parametrize(
+    "kw,match",
+    [
+        (
+            dict(handling_cost=1.5),
+            "not a joint-purchase dilemma",
+        ),  # best saving 1.5 <= handling 1.5
+        (dict(handling_cost=2.0), "not a joint-purchase dilemma"),
+        (dict(list_price=0.0), "list_price"),
+        (dict(discount_min=0.2), "discount_min <= discount_max"),
+        (dict(discount_max=1.0), "discount_max < 1"),
+        (dict(volume_full=10.0), "min_lot <= volume_full"),
+        (dict(min_lot=-1.0), "min_lot"),
+        (dict(sharing="auction"), "sharing"),
+        (dict(side_discount=-0.1), ">= 0"),
+        (dict(shortfall_penalty=-1.0), ">= 0"),
+    ],
+)
 def test_joint_purchase_refuses_coefficients_that_are_not_the_dilemma(kw, match):
     with pytest.raises(ValueError, match=match):
         jp(**kw)
@@ -197,23 +224,34 @@ def test_games_are_frozen_values():
 
 
 # ---------------------------------------------------------------------- export consortium
-EXPORT = dict(quota=2.0, spend_rate=0.5, lead_rate=0.8, fund_elasticity=0.5,
-              breadth_elasticity=0.7, lead_value=40.0, commission=0.1, private_share=0.6)
+EXPORT = dict(
+    quota=2.0,
+    spend_rate=0.5,
+    lead_rate=0.8,
+    fund_elasticity=0.5,
+    breadth_elasticity=0.7,
+    lead_value=40.0,
+    commission=0.1,
+    private_share=0.6,
+)
 
 
 def ex(**kw) -> ExportGame:
     return ExportGame(**{**EXPORT, **kw})
 
 
-@pytest.mark.parametrize("kw,match", [
-    (dict(private_share=1.0), "private_share must be below 1"),
-    (dict(private_share=1.5), "private_share"),
-    (dict(commission=1.0), "commission"),
-    (dict(commission=-0.1), "commission"),
-    (dict(spend_rate=1.5), "spend_rate"),
-    (dict(quota=-1.0), "quota"),
-    (dict(lead_value=-1.0), "lead_value"),
-])
+@pytest.mark.parametrize(
+    "kw,match",
+    [
+        (dict(private_share=1.0), "private_share must be below 1"),
+        (dict(private_share=1.5), "private_share"),
+        (dict(commission=1.0), "commission"),
+        (dict(commission=-0.1), "commission"),
+        (dict(spend_rate=1.5), "spend_rate"),
+        (dict(quota=-1.0), "quota"),
+        (dict(lead_value=-1.0), "lead_value"),
+    ],
+)
 def test_export_game_refuses_bad_coefficients(kw, match):
     with pytest.raises(ValueError, match=match):
         ex(**kw)
@@ -235,12 +273,14 @@ def test_expected_leads_reference_consortium_and_elasticities():
     ref = g.expected_leads(np.array([2.0 * size]), np.array([size]), size)
     np.testing.assert_allclose(ref, [0.8])
     half_spend = g.expected_leads(np.array([1.0 * size]), np.array([size]), size)
-    np.testing.assert_allclose(half_spend, [0.8 * 0.5 ** 0.5])
+    np.testing.assert_allclose(half_spend, [0.8 * 0.5**0.5])
     half_breadth = g.expected_leads(np.array([2.0 * size]), np.array([size / 2]), size)
-    np.testing.assert_allclose(half_breadth, [0.8 * 0.5 ** 0.7])
+    np.testing.assert_allclose(half_breadth, [0.8 * 0.5**0.7])
     np.testing.assert_allclose(g.expected_leads(np.array([0.0]), np.array([size]), size), [0.0])
     # without quotas, leads depend on breadth only
-    np.testing.assert_allclose(ex(quota=0.0).expected_leads(np.array([0.0]), np.array([size]), size), [0.8])
+    np.testing.assert_allclose(
+        ex(quota=0.0).expected_leads(np.array([0.0]), np.array([size]), size), [0.8]
+    )
 
 
 def test_routed_share_and_private_value():
