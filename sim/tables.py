@@ -1,15 +1,24 @@
 """Recording a run into tidy tables: steps (group x meeting), firms (firm x meeting), events.
 
-The model calls the :class:`Recorder` once per meeting; the recorder copies the member rows of the
-model's arrays (a handful of vectorised gathers) and appends them to column lists, so a run of
-10,000 firms costs no Python loop per firm. ``frames()`` concatenates the columns into pandas
-DataFrames with explicit keys and readable categories, and writes every event's sentence in English
-and Spanish (sim/narrative.py).
+The model calls the :class:`Recorder` once per meeting. The recorder does the least work it can
+while the run is going and the rest once, when the tables are asked for:
+
+* a meeting's group rows are a few stacked reductions: every per-seat quantity the steps table sums
+  is stacked into one ``(k, groups, seats)`` array and summed in one call, and every per-group value
+  goes into one ``(k, groups)`` block; ratios (attendance, cooperation, income gain) are divided
+  out over the whole run at the end;
+* a meeting's firm rows are gathered with one flat index of the member seats from three blocks
+  (float32, float64, small integers), so 10,000 firms cost a handful of NumPy calls, not one per
+  column and never one per firm;
+* events are appended as they happen (a tuple for a single event, arrays for many) and turned into
+  one table, sorted by meeting and group, with its sentences written per kind (sim/narrative.py).
+
+``frames()`` returns the pandas DataFrames with explicit keys and readable categories. Adding a
+column: compute it from the model's arrays in ``record_groups`` or ``record_firms`` (add it to the
+matching block) and name it in the column lists below.
 """
 
 from __future__ import annotations
-
-from collections import defaultdict
 
 import numpy as np
 import pandas as pd
@@ -27,6 +36,30 @@ EVENT_KINDS = {
     13: "purchase_failed",
 }
 
+# ---------------------------------------------------------------------- column layout of the blocks
+# steps table: counts per group (summed from boolean seat masks), sums per group (summed from float
+# seat arrays) and per-group values copied as they are; (name, final dtype)
+_GROUP_COUNTS = ("attend", "lead", "routed", "kept", "missed", "violated", "furtive", "played",
+                 "members") + tuple(f"n_{p}" for p in NAMES)
+_GROUP_SUMS = ("coop", *(f"coop_{p}" for p in NAMES), "quotas", "fines", "member_payments",
+               "income", "alone")
+_GROUP_VALUES = (("alive", bool), ("phase", np.int8), ("facilitator", np.float64),
+                 ("self_governance", np.float64), ("coordination", np.float64),
+                 ("entries", np.int32), ("exits", np.int32), ("expulsions", np.int32),
+                 ("trust", np.float64), ("purchase_placed", bool), ("volume", np.float64),
+                 ("discount", np.float64), ("supplier_bill", np.float64),
+                 ("commissions", np.float64), ("promotion", np.float64), ("refunds", np.float64),
+                 ("fund", np.float64), ("conflicts", np.int32), ("detection", np.float64),
+                 ("transaction_cost", np.float64))
+# firms table: per-seat arrays gathered each meeting, by storage block; (name, final dtype)
+_FIRM_F32 = ("capacity", "commit", "renege", "quota_paid", "cooperation", "trust_given",
+             "trust_received", "fine")
+_FIRM_F64 = ("payoff", "alone")
+_FIRM_I32 = (("group", np.int32), ("product", np.int32), ("tenure", np.int32),
+             ("strikes", np.int16))
+_FIRM_I8 = (("profile", np.int8), ("disposition", np.int8), ("attended", bool), ("lead", np.int8),
+            ("sanction", np.int8), ("status", np.int8))
+
 
 class Recorder:
     """Collects the rows of one run, meeting by meeting."""
@@ -34,9 +67,12 @@ class Recorder:
     def __init__(self, model):
         """Attach to a model; what is recorded follows ``scenario.run.firm_table``."""
         self.model = model
-        self.steps = defaultdict(list)
-        self.firms = defaultdict(list)
+        # one entry per recorded meeting in each list (``steps["step"]`` counts meetings)
+        self.steps = {"step": [], "counts": [], "sums": [], "values": []}
+        self.firms = {"step": [], "firm": [], "f32": [], "f64": [], "i32": [], "i8": []}
+        # one entry per event call: a tuple (one event) or a dict of arrays (many)
         self.events = []
+        self._scratch = {}
         run = model.config.run
         self.firm_mode = run.firm_table
         self.every = run.sample_every
@@ -47,26 +83,11 @@ class Recorder:
         """One event at group g, seat s (-1: the group as a whole), other seat (-1: none)."""
         m = self.model
         firm = int(m.firm_id[g, s]) if s >= 0 else -1
-        prof = int(m.profile[g, s]) if (s >= 0 and profile is None) else (-1 if profile is None else profile)
+        if profile is None:
+            profile = int(m.profile[g, s]) if s >= 0 else -1
         oth = int(m.firm_id[g, other]) if other >= 0 else -1
-        # single events are kept as tuples (cheap) and turned into arrays when the table is built
-        self.events.append((m.t, int(g), firm, oth, prof, kind, int(code), bool(detected),
-                            int(sanction), int(strikes), float(amount)))
-
-    def events_groups(self, kind, groups, *, code=None, amount=None):
-        """Group-level events (no firm) for several groups at once."""
-        n = len(groups)
-        if not n:
-            return
-        minus = np.full(n, -1)
-        self.events.append({
-            "step": np.full(n, self.model.t), "group": np.asarray(groups), "firm": minus,
-            "other": minus, "profile": minus, "kind": np.full(n, kind),
-            "code": np.zeros(n, np.int64) if code is None else np.broadcast_to(np.asarray(code, np.int64), (n,)),
-            "detected": np.ones(n, bool), "sanction": np.zeros(n, np.int64),
-            "strike": np.zeros(n, np.int64),
-            "amount": np.zeros(n) if amount is None else np.broadcast_to(np.asarray(amount, float), (n,)),
-        })
+        self.events.append((m.t, g, firm, oth, profile, kind, code, detected, sanction, strikes,
+                            float(amount)))
 
     def events_bulk(self, kind, gs, *, detected=None, sanction=None, amount=None, strikes=None,
                     code=None):
@@ -76,12 +97,12 @@ class Recorder:
         n = len(g)
         self.events.append({
             "step": np.full(n, m.t), "group": g, "firm": m.firm_id[g, s], "other": np.full(n, -1),
-            "profile": m.profile[g, s].astype(np.int64), "kind": np.full(n, kind),
-            "code": np.zeros(n, np.int64) if code is None else np.asarray(code, np.int64),
-            "detected": np.ones(n, bool) if detected is None else np.asarray(detected, bool),
-            "sanction": np.zeros(n, np.int64) if sanction is None else np.asarray(sanction, np.int64),
-            "strike": np.zeros(n, np.int64) if strikes is None else np.asarray(strikes, np.int64),
-            "amount": np.zeros(n) if amount is None else np.asarray(amount, float),
+            "profile": m.profile[g, s], "kind": np.full(n, kind),
+            "code": np.zeros(n, np.int64) if code is None else code,
+            "detected": np.ones(n, bool) if detected is None else detected,
+            "sanction": np.zeros(n, np.int64) if sanction is None else sanction,
+            "strike": np.zeros(n, np.int64) if strikes is None else strikes,
+            "amount": np.zeros(n) if amount is None else amount,
         })
 
     def events_pairs(self, kind, g, a, b, *, amount):
@@ -90,55 +111,72 @@ class Recorder:
         n = len(g)
         self.events.append({
             "step": np.full(n, m.t), "group": g, "firm": m.firm_id[g, a], "other": m.firm_id[g, b],
-            "profile": m.profile[g, a].astype(np.int64), "kind": np.full(n, kind),
+            "profile": m.profile[g, a], "kind": np.full(n, kind),
             "code": np.zeros(n, np.int64), "detected": np.ones(n, bool),
             "sanction": np.zeros(n, np.int64), "strike": np.zeros(n, np.int64),
-            "amount": np.asarray(amount, float),
+            "amount": amount,
+        })
+
+    def events_groups(self, kind, groups, *, code=None, amount=None):
+        """Group-level events (no firm) for several groups at once (used by sim/model.py)."""
+        n = len(groups)
+        if not n:
+            return
+        minus = np.full(n, -1)
+        self.events.append({
+            "step": np.full(n, self.model.t), "group": np.asarray(groups), "firm": minus,
+            "other": minus, "profile": minus, "kind": np.full(n, kind),
+            "code": (np.zeros(n, np.int64) if code is None
+                     else np.broadcast_to(np.asarray(code, np.int64), (n,))),
+            "detected": np.ones(n, bool), "sanction": np.zeros(n, np.int64),
+            "strike": np.zeros(n, np.int64),
+            "amount": (np.zeros(n) if amount is None
+                       else np.broadcast_to(np.asarray(amount, float), (n,))),
         })
 
     # ------------------------------------------------------------------ meeting rows
+    def _buffer(self, name, rows, dtype):
+        """Return a scratch array (rows, groups, seats), allocated once and reused every meeting."""
+        buf = self._scratch.get(name)
+        if buf is None:
+            m = self.model
+            buf = self._scratch[name] = np.zeros((rows, m.G, m.C), dtype)
+        return buf
+
     def record_firms(self):
         """Member rows of this meeting (before exits and expulsions take effect)."""
         if self.firm_mode == "off" or (self.firm_mode == "sampled" and self.model.t % self.every):
             return
         m = self.model
-        g, s = np.nonzero(m.member)
-        received = tr.received(m.T, m.member)
-        lead = np.zeros(m.member.shape, np.int8)
+        idx = np.flatnonzero(m.member)          # the member seats, row-major like np.nonzero
+        f32 = self._buffer("firm_f32", len(_FIRM_F32), np.float32)
+        for row, x in enumerate((m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
+                                 m.trust_given, tr.received(m.T, m.member), m.fines_total)):
+            f32[row] = x
+        f64 = self._buffer("firm_f64", len(_FIRM_F64), np.float64)
+        f64[0], f64[1] = m.payoff, m.alone
+        i32 = self._buffer("firm_i32", len(_FIRM_I32), np.int32)
+        i32[0] = np.arange(m.G)[:, None]
+        i32[1], i32[2], i32[3] = m.product, m.tenure, m.strikes
+        i8 = self._buffer("firm_i8", len(_FIRM_I8), np.int8)
+        i8[0], i8[1], i8[2], i8[4] = m.profile, m.disposition, m.attend, m.sanction_kind
+        lead, status = i8[3], i8[5]
+        lead[...] = 0
         lead[m.leads_routed] = 1
         lead[m.leads_kept] = 2
         lead[m.leads_missed] = 3
-        status = np.zeros(m.member.shape, np.int8)
+        status[...] = 0
         status[m.leaving >= 0] = 1
         status[m.exit_now] = 2
         status[m.expel] = 3
-        coop = self.cooperation()
         f = self.firms
-        f["step"].append(np.full(len(g), m.t, np.int32))
-        f["group"].append(g.astype(np.int32))
-        f["firm"].append(m.firm_id[g, s])
-        f["profile"].append(m.profile[g, s])
-        f["capacity"].append(m.capacity[g, s].astype(np.float32))
-        f["product"].append(m.product[g, s].astype(np.int32))
-        f["disposition"].append(m.disposition[g, s])
-        f["tenure"].append(m.tenure[g, s].astype(np.int32))
-        f["attended"].append(m.attend[g, s])
-        f["commit"].append(m.commit[g, s].astype(np.float32))
-        f["renege"].append(m.renege[g, s].astype(np.float32))
-        f["quota_paid"].append(m.quota_paid[g, s].astype(np.float32))
-        f["lead"].append(lead[g, s])
-        f["cooperation"].append(coop[g, s].astype(np.float32))
-        f["payoff"].append(m.payoff[g, s])
-        f["alone"].append(m.alone[g, s])
-        f["trust_given"].append(m.trust_given[g, s].astype(np.float32))
-        f["trust_received"].append(received[g, s].astype(np.float32))
-        f["strikes"].append(m.strikes[g, s].astype(np.int16))
-        f["sanction"].append(m.sanction_kind[g, s].astype(np.int8))
-        f["fine"].append(m.fines_total[g, s].astype(np.float32))
-        f["status"].append(status[g, s])
+        f["step"].append(m.t)
+        f["firm"].append(m.firm_id.ravel()[idx])
+        for name, buf in (("f32", f32), ("f64", f64), ("i32", i32), ("i8", i8)):
+            f[name].append(np.take(buf.reshape(len(buf), -1), idx, axis=1))
 
     def cooperation(self):
-        """True cooperation of each seat this meeting, in [0, 1].
+        """Return the true cooperation of each seat this meeting, in [0, 1].
 
         The mean of the decisions it faced: the joint purchase (share of demand committed and
         delivered), the quota (paid or not) and a lead (routed or kept). In Phase I, before any
@@ -158,131 +196,172 @@ class Recorder:
     def record_groups(self):
         """One row per group for this meeting (after membership changes)."""
         m = self.model
-        G = m.G
-        st = self.steps
-        member = m.member
-        n = member.sum(axis=1)
-        coop = self.cooperation()
-        st["step"].append(np.full(G, m.t, np.int32))
-        st["group"].append(np.arange(G, dtype=np.int32))
-        st["alive"].append(m.alive.copy())
-        st["phase"].append(m.phase.copy())
-        st["facilitator"].append(np.full(G, m.f))
-        st["self_governance"].append(m.self_gov.copy())
-        st["coordination"].append(m.capacity_coord.copy())
-        st["members"].append(n.astype(np.int32))
-        st["entries"].append(m.n_entered.astype(np.int32))
-        st["exits"].append(m.n_exited.astype(np.int32))
-        st["expulsions"].append(m.n_expelled.astype(np.int32))
         played = m.played  # members of this meeting (before membership changes)
-        n_played = np.maximum(played.sum(axis=1), 1)
-        st["attendance"].append(m.attend.sum(axis=1) / n_played)
-        st["trust"].append(m.group_trust())
-        st["cooperation"].append((coop * played).sum(axis=1) / n_played)
-        for code, name in enumerate(NAMES):
-            mask = played & (m.profile == code)
-            k = mask.sum(axis=1)
-            st[f"coop_{name}"].append(np.where(k > 0, (coop * mask).sum(axis=1) / np.maximum(k, 1), np.nan))
+        coop = self.cooperation()
+        n_base = len(_GROUP_COUNTS) - len(NAMES)
+        # boolean seat masks as 0/1 float32, so counting them is one matrix-vector product (exact
+        # for counts below 2**24; a NumPy sum along the short seat axis costs several times more)
+        masks = self._buffer("group_masks", len(_GROUP_COUNTS), np.float32)
+        for row, x in enumerate((m.attend, m.has_lead, m.leads_routed, m.leads_kept, m.leads_missed,
+                                 m.violated, m.reneged | m.kept_furtive, played, m.member)):
+            masks[row] = x
+        by_profile = masks[n_base:]
+        codes = np.arange(len(NAMES), dtype=m.profile.dtype)[:, None, None]
+        np.equal(m.profile, codes, out=by_profile)
+        by_profile *= played
+        amounts = self._buffer("group_amounts", len(_GROUP_SUMS), np.float64)
+        np.multiply(coop, played, out=amounts[0])
+        np.multiply(coop, by_profile, out=amounts[1:1 + len(NAMES)])
+        k = 1 + len(NAMES)
+        amounts[k], amounts[k + 1], amounts[k + 2] = m.quota_paid, m.fines_total, m.purchase.payment
+        for row, x in ((k + 3, m.payoff), (k + 4, m.alone)):
+            amounts[row] = 0.0
+            np.copyto(amounts[row], x, where=played)
         pur = m.purchase
-        st["purchase_placed"].append(pur.placed.copy())
-        st["volume"].append(pur.volume)
-        st["discount"].append(pur.discount)
-        st["supplier_bill"].append(pur.bill)
-        st["member_payments"].append(pur.payment.sum(axis=1))
-        st["leads"].append(m.has_lead.sum(axis=1).astype(np.int32))
-        st["leads_routed"].append(m.leads_routed.sum(axis=1).astype(np.int32))
-        st["leads_kept"].append(m.leads_kept.sum(axis=1).astype(np.int32))
-        st["leads_missed"].append(m.leads_missed.sum(axis=1).astype(np.int32))
-        st["quotas"].append(m.quota_paid.sum(axis=1))
-        st["commissions"].append(m.commission)
-        st["fines"].append(m.fines_total.sum(axis=1))
-        st["promotion"].append(m.spend)
-        st["refunds"].append(m.refund)
-        st["fund"].append(m.fund.copy())
-        st["conflicts"].append(m.conflicts.astype(np.int32))
-        st["violations"].append(m.violated.sum(axis=1).astype(np.int32))
-        st["furtive_acts"].append((m.reneged | m.kept_furtive).sum(axis=1).astype(np.int32))
-        st["detection"].append(m.detect.copy())
-        st["transaction_cost"].append(m.tc.copy())
-        income = np.where(played, m.payoff, 0.0).sum(axis=1)
-        alone = np.where(played, m.alone, 0.0).sum(axis=1)
-        st["income_members"].append(income / n_played)
-        st["income_alone"].append(alone / n_played)
-        st["income_gain"].append(np.where(alone > 0, income / np.maximum(alone, 1e-12) - 1.0, 0.0))
+        values = np.empty((len(_GROUP_VALUES), m.G))
+        for i, x in enumerate((m.alive, m.phase, m.f, m.self_gov, m.capacity_coord, m.n_entered,
+                               m.n_exited, m.n_expelled, m.group_trust(), pur.placed, pur.volume,
+                               pur.discount, pur.bill, m.commission, m.spend, m.refund, m.fund,
+                               m.conflicts, m.detect, m.tc)):
+            values[i] = x
+        st = self.steps
+        st["step"].append(m.t)
+        counts = masks.reshape(-1, m.C) @ np.ones(m.C, np.float32)
+        st["counts"].append(counts.reshape(len(masks), m.G).astype(np.int64))
+        st["sums"].append(amounts.sum(axis=2))
+        st["values"].append(values)
 
     # ------------------------------------------------------------------ tables
     def steps_frame(self, since: int = 0) -> pd.DataFrame:
-        """The steps table (optionally only meetings from ``since`` on, for live dashboards)."""
-        cols = {k: np.concatenate(v[since:]) if v[since:] else np.array([]) for k, v in self.steps.items()}
-        return pd.DataFrame(cols)
+        """Return the steps table (only meetings from ``since`` on, for live dashboards)."""
+        st = self.steps
+        meetings = st["step"][since:]
+        if not meetings:
+            return pd.DataFrame({name: np.array([]) for name in STEP_COLUMNS})
+        G = self.model.G
+        k = len(meetings)
+        counts = dict(zip(_GROUP_COUNTS, np.concatenate(st["counts"][since:], axis=1), strict=True))
+        sums = dict(zip(_GROUP_SUMS, np.concatenate(st["sums"][since:], axis=1), strict=True))
+        names = [name for name, _ in _GROUP_VALUES]
+        values = dict(zip(names, np.concatenate(st["values"][since:], axis=1), strict=True))
+        n_played = np.maximum(counts["played"], 1)
+        income, alone = sums["income"], sums["alone"]
+        cols = {
+            "step": np.repeat(np.asarray(meetings, np.int32), G),
+            "group": np.tile(np.arange(G, dtype=np.int32), k),
+            "alive": None, "phase": None, "facilitator": None, "self_governance": None,
+            "coordination": None,
+            "members": counts["members"].astype(np.int32),
+            "entries": None, "exits": None, "expulsions": None,
+            "attendance": counts["attend"] / n_played,
+            "trust": None,
+            "cooperation": sums["coop"] / n_played,
+        }
+        for name in NAMES:
+            n = counts[f"n_{name}"]
+            cols[f"coop_{name}"] = np.where(n > 0, sums[f"coop_{name}"] / np.maximum(n, 1), np.nan)
+        cols.update({
+            "purchase_placed": None, "volume": None, "discount": None, "supplier_bill": None,
+            "member_payments": sums["member_payments"],
+            "leads": counts["lead"].astype(np.int32),
+            "leads_routed": counts["routed"].astype(np.int32),
+            "leads_kept": counts["kept"].astype(np.int32),
+            "leads_missed": counts["missed"].astype(np.int32),
+            "quotas": sums["quotas"], "commissions": None, "fines": sums["fines"],
+            "promotion": None, "refunds": None, "fund": None, "conflicts": None,
+            "violations": counts["violated"].astype(np.int32),
+            "furtive_acts": counts["furtive"].astype(np.int32),
+            "detection": None, "transaction_cost": None,
+            "income_members": income / n_played,
+            "income_alone": alone / n_played,
+            "income_gain": np.where(alone > 0, income / np.maximum(alone, 1e-12) - 1.0, 0.0),
+        })
+        for name, dtype in _GROUP_VALUES:
+            cols[name] = values[name].astype(dtype)
+        return pd.DataFrame(cols, copy=False)
 
     def firms_frame(self) -> pd.DataFrame:
-        """The firms table, with readable categories."""
-        if not self.firms:
+        """Return the firms table, with readable categories."""
+        f = self.firms
+        if not f["step"]:
             return pd.DataFrame(columns=FIRM_COLUMNS)
-        cols = {k: np.concatenate(v) for k, v in self.firms.items()}
-        df = pd.DataFrame(cols)
-        df["profile"] = pd.Categorical.from_codes(df["profile"], NAMES)
-        df["disposition"] = pd.Categorical.from_codes(df["disposition"], DISPOSITIONS)
-        df["lead"] = pd.Categorical.from_codes(df["lead"], LEAD_STATES)
-        df["sanction"] = pd.Categorical.from_codes(df["sanction"], SANCTIONS)
-        df["status"] = pd.Categorical.from_codes(df["status"], STATUS)
-        return df
+        sizes = [len(x) for x in f["firm"]]
+        cols = {"step": np.repeat(np.asarray(f["step"], np.int32), sizes),
+                "firm": np.concatenate(f["firm"])}
+        for block, names in (("f32", _FIRM_F32), ("f64", _FIRM_F64)):
+            for name, col in zip(names, np.concatenate(f[block], axis=1), strict=True):
+                cols[name] = col
+        for block, names in (("i32", _FIRM_I32), ("i8", _FIRM_I8)):
+            for (name, dtype), col in zip(names, np.concatenate(f[block], axis=1), strict=True):
+                cols[name] = col.astype(dtype, copy=False)
+        cols["profile"] = pd.Categorical.from_codes(cols["profile"], NAMES)
+        cols["disposition"] = pd.Categorical.from_codes(cols["disposition"], DISPOSITIONS)
+        cols["lead"] = pd.Categorical.from_codes(cols["lead"], LEAD_STATES)
+        cols["sanction"] = pd.Categorical.from_codes(cols["sanction"], SANCTIONS)
+        cols["status"] = pd.Categorical.from_codes(cols["status"], STATUS)
+        return pd.DataFrame({name: cols[name] for name in FIRM_COLUMNS}, copy=False)
+
+    def _event_columns(self, chunks) -> dict[str, np.ndarray]:
+        """Return the event chunks as one array per column, in the order they were recorded."""
+        parts, singles = [], []
+
+        def flush():
+            if singles:
+                columns = zip(*singles, strict=True)
+                parts.append(dict(zip(EVENT_FIELDS, map(np.array, columns), strict=True)))
+                singles.clear()
+
+        for chunk in chunks:
+            if isinstance(chunk, tuple):
+                singles.append(chunk)
+            else:
+                flush()
+                parts.append(chunk)
+        flush()
+        return {name: np.concatenate([np.asarray(p[name]) for p in parts]).astype(dtype, copy=False)
+                for name, dtype in EVENT_FIELDS.items()}
 
     def events_frame(self, since: int = 0) -> pd.DataFrame:
-        """The events table with a sentence per event in English and Spanish."""
+        """Return the events table with a sentence per event in English and Spanish."""
         from .narrative import describe
 
-        chunks = _as_chunks(self.events[since:])
+        chunks = self.events[since:]
         if not chunks:
             df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_DTYPES.items()})
         else:
-            cols = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
-            df = pd.DataFrame(cols)
-            df["kind"] = pd.Categorical(df["kind"].map(EVENT_KINDS), categories=list(EVENT_KINDS.values()))
-            df["profile"] = pd.Categorical.from_codes(df["profile"].astype(int), NAMES) if (
-                df["profile"] >= 0).all() else pd.Categorical(
-                [NAMES[p] if p >= 0 else None for p in df["profile"]], categories=NAMES)
-            df["sanction"] = pd.Categorical.from_codes(df["sanction"].astype(int), SANCTIONS)
-            df = df.sort_values(["step", "group"], kind="stable").reset_index(drop=True)
+            cols = self._event_columns(chunks)
+            order = np.lexsort((cols["group"], cols["step"]))   # stable: by meeting, then group
+            cols = {name: col[order] for name, col in cols.items()}
+            kind_codes = np.full(max(int(cols["kind"].max()) + 1, max(EVENT_KINDS) + 1), -1)
+            kind_codes[list(EVENT_KINDS)] = np.arange(len(EVENT_KINDS))
+            cols["kind"] = pd.Categorical.from_codes(kind_codes[cols["kind"]],
+                                                     list(EVENT_KINDS.values()))
+            cols["profile"] = pd.Categorical.from_codes(cols["profile"], NAMES)  # -1: no firm
+            cols["sanction"] = pd.Categorical.from_codes(cols["sanction"], SANCTIONS)
+            df = pd.DataFrame({name: cols[name] for name in EVENT_DTYPES}, copy=False)
         df["message"] = describe(df, "en")
         df["message_es"] = describe(df, "es")
         return df
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """steps, firms and events tables of the run so far."""
-        return {"steps": self.steps_frame(), "firms": self.firms_frame(), "events": self.events_frame()}
+        """Return the steps, firms and events tables of the run so far."""
+        return {"steps": self.steps_frame(), "firms": self.firms_frame(),
+                "events": self.events_frame()}
 
 
-EVENT_FIELDS = ("step", "group", "firm", "other", "profile", "kind", "code", "detected", "sanction",
-                "strike", "amount")
-
-
-def _as_chunks(items):
-    """Turn runs of single-event tuples into column chunks, keeping the order of events."""
-    chunks, singles = [], []
-    for item in items:
-        if isinstance(item, tuple):
-            singles.append(item)
-            continue
-        if singles:
-            chunks.append(_tuples_to_chunk(singles))
-            singles = []
-        chunks.append(item)
-    if singles:
-        chunks.append(_tuples_to_chunk(singles))
-    return chunks
-
-
-def _tuples_to_chunk(rows):
-    cols = list(zip(*rows, strict=True))
-    return {name: np.asarray(col, dtype=bool if name == "detected" else (float if name == "amount" else np.int64))
-            for name, col in zip(EVENT_FIELDS, cols, strict=True)}
-
-
+STEP_COLUMNS = ["step", "group", "alive", "phase", "facilitator", "self_governance", "coordination",
+                "members", "entries", "exits", "expulsions", "attendance", "trust", "cooperation",
+                *(f"coop_{p}" for p in NAMES), "purchase_placed", "volume", "discount",
+                "supplier_bill", "member_payments", "leads", "leads_routed", "leads_kept",
+                "leads_missed", "quotas", "commissions", "fines", "promotion", "refunds", "fund",
+                "conflicts", "violations", "furtive_acts", "detection", "transaction_cost",
+                "income_members", "income_alone", "income_gain"]
 FIRM_COLUMNS = ["step", "group", "firm", "profile", "capacity", "product", "disposition", "tenure",
-                "attended", "commit", "renege", "quota_paid", "lead", "cooperation", "payoff", "alone",
-                "trust_given", "trust_received", "strikes", "sanction", "fine", "status"]
+                "attended", "commit", "renege", "quota_paid", "lead", "cooperation", "payoff",
+                "alone", "trust_given", "trust_received", "strikes", "sanction", "fine", "status"]
+EVENT_FIELDS = {"step": np.int64, "group": np.int64, "firm": np.int64, "other": np.int64,
+                "profile": np.int64, "kind": np.int64, "code": np.int64, "detected": bool,
+                "sanction": np.int64, "strike": np.int64, "amount": np.float64}
 EVENT_DTYPES = {"step": "int64", "group": "int64", "firm": "int64", "other": "int64",
                 "profile": "object", "kind": "object", "code": "int64", "detected": "bool",
                 "sanction": "object", "strike": "int64", "amount": "float64"}
