@@ -75,7 +75,7 @@ def format_summary(res, out_dir=None) -> str:
 
 
 def cmd_run(args) -> int:
-    """asocia run."""
+    """Asocia run."""
     scenario = _scenario(args)
     seed = scenario.run.seed if args.seed is None else args.seed
     steps = scenario.run.steps if args.steps is None else args.steps
@@ -122,7 +122,7 @@ def compare(scenarios, reps: int, root_seed: int, steps: int | None, workers: in
 
 
 def cmd_compare(args) -> int:
-    """asocia compare."""
+    """Asocia compare."""
     scenarios = [load_scenario(p, parse_overrides(args.set or [])) for p in args.scenarios]
     seeds, table = compare(scenarios, args.reps, args.seed, args.steps)
     names = list(table)
@@ -142,7 +142,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_dashboard(args) -> int:
-    """asocia dashboard: serve dashboards/app.py with Solara on localhost."""
+    """Asocia dashboard: serve dashboards/app.py with Solara on localhost."""
     app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
     if not app.exists():
         raise UserError(f"{app}: dashboard not found (run from a source checkout)")
@@ -154,7 +154,7 @@ def cmd_dashboard(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    """asocia bench: the side-by-side benchmark (benchmarks/)."""
+    """Asocia bench: the side-by-side benchmark (benchmarks/)."""
     root = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(root))
     try:
@@ -166,7 +166,8 @@ def cmd_bench(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (help texts are derived from the scenario schema where they can be)."""
-    p = argparse.ArgumentParser(prog="asocia", description="Trust and cooperation in associative groups of small firms.")
+    p = argparse.ArgumentParser(prog="asocia",
+                                description="Trust and cooperation in associative groups of small firms.")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run one scenario and write its tables")
@@ -215,7 +216,7 @@ def register_experiment_commands(sub) -> None:
 
 
 def cmd_params(args) -> int:
-    """asocia params: the parameter table, from the scenario schema."""
+    """Asocia params: the parameter table, from the scenario schema."""
     from .scenario import params
 
     for prm in params():

@@ -73,7 +73,7 @@ class Firm(mesa.Agent):
         return float(self._get("alone"))
 
     def trust_in(self, other: Firm) -> float:
-        """This firm's trust in another member of its group."""
+        """Trust this firm places in another member of its group."""
         if other.group != self.group:
             raise ValueError("trust is only defined between members of the same group")
         return float(self.model.T[self.group, self.seat[1], other.seat[1]])

@@ -85,6 +85,7 @@ class JointPurchaseGame:
 
         Raises:
             ValueError: unless ``1/n < mpcr < 1`` (otherwise there is no social dilemma).
+
         """
         if not 1.0 / group_size < mpcr < 1.0:
             raise ValueError(f"a public-goods dilemma needs 1/n < mpcr < 1; got mpcr={mpcr}, n={group_size}")
@@ -114,6 +115,7 @@ class JointPurchaseGame:
             renege: share of the commitment not honoured (bought privately instead), in [0, 1].
             member: bool mask of seats holding a member.
             coordinated: bool per group: the group managed to place an order this meeting.
+
         """
         committed = demand * commit * member
         delivered = committed * (1.0 - renege)

@@ -61,6 +61,7 @@ def sanction(strikes_after, warning: bool, fine: float, expulsion_strikes: int):
     Returns:
         (kind, amount): kind 1 = warning, 2 = fine, 3 = expulsion (0 = none); amount = fine charged.
         Fines grow with the strike count: the k-th fined strike costs k x fine.
+
     """
     strikes_after = np.asarray(strikes_after)
     fined_index = strikes_after - (1 if warning else 0)

@@ -30,8 +30,8 @@ from . import governance as gov
 from . import trust as tr
 from .firm import Firm
 from .games import ExportGame, JointPurchaseGame
-from .profiles import OPORTUNISTA, SANTO, TENGO, Decision, Observation, build_profiles
-from .scenario import DISPOSITIONS, PROFILES, Scenario
+from .profiles import OPORTUNISTA, SANTO, TENGO, Observation, build_profiles
+from .scenario import PROFILES, Scenario
 from .tables import Recorder
 
 PHASE_NAMES = ("", "I", "II", "III", "IV")
@@ -52,6 +52,7 @@ class AsociaModel(mesa.Model):
             scenario: a validated :class:`sim.scenario.Scenario`.
             seed: integer seed of this run (defaults to ``scenario.run.seed``); strings are refused.
             deciders: optional ``{firm_id: decider}`` for firms decided from outside the model.
+
         """
         seed = scenario.run.seed if seed is None else seed
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):

@@ -587,6 +587,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     Raises:
         ScenarioError: the file is missing, is not TOML, or holds an invalid setting; the message
             names the file, the key and what is allowed.
+
     """
     path = Path(path)
     origin = str(path)

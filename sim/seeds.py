@@ -21,6 +21,7 @@ def to_seed(value, origin: str = "seed") -> int:
 
     Raises:
         ValueError: the text is not a non-negative whole number.
+
     """
     if isinstance(value, bool):
         raise ValueError(f"{origin}: {value!r} is not a seed; allowed: a whole number >= 0")

@@ -81,6 +81,7 @@ def load_results(folder):
 
     Raises:
         ResultsError: the folder or a file is missing, or a table does not match its checksum.
+
     """
     from .run import Results
 
@@ -112,8 +113,9 @@ def load_results(folder):
 
 def scenario_of(folder):
     """The scenario stored with a run folder (to re-run it)."""
-    from .scenario import from_dict
     import tomllib
+
+    from .scenario import from_dict
 
     path = Path(folder) / "scenario.toml"
     try:

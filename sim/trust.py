@@ -28,6 +28,7 @@ def observe(T, signal, seen, attend, eta):
         seen: bool (G, C): the seat's conduct was visible this meeting.
         attend: bool (G, C): observers present at the meeting.
         eta: learning rate.
+
     """
     gap = signal.astype(T.dtype)[:, None, :] - T
     gap *= attend[:, :, None]
