@@ -1,0 +1,253 @@
+"""Invariants as Hypothesis properties over random valid scenarios: money is conserved at every
+meeting, trust stays in [0, 1], nothing is NaN, membership counts add up, and the firms and
+events tables agree with the steps table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sim
+from sim import scenario as sch
+
+# parameters drawn by the properties, with a cap on the schema's upper bound where the schema
+# allows far more than a small fast run needs (None: the schema's own bounds)
+KNOBS = {
+    "population.groups": 3,
+    "population.group_size": 10,
+    "population.slack": 4,
+    "population.weak_share": None,
+    "population.products": 20,
+    "trust.initial": None,
+    "trust.betrayal": None,
+    "trust.diffuse": None,
+    "joint_purchase.min_lot": 60.0,  # keeps volume_full (60) >= min_lot
+    "joint_purchase.sharing": None,
+    "joint_purchase.matching": None,
+    "export.enabled": None,
+    "export.dipat": None,
+    "export.lead_rate": 10.0,
+    "export.overlap_conflict": None,
+    "rules.enabled": None,
+    "rules.adopt_at": 20,
+    "rules.decision": None,
+    "rules.admission": None,
+    "rules.exit_notice": 4,
+    "rules.forfeit": None,
+    "rules.cost_sharing": None,
+    "rules.monitoring": None,
+    "rules.quorum": None,
+    "rules.absence_fine": 5.0,
+    "sanctions.enabled": None,
+    "sanctions.warning": None,
+    "sanctions.fine": 50.0,
+    "sanctions.expulsion_strikes": 5,
+    "facilitator.schedule": None,
+    "facilitator.exit_at": 30,
+    "lifecycle.phase2_at": 10,
+    "lifecycle.consortium_at": 20,
+    "lifecycle.patient": None,
+    "lifecycle.entry_rate": None,
+    "lifecycle.exit_rate": None,
+    "lifecycle.conflict_exit": None,
+    "lifecycle.backlog_conflict": None,
+}
+
+
+def value_of(key: str, cap):
+    """A strategy for one parameter, from its schema record."""
+    p = sch.param(key)
+    if p.choices:
+        return st.sampled_from(p.choices)
+    if p.type is bool:
+        return st.booleans()
+    hi = p.hi if cap is None else min(p.hi, cap)
+    if p.type is int:
+        return st.integers(int(p.lo), int(hi))
+    return st.floats(float(p.lo), float(hi), allow_nan=False)
+
+
+@st.composite
+def scenarios(draw):
+    """A random valid scenario: a handful of knobs within their bounds, and a profile mix."""
+    base = sch.from_dict({}, origin="<hypothesis>")
+    over = {key: draw(value_of(key, cap)) for key, cap in KNOBS.items()}
+    over["facilitator.taper_from"] = draw(st.integers(0, over["facilitator.exit_at"]))
+    weights = np.array(draw(st.lists(st.integers(0, 10), min_size=4, max_size=4)), float)
+    if weights.sum() == 0:
+        weights[1] = 1.0
+    for name, w in zip(sch.PROFILES, weights / weights.sum(), strict=True):
+        over[f"population.{name}"] = float(w)
+    return base.replace(over, origin="<hypothesis>")
+
+
+runs = st.tuples(scenarios(), st.integers(0, 2**32), st.integers(5, 30))
+PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def previous_members(steps: pd.DataFrame, founders: int) -> pd.Series:
+    """Members of each group just before each meeting (founders before the first)."""
+    s = steps.sort_values(["group", "step"])
+    prev = s.groupby("group")["members"].shift(1).fillna(founders).astype(int)
+    return prev.reindex(steps.index)
+
+
+def check_invariants(res: sim.Results, sc: sim.Scenario, steps: int) -> int:
+    st_, firms, ev = res.steps, res.firms, res.events
+    G = sc.population.groups
+    assert len(st_) == G * steps
+    assert st_.groupby("step").size().eq(G).all()
+
+    # money: the supplier is paid exactly what the members pay into the pooled order
+    np.testing.assert_allclose(st_["supplier_bill"], st_["member_payments"], rtol=1e-9, atol=1e-7)
+    assert (st_.loc[~st_["purchase_placed"], "supplier_bill"] == 0).all()
+    # money: the consortium fund only moves by what the steps table says came in and went out
+    s = st_.sort_values(["group", "step"])
+    before = s.groupby("group")["fund"].shift(1).fillna(0.0)
+    flow = s["quotas"] + s["commissions"] + s["fines"] - s["promotion"] - s["refunds"]
+    np.testing.assert_allclose(s["fund"], before + flow, rtol=1e-9, atol=1e-7)
+    assert (st_["fund"] >= -1e-9).all()
+    for col in ("quotas", "commissions", "fines", "promotion", "refunds", "volume"):
+        assert (st_[col] >= 0).all(), col
+
+    # trust in range, nothing NaN where a number is always defined
+    for col in (
+        "trust",
+        "fund",
+        "income_members",
+        "income_alone",
+        "income_gain",
+        "cooperation",
+        "attendance",
+        "detection",
+        "transaction_cost",
+        "self_governance",
+        "coordination",
+    ):
+        assert st_[col].notna().all(), col
+    for col in ("trust", "cooperation", "attendance", "detection", "facilitator", "discount"):
+        assert st_[col].between(0.0, 1.0).all(), col
+    for name in sch.PROFILES:
+        c = st_[f"coop_{name}"].dropna()
+        assert c.between(0.0, 1.0).all()
+
+    # membership adds up: what was there, plus entries, minus exits and expulsions
+    prev = previous_members(st_, sc.population.group_size)
+    expect = prev + st_["entries"] - st_["exits"] - st_["expulsions"]
+    was_alive = (
+        st_.sort_values(["group", "step"])
+        .groupby("group")["alive"]
+        .shift(1)
+        .fillna(True)
+        .astype(bool)
+        .reindex(st_.index)
+    )
+    dissolved = was_alive & ~st_["alive"]
+    assert (st_.loc[~dissolved, "members"] == expect[~dissolved]).all()
+    assert (st_.loc[~st_["alive"], "members"] == 0).all()
+    assert (st_["members"] <= sc.population.group_size + sc.population.slack).all()
+    assert (~st_["alive"]).groupby(st_["group"]).apply(lambda d: d.is_monotonic_increasing).all()
+
+    # the events table tells the same story as the counts
+    for kind, col in (("entry", "entries"), ("exit", "exits"), ("expulsion", "expulsions")):
+        n = ev[ev["kind"] == kind].groupby(["step", "group"]).size()
+        got = st_.set_index(["step", "group"])[col]
+        assert n.reindex(got.index, fill_value=0).astype(int).tolist() == got.astype(int).tolist()
+    assert (ev.groupby("group")["kind"].apply(lambda k: (k == "dissolution").sum()) <= 1).all()
+
+    # the firms table holds every member of every meeting, before that meeting's exits
+    if sc.run.firm_table == "full":
+        rows = firms.groupby(["step", "group"]).size()
+        want = prev.set_axis(pd.MultiIndex.from_frame(st_[["step", "group"]]))
+        assert rows.reindex(want.index, fill_value=0).tolist() == want.tolist()
+        assert not firms.duplicated(["step", "firm"]).any()
+        for col in (
+            "payoff",
+            "alone",
+            "trust_given",
+            "trust_received",
+            "cooperation",
+            "commit",
+            "renege",
+            "fine",
+            "quota_paid",
+        ):
+            assert firms[col].notna().all(), col
+        for col in ("trust_given", "trust_received", "cooperation", "commit", "renege"):
+            assert firms[col].between(0.0, 1.0).all(), col
+        # group sums of the firms table are the steps table's sums
+        by = firms.groupby(["step", "group"])
+        sums = st_.set_index(["step", "group"])
+        np.testing.assert_allclose(
+            by["quota_paid"].sum().reindex(sums.index, fill_value=0), sums["quotas"], rtol=1e-5, atol=1e-4
+        )
+        np.testing.assert_allclose(
+            by["fine"].sum().reindex(sums.index, fill_value=0), sums["fines"], rtol=1e-5, atol=1e-4
+        )
+        gone = firms["status"].isin(["exiting", "expelled"]).groupby([firms["step"], firms["group"]]).sum()
+        out = (sums["exits"] + sums["expulsions"])[~dissolved.set_axis(sums.index)]
+        assert gone.reindex(out.index, fill_value=0).tolist() == out.tolist()
+    return len(st_)
+
+
+@PROPERTY
+@given(runs)
+def test_invariants_hold_for_random_scenarios(case):
+    sc, seed, steps = case
+    res = sim.run(sc, seed=seed, steps=steps)
+    assert check_invariants(res, sc, steps) == sc.population.groups * steps
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs)
+def test_dyadic_trust_stays_in_range_at_every_meeting(case):
+    sc, seed, steps = case
+    live = sim.LiveRun(sc, seed=seed)
+    m = live.model
+    for _ in range(steps):
+        live.advance(1)
+        seats = m.member[:, :, None] & m.member[:, None, :]
+        T = m.T[seats]
+        assert np.isfinite(T).all()
+        assert ((T >= 0.0) & (T <= 1.0)).all(), (T.min(initial=0), T.max(initial=1))
+        assert np.isfinite(m.payoff).all() and np.isfinite(m.fund).all()
+
+
+def test_the_invariants_check_sees_a_broken_table(small):
+    # the checker must fail when the money does not add up (guards against a vacuous check)
+    res = sim.run(small, seed=2, steps=20)
+    assert check_invariants(res, small, 20) == 40
+    res.steps.loc[res.steps.index[5], "fund"] += 1.0
+    try:
+        check_invariants(res, small, 20)
+    except AssertionError:
+        return
+    raise AssertionError("a broken fund went unnoticed")
+
+
+def test_a_busy_scenario_exercises_every_flow(baseline):
+    # one fixed scenario where every money flow and membership change happens, so the
+    # properties above are known to be tested on non-zero values
+    sc = baseline.replace(
+        {
+            "population.groups": 3,
+            "lifecycle.patient": False,
+            "lifecycle.consortium_at": 5,
+            "rules.adopt_at": 2,
+            "rules.forfeit": False,
+            "rules.absence_fine": 1.0,
+            "lifecycle.entry_rate": 0.5,
+            "lifecycle.exit_rate": 0.5,
+            "export.lead_rate": 5.0,
+            "rules.monitoring": 0.8,
+        }
+    )
+    res = sim.run(sc, seed=4, steps=60)
+    check_invariants(res, sc, 60)
+    s = res.steps
+    for col in ("quotas", "commissions", "fines", "promotion", "refunds", "supplier_bill"):
+        assert s[col].sum() > 0, col
+    for col in ("entries", "exits", "expulsions"):
+        assert s[col].sum() > 0, col
