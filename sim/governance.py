@@ -41,7 +41,9 @@ DECISION = {
     "leader": DecisionRule(lead_miss=0.05, transparency=-0.004, tc_factor=0.8, frustration=1.0),
 }
 
-RESOLUTION = {"none": 0.0, "committee": 0.5, "facilitator": 0.5}
+# share of a conflict's damage each mechanism defuses; arbitration by the facilitator works only
+# while the facilitator is there (see conflict_damage)
+RESOLUTION = {"none": 0.0, "committee": 0.5, "facilitator": 0.0}
 
 
 def detection_probability(monitoring, facilitator, information, santo_report, santos_present):

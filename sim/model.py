@@ -224,8 +224,14 @@ class AsociaModel(mesa.Model):
         self._phase_to(to3, 3)
         trust_now = self.trust_now
         ready = trust_now >= lc.formalise_trust if lc.patient else np.ones(self.G, bool)
-        to4 = alive & (self.phase == 3) & (t >= lc.consortium_at) & ready
+        # formalising (the consortium agreement) can come early: a group that does not wait skips
+        # participative planning and signs its reglamento with the agreement
+        to4 = alive & (self.phase >= 2) & (self.phase < 4) & (t >= lc.consortium_at) & ready
         if to4.any():
+            if s.rules.enabled:
+                signed = to4 & ~self.rules_on
+                self.rules_on |= signed
+                self.log.events_groups(EV_RULES, np.flatnonzero(signed))
             # what a rushed group has not yet worked out: the distrust it carries and the share of
             # the integration period it skipped (about a year, 004 Tabla 4) come back as conflicts
             skipped = max(0.0, 1.0 - t / lc.integration_time) if lc.integration_time else 0.0
@@ -297,7 +303,11 @@ class AsociaModel(mesa.Model):
                                                 s.profiles.santo_report, santos)
         self.quota_due = np.where(self.consortium_open[:, None],
                                   eg.quotas(self.capacity, m, s.rules.cost_sharing), 0.0)
-        routed = eg.routed_share(n)
+        if s.rules.cost_sharing == "proportional":
+            cap = self.capacity * m
+            routed = (1.0 - eg.commission) * eg.lead_value * cap / np.maximum(cap.sum(axis=1, keepdims=True), 1e-12)
+        else:
+            routed = eg.routed_share(n)[:, None] * m
         shape = (self.G, self.C)
 
         def full(x):
@@ -312,8 +322,8 @@ class AsociaModel(mesa.Model):
             quota_due=self.quota_due.ravel(),
             has_lead=self.has_lead.ravel(),
             lead_private=full(np.full(self.G, eg.private_value)),
-            lead_routed=full(routed * (1.0 - self.rule.lead_miss)),
-            lead_income=full(self.lead_lambda * routed),
+            lead_routed=(routed * (1.0 - self.rule.lead_miss)).ravel(),
+            lead_income=(self.lead_lambda[:, None] * routed).ravel(),
             detect_prob=full(self.detect),
             fine=fine.ravel(),
             expulsion_loss=np.where(expel, value, 0.0).ravel(),
@@ -483,9 +493,12 @@ class AsociaModel(mesa.Model):
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
         s = self.config
-        damage = gov.conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution
-                                     if self.rules_on.any() else "none",
-                                     self.f, s.facilitator.arbitration)
+        # a group's own conflict mechanism works once its reglamento is adopted
+        damage_g = np.where(self.rules_on,
+                            gov.conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution,
+                                                self.f, s.facilitator.arbitration),
+                            gov.conflict_damage(s.trust.conflict_damage, "none", self.f,
+                                                s.facilitator.arbitration))
         prod = np.where(self.member, self.product, -1)
         gs = np.nonzero(self.clash)
         pairs_g, pairs_a, pairs_b = [], [], []
@@ -509,17 +522,18 @@ class AsociaModel(mesa.Model):
         self.conflicts = np.zeros(self.G, np.int64)
         if pairs_g:
             g, a, b = np.concatenate(pairs_g), np.concatenate(pairs_a), np.concatenate(pairs_b)
+            damage = damage_g[g]
             self.T[g, a, b] *= 1.0 - damage
             self.T[g, b, a] *= 1.0 - damage
             # a conflict also unsettles the rest of the group a little
-            self.T[g] *= 1.0 - 0.25 * damage
+            self.T[g] *= (1.0 - 0.25 * damage)[:, None, None]
             np.add.at(self.conflicts, g, 1)
             # an unresolved conflict can end with one side walking out
-            unresolved = damage / s.trust.conflict_damage if s.trust.conflict_damage > 0 else 0.0
+            unresolved = damage / s.trust.conflict_damage if s.trust.conflict_damage > 0 else np.zeros(len(g))
             walk = self.rng.random(len(g)) < s.lifecycle.conflict_exit * unresolved
             walk &= self.member[g, b] & (self.leaving[g, b] < 0)
             self.leaving[g[walk], b[walk]] = s.rules.exit_notice
-            self.log.events_pairs(EV_CONFLICT, g, a, b, amount=np.full(len(g), damage))
+            self.log.events_pairs(EV_CONFLICT, g, a, b, amount=damage)
 
     def _two_members(self, groups):
         u = self.rng.random((len(groups), self.C)) * self.member[groups]

@@ -220,10 +220,11 @@ class Manual:
     renege: float = 0.0
     pay_quota: bool = True
     route_lead: bool = True
+    furtive: bool = True  # a kept lead is hidden (found out only if detected) or declared openly
 
     def decide(self, obs: Observation) -> Decision:
         """Return the moves the person chose."""
         n = len(obs)
         return Decision(np.full(n, float(self.commit)), np.full(n, float(self.renege)),
                         np.full(n, bool(self.pay_quota)), np.full(n, bool(self.route_lead)),
-                        np.ones(n, bool))
+                        np.full(n, bool(self.furtive)))

@@ -78,7 +78,7 @@ class Population:
 
     groups: int = P(3, 1, 50000, en="Groups", es="Grupos")
     group_size: int = P(8, 3, 40, unit="firms", en="Founding members per group",
-                        es="Socios fundadores por grupo", src="004:L149-228 (5-20 firms)")
+                        es="Socios fundadores por grupo", src="004:L175-176 (5-20 firms)")
     slack: int = P(4, 0, 40, unit="seats", en="Seats for newcomers", es="Lugares para ingresantes")
     santo: float = P(0.2, 0.0, 1.0, en="Share santo", es="Proporción santo",
                      src="004:L1883-1951; shares unspecified (DOMAIN §6.2)")
@@ -287,7 +287,8 @@ class Lifecycle:
     phase2_at: int = P(4, 0, 5000, unit="meetings", en="Trust and pilot actions start",
                        es="Inicio de generación de confianza", src="004 Tabla 3")
     consortium_at: int = P(39, 0, 5000, unit="meetings", en="Earliest formalisation / consortium",
-                           es="Formalización / consorcio más temprano", src="004 Tabla 4 (1.5 years)")
+                           es="Formalización / consorcio más temprano",
+                           src="004 Tabla 4 (working routine at 1.5 years; formalisation by 3 years)")
     formalise_trust: float = P(0.55, 0.0, 1.0, en="Trust a patient group waits for before formalising",
                                es="Confianza que un grupo paciente espera antes de formalizar",
                                src="002:L347-356; 004:L1402-1404")

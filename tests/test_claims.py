@@ -242,8 +242,9 @@ def test_claim_13_rushed_formalisation_backfires():
     """Rushed formalisation postpones conflicts that later split the group.
 
     (002:L330-334, L347-356; 004:L1402-1404.) Effect: formalising the consortium at meeting 6
-    without waiting for trust brings at least 1.5 times as many conflicts (measured about 2x) and
-    a survival rate at least 0.05 lower (measured about 0.08) than a patient group.
+    without waiting for trust (the reglamento is signed with it) brings at least 1.5 times as many
+    conflicts (measured about 2.5x) and a survival rate at least 0.10 lower (measured about 0.18)
+    than a patient group.
     """
     patient = arm()
     rushed = arm({"lifecycle.consortium_at": 6, "lifecycle.patient": False})
@@ -254,7 +255,7 @@ def test_claim_13_rushed_formalisation_backfires():
     report("claim 13", conflicts_patient=c_p.mean(), conflicts_rushed=c_r.mean(),
            survival_patient=s_p.mean(), survival_rushed=s_r.mean())
     assert c_r.mean() >= 1.5 * c_p.mean()
-    assert s_p.mean() - s_r.mean() >= 0.05
+    assert s_p.mean() - s_r.mean() >= 0.10
     assert mostly(c_r, c_p, 6)
 
 
