@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -28,6 +29,7 @@ from .experiment import Experiment
 from .sweepstore import StoreError, SweepStore
 
 ENGINES = ("local", "dask")
+CONNECT_TIMEOUT = "10s"  # how long to try an existing Dask scheduler before giving up
 DROP = ("run", "schema")
 
 
@@ -83,8 +85,16 @@ def run_chunk(tasks, steps: int, outcomes, series):
     return pd.DataFrame(rows), (pd.concat(frames, ignore_index=True) if frames else None)
 
 
-def _quiet_worker() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
+def _init_worker(driver: int) -> None:
+    """Leave Ctrl-C to the driver, and exit if the driver dies (even by kill -9)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch():
+        while os.getppid() == driver:
+            time.sleep(0.5)
+        os._exit(3)  # orphaned: nobody will store this worker's results
+
+    threading.Thread(target=watch, daemon=True, name="asocia-driver-watch").start()
 
 
 def default_workers() -> int:
@@ -176,7 +186,10 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                     ran += len(runs)
                     bar.update(len(runs))
 
-                if engine == "local":
+                if engine == "local" and workers == 1:  # no pool to start: run in this process
+                    for chunk in chunks:
+                        save(run_chunk(chunk, *args))
+                elif engine == "local":
                     _run_local(chunks, args, workers, save)
                 else:
                     _run_dask(chunks, args, workers, scheduler, save)
@@ -186,6 +199,7 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
               f"{store.folder}. Run the same command again to resume.", file=log)
         raise
     finally:
+        store.flush()
         session.update(status=status, ran=ran, finished=time.strftime("%Y-%m-%dT%H:%M:%S"),
                        seconds=round(time.perf_counter() - t0, 3))
         store.write_manifest(manifest)
@@ -203,11 +217,12 @@ def _bar(total, initial, name, progress):
 
 def _run_local(chunks, args, workers, save, retries: int = 3) -> None:
     """Process pool; a lost worker breaks the pool, so unfinished chunks go to a fresh one."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.run", "sim.sweep"])
+    # spawn: workers are the driver's own children (no fork of a process holding DuckDB threads)
+    ctx = multiprocessing.get_context("spawn")
     pending = list(chunks)
     for attempt in range(retries + 1):
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_quiet_worker)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(os.getpid(),))
         futures = {pool.submit(run_chunk, chunk, *args): i for i, chunk in enumerate(pending)}
         finished = set()
         try:
@@ -217,7 +232,7 @@ def _run_local(chunks, args, workers, save, retries: int = 3) -> None:
             pool.shutdown()
             return
         except BrokenProcessPool:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop(pool)
             pending = [c for i, c in enumerate(pending) if i not in finished]
             if attempt == retries:
                 raise StoreError(f"a worker process died {retries + 1} times; {sum(map(len, pending))} "
@@ -225,10 +240,18 @@ def _run_local(chunks, args, workers, save, retries: int = 3) -> None:
             print(f"\nasocia: a worker process died; restarting the pool for {len(pending)} chunks",
                   file=sys.stderr)
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in list((pool._processes or {}).values()):  # stop chunks in flight now
-                proc.terminate()
+            _stop(pool)
             raise
+
+
+def _stop(pool) -> None:
+    """Cancel queued chunks and end the pool's workers now (chunks in flight are lost)."""
+    procs = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.join(5)
 
 
 def _run_dask(chunks, args, workers, scheduler, save) -> None:
@@ -242,7 +265,7 @@ def _run_dask(chunks, args, workers, scheduler, save) -> None:
     try:
         if scheduler:
             try:
-                client = Client(scheduler, timeout="20s")
+                client = Client(scheduler, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as e:
                 raise StoreError(f"--scheduler {scheduler}: cannot connect ({e}); start one with "
                                  "'dask scheduler' and 'dask worker ADDRESS'") from None

@@ -7,17 +7,19 @@ Layout of a sweep folder::
     experiment.toml        the experiment, normalised, pointing at base_scenario.toml (re-runs it)
     base_scenario.toml     the base scenario as run (with the experiment's [set] applied)
     design.parquet         one row per design point: coded values x.<factor> and parameter values
-    batches/batch-NNNNNN-<id>.runs.parquet     one row per run: point, rep, seed, every parameter,
-                                               outcome.<name>, elapsed
-    batches/batch-NNNNNN-<id>.series.parquet   optional per-step series (point, rep, step, group, ...)
+    batches/batch-<time>-<id>.runs.<sha>.parquet    one row per run: point, rep, seed, every
+                                                    parameter, outcome.<name>, elapsed
+    batches/batch-<time>-<id>.series.<sha>.parquet  optional per-step series (point, rep, step, ...)
     index.duckdb           DuckDB: tables ``batches`` (file, sha256, rows), ``runs`` (all batches'
                            runs, the query layer), ``design``; view ``series`` over the Parquet files
 
-A batch is written to a temporary name, flushed and renamed, then recorded in the index with its
-SHA-256 in one DuckDB transaction together with its rows. A kill at any moment leaves either a
-``*.tmp`` file (discarded on resume: runs that were in flight) or a complete renamed file not yet
-indexed (adopted on resume). A batch whose bytes do not match its checksum, or that is missing, is
-reported as :class:`ResultsError` naming the file, never read.
+A batch is written to a temporary name, flushed and renamed to a name carrying the first digits
+of its SHA-256; every few seconds the new batches are recorded in the index (full SHA-256 and
+rows) in one DuckDB transaction. A kill at any moment leaves either a ``*.tmp`` file (discarded
+on resume: runs that were in flight) or complete renamed files not yet indexed (checked against
+the checksum in their name and adopted on resume). A batch whose bytes do not match its checksum,
+or that is missing, is reported as :class:`StoreError` (a ResultsError) naming the file, never
+read.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from .store import ResultsError, _atomic_write_bytes, _sha256
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
+FLUSH_SECONDS = 2.0  # how often finished batches are added to the DuckDB index during a sweep
 INDEX = "index.duckdb"
 
 
@@ -52,6 +55,17 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> str:
         os.fsync(f.fileno())
     os.replace(tmp, path)
     return _sha256(path)
+
+
+def _write_named(df: pd.DataFrame, stem: Path) -> Path:
+    """Write ``<stem>.<sha256[:12]>.parquet`` atomically; the name carries the checksum."""
+    tmp = stem.with_name(stem.name + ".parquet.tmp")
+    df.to_parquet(tmp, index=False)
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    path = stem.with_name(f"{stem.name}.{_sha256(tmp)[:12]}.parquet")
+    os.replace(tmp, path)
+    return path
 
 
 @dataclass
@@ -71,6 +85,8 @@ class SweepStore:
         self.folder = Path(folder)
         self.batches = self.folder / "batches"
         self._lock = None
+        self._pending: list = []
+        self._flushed = time.monotonic()
 
     # --- creation and locking -------------------------------------------------------------
     @classmethod
@@ -175,30 +191,44 @@ class SweepStore:
 
     # --- writing --------------------------------------------------------------------------
     def write_batch(self, runs: pd.DataFrame, series: pd.DataFrame | None = None) -> str:
-        """Write one batch of finished runs (atomically) and index it; returns the file name."""
-        stem = f"batch-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
-        runs_file = self.batches / f"{stem}.runs.parquet"
-        series_file = self.batches / f"{stem}.series.parquet" if series is not None else None
-        series_sha = _write_parquet(series, series_file) if series_file is not None else None
-        sha = _write_parquet(runs, runs_file)  # the runs file last: its presence marks a full batch
-        self._index(runs_file, sha, series_file, series_sha, len(runs))
+        """Write one batch of finished runs atomically; the index catches up within seconds.
+
+        The file names carry the first hex digits of each file's SHA-256, so even a batch that
+        was written but not yet indexed when the sweep was killed is checked before it is adopted.
+        """
+        stem = f"batch-{time.time_ns():020d}-{uuid.uuid4().hex[:6]}"
+        series_file = None
+        if series is not None:  # the series first: a runs file marks a complete batch
+            series_file = _write_named(series, self.batches / f"{stem}.series")
+        runs_file = _write_named(runs, self.batches / f"{stem}.runs")
+        self._pending.append((runs_file, series_file, len(runs)))
+        if time.monotonic() - self._flushed >= FLUSH_SECONDS:
+            self.flush()
         return runs_file.name
 
-    def _index(self, runs_file: Path, sha: str, series_file, series_sha, rows: int) -> None:
+    def flush(self) -> None:
+        """Index the batches written since the last flush (one DuckDB transaction)."""
+        if not self._pending:
+            return
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
-            con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
-                        [runs_file.name, series_file.name if series_file else None, sha, series_sha,
-                         rows, time.time()])
-            exists = con.execute("SELECT count(*) FROM information_schema.tables "
-                                 "WHERE table_name = 'runs'").fetchone()[0]
-            name = runs_file.name.replace("'", "''")
-            src = f"SELECT *, '{name}' AS batch FROM read_parquet('{_sql_path(runs_file)}')"
-            if exists:
-                con.execute(f"INSERT INTO runs BY NAME {src}")
-            else:
-                con.execute(f"CREATE TABLE runs AS {src}")
+            for runs_file, series_file, rows in self._pending:
+                self._index(con, runs_file, series_file, rows)
             con.execute("COMMIT")
+        self._pending.clear()
+        self._flushed = time.monotonic()
+
+    def _index(self, con, runs_file: Path, series_file, rows: int) -> None:
+        con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
+                    [runs_file.name, series_file.name if series_file else None,
+                     _sha256(runs_file), _sha256(series_file) if series_file else None, rows,
+                     time.time()])
+        name = runs_file.name.replace("'", "''")
+        src = f"SELECT *, '{name}' AS batch FROM read_parquet('{_sql_path(runs_file)}')"
+        if _has_runs(con):
+            con.execute(f"INSERT INTO runs BY NAME {src}")
+        else:
+            con.execute(f"CREATE TABLE runs AS {src}")
 
     # --- checking and resuming ------------------------------------------------------------
     def indexed(self) -> pd.DataFrame:
@@ -255,29 +285,41 @@ class SweepStore:
             (discarded temporary files, adopted batch files).
 
         Raises:
-            StoreError: an unindexed batch file is unreadable (named).
+            StoreError: an unindexed batch file is corrupt or not a batch (named).
         """
         discarded = []
         for tmp in sorted(self.batches.glob("*.tmp")):
             tmp.unlink()
             discarded.append(tmp.name)
-        known = set(self.indexed()["file"])
-        adopted = []
-        for path in sorted(self.batches.glob("*.runs.parquet")):
-            if path.name in known:
+        rows = self.indexed()
+        known = set(rows["file"]) | set(rows["series"].dropna())
+        new = {}
+        for path in sorted(self.batches.iterdir()):
+            if path.name in known or path.name == ".lock":
                 continue
+            parts = path.name.split(".")
+            if len(parts) != 4 or parts[1] not in ("runs", "series") or parts[3] != "parquet":
+                raise StoreError(f"{path}: not a batch of this store; allowed in {self.batches}: "
+                                 "files written by 'asocia sweep' (move it elsewhere)")
+            new.setdefault(parts[0], {})[parts[1]] = path
+        adopted = []
+        for files in new.values():
+            if "runs" not in files:  # series whose runs file never landed: the runs are redone
+                files["series"].unlink()
+                discarded.append(files["series"].name)
+                continue
+            for path in files.values():
+                if not _sha256(path).startswith(path.name.split(".")[2]):
+                    raise StoreError(f"{path}: corrupt (checksum differs from the one in its "
+                                     "name); delete it to redo its runs")
             try:
-                rows = len(pd.read_parquet(path, columns=["point"]))
+                n = len(pd.read_parquet(files["runs"], columns=["point"]))
             except Exception as e:  # pyarrow raises several types for damaged files
-                raise StoreError(f"{path}: unreadable batch not in the index ({type(e).__name__}); "
+                raise StoreError(f"{files['runs']}: unreadable batch ({type(e).__name__}); "
                                  "delete it to redo its runs") from None
-            series = path.with_name(path.name.replace(".runs.", ".series."))
-            series_sha = _sha256(series) if series.exists() else None
-            self._index(path, _sha256(path), series if series.exists() else None, series_sha, rows)
-            adopted.append(path.name)
-        for orphan in self.batches.glob("*.series.parquet"):  # series whose runs file never landed
-            if orphan.name.replace(".series.", ".runs.") not in known | set(adopted):
-                orphan.unlink()
+            self._pending.append((files["runs"], files.get("series"), n))
+            adopted.append(files["runs"].name)
+        self.flush()
         return discarded, adopted
 
     def done(self) -> set[tuple[int, int]]:
@@ -310,20 +352,20 @@ class SweepStore:
     def series(self) -> pd.DataFrame:
         """Every stored per-step series row (empty when the experiment kept none)."""
         self.verify()
-        files = sorted(self.batches.glob("*.series.parquet"))
+        files = sorted(self.batches.glob("*.series.*.parquet"))
         if not files:
             return pd.DataFrame()
         with self.connect(read_only=not self._lock) as con:
-            glob = _sql_path(self.batches) + "/*.series.parquet"
+            glob = _sql_path(self.batches) + "/*.series.*.parquet"
             return con.execute(f"SELECT * FROM read_parquet('{glob}') ORDER BY point, rep, step, "
                                "\"group\"").df()
 
     def refresh_views(self) -> None:
         """(Re)create the ``series`` view with this folder's absolute path (after a move)."""
-        if not any(self.batches.glob("*.series.parquet")):
+        if not any(self.batches.glob("*.series.*.parquet")):
             return
         with self.connect() as con:
-            glob = _sql_path(self.batches.resolve()) + "/*.series.parquet"
+            glob = _sql_path(self.batches.resolve()) + "/*.series.*.parquet"
             con.execute(f"CREATE OR REPLACE VIEW series AS SELECT * FROM read_parquet('{glob}')")
 
 

@@ -1,0 +1,206 @@
+"""Sweeps: worker-count independence, resume, kill -9, damaged batches, Dask, store, CLI."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.experiment import load_experiment
+from sim.sweep import sweep
+from sim.sweepstore import StoreError, SweepStore
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = (ROOT / "scenarios" / "baseline.toml").as_posix()
+VOLATILE = ["elapsed", "batch", "source"]  # timing, file names and the origin text differ by design
+
+
+def experiment(tmp_path, levels="[0.1, 0.7]", reps=3, steps=12, batch=2, name="exp.toml", extra=""):
+    path = tmp_path / name
+    path.write_text(
+        f'[experiment]\nname = "t"\nscenario = "{BASELINE}"\ndesign = "factorial"\n'
+        f"replications = {reps}\nseed = 11\nsteps = {steps}\nbatch = {batch}\n"
+        f'series = ["trust", "members"]\n{extra}\n'
+        f'[factors]\n"rules.monitoring" = {{ levels = {levels} }}\n'
+        '"facilitator.schedule" = { levels = ["none", "taper"] }\n')
+    return path
+
+
+def stored(folder) -> pd.DataFrame:
+    return SweepStore(folder).runs().drop(columns=VOLATILE).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The uninterrupted sweep (1 worker) that other sweeps must reproduce."""
+    tmp = tmp_path_factory.mktemp("ref")
+    exp = load_experiment(experiment(tmp))
+    rep = sweep(exp, tmp / "out", workers=1, progress=False)
+    assert rep.ran == rep.total == 12
+    return tmp / "out"
+
+
+def test_two_workers_store_identical_outcomes(tmp_path, reference):
+    exp = load_experiment(experiment(tmp_path, batch=1))
+    sweep(exp, tmp_path / "out", workers=2, progress=False)
+    a, b = stored(reference), stored(tmp_path / "out")
+    assert len(a) == 12
+    pd.testing.assert_frame_equal(a, b)
+    assert [c for c in a.columns if c.startswith("outcome.")]
+    sa, sb = SweepStore(reference).series(), SweepStore(tmp_path / "out").series()
+    assert len(sa) == 12 * 12 * 3
+    pd.testing.assert_frame_equal(sa, sb)
+
+
+def test_store_layout_manifest_and_duckdb(reference):
+    man = SweepStore(reference).manifest()
+    assert man["fingerprint"] and man["versions"]["asocia"] and len(man["replication_seeds"]) == 3
+    assert man["sessions"][-1]["status"] == "complete"
+    for name in ("experiment.toml", "base_scenario.toml", "design.parquet", "index.duckdb"):
+        assert (reference / name).exists()
+    con = duckdb.connect(str(reference / "index.duckdb"), read_only=True)
+    n, seeds = con.execute("SELECT count(*), count(DISTINCT seed) FROM runs").fetchone()
+    assert (n, seeds) == (12, 3)
+    per_point = con.execute('SELECT point, avg("outcome.survival") FROM runs GROUP BY point').fetchall()
+    assert len(per_point) == 4
+    assert con.execute("SELECT sum(rows) FROM batches").fetchone()[0] == 12
+    params = con.execute('SELECT DISTINCT "rules.monitoring", "facilitator.schedule", '
+                         '"run.firm_table" FROM runs').fetchall()
+    assert {p[:2] for p in params} == {(m, s) for m in (0.1, 0.7) for s in ("none", "taper")}
+    assert {p[2] for p in params} == {"off"}
+    con.close()
+    # the stored experiment re-runs into the same folder: nothing to do
+    rep = sweep(load_experiment(reference / "experiment.toml"), reference, workers=1, progress=False)
+    assert rep.ran == 0 and rep.skipped == 12
+
+
+def test_resume_runs_only_missing_and_added_replications(tmp_path, reference):
+    exp = load_experiment(experiment(tmp_path, reps=2))
+    assert sweep(exp, tmp_path / "out", workers=1, progress=False).ran == 8
+    more = load_experiment(experiment(tmp_path, reps=3))
+    rep = sweep(more, tmp_path / "out", workers=2, progress=False)
+    assert (rep.ran, rep.skipped) == (4, 8)
+    pd.testing.assert_frame_equal(stored(reference), stored(tmp_path / "out"))
+
+
+def test_other_experiment_in_same_folder_is_refused(tmp_path, reference, capsys):
+    path = experiment(tmp_path, levels="[0.2, 0.7]")
+    assert main(["sweep", str(path), "--out", str(reference), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "manifest.json" in err and "another experiment" in err and "Traceback" not in err
+
+
+def test_kill_9_and_resume_loses_and_redoes_nothing(tmp_path, reference):
+    path = experiment(tmp_path, reps=12, batch=2)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--workers", "2",
+           "--no-progress"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and len(list((out / "batches").glob("*.runs.*.parquet"))) < 3:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the pool's workers, started by this test
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == -signal.SIGKILL
+    total = 2 * 2 * 12
+    partial = len(list((out / "batches").glob("*.runs.*.parquet")))
+    assert 3 <= partial < total // 2 // 2  # batches of 2 runs: killed well before half the runs
+    exp = load_experiment(path)
+    rep = sweep(exp, out, workers=2, progress=False)
+    assert rep.skipped + rep.ran == total and rep.skipped >= 6
+    runs = SweepStore(out).runs()
+    assert len(runs) == total and not runs.duplicated(["point", "rep"]).any()
+    # the same sweep, never interrupted
+    clean = tmp_path / "clean"
+    sweep(exp, clean, workers=1, progress=False)  # in-process: also a different worker count
+    pd.testing.assert_frame_equal(stored(out), stored(clean))
+    pd.testing.assert_frame_equal(SweepStore(out).series(), SweepStore(clean).series())
+    # replications extend deterministically: the first three equal the 3-replication reference
+    first = stored(out).query("rep < 3").reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, stored(reference))
+    assert not list((out / "batches").glob("*.tmp"))
+
+
+def test_corrupt_batch_is_reported_then_redone(tmp_path, reference, capsys):
+    exp = load_experiment(experiment(tmp_path))
+    out = tmp_path / "out"
+    sweep(exp, out, workers=1, progress=False)
+    victim = sorted((out / "batches").glob("*.runs.*.parquet"))[1]
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    for argv in (["results", str(out)], ["sensitivity", str(out)], ["report", str(out)],
+                 ["sweep", str(tmp_path / "exp.toml"), "--out", str(out), "--no-progress"]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert victim.name in err and "corrupt" in err and "Traceback" not in err
+    assert main(["sweep", str(tmp_path / "exp.toml"), "--out", str(out), "--no-progress",
+                 "--redo-damaged"]) == 0
+    assert "redoing their 2 runs" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(stored(reference), stored(out))
+
+
+def test_half_written_and_unindexed_batches_after_a_crash(tmp_path, reference):
+    exp = load_experiment(experiment(tmp_path))
+    out = tmp_path / "out"
+    sweep(exp, out, workers=1, progress=False)
+    store = SweepStore(out)
+    last = sorted((out / "batches").glob("*.runs.*.parquet"))[-1]
+    with duckdb.connect(str(out / "index.duckdb")) as con:  # as if killed between rename and index
+        con.execute("DELETE FROM runs WHERE batch = ?", [last.name])
+        con.execute("DELETE FROM batches WHERE file = ?", [last.name])
+    (out / "batches" / "batch-x.runs.parquet.tmp").write_bytes(b"PAR1 half")
+    # a series file whose runs file never landed: its runs were in flight
+    (out / "batches" / "batch-z.series.0123456789ab.parquet").write_bytes(b"x")
+    rep = sweep(exp, out, workers=1, progress=False)
+    assert rep.ran == 0 and rep.adopted == [last.name]
+    assert rep.discarded == ["batch-x.runs.parquet.tmp", "batch-z.series.0123456789ab.parquet"]
+    pd.testing.assert_frame_equal(stored(reference), stored(out))
+    # a renamed but unreadable file outside the index is named, not read
+    # a renamed file whose bytes do not match the checksum in its name is named, not read
+    bad = out / "batches" / "batch-y.runs.0123456789ab.parquet"
+    bad.write_bytes(b"garbage")
+    with pytest.raises(StoreError, match="batch-y.runs.0123456789ab.parquet: corrupt"):
+        sweep(exp, out, workers=1, progress=False)
+    bad.rename(out / "batches" / "notes.txt")
+    with pytest.raises(StoreError, match="notes.txt: not a batch"):
+        sweep(exp, out, workers=1, progress=False)
+    assert len(store.runs()) == 12
+
+
+def test_dask_local_cluster_matches_local_pool(tmp_path, reference):
+    exp = load_experiment(experiment(tmp_path))
+    rep = sweep(exp, tmp_path / "out", workers=2, engine="dask", progress=False)
+    assert rep.engine == "dask" and rep.ran == 12
+    pd.testing.assert_frame_equal(stored(reference), stored(tmp_path / "out"))
+
+
+def test_unreachable_scheduler_is_a_user_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("sim.sweep.CONNECT_TIMEOUT", "1s")
+    path = experiment(tmp_path)
+    code = main(["sweep", str(path), "--out", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:1",
+                 "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "tcp://127.0.0.1:1" in err and "Traceback" not in err
+
+
+def test_results_command_and_missing_folder(reference, tmp_path, capsys):
+    assert main(["results", str(reference)]) == 0
+    out = capsys.readouterr().out
+    assert "12 of 12 stored" in out and "survival" in out
+    assert main(["results", str(tmp_path / "nothing")]) == 2
+    assert "no such sweep folder" in capsys.readouterr().err
