@@ -227,7 +227,7 @@ class Recorder:
         st = self.steps
         st["step"].append(m.t)
         counts = masks.reshape(-1, m.C) @ np.ones(m.C, np.float32)
-        st["counts"].append(counts.reshape(len(masks), m.G).astype(np.int64))
+        st["counts"].append(counts.reshape(len(masks), m.G))   # float32, exact small integers
         st["sums"].append(amounts.sum(axis=2))
         st["values"].append(values)
 
@@ -240,7 +240,8 @@ class Recorder:
             return pd.DataFrame({name: np.array([]) for name in STEP_COLUMNS})
         G = self.model.G
         k = len(meetings)
-        counts = dict(zip(_GROUP_COUNTS, np.concatenate(st["counts"][since:], axis=1), strict=True))
+        counts = np.concatenate(st["counts"][since:], axis=1).astype(np.int64)
+        counts = dict(zip(_GROUP_COUNTS, counts, strict=True))
         sums = dict(zip(_GROUP_SUMS, np.concatenate(st["sums"][since:], axis=1), strict=True))
         names = [name for name, _ in _GROUP_VALUES]
         values = dict(zip(names, np.concatenate(st["values"][since:], axis=1), strict=True))
