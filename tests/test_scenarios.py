@@ -164,6 +164,7 @@ def test_a_folder_is_refused(tmp_path):
 
 @pytest.mark.xfail(
     strict=True,
+    raises=UnicodeDecodeError,
     reason="bug: load_scenario lets UnicodeDecodeError through "
     "(sim/scenario.py load_scenario catches only FileNotFoundError and OSError)",
 )
