@@ -204,6 +204,32 @@ def test_non_utf8_scenario_file_is_one_line_exit_2(capsys, tmp_path):
     assert_user_error(rc, out, err, str(path))
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=(ValueError, OverflowError),
+    reason="bug: --seed/--steps/--reps bypass the schema's bounds (run.seed 0..2**63-1, run.steps "
+    "1..5000): sim/cli.py cmd_run/cmd_compare pass them straight to the engine, which fails with "
+    "a traceback (NaN step count, negative seed, int64 overflow in Parquet)",
+)
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", BASELINE, "--steps", "0"],
+        ["run", BASELINE, "--steps", "-3"],
+        ["run", BASELINE, "--seed", "-1", "--steps", "2"],
+        ["run", BASELINE, "--seed", str(2**64), "--steps", "2"],
+        ["compare", BASELINE, NO_RULES, "--reps", "-2", "--steps", "2"],
+        ["compare", BASELINE, NO_RULES, "--reps", "2", "--steps", "0"],
+        ["compare", BASELINE, NO_RULES, "--reps", "2", "--seed", "-1", "--steps", "2"],
+    ],
+    ids=["steps0", "steps-3", "seed-1", "seed2**64", "reps-2", "compare-steps0", "compare-seed-1"],
+)
+def test_out_of_range_seed_steps_reps_are_one_line_exit_2(capsys, tmp_path, argv):
+    out_dir = ["--out", str(tmp_path / "x")] if argv[0] == "run" else []
+    rc, out, err = cli(capsys, *argv, *out_dir)
+    assert_user_error(rc, out, err, "allowed")
+
+
 def test_argument_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
         main(["run", BASELINE, "--seed", "abc"])
