@@ -121,7 +121,7 @@ def analyse(folder, outcomes: list[str] | None = None) -> Sensitivity:
             continue
         allv = Ymat[np.isfinite(Ymat)]
         total = allv.var() if len(allv) > 1 else 0.0  # ddof=0: total = within + between exactly
-        if total <= 0 or Y.var() == 0:
+        if total <= 1e-12 * max(1.0, float(np.mean(allv)) ** 2) or np.ptp(Y) == 0:
             notes.append(f"{o}: the same in every run or design point; skipped")
             continue
         within = np.nanmean(np.nanvar(Ymat, axis=1)) if Ymat.shape[1] > 1 else np.nan
