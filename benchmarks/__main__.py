@@ -119,16 +119,33 @@ def time_kernel(groups: int, group_size: int, steps: int, seed: int = 1) -> dict
     return out
 
 
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB.
+
+    Linux's ``VmHWM`` belongs to the address space made by ``exec``, so a fresh child does not
+    inherit its parent's peak (``getrusage`` ``ru_maxrss`` does, across fork and exec); elsewhere
+    fall back to ``ru_maxrss``.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+
+
 def child(argv: list[str]) -> int:
     """Run one Asocia run in this (fresh) process and print time and peak memory as JSON."""
     groups, group_size, steps = (int(x) for x in argv[:3])
     table = argv[3]
     import sim  # noqa: F401  (imports count in the baseline RSS, not in the run)
 
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss0 = peak_rss_mb()
     out = time_asocia(groups, group_size, steps, table=table)
     out["rss_before_mb"] = rss0
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(out))
     return 0
 
