@@ -215,12 +215,13 @@ class LiveRun:
         self.model.set_decider(firm_id, decider)
 
     def network(self, group: int = 0) -> dict[str, Any]:
-        """Members of a group with profile, strikes and the dyadic trust matrix (for drawing)."""
+        """Members of a group with seat, profile, strikes and the dyadic trust matrix (for drawing)."""
         from . import trust as tr
 
         m = self.model
         seats = np.flatnonzero(m.member[group])
         return {
+            "seat": seats.tolist(),
             "firm": m.firm_id[group, seats].tolist(),
             "profile": [NAMES[p] for p in m.profile[group, seats]],
             "strikes": m.strikes[group, seats].tolist(),
@@ -228,3 +229,26 @@ class LiveRun:
             "trust_received": tr.received(m.T, m.member)[group, seats].tolist(),
             "alive": bool(m.alive[group]),
         }
+
+    def by_profile(self) -> dict[str, np.ndarray]:
+        """Per group and profile, sums over the firms that sat through the last meeting.
+
+        Returns arrays shaped ``(groups, 4)`` (profiles in ``NAMES`` order): ``n`` firms,
+        ``cooperation``, ``income`` (payoff) and ``alone`` (what going alone would have paid), so
+        a dashboard can chart income against going alone by profile meeting by meeting without
+        building the firms table. A seat vacated and refilled at the same meeting is left out
+        (its newcomer did not play), so the departing firm is missing from that meeting's sums.
+        """
+        m = self.model
+        G = m.G
+        out = {k: np.zeros((G, len(NAMES))) for k in ("n", "cooperation", "income", "alone")}
+        if self.model.t == 0:
+            return out
+        played = m.played & ~(m.member & (m.tenure == 0))
+        coop = m.log.cooperation()
+        g, s = np.nonzero(played)
+        prof = m.profile[g, s].astype(np.int64)
+        for key, values in (("n", np.ones(len(g))), ("cooperation", coop[g, s]),
+                            ("income", m.payoff[g, s]), ("alone", m.alone[g, s])):
+            np.add.at(out[key], (g, prof), values)
+        return out

@@ -1,0 +1,1 @@
+"""The Solara dashboard of Asocia (app.py) and the modules it is built from."""

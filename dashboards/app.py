@@ -1,0 +1,666 @@
+"""The Asocia dashboard (Solara): run, watch and compare groups of small firms in the browser.
+
+Start it with ``asocia dashboard`` (which runs ``solara run dashboards/app.py`` on localhost).
+This module only lays out the page and wires widgets to the pieces beside it: session.py (the
+scenario, the edits, the live run, the downloads), charts.py (live charts updated in place),
+compare.py (A/B comparison), i18n.py (Spanish and English text) and explain.py (the "About the
+model" panel). Everything a run computes comes from the engine's public API (``sim``).
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+import time
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:  # `solara run dashboards/app.py` does not put the repo on the path
+    sys.path.insert(0, str(_ROOT))
+
+import solara  # noqa: E402
+import solara.lab  # noqa: E402
+from solara import v  # noqa: E402
+
+from dashboards import compare as cmp  # noqa: E402
+from dashboards.charts import RunCharts, network_svg  # noqa: E402
+from dashboards.explain import EXPLAIN  # noqa: E402
+from dashboards.i18n import (  # noqa: E402
+    KINDS,
+    PROFILE_LABELS,
+    SECTIONS,
+    choice_label,
+    param_label,
+    pick,
+    tr,
+)
+from dashboards.session import Session, list_scenarios  # noqa: E402
+from sim import ScenarioError  # noqa: E402
+from sim.scenario import params  # noqa: E402
+
+SPEEDS = [1, 2, 5, 10, 20, 50]
+LOG_ROWS = 150
+SHARE_GROUPS = {"population": (("santo", "solido", "tengo", "oportunista"),
+                               ("active", "passive", "barely"))}
+
+lang = solara.reactive("es")
+frame = solara.reactive(0)          # bumped after every redraw: what re-renders small panels
+params_rev = solara.reactive(0)     # bumped after every parameter edit
+playing = solara.reactive(False)
+speed = solara.reactive(5)
+group_sel = solara.reactive(-1)     # -1: all groups
+tab = solara.reactive(0)
+log_firm = solara.reactive("")
+log_kind = solara.reactive("")
+message = solara.reactive("")       # a one-line notice (errors from buttons)
+
+
+class AppState:
+    """What one browser session owns: the run, its charts, the comparison's settings."""
+
+    def __init__(self):
+        """Open the default scenario and build empty charts."""
+        self.session = Session()
+        self.charts = RunCharts(lang.value)
+        self.cmp_changes: dict = {}
+        self.cmp_result = None
+        self.redraw_times: list[float] = []
+
+    def shown_group(self) -> int:
+        """The group the network and the firm player show (the selected one, else group 0)."""
+        g = group_sel.value
+        return g if 0 <= g < self.session.groups else 0
+
+    def redraw(self, full: bool = False) -> None:
+        """Send what is new to the browser and bump the frame counter."""
+        s = self.session
+        with s.lock:
+            self.charts.push(full=full)
+        self.redraw_times.append(time.perf_counter())
+        frame.value += 1
+
+    def restart_view(self) -> None:
+        """Charts and log after a new run started."""
+        s = self.session
+        with s.lock:
+            s.take_pending()
+            sel = group_sel.value if 0 <= group_sel.value < s.groups else None
+            if sel is None:
+                group_sel.value = -1
+            self.charts.rebuild(s, sel)
+        self.redraw(full=True)
+
+    def step(self, n: int = 1) -> int:
+        """Play n meetings and append them to the charts (not drawn until :meth:`redraw`)."""
+        s = self.session
+        with s.lock:
+            chunk = s.advance(n)
+            self.charts.extend(chunk, s.groups)
+        return len(chunk.profiles)
+
+
+def play_loop(st: AppState) -> None:
+    """Advance at the chosen speed; redraw whenever the browser has drawn the previous frame.
+
+    Steps are taken on the clock (``speed`` meetings per second); the charts are redrawn as
+    soon as the browser acknowledges the previous update, covering every meeting played since,
+    so a slow browser sees fewer, larger redraws instead of a growing backlog.
+    """
+    s = st.session
+    generation = s.generation
+    last = time.perf_counter()
+    budget = 1.0
+    dirty = False
+    while playing.value and s.generation == generation:
+        now = time.perf_counter()
+        budget = min(budget + (now - last) * speed.value, max(1.0, speed.value * 0.5))
+        last = now
+        k = int(budget)
+        if k:
+            budget -= st.step(k)
+            dirty = True
+            if s.done():
+                playing.value = False
+        if dirty and st.charts.ready():
+            st.redraw()
+            dirty = False
+        time.sleep(0.004)
+    if dirty:
+        st.redraw()
+
+
+# ---------------------------------------------------------------------- parameters
+def _slider_step(p) -> float:
+    span = p.hi - p.lo
+    if p.type is int:
+        return 1
+    return 0.01 if span <= 2 else (0.05 if span <= 10 else 0.5)
+
+
+def _fmt(x) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+@solara.component
+def ParamWidget(p, value, on_value, lang_: str):
+    """One scenario parameter as a widget derived from its schema entry."""
+    label = param_label(p, lang_)
+    hint = " · ".join(x for x in (p.src, p.help if lang_ == "en" else "") if x)
+    if p.type is bool:
+        v.Switch(label=label, v_model=bool(value), on_v_model=on_value, hint=hint,
+                 persistent_hint=bool(hint), dense=True, class_="mt-0 asocia-param")
+    elif p.choices:
+        items = [{"text": choice_label(c, lang_), "value": c} for c in p.choices]
+        v.Select(label=label, items=items, v_model=value, on_v_model=on_value, hint=hint,
+                 persistent_hint=bool(hint), dense=True, class_="asocia-param")
+    elif p.type in (int, float) and p.lo is not None and p.hi is not None and (p.hi - p.lo) <= (
+            60 if p.type is int else 10):
+        with solara.Column(gap="0px", classes=["asocia-param"]):
+            solara.Text(f"{label}: {_fmt(value)}", classes=["asocia-plabel"])
+            v.Slider(v_model=value, min=p.lo, max=p.hi, step=_slider_step(p), dense=True,
+                     hide_details=not hint, hint=hint, persistent_hint=bool(hint),
+                     on_v_model=lambda x: on_value(int(x) if p.type is int else round(float(x), 4)))
+    else:
+        def from_text(text):
+            on_value(text)
+        v.TextField(label=label, v_model=_fmt(value), on_v_model=from_text, hint=hint or p.allowed(),
+                    persistent_hint=True, dense=True, class_="asocia-param")
+
+
+@solara.component
+def ParamPanel(st: AppState):
+    """Scenario picker, seed, apply, and every parameter grouped by section."""
+    lang_ = lang.value
+    _ = params_rev.value
+    s = st.session
+    files = list_scenarios(s.folder)
+
+    def choose(name):
+        if not name or name == s.file:
+            return
+        playing.value = False
+        try:
+            s.choose(name)
+        except ScenarioError as e:
+            message.value = str(e)
+            return
+        message.value = ""
+        params_rev.value += 1
+        st.restart_view()
+
+    def on_edit(key):
+        def set_value(value):
+            if isinstance(value, str) and key != "run.seed":
+                from sim.scenario import coerce, param
+                try:
+                    value = coerce(value, param(key), str(s.path))
+                except ScenarioError as e:
+                    s.error = str(e)
+                    params_rev.value += 1
+                    return
+            s.edit(key, value)
+            params_rev.value += 1
+        return set_value
+
+    def apply():
+        playing.value = False
+        if s.apply():
+            st.restart_view()
+        params_rev.value += 1
+
+    def normalise(keys):
+        vals = [float(s.value(f"population.{k}")) for k in keys]
+        total = sum(vals) or 1.0
+        new = [round(x / total, 3) for x in vals]
+        new[-1] = round(1.0 - sum(new[:-1]), 6)
+        for k, x in zip(keys, new, strict=True):
+            s.edit(f"population.{k}", x)
+        params_rev.value += 1
+
+    def revert():
+        s.edits.clear()
+        s.seed_text = str(s.base.run.seed)
+        s.validate()
+        params_rev.value += 1
+
+    with solara.Column(gap="6px", classes=["asocia-side"]):
+        v.Select(label=tr("scenario", lang_), items=files, v_model=s.file, on_v_model=choose,
+                 dense=True, outlined=True, class_="asocia-scenario", hide_details=True)
+        if s.base.meta.description:
+            solara.Text(s.base.meta.description, classes=["asocia-desc"])
+        v.TextField(label=tr("seed", lang_), v_model=s.seed_text, dense=True, outlined=True,
+                    on_v_model=on_edit("run.seed"), hide_details=True, class_="asocia-seed")
+        with solara.Row(gap="6px"):
+            solara.Button(tr("apply", lang_), on_click=apply, color="primary",
+                          disabled=s.error is not None, classes=["asocia-apply"])
+            solara.Button(tr("revert", lang_), on_click=revert, text=True, small=True)
+        if s.error:
+            solara.Error(f"{s.error}\n\n{tr('invalid', lang_)}", classes=["asocia-error"])
+        else:
+            n = s.pending()
+            if n:
+                solara.Warning(tr("pending", lang_, n=n), dense=True)
+        panels = []
+        by_section: dict[str, list] = {}
+        for p in params():
+            if p.key == "run.seed":
+                continue
+            by_section.setdefault(p.section, []).append(p)
+        for section, plist in by_section.items():
+            children = []
+            for keys in SHARE_GROUPS.get(section, ()):
+                names = ", ".join(PROFILE_LABELS.get(k, k) for k in keys)
+                children.append(solara.Button(f"{tr('normalise', lang_)}: {names}",
+                                              on_click=lambda keys=keys: normalise(keys), small=True,
+                                              outlined=True, classes=["asocia-normalise"]))
+            for p in plist:
+                children.append(ParamWidget(p, s.value(p.key), on_edit(p.key), lang_).key(p.key))
+            panels.append(v.ExpansionPanel(children=[
+                v.ExpansionPanelHeader(children=[pick(SECTIONS[section], lang_)], class_="asocia-section"),
+                v.ExpansionPanelContent(children=[solara.Column(children=children, gap="2px")]),
+            ]))
+        v.ExpansionPanels(children=panels, multiple=True, accordion=True, v_model=[7, 8],
+                          class_="asocia-sections")
+
+
+# ---------------------------------------------------------------------- run tab
+@solara.component
+def Controls(st: AppState):
+    """Play / pause, step, reset, speed and the group shown."""
+    lang_ = lang.value
+    s = st.session
+    _ = frame.value
+    done = s.done()
+
+    def step():
+        if st.step(1):
+            st.redraw()
+
+    def reset():
+        playing.value = False
+        s.restart()
+        st.restart_view()
+
+    groups = [{"text": tr("all_groups", lang_), "value": -1}] + [
+        {"text": tr("group_n", lang_, g=g), "value": g} for g in range(s.groups)]
+    with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}, classes=["asocia-controls"]):
+        solara.Button(tr("pause", lang_) if playing.value else tr("play", lang_),
+                      icon_name="mdi-pause" if playing.value else "mdi-play", color="primary",
+                      on_click=lambda: playing.set(not playing.value), disabled=done and not playing.value,
+                      classes=["asocia-play"])
+        solara.Button(tr("step", lang_), icon_name="mdi-step-forward", on_click=step,
+                      disabled=playing.value or done, classes=["asocia-step"])
+        solara.Button(tr("reset", lang_), icon_name="mdi-restart", on_click=reset, classes=["asocia-reset"])
+        with solara.Column(gap="0px", style={"min-width": "250px"}):
+            solara.Text(tr("speed", lang_), classes=["asocia-plabel"])
+            solara.ToggleButtonsSingle(value=speed.value, values=SPEEDS, on_value=speed.set,
+                                       classes=["asocia-speed"])
+        v.Select(label=tr("group", lang_), items=groups, v_model=group_sel.value,
+                 on_v_model=group_sel.set, dense=True, hide_details=True, outlined=True,
+                 style_="max-width: 190px", class_="asocia-group")
+        StatusLine(st)
+
+
+@solara.component
+def StatusLine(st: AppState):
+    """Meeting counter and headline figures of the meeting just played."""
+    lang_ = lang.value
+    _ = frame.value
+    s = st.session
+    text = tr("meeting", lang_, t=s.t, h=s.horizon)
+    steps = s.steps_table()
+    if len(steps):
+        last = steps[steps["step"] == steps["step"].iloc[-1]]
+        alive = last[last["alive"]]
+        w = alive["members"].sum()
+        text += " · " + tr("summary", lang_, alive=int(len(alive)), groups=s.groups, members=int(w),
+                           trust=float((alive["trust"] * alive["members"]).sum() / w) if w else 0.0,
+                           coop=float((alive["cooperation"] * alive["members"]).sum() / w) if w else 0.0)
+    with solara.Column(gap="0px"):
+        solara.Text(text, classes=["asocia-status"])
+        if s.done():
+            solara.Text(tr("finished", lang_), classes=["asocia-note"])
+
+
+@solara.component
+def Charts(st: AppState):
+    """The five live panels (one plotly figure through solara.FigurePlotly, updated in place)."""
+    fig = solara.use_memo(st.charts.figure, [])
+    el = solara.FigurePlotly(fig, dependencies=[id(st)])
+
+    def attach():
+        st.charts.attach(solara.get_widget(el))
+
+        def detach():
+            st.charts.widget = None
+        return detach
+
+    solara.use_effect(attach, [])
+
+
+@solara.component
+def NetworkPanel(st: AppState):
+    """The shown group as a network (an SVG redrawn every frame)."""
+    lang_ = lang.value
+    _ = frame.value
+    s = st.session
+    g = st.shown_group()
+    with solara.Card(tr("network", lang_, g=g), classes=["asocia-card"]):
+        with s.lock:
+            alive = s.live.network(g)["alive"]
+            svg = network_svg(s, g, lang_, s.manual_firm)
+        if not alive:
+            solara.Warning(tr("no_group", lang_, g=g), dense=True)
+        solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["asocia-net-box"])
+        solara.Text(tr("network_note", lang_), classes=["asocia-note"])
+
+
+@solara.component
+def PlayFirm(st: AppState):
+    """Pick a firm and decide its moves each meeting."""
+    lang_ = lang.value
+    _ = frame.value
+    s = st.session
+    g = st.shown_group()
+    choice, set_choice = solara.use_state(None)
+    members = s.members(g)
+    items = [{"text": f"{f} · {PROFILE_LABELS[p]}", "value": f} for f, p in members]
+    manual = s.manual
+
+    def take():
+        if choice is None:
+            return
+        s.take_control(choice)
+        st.redraw()
+
+    def release():
+        s.release()
+        st.redraw()
+
+    def setter(attr, as_float=False):
+        def f(val):
+            if s.manual is not None:
+                setattr(s.manual, attr, (1.0 if val else 0.0) if as_float else bool(val))
+                frame.value += 1
+        return f
+
+    with solara.Card(tr("play_firm", lang_), classes=["asocia-card", "asocia-player"]):
+        if s.manual_firm is None:
+            solara.Text(tr("play_firm_help", lang_), classes=["asocia-note"])
+            with solara.Row(style={"align-items": "center"}):
+                v.Select(label=tr("pick_firm", lang_), items=items, v_model=choice, on_v_model=set_choice,
+                         dense=True, hide_details=True, outlined=True, class_="asocia-pick-firm",
+                         style_="max-width: 260px")
+                solara.Button(tr("take", lang_), on_click=take, disabled=choice is None,
+                              color="primary", classes=["asocia-take"])
+            return
+        status = s.firm_status(s.manual_firm)
+        if status is None:
+            solara.Warning(tr("firm_gone", lang_, f=s.manual_firm))
+            solara.Button(tr("release", lang_), on_click=release, small=True)
+            return
+        solara.Text(tr("you_play", lang_, f=s.manual_firm, p=PROFILE_LABELS[status["profile"]],
+                       g=status["group"]), classes=["asocia-you"])
+        v.Switch(label=tr("commit", lang_), v_model=manual.commit > 0, on_v_model=setter("commit", True),
+                 dense=True, hide_details=True, class_="asocia-commit")
+        v.Switch(label=tr("renege", lang_), v_model=manual.renege > 0, on_v_model=setter("renege", True),
+                 dense=True, hide_details=True, disabled=manual.commit == 0, class_="asocia-renege")
+        v.Switch(label=tr("pay_quota", lang_), v_model=manual.pay_quota, on_v_model=setter("pay_quota"),
+                 dense=True, hide_details=True, class_="asocia-quota")
+        v.Switch(label=tr("route_lead", lang_), v_model=manual.route_lead, on_v_model=setter("route_lead"),
+                 dense=True, hide_details=True, class_="asocia-route")
+        if s.t:
+            solara.Text(tr("your_last", lang_, pay=status["payoff"], alone=status["alone"],
+                           strikes=status["strikes"], tr=status["trust_received"]), classes=["asocia-note"])
+        ev = s.events_table()
+        if len(ev):
+            mine = ev[(ev["firm"] == s.manual_firm) | (ev["other"] == s.manual_firm)].tail(4)
+            col = "message_es" if lang_ == "es" else "message"
+            for step_, text in zip(mine["step"][::-1], mine[col][::-1], strict=True):
+                solara.Text(f"{tr('m', lang_)}{int(step_) + 1}: {text}", classes=["asocia-note"])
+        solara.Button(tr("release", lang_), on_click=release, small=True, outlined=True)
+
+
+@solara.component
+def LogPanel(st: AppState):
+    """The events as sentences, newest first, filterable by firm and kind."""
+    lang_ = lang.value
+    _ = frame.value
+    s = st.session
+    ev = s.events_table()
+    kinds = [{"text": tr("log_all_kinds", lang_), "value": ""}] + [
+        {"text": pick(KINDS[k], lang_), "value": k} for k in KINDS]
+    with solara.Card(tr("log", lang_), classes=["asocia-card"]):
+        with solara.Row(gap="10px"):
+            v.TextField(label=tr("log_firm", lang_), v_model=log_firm.value, on_v_model=log_firm.set,
+                        dense=True, hide_details=True, outlined=True, clearable=True,
+                        style_="max-width: 170px", class_="asocia-log-firm")
+            v.Select(label=tr("log_kind", lang_), items=kinds, v_model=log_kind.value,
+                     on_v_model=lambda x: log_kind.set(x or ""), dense=True, hide_details=True,
+                     outlined=True, style_="max-width: 260px", class_="asocia-log-kind")
+        lines = []
+        hidden = 0
+        if len(ev):
+            sel = ev
+            g = group_sel.value
+            if 0 <= g < s.groups:
+                sel = sel[sel["group"] == g]
+            firm = (log_firm.value or "").strip()
+            if firm.isdigit():
+                sel = sel[(sel["firm"] == int(firm)) | (sel["other"] == int(firm))]
+            if log_kind.value:
+                sel = sel[sel["kind"] == log_kind.value]
+            hidden = max(0, len(sel) - LOG_ROWS)
+            sel = sel.tail(LOG_ROWS)
+            col = "message_es" if lang_ == "es" else "message"
+            for step_, group, kind, text in zip(sel["step"][::-1], sel["group"][::-1], sel["kind"][::-1],
+                                                sel[col][::-1], strict=True):
+                lines.append(f'<div class="asocia-ev asocia-ev-{html.escape(str(kind))}">'
+                             f'<span class="asocia-ev-when">{tr("m", lang_)}{int(step_) + 1} · '
+                             f'{tr("g", lang_)}{int(group)}</span> {html.escape(str(text))}</div>')
+        if not lines:
+            lines.append(f'<div class="asocia-ev">{html.escape(tr("log_empty", lang_))}</div>')
+        if hidden:
+            lines.append(f'<div class="asocia-ev asocia-note">{html.escape(tr("log_more", lang_, n=hidden))}</div>')
+        solara.HTML(tag="div", unsafe_innerHTML="".join(lines), classes=["asocia-log"])
+
+
+@solara.component
+def ExportPanel(st: AppState):
+    """Download the run's tables (CSV) and the scenario that reproduces it (TOML)."""
+    lang_ = lang.value
+    s = st.session
+    name = f"{s.scenario.meta.name}-{s.scenario.run.seed}"
+    with solara.Card(tr("export", lang_), classes=["asocia-card"]):
+        solara.Text(tr("export_help", lang_), classes=["asocia-note"])
+        with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
+            for table in ("steps", "events", "firms", "runs"):
+                solara.FileDownload(lambda table=table: s.table_csv(table), filename=f"{name}-{table}.csv",
+                                    label=f"{table}.csv", mime_type="text/csv")
+            solara.FileDownload(lambda: s.scenario_toml().encode(), filename="scenario.toml",
+                                label="scenario.toml", mime_type="application/toml")
+            solara.FileDownload(s.zip_bytes, filename=f"{name}.zip", label=f"{name}.zip",
+                                mime_type="application/zip")
+
+
+@solara.component
+def RunTab(st: AppState):
+    """Controls, live charts, network, firm player, log and downloads."""
+    with solara.Column(gap="8px"):
+        Controls(st)
+        Charts(st)
+        with solara.Columns([3, 2]):
+            NetworkPanel(st)
+            with solara.Column():
+                PlayFirm(st)
+                ExportPanel(st)
+        LogPanel(st)
+
+
+# ---------------------------------------------------------------------- compare tab
+cmp_key = solara.reactive("rules.monitoring")
+cmp_value = solara.reactive(None)
+cmp_reps = solara.reactive(10)
+cmp_error = solara.reactive("")
+cmp_progress = solara.reactive("")
+cmp_run_id = solara.reactive(0)
+cmp_mode = solara.reactive("pair")
+
+
+@solara.component
+def CompareTab(st: AppState):
+    """Two rule sets on the same seed, and a replicated comparison with 95 % bands."""
+    lang_ = lang.value
+    s = st.session
+    plist = [p for p in params() if p.section not in ("meta", "run")]
+    p = next((q for q in plist if q.key == cmp_key.value), plist[0])
+    value = cmp_value.value if cmp_value.value is not None else s.scenario.flat()[p.key]
+
+    def add():
+        st.cmp_changes[p.key] = value
+        try:
+            cmp.build_b(s.scenario, st.cmp_changes, f"{s.path} (B)")
+            cmp_error.value = ""
+        except ScenarioError as e:
+            cmp_error.value = str(e)
+        cmp_value.value = None
+        cmp_run_id.value += 0
+        params_rev.value += 1
+
+    def clear():
+        st.cmp_changes.clear()
+        cmp_error.value = ""
+        params_rev.value += 1
+
+    def runner():
+        mode, rid = cmp_mode.value, cmp_run_id.value
+        if rid == 0:
+            return
+        try:
+            a = s.scenario
+            b = cmp.build_b(a, st.cmp_changes, f"{s.path} (B)")
+        except ScenarioError as e:
+            cmp_error.value = str(e)
+            return
+        seed = a.run.seed
+        if mode == "pair":
+            cmp_progress.value = tr("cmp_running", lang.value, done=0, total=2)
+            ra, rb = cmp.run_pair(a, b, seed)
+            summaries = {"A": [ra.summary()], "B": [rb.summary()]}
+            fig = cmp.pair_figure(cmp.aggregate(ra.steps), cmp.aggregate(rb.steps), seed, lang.value)
+        else:
+            n = int(cmp_reps.value)
+
+            def progress(done, total):
+                cmp_progress.value = tr("cmp_running", lang.value, done=done, total=total)
+            _, series, summaries = cmp.run_replicated(a, b, seed, n, progress,
+                                                      stop=lambda: cmp_run_id.value != rid)
+            if cmp_run_id.value != rid:
+                return
+            fig = cmp.replicated_figure(series, seed, lang.value)
+        st.cmp_result = (fig, summaries, dict(st.cmp_changes))
+        cmp_progress.value = ""
+
+    solara.lab.use_task(runner, dependencies=[cmp_run_id.value], prefer_threaded=True)
+
+    def start(mode):
+        cmp_mode.value = mode
+        cmp_run_id.value += 1
+
+    _ = params_rev.value
+    items = [{"text": f"{pick(SECTIONS[q.section], lang_)}: {param_label(q, lang_)}", "value": q.key} for q in plist]
+    with solara.Column(gap="10px", classes=["asocia-compare"]):
+        solara.Markdown(tr("cmp_intro", lang_))
+        with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}):
+            v.Select(label=tr("cmp_param", lang_), items=items, v_model=p.key,
+                     on_v_model=lambda k: (cmp_key.set(k), cmp_value.set(None)), dense=True,
+                     outlined=True, hide_details=True, style_="min-width: 420px", class_="asocia-cmp-param")
+            with solara.Column(style={"min-width": "320px"}):
+                ParamWidget(p, value, cmp_value.set, lang_).key(f"cmp-{p.key}")
+            solara.Button(tr("cmp_add", lang_), on_click=add, color="primary", outlined=True,
+                          classes=["asocia-cmp-add"])
+            solara.Button(tr("cmp_clear", lang_), on_click=clear, text=True)
+        solara.Text("B: " + cmp.describe_changes(st.cmp_changes, lang_),
+                    classes=["asocia-status", "asocia-cmp-changes"])
+        if cmp_error.value:
+            solara.Error(cmp_error.value)
+        with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button(tr("cmp_run", lang_), on_click=lambda: start("pair"), color="primary",
+                          classes=["asocia-cmp-pair"])
+            solara.InputInt(tr("cmp_reps", lang_), value=cmp_reps, style={"max-width": "180px"})
+            solara.Button(tr("cmp_run_reps", lang_), on_click=lambda: start("reps"), color="primary",
+                          outlined=True, classes=["asocia-cmp-reps"])
+            if cmp_progress.value:
+                solara.Text(cmp_progress.value, classes=["asocia-note"])
+        if st.cmp_result is not None and not cmp_progress.value:
+            fig, summaries, changes = st.cmp_result
+            solara.Text("B: " + cmp.describe_changes(changes, lang_), classes=["asocia-note"])
+            solara.FigurePlotly(fig)
+            solara.DataFrame(cmp.outcome_table(summaries, lang_), items_per_page=10)
+
+
+# ---------------------------------------------------------------------- page
+CSS = """
+.asocia-app { font-size: 15px; }
+.asocia-title { font-size: 22px; font-weight: 500; }
+.asocia-side { max-height: calc(100vh - 90px); overflow-y: auto; padding-right: 6px; }
+.asocia-plabel { font-size: 13px; color: #333; }
+.asocia-param { margin-bottom: 2px; }
+.asocia-param .v-messages__message { font-size: 11px; color: #777; }
+.asocia-desc { font-size: 13px; color: #555; }
+.asocia-status { font-size: 16px; font-weight: 500; }
+.asocia-note { font-size: 13px; color: #555; }
+.asocia-you { font-size: 15px; font-weight: 500; color: #7b3294; }
+.asocia-log { max-height: 340px; overflow-y: auto; font-size: 15px; line-height: 1.45;
+              border-top: 1px solid #eee; margin-top: 6px; }
+.asocia-ev { padding: 2px 4px; border-bottom: 1px solid #f3f3f3; }
+.asocia-ev-when { color: #777; font-size: 13px; margin-right: 6px; font-variant-numeric: tabular-nums; }
+.asocia-ev-expulsion, .asocia-ev-dissolution { background: #fdecea; }
+.asocia-ev-renege, .asocia-ev-diversion, .asocia-ev-quota_skip { background: #fff6e5; }
+.asocia-ev-entry { background: #eaf7f0; }
+.asocia-ev-phase, .asocia-ev-facilitator, .asocia-ev-rules { background: #eef3fb; }
+.asocia-section { font-weight: 500; }
+.asocia-card .v-card__title { font-size: 17px; }
+.asocia-error { white-space: pre-wrap; }
+"""
+
+
+@solara.component
+def Page():
+    """The dashboard."""
+    st = solara.use_memo(AppState, [])
+    lang_ = lang.value
+    solara.Title("Asocia")
+    solara.Style(CSS)
+
+    solara.lab.use_task(lambda: play_loop(st), dependencies=[playing.value], prefer_threaded=True)
+
+    def on_lang():
+        st.charts.set_lang(lang_)
+    solara.use_effect(on_lang, [lang_])
+
+    def on_group():
+        s = st.session
+        with s.lock:
+            g = group_sel.value
+            st.charts.rebuild(s, g if g >= 0 else None)
+        st.redraw(full=True)
+    solara.use_effect(on_group, [group_sel.value])
+
+    with solara.Column(classes=["asocia-app"], gap="6px", style={"padding": "8px 14px"}):
+        with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
+            solara.Text(tr("title", lang_), classes=["asocia-title"])
+            with solara.Row(style={"align-items": "center"}):
+                solara.Text(tr("language", lang_) + ":")
+                solara.ToggleButtonsSingle(value=lang, values=["es", "en"], classes=["asocia-lang"])
+        if message.value:
+            solara.Error(message.value)
+        with solara.Columns([1, 3], gutters_dense=True):
+            ParamPanel(st)
+            with solara.lab.Tabs(value=tab, lazy=False):
+                with solara.lab.Tab(tr("tab_run", lang_), classes=["asocia-tab-run"]):
+                    RunTab(st)
+                with solara.lab.Tab(tr("tab_compare", lang_), classes=["asocia-tab-compare"]):
+                    CompareTab(st)
+                with solara.lab.Tab(tr("tab_explain", lang_), classes=["asocia-tab-explain"]):
+                    solara.Markdown(EXPLAIN[lang_], style={"max-width": "980px", "font-size": "16px"})

@@ -1,0 +1,381 @@
+"""The live charts: one plotly figure of five panels updated in place, and the group network.
+
+:func:`chunk_series` turns the rows a few meetings added (steps rows from ``LiveRun.new_rows()``
+and per-profile sums from ``LiveRun.by_profile()``) into the points those meetings add to each
+trace, for all groups together or for one group. :class:`RunCharts` keeps the traces' points and,
+after each frame, appends the new ones and sends them to the browser in one batched update of
+the live ``FigureWidget`` (no new figure, no new traces, no layout re-sent); it rebuilds from
+the session's history only when the group shown changes or a run starts. :func:`network_svg`
+draws one group as a small SVG (no second plotly widget to load): firms on a circle by seat,
+coloured by profile, edges shaded by dyadic trust, sanctioned firms ringed, recently departed
+firms crossed out.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from sim.profiles import NAMES
+
+from .i18n import PHASES, PROFILE_COLORS, PROFILE_LABELS, pick, tr
+
+# trace positions in the run figure
+COOP = 0              # 0-3 by profile, 4 all firms
+TRUST_LO, TRUST_HI, TRUST = 5, 6, 7
+MEMBERS, ENTRIES, EXITS, EXPULSIONS = 8, 9, 10, 11
+INCOME, ALONE = 12, 16  # 12-15 member income, 16-19 going alone, by profile
+PHASE = 20            # 20-24: bands of dissolved, phase I, II, III, IV
+FAC_BASE, FACIL = 25, 26
+N_LINES = 20
+CUMULATIVE = (ENTRIES, EXITS, EXPULSIONS)
+PHASE_COLORS = ["#bdbdbd", "#deebf7", "#9ecae1", "#4292c6", "#08519c"]
+FONT = dict(family="Roboto, Arial, sans-serif", size=13)
+
+
+def _ratio(num, den):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def chunk_series(steps, profiles, groups: int, sel: int | None) -> dict[str, np.ndarray]:
+    """Points the meetings in ``steps`` add to each trace (``sel``: a group, or None for all).
+
+    Args:
+        steps: steps-table rows of k whole meetings (G rows each, in step then group order).
+        profiles: k dicts from ``LiveRun.by_profile()`` (arrays shaped (G, 4)).
+        groups: G.
+        sel: index of the group shown, or None for all groups together.
+
+    Returns:
+        ``x`` (k meetings, numbered from 1), ``lines`` (20, k) per-trace y values in trace order
+        (entries, exits and expulsions per meeting, not yet cumulated), ``phase`` (rows, k) and
+        ``facilitator`` (1, k).
+
+    """
+    k = len(profiles)
+    if k == 0 or len(steps) == 0:
+        rows = groups if sel is None else 1
+        return {"x": np.zeros(0), "lines": np.zeros((N_LINES, 0)), "phase": np.zeros((rows, 0)),
+                "facilitator": np.zeros((1, 0))}
+
+    def col(name):
+        return steps[name].to_numpy().reshape(k, groups)
+
+    x = col("step")[:, 0].astype(float) + 1.0
+    alive = col("alive").astype(bool)
+    members = col("members").astype(float)
+    trust = col("trust").astype(float)
+    prof = {key: np.stack([p[key] for p in profiles]) for key in profiles[0]}  # (k, G, 4)
+    lines = np.full((N_LINES, k), np.nan)
+    if sel is None:
+        n = prof["n"].sum(axis=1)  # (k, 4)
+        lines[COOP:COOP + 4] = _ratio(prof["cooperation"].sum(axis=1), n).T
+        lines[COOP + 4] = _ratio(prof["cooperation"].sum(axis=(1, 2)), n.sum(axis=1))
+        w = np.where(alive, members, 0.0)
+        lines[TRUST] = _ratio((np.nan_to_num(trust) * w).sum(axis=1), w.sum(axis=1))
+        t_alive = np.where(alive, trust, np.nan)
+        any_alive = alive.any(axis=1)
+        with np.errstate(all="ignore"):
+            lo = np.where(any_alive, np.nanmin(np.where(any_alive[:, None], t_alive, 0.0), axis=1), np.nan)
+            hi = np.where(any_alive, np.nanmax(np.where(any_alive[:, None], t_alive, 0.0), axis=1), np.nan)
+        lines[TRUST_LO], lines[TRUST_HI] = (lo, hi) if groups > 1 else (np.nan, np.nan)
+        lines[MEMBERS] = members.sum(axis=1)
+        for i, name in zip(CUMULATIVE, ("entries", "exits", "expulsions"), strict=True):
+            lines[i] = col(name).sum(axis=1)
+        lines[INCOME:INCOME + 4] = _ratio(prof["income"].sum(axis=1), n).T
+        lines[ALONE:ALONE + 4] = _ratio(prof["alone"].sum(axis=1), n).T
+        phase = np.where(alive, col("phase"), 0).T.astype(float)
+    else:
+        n = prof["n"][:, sel, :]
+        lines[COOP:COOP + 4] = _ratio(prof["cooperation"][:, sel, :], n).T
+        lines[COOP + 4] = _ratio(prof["cooperation"][:, sel, :].sum(axis=1), n.sum(axis=1))
+        lines[TRUST] = np.where(alive[:, sel], trust[:, sel], np.nan)
+        lines[MEMBERS] = members[:, sel]
+        for i, name in zip(CUMULATIVE, ("entries", "exits", "expulsions"), strict=True):
+            lines[i] = col(name)[:, sel]
+        lines[INCOME:INCOME + 4] = _ratio(prof["income"][:, sel, :], n).T
+        lines[ALONE:ALONE + 4] = _ratio(prof["alone"][:, sel, :], n).T
+        phase = np.where(alive[:, sel], col("phase")[:, sel], 0)[None, :].astype(float)
+    fac = col("facilitator")[:, 0][None, :].astype(float)
+    return {"x": x, "lines": lines, "phase": phase, "facilitator": fac}
+
+
+def _js(a) -> list:
+    """A list for the browser (NaN becomes None, which plotly draws as a gap).
+
+    Plotly's widget fails on numpy arrays when it handles the browser's edit acknowledgements,
+    and JSON has no NaN.
+    """
+    a = np.asarray(a, float)
+    out = a.tolist()
+    if a.ndim == 1:
+        return [None if x != x else x for x in out]
+    return [[None if x != x else x for x in row] for row in out]
+
+
+def _timeline_height(rows: int) -> int:
+    return 70 + 14 * min(rows + 1, 26)
+
+
+class RunCharts:
+    """The five live panels of a run, kept in one plotly figure and updated in place."""
+
+    def __init__(self, lang: str):
+        """Empty charts in ``lang``; call :meth:`rebuild` with a session to fill them."""
+        self.lang = lang
+        self.widget = None
+        self.sel: int | None = None
+        self.groups = 1
+        self.horizon = 104
+        self.x = np.zeros(0)
+        self.lines = np.zeros((N_LINES, 0))
+        self.phase = np.zeros((1, 0))
+        self.fac = np.zeros((1, 0))
+        self.redraws = 0
+        self._sent_at = 0.0
+
+    # ------------------------------------------------------------------ figure
+    def figure(self) -> go.Figure:
+        """The figure template handed to ``solara.FigurePlotly`` (traces empty, layout set)."""
+        lang = self.lang
+        rows = self.groups if self.sel is None else 1
+        th = _timeline_height(rows)
+        h = 2 * 270 + th + 170
+        fig = make_subplots(
+            rows=3, cols=2, specs=[[{}, {}], [{}, {}], [{"colspan": 2}, None]],
+            row_heights=[270 / h, 270 / h, th / h], vertical_spacing=85 / h, horizontal_spacing=0.07,
+            subplot_titles=[tr("ch_coop", lang), tr("ch_trust", lang), tr("ch_members", lang),
+                            tr("ch_income", lang), tr("ch_timeline", lang)])
+        for name in NAMES:
+            fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=PROFILE_LABELS[name],
+                                     legendgroup=name, line=dict(color=PROFILE_COLORS[name], width=2.5)),
+                          row=1, col=1)
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=tr("all", lang),
+                                 line=dict(color="#222", width=2, dash="dash")), row=1, col=1)
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), showlegend=False,
+                                 hoverinfo="skip", legend="legend2"), row=1, col=2)
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), fill="tonexty",
+                                 fillcolor="rgba(0,114,178,0.15)", name=tr("trust_range", lang),
+                                 legend="legend2", hoverinfo="skip"), row=1, col=2)
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=tr("trust_mean", lang),
+                                 line=dict(color="#0072B2", width=3), legend="legend2"), row=1, col=2)
+        for key, color, dash in (("members", "#222", "solid"), ("entries", "#009E73", "dot"),
+                                 ("exits", "#E69F00", "dot"), ("expulsions", "#D55E00", "dot")):
+            fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=tr(key, lang), legend="legend3",
+                                     line=dict(color=color, width=3 if key == "members" else 2,
+                                               dash=dash, shape="hv")), row=2, col=1)
+        for dash in ("solid", "dot"):  # traces INCOME.., then ALONE..
+            for name in NAMES:
+                fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=PROFILE_LABELS[name],
+                                         legendgroup=name, showlegend=False,
+                                         line=dict(color=PROFILE_COLORS[name], width=2.5 if dash == "solid" else 1.8,
+                                                   dash=dash)), row=2, col=2)
+        for p, color in enumerate(PHASE_COLORS):
+            name = tr("dissolved", lang) if p == 0 else pick(PHASES[p], lang)
+            fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=name, legend="legend4",
+                                     line=dict(color=color, width=self._band_width(rows, th)),
+                                     hoverinfo="skip"), row=3, col=1)
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), showlegend=False,
+                                 hoverinfo="skip"), row=3, col=1)
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(width=1, color="#7b3294", shape="hv"),
+                                 fill="tonexty", fillcolor="rgba(123,50,148,0.35)", name=tr("facilitator", lang),
+                                 legend="legend4", hovertemplate="%{customdata:.2f}<extra></extra>"),
+                      row=3, col=1)
+        ticks = [-0.8] + list(range(rows))
+        fig.update_layout(
+            height=h, autosize=True, margin=dict(l=60, r=20, t=50, b=40), font=FONT, template="plotly_white",
+            hovermode="x", uirevision="keep", paper_bgcolor="white",
+            legend=dict(x=0.0, y=1.0, xref="paper", yref="paper", orientation="h", yanchor="bottom",
+                        font=dict(size=12), bgcolor="rgba(255,255,255,0.8)"),
+            legend2=dict(x=0.53, y=1.0, orientation="h", yanchor="bottom", font=dict(size=12)),
+            legend3=dict(x=0.0, y=1.0 - (270 + 85) / h, orientation="h", yanchor="bottom", font=dict(size=12)),
+            legend4=dict(x=0.0, y=(th + 4) / h, orientation="h", yanchor="bottom", font=dict(size=12),
+                         traceorder="normal"),
+        )
+        # the legends sit where the panel titles would; move the titles above them
+        for ann in fig.layout.annotations:
+            ann.update(font=dict(size=15, color="#111"), yshift=26)
+        fig.update_xaxes(range=[0.5, self.horizon + 0.5], showgrid=True)
+        fig.update_xaxes(title_text=tr("meeting_axis", lang), row=3, col=1)
+        fig.update_yaxes(range=[-0.02, 1.02], row=1, col=1)
+        fig.update_yaxes(range=[-0.02, 1.02], row=1, col=2)
+        fig.update_yaxes(rangemode="tozero", row=2, col=1)
+        fig.update_yaxes(range=[rows - 0.5, -1.45], tickvals=ticks, showgrid=False, zeroline=False,
+                         ticktext=[tr("facilitator", lang)] + self._row_names(),
+                         row=3, col=1, tickfont=dict(size=10 if rows > 8 else 12))
+        return fig
+
+    def _row_names(self) -> list[str]:
+        if self.sel is None:
+            return [tr("group_n", self.lang, g=g) for g in range(self.groups)]
+        return [tr("group_n", self.lang, g=self.sel)]
+
+    # ------------------------------------------------------------------ data
+    def attach(self, widget) -> None:
+        """Use ``widget`` (the FigureWidget ``solara.FigurePlotly`` made) and fill it."""
+        self.widget = widget
+        self.push(full=True)
+
+    def rebuild(self, session, sel: int | None) -> None:
+        """Start over from the session's history (new run, or another group shown)."""
+        self.sel = sel if (sel is not None and sel < session.groups) else None
+        self.groups, self.horizon = session.groups, session.horizon
+        steps = session.steps_table()
+        k = len(session.profiles)
+        s = chunk_series(steps.iloc[: k * self.groups] if len(steps) else steps, session.profiles,
+                         self.groups, self.sel)
+        self.x, self.lines, self.phase, self.fac = s["x"], s["lines"], s["phase"], s["facilitator"]
+        for i in CUMULATIVE:
+            self.lines[i] = np.cumsum(self.lines[i])
+
+    def extend(self, chunk, groups: int) -> None:
+        """Append the points of the meetings in ``chunk`` (kept until the next :meth:`push`)."""
+        if not chunk.profiles:
+            return
+        s = chunk_series(chunk.steps, chunk.profiles, groups, self.sel)
+        new = s["lines"]
+        for i in CUMULATIVE:
+            base = self.lines[i][-1] if self.lines.shape[1] else 0.0
+            new[i] = base + np.cumsum(new[i])
+        self.x = np.concatenate([self.x, s["x"]])
+        self.lines = np.concatenate([self.lines, new], axis=1)
+        self.phase = np.concatenate([self.phase, s["phase"]], axis=1)
+        self.fac = np.concatenate([self.fac, s["facilitator"]], axis=1)
+
+    def ready(self, timeout: float = 1.0) -> bool:
+        """Whether the browser has drawn the last update (or gave no answer within ``timeout``)."""
+        w = self.widget
+        if w is None:
+            return True
+        busy = getattr(w, "_trace_edit_in_process", False) or getattr(w, "_layout_edit_in_process", False)
+        return not busy or (time.perf_counter() - self._sent_at) > timeout
+
+    def push(self, full: bool = False) -> None:
+        """Send the traces' points to the browser in one batched update."""
+        w = self.widget
+        if w is None:
+            return
+        with w.batch_update():
+            if full:
+                fig = self.figure()
+                w.layout = fig.layout
+            x = _js(self.x)
+            for i in range(N_LINES):
+                w.data[i].x = x
+                w.data[i].y = _js(self.lines[i])
+            for p, (bx, by) in enumerate(self._bands()):
+                w.data[PHASE + p].x, w.data[PHASE + p].y = bx, by
+            w.data[FAC_BASE].x, w.data[FAC_BASE].y = x, [-0.35] * len(x)
+            w.data[FACIL].x = x
+            w.data[FACIL].y = (-0.35 - 0.9 * self.fac[0]).tolist()
+            w.data[FACIL].customdata = self.fac[0].tolist()
+        self._sent_at = time.perf_counter()
+        self.redraws += 1
+
+    def _bands(self) -> list[tuple[list, list]]:
+        """Line segments, one list per phase colour: a run of meetings a group spent in it."""
+        out = [([], []) for _ in PHASE_COLORS]
+        if not self.x.size:
+            return out
+        x = self.x
+        for row, values in enumerate(self.phase.astype(int)):
+            cut = np.flatnonzero(np.diff(values)) + 1
+            for a, b in zip(np.r_[0, cut], np.r_[cut, len(values)], strict=True):
+                xs, ys = out[values[a]]
+                xs.extend([float(x[a]) - 0.5, float(x[b - 1]) + 0.5, None])
+                ys.extend([row, row, None])
+        return out
+
+    @staticmethod
+    def _band_width(rows: int, height: int) -> float:
+        return float(min(16, max(3, 0.7 * (height - 70) / (rows + 1.5))))
+
+    def set_lang(self, lang: str) -> None:
+        """Switch every title, legend and axis label to ``lang``."""
+        self.lang = lang
+        self.push(full=True)
+
+
+def network_svg(session, group: int, lang: str, manual_firm: int | None = None, size: int = 440) -> str:
+    """One group as an SVG network: firms on a circle by seat, coloured by profile.
+
+    Lines join pairs of members, thicker and darker the more they trust each other (mean of the
+    two directions; pairs below 0.12 are not drawn). A red ring and a count mark firms with
+    strikes; a grey cross marks a seat whose firm was expelled or left in the last 8 meetings; a
+    star marks the firm a person plays. Hovering a firm shows its profile, strikes and the trust
+    it receives.
+    """
+    pop = session.scenario.population
+    seats_total = pop.group_size + pop.slack
+    net = session.live.network(group)
+    seats = np.asarray(net["seat"], int)
+    c, r = size / 2, size / 2 - 48
+
+    def pos(seat):
+        a = np.pi / 2 - 2 * np.pi * float(seat) / max(seats_total, 1)
+        return c + r * np.cos(a), c - r * np.sin(a)
+
+    xy = [pos(s_) for s_ in seats]
+    T = np.asarray(net["trust"], float) if len(seats) else np.zeros((0, 0))
+    parts = [f'<svg viewBox="0 0 {size} {size}" width="100%" style="max-width:{size + 40}px" '
+             f'xmlns="http://www.w3.org/2000/svg" class="asocia-net" role="img">']
+    for i in range(len(seats)):
+        for j in range(i + 1, len(seats)):
+            v = 0.5 * (T[i, j] + T[j, i])
+            if v < 0.12:
+                continue
+            parts.append(f'<line x1="{xy[i][0]:.1f}" y1="{xy[i][1]:.1f}" x2="{xy[j][0]:.1f}" '
+                         f'y2="{xy[j][1]:.1f}" stroke="rgb(40,40,40)" stroke-opacity="{0.1 + 0.7 * v:.2f}" '
+                         f'stroke-width="{0.5 + 6.5 * v ** 2:.2f}"/>')
+    taken = set(seats.tolist())
+    recent = {f for f, step in session.departed.items() if session.t - step <= 8}
+    ev = session.events_table() if recent else None
+    if ev is not None and len(ev):
+        sel = ev[(ev["group"] == group) & ev["firm"].isin(recent) & ev["kind"].isin(["expulsion", "exit"])]
+        for fid, kind in zip(sel["firm"], sel["kind"], strict=True):
+            seat = session.seat_history.get(int(fid))
+            if seat is None or seat in taken:
+                continue
+            x, y = pos(seat)
+            word = pick({"expulsion": ("expelled", "expulsada"), "exit": ("left", "se retiró")}[kind], lang)
+            parts.append(f'<g class="asocia-gone"><path d="M{x - 11:.1f},{y - 11:.1f} L{x + 11:.1f},{y + 11:.1f} '
+                         f'M{x - 11:.1f},{y + 11:.1f} L{x + 11:.1f},{y - 11:.1f}" stroke="#999" stroke-width="4"/>'
+                         f'<text x="{x:.1f}" y="{y + 27:.1f}" font-size="12" fill="#777" '
+                         f'text-anchor="middle">{int(fid)} {word}</text></g>')
+    for k, (fid, prof) in enumerate(zip(net["firm"], net["profile"], strict=True)):
+        x, y = xy[k]
+        strikes = int(net["strikes"][k])
+        color = PROFILE_COLORS[prof]
+        tip = (f"{'Empresa' if lang == 'es' else 'Firm'} {fid} · {PROFILE_LABELS[prof]} · "
+               f"{'faltas' if lang == 'es' else 'strikes'} {strikes} · "
+               f"{'confianza recibida' if lang == 'es' else 'trust received'} {net['trust_received'][k]:.2f}")
+        parts.append(f'<g class="asocia-node" data-firm="{fid}"><title>{tip}</title>')
+        if strikes:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="24" fill="none" stroke="#b2182b" stroke-width="4"/>'
+                         f'<text x="{x + 22:.1f}" y="{y - 18:.1f}" font-size="14" font-weight="bold" '
+                         f'fill="#b2182b">{strikes}</text>')
+        if fid == manual_firm:
+            star = []
+            for m in range(10):
+                a = -np.pi / 2 + m * np.pi / 5
+                rad = 27 if m % 2 == 0 else 13
+                star.append(f"{x + rad * np.cos(a):.1f},{y + rad * np.sin(a):.1f}")
+            pts = " ".join(star)
+            parts.append(f'<polygon points="{pts}" fill="{color}" stroke="#7b3294" stroke-width="3"/>')
+        else:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="17" fill="{color}" stroke="white" stroke-width="2"/>')
+        parts.append(f'<text x="{x:.1f}" y="{y + 5:.1f}" font-size="13" font-weight="bold" fill="white" '
+                     f'text-anchor="middle">{fid}</text></g>')
+    # legend
+    lx = 8
+    for name in NAMES:
+        label = PROFILE_LABELS[name]
+        parts.append(f'<circle cx="{lx + 7}" cy="{size - 12}" r="7" fill="{PROFILE_COLORS[name]}"/>'
+                     f'<text x="{lx + 18}" y="{size - 7}" font-size="13" fill="#333">{label}</text>')
+        lx += 26 + 7.2 * len(label)
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,226 @@
+"""Every word the dashboard shows, in Spanish and English.
+
+Parameter labels come from the scenario schema (``Param.en`` / ``Param.es``) and log sentences from
+the events table (``message`` / ``message_es``); this module holds the rest: buttons, panel and
+chart titles, section names, event kinds. The four profile names stay in Spanish in both
+languages, as the field guide writes them (004:L1883-1951).
+"""
+
+from __future__ import annotations
+
+LANGS = ("es", "en")
+
+PROFILE_LABELS = {"santo": "santo", "solido": "sólido ciudadano", "tengo": "tengo que ganar",
+                  "oportunista": "oportunista"}
+
+# Okabe-Ito colours (readable by colour-blind viewers and on a projector)
+PROFILE_COLORS = {"santo": "#009E73", "solido": "#0072B2", "tengo": "#E69F00",
+                  "oportunista": "#D55E00"}
+
+SECTIONS = {
+    "meta": ("Scenario", "Escenario"),
+    "run": ("Run", "Corrida"),
+    "population": ("Population and profiles", "Población y perfiles"),
+    "profiles": ("Profile traits", "Rasgos de los perfiles"),
+    "joint_purchase": ("Joint purchase", "Compra conjunta"),
+    "export": ("Export consortium", "Consorcio de exportación"),
+    "trust": ("Trust", "Confianza"),
+    "rules": ("Reglamento (rules)", "Reglamento interno"),
+    "sanctions": ("Sanctions", "Sanciones"),
+    "facilitator": ("Facilitator", "Facilitador"),
+    "lifecycle": ("Life cycle and costs", "Ciclo de vida y costos"),
+}
+
+KINDS = {
+    "entry": ("entries", "ingresos"),
+    "exit": ("exits", "retiros"),
+    "expulsion": ("expulsions", "expulsiones"),
+    "rejected": ("candidates turned away", "candidatos rechazados"),
+    "renege": ("reneged purchases", "compras incumplidas"),
+    "diversion": ("leads kept", "contactos desviados"),
+    "quota_skip": ("unpaid quotas", "cuotas impagas"),
+    "conflict": ("conflicts", "conflictos"),
+    "facilitator": ("facilitator", "facilitador"),
+    "phase": ("phases", "fases"),
+    "rules": ("reglamento", "reglamento"),
+    "dissolution": ("dissolutions", "disoluciones"),
+    "purchase_failed": ("failed purchases", "compras fallidas"),
+}
+
+CHOICES = {
+    "full": ("every meeting", "todas las reuniones"), "sampled": ("sampled", "muestreada"),
+    "off": ("off", "no guardar"), "proportional": ("proportional", "proporcional"),
+    "equal": ("equal", "igualitario"), "fixed": ("fixed partners", "socios fijos"),
+    "random": ("re-matched each meeting", "re-emparejados cada reunión"),
+    "consensus": ("consensus", "consenso"), "majority": ("majority", "mayoría"),
+    "leader": ("leader decides", "decide un líder"), "open": ("open", "abierto"),
+    "screened": ("screened", "con evaluación"), "dipat": ("DIPAT (no repeated product)",
+                                                        "DIPAT (sin producto repetido)"),
+    "none": ("none", "ninguno"), "committee": ("committee", "comité"),
+    "facilitator": ("facilitator", "facilitador"), "permanent": ("permanent", "permanente"),
+    "abrupt": ("abrupt withdrawal", "retiro abrupto"), "taper": ("gradual taper", "retiro gradual"),
+}
+
+UNITS = {"meetings": "reuniones", "firms": "empresas", "seats": "lugares", "lines": "líneas",
+         "money/unit": "dinero/unidad", "units/meeting": "unidades/reunión", "units": "unidades",
+         "money/meeting": "dinero/reunión", "leads/meeting": "contactos/reunión", "money": "dinero",
+         "strikes": "faltas", "/meeting": "/reunión"}
+
+PHASES = {
+    1: ("I promotion and selection", "I promoción y selección"),
+    2: ("II trust and pilot purchases", "II confianza y compras piloto"),
+    3: ("III participative planning", "III planificación participativa"),
+    4: ("IV independence, consortium", "IV independencia, consorcio"),
+}
+
+_T = {
+    "title": ("Asocia: trust and cooperation in groups of small firms",
+              "Asocia: confianza y cooperación en grupos de pequeñas empresas"),
+    "language": ("Language", "Idioma"),
+    "scenario": ("Scenario file", "Archivo de escenario"),
+    "parameters": ("Parameters", "Parámetros"),
+    "seed": ("Seed (a whole number)", "Semilla (número entero)"),
+    "apply": ("Apply and restart", "Aplicar y reiniciar"),
+    "pending": ("{n} change(s) not applied yet: press 'Apply and restart'.",
+                "{n} cambio(s) sin aplicar: presione 'Aplicar y reiniciar'."),
+    "invalid": ("This combination cannot run; the current run stays on screen.",
+                "Esta combinación no puede correr; la corrida actual sigue en pantalla."),
+    "normalise": ("Rescale shares to sum 1", "Reescalar proporciones a 1"),
+    "revert": ("File values", "Valores del archivo"),
+    "tab_run": ("Run", "Corrida"),
+    "tab_compare": ("Compare A/B", "Comparar A/B"),
+    "tab_explain": ("About the model", "Sobre el modelo"),
+    "play": ("Play", "Reproducir"),
+    "pause": ("Pause", "Pausa"),
+    "step": ("Step", "Paso"),
+    "reset": ("Reset", "Reiniciar"),
+    "speed": ("Speed (meetings per second)", "Velocidad (reuniones por segundo)"),
+    "group": ("Group", "Grupo"),
+    "all_groups": ("All groups", "Todos los grupos"),
+    "group_n": ("Group {g}", "Grupo {g}"),
+    "meeting": ("Meeting {t} of {h}", "Reunión {t} de {h}"),
+    "summary": ("{alive}/{groups} groups alive · {members} members · trust {trust:.2f} · "
+                "cooperation {coop:.2f}",
+                "{alive}/{groups} grupos activos · {members} socios · confianza {trust:.2f} · "
+                "cooperación {coop:.2f}"),
+    "finished": ("End of the horizon: raise 'Meetings' and apply to play longer.",
+                 "Fin del horizonte: aumente 'Reuniones' y aplique para seguir."),
+    "ch_coop": ("Cooperation by profile", "Cooperación por perfil"),
+    "ch_trust": ("Trust within the group", "Confianza dentro del grupo"),
+    "ch_members": ("Members, entries, exits, expulsions", "Socios, ingresos, retiros, expulsiones"),
+    "ch_income": ("Income per meeting: member (solid) vs alone (dotted)",
+                  "Ingreso por reunión: socio (línea) vs solo (punteado)"),
+    "ch_timeline": ("Phase of each group and facilitator presence",
+                    "Fase de cada grupo y presencia del facilitador"),
+    "all": ("all", "todos"),
+    "trust_mean": ("mean trust", "confianza media"),
+    "trust_range": ("range across groups", "rango entre grupos"),
+    "members": ("members", "socios"),
+    "entries": ("entries (total)", "ingresos (acum.)"),
+    "exits": ("exits (total)", "retiros (acum.)"),
+    "expulsions": ("expulsions (total)", "expulsiones (acum.)"),
+    "facilitator": ("facilitator", "facilitador"),
+    "dissolved": ("dissolved", "disuelto"),
+    "meeting_axis": ("meeting (fortnight)", "reunión (quincena)"),
+    "network": ("Group {g} as a network", "El grupo {g} como red"),
+    "network_note": ("Node colour: profile · line: trust between two firms (thicker, darker = more) · "
+                     "ring: sanctioned (number = strikes) · ✕: expelled or left recently",
+                     "Color: perfil · línea: confianza entre dos empresas (más gruesa y oscura = más) · "
+                     "anillo: sancionada (número = faltas) · ✕: expulsada o retirada hace poco"),
+    "no_group": ("Group {g} has dissolved.", "El grupo {g} se disolvió."),
+    "log": ("What happened (newest first)", "Qué pasó (lo más reciente primero)"),
+    "log_firm": ("Firm number", "Número de empresa"),
+    "log_kind": ("Kind of event", "Tipo de evento"),
+    "log_all_kinds": ("all kinds", "todos los tipos"),
+    "log_empty": ("Nothing yet: press Play or Step.", "Nada todavía: presione Reproducir o Paso."),
+    "log_more": ("{n} older events not shown (download events.csv for all).",
+                 "{n} eventos anteriores no mostrados (descargue events.csv para verlos todos)."),
+    "m": ("M", "R"),
+    "g": ("G", "G"),
+    "play_firm": ("Play a firm yourself", "Juegue usted una empresa"),
+    "play_firm_help": ("Choose a firm of the group: from the next meeting on you decide its moves; "
+                       "the other firms stay agents.",
+                       "Elija una empresa del grupo: desde la próxima reunión usted decide sus "
+                       "jugadas; las demás siguen siendo agentes."),
+    "pick_firm": ("Firm", "Empresa"),
+    "take": ("Take control", "Tomar el control"),
+    "release": ("Give back to its profile", "Devolver a su perfil"),
+    "you_play": ("You play firm {f} ({p}) in group {g}.", "Usted juega la empresa {f} ({p}) del grupo {g}."),
+    "commit": ("Commit to the joint purchase", "Comprometerse con la compra conjunta"),
+    "renege": ("...then buy elsewhere (furtively)", "...y luego comprar por mi cuenta (a escondidas)"),
+    "pay_quota": ("Pay the quota to the consortium", "Pagar la cuota al consorcio"),
+    "route_lead": ("Route an export lead through the consortium (off: keep it)",
+                   "Pasar un contacto de exportación por el consorcio (apagado: quedármelo)"),
+    "your_last": ("Last meeting: income {pay:.1f} vs {alone:.1f} alone · strikes {strikes} · "
+                  "trust others place in you {tr:.2f}",
+                  "Última reunión: ingreso {pay:.1f} vs {alone:.1f} solo · faltas {strikes} · "
+                  "confianza que le tienen {tr:.2f}"),
+    "firm_gone": ("Firm {f} is no longer a member; choose another.",
+                  "La empresa {f} ya no es socia; elija otra."),
+    "export": ("Download", "Descargar"),
+    "export_help": ("Tables of the run so far (CSV) and the scenario that reproduces it (TOML: "
+                    "asocia run scenario.toml).",
+                    "Tablas de la corrida hasta ahora (CSV) y el escenario que la reproduce (TOML: "
+                    "asocia run scenario.toml)."),
+    "cmp_intro": ("Rule set A is the scenario in the left panel. Rule set B is A with the changes "
+                  "you list here. Both play the same firms with the same luck (same seed).",
+                  "El juego de reglas A es el escenario del panel izquierdo. B es A con los cambios "
+                  "que liste aquí. Ambos juegan las mismas empresas con la misma suerte (misma "
+                  "semilla)."),
+    "cmp_param": ("Parameter to change in B", "Parámetro a cambiar en B"),
+    "cmp_add": ("Add change", "Agregar cambio"),
+    "cmp_clear": ("Clear changes", "Borrar cambios"),
+    "cmp_none": ("No changes yet: B equals A.", "Sin cambios: B es igual a A."),
+    "cmp_run": ("Run A and B on the same seed", "Correr A y B con la misma semilla"),
+    "cmp_reps": ("Replications (seeds)", "Replicaciones (semillas)"),
+    "cmp_run_reps": ("Run replicated comparison", "Correr comparación replicada"),
+    "cmp_metric": ("Measure", "Medida"),
+    "cmp_running": ("Running {done} of {total} runs...", "Corriendo {done} de {total} corridas..."),
+    "cmp_pair_title": ("Same seed {seed}: A (solid) vs B (dashed)",
+                       "Misma semilla {seed}: A (línea) vs B (guiones)"),
+    "cmp_rep_title": ("{n} seeds from root {seed}: mean and 95 % band",
+                      "{n} semillas desde la raíz {seed}: media y banda del 95 %"),
+    "cmp_table": ("Outcome", "Resultado"),
+    "outcome_survival": ("groups alive at the end", "grupos activos al final"),
+    "outcome_members": ("members at the end", "socios al final"),
+    "outcome_trust": ("trust (last quarter)", "confianza (último cuarto)"),
+    "outcome_cooperation": ("cooperation", "cooperación"),
+    "outcome_income_gain": ("income gain vs alone (%)", "ganancia vs ir solo (%)"),
+    "outcome_exits": ("exits", "retiros"),
+    "outcome_expulsions": ("expulsions", "expulsiones"),
+    "outcome_conflicts": ("conflicts", "conflictos"),
+    "metric_cooperation": ("cooperation", "cooperación"),
+    "metric_trust": ("trust", "confianza"),
+    "metric_members": ("members", "socios"),
+    "metric_income_gain": ("income gain vs alone", "ganancia vs ir solo"),
+    "error": ("Error", "Error"),
+}
+
+
+def tr(key: str, lang: str, **kw) -> str:
+    """The text for ``key`` in ``lang`` ("en" or "es"), formatted with ``kw``."""
+    en, es = _T[key]
+    text = es if lang == "es" else en
+    return text.format(**kw) if kw else text
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The Spanish or English member of an (en, es) pair."""
+    return pair[1] if lang == "es" else pair[0]
+
+
+def param_label(p, lang: str) -> str:
+    """Label of a scenario parameter in ``lang``, with its unit when it has one."""
+    label = (p.es if lang == "es" else p.en) or p.name
+    unit = UNITS.get(p.unit, p.unit) if lang == "es" else p.unit
+    return f"{label} ({unit})" if unit else label
+
+
+def choice_label(value: str, lang: str) -> str:
+    """Display name of a choice value (the TOML value itself when not translated)."""
+    return pick(CHOICES[value], lang) if value in CHOICES else value
+
+
+def keys() -> set[str]:
+    """Every key of the UI text table (for tests)."""
+    return set(_T)
