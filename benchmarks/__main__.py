@@ -323,7 +323,9 @@ def main(argv: list[str] | None = None) -> int:
             say(f"  {r['firms']:>8,} firms  {r['seconds']:8.2f} s  ({r['firm_steps'] / r['seconds']:,.0f}"
                 f" firm-steps/s)  peak RSS {r['peak_rss_mb']:,.0f} MB  firm table: {table}")
         e_firms = exponent([r["firms"] for r in by_firms], [r["seconds"] for r in by_firms])
+        top = exponent([r["firms"] for r in by_firms[-2:]], [r["seconds"] for r in by_firms[-2:]])
         say(f"  fitted exponent in firms: {e_firms:.2f}   {verdict('exponent_firms', e_firms)}")
+        say(f"  (between the two largest sizes alone: {top:.2f}; fixed costs flatten the small end)")
         big = by_firms[-1]
         say(f"  {big['firms']:,} firms with the firm table {big['table']}: peak RSS "
             f"{big['peak_rss_mb']:,.0f} MB   {verdict('memory_100k_mb', big['peak_rss_mb'])}")
@@ -337,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         e_steps = exponent([r["steps"] for r in by_steps], [r["seconds"] for r in by_steps])
         say(f"  fitted exponent in meetings: {e_steps:.2f}   {verdict('exponent_steps', e_steps)}")
         out["scaling"] = {"firms": by_firms, "steps": by_steps, "exponent_firms": e_firms,
-                          "exponent_steps": e_steps}
+                          "exponent_firms_top": top, "exponent_steps": e_steps}
 
     # ---- small runs
     if not args.skip_small:
