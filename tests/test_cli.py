@@ -230,6 +230,20 @@ def test_out_of_range_seed_steps_reps_are_one_line_exit_2(capsys, tmp_path, argv
     assert_user_error(rc, out, err, "allowed")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=OSError,
+    reason="bug: an --out that cannot be a folder (an existing file) escapes as FileExistsError "
+    "with a traceback, after the whole run was played (sim/cli.py cmd_run; sim/store.py "
+    "save_results does not turn OSError into ResultsError)",
+)
+def test_out_that_is_a_file_is_one_line_exit_2(capsys, tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("not a folder")
+    rc, out, err = cli(capsys, "run", BASELINE, "--steps", "2", "--out", str(target))
+    assert_user_error(rc, out, err, str(target))
+
+
 def test_argument_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
         main(["run", BASELINE, "--seed", "abc"])
