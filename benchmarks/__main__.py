@@ -245,6 +245,8 @@ def environment() -> dict:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; return the exit code (1 with ``--strict`` when a target is missed)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--"]:   # 'asocia bench -- --quick'
+        argv = argv[1:]
     if argv and argv[0] == "--child":
         return child(argv[1:])
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])

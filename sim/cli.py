@@ -229,7 +229,11 @@ def cmd_params(args) -> int:
 def main(argv=None) -> int:
     """Entry point of the ``asocia`` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:   # only 'asocia bench' passes options through (argparse REMAINDER misses '--quick')
+        if args.command != "bench":
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.bench_args = extra + list(args.bench_args)
     try:
         return args.func(args) or 0
     except (ScenarioError, ResultsError, UserError) as e:

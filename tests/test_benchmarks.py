@@ -92,3 +92,17 @@ def test_vectorised_sentences_match_row_by_row_sentences():
         # plain object columns (a table read back from CSV) give the same sentences
         plain = ev.astype({"kind": object, "profile": object, "sanction": object})
         pd.testing.assert_series_equal(describe(plain, lang), ev[col], check_names=False)
+
+
+def test_asocia_bench_passes_its_options_through(monkeypatch):
+    import benchmarks.__main__ as bench
+    from sim.cli import main as cli_main
+
+    seen = []
+    monkeypatch.setattr(bench, "main", lambda argv: seen.append(list(argv)) or 0)
+    assert cli_main(["bench", "--quick", "--reps", "2"]) == 0
+    assert cli_main(["bench"]) == 0
+    assert seen == [["--quick", "--reps", "2"], []]
+    with pytest.raises(SystemExit) as e:       # other commands still refuse unknown options
+        cli_main(["params", "--no-such-option"])
+    assert e.value.code == 2
