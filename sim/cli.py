@@ -74,14 +74,31 @@ def format_summary(res, out_dir=None) -> str:
     return "\n".join(lines)
 
 
+def _horizon(scenario, args):
+    """Seed and steps from the command line, checked against the schema's bounds."""
+    given = {}
+    if getattr(args, "seed", None) is not None:
+        given["run.seed"] = args.seed
+    if getattr(args, "steps", None) is not None:
+        given["run.steps"] = args.steps
+    if given:
+        flags = " and ".join("--" + k.split(".")[1] for k in given)
+        scenario = scenario.replace(given, origin=f"{flags} for {scenario.source}")
+    return scenario, scenario.run.seed, scenario.run.steps
+
+
+def _out_dir(out: Path) -> Path:
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: --out must name a folder, and a file of that name exists")
+    return out
+
+
 def cmd_run(args) -> int:
     """Asocia run."""
-    scenario = _scenario(args)
-    seed = scenario.run.seed if args.seed is None else args.seed
-    steps = scenario.run.steps if args.steps is None else args.steps
+    scenario, seed, steps = _horizon(_scenario(args), args)
+    out = _out_dir(Path(args.out) if args.out else Path("results") / f"{scenario.meta.name}-{seed}")
     res = _play(scenario, seed, steps)
-    out = Path(args.out) if args.out else Path("results") / f"{scenario.meta.name}-{seed}"
-    res.manifest["command"] = " ".join(["asocia"] + sys.argv[1:])
+    res.manifest["command"] = " ".join(["asocia", *args.argv])
     res.save(out, csv=args.csv)
     print(format_summary(res, out))
     return 0
@@ -124,7 +141,13 @@ def compare(scenarios, reps: int, root_seed: int, steps: int | None, workers: in
 def cmd_compare(args) -> int:
     """Asocia compare."""
     scenarios = [load_scenario(p, parse_overrides(args.set or [])) for p in args.scenarios]
-    seeds, table = compare(scenarios, args.reps, args.seed, args.steps)
+    if not 1 <= args.reps <= 100_000:
+        raise UserError(f"--reps got {args.reps}; allowed: a whole number from 1 to 100000")
+    if not 0 <= args.seed <= 2**63 - 1:
+        raise UserError(f"--seed got {args.seed}; allowed: a whole number from 0 to 2**63-1")
+    if args.steps is not None:
+        scenarios = [_horizon(sc, argparse.Namespace(steps=args.steps))[0] for sc in scenarios]
+    seeds, table = compare(scenarios, args.reps, args.seed, None)
     names = list(table)
     width = max(22, *(len(n) + 2 for n in names))
     print(f"Asocia compare · {args.reps} replications per scenario · root seed {args.seed} "
@@ -230,6 +253,7 @@ def main(argv=None) -> int:
     """Entry point of the ``asocia`` console script."""
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if extra:   # only 'asocia bench' passes options through (argparse REMAINDER misses '--quick')
         if args.command != "bench":
             parser.error(f"unrecognized arguments: {' '.join(extra)}")

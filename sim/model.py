@@ -445,9 +445,10 @@ class AsociaModel(mesa.Model):
                 self.log.events_bulk(kind_code, gs, detected=detected, sanction=kind[gs] * detected,
                                      amount=amount[gs] * detected, strikes=self.strikes[gs],
                                      code=kept_open[gs].astype(np.int64))
-                # one sanction per firm per meeting: report it with the first violation only
-                kind[gs] = 0
-                amount[gs] = 0.0
+                # one sanction per firm per meeting: report it with the first violation seen only
+                seen_gs = (gs[0][detected], gs[1][detected])
+                kind[seen_gs] = 0
+                amount[seen_gs] = 0.0
 
     def update_trust(self) -> None:
         """Members revise their trust in each other from what they saw."""

@@ -38,7 +38,10 @@ def versions() -> dict[str, str]:
                                 text=True, timeout=5)
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
                                capture_output=True, text=True, timeout=5)
-        out["git"] = commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "") if commit.returncode == 0 else "unknown"
+        if commit.returncode == 0:
+            out["git"] = commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+        else:
+            out["git"] = "unknown"
     except (OSError, subprocess.SubprocessError):
         out["git"] = "unknown"
     return out
@@ -153,9 +156,12 @@ def run(scenario: Scenario, seed: int | None = None, steps: int | None = None,
 
     Returns:
         Results with the ``runs``, ``steps``, ``firms`` and ``events`` tables and a manifest.
+
     """
     seed = scenario.run.seed if seed is None else seed
-    steps = scenario.run.steps if steps is None else int(steps)
+    steps = scenario.run.steps if steps is None else steps
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
     model = AsociaModel(scenario, seed=seed, deciders=deciders)
     for _ in range(steps):
         model.step()
@@ -177,8 +183,8 @@ class LiveRun:
     def __init__(self, scenario: Scenario, seed: int, deciders: dict | None = None):
         """Start a run of ``scenario`` with an integer seed (a dashboard must convert text first)."""
         self.scenario = scenario
-        self.seed = int(seed)
-        self.model = AsociaModel(scenario, seed=self.seed, deciders=deciders)
+        self.model = AsociaModel(scenario, seed=seed, deciders=deciders)
+        self.seed = self.model.seed
         self._steps_seen = 0
         self._events_seen = 0
 

@@ -598,6 +598,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         raise ScenarioError(f"{origin}: no such scenario file") from None
     except OSError as e:
         raise ScenarioError(f"{origin}: cannot read ({e.strerror})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{origin}: not UTF-8 text; allowed: a TOML file saved as UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -56,7 +56,10 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
 def save_results(results, out_dir, csv: bool = False) -> Path:
     """Write a Results object into ``out_dir`` (created if needed); returns the folder."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ResultsError(f"{out}: cannot create the results folder ({e.strerror or e})") from None
     manifest_path = out / "manifest.json"
     if manifest_path.exists():
         manifest_path.unlink()  # the folder is incomplete until the new manifest is written

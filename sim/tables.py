@@ -183,7 +183,10 @@ class Recorder:
         game is played, it is the commitment the firm declares.
         """
         m = self.model
-        open_ = m.purchase_open[:, None] & m.member
+        cached = getattr(self, "_coop", None)
+        if cached is not None and cached[0] == m.t:
+            return cached[1]
+        open_ = m.purchase_open[:, None] & m.played  # members of this meeting, leavers included
         total = np.where(open_, m.commit * (1.0 - m.renege), 0.0)
         n = open_.astype(float)
         due = m.quota_due > 0
@@ -191,7 +194,9 @@ class Recorder:
         n += due
         total += np.where(m.has_lead, m.route_lead, 0.0)
         n += m.has_lead
-        return np.where(n > 0, total / np.maximum(n, 1.0), m.commit)
+        coop = np.where(n > 0, total / np.maximum(n, 1.0), m.commit)
+        self._coop = (m.t, coop)
+        return coop
 
     def record_groups(self):
         """One row per group for this meeting (after membership changes)."""

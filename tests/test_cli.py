@@ -132,12 +132,6 @@ def test_rerunning_from_the_stored_manifest_reproduces_the_steps_table(capsys, t
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: cmd_run records sys.argv, not the argv given to "
-    "main(), as the manifest's command (sim/cli.py cmd_run)",
-)
 def test_manifest_records_the_command_that_was_run(capsys, tmp_path):
     rc, _, _ = cli(capsys, "run", BASELINE, "--steps", "3", "--seed", "9", "--out", str(tmp_path))
     assert rc == 0
@@ -191,12 +185,6 @@ def test_missing_scenario_file_is_one_line_exit_2(capsys, tmp_path):
     assert_user_error(rc, out, err, str(missing))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="bug: a scenario file that is not UTF-8 escapes as "
-    "UnicodeDecodeError with a traceback (sim/scenario.py load_scenario)",
-)
 def test_non_utf8_scenario_file_is_one_line_exit_2(capsys, tmp_path):
     path = tmp_path / "latin1.toml"
     path.write_bytes('[meta]\nname = "año"\n'.encode("latin-1"))
@@ -204,13 +192,6 @@ def test_non_utf8_scenario_file_is_one_line_exit_2(capsys, tmp_path):
     assert_user_error(rc, out, err, str(path))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(ValueError, OverflowError),
-    reason="bug: --seed/--steps/--reps bypass the schema's bounds (run.seed 0..2**63-1, run.steps "
-    "1..5000): sim/cli.py cmd_run/cmd_compare pass them straight to the engine, which fails with "
-    "a traceback (NaN step count, negative seed, int64 overflow in Parquet)",
-)
 @pytest.mark.parametrize(
     "argv",
     [
@@ -230,13 +211,6 @@ def test_out_of_range_seed_steps_reps_are_one_line_exit_2(capsys, tmp_path, argv
     assert_user_error(rc, out, err, "allowed")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="bug: an --out that cannot be a folder (an existing file) escapes as FileExistsError "
-    "with a traceback, after the whole run was played (sim/cli.py cmd_run; sim/store.py "
-    "save_results does not turn OSError into ResultsError)",
-)
 def test_out_that_is_a_file_is_one_line_exit_2(capsys, tmp_path):
     target = tmp_path / "taken"
     target.write_text("not a folder")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -234,15 +233,8 @@ def test_the_invariants_check_sees_a_broken_table(small):
     raise AssertionError("a broken fund went unnoticed")
 
 
-BUG_SANCTIONS = (
-    "bug: sim/model.py monitor() reports a firm's sanction with its first violation kind and then "
-    "zeroes kind/amount for every seat with that violation, detected or not; when the first "
-    "violation (a renege) went undetected and a later one (a lead kept, a quota skipped) was seen, "
-    "the sanction is in the firms table and the fund but in no event"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_SANCTIONS)
 def test_a_sanction_after_an_undetected_renege_is_reported(baseline):
     from test_profiles import CONSORTIUM, lab
 
@@ -300,7 +292,6 @@ def test_a_busy_scenario_exercises_every_flow(baseline):
         assert s[col].sum() > 0, col
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_SANCTIONS)
 def test_every_sanction_is_reported_in_the_events_table(baseline):
     # built-in profiles only: oportunistas renege and keep leads in the same meeting
     res = sim.run(busy(baseline), seed=4, steps=60)

@@ -138,11 +138,6 @@ def test_run_refuses_a_string_seed(small):
         sim.run(small, seed="42", steps=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: LiveRun.__init__ (sim/run.py) converts the seed with int() before the model sees "
-    "it, so '42', 4.7 (-> 4) and True (-> 1) are accepted silently while sim.run refuses them",
-)
 @pytest.mark.parametrize("bad", ["42", 4.7, True])
 def test_live_run_refuses_seeds_that_are_not_integers(small, bad):
     with pytest.raises(TypeError, match="seed must be an int"):

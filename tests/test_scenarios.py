@@ -162,12 +162,6 @@ def test_a_folder_is_refused(tmp_path):
     refused(tmp_path, "cannot read")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="bug: load_scenario lets UnicodeDecodeError through "
-    "(sim/scenario.py load_scenario catches only FileNotFoundError and OSError)",
-)
 def test_unreadable_bytes_are_refused(tmp_path):
     path = tmp_path / "binary.toml"
     path.write_bytes(b"\xff\xfe\x00[rules]")
