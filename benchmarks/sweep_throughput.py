@@ -107,8 +107,8 @@ def measure(label, exp, out, workers, engine) -> dict:
     return {"engine": label, "workers": workers, "runs": rep.ran, "seconds": round(wall, 2),
             "runs_per_s": round(rep.ran / wall, 1), "peak_memory_mb": round(mem.peak / 2**20),
             "store_mb": round(size / 2**20, 1), "cpu_seconds": round(mem.cpu_seconds, 1),
-            "runs_per_cpu_s": round(rep.ran / mem.cpu_seconds, 2) if mem.cpu_seconds else None, "load_before": round(load0, 2),
-            "load_after": round(os.getloadavg()[0], 2)}
+            "runs_per_cpu_s": round(rep.ran / mem.cpu_seconds, 2) if mem.cpu_seconds else None,
+            "load_before": round(load0, 2), "load_after": round(os.getloadavg()[0], 2)}
 
 
 def main(argv=None) -> int:

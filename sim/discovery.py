@@ -12,7 +12,6 @@ succeed).
 from __future__ import annotations
 
 import logging
-import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -107,6 +106,7 @@ def discover(folder, max_boxes: int = 3) -> Discovery:
 
     Raises:
         StoreError: the store lacks the survival or income_gain outcome.
+
     """
     import prim
 
@@ -148,8 +148,9 @@ def discover(folder, max_boxes: int = 3) -> Discovery:
             box.select(i)
             traj.append(tr.assign(box=b + 1, chosen=[j == i for j in range(len(tr))]))
             row = tr.iloc[i]
-            if row["density"] <= base_density or row["coverage"] < 0.05:
-                break  # no lift over the whole space: not a region worth reporting
+            if row["density"] <= base_density or row["coverage"] < 0.05 or (
+                    b > 0 and row["density"] < disc["density"]):
+                break  # no lift over the whole space (or a weak follow-up box): not worth reporting
             rules, limits = _rules(box._box_lims[i], p._box_init, factors)
             boxes.append(Box(rules, float(row["coverage"]), float(row["density"]), float(row["mass"]),
                              int(round(row["mass"] * n)), limits))
@@ -167,7 +168,3 @@ def format_discovery(d: Discovery) -> str:
     for i, b in enumerate(d.boxes, 1):
         lines.append(f"  box {i}: {b.text()}")
     return "\n".join(lines)
-
-
-def _fmt(v) -> str:
-    return f"{v:.4g}" if isinstance(v, float) and not math.isnan(v) else str(v)

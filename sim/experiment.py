@@ -180,6 +180,7 @@ class Experiment:
 
         Raises:
             ExperimentError: a design point is not a valid scenario (named with its values).
+
         """
         X = self.design_matrix()
         values, scenarios = [], []
@@ -331,6 +332,7 @@ def load_experiment(path: str | Path) -> Experiment:
     Raises:
         ExperimentError: the file is missing, is not TOML, or holds an invalid setting; the message
             names the file, the key and what is allowed.
+
     """
     path = Path(path)
     origin = str(path)

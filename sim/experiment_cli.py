@@ -15,7 +15,7 @@ SUMMARY_OUTCOMES = ("survival", "income_gain", "trust", "cooperation", "members"
 
 
 def cmd_sweep(args) -> int:
-    """asocia sweep EXPERIMENT."""
+    """Asocia sweep EXPERIMENT."""
     from .experiment import load_experiment
     from .sweep import sweep
 
@@ -70,13 +70,13 @@ def format_results(folder) -> str:
 
 
 def cmd_results(args) -> int:
-    """asocia results DIR."""
+    """Asocia results DIR."""
     print(format_results(args.folder))
     return 0
 
 
 def cmd_sensitivity(args) -> int:
-    """asocia sensitivity DIR."""
+    """Asocia sensitivity DIR."""
     from .sensitivity import analyse, format_table, write_outputs
 
     res = analyse(args.folder, outcomes=args.outcome or None)
@@ -87,11 +87,16 @@ def cmd_sensitivity(args) -> int:
 
 
 def cmd_report(args) -> int:
-    """asocia report DIR."""
+    """Asocia report DIR."""
+    from .discovery import discover, format_discovery
     from .report import write_report
 
     out = write_report(args.folder, args.out)
     print(f"Asocia report · {out} (self-contained HTML; open it offline or share it)")
+    try:
+        print(format_discovery(discover(args.folder)))
+    except StoreError as e:  # e.g. survival or income_gain not kept: the report says so too
+        print(f"  scenario discovery skipped: {e}")
     return 0
 
 

@@ -37,6 +37,14 @@ def _fmt(v) -> str:
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
+def _explored(col: pd.Series) -> str:
+    """The values a factor took: its levels, or its range when it was sampled."""
+    values = sorted(set(col), key=str)
+    if len(values) > 6 and pd.api.types.is_numeric_dtype(col):
+        return f"{_fmt(col.min())} to {_fmt(col.max())} (sampled)"
+    return ", ".join(map(_fmt, values))
+
+
 def _distributions(runs, design, factors, outcomes) -> list:
     import plotly.graph_objects as go
 
@@ -129,8 +137,7 @@ def build_html(folder) -> str:
     outcomes = [o for o in MAIN if f"outcome.{o}" in runs]
     ok = success(runs, man.get("discovery", {}))
     sections = []
-    facs = design[factors].agg(lambda c: ", ".join(map(_fmt, sorted(set(c))[:6])) +
-                               (" …" if c.nunique() > 6 else ""))
+    facs = design[factors].agg(_explored)
     info = pd.DataFrame({"factor": factors, "values explored": facs.to_numpy(),
                          "distinct": design[factors].nunique().to_numpy()})
     total = man["points"] * man["replications"]

@@ -90,6 +90,7 @@ def analyse(folder, outcomes: list[str] | None = None) -> Sensitivity:
 
     Raises:
         StoreError: the sweep is incomplete, or an outcome was not kept.
+
     """
     store = SweepStore(folder)
     man = store.manifest()

@@ -61,6 +61,7 @@ def run_chunk(tasks, steps: int, outcomes, series):
         steps: meetings per run.
         outcomes: outcome names to keep (``outcome.<name>`` columns).
         series: per-step columns to keep ([] for none).
+
     """
     from .run import run
 
@@ -127,6 +128,7 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
 
     Raises:
         StoreError: the folder belongs to another experiment, or a batch is damaged.
+
     """
     log = log or sys.stderr
     if engine not in ENGINES:

@@ -286,6 +286,7 @@ class SweepStore:
 
         Raises:
             StoreError: an unindexed batch file is corrupt or not a batch (named).
+
         """
         discarded = []
         for tmp in sorted(self.batches.glob("*.tmp")):
