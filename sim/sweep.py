@@ -138,10 +138,19 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
     workers = workers or default_workers()
     plan = experiment.plan()
     store = SweepStore.create_or_open(out, experiment, plan)
+    previous = None
     try:
+        if threading.current_thread() is threading.main_thread():  # SIGTERM (e.g. scancel) = Ctrl-C
+            previous = signal.signal(signal.SIGTERM, _interrupt)
         return _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log)
     finally:
         store.unlock()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log):
@@ -201,7 +210,7 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
               f"{store.folder}. Run the same command again to resume.", file=log)
         raise
     finally:
-        store.flush()
+        store.flush(tries=600)  # up to a minute, should a reader hold the index open
         session.update(status=status, ran=ran, finished=time.strftime("%Y-%m-%dT%H:%M:%S"),
                        seconds=round(time.perf_counter() - t0, 3))
         store.write_manifest(manifest)

@@ -203,20 +203,36 @@ class SweepStore:
         runs_file = _write_named(runs, self.batches / f"{stem}.runs")
         self._pending.append((runs_file, series_file, len(runs)))
         if time.monotonic() - self._flushed >= FLUSH_SECONDS:
-            self.flush()
+            self.flush(tries=1)  # a reader holding the index only postpones this
         return runs_file.name
 
-    def flush(self) -> None:
-        """Index the batches written since the last flush (one DuckDB transaction)."""
+    def flush(self, tries: int = 50) -> bool:
+        """Index the batches written since the last flush (one DuckDB transaction).
+
+        Args:
+            tries: attempts (0.1 s apart) while another process holds the index open. During a
+                sweep a busy index only postpones indexing (the batches are safe on disk).
+
+        Returns:
+            True when every written batch is indexed.
+
+        """
         if not self._pending:
-            return
-        with self.connect() as con:
+            return True
+        try:
+            con = self.connect(tries=tries)
+        except StoreError:
+            if tries > 1:
+                raise
+            return False
+        with con:
             con.execute("BEGIN TRANSACTION")
             for runs_file, series_file, rows in self._pending:
                 self._index(con, runs_file, series_file, rows)
             con.execute("COMMIT")
         self._pending.clear()
         self._flushed = time.monotonic()
+        return True
 
     def _index(self, con, runs_file: Path, series_file, rows: int) -> None:
         con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",

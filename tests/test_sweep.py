@@ -204,3 +204,30 @@ def test_results_command_and_missing_folder(reference, tmp_path, capsys):
     assert "12 of 12 stored" in out and "survival" in out
     assert main(["results", str(tmp_path / "nothing")]) == 2
     assert "no such sweep folder" in capsys.readouterr().err
+
+
+def test_a_lost_worker_is_replaced_and_nothing_is_lost(tmp_path, reference):
+    import psutil
+
+    path = experiment(tmp_path, reps=12, batch=2)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--workers", "2",
+           "--no-progress"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and len(list((out / "batches").glob("*.runs.*.parquet"))) < 2:
+            time.sleep(0.05)
+        workers = [c for c in psutil.Process(proc.pid).children() if "spawn_main" in " ".join(c.cmdline())]
+        assert workers
+        os.kill(workers[0].pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, stderr
+    assert "a worker process died" in stderr and "48 runs" in stdout
+    runs = SweepStore(out).runs()
+    assert len(runs) == 48 and not runs.duplicated(["point", "rep"]).any()
+    pd.testing.assert_frame_equal(stored(out).query("rep < 3").reset_index(drop=True), stored(reference))
