@@ -44,3 +44,12 @@ def test_shipped_experiments_load_and_match_the_table():
         exp = load_experiment(ROOT / "experiments" / f"{name}.toml")
         assert len(exp.plan().runs) == runs, name
         assert f"`{name}.toml`" in DOC and f"| {runs:,} |" in DOC
+
+
+def test_readme_runs_the_same_commands():
+    readme = (ROOT / "README.md").read_text()
+    docs = [line.split("#")[0].strip() for line in blocks("bash")[0].splitlines() if line.startswith("asocia")]
+    shown = [line.split("#")[0].strip().removeprefix(".venv/bin/")
+             for line in readme.splitlines() if line.startswith(".venv/bin/asocia ")]
+    for command in docs:
+        assert command in shown, command
