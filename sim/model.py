@@ -100,6 +100,9 @@ class AsociaModel(mesa.Model):
         # the facilitator brings "un capital inicial de confianza y credibilidad" (004:L846-851)
         tr.lift(self.T, f_start * s.facilitator.initial_trust)
         self.firms: dict[int, Firm] = {}
+        self.changed = np.ones(G, bool)  # groups whose roster changed (cached roster measures are stale)
+        self.overlap = np.zeros(f0, np.int64)
+        self.breadth = np.zeros(G, np.int64)
         self.log = Recorder(self)
         self._fac_events = fac.transitions(s.facilitator.schedule, s.facilitator.exit_at,
                                            s.facilitator.taper_from)
@@ -124,24 +127,26 @@ class AsociaModel(mesa.Model):
         cc_b = np.maximum(pr.solido_slope + pr.solido_sd * self.rng.standard_normal(n), 0.0)
         return profile, capacity, products, disposition, cc_a, cc_b
 
-    def _seat(self, g, s, attrs, i):
+    def _seat_many(self, gs, ss, attrs):
+        """Seat new firms (one Mesa agent each) in seats (gs, ss), attributes from ``attrs``."""
         profile, capacity, products, disposition, cc_a, cc_b = attrs
-        agent = Firm(self, (int(g), int(s)))
-        self.firms[agent.unique_id] = agent
-        self.member[g, s] = True
-        self.firm_id[g, s] = agent.unique_id
-        self.profile[g, s] = profile[i]
-        self.capacity[g, s] = capacity[i]
-        self.product[g, s] = products[i]
-        self.disposition[g, s] = disposition[i]
-        self.cc_a[g, s] = cc_a[i]
-        self.cc_b[g, s] = cc_b[i]
-        self.tenure[g, s] = 0
-        self.strikes[g, s] = 0
-        self.ema_gain[g, s] = 0.0
-        self.paid_in[g, s] = 0.0
-        self.leaving[g, s] = -1
-        return agent
+        agents = Firm.create_agents(self, len(gs), [(int(g), int(s_)) for g, s_ in zip(gs, ss, strict=True)])
+        ids = np.fromiter((a.unique_id for a in agents), np.int64, len(gs))
+        self.firms.update(zip(ids.tolist(), agents, strict=True))
+        self.member[gs, ss] = True
+        self.firm_id[gs, ss] = ids
+        self.profile[gs, ss] = profile
+        self.capacity[gs, ss] = capacity
+        self.product[gs, ss] = products
+        self.disposition[gs, ss] = disposition
+        self.cc_a[gs, ss] = cc_a
+        self.cc_b[gs, ss] = cc_b
+        self.tenure[gs, ss] = 0
+        self.strikes[gs, ss] = 0
+        self.ema_gain[gs, ss] = 0.0
+        self.paid_in[gs, ss] = 0.0
+        self.leaving[gs, ss] = -1
+        self.changed[gs] = True
 
     def _found_groups(self):
         """The facilitator's call: founding members of every group (Phase I selection)."""
@@ -155,19 +160,8 @@ class AsociaModel(mesa.Model):
             else:
                 products = np.concatenate([self.rng.choice(pop.products, n, replace=False) for _ in range(G)])
         attrs = self._draw_firms(G * n, products)
-        profile, capacity, prods, disposition, cc_a, cc_b = attrs
-        self.member[:, :n] = True
-        self.profile[:, :n] = profile.reshape(G, n)
-        self.capacity[:, :n] = capacity.reshape(G, n)
-        self.product[:, :n] = prods.reshape(G, n)
-        self.disposition[:, :n] = disposition.reshape(G, n)
-        self.cc_a[:, :n] = cc_a.reshape(G, n)
-        self.cc_b[:, :n] = cc_b.reshape(G, n)
-        for g in range(G):
-            for s_ in range(n):
-                agent = Firm(self, (g, s_))
-                self.firms[agent.unique_id] = agent
-                self.firm_id[g, s_] = agent.unique_id
+        gs, ss = np.repeat(np.arange(G), n), np.tile(np.arange(n), G)
+        self._seat_many(gs, ss, attrs)
         self.log.events_groups(EV_FACILITATOR if self.f > 0 else EV_PHASE, np.arange(G),
                                code=0 if self.f > 0 else 1)
 
@@ -264,32 +258,38 @@ class AsociaModel(mesa.Model):
 
     def offer_leads(self) -> None:
         """Promotion spending and the breadth of the offer bring export leads."""
-        eg = self.export_game
-        n = self.n_members
         open_ = self.consortium_open
+        if not open_.any():
+            self.spend = np.zeros(self.G)
+            self.lead_lambda = np.zeros(self.G)
+            self.has_lead = np.zeros((self.G, self.C), bool)
+            return
+        eg = self.export_game
         spend = np.where(open_, self.fund * eg.spend_rate, 0.0)
         self.fund = self.fund - spend
         self.spend = spend
-        prod = np.where(self.member, self.product, -1)
-        sp = np.sort(prod, axis=1)
-        breadth = ((sp[:, 1:] != sp[:, :-1]) & (sp[:, 1:] >= 0)).sum(axis=1) + (sp[:, 0] >= 0)
-        self.breadth = breadth
-        self.overlap = self._overlap_counts(prod)
-        lam = np.where(open_, eg.expected_leads(spend, breadth, self.config.population.group_size), 0.0)
+        if self.changed.any():
+            self._roster_measures(np.flatnonzero(self.changed))
+            self.changed[:] = False
+        lam = np.where(open_, eg.expected_leads(spend, self.breadth, self.config.population.group_size), 0.0)
         self.lead_lambda = lam
-        p = np.minimum(1.0, lam / np.maximum(n, 1))
+        p = np.minimum(1.0, lam / np.maximum(self.n_members, 1))
         self.has_lead = self.member & open_[:, None] & (self.rng.random((self.G, self.C)) < p[:, None])
 
-    def _overlap_counts(self, prod):
+    def _roster_measures(self, gs) -> None:
+        """Breadth of the offer and product overlaps of groups whose roster changed."""
+        member = self.member[gs]
+        prod = np.where(member, self.product[gs], -1)
+        sp = np.sort(prod, axis=1)
+        self.breadth[gs] = ((sp[:, 1:] != sp[:, :-1]) & (sp[:, 1:] >= 0)).sum(axis=1) + (sp[:, 0] >= 0)
         same = (prod[:, :, None] == prod[:, None, :]) & (prod[:, :, None] >= 0)
-        return same.sum(axis=2) - self.member  # other members offering the same product
+        self.overlap[gs] = same.sum(axis=2) - member  # other members offering the same product
 
     def observation(self) -> Observation:
         """What every seat knows before deciding (flattened over groups x seats)."""
         s = self.config
         eg, jg = self.export_game, self.purchase_game
         m = self.member
-        trust_given = self.trust_given
         sanctions_on = self.rules_on & s.sanctions.enabled
         fine, expel = gov.next_fine(self.strikes, s.sanctions.warning, s.sanctions.fine,
                                     s.sanctions.expulsion_strikes)
@@ -308,38 +308,33 @@ class AsociaModel(mesa.Model):
             routed = (1.0 - eg.commission) * eg.lead_value * cap / np.maximum(cap.sum(axis=1, keepdims=True), 1e-12)
         else:
             routed = eg.routed_share(n)[:, None] * m
-        shape = (self.G, self.C)
-
-        def full(x):
-            return np.broadcast_to(np.asarray(x, float).reshape(-1, 1) if np.ndim(x) == 1 else x,
-                                   shape).ravel()
-
+        col = (self.G, 1)  # per-group values broadcast over seats
         return Observation(
-            tenure=self.tenure.ravel(),
-            expected_coop=trust_given.ravel(),
-            demand=(self.capacity * s.joint_purchase.demand).ravel(),
-            renege_gain=full(jg.renege_gain(self.last_discount, self.n_members)),
-            quota_due=self.quota_due.ravel(),
-            has_lead=self.has_lead.ravel(),
-            lead_private=full(np.full(self.G, eg.private_value)),
-            lead_routed=(routed * (1.0 - self.rule.lead_miss)).ravel(),
-            lead_income=(self.lead_lambda[:, None] * routed).ravel(),
-            detect_prob=full(self.detect),
-            fine=fine.ravel(),
-            expulsion_loss=np.where(expel, value, 0.0).ravel(),
-            cc_intercept=self.cc_a.ravel(),
-            cc_slope=self.cc_b.ravel(),
+            tenure=self.tenure,
+            expected_coop=self.trust_given,
+            demand=self.capacity * s.joint_purchase.demand,
+            renege_gain=jg.renege_gain(self.last_discount, self.n_members).reshape(col),
+            quota_due=self.quota_due,
+            has_lead=self.has_lead,
+            lead_private=np.full(col, eg.private_value),
+            lead_routed=routed * (1.0 - self.rule.lead_miss),
+            lead_income=self.lead_lambda[:, None] * routed,
+            detect_prob=self.detect.reshape(col),
+            fine=fine,
+            expulsion_loss=np.where(expel, value, 0.0),
+            cc_intercept=self.cc_a,
+            cc_slope=self.cc_b,
         )
 
     def decide(self) -> None:
         """Every firm decides, by its profile's rule or by its outside decider."""
         obs = self.observation()
-        code = self.profile.ravel()
+        shape = (self.G, self.C)
         parts = [p.decide(obs) for p in self.profiles]
-        masks = [code == k for k in range(1, len(parts))]
+        masks = [self.profile == k for k in range(1, len(parts))]
         out = {}
         for name in ("commit", "renege", "pay_quota", "route_lead", "furtive"):
-            col = np.array(getattr(parts[0], name), copy=True)
+            col = np.array(np.broadcast_to(getattr(parts[0], name), shape), copy=True)
             for k, mask in enumerate(masks, start=1):
                 np.copyto(col, getattr(parts[k], name), where=mask)
             out[name] = col
@@ -348,17 +343,16 @@ class AsociaModel(mesa.Model):
                 agent = self.firms.get(fid)
                 if agent is None or not self.member[agent.seat]:
                     continue
-                i = agent.seat[0] * self.C + agent.seat[1]
-                d = decider.decide(obs.take(np.array([i])))
+                g, s_ = agent.seat
+                d = decider.decide(obs.take(np.array([g * self.C + s_])))
                 for name in out:
-                    out[name][i] = getattr(d, name)[0]
-        shape = (self.G, self.C)
+                    out[name][g, s_] = np.ravel(getattr(d, name))[0]
         m = self.member
-        self.commit = np.clip(out["commit"].reshape(shape), 0, 1) * m
-        self.renege = np.clip(out["renege"].reshape(shape), 0, 1) * m
-        self.pay_quota = out["pay_quota"].reshape(shape) & m
-        self.route_lead = out["route_lead"].reshape(shape) & m
-        self.furtive = out["furtive"].reshape(shape) & m
+        self.commit = np.clip(out["commit"], 0, 1) * m
+        self.renege = np.clip(out["renege"], 0, 1) * m
+        self.pay_quota = out["pay_quota"] & m
+        self.route_lead = out["route_lead"] & m
+        self.furtive = out["furtive"] & m
 
     def buy_jointly(self) -> None:
         """The joint-purchase game for every group."""
@@ -377,6 +371,12 @@ class AsociaModel(mesa.Model):
 
     def run_consortium(self) -> None:
         """Quotas into the fund; each lead routed through the consortium or kept privately."""
+        if not self.consortium_open.any():
+            zero = np.zeros((self.G, self.C))
+            no = np.zeros((self.G, self.C), bool)
+            self.quota_paid, self.lead_income, self.commission = zero, zero, np.zeros(self.G)
+            self.leads_routed = self.leads_missed = self.leads_kept = self.clash = no
+            return
         eg = self.export_game
         s = self.config
         paid = self.quota_due * self.pay_quota
@@ -564,7 +564,7 @@ class AsociaModel(mesa.Model):
         self.ema_gain = np.where(m, 0.8 * self.ema_gain + 0.2 * net, 0.0)
         self.tenure += m
         # who wants out: a member losing money against going alone, or one that no longer trusts
-        trust_given = tr.given(self.T, m)
+        trust_given, self.trust_received = tr.given_received(self.T, m)
         self.trust_given = trust_given
         losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > 8) & (self.profile != SANTO)
         unhappy = m & (losing | (trust_given < lc.exit_trust))
@@ -597,33 +597,43 @@ class AsociaModel(mesa.Model):
             self.log.events_bulk(EV_EXPULSION, np.nonzero(expel), strikes=self.strikes[expel])
         if exit_now.any():
             self.log.events_bulk(EV_EXIT, np.nonzero(exit_now))
-        for g, s_ in zip(*np.nonzero(expel | exit_now), strict=True):
-            self._vacate(g, s_)
+        self._moved = np.zeros(self.G, bool)  # groups whose roster changes at this meeting
+        moved = self._vacate(expel | exit_now)
         n = self.member.sum(axis=1)
-        self._refresh_trust()
-        trust_now = self.trust_now
+        # the group's trust as it stood at this meeting decides dissolution and admission
+        trust_now = tr.group_mean(self.trust_given, self.member)
+        self.trust_now = trust_now
         dissolve = self.alive & ((n < s.lifecycle.min_members) | ((trust_now < 0.1) & (self.phase >= 2)))
-        for g in np.flatnonzero(dissolve):
-            self.log.event(EV_DISSOLUTION, g, -1, -1, amount=float(n[g]))
-            for s_ in np.flatnonzero(self.member[g]):
-                self._vacate(g, s_)
-            self.alive[g] = False
-        if self._admit_newcomers(trust_now) or dissolve.any():
-            self._refresh_trust()
+        if dissolve.any():
+            gs = np.flatnonzero(dissolve)
+            self.log.events_groups(EV_DISSOLUTION, gs, amount=n[gs])
+            self._vacate(self.member & dissolve[:, None])
+            self.alive[gs] = False
+            moved = True
+        moved |= self._admit_newcomers(trust_now)
+        if moved:
+            self._refresh_trust(np.flatnonzero(self._moved))
         self.n_members = self.member.sum(axis=1)
 
-    def _vacate(self, g, s_):
-        fid = int(self.firm_id[g, s_])
-        agent = self.firms.pop(fid, None)
-        if agent is not None:
-            agent.remove()
-        self.deciders.pop(fid, None)
-        self.member[g, s_] = False
-        self.firm_id[g, s_] = -1
-        self.leaving[g, s_] = -1
-        self.strikes[g, s_] = 0
-        self.paid_in[g, s_] = 0.0
-        self.ema_gain[g, s_] = 0.0
+    def _vacate(self, mask) -> None:
+        """Members in ``mask`` leave: their agents are removed and their seats emptied."""
+        if not mask.any():
+            return False
+        for fid in self.firm_id[mask].tolist():
+            agent = self.firms.pop(fid, None)
+            if agent is not None:
+                agent.remove()
+            self.deciders.pop(fid, None)
+        self.member[mask] = False
+        self.firm_id[mask] = -1
+        self.leaving[mask] = -1
+        self.strikes[mask] = 0
+        self.paid_in[mask] = 0.0
+        self.ema_gain[mask] = 0.0
+        rows = mask.any(axis=1)
+        self.changed |= rows
+        self._moved |= rows
+        return True
 
     def _admit_newcomers(self, trust_now) -> None:
         s, lc = self.config, self.config.lifecycle
@@ -633,40 +643,46 @@ class AsociaModel(mesa.Model):
         if not arrive.any():
             return False
         groups = np.flatnonzero(arrive)
-        attrs = self._draw_firms(len(groups))
+        k = len(groups)
+        attrs = self._draw_firms(k)
         profile, capacity, products, disposition, cc_a, cc_b = attrs
         # fear of opportunism: candidates weigh the group's reputation against the opportunism
         # they expect (the population's share, less what the facilitator vouches for, plus
         # violations the group is known for)
         perceived = (s.population.oportunista * (1.0 - 0.5 * self.f) + self.viol_rate[groups])
         apply_p = np.clip(0.2 + trust_now[groups] - lc.fear * perceived, 0.0, 1.0)
-        applies = self.rng.random(len(groups)) < apply_p
-        rule = s.rules.admission if self.rules_on.any() else "open"
+        applies = self.rng.random(k) < apply_p
+        ruled = self.rules_on[groups]  # admission rules apply once a group has its reglamento
         ok = applies.copy()
-        reason = np.zeros(len(groups), np.int64)
-        if rule in ("screened", "dipat"):
+        reason = np.zeros(k, np.int64)
+        if s.rules.admission in ("screened", "dipat"):
             bad = (profile == OPORTUNISTA) | (profile == TENGO)
-            spotted = bad & (self.rng.random(len(groups)) < s.rules.screening)
+            spotted = ruled & bad & (self.rng.random(k) < s.rules.screening)
             reason[applies & spotted] = 1
             ok &= ~spotted
-        if rule == "dipat" or s.export.dipat:
+        if s.rules.admission == "dipat" or s.export.dipat:
             clash = (self.product[groups] == products[:, None]) & self.member[groups]
-            overlap = clash.any(axis=1)
+            overlap = clash.any(axis=1) & (ruled | s.export.dipat)
             reason[ok & overlap] = 2
             ok &= ~overlap
-        closed = (self.phase[groups] >= 3) & (self.rng.random(len(groups)) < lc.closure * trust_now[groups])
+        closed = (self.phase[groups] >= 3) & (self.rng.random(k) < lc.closure * trust_now[groups])
         reason[ok & closed] = 3
         ok &= ~closed
-        for i, g in enumerate(groups):
-            if applies[i] and not ok[i]:
-                self.log.event(EV_REJECTED, g, -1, -1, code=int(reason[i]), profile=int(profile[i]))
-            if not ok[i]:
-                continue
-            s_ = int(np.flatnonzero(~self.member[g])[0])
-            self._seat(g, s_, attrs, i)
-            tr.reset_seat(self.T, g, s_, s.trust.initial)
-            self.n_entered[g] += 1
-            self.log.event(EV_ENTRY, g, s_, -1)
+        rejected = applies & ~ok
+        if rejected.any():
+            self.log.events_groups(EV_REJECTED, groups[rejected], code=reason[rejected],
+                                   profile=profile[rejected])
+        if ok.any():
+            gs = groups[ok]
+            ss = np.argmax(~self.member[gs], axis=1)  # first free seat
+            self._seat_many(gs, ss, tuple(a[ok] for a in attrs))
+            init = np.float32(s.trust.initial)
+            self.T[gs, ss, :] = init
+            self.T[gs, :, ss] = init
+            self.T[gs, ss, ss] = 1.0
+            self.n_entered[gs] += 1
+            self._moved[gs] = True
+            self.log.events_bulk(EV_ENTRY, (gs, ss))
         return bool(ok.any())
 
     def _rematch(self) -> None:
@@ -682,12 +698,19 @@ class AsociaModel(mesa.Model):
         self.T[g, s_, :] = gt[:, None]
         for fid, gg, ss in zip(self.firm_id[g, s_], g, s_, strict=True):
             self.firms[int(fid)].seat = (int(gg), int(ss))
+        self.changed[:] = True
 
     # ------------------------------------------------------------------ measures
-    def _refresh_trust(self) -> None:
-        """Recompute each member's mean trust in the others and each group's mean trust."""
-        self.trust_given = tr.given(self.T, self.member)
-        self.trust_now = tr.group_mean(self.trust_given, self.member)
+    def _refresh_trust(self, groups=None) -> None:
+        """Recompute members' mean trust in the others and groups' mean trust (all, or some groups)."""
+        if groups is None:
+            self.trust_given = tr.given(self.T, self.member)
+            self.trust_now = tr.group_mean(self.trust_given, self.member)
+            return
+        member = self.member[groups]
+        given = tr.given(self.T[groups], member)
+        self.trust_given[groups] = given
+        self.trust_now[groups] = tr.group_mean(given, member)
 
     def group_trust(self) -> np.ndarray:
         """Mean dyadic trust among the members of each group (as of the last refresh)."""

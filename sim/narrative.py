@@ -55,7 +55,8 @@ TEXT = {
         "renege": "La empresa {firm} ({profile}) se comprometió con la compra conjunta y luego compró por su cuenta",
         "diversion": "La empresa {firm} ({profile}) atendió un contacto de exportación por fuera del consorcio",
         "quota_skip": "La empresa {firm} ({profile}) no pagó su cuota al consorcio",
-        "conflict": "Las empresas {firm} y {other} entraron en conflicto en el grupo {group}; la confianza entre ellas cayó.",
+        "conflict": ("Las empresas {firm} y {other} entraron en conflicto en el grupo {group}; "
+                     "la confianza entre ellas cayó."),
         "rules": "El grupo {group} adopta su reglamento interno (reglas y sanciones).",
         "dissolution": "El grupo {group} se disuelve con {n} socios.",
         "purchase_failed": "El grupo {group} no pudo concretar su compra conjunta ({why}).",

@@ -46,12 +46,18 @@ class Observation:
     cc_intercept: np.ndarray      # its conditional-cooperation schedule (used by sólido ciudadano)
     cc_slope: np.ndarray
 
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of the decisions to return (per-group fields may broadcast over seats)."""
+        return np.shape(self.tenure)
+
     def __len__(self) -> int:
-        return len(self.tenure)
+        return int(np.prod(self.shape))
 
     def take(self, idx) -> Observation:
-        """The observation of a subset of firms."""
-        return Observation(**{k: v[idx] for k, v in self.__dict__.items()})
+        """The observation of a subset of firms, by flat index, as 1-D arrays."""
+        where = np.unravel_index(np.asarray(idx), self.shape)
+        return Observation(**{k: np.broadcast_to(v, self.shape)[where] for k, v in self.__dict__.items()})
 
 
 @dataclass
@@ -65,12 +71,12 @@ class Decision:
     furtive: np.ndarray
 
     @classmethod
-    def cooperate(cls, n: int) -> Decision:
-        """Full cooperation for n firms."""
+    def cooperate(cls, n) -> Decision:
+        """Full cooperation for n firms (n: a count or an array shape)."""
         return cls(np.ones(n), np.zeros(n), np.ones(n, bool), np.ones(n, bool), np.zeros(n, bool))
 
     @classmethod
-    def defect(cls, n: int, furtive: bool = False) -> Decision:
+    def defect(cls, n, furtive: bool = False) -> Decision:
         """Full defection for n firms: furtive (commit then renege, keep leads) or open."""
         if furtive:
             return cls(np.ones(n), np.ones(n), np.ones(n, bool), np.zeros(n, bool), np.ones(n, bool))
@@ -100,7 +106,7 @@ class Santo:
 
     def decide(self, obs: Observation) -> Decision:
         """Always cooperate fully."""
-        return Decision.cooperate(len(obs))
+        return Decision.cooperate(obs.shape)
 
 
 @dataclass(frozen=True)
@@ -124,8 +130,8 @@ class SolidoCiudadano:
         """Match the cooperation expected from the others along its schedule."""
         level = np.clip(obs.cc_intercept + obs.cc_slope * obs.expected_coop, 0.0, 1.0)
         keep = level >= 0.5
-        n = len(obs)
-        return Decision(level, np.zeros(n), keep, keep, np.zeros(n, bool))
+        shape = level.shape
+        return Decision(level, np.zeros(shape), keep, keep, np.zeros(shape, bool))
 
 
 @dataclass(frozen=True)
@@ -147,10 +153,10 @@ class TengoQueGanar:
 
     def decide(self, obs: Observation) -> Decision:
         """Open, partial participation; defect whenever the open sanction is cheaper."""
-        n = len(obs)
+        shape = obs.shape
         pay = obs.fine >= obs.quota_due
         route = obs.lead_private - obs.fine - obs.expulsion_loss <= 0
-        return Decision(np.full(n, self.share), np.zeros(n), pay, route, np.zeros(n, bool))
+        return Decision(np.full(shape, self.share), np.zeros(shape), pay, route, np.zeros(shape, bool))
 
 
 @dataclass(frozen=True)
@@ -173,12 +179,12 @@ class Oportunista:
 
     def decide(self, obs: Observation) -> Decision:
         """Cooperate in appearance; betray furtively when it pays."""
-        n = len(obs)
+        shape = obs.shape
         exploiting = (obs.tenure >= self.mimic) & (obs.expected_coop >= self.threshold)
         cost = obs.detect_prob * (obs.fine + obs.expulsion_loss)
         renege = exploiting & (obs.renege_gain * obs.demand > cost)
         keep = exploiting & (obs.lead_private - obs.lead_routed > cost)
-        return Decision(np.ones(n), renege.astype(float), np.ones(n, bool), ~keep, np.ones(n, bool))
+        return Decision(np.ones(shape), renege.astype(float), np.ones(shape, bool), ~keep, np.ones(shape, bool))
 
 
 def build_profiles(traits) -> tuple:
@@ -206,7 +212,7 @@ class Scripted:
         """Play the next move of the script for every firm in ``obs``."""
         move = self.moves[min(self.played, len(self.moves) - 1)]
         self.played += 1
-        n = len(obs)
+        n = obs.shape
         if move == "C":
             return Decision.cooperate(n)
         return Decision.defect(n, furtive=(move == "F"))
@@ -224,7 +230,7 @@ class Manual:
 
     def decide(self, obs: Observation) -> Decision:
         """Return the moves the person chose."""
-        n = len(obs)
+        n = obs.shape
         return Decision(np.full(n, float(self.commit)), np.full(n, float(self.renege)),
                         np.full(n, bool(self.pay_quota)), np.full(n, bool(self.route_lead)),
                         np.full(n, bool(self.furtive)))

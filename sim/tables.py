@@ -23,7 +23,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import trust as tr
 from .profiles import NAMES
 
 LEAD_STATES = ("none", "routed", "kept", "missed")
@@ -117,7 +116,7 @@ class Recorder:
             "amount": amount,
         })
 
-    def events_groups(self, kind, groups, *, code=None, amount=None):
+    def events_groups(self, kind, groups, *, code=None, amount=None, profile=None):
         """Group-level events (no firm) for several groups at once (used by sim/model.py)."""
         n = len(groups)
         if not n:
@@ -125,7 +124,8 @@ class Recorder:
         minus = np.full(n, -1)
         self.events.append({
             "step": np.full(n, self.model.t), "group": np.asarray(groups), "firm": minus,
-            "other": minus, "profile": minus, "kind": np.full(n, kind),
+            "other": minus, "profile": minus if profile is None else np.asarray(profile, np.int64),
+            "kind": np.full(n, kind),
             "code": (np.zeros(n, np.int64) if code is None
                      else np.broadcast_to(np.asarray(code, np.int64), (n,))),
             "detected": np.ones(n, bool), "sanction": np.zeros(n, np.int64),
@@ -151,7 +151,7 @@ class Recorder:
         idx = np.flatnonzero(m.member)          # the member seats, row-major like np.nonzero
         f32 = self._buffer("firm_f32", len(_FIRM_F32), np.float32)
         for row, x in enumerate((m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
-                                 m.trust_given, tr.received(m.T, m.member), m.fines_total)):
+                                 m.trust_given, m.trust_received, m.fines_total)):
             f32[row] = x
         f64 = self._buffer("firm_f64", len(_FIRM_F64), np.float64)
         f64[0], f64[1] = m.payoff, m.alone

@@ -81,6 +81,20 @@ def received(T, member):
     return np.where(member & (n_other > 0), tot / np.maximum(n_other, 1.0), 0.0)
 
 
+def given_received(T, member):
+    """Mean trust each member gives to and receives from the other members, in one pass."""
+    m = member.astype(T.dtype)
+    n_other = m.sum(axis=1, keepdims=True) - 1.0
+    W = T * m[:, :, None]
+    W *= m[:, None, :]
+    diag = np.diagonal(T, axis1=1, axis2=2) * m
+    ok = member & (n_other > 0)
+    denom = np.maximum(n_other, 1.0)
+    give = np.where(ok, (W.sum(axis=2) - diag) / denom, 0.0)
+    get = np.where(ok, (W.sum(axis=1) - diag) / denom, 0.0)
+    return give, get
+
+
 def group_mean(trust_given, member):
     """Mean dyadic trust among the members of each group (G,)."""
     n = member.sum(axis=1)
