@@ -46,7 +46,8 @@ def chunk_series(steps, profiles, groups: int, sel: int | None) -> dict[str, np.
 
     Args:
         steps: steps-table rows of k whole meetings (G rows each, in step then group order).
-        profiles: k dicts from ``LiveRun.by_profile()`` (arrays shaped (G, 4)).
+        profiles: k dicts from ``LiveRun.by_profile()`` (arrays shaped (G, 4)): how many firms of
+            each profile played, and their income and going-alone income.
         groups: G.
         sel: index of the group shown, or None for all groups together.
 
@@ -71,10 +72,13 @@ def chunk_series(steps, profiles, groups: int, sel: int | None) -> dict[str, np.
     trust = col("trust").astype(float)
     prof = {key: np.stack([p[key] for p in profiles]) for key in profiles[0]}  # (k, G, 4)
     lines = np.full((N_LINES, k), np.nan)
+    coop = np.stack([col(f"coop_{name}") for name in NAMES], axis=2).astype(float)  # (k, G, 4)
     if sel is None:
+        # the steps table's per-group cooperation, weighted by how many firms of each profile played
         n = prof["n"].sum(axis=1)  # (k, 4)
-        lines[COOP:COOP + 4] = _ratio(prof["cooperation"].sum(axis=1), n).T
-        lines[COOP + 4] = _ratio(prof["cooperation"].sum(axis=(1, 2)), n.sum(axis=1))
+        lines[COOP:COOP + 4] = _ratio((np.nan_to_num(coop) * prof["n"]).sum(axis=1), n).T
+        lines[COOP + 4] = _ratio((np.nan_to_num(col("cooperation").astype(float)) * prof["n"].sum(axis=2)).sum(axis=1),
+                                 n.sum(axis=1))
         w = np.where(alive, members, 0.0)
         lines[TRUST] = _ratio((np.nan_to_num(trust) * w).sum(axis=1), w.sum(axis=1))
         t_alive = np.where(alive, trust, np.nan)
@@ -91,8 +95,8 @@ def chunk_series(steps, profiles, groups: int, sel: int | None) -> dict[str, np.
         phase = np.where(alive, col("phase"), 0).T.astype(float)
     else:
         n = prof["n"][:, sel, :]
-        lines[COOP:COOP + 4] = _ratio(prof["cooperation"][:, sel, :], n).T
-        lines[COOP + 4] = _ratio(prof["cooperation"][:, sel, :].sum(axis=1), n.sum(axis=1))
+        lines[COOP:COOP + 4] = coop[:, sel, :].T
+        lines[COOP + 4] = np.where(alive[:, sel] | (n.sum(axis=1) > 0), col("cooperation")[:, sel], np.nan)
         lines[TRUST] = np.where(alive[:, sel], trust[:, sel], np.nan)
         lines[MEMBERS] = members[:, sel]
         for i, name in zip(CUMULATIVE, ("entries", "exits", "expulsions"), strict=True):
@@ -251,7 +255,8 @@ class RunCharts:
         w = self.widget
         if w is None:
             return True
-        busy = getattr(w, "_trace_edit_in_process", False) or getattr(w, "_layout_edit_in_process", False)
+        # plotly's widget acknowledges trace edits (layout edits are not reliably acknowledged)
+        busy = getattr(w, "_trace_edit_in_process", False)
         return not busy or (time.perf_counter() - self._sent_at) > timeout
 
     def push(self, full: bool = False) -> None:

@@ -240,21 +240,19 @@ class LiveRun:
         """Per group and profile, sums over the firms that sat through the last meeting.
 
         Returns arrays shaped ``(groups, 4)`` (profiles in ``NAMES`` order): ``n`` firms,
-        ``cooperation``, ``income`` (payoff) and ``alone`` (what going alone would have paid), so
-        a dashboard can chart income against going alone by profile meeting by meeting without
-        building the firms table. A seat vacated and refilled at the same meeting is left out
-        (its newcomer did not play), so the departing firm is missing from that meeting's sums.
+        ``income`` (payoff) and ``alone`` (what going alone would have paid), so a dashboard can
+        chart income against going alone by profile meeting by meeting without building the
+        firms table. A seat vacated and refilled at the same meeting is left out (its newcomer
+        did not play), so the departing firm is missing from that meeting's sums. Reads model
+        arrays only (it must not touch the recorder, whose per-meeting caches it would spoil).
         """
         m = self.model
-        G = m.G
-        out = {k: np.zeros((G, len(NAMES))) for k in ("n", "cooperation", "income", "alone")}
-        if self.model.t == 0:
+        out = {k: np.zeros((m.G, len(NAMES))) for k in ("n", "income", "alone")}
+        if m.t == 0:
             return out
         played = m.played & ~(m.member & (m.tenure == 0))
-        coop = m.log.cooperation()
         g, s = np.nonzero(played)
         prof = m.profile[g, s].astype(np.int64)
-        for key, values in (("n", np.ones(len(g))), ("cooperation", coop[g, s]),
-                            ("income", m.payoff[g, s]), ("alone", m.alone[g, s])):
+        for key, values in (("n", np.ones(len(g))), ("income", m.payoff[g, s]), ("alone", m.alone[g, s])):
             np.add.at(out[key], (g, prof), values)
         return out

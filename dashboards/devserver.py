@@ -1,0 +1,95 @@
+"""Serve the dashboard on a free localhost port and open it in headless Chromium.
+
+Used by the browser tests (tests/test_dashboard_browser.py) and the redraw benchmark
+(benchmarks/dashboard_redraw.py): :func:`serve` starts ``solara run dashboards/app.py`` exactly
+as ``asocia dashboard`` does, optionally on another scenario folder, waits until it answers and
+stops it afterwards; :func:`browser` launches Debian's ``/usr/bin/chromium`` through Playwright
+(no browser download).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent / "app.py"
+CHROMIUM = os.environ.get("ASOCIA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage"]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(scenarios: Path | None = None, port: int | None = None, timeout: float = 60.0, log=None):
+    """Run the dashboard server; yields its URL.
+
+    Args:
+        scenarios: folder of scenario files to offer (default: the repository's scenarios/).
+        port: port to listen on (default: a free one).
+        timeout: seconds to wait for the server to answer.
+        log: file object for the server's output (default: discarded).
+    """
+    port = port or free_port()
+    env = dict(os.environ)
+    if scenarios is not None:
+        env["ASOCIA_SCENARIOS"] = str(scenarios)
+    cmd = [sys.executable, "-m", "solara", "run", str(APP), "--host", "127.0.0.1", "--port", str(port),
+           "--production", "--no-open"]
+    proc = subprocess.Popen(cmd, env=env, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"dashboard server exited with code {proc.returncode}")
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"dashboard server did not answer on {url}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def browser():
+    """A headless Chromium (Debian's) driven by Playwright's sync API."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def open_dashboard(b, url: str, width: int = 1600, height: int = 1000, timeout: float = 90_000):
+    """A new page on the dashboard, waited until the live charts are drawn."""
+    page = b.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+    page.goto(url)
+    page.wait_for_selector(".js-plotly-plot", timeout=timeout)
+    page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot');"
+                           " return g && g.data && g.data.length >= 27; }", timeout=timeout)
+    return page

@@ -1,0 +1,182 @@
+"""The dashboard's logic without a browser: scenario building, the live run, charts' series."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import sim  # noqa: E402
+from dashboards import compare as cmp  # noqa: E402
+from dashboards import i18n  # noqa: E402
+from dashboards.charts import CUMULATIVE, N_LINES, RunCharts, chunk_series, network_svg  # noqa: E402
+from dashboards.session import Session, build_scenario, list_scenarios  # noqa: E402
+
+ASOCIA = str(Path(sys.executable).with_name("asocia"))
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    """A scenario folder with the baseline shortened to 30 meetings and 2 groups."""
+    d = tmp_path / "scenarios"
+    d.mkdir()
+    text = (ROOT / "scenarios" / "baseline.toml").read_text()
+    base = sim.scenario.from_dict(__import__("tomllib").loads(text), "x")
+    short = base.replace({"run.steps": 30, "population.groups": 2})
+    (d / "baseline.toml").write_text(short.to_toml())
+    return d
+
+
+def _cli(*args, cwd):
+    return subprocess.run([ASOCIA, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_scenario_folder_is_read_at_runtime(folder):
+    assert list_scenarios(folder) == ["baseline.toml"]
+    shutil.copy(folder / "baseline.toml", folder / "another.toml")
+    assert list_scenarios(folder) == ["another.toml", "baseline.toml"]
+    assert "baseline.toml" in list_scenarios(ROOT / "scenarios")
+
+
+def test_dashboard_run_equals_cli_run_with_same_seed(folder, tmp_path):
+    """Seed typed as text, played meeting by meeting, downloaded: same tables as `asocia run`."""
+    s = Session(folder=folder)
+    assert s.edit("run.seed", " 42 ") is None
+    assert s.edit("rules.monitoring", 0.6) is None
+    assert s.apply()
+    assert s.scenario.run.seed == 42
+    while not s.done():
+        s.advance(7)
+    assert s.t == 30
+    out = tmp_path / "cli"
+    r = _cli("run", str(folder / "baseline.toml"), "--seed", "42", "--set", "rules.monitoring=0.6",
+             "--out", str(out), "--csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    compared = 0
+    for table in ("steps", "events", "firms"):
+        mine = pd.read_csv(__import__("io").BytesIO(s.table_csv(table)))
+        theirs = pd.read_csv(out / f"{table}.csv")
+        pd.testing.assert_frame_equal(mine, theirs)
+        compared += len(mine)
+    assert compared > 30 * 2 * 8  # the firms table alone has 8+ rows per group-meeting
+
+
+def test_exported_toml_reruns_the_run_on_screen(folder, tmp_path):
+    s = Session(folder=folder)
+    s.edit("sanctions.enabled", False)
+    s.apply()
+    s.advance(12)
+    path = tmp_path / "scenario.toml"
+    path.write_text(s.scenario_toml())
+    again = sim.run(sim.load_scenario(path))
+    pd.testing.assert_frame_equal(again.steps, s.results().steps)
+    assert len(again.steps) == 12 * 2
+
+
+def test_invalid_edit_gives_the_cli_message_and_keeps_the_run(folder, tmp_path):
+    s = Session(folder=folder)
+    s.advance(5)
+    before = s.live
+    error = s.edit("facilitator.taper_from", 80)
+    assert error is not None and "taper_from" in error and str(folder / "baseline.toml") in error
+    assert not s.apply()
+    assert s.live is before and s.t == 5
+    r = _cli("run", str(folder / "baseline.toml"), "--set", "facilitator.taper_from=80", cwd=tmp_path)
+    assert r.returncode == 2
+    assert error in r.stderr
+    with pytest.raises(sim.ScenarioError, match="not a seed"):
+        build_scenario(folder / "baseline.toml", {}, "seven")
+
+
+def test_pending_counts_changes_and_reset_keeps_parameters(folder):
+    s = Session(folder=folder)
+    assert s.pending() == 0
+    s.edit("rules.decision", "consensus")
+    s.edit("run.seed", "5")
+    assert s.pending() == 2
+    s.apply()
+    assert s.pending() == 0
+    s.advance(4)
+    s.restart()
+    assert s.t == 0 and s.scenario.rules.decision == "consensus" and s.scenario.run.seed == 5
+
+
+def test_incremental_series_equal_a_full_rebuild(folder):
+    s = Session(folder=folder)
+    for sel in (None, 1):
+        s.restart()
+        live = RunCharts("en")
+        live.rebuild(s, sel)
+        for n in (1, 3, 2, 10, 4):
+            live.extend(s.advance(n), s.groups)
+        full = RunCharts("en")
+        full.rebuild(s, sel)
+        assert live.x.tolist() == list(range(1, 21))
+        np.testing.assert_allclose(live.lines, full.lines, equal_nan=True)
+        np.testing.assert_array_equal(live.phase, full.phase)
+        assert all(np.all(np.diff(live.lines[i]) >= 0) for i in CUMULATIVE)
+
+
+def test_series_match_the_steps_table(folder):
+    s = Session(folder=folder)
+    s.advance(20)
+    steps = s.steps_table()
+    ser = chunk_series(steps, s.profiles, s.groups, 0)
+    g0 = steps[steps["group"] == 0]
+    np.testing.assert_allclose(ser["lines"][8], g0["members"])           # members
+    np.testing.assert_allclose(ser["lines"][4], g0["cooperation"], atol=1e-9)  # all firms
+    assert ser["lines"].shape == (N_LINES, 20)
+
+
+def test_a_person_plays_a_firm(folder):
+    s = Session(folder=folder)
+    s.advance(5)  # joint purchases are open from meeting 4 on
+    firm, _ = s.members(0)[0]
+    manual = s.take_control(firm)
+    manual.commit = 0.0
+    s.advance(1)
+    firms = s.results().firms
+    row = firms[(firms["firm"] == firm) & (firms["step"] == 5)]
+    assert len(row) == 1 and float(row["commit"].iloc[0]) == 0.0
+    manual.commit = 1.0
+    s.advance(1)
+    firms = s.results().firms
+    assert float(firms[(firms["firm"] == firm) & (firms["step"] == 6)]["commit"].iloc[0]) == 1.0
+    assert f'data-firm="{firm}"' in network_svg(s, 0, "es", firm)
+    s.release()
+    assert firm not in s.live.model.deciders
+
+
+def test_every_text_exists_in_both_languages_and_profiles_stay_spanish():
+    for key in i18n.keys():
+        en, es = i18n.tr(key, "en"), i18n.tr(key, "es")
+        assert en and es
+    for p in sim.scenario.params():
+        assert p.en and p.es, p.key
+    assert i18n.PROFILE_LABELS["solido"] == "sólido ciudadano"
+    assert set(i18n.KINDS) == set(__import__("sim.tables", fromlist=["x"]).EVENT_KINDS.values())
+
+
+def test_replicated_comparison_uses_replication_seeds(folder):
+    a = sim.load_scenario(folder / "baseline.toml").replace({"run.steps": 15})
+    b = cmp.build_b(a, {"rules.monitoring": 0.0, "sanctions.enabled": False}, "B")
+    seeds, series, summaries = cmp.run_replicated(a, b, 3, 3)
+    assert seeds == sim.seeds.replication_seeds(3, 3)
+    assert len(series["A"]) == len(series["B"]) == 3
+    direct = sim.run(a, seed=seeds[1]).summary()
+    assert summaries["A"][1] == pytest.approx(direct, nan_ok=True)
+    mean, lo, hi = cmp.t_band(np.array([[1.0], [2.0], [3.0]]))
+    assert mean[0] == 2.0 and lo[0] < 2.0 < hi[0]
+    table = cmp.outcome_table(summaries, "es")
+    assert list(table.columns) == ["Resultado", "A", "B"] and len(table) == len(cmp.OUTCOMES)
+    with pytest.raises(sim.ScenarioError, match="rules.monitoring"):
+        cmp.build_b(a, {"rules.monitoring": 3.0}, "B")
