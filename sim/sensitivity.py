@@ -11,9 +11,9 @@ the factors), and the replication index is handled explicitly in two ways:
   deterministic model), whose spread shows how much seed noise moves the indices.
 
 Sobol designs give first and total order indices with bootstrap confidence intervals; Morris gives
-mu*, its interval, and sigma; Latin hypercubes give Borgonovo's delta and first order (SALib
-delta); full factorials give first order shares from the exact main-effect decomposition, with
-intervals from resampling replications.
+mu*, its interval, and sigma; Latin hypercubes give first order indices by RBD-FAST (SALib
+rbd_fast, which works on any Latin hypercube sample); full factorials give first order shares
+from the exact main-effect decomposition, with intervals from resampling replications.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Sensitivity:
 
 
 def _indices(method, problem, X, Y, second_order, levels, seed, resamples=RESAMPLES) -> dict:
-    from SALib.analyze import delta, morris, sobol
+    from SALib.analyze import morris, rbd_fast, sobol
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -58,8 +58,8 @@ def _indices(method, problem, X, Y, second_order, levels, seed, resamples=RESAMP
                                num_resamples=resamples, seed=seed)
             return {"mu_star": np.asarray(r["mu_star"]), "mu_star_conf": np.asarray(r["mu_star_conf"]),
                     "sigma": np.asarray(r["sigma"]), "mu": np.asarray(r["mu"])}
-        r = delta.analyze(problem, X, Y, num_resamples=resamples, conf_level=0.95, seed=seed)
-        return {"delta": r["delta"], "delta_conf": r["delta_conf"], "S1": r["S1"], "S1_conf": r["S1_conf"]}
+        r = rbd_fast.analyze(problem, X, Y, num_resamples=resamples, conf_level=0.95, seed=seed)
+        return {"S1": np.asarray(r["S1"], float), "S1_conf": np.asarray(r["S1_conf"], float)}
 
 
 def main_effects(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -109,7 +109,7 @@ def analyse(folder, outcomes: list[str] | None = None) -> Sensitivity:
     outcomes = list(outcomes or kept)
     X = design.sort_values("point")[[f"x.{f}" for f in factors]].to_numpy(float)
     problem = man["problem"]
-    method = {"sobol": "sobol", "morris": "morris", "lhs": "delta"}.get(man["design"], "factorial")
+    method = {"sobol": "sobol", "morris": "morris", "lhs": "rbd_fast"}.get(man["design"], "factorial")
     rows, noise, per_rep, notes = [], [], [], []
     for o in outcomes:
         wide = runs.pivot_table(index="point", columns="rep", values=f"outcome.{o}", aggfunc="first",
@@ -157,13 +157,13 @@ def format_table(s: Sensitivity) -> str:
     """The indices as a text table."""
     head = {"sobol": "Sobol (Saltelli) first and total order, 95 % intervals",
             "morris": "Morris elementary effects: mu* (95 % interval) and sigma",
-            "delta": "Borgonovo delta and first order (SALib delta), 95 % intervals",
+            "rbd_fast": "first order by RBD-FAST (SALib rbd_fast), 95 % intervals",
             "factorial": "Main-effect shares of a full factorial, 95 % intervals from replications"}
     lines = [f"Asocia sensitivity · {head[s.method]} · {s.points} design points x {s.replications} "
              "replications (indices on replication means)"]
     if s.table.empty:
         lines.append("  no outcome could be analysed")
-    cols = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma"), "delta": ("delta", "S1"),
+    cols = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma"), "rbd_fast": ("S1",),
             "factorial": ("S1",)}[s.method]
     noise = s.noise.set_index("outcome") if len(s.noise) else None
     for o, g in (s.table.groupby("outcome", sort=False) if len(s.table) else []):
@@ -194,7 +194,7 @@ def figures(s: Sensitivity) -> list:
                             error_x={"type": "data", "array": g["mu_star_conf"]})
             fig.update_layout(xaxis_title="mu* (mean absolute elementary effect)", yaxis_title="sigma")
         else:
-            cols = {"sobol": ("S1", "ST"), "delta": ("S1", "delta"), "factorial": ("S1",)}[s.method]
+            cols = {"sobol": ("S1", "ST"), "rbd_fast": ("S1",), "factorial": ("S1",)}[s.method]
             for c in cols:
                 fig.add_bar(name=c, x=g["factor"], y=g[c], error_y={"type": "data", "array": g[f"{c}_conf"]})
             fig.update_layout(barmode="group", yaxis_title="index")

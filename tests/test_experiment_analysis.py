@@ -111,6 +111,12 @@ def test_discovery_finds_the_box_that_makes_groups_succeed(tmp_path):
     assert 0.5 < lo_mon < 0.7 and 10 < hi_fine < 17  # density >= 0.8 lets the box overshoot a little
     text = format_discovery(d)
     assert re.search(r"rules\.monitoring >= 0\.\d+", text) and "sanctions.fine <=" in text
+    # a Latin hypercube is analysed with RBD-FAST
+    res = analyse(folder, outcomes=["survival", "income_gain"])
+    t = res.table.set_index(["outcome", "factor"])
+    assert res.method == "rbd_fast"
+    assert t.loc[("survival", "rules.monitoring"), "S1"] > 0.8 > 0.1 > t.loc[("survival", "sanctions.fine"), "S1"]
+    assert t.loc[("income_gain", "sanctions.fine"), "S1"] > 0.8
 
 
 def test_discovery_when_nothing_succeeds(tmp_path):
