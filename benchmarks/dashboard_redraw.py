@@ -3,8 +3,9 @@
 Serves the dashboard on a scenario of 200 firms (25 groups of 8, 2000 meetings), opens it in
 Debian's chromium, presses Play at each speed and measures *in the browser* how fast meetings
 appear on the charts: the number of points in the live plotly figure, sampled every 0.25 s, and
-every animation frame in which the chart's data grew (a redraw the viewer sees). Prints, per speed: meetings drawn per second,
-redraws per second, and how far the meeting counter the server shows runs ahead of the chart.
+every animation frame in which the chart's data grew (a redraw the viewer sees). Prints, per
+speed: meetings drawn per second, redraws per second, and how far the meeting counter the server
+shows runs ahead of the chart.
 
 Run: ``python benchmarks/dashboard_redraw.py`` (about a minute; ``--seconds`` per speed).
 """

@@ -29,6 +29,7 @@ from dashboards.i18n import (  # noqa: E402
     KINDS,
     PROFILE_LABELS,
     SECTIONS,
+    allowed,
     choice_label,
     param_label,
     pick,
@@ -53,6 +54,7 @@ tab = solara.reactive(0)
 log_firm = solara.reactive("")
 log_kind = solara.reactive("")
 message = solara.reactive("")       # a one-line notice (errors from buttons)
+open_sections = solara.reactive([7, 8])  # parameter sections shown open: reglamento, sanctions
 
 
 class AppState:
@@ -163,7 +165,7 @@ def ParamWidget(p, value, on_value, lang_: str):
     else:
         def from_text(text):
             on_value(text)
-        v.TextField(label=label, v_model=_fmt(value), on_v_model=from_text, hint=hint or p.allowed(),
+        v.TextField(label=label, v_model=_fmt(value), on_v_model=from_text, hint=hint or allowed(p, lang_),
                     persistent_hint=True, dense=True, class_="asocia-param")
 
 
@@ -259,8 +261,8 @@ def ParamPanel(st: AppState):
                 v.ExpansionPanelHeader(children=[pick(SECTIONS[section], lang_)], class_="asocia-section"),
                 v.ExpansionPanelContent(children=[solara.Column(children=children, gap="2px")]),
             ]))
-        v.ExpansionPanels(children=panels, multiple=True, accordion=True, v_model=[7, 8],
-                          class_="asocia-sections")
+        v.ExpansionPanels(children=panels, multiple=True, accordion=True, v_model=open_sections.value,
+                          on_v_model=open_sections.set, class_="asocia-sections")
 
 
 # ---------------------------------------------------------------------- run tab

@@ -264,10 +264,11 @@ class RunCharts:
         w = self.widget
         if w is None:
             return
+        if full:  # titles, legends, axis ranges and the timeline's rows may all have changed
+            w.plotly_relayout(self.figure().layout.to_plotly_json())
+            for i, trace in enumerate(self.figure().data):
+                w.data[i].name = trace.name
         with w.batch_update():
-            if full:
-                fig = self.figure()
-                w.layout = fig.layout
             x = _js(self.x)
             for i in range(N_LINES):
                 w.data[i].x = x

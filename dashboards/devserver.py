@@ -41,6 +41,7 @@ def serve(scenarios: Path | None = None, port: int | None = None, timeout: float
         port: port to listen on (default: a free one).
         timeout: seconds to wait for the server to answer.
         log: file object for the server's output (default: discarded).
+
     """
     port = port or free_port()
     env = dict(os.environ)

@@ -216,6 +216,16 @@ def param_label(p, lang: str) -> str:
     return f"{label} ({unit})" if unit else label
 
 
+def allowed(p, lang: str) -> str:
+    """What values a parameter accepts, in ``lang`` (the schema's own text in English)."""
+    if lang != "es":
+        return p.allowed()
+    kind = "un entero" if p.type is int else ("un número" if p.type is float else "un texto")
+    if p.lo is not None and p.hi is not None:
+        return f"{kind} de {p.lo:g} a {p.hi:g}"
+    return kind
+
+
 def choice_label(value: str, lang: str) -> str:
     """Display name of a choice value (the TOML value itself when not translated)."""
     return pick(CHOICES[value], lang) if value in CHOICES else value

@@ -1,0 +1,190 @@
+"""The dashboard in a real browser: Playwright drives Debian's chromium against `solara run`.
+
+One server and one page serve the whole module (the tests run in order, like a workshop):
+load, choose a scenario, change a rule (and see an invalid one refused with the CLI's message),
+play, watch the charts and the log change, switch language, play a firm, download the CSV.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import sim  # noqa: E402
+from dashboards.devserver import CHROMIUM, browser, open_dashboard, serve  # noqa: E402
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}")]
+
+POINTS = "() => document.querySelector('.js-plotly-plot').data[4].x.length"
+PLAYED: dict[str, int] = {}  # the firm a person played and the meeting it moved at
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """Two scenarios: the baseline (2 groups, 40 meetings) and a variant without sanctions."""
+    d = tmp_path_factory.mktemp("scenarios")
+    data = tomllib.loads((ROOT / "scenarios" / "baseline.toml").read_text())
+    base = sim.scenario.from_dict(data, "baseline").replace({"population.groups": 2, "run.steps": 40})
+    (d / "baseline.toml").write_text(base.to_toml())
+    variant = base.replace({"meta.name": "no_sanctions", "sanctions.enabled": False,
+                            "meta.description": "Same group, no sanctions at all."})
+    (d / "no_sanctions.toml").write_text(variant.to_toml())
+    return d
+
+
+@pytest.fixture(scope="module")
+def dash(folder, tmp_path_factory):
+    """The dashboard open in headless chromium, shared by the tests of this module."""
+    log = open(tmp_path_factory.mktemp("log") / "server.log", "w")
+    with serve(folder, log=log) as url, browser() as b:
+        p = open_dashboard(b, url)
+        p.set_default_timeout(30_000)
+        yield p
+    log.close()
+
+
+def _select(page, field_class: str, option: str) -> None:
+    """Choose ``option`` in the vuetify select carrying ``field_class``."""
+    page.locator(f".{field_class}").click()
+    page.locator(".menuable__content__active .v-list-item", has_text=option).first.click()
+
+
+def _status(page) -> str:
+    return page.locator(".asocia-status").first.inner_text()
+
+
+def _wait_points(page, n: int) -> None:
+    page.wait_for_function(f"() => ({POINTS})() === {n}")
+
+
+def test_loads_with_charts_controls_and_explanation(dash):
+    page = dash
+    assert page.locator(".asocia-title").inner_text().startswith("Asocia")
+    assert page.evaluate("() => document.querySelector('.js-plotly-plot').data.length") == 27
+    assert "Reunión 0 de 40" in _status(dash)
+    assert page.locator(".asocia-tab-explain").count() == 1
+    assert page.get_by_text("santo", exact=False).count() > 0
+
+
+def test_choose_a_scenario(dash):
+    page = dash
+    _select(page, "asocia-scenario", "no_sanctions.toml")
+    page.get_by_text("Same group, no sanctions at all.").wait_for()
+    _select(page, "asocia-scenario", "baseline.toml")
+    page.wait_for_function("() => !document.body.innerText.includes('Same group, no sanctions at all.')")
+
+
+def test_change_a_rule_and_refuse_an_invalid_one(dash, folder, tmp_path):
+    page = dash
+    # the reglamento panel is open: change the decision rule, see it pending, apply
+    field = page.locator(".asocia-param").filter(has_text="Regla de decisión")
+    field.click()
+    page.locator(".menuable__content__active .v-list-item", has_text="consenso").first.click()
+    page.get_by_text("1 cambio(s) sin aplicar").wait_for()
+    page.locator(".asocia-apply").click()
+    page.wait_for_function("() => !document.body.innerText.includes('sin aplicar')")
+    # an invalid combination: the taper starts after the facilitator leaves
+    taper = page.locator(".asocia-param").filter(has_text="Inicio de la reducción").locator("input")
+    page.locator(".asocia-section", has_text="Facilitador").click()
+    taper.fill("80")
+    taper.press("Enter")
+    err = page.locator(".asocia-error")
+    err.wait_for()
+    cli = subprocess.run([str(Path(sys.executable).with_name("asocia")), "run", str(folder / "baseline.toml"),
+                          "--set", "rules.decision=consensus", "--set", "facilitator.taper_from=80"],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert cli.returncode == 2
+    message = cli.stderr.strip().splitlines()[-1]
+    assert message.split("error: ", 1)[-1] in err.inner_text().replace("\n", " ")
+    assert page.locator(".asocia-apply").is_disabled()
+    taper.fill("26")
+    taper.press("Enter")
+    page.wait_for_function("() => !document.querySelector('.asocia-error')")
+
+
+def test_step_and_play_update_charts_and_log(dash):
+    page = dash
+    assert page.evaluate(POINTS) == 0
+    for _ in range(3):
+        page.locator(".asocia-step").click()
+    _wait_points(page, 3)
+    page.wait_for_function("() => document.querySelector('.asocia-status').innerText.includes('Reunión 3 de 40')")
+    log_before = page.locator(".asocia-log").inner_text()
+    page.locator(".asocia-speed button").filter(has_text=re.compile(r"^\s*10\s*$")).click()
+    page.locator(".asocia-play").click()
+    time.sleep(1.5)
+    page.locator(".asocia-play").click()
+    page.wait_for_function(f"() => ({POINTS})() >= 8")
+    time.sleep(0.8)  # the last frame after the pause
+    n = page.evaluate(POINTS)
+    time.sleep(0.5)
+    assert page.evaluate(POINTS) == n  # paused: nothing moves
+    assert f"Reunión {n} de 40" in _status(dash)
+    assert page.locator(".asocia-log").inner_text() != log_before
+    assert page.locator(".asocia-log .asocia-ev").count() > 3
+    y = page.evaluate("() => document.querySelector('.js-plotly-plot').data[8].y")  # members
+    assert len(y) >= n and all(v > 0 for v in y)
+    assert page.locator(".asocia-net-box svg circle").count() >= 8
+
+
+def test_switch_language(dash):
+    page = dash
+    page.locator(".asocia-lang button", has_text="EN").click()
+    page.get_by_text("Play a firm yourself").wait_for()
+    assert "Meeting" in _status(dash)
+    assert page.locator(".asocia-tab-run").inner_text().strip().lower() == "run"
+    log = page.locator(".asocia-log").inner_text()
+    assert "Group" in log or "Firm" in log
+    assert "empresa" not in log.lower()
+    legend = page.evaluate("() => document.querySelector('.js-plotly-plot').data.slice(0, 4).map(t => t.name)")
+    assert legend == ["santo", "sólido ciudadano", "tengo que ganar", "oportunista"]
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot').layout.annotations[0].text"
+                           " === 'Cooperation by profile'")
+
+
+def test_play_a_firm(dash):
+    page = dash
+    page.locator(".asocia-pick-firm").click()
+    item = page.locator(".menuable__content__active .v-list-item").first
+    firm = int(item.inner_text().split("·")[0])
+    item.click()
+    page.locator(".asocia-take").click()
+    page.get_by_text(f"You play firm {firm}").wait_for()
+    page.locator(".asocia-commit").click()  # stay out of the joint purchase
+    before = page.evaluate(POINTS)
+    page.locator(".asocia-step").click()
+    _wait_points(page, before + 1)
+    page.get_by_text("Last meeting: income").wait_for()
+    assert page.locator(f'.asocia-net-box [data-firm="{firm}"] polygon').count() == 1  # the star
+    PLAYED.update(firm=firm, step=before)
+
+
+def test_download_csv(dash):
+    page = dash
+    firm, step = PLAYED["firm"], PLAYED["step"]
+    with page.expect_download() as dl:
+        page.locator(".v-btn", has_text="firms.csv").click()
+    firms = pd.read_csv(io.BytesIO(Path(dl.value.path()).read_bytes()))
+    row = firms[(firms["firm"] == firm) & (firms["step"] == step)]
+    assert len(row) == 1 and row["commit"].iloc[0] == 0.0  # the move the person made
+    with page.expect_download() as dl:
+        page.locator(".v-btn", has_text="steps.csv").click()
+    steps = pd.read_csv(io.BytesIO(Path(dl.value.path()).read_bytes()))
+    assert len(steps) == 2 * (step + 1) and steps["step"].max() == step
+    with page.expect_download() as dl:
+        page.locator(".v-btn", has_text="scenario.toml").click()
+    scenario = tomllib.loads(Path(dl.value.path()).read_text())
+    assert scenario["run"]["steps"] == step + 1 and scenario["rules"]["decision"] == "consensus"
