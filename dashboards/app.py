@@ -418,8 +418,10 @@ def PlayFirm(st: AppState):
         if len(ev):
             mine = ev[(ev["firm"] == s.manual_firm) | (ev["other"] == s.manual_firm)].tail(4)
             col = "message_es" if lang_ == "es" else "message"
-            for step_, text in zip(mine["step"][::-1], mine[col][::-1], strict=True):
-                solara.Text(f"{tr('m', lang_)}{int(step_) + 1}: {text}", classes=["asocia-note"])
+            lines = "".join(f'<div class="asocia-ev"><span class="asocia-ev-when">{tr("m", lang_)}{int(step_) + 1}'
+                            f'</span> {html.escape(str(text))}</div>'
+                            for step_, text in zip(mine["step"][::-1], mine[col][::-1], strict=True))
+            solara.HTML(tag="div", unsafe_innerHTML=lines, classes=["asocia-note"])
         solara.Button(tr("release", lang_), on_click=release, small=True, outlined=True)
 
 

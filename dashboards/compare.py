@@ -116,7 +116,8 @@ def _grid(lang: str, title: str) -> go.Figure:
     fig = make_subplots(rows=2, cols=2, vertical_spacing=0.16, horizontal_spacing=0.08,
                         subplot_titles=[tr(f"metric_{m}", lang) + (" (%)" if m == "income_gain" else "")
                                         for m in METRICS])
-    fig.update_layout(height=560, autosize=True, template="plotly_white", title=dict(text=title, x=0.01),
+    # a fixed width: the figure is created after the page is laid out, when plotly cannot measure it
+    fig.update_layout(height=560, width=1000, template="plotly_white", title=dict(text=title, x=0.01),
                       margin=dict(l=50, r=20, t=80, b=40), font=dict(size=13),
                       legend=dict(orientation="h", y=1.1, x=1, xanchor="right"))
     fig.update_yaxes(range=[-0.02, 1.02], row=1, col=1)
