@@ -184,7 +184,7 @@ class Recorder:
         """
         m = self.model
         cached = getattr(self, "_coop", None)
-        if cached is not None and cached[0] == m.t:
+        if cached is not None and cached[0] is m.commit:  # decide() makes a new array each meeting
             return cached[1]
         open_ = m.purchase_open[:, None] & m.played  # members of this meeting, leavers included
         total = np.where(open_, m.commit * (1.0 - m.renege), 0.0)
@@ -195,7 +195,7 @@ class Recorder:
         total += np.where(m.has_lead, m.route_lead, 0.0)
         n += m.has_lead
         coop = np.where(n > 0, total / np.maximum(n, 1.0), m.commit)
-        self._coop = (m.t, coop)
+        self._coop = (m.commit, coop)
         return coop
 
     def record_groups(self):
