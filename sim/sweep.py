@@ -203,7 +203,8 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                 elif engine == "local":
                     _run_local(chunks, args, workers, save)
                 else:
-                    _run_dask(chunks, args, workers, scheduler, save)
+                    workers = _run_dask(chunks, args, workers, scheduler, save)
+                    session["workers"] = workers
         status = "complete"
     except KeyboardInterrupt:
         print(f"\nasocia: interrupted; {len(done) + ran} of {len(plan.runs)} runs are stored in "
@@ -265,8 +266,8 @@ def _stop(pool) -> None:
         proc.join(5)
 
 
-def _run_dask(chunks, args, workers, scheduler, save) -> None:
-    """Dask distributed: an existing scheduler, or an embedded LocalCluster."""
+def _run_dask(chunks, args, workers, scheduler, save) -> int:
+    """Dask distributed: an existing scheduler, or an embedded LocalCluster; returns its workers."""
     import logging
 
     from dask.distributed import Client, KilledWorker, LocalCluster
@@ -285,6 +286,7 @@ def _run_dask(chunks, args, workers, scheduler, save) -> None:
                                    dashboard_address=None, silence_logs=logging.ERROR)
             client = Client(cluster)
         with client:
+            n = len(client.scheduler_info().get("workers", {})) or workers
             futures = [client.submit(run_chunk, chunk, *args, pure=False) for chunk in chunks]
             try:
                 for fut in dask_completed(futures):
@@ -295,6 +297,7 @@ def _run_dask(chunks, args, workers, scheduler, save) -> None:
             except BaseException:
                 client.cancel(futures)
                 raise
+        return n
     finally:
         if cluster is not None:
             cluster.close()

@@ -189,6 +189,17 @@ def test_dask_local_cluster_matches_local_pool(tmp_path, reference):
     pd.testing.assert_frame_equal(stored(reference), stored(tmp_path / "out"))
 
 
+def test_existing_scheduler_address(tmp_path, reference):
+    from dask.distributed import LocalCluster
+
+    exp = load_experiment(experiment(tmp_path))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        rep = sweep(exp, tmp_path / "out", scheduler=cluster.scheduler_address, progress=False)
+    assert (rep.engine, rep.workers, rep.ran) == ("dask", 2, 12)
+    assert SweepStore(tmp_path / "out").manifest()["sessions"][-1]["scheduler"] == cluster.scheduler_address
+    pd.testing.assert_frame_equal(stored(reference), stored(tmp_path / "out"))
+
+
 def test_unreachable_scheduler_is_a_user_error(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("sim.sweep.CONNECT_TIMEOUT", "1s")
     path = experiment(tmp_path)
