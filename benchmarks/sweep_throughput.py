@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TARGET_SECONDS = 60.0
+WELL_UNDER = 45.0
 
 
 class TreeMonitor:
@@ -147,9 +148,11 @@ def main(argv=None) -> int:
               f"{r['load_before']:>6}/{r['load_after']:<5}")
     local = rows[1]
     est = 1000 / local["runs_per_s"]
-    verdict = "meets" if est < TARGET_SECONDS else "misses"
-    print(f"  1,000 replications with the local pool: {est:.1f} s measured (target: well under "
-          f"{TARGET_SECONDS:.0f} s) -> {verdict} the target"
+    verdict = ("well under a minute: meets the target" if est <= WELL_UNDER else
+               "under a minute but not well under: short of the target" if est < TARGET_SECONDS else
+               "over a minute: misses the target")
+    print(f"  1,000 replications with the local pool: {est:.1f} s measured -> {verdict} "
+          f"('well under' taken as <= {WELL_UNDER:.0f} s)"
           + ("" if not args.quick else " [--quick: timings mean little]"))
     idle = 1000 / (local["runs_per_cpu_s"] * min(workers, os.cpu_count() or 1))
     print(f"  on an otherwise idle machine (CPU time / {min(workers, os.cpu_count() or 1)} cores): "
