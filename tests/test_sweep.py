@@ -242,3 +242,13 @@ def test_a_lost_worker_is_replaced_and_nothing_is_lost(tmp_path, reference):
     runs = SweepStore(out).runs()
     assert len(runs) == 48 and not runs.duplicated(["point", "rep"]).any()
     pd.testing.assert_frame_equal(stored(out).query("rep < 3").reset_index(drop=True), stored(reference))
+
+
+def test_throughput_benchmark_runs(capsys, tmp_path):
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.sweep_throughput import main as bench
+
+    assert bench(["--quick", "--reps", "4", "--serial", "2", "--skip-dask", "--json", str(tmp_path / "b.json")]) == 0
+    out = capsys.readouterr().out
+    assert "local pool" in out and "runs/s" in out and "peak MB" in out
+    assert (tmp_path / "b.json").stat().st_size > 0
