@@ -204,7 +204,8 @@ class Session:
 
     def _note_seats(self) -> None:
         for fid, agent in self.live.model.firms.items():
-            self.seat_history[fid] = agent.seat[1]
+            if agent.seat is not None:  # firms that left keep their last seat
+                self.seat_history[fid] = agent.seat[1]
 
     def take_pending(self) -> Chunk:
         """Rows produced when the run was created (events of meeting 0's set-up)."""
@@ -260,7 +261,8 @@ class Session:
 
     def manual_alive(self) -> bool:
         """Whether the firm a person plays is still a member."""
-        return self.manual_firm is not None and self.manual_firm in self.live.model.firms
+        agent = self.live.model.firms.get(self.manual_firm) if self.manual_firm is not None else None
+        return agent is not None and agent.is_member
 
     def firm_status(self, firm: int) -> dict[str, Any] | None:
         """Last-meeting figures of a firm, or None when it is no longer a member."""

@@ -5,7 +5,9 @@ games for all groups at once (docs/architecture.md). A :class:`Firm` is the Mesa
 firm its identity (``unique_id``, used as the firm id in every table) and reads its row of those
 arrays, so code that thinks in agents (the dashboard, a notebook, a test) can still ask a firm
 about itself. A firm's decisions come from its profile, or from an outside decider attached with
-:meth:`sim.model.AsociaModel.set_decider`.
+:meth:`sim.model.AsociaModel.set_decider`. A firm that leaves or is expelled still exists (it goes
+alone): its agent stays in the model with no seat, and only ``is_member`` and ``unique_id`` remain
+meaningful.
 """
 
 from __future__ import annotations
@@ -21,15 +23,20 @@ class Firm(mesa.Agent):
     def __init__(self, model, seat: tuple[int, int]):
         """Create the agent for the firm sitting in ``seat`` = (group, seat index)."""
         super().__init__(model)
-        self.seat = seat
+        self.seat: tuple[int, int] | None = seat
 
     @property
     def group(self) -> int:
         """Index of the group the firm belongs to."""
-        return self.seat[0]
+        return self._seat()[0]
+
+    def _seat(self) -> tuple[int, int]:
+        if self.seat is None:
+            raise ValueError(f"firm {self.unique_id} has left its group")
+        return self.seat
 
     def _get(self, name):
-        g, s = self.seat
+        g, s = self._seat()
         return getattr(self.model, name)[g, s]
 
     @property
@@ -59,8 +66,8 @@ class Firm(mesa.Agent):
 
     @property
     def is_member(self) -> bool:
-        """Whether the firm currently belongs to its group."""
-        return bool(self._get("member"))
+        """Whether the firm currently belongs to a group."""
+        return self.seat is not None
 
     @property
     def payoff(self) -> float:
@@ -76,7 +83,7 @@ class Firm(mesa.Agent):
         """Trust this firm places in another member of its group."""
         if other.group != self.group:
             raise ValueError("trust is only defined between members of the same group")
-        return float(self.model.T[self.group, self.seat[1], other.seat[1]])
+        return float(self.model.T[self.group, self._seat()[1], other._seat()[1]])
 
     def __repr__(self) -> str:
         return f"Firm({self.unique_id}, {self.profile}, group {self.group})"

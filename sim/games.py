@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .seats import seat_sum
+
 
 @dataclass(frozen=True)
 class PurchaseOutcome:
@@ -120,12 +122,12 @@ class JointPurchaseGame:
         committed = demand * commit * member
         delivered = committed * (1.0 - renege)
         reneged = committed - delivered
-        volume = delivered.sum(axis=1)
+        volume = seat_sum(delivered)
         placed = coordinated & (volume > 0) & (volume >= self.min_lot)
         disc = np.where(placed, self.discount(volume), 0.0)
         unit_saving = self.list_price * disc                      # (G,)
-        n = np.maximum(member.sum(axis=1), 1)
-        penalty = np.where(placed, self.shortfall_penalty * reneged.sum(axis=1), 0.0)
+        n = np.maximum(seat_sum(member), 1)
+        penalty = np.where(placed, self.shortfall_penalty * seat_sum(reneged), 0.0)
         if self.sharing == "equal":
             saving = (unit_saving * volume / n)[:, None] * member
             penalty_share = (penalty / n)[:, None] * member
@@ -190,7 +192,7 @@ class ExportGame:
         if sharing == "equal":
             return self.quota * member
         cap = capacity * member
-        mean = cap.sum(axis=1) / np.maximum(member.sum(axis=1), 1)
+        mean = seat_sum(cap) / np.maximum(seat_sum(member), 1)
         return self.quota * cap / np.maximum(mean, 1e-12)[:, None]
 
     def expected_leads(self, spend, breadth, size) -> np.ndarray:

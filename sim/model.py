@@ -32,6 +32,7 @@ from .firm import Firm
 from .games import ExportGame, JointPurchaseGame
 from .profiles import OPORTUNISTA, SANTO, TENGO, Observation, build_profiles
 from .scenario import PROFILES, Scenario
+from .seats import seat_sum
 from .tables import Recorder
 
 PHASE_NAMES = ("", "I", "II", "III", "IV")
@@ -86,6 +87,7 @@ class AsociaModel(mesa.Model):
         self.payoff = np.zeros(f0)
         self.alone = np.zeros(f0)
         self.T = np.full((G, C, C), s.trust.initial, dtype=np.float32)
+        self._scratch = np.empty_like(self.T)  # reused each meeting for trust temporaries
         self.alive = np.ones(G, bool)
         self.phase = np.ones(G, np.int8)
         self.rules_on = np.zeros(G, bool)
@@ -166,13 +168,13 @@ class AsociaModel(mesa.Model):
                                code=0 if self.f > 0 else 1)
 
     def set_decider(self, firm_id: int, decider) -> None:
-        """Let something outside the model (a script, a person) decide for a firm."""
-        if firm_id not in self.firms:
-            raise KeyError(f"no firm with id {firm_id}")
+        """Let something outside the model (a script, a person) decide for a member firm."""
+        if firm_id not in self.firms or self.firms[firm_id].seat is None:
+            raise KeyError(f"no member firm with id {firm_id}")
         self.deciders[int(firm_id)] = decider
 
-    def seat_of(self, firm_id: int) -> tuple[int, int]:
-        """(group, seat) of a current member."""
+    def seat_of(self, firm_id: int) -> tuple[int, int] | None:
+        """(group, seat) of a current member; None for a firm that has left its group."""
         return self.firms[firm_id].seat
 
     # ------------------------------------------------------------------ the meeting
@@ -245,9 +247,9 @@ class AsociaModel(mesa.Model):
         # members who trust the group less come less (participation follows trust, 004:L720-741)
         p_attend = p_attend * (0.7 + 0.3 * self.trust_given)
         self.attend = self.member & (self.rng.random((self.G, self.C)) < p_attend)
-        n = self.member.sum(axis=1)
+        n = seat_sum(self.member)
         self.n_members = n
-        present = self.attend.sum(axis=1)
+        present = seat_sum(self.attend)
         quorum = np.where(self.rules_on, present >= self.config.rules.quorum * n, True)
         self.capacity_coord = fac.coordination(self.self_gov, self.f)
         self.quorum_ok = quorum
@@ -281,9 +283,9 @@ class AsociaModel(mesa.Model):
         member = self.member[gs]
         prod = np.where(member, self.product[gs], -1)
         sp = np.sort(prod, axis=1)
-        self.breadth[gs] = ((sp[:, 1:] != sp[:, :-1]) & (sp[:, 1:] >= 0)).sum(axis=1) + (sp[:, 0] >= 0)
+        self.breadth[gs] = seat_sum((sp[:, 1:] != sp[:, :-1]) & (sp[:, 1:] >= 0)) + (sp[:, 0] >= 0)
         same = (prod[:, :, None] == prod[:, None, :]) & (prod[:, :, None] >= 0)
-        self.overlap[gs] = same.sum(axis=2) - member  # other members offering the same product
+        self.overlap[gs] = seat_sum(same) - member  # other members offering the same product
 
     def observation(self) -> Observation:
         """What every seat knows before deciding (flattened over groups x seats)."""
@@ -297,7 +299,7 @@ class AsociaModel(mesa.Model):
         expel = expel & sanctions_on[:, None]
         value = s.profiles.oportunista_horizon * np.maximum(self.ema_gain, 0.0)
         n = np.maximum(self.n_members, 1)
-        santos = (self.attend & (self.profile == SANTO)).sum(axis=1)
+        santos = seat_sum(self.attend & (self.profile == SANTO))
         monitoring = np.where(self.rules_on, s.rules.monitoring, gov.NATURAL_DETECTION)
         self.detect = gov.detection_probability(monitoring, self.f, s.facilitator.information,
                                                 s.profiles.santo_report, santos)
@@ -305,7 +307,8 @@ class AsociaModel(mesa.Model):
                                   eg.quotas(self.capacity, m, s.rules.cost_sharing), 0.0)
         if s.rules.cost_sharing == "proportional":
             cap = self.capacity * m
-            routed = (1.0 - eg.commission) * eg.lead_value * cap / np.maximum(cap.sum(axis=1, keepdims=True), 1e-12)
+            total = np.maximum(seat_sum(cap, keepdims=True), 1e-12)
+            routed = (1.0 - eg.commission) * eg.lead_value * cap / total
         else:
             routed = eg.routed_share(n)[:, None] * m
         col = (self.G, 1)  # per-group values broadcast over seats
@@ -334,14 +337,14 @@ class AsociaModel(mesa.Model):
         masks = [self.profile == k for k in range(1, len(parts))]
         out = {}
         for name in ("commit", "renege", "pay_quota", "route_lead", "furtive"):
-            col = np.array(np.broadcast_to(getattr(parts[0], name), shape), copy=True)
+            col = getattr(parts[0], name)
             for k, mask in enumerate(masks, start=1):
-                np.copyto(col, getattr(parts[k], name), where=mask)
-            out[name] = col
+                col = np.where(mask, getattr(parts[k], name), col)
+            out[name] = np.array(np.broadcast_to(col, shape), copy=True)
         if self.deciders:
             for fid, decider in self.deciders.items():
                 agent = self.firms.get(fid)
-                if agent is None or not self.member[agent.seat]:
+                if agent is None or agent.seat is None:
                     continue
                 g, s_ = agent.seat
                 d = decider.decide(obs.take(np.array([g * self.C + s_])))
@@ -363,7 +366,7 @@ class AsociaModel(mesa.Model):
                                                 self.member, self.coordinated)
         placed = self.purchase.placed
         self.last_discount = np.where(placed, self.purchase.discount, self.last_discount)
-        failed = self.purchase_open & ~placed & (self.commit.sum(axis=1) > 0)
+        failed = self.purchase_open & ~placed & (seat_sum(self.commit) > 0)
         self.purchase_failed = failed
         gs = np.flatnonzero(failed)
         self.log.events_groups(EV_PURCHASE_FAILED, gs, code=self.quorum_ok[gs],
@@ -381,21 +384,21 @@ class AsociaModel(mesa.Model):
         s = self.config
         paid = self.quota_due * self.pay_quota
         self.quota_paid = paid
-        self.fund = self.fund + paid.sum(axis=1)
+        self.fund = self.fund + seat_sum(paid)
         self.paid_in += paid
         lead = self.has_lead
         routed = lead & self.route_lead
         miss_p = self.rule.lead_miss + 0.5 * (1.0 - self.capacity_coord)
         missed = routed & (self.rng.random((self.G, self.C)) < miss_p[:, None])
         served = routed & ~missed
-        n_served = served.sum(axis=1)
+        n_served = seat_sum(served)
         commission = n_served * eg.commission * eg.lead_value
         self.fund = self.fund + commission
         self.commission = commission
         pot = n_served * (1.0 - eg.commission) * eg.lead_value
         if s.rules.cost_sharing == "proportional":
             cap = self.capacity * self.member
-            share = cap / np.maximum(cap.sum(axis=1, keepdims=True), 1e-12)
+            share = cap / np.maximum(seat_sum(cap, keepdims=True), 1e-12)
         else:
             share = self.member / np.maximum(self.n_members, 1)[:, None]
         kept = lead & ~self.route_lead
@@ -432,10 +435,10 @@ class AsociaModel(mesa.Model):
         absent_fine = np.where(self.rules_on[:, None] & self.member & ~self.attend,
                                s.rules.absence_fine, 0.0)
         self.fines_total = amount + absent_fine
-        self.fund = self.fund + self.fines_total.sum(axis=1)
+        self.fund = self.fund + seat_sum(self.fines_total)
         self.expel = kind == 3
         n = np.maximum(self.n_members, 1)
-        self.viol_rate = 0.8 * self.viol_rate + 0.2 * violated.sum(axis=1) / n
+        self.viol_rate = 0.8 * self.viol_rate + 0.2 * seat_sum(violated) / n
         for kind_code, mask, seen in ((EV_RENEGE, reneged, det_renege),
                                       (EV_DIVERSION, kept_furtive | kept_open, det_keep | kept_open),
                                       (EV_QUOTA_SKIP, skipped, skipped)):
@@ -469,11 +472,11 @@ class AsociaModel(mesa.Model):
         n_sig += lead_seen
         seen = n_sig > 0
         self.coop_seen = np.where(seen, total / np.maximum(n_sig, 1), 0.0)
-        tr.observe(T, self.coop_seen, seen, self.attend, ts.learning)
+        tr.observe(T, self.coop_seen, seen, self.attend, ts.learning, buf=self._scratch)
         # what nobody detected still shows up as a shortfall nobody can explain
-        committed = (self.capacity * self.commit * open_).sum(axis=1)
-        hidden = (self.capacity * self.commit * self.renege * (self.reneged & ~self.det_renege)).sum(axis=1)
-        hidden_leads = (self.kept_furtive & ~self.det_keep).sum(axis=1)
+        committed = seat_sum(self.capacity * self.commit * open_)
+        hidden = seat_sum(self.capacity * self.commit * self.renege * (self.reneged & ~self.det_renege))
+        hidden_leads = seat_sum(self.kept_furtive & ~self.det_keep)
         n = np.maximum(self.n_members, 1)
         shortfall = hidden / np.maximum(committed, 1e-12) + hidden_leads / n
         # losses multiply: a detected betrayer loses trust from everyone (column factor), and the
@@ -485,7 +488,7 @@ class AsociaModel(mesa.Model):
         tr.scale(T, group_factor[:, None] * seat_factor)
         # gains: successful collective action, facilitator, santos' persuasion, transparent rules
         success = self.purchase.placed & (self.purchase.discount > 0)
-        santos = (self.attend & (self.profile == SANTO)).sum(axis=1)
+        santos = seat_sum(self.attend & (self.profile == SANTO))
         lift = (ts.success * success + self.f * s.facilitator.trust_building
                 + s.profiles.santo_persuasion * santos
                 + np.where(self.rules_on, max(self.rule.transparency, 0.0), 0.0))
@@ -551,7 +554,8 @@ class AsociaModel(mesa.Model):
         alone = self.capacity * (lc.base_income + s.export.solo_lead_rate * eg.private_value)
         n = np.maximum(self.n_members, 1)
         cap = self.capacity * m
-        cv = np.sqrt(np.maximum((cap ** 2).sum(1) / n - (cap.sum(1) / n) ** 2, 0.0)) / np.maximum(cap.sum(1) / n, 1e-12)
+        mean_cap = seat_sum(cap) / n
+        cv = np.sqrt(np.maximum(seat_sum(cap ** 2) / n - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
         diversity = s.population.diversity + 0.5 * cv
         tc = (lc.tc_base * (1.0 + lc.tc_size * (n - 1)) * (1.0 + lc.tc_diversity * diversity)
               * self.rule.tc_factor * (1.0 - self.f * s.facilitator.tc_reduction))
@@ -564,7 +568,7 @@ class AsociaModel(mesa.Model):
         self.ema_gain = np.where(m, 0.8 * self.ema_gain + 0.2 * net, 0.0)
         self.tenure += m
         # who wants out: a member losing money against going alone, or one that no longer trusts
-        trust_given, self.trust_received = tr.given_received(self.T, m)
+        trust_given, self.trust_received = tr.given_received(self.T, m, buf=self._scratch)
         self.trust_given = trust_given
         losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > 8) & (self.profile != SANTO)
         unhappy = m & (losing | (trust_given < lc.exit_trust))
@@ -579,19 +583,19 @@ class AsociaModel(mesa.Model):
         self.refund = np.zeros(self.G)
         if not s.rules.forfeit and gone.any():
             want = np.where(gone, self.paid_in, 0.0)
-            tot = want.sum(axis=1)
+            tot = seat_sum(want)
             scale = np.where(tot > 0, np.minimum(1.0, self.fund / np.maximum(tot, 1e-12)), 0.0)
             paid = want * scale[:, None]
             self.payoff = self.payoff + paid
-            self.refund = paid.sum(axis=1)
+            self.refund = seat_sum(paid)
             self.fund = self.fund - self.refund
 
     def update_membership(self) -> None:
         """Expulsions, exits, dissolution and newcomers."""
         s = self.config
         expel, exit_now = self.expel & self.member, self.exit_now & self.member
-        self.n_expelled = expel.sum(axis=1)
-        self.n_exited = exit_now.sum(axis=1)
+        self.n_expelled = seat_sum(expel)
+        self.n_exited = seat_sum(exit_now)
         self.n_entered = np.zeros(self.G, np.int64)
         if expel.any():
             self.log.events_bulk(EV_EXPULSION, np.nonzero(expel), strikes=self.strikes[expel])
@@ -599,7 +603,7 @@ class AsociaModel(mesa.Model):
             self.log.events_bulk(EV_EXIT, np.nonzero(exit_now))
         self._moved = np.zeros(self.G, bool)  # groups whose roster changes at this meeting
         moved = self._vacate(expel | exit_now)
-        n = self.member.sum(axis=1)
+        n = seat_sum(self.member)
         # the group's trust as it stood at this meeting decides dissolution and admission
         trust_now = tr.group_mean(self.trust_given, self.member)
         self.trust_now = trust_now
@@ -613,16 +617,17 @@ class AsociaModel(mesa.Model):
         moved |= self._admit_newcomers(trust_now)
         if moved:
             self._refresh_trust(np.flatnonzero(self._moved))
-        self.n_members = self.member.sum(axis=1)
+        self.n_members = seat_sum(self.member)
 
     def _vacate(self, mask) -> None:
         """Members in ``mask`` leave: their agents are removed and their seats emptied."""
         if not mask.any():
             return False
+        # a firm that leaves still exists (it goes alone): its agent stays, without a seat
         for fid in self.firm_id[mask].tolist():
-            agent = self.firms.pop(fid, None)
+            agent = self.firms.get(fid)
             if agent is not None:
-                agent.remove()
+                agent.seat = None
             self.deciders.pop(fid, None)
         self.member[mask] = False
         self.firm_id[mask] = -1

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .seats import seat_sum, seat_sum_rows
 
-def observe(T, signal, seen, attend, eta):
+
+def observe(T, signal, seen, attend, eta, buf=None):
     """Pull trust towards observed conduct.
 
     Args:
@@ -28,9 +30,10 @@ def observe(T, signal, seen, attend, eta):
         seen: bool (G, C): the seat's conduct was visible this meeting.
         attend: bool (G, C): observers present at the meeting.
         eta: learning rate.
+        buf: optional scratch array shaped like T (saves allocating one each meeting).
 
     """
-    gap = signal.astype(T.dtype)[:, None, :] - T
+    gap = np.subtract(signal.astype(T.dtype)[:, None, :], T, out=buf)
     gap *= attend[:, :, None]
     gap *= (eta * seen)[:, None, :].astype(T.dtype)
     T += gap
@@ -68,37 +71,37 @@ def lift(T, amount):
 def given(T, member):
     """Mean trust each member places in the other members (G, C); 0 for lone or empty seats."""
     m = member.astype(T.dtype)
-    n_other = m.sum(axis=1, keepdims=True) - 1.0
-    tot = np.einsum("gij,gj->gi", T, m) - np.diagonal(T, axis1=1, axis2=2) * m
+    n_other = seat_sum(m, keepdims=True) - 1.0
+    tot = np.matmul(T, m[:, :, None])[:, :, 0] - np.diagonal(T, axis1=1, axis2=2) * m
     return np.where(member & (n_other > 0), tot / np.maximum(n_other, 1.0), 0.0)
 
 
 def received(T, member):
     """Mean trust the other members place in each member (G, C)."""
     m = member.astype(T.dtype)
-    n_other = m.sum(axis=1, keepdims=True) - 1.0
-    tot = np.einsum("gij,gi->gj", T, m) - np.diagonal(T, axis1=1, axis2=2) * m
+    n_other = seat_sum(m, keepdims=True) - 1.0
+    tot = np.matmul(m[:, None, :], T)[:, 0, :] - np.diagonal(T, axis1=1, axis2=2) * m
     return np.where(member & (n_other > 0), tot / np.maximum(n_other, 1.0), 0.0)
 
 
-def given_received(T, member):
+def given_received(T, member, buf=None):
     """Mean trust each member gives to and receives from the other members, in one pass."""
     m = member.astype(T.dtype)
-    n_other = m.sum(axis=1, keepdims=True) - 1.0
-    W = T * m[:, :, None]
+    n_other = seat_sum(m, keepdims=True) - 1.0
+    W = np.multiply(T, m[:, :, None], out=buf)
     W *= m[:, None, :]
     diag = np.diagonal(T, axis1=1, axis2=2) * m
     ok = member & (n_other > 0)
     denom = np.maximum(n_other, 1.0)
-    give = np.where(ok, (W.sum(axis=2) - diag) / denom, 0.0)
-    get = np.where(ok, (W.sum(axis=1) - diag) / denom, 0.0)
+    give = np.where(ok, (seat_sum(W) - diag) / denom, 0.0)
+    get = np.where(ok, (seat_sum_rows(W) - diag) / denom, 0.0)
     return give, get
 
 
 def group_mean(trust_given, member):
     """Mean dyadic trust among the members of each group (G,)."""
-    n = member.sum(axis=1)
-    return np.where(n > 1, (trust_given * member).sum(axis=1) / np.maximum(n, 1), 0.0)
+    n = seat_sum(member)
+    return np.where(n > 1, seat_sum(trust_given * member) / np.maximum(n, 1), 0.0)
 
 
 def reset_seat(T, g, s, value):

@@ -418,7 +418,7 @@ def test_manual_decider_moves_appear_in_the_firms_table(baseline):
 
 def test_set_decider_refuses_an_unknown_firm(baseline):
     live = sim.LiveRun(lab(baseline, "santo"), seed=1)
-    with pytest.raises(KeyError, match="no firm with id 999"):
+    with pytest.raises(KeyError, match="no member firm with id 999"):
         live.set_decider(999, Manual())
 
 
