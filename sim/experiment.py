@@ -25,14 +25,13 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .scenario import PROFILES, Scenario, ScenarioError, load_scenario, param
+from .scenario import PROFILES, Scenario, ScenarioError, load_scenario, param, read_toml
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
 SEEDING = ("common", "independent")
@@ -336,16 +335,7 @@ def load_experiment(path: str | Path) -> Experiment:
     """
     path = Path(path)
     origin = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ExperimentError(f"{origin}: no such experiment file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ExperimentError(f"{origin}: cannot read ({e})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ExperimentError(f"{origin}: not valid TOML ({e})") from None
+    text, data = read_toml(path, "experiment", ExperimentError)
     allowed_tables = ("experiment", "set", "factors", "discovery")
     for key in data:
         if key not in allowed_tables:

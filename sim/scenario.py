@@ -582,6 +582,30 @@ def from_dict(data: dict[str, Any], origin: str = "<dict>") -> Scenario:
     return scenario
 
 
+def read_toml(path: Path, kind: str, error: type[Exception]) -> tuple[str, dict[str, Any]]:
+    """Read a TOML file (its text and its data), turning every failure into ``error`` naming the file.
+
+    Args:
+        path: the file.
+        kind: what the file should be ("scenario", "experiment"), for the messages.
+        error: the exception class to raise (a ScenarioError subclass).
+
+    """
+    origin = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{origin}: no such {kind} file") from None
+    except UnicodeDecodeError:
+        raise error(f"{origin}: not UTF-8 text; allowed: a TOML file saved as UTF-8") from None
+    except OSError as e:
+        raise error(f"{origin}: cannot read ({e.strerror or e})") from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise error(f"{origin}: not valid TOML ({e})") from None
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load and validate a scenario TOML file, then apply dotted-key overrides.
 
@@ -592,18 +616,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     """
     path = Path(path)
     origin = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{origin}: no such scenario file") from None
-    except OSError as e:
-        raise ScenarioError(f"{origin}: cannot read ({e.strerror})") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{origin}: not UTF-8 text; allowed: a TOML file saved as UTF-8") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{origin}: not valid TOML ({e})") from None
+    _, data = read_toml(path, "scenario", ScenarioError)
     scenario = from_dict(data, origin=origin)
     if overrides:
         scenario = scenario.replace(overrides, origin=origin)
