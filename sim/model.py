@@ -22,6 +22,8 @@ seats)``); a seat is empty, or holds one member. Every random draw goes through 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import mesa
 import numpy as np
 
@@ -103,6 +105,14 @@ class AsociaModel(mesa.Model):
         tr.lift(self.T, f_start * s.facilitator.initial_trust)
         self.firms: dict[int, Firm] = {}
         self.changed = np.ones(G, bool)  # groups whose roster changed (cached roster measures are stale)
+        # every roster change (seating, leaving, re-matching) bumps this, so per-roster quantities
+        # cached by ``_roster`` are recomputed exactly when they can have changed
+        self._roster_version = 0
+        self._roster_cache = None
+        self._strikes_version = 0  # bumped when a meeting adds strikes (strikes also reset with the roster)
+        self._next_fine = None
+        self._lead_private = np.full((G, 1), self.export_game.private_value)
+        self._lead_private.flags.writeable = False
         self.overlap = np.zeros(f0, np.int64)
         self.breadth = np.zeros(G, np.int64)
         self.log = Recorder(self)
@@ -149,6 +159,7 @@ class AsociaModel(mesa.Model):
         self.paid_in[gs, ss] = 0.0
         self.leaving[gs, ss] = -1
         self.changed[gs] = True
+        self._roster_version += 1
 
     def _found_groups(self):
         """The facilitator's call: founding members of every group (Phase I selection)."""
@@ -242,12 +253,11 @@ class AsociaModel(mesa.Model):
 
     def hold_meeting(self) -> None:
         """Attendance, quorum and coordination capacity."""
-        pop = self.config.population
-        p_attend = np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition]
+        r = self._roster()
         # members who trust the group less come less (participation follows trust, 004:L720-741)
-        p_attend = p_attend * (0.7 + 0.3 * self.trust_given)
+        p_attend = r.p_attend * (0.7 + 0.3 * self.trust_given)
         self.attend = self.member & (self.rng.random((self.G, self.C)) < p_attend)
-        n = seat_sum(self.member)
+        n = r.n
         self.n_members = n
         present = seat_sum(self.attend)
         quorum = np.where(self.rules_on, present >= self.config.rules.quorum * n, True)
@@ -287,41 +297,79 @@ class AsociaModel(mesa.Model):
         same = (prod[:, :, None] == prod[:, None, :]) & (prod[:, :, None] >= 0)
         self.overlap[gs] = seat_sum(same) - member  # other members offering the same product
 
+    def _roster(self) -> SimpleNamespace:
+        """Quantities that depend only on who sits where, recomputed after a roster change.
+
+        A small run spends most of a meeting on NumPy call overhead, and these are a good share of
+        the calls; the arrays are read-only so that nothing can change a cached value by mistake.
+        """
+        r = self._roster_cache
+        if r is not None and r.version == self._roster_version:
+            return r
+        s = self.config
+        pop, lc, eg = s.population, s.lifecycle, self.export_game
+        m = self.member
+        n = seat_sum(m)
+        n1 = np.maximum(n, 1)
+        cap = self.capacity * m
+        if s.rules.cost_sharing == "proportional":
+            # a routed lead's pot is shared in proportion to capacity
+            total = np.maximum(seat_sum(cap, keepdims=True), 1e-12)
+            share = cap / total
+            routed = (1.0 - eg.commission) * eg.lead_value * cap / total
+        else:
+            share = m / n1[:, None]
+            routed = eg.routed_share(n1)[:, None] * m
+        mean_cap = seat_sum(cap) / n1
+        cv = np.sqrt(np.maximum(seat_sum(cap ** 2) / n1 - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
+        diversity = pop.diversity + 0.5 * cv
+        r = SimpleNamespace(
+            version=self._roster_version,
+            n=n,
+            p_attend=np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition],
+            santo=self.profile == SANTO,
+            demand=self.capacity * s.joint_purchase.demand,
+            quota=eg.quotas(self.capacity, m, s.rules.cost_sharing),
+            routed=routed,
+            lead_routed=routed * (1.0 - self.rule.lead_miss),
+            share=share,
+            alone=self.capacity * (lc.base_income + s.export.solo_lead_rate * eg.private_value),
+            # transaction costs before the facilitator's reduction (which changes every meeting)
+            tc_roster=(lc.tc_base * (1.0 + lc.tc_size * (n1 - 1)) * (1.0 + lc.tc_diversity * diversity)
+                       * self.rule.tc_factor),
+        )
+        for value in vars(r).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        self._roster_cache = r
+        return r
+
     def observation(self) -> Observation:
         """What every seat knows before deciding (flattened over groups x seats)."""
         s = self.config
-        eg, jg = self.export_game, self.purchase_game
-        m = self.member
+        jg = self.purchase_game
         sanctions_on = self.rules_on & s.sanctions.enabled
-        fine, expel = gov.next_fine(self.strikes, s.sanctions.warning, s.sanctions.fine,
-                                    s.sanctions.expulsion_strikes)
+        fine, expel = self._next_sanction()
         fine = np.where(sanctions_on[:, None], fine, 0.0)
         expel = expel & sanctions_on[:, None]
         value = s.profiles.oportunista_horizon * np.maximum(self.ema_gain, 0.0)
-        n = np.maximum(self.n_members, 1)
-        santos = seat_sum(self.attend & (self.profile == SANTO))
+        r = self._roster()
+        santos = seat_sum(self.attend & r.santo)
         monitoring = np.where(self.rules_on, s.rules.monitoring, gov.NATURAL_DETECTION)
         self.detect = gov.detection_probability(monitoring, self.f, s.facilitator.information,
                                                 s.profiles.santo_report, santos)
-        self.quota_due = np.where(self.consortium_open[:, None],
-                                  eg.quotas(self.capacity, m, s.rules.cost_sharing), 0.0)
-        if s.rules.cost_sharing == "proportional":
-            cap = self.capacity * m
-            total = np.maximum(seat_sum(cap, keepdims=True), 1e-12)
-            routed = (1.0 - eg.commission) * eg.lead_value * cap / total
-        else:
-            routed = eg.routed_share(n)[:, None] * m
+        self.quota_due = np.where(self.consortium_open[:, None], r.quota, 0.0)
         col = (self.G, 1)  # per-group values broadcast over seats
         return Observation(
             tenure=self.tenure,
             expected_coop=self.trust_given,
-            demand=self.capacity * s.joint_purchase.demand,
+            demand=r.demand,
             renege_gain=jg.renege_gain(self.last_discount, self.n_members).reshape(col),
             quota_due=self.quota_due,
             has_lead=self.has_lead,
-            lead_private=np.full(col, eg.private_value),
-            lead_routed=routed * (1.0 - self.rule.lead_miss),
-            lead_income=self.lead_lambda[:, None] * routed,
+            lead_private=self._lead_private,
+            lead_routed=r.lead_routed,
+            lead_income=self.lead_lambda[:, None] * r.routed,
             detect_prob=self.detect.reshape(col),
             fine=fine,
             expulsion_loss=np.where(expel, value, 0.0),
@@ -329,18 +377,22 @@ class AsociaModel(mesa.Model):
             cc_slope=self.cc_b,
         )
 
+    def _next_sanction(self):
+        """Fine and expulsion flag of each seat's next strike, recomputed only when strikes changed."""
+        key = (self._roster_version, self._strikes_version)
+        if self._next_fine is None or self._next_fine[0] != key:
+            sa = self.config.sanctions
+            self._next_fine = (key, *gov.next_fine(self.strikes, sa.warning, sa.fine, sa.expulsion_strikes))
+        return self._next_fine[1:]
+
     def decide(self) -> None:
         """Every firm decides, by its profile's rule or by its outside decider."""
         obs = self.observation()
-        shape = (self.G, self.C)
         parts = [p.decide(obs) for p in self.profiles]
-        masks = [self.profile == k for k in range(1, len(parts))]
-        out = {}
-        for name in ("commit", "renege", "pay_quota", "route_lead", "furtive"):
-            col = getattr(parts[0], name)
-            for k, mask in enumerate(masks, start=1):
-                col = np.where(mask, getattr(parts[k], name), col)
-            out[name] = np.array(np.broadcast_to(col, shape), copy=True)
+        # each seat takes its own profile's decision: one selection per field (a new array, so
+        # outside deciders can overwrite their seats below)
+        out = {name: np.choose(self.profile, [getattr(d, name) for d in parts])
+               for name in ("commit", "renege", "pay_quota", "route_lead", "furtive")}
         if self.deciders:
             for fid, decider in self.deciders.items():
                 agent = self.firms.get(fid)
@@ -359,18 +411,17 @@ class AsociaModel(mesa.Model):
 
     def buy_jointly(self) -> None:
         """The joint-purchase game for every group."""
-        jp = self.config.joint_purchase
         open_ = self.purchase_open[:, None] & self.member
-        demand = self.capacity * jp.demand
-        self.purchase = self.purchase_game.play(demand, self.commit * open_, self.renege * open_,
+        self.purchase = self.purchase_game.play(self._roster().demand, self.commit * open_, self.renege * open_,
                                                 self.member, self.coordinated)
         placed = self.purchase.placed
         self.last_discount = np.where(placed, self.purchase.discount, self.last_discount)
         failed = self.purchase_open & ~placed & (seat_sum(self.commit) > 0)
         self.purchase_failed = failed
         gs = np.flatnonzero(failed)
-        self.log.events_groups(EV_PURCHASE_FAILED, gs, code=self.quorum_ok[gs],
-                               amount=self.purchase.volume[gs])
+        if len(gs):
+            self.log.events_groups(EV_PURCHASE_FAILED, gs, code=self.quorum_ok[gs],
+                                   amount=self.purchase.volume[gs])
 
     def run_consortium(self) -> None:
         """Quotas into the fund; each lead routed through the consortium or kept privately."""
@@ -396,11 +447,7 @@ class AsociaModel(mesa.Model):
         self.fund = self.fund + commission
         self.commission = commission
         pot = n_served * (1.0 - eg.commission) * eg.lead_value
-        if s.rules.cost_sharing == "proportional":
-            cap = self.capacity * self.member
-            share = cap / np.maximum(seat_sum(cap, keepdims=True), 1e-12)
-        else:
-            share = self.member / np.maximum(self.n_members, 1)[:, None]
+        share = self._roster().share
         kept = lead & ~self.route_lead
         self.lead_income = pot[:, None] * share + kept * eg.private_value
         self.leads_routed, self.leads_missed, self.leads_kept = served, missed, kept
@@ -427,11 +474,16 @@ class AsociaModel(mesa.Model):
         self.violated = violated
         sanctions_on = (self.rules_on & s.sanctions.enabled)[:, None]
         strike = violated & sanctions_on
-        self.strikes += strike
-        kind, amount = gov.sanction(np.where(strike, self.strikes, 0), s.sanctions.warning,
-                                    s.sanctions.fine, s.sanctions.expulsion_strikes)
-        self.sanction_kind = kind.copy()
-        self.fines = amount.copy()
+        if strike.any():
+            self.strikes += strike
+            self._strikes_version += 1
+            kind, amount = gov.sanction(np.where(strike, self.strikes, 0), s.sanctions.warning,
+                                        s.sanctions.fine, s.sanctions.expulsion_strikes)
+            self.sanction_kind = kind.copy()
+            self.fines = amount.copy()
+        else:  # most meetings: nobody sanctioned
+            kind, amount = np.zeros((self.G, self.C), np.int64), np.zeros((self.G, self.C))
+            self.sanction_kind, self.fines = kind.copy(), amount.copy()
         absent_fine = np.where(self.rules_on[:, None] & self.member & ~self.attend,
                                s.rules.absence_fine, 0.0)
         self.fines_total = amount + absent_fine
@@ -488,7 +540,7 @@ class AsociaModel(mesa.Model):
         tr.scale(T, group_factor[:, None] * seat_factor)
         # gains: successful collective action, facilitator, santos' persuasion, transparent rules
         success = self.purchase.placed & (self.purchase.discount > 0)
-        santos = seat_sum(self.attend & (self.profile == SANTO))
+        santos = seat_sum(self.attend & self._roster().santo)
         lift = (ts.success * success + self.f * s.facilitator.trust_building
                 + s.profiles.santo_persuasion * santos
                 + np.where(self.rules_on, max(self.rule.transparency, 0.0), 0.0))
@@ -550,15 +602,10 @@ class AsociaModel(mesa.Model):
         lc = s.lifecycle
         m = self.member
         self.played = m.copy()
-        eg = self.export_game
-        alone = self.capacity * (lc.base_income + s.export.solo_lead_rate * eg.private_value)
-        n = np.maximum(self.n_members, 1)
-        cap = self.capacity * m
-        mean_cap = seat_sum(cap) / n
-        cv = np.sqrt(np.maximum(seat_sum(cap ** 2) / n - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
-        diversity = s.population.diversity + 0.5 * cv
-        tc = (lc.tc_base * (1.0 + lc.tc_size * (n - 1)) * (1.0 + lc.tc_diversity * diversity)
-              * self.rule.tc_factor * (1.0 - self.f * s.facilitator.tc_reduction))
+        r = self._roster()
+        alone = r.alone
+        # size and diversity costs depend on the roster; the facilitator's reduction on the meeting
+        tc = r.tc_roster * (1.0 - self.f * s.facilitator.tc_reduction)
         tc = tc + np.where(self.rules_on, s.rules.monitoring_cost * s.rules.monitoring, 0.0)
         self.tc = np.where(self.alive, tc, 0.0)
         net = (self.purchase.net + self.lead_income - self.quota_paid - self.fines_total
@@ -617,7 +664,7 @@ class AsociaModel(mesa.Model):
         moved |= self._admit_newcomers(trust_now)
         if moved:
             self._refresh_trust(np.flatnonzero(self._moved))
-        self.n_members = seat_sum(self.member)
+        self.n_members = self._roster().n
 
     def _vacate(self, mask) -> None:
         """Members in ``mask`` leave: their agents are removed and their seats emptied."""
@@ -637,6 +684,7 @@ class AsociaModel(mesa.Model):
         self.ema_gain[mask] = 0.0
         rows = mask.any(axis=1)
         self.changed |= rows
+        self._roster_version += 1
         self._moved |= rows
         return True
 
@@ -704,6 +752,7 @@ class AsociaModel(mesa.Model):
         for fid, gg, ss in zip(self.firm_id[g, s_], g, s_, strict=True):
             self.firms[int(fid)].seat = (int(gg), int(ss))
         self.changed[:] = True
+        self._roster_version += 1
 
     # ------------------------------------------------------------------ measures
     def _refresh_trust(self, groups=None) -> None:
