@@ -325,10 +325,22 @@ def StatusLine(st: AppState):
 
 
 @solara.component
+def ChartHeads(st: AppState):
+    """The panels' titles and legends, HTML laid over the figure (plotly need not redraw them)."""
+    _ = frame.value  # the timeline's rows change with the group shown and the scenario
+    lang_ = lang.value
+    rows = st.charts.groups if st.charts.sel is None else 1
+    html = solara.use_memo(lambda: st.charts.legend_html(lang_), [lang_, rows])
+    solara.HTML(tag="div", unsafe_innerHTML=html, classes=["asocia-heads"])
+
+
+@solara.component
 def Charts(st: AppState):
     """The five live panels (one plotly figure through solara.FigurePlotly, updated in place)."""
     fig = solara.use_memo(st.charts.figure, [])
-    el = solara.FigurePlotly(fig, dependencies=[id(st)])
+    with solara.Div(classes=["asocia-charts"]):
+        el = solara.FigurePlotly(fig, dependencies=[id(st)])
+        ChartHeads(st)
 
     def attach():
         st.charts.attach(solara.get_widget(el))
@@ -626,6 +638,12 @@ CSS = """
 .asocia-section { font-weight: 500; }
 .asocia-card .v-card__title { font-size: 17px; }
 .asocia-error { white-space: pre-wrap; }
+.asocia-charts { position: relative; }
+.asocia-heads { position: absolute; top: 0; left: 0; width: 100%; height: 0; pointer-events: none; }
+.asocia-panel-head { position: absolute; transform: translateY(-100%); }
+.asocia-panel-title { font-size: 16px; font-weight: 500; color: #111; line-height: 1.3; }
+.asocia-legend { display: flex; flex-wrap: wrap; gap: 0 14px; font-size: 13px; color: #333; line-height: 1.35; }
+.asocia-lg-item { display: inline-flex; align-items: center; gap: 4px; white-space: nowrap; }
 """
 
 

@@ -34,6 +34,8 @@ N_LINES = 20
 CUMULATIVE = (ENTRIES, EXITS, EXPULSIONS)
 PHASE_COLORS = ["#bdbdbd", "#deebf7", "#9ecae1", "#4292c6", "#08519c"]
 FONT = dict(family="Roboto, Arial, sans-serif", size=13)
+MARGIN = dict(l=60, r=20, t=66, b=40)
+GAP = 100  # pixels between rows of panels: room for a title and two lines of legend
 
 
 def _ratio(num, den):
@@ -121,6 +123,15 @@ def _js(a) -> list:
     return [[None if x != x else x for x in row] for row in out]
 
 
+def _swatch(color: str, width: float, dash: str = "", fill: str = "") -> str:
+    """A legend key: a short line (``dash``: SVG dash pattern) or, with ``fill``, a filled box."""
+    if fill:
+        return (f'<svg width="26" height="14"><rect x="1" y="2" width="24" height="10" fill="{fill}" '
+                f'stroke="{color}" stroke-width="{width}"/></svg>')
+    return (f'<svg width="26" height="14"><line x1="1" y1="7" x2="25" y2="7" stroke="{color}" '
+            f'stroke-width="{width}" stroke-dasharray="{dash or "none"}"/></svg>')
+
+
 def _timeline_height(rows: int) -> int:
     return 70 + 14 * min(rows + 1, 26)
 
@@ -148,12 +159,10 @@ class RunCharts:
         lang = self.lang
         rows = self.groups if self.sel is None else 1
         th = _timeline_height(rows)
-        h = 2 * 270 + th + 170
+        h = 2 * 270 + th + 2 * GAP
         fig = make_subplots(
             rows=3, cols=2, specs=[[{}, {}], [{}, {}], [{"colspan": 2}, None]],
-            row_heights=[270 / h, 270 / h, th / h], vertical_spacing=85 / h, horizontal_spacing=0.07,
-            subplot_titles=[tr("ch_coop", lang), tr("ch_trust", lang), tr("ch_members", lang),
-                            tr("ch_income", lang), tr("ch_timeline", lang)])
+            row_heights=[270 / h, 270 / h, th / h], vertical_spacing=GAP / h, horizontal_spacing=0.07)
         for name in NAMES:
             fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=PROFILE_LABELS[name],
                                      legendgroup=name, line=dict(color=PROFILE_COLORS[name], width=2.5)),
@@ -161,15 +170,15 @@ class RunCharts:
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=tr("all", lang),
                                  line=dict(color="#222", width=2, dash="dash")), row=1, col=1)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), showlegend=False,
-                                 hoverinfo="skip", legend="legend2"), row=1, col=2)
+                                 hoverinfo="skip"), row=1, col=2)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), fill="tonexty",
                                  fillcolor="rgba(0,114,178,0.15)", name=tr("trust_range", lang),
-                                 legend="legend2", hoverinfo="skip"), row=1, col=2)
+                                 hoverinfo="skip"), row=1, col=2)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=tr("trust_mean", lang),
-                                 line=dict(color="#0072B2", width=3), legend="legend2"), row=1, col=2)
+                                 line=dict(color="#0072B2", width=3)), row=1, col=2)
         for key, color, dash in (("members", "#222", "solid"), ("entries", "#009E73", "dot"),
                                  ("exits", "#E69F00", "dot"), ("expulsions", "#D55E00", "dot")):
-            fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=tr(key, lang), legend="legend3",
+            fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=tr(key, lang),
                                      line=dict(color=color, width=3 if key == "members" else 2,
                                                dash=dash, shape="hv")), row=2, col=1)
         for dash in ("solid", "dot"):  # traces INCOME.., then ALONE..
@@ -180,29 +189,22 @@ class RunCharts:
                                                    dash=dash)), row=2, col=2)
         for p, color in enumerate(PHASE_COLORS):
             name = tr("dissolved", lang) if p == 0 else pick(PHASES[p], lang)
-            fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=name, legend="legend4",
+            fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=name,
                                      line=dict(color=color, width=self._band_width(rows, th)),
                                      hoverinfo="skip"), row=3, col=1)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), showlegend=False,
                                  hoverinfo="skip"), row=3, col=1)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(width=1, color="#7b3294", shape="hv"),
                                  fill="tonexty", fillcolor="rgba(123,50,148,0.35)", name=tr("facilitator", lang),
-                                 legend="legend4", hovertemplate="%{customdata:.2f}<extra></extra>"),
+                                 hovertemplate="%{customdata:.2f}<extra></extra>"),
                       row=3, col=1)
         ticks = [-0.8] + list(range(rows))
+        # titles and legends are HTML laid over the figure (:meth:`legend_html`): plotly redraws its
+        # legends and annotations on every data update, about a third of each redraw
         fig.update_layout(
-            height=h, autosize=True, margin=dict(l=60, r=20, t=50, b=40), font=FONT, template="plotly_white",
-            hovermode="x", uirevision="keep", paper_bgcolor="white",
-            legend=dict(x=0.0, y=1.0, xref="paper", yref="paper", orientation="h", yanchor="bottom",
-                        font=dict(size=12), bgcolor="rgba(255,255,255,0.8)"),
-            legend2=dict(x=0.53, y=1.0, orientation="h", yanchor="bottom", font=dict(size=12)),
-            legend3=dict(x=0.0, y=1.0 - (270 + 85) / h, orientation="h", yanchor="bottom", font=dict(size=12)),
-            legend4=dict(x=0.0, y=(th + 4) / h, orientation="h", yanchor="bottom", font=dict(size=12),
-                         traceorder="normal"),
+            height=h, autosize=True, margin=MARGIN, font=FONT, template="plotly_white",
+            hovermode="x", uirevision="keep", paper_bgcolor="white", showlegend=False,
         )
-        # the legends sit where the panel titles would; move the titles above them
-        for ann in fig.layout.annotations:
-            ann.update(font=dict(size=15, color="#111"), yshift=26)
         fig.update_xaxes(range=[0.5, self.horizon + 0.5], showgrid=True)
         fig.update_xaxes(title_text=tr("meeting_axis", lang), row=3, col=1)
         fig.update_yaxes(range=[-0.02, 1.02], row=1, col=1)
@@ -212,6 +214,43 @@ class RunCharts:
                          ticktext=[tr("facilitator", lang)] + self._row_names(),
                          row=3, col=1, tickfont=dict(size=10 if rows > 8 else 12))
         return fig
+
+    def legend_html(self, lang: str | None = None) -> str:
+        """Each panel's title and legend as HTML, laid over the figure above its panel.
+
+        Positions come from the figure's own axis domains, so they follow the timeline's height
+        (one row per group shown); left edges are CSS ``calc`` of the figure's width.
+        """
+        fig, lang = self.figure(), lang or self.lang
+        h = fig.layout.height
+        inner = h - MARGIN["t"] - MARGIN["b"]
+        band = "rgba(0,114,178,0.15)"
+        entries = [
+            [(PROFILE_LABELS[n], _swatch(PROFILE_COLORS[n], 2.5)) for n in NAMES]
+            + [(tr("all", lang), _swatch("#222", 2, "5,3"))],
+            [(tr("trust_range", lang), _swatch(band, 0, fill=band)), (tr("trust_mean", lang), _swatch("#0072B2", 3))],
+            [(tr("members", lang), _swatch("#222", 3))]
+            + [(tr(k, lang), _swatch(c, 2.5, "2,3")) for k, c in (("entries", "#009E73"), ("exits", "#E69F00"),
+                                                                  ("expulsions", "#D55E00"))],
+            [(PROFILE_LABELS[n], _swatch(PROFILE_COLORS[n], 2.5)) for n in NAMES],
+            [(tr("dissolved", lang) if p == 0 else pick(PHASES[p], lang), _swatch(c, 9))
+             for p, c in enumerate(PHASE_COLORS)]
+            + [(tr("facilitator", lang), _swatch("#7b3294", 1, fill="rgba(123,50,148,0.35)"))],
+        ]
+        titles = ["ch_coop", "ch_trust", "ch_members", "ch_income", "ch_timeline"]
+        parts = []
+        for i, (title, items) in enumerate(zip(titles, entries, strict=True)):
+            xd = fig.layout[f"xaxis{i + 1 if i else ''}"].domain
+            yd = fig.layout[f"yaxis{i + 1 if i else ''}"].domain
+            top = MARGIN["t"] + (1 - yd[1]) * inner
+            side = MARGIN["l"] + MARGIN["r"]
+            left = f"calc({MARGIN['l']}px + {xd[0]:.4f} * (100% - {side}px))"
+            width = f"calc({xd[1] - xd[0]:.4f} * (100% - {side}px))"
+            legend = "".join(f'<span class="asocia-lg-item">{sw}{label}</span>' for label, sw in items)
+            parts.append(f'<div class="asocia-panel-head" style="left:{left};width:{width};top:{top - 4:.0f}px">'
+                         f'<div class="asocia-panel-title">{tr(title, lang)}</div>'
+                         f'<div class="asocia-legend">{legend}</div></div>')
+        return "".join(parts)
 
     def _row_names(self) -> list[str]:
         if self.sel is None:
@@ -260,7 +299,7 @@ class RunCharts:
         return not busy or (time.perf_counter() - self._sent_at) > timeout
 
     def push(self, full: bool = False) -> None:
-        """Send the traces' points to the browser in one batched update."""
+        """Send the traces' points to the browser in one update message."""
         w = self.widget
         if w is None:
             return
@@ -268,17 +307,18 @@ class RunCharts:
             w.plotly_relayout(self.figure().layout.to_plotly_json())
             for i, trace in enumerate(self.figure().data):
                 w.data[i].name = trace.name
-        with w.batch_update():
-            x = _js(self.x)
-            for i in range(N_LINES):
-                w.data[i].x = x
-                w.data[i].y = _js(self.lines[i])
-            for p, (bx, by) in enumerate(self._bands()):
-                w.data[PHASE + p].x, w.data[PHASE + p].y = bx, by
-            w.data[FAC_BASE].x, w.data[FAC_BASE].y = x, [-0.35] * len(x)
-            w.data[FACIL].x = x
-            w.data[FACIL].y = (-0.35 - 0.9 * self.fac[0]).tolist()
-            w.data[FACIL].customdata = self.fac[0].tolist()
+        # one plotly_update message: assigning w.data[i].x validates every point in Python (tens of
+        # ms per frame at a few hundred meetings, growing with the run); the arrays built here are
+        # plain lists of floats and None already, so they go straight to the browser
+        f = np.float64
+        x = self.x.astype(f)
+        bands = [(np.array(bx, f), np.array(by, f)) for bx, by in self._bands()]
+        xs = [x] * N_LINES + [bx for bx, _ in bands] + [x, x]
+        ys = ([row.astype(f) for row in self.lines] + [by for _, by in bands]
+              + [np.full(len(x), -0.35), (-0.35 - 0.9 * self.fac[0]).astype(f)])
+        custom = [None] * FACIL + [self.fac[0].astype(f)]
+        w.plotly_update(restyle_data={"x": xs, "y": ys, "customdata": custom},
+                        trace_indexes=list(range(FACIL + 1)))
         self._sent_at = time.perf_counter()
         self.redraws += 1
 

@@ -151,8 +151,9 @@ def test_switch_language(dash):
     assert "empresa" not in log.lower()
     legend = page.evaluate("() => document.querySelector('.js-plotly-plot').data.slice(0, 4).map(t => t.name)")
     assert legend == ["santo", "sólido ciudadano", "tengo que ganar", "oportunista"]
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot').layout.annotations[0].text"
-                           " === 'Cooperation by profile'")
+    page.locator(".asocia-panel-title", has_text="Cooperation by profile").wait_for()  # HTML over the figure
+    assert "mean trust" in page.locator(".asocia-legend").nth(1).inner_text()
+    assert page.evaluate("() => document.querySelector('.js-plotly-plot').layout.showlegend") is False
 
 
 def test_play_a_firm(dash):
