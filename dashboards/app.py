@@ -45,7 +45,8 @@ SHARE_GROUPS = {"population": (("santo", "solido", "tengo", "oportunista"),
                                ("active", "passive", "barely"))}
 
 lang = solara.reactive("es")
-frame = solara.reactive(0)          # bumped after every redraw: what re-renders small panels
+frame = solara.reactive(0)          # re-renders the small panels: after a redraw, PANEL_PERIOD apart while playing
+PANEL_PERIOD = 0.25  # s; each re-render of the status line, log, network and controls costs 30-100 ms of server time
 params_rev = solara.reactive(0)     # bumped after every parameter edit
 playing = solara.reactive(False)
 speed = solara.reactive(5)
@@ -67,6 +68,7 @@ class AppState:
         self.cmp_changes: dict = {}
         self.cmp_result = None
         self.redraw_times: list[float] = []
+        self._panels_at = 0.0
 
     def shown_group(self) -> int:
         """The group the network and the firm player show (the selected one, else group 0)."""
@@ -78,8 +80,13 @@ class AppState:
         s = self.session
         with s.lock:
             self.charts.push(full=full)
-        self.redraw_times.append(time.perf_counter())
-        frame.value += 1
+        now = time.perf_counter()
+        self.redraw_times.append(now)
+        # while playing, the panels around the charts follow at a few frames per second, so the
+        # server and the browser spend their time on the charts (each bump re-renders Solara's tree)
+        if not playing.value or now - self._panels_at >= PANEL_PERIOD:
+            self._panels_at = now
+            frame.value += 1
 
     def restart_view(self) -> None:
         """Charts and log after a new run started."""
@@ -129,6 +136,8 @@ def play_loop(st: AppState) -> None:
         time.sleep(0.004)
     if dirty:
         st.redraw()
+    else:
+        frame.value += 1  # the panels may be up to PANEL_PERIOD behind the charts
 
 
 # ---------------------------------------------------------------------- parameters
