@@ -3,9 +3,11 @@
 :func:`chunk_series` turns the rows a few meetings added (steps rows from ``LiveRun.new_rows()``
 and per-profile sums from ``LiveRun.by_profile()``) into the points those meetings add to each
 trace, for all groups together or for one group. :class:`RunCharts` keeps the traces' points and,
-after each frame, appends the new ones and sends them to the browser in one batched update of
-the live ``FigureWidget`` (no new figure, no new traces, no layout re-sent); it rebuilds from
-the session's history only when the group shown changes or a run starts. :func:`network_svg`
+after each frame, appends the new ones and sends them to the browser as numpy arrays in one
+``plotly_update`` message to the live ``FigureWidget`` (no new figure, no new traces, no layout
+re-sent); it rebuilds from the session's history only when the group shown changes or a run
+starts. The panels' titles and legends are HTML (:meth:`RunCharts.legend_html`), since plotly
+redraws its own legends and annotations on every update. :func:`network_svg`
 draws one group as a small SVG (no second plotly widget to load): firms on a circle by seat,
 coloured by profile, edges shaded by dyadic trust, sanctioned firms ringed, recently departed
 firms crossed out.
@@ -108,19 +110,6 @@ def chunk_series(steps, profiles, groups: int, sel: int | None) -> dict[str, np.
         phase = np.where(alive[:, sel], col("phase")[:, sel], 0)[None, :].astype(float)
     fac = col("facilitator")[:, 0][None, :].astype(float)
     return {"x": x, "lines": lines, "phase": phase, "facilitator": fac}
-
-
-def _js(a) -> list:
-    """A list for the browser (NaN becomes None, which plotly draws as a gap).
-
-    Plotly's widget fails on numpy arrays when it handles the browser's edit acknowledgements,
-    and JSON has no NaN.
-    """
-    a = np.asarray(a, float)
-    out = a.tolist()
-    if a.ndim == 1:
-        return [None if x != x else x for x in out]
-    return [[None if x != x else x for x in row] for row in out]
 
 
 def _swatch(color: str, width: float, dash: str = "", fill: str = "") -> str:

@@ -126,6 +126,48 @@ def test_incremental_series_equal_a_full_rebuild(folder):
         assert all(np.all(np.diff(live.lines[i]) >= 0) for i in CUMULATIVE)
 
 
+def test_push_sends_every_trace_to_the_widget_in_one_update(folder):
+    import plotly.graph_objects as go
+
+    s = Session(folder=folder)
+    charts = RunCharts("en")
+    charts.rebuild(s, None)
+    widget = go.FigureWidget(charts.figure())
+    charts.attach(widget)
+    charts.extend(s.advance(5), s.groups)
+    edits = widget._last_trace_edit_id
+    charts.push()
+    assert widget._last_trace_edit_id == edits + 1  # one message for all traces
+    assert len(widget.data) == 27
+    for i in range(N_LINES):
+        np.testing.assert_array_equal(widget.data[i].x, charts.x)
+        np.testing.assert_array_equal(widget.data[i].y, charts.lines[i])  # NaN stays NaN: a gap
+    assert np.asarray(widget.data[-1].customdata).tolist() == charts.fac[0].tolist()
+    phases = np.concatenate([np.asarray(widget.data[20 + p].y, float) for p in range(5)])
+    assert set(phases[~np.isnan(phases)].tolist()) == {0.0, 1.0}  # one band row per group
+
+
+def test_titles_and_legends_are_html_in_both_languages(folder):
+    s = Session(folder=folder)
+    charts = RunCharts("en")
+    charts.rebuild(s, None)
+    assert charts.figure().layout.showlegend is False and not charts.figure().layout.annotations
+    for lang in ("en", "es"):
+        html = charts.legend_html(lang)
+        assert html.count('class="asocia-panel-head"') == 5
+        for key in ("ch_coop", "ch_trust", "ch_members", "ch_income", "ch_timeline", "trust_mean",
+                    "trust_range", "members", "entries", "exits", "expulsions", "dissolved", "all"):
+            assert i18n.tr(key, lang) in html, key
+        assert all(label in html for label in i18n.PROFILE_LABELS.values())
+
+    for sel in (None, 1):
+        charts.rebuild(s, sel)
+        tops = [int(part.split("px", 1)[0]) for part in charts.legend_html().split("top:")[1:]]
+        h = charts.figure().layout.height
+        # coop and trust side by side on top, members and income below, then the timeline
+        assert tops[0] == tops[1] < tops[2] == tops[3] < tops[4] < h - 100
+
+
 def test_series_match_the_steps_table(folder):
     s = Session(folder=folder)
     s.advance(20)
