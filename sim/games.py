@@ -102,7 +102,7 @@ class JointPurchaseGame:
         volume = np.asarray(volume, dtype=float)
         span = self.volume_full - self.min_lot
         if span > 0:
-            ramp = np.clip((volume - self.min_lot) / span, 0.0, 1.0)
+            ramp = ((volume - self.min_lot) / span).clip(0.0, 1.0)
         else:
             ramp = np.ones_like(volume)
         d = self.discount_min + (self.discount_max - self.discount_min) * ramp
@@ -126,9 +126,9 @@ class JointPurchaseGame:
         placed = coordinated & (volume > 0) & (volume >= self.min_lot)
         disc = np.where(placed, self.discount(volume), 0.0)
         unit_saving = self.list_price * disc                      # (G,)
-        n = np.maximum(seat_sum(member), 1)
         penalty = np.where(placed, self.shortfall_penalty * seat_sum(reneged), 0.0)
         if self.sharing == "equal":
+            n = np.maximum(seat_sum(member), 1)
             saving = (unit_saving * volume / n)[:, None] * member
             penalty_share = (penalty / n)[:, None] * member
         else:

@@ -328,6 +328,8 @@ class AsociaModel(mesa.Model):
             n=n,
             p_attend=np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition],
             santo=self.profile == SANTO,
+            not_santo=self.profile != SANTO,
+            trust_norm=tr.member_norm(m, self.T.dtype),
             demand=self.capacity * s.joint_purchase.demand,
             quota=eg.quotas(self.capacity, m, s.rules.cost_sharing),
             routed=routed,
@@ -338,7 +340,7 @@ class AsociaModel(mesa.Model):
             tc_roster=(lc.tc_base * (1.0 + lc.tc_size * (n1 - 1)) * (1.0 + lc.tc_diversity * diversity)
                        * self.rule.tc_factor),
         )
-        for value in vars(r).values():
+        for value in (*vars(r).values(), *r.trust_norm):
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
         self._roster_cache = r
@@ -403,8 +405,9 @@ class AsociaModel(mesa.Model):
                 for name in out:
                     out[name][g, s_] = np.ravel(getattr(d, name))[0]
         m = self.member
-        self.commit = np.clip(out["commit"], 0, 1) * m
-        self.renege = np.clip(out["renege"], 0, 1) * m
+        # the array method: np.clip's wrapper costs more than the clipping on a small run
+        self.commit = out["commit"].clip(0, 1) * m
+        self.renege = out["renege"].clip(0, 1) * m
         self.pay_quota = out["pay_quota"] & m
         self.route_lead = out["route_lead"] & m
         self.furtive = out["furtive"] & m
@@ -526,14 +529,16 @@ class AsociaModel(mesa.Model):
         self.coop_seen = np.where(seen, total / np.maximum(n_sig, 1), 0.0)
         tr.observe(T, self.coop_seen, seen, self.attend, ts.learning, buf=self._scratch)
         # what nobody detected still shows up as a shortfall nobody can explain
-        committed = seat_sum(self.capacity * self.commit * open_)
-        hidden = seat_sum(self.capacity * self.commit * self.renege * (self.reneged & ~self.det_renege))
         hidden_leads = seat_sum(self.kept_furtive & ~self.det_keep)
-        n = np.maximum(self.n_members, 1)
-        shortfall = hidden / np.maximum(committed, 1e-12) + hidden_leads / n
+        shortfall = hidden_leads / np.maximum(self.n_members, 1)
+        unseen = self.reneged & ~self.det_renege
+        if unseen.any():  # otherwise the purchase shortfall is exactly zero
+            committed = seat_sum(self.capacity * self.commit * open_)
+            hidden = seat_sum(self.capacity * self.commit * self.renege * unseen)
+            shortfall = hidden / np.maximum(committed, 1e-12) + shortfall
         # losses multiply: a detected betrayer loses trust from everyone (column factor), and the
         # whole group loses some after hidden shortfalls, failed joint actions and opaque decisions
-        group_factor = (np.clip(1.0 - ts.diffuse * shortfall, 0.0, 1.0)
+        group_factor = ((1.0 - ts.diffuse * shortfall).clip(0.0, 1.0)
                         * (1.0 - ts.failure * self.purchase_failed)
                         * (1.0 + np.where(self.rules_on, min(self.rule.transparency, 0.0), 0.0)))
         seat_factor = 1.0 - ts.betrayal * (self.det_renege | self.det_keep)
@@ -544,7 +549,7 @@ class AsociaModel(mesa.Model):
         lift = (ts.success * success + self.f * s.facilitator.trust_building
                 + s.profiles.santo_persuasion * santos
                 + np.where(self.rules_on, max(self.rule.transparency, 0.0), 0.0))
-        tr.lift(T, np.clip(lift * self.alive, 0.0, 1.0))
+        tr.lift(T, (lift * self.alive).clip(0.0, 1.0))
 
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
@@ -555,11 +560,10 @@ class AsociaModel(mesa.Model):
                                                 self.f, s.facilitator.arbitration),
                             gov.conflict_damage(s.trust.conflict_damage, "none", self.f,
                                                 s.facilitator.arbitration))
-        prod = np.where(self.member, self.product, -1)
-        gs = np.nonzero(self.clash)
         pairs_g, pairs_a, pairs_b = [], [], []
-        if len(gs[0]):
-            g, a = gs
+        if self.clash.any():
+            prod = np.where(self.member, self.product, -1)
+            g, a = np.nonzero(self.clash)
             same = (prod[g] == prod[g, a][:, None]) & (np.arange(self.C)[None, :] != a[:, None])
             b = np.argmax(same, axis=1)
             pairs_g.append(g)
@@ -615,9 +619,10 @@ class AsociaModel(mesa.Model):
         self.ema_gain = np.where(m, 0.8 * self.ema_gain + 0.2 * net, 0.0)
         self.tenure += m
         # who wants out: a member losing money against going alone, or one that no longer trusts
-        trust_given, self.trust_received = tr.given_received(self.T, m, buf=self._scratch)
+        trust_given, self.trust_received = tr.given_received(self.T, m, buf=self._scratch,
+                                                             norm=r.trust_norm)
         self.trust_given = trust_given
-        losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > 8) & (self.profile != SANTO)
+        losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > 8) & r.not_santo
         unhappy = m & (losing | (trust_given < lc.exit_trust))
         unhappy &= self.leaving < 0
         hazard = lc.exit_rate * self.rule.frustration * np.where(s.rules.forfeit & (self.paid_in > 0), 0.5, 1.0)

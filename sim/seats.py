@@ -4,7 +4,10 @@ State arrays are shaped ``(groups, seats)`` with few seats (about 10-15). NumPy'
 ``x.sum(axis=1)`` walks such a short last axis row by row and costs several times more than a
 matrix-vector product with a vector of ones, which BLAS does in one sweep (measured here on a
 (1000, 14) array: 24 us against 3.5 us). The engine sums over seats dozens of times per meeting,
-so it uses :func:`seat_sum` everywhere; booleans and integers give exact integer counts.
+so it uses :func:`seat_sum` everywhere; booleans and integers give exact integer counts. For a
+small run (a few groups) the product's dispatch costs more than the sum itself, so counts over
+small arrays use a plain integer sum, exact like the product (measured: 4.6 us against 2.3 us on
+(3, 11); the two cross near 100 groups).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 _ONES: dict[tuple[int, str], np.ndarray] = {}
+_SMALL = 1024  # elements below which a plain integer sum counts faster than the matrix product
 
 
 def _ones(n: int, dtype) -> np.ndarray:
@@ -25,7 +29,10 @@ def seat_sum(x, keepdims: bool = False) -> np.ndarray:
     """Sum over the last axis (the seats); exact counts for boolean and integer arrays."""
     x = np.asarray(x)
     if x.dtype.kind in "biu":
-        out = (x.astype(np.float64) @ _ones(x.shape[-1], np.float64)).astype(np.int64)
+        if x.size <= _SMALL:
+            out = x.sum(axis=-1, dtype=np.int64)
+        else:
+            out = (x.astype(np.float64) @ _ones(x.shape[-1], np.float64)).astype(np.int64)
     else:
         out = x @ _ones(x.shape[-1], x.dtype)
     return out[..., None] if keepdims else out

@@ -84,15 +84,30 @@ def received(T, member):
     return np.where(member & (n_other > 0), tot / np.maximum(n_other, 1.0), 0.0)
 
 
-def given_received(T, member, buf=None):
-    """Mean trust each member gives to and receives from the other members, in one pass."""
-    m = member.astype(T.dtype)
+def member_norm(member, dtype=np.float32):
+    """Roster factors of :func:`given_received`: members as 0/1, seats with a mean, its divisor.
+
+    They change only with the roster, so the model computes them once per roster change.
+    """
+    m = member.astype(dtype)
     n_other = seat_sum(m, keepdims=True) - 1.0
+    return m, member & (n_other > 0), np.maximum(n_other, 1.0)
+
+
+def given_received(T, member, buf=None, norm=None):
+    """Mean trust each member gives to and receives from the other members, in one pass.
+
+    Args:
+        T: trust array (G, C, C).
+        member: bool (G, C).
+        buf: optional scratch array shaped like T.
+        norm: optional ``member_norm(member, T.dtype)``, when the caller has it already.
+
+    """
+    m, ok, denom = member_norm(member, T.dtype) if norm is None else norm
     W = np.multiply(T, m[:, :, None], out=buf)
     W *= m[:, None, :]
     diag = np.diagonal(T, axis1=1, axis2=2) * m
-    ok = member & (n_other > 0)
-    denom = np.maximum(n_other, 1.0)
     give = np.where(ok, (seat_sum(W) - diag) / denom, 0.0)
     get = np.where(ok, (seat_sum_rows(W) - diag) / denom, 0.0)
     return give, get
