@@ -329,6 +329,7 @@ class AsociaModel(mesa.Model):
             p_attend=np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition],
             santo=self.profile == SANTO,
             not_santo=self.profile != SANTO,
+            profiles=tuple(self.profile == k for k in range(1, len(self.profiles))),
             trust_norm=tr.member_norm(m, self.T.dtype),
             demand=self.capacity * s.joint_purchase.demand,
             quota=eg.quotas(self.capacity, m, s.rules.cost_sharing),
@@ -340,7 +341,7 @@ class AsociaModel(mesa.Model):
             tc_roster=(lc.tc_base * (1.0 + lc.tc_size * (n1 - 1)) * (1.0 + lc.tc_diversity * diversity)
                        * self.rule.tc_factor),
         )
-        for value in (*vars(r).values(), *r.trust_norm):
+        for value in (*vars(r).values(), *r.trust_norm, *r.profiles):
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
         self._roster_cache = r
@@ -391,10 +392,15 @@ class AsociaModel(mesa.Model):
         """Every firm decides, by its profile's rule or by its outside decider."""
         obs = self.observation()
         parts = [p.decide(obs) for p in self.profiles]
-        # each seat takes its own profile's decision: one selection per field (a new array, so
-        # outside deciders can overwrite their seats below)
-        out = {name: np.choose(self.profile, [getattr(d, name) for d in parts])
-               for name in ("commit", "renege", "pay_quota", "route_lead", "furtive")}
+        masks = self._roster().profiles  # seats holding profile 1, 2, 3 (the rest take profile 0)
+        out = {}
+        for name in ("commit", "renege", "pay_quota", "route_lead", "furtive"):
+            # np.where returns a new full-shape array, so outside deciders can overwrite their
+            # seats below (np.choose gives the same values but is several times slower)
+            col = getattr(parts[0], name)
+            for k, mask in enumerate(masks, start=1):
+                col = np.where(mask, getattr(parts[k], name), col)
+            out[name] = col
         if self.deciders:
             for fid, decider in self.deciders.items():
                 agent = self.firms.get(fid)
