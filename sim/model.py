@@ -32,7 +32,7 @@ from . import governance as gov
 from . import trust as tr
 from .firm import Firm
 from .games import ExportGame, JointPurchaseGame
-from .profiles import OPORTUNISTA, SANTO, TENGO, Observation, build_profiles
+from .profiles import OPORTUNISTA, SANTO, TENGO, Observation, build_profiles, merge_decisions, profile_masks
 from .scenario import PROFILES, Scenario
 from .seats import seat_sum
 from .tables import Recorder
@@ -329,7 +329,7 @@ class AsociaModel(mesa.Model):
             p_attend=np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition],
             santo=self.profile == SANTO,
             not_santo=self.profile != SANTO,
-            profiles=tuple(self.profile == k for k in range(1, len(self.profiles))),
+            profiles=profile_masks(self.profile, len(self.profiles)),
             trust_norm=tr.member_norm(m, self.T.dtype),
             demand=self.capacity * s.joint_purchase.demand,
             quota=eg.quotas(self.capacity, m, s.rules.cost_sharing),
@@ -341,7 +341,7 @@ class AsociaModel(mesa.Model):
             tc_roster=(lc.tc_base * (1.0 + lc.tc_size * (n1 - 1)) * (1.0 + lc.tc_diversity * diversity)
                        * self.rule.tc_factor),
         )
-        for value in (*vars(r).values(), *r.trust_norm, *r.profiles):
+        for value in (*vars(r).values(), *r.trust_norm, *r.profiles[0], *r.profiles[1]):
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
         self._roster_cache = r
@@ -392,15 +392,7 @@ class AsociaModel(mesa.Model):
         """Every firm decides, by its profile's rule or by its outside decider."""
         obs = self.observation()
         parts = [p.decide(obs) for p in self.profiles]
-        masks = self._roster().profiles  # seats holding profile 1, 2, 3 (the rest take profile 0)
-        out = {}
-        for name in ("commit", "renege", "pay_quota", "route_lead", "furtive"):
-            # np.where returns a new full-shape array, so outside deciders can overwrite their
-            # seats below (np.choose gives the same values but is several times slower)
-            col = getattr(parts[0], name)
-            for k, mask in enumerate(masks, start=1):
-                col = np.where(mask, getattr(parts[k], name), col)
-            out[name] = col
+        out = merge_decisions(parts, *self._roster().profiles)
         if self.deciders:
             for fid, decider in self.deciders.items():
                 agent = self.firms.get(fid)
