@@ -142,7 +142,10 @@ class AsociaModel(mesa.Model):
     def _seat_many(self, gs, ss, attrs):
         """Seat new firms (one Mesa agent each) in seats (gs, ss), attributes from ``attrs``."""
         profile, capacity, products, disposition, cc_a, cc_b = attrs
-        agents = Firm.create_agents(self, len(gs), [(int(g), int(s_)) for g, s_ in zip(gs, ss, strict=True)])
+        # one agent per firm, registered with the model; built directly because Agent.create_agents
+        # also builds an AgentSet we do not use (that doubles the cost: 0.22 s against 0.13 s for
+        # 10,000 firms)
+        agents = [Firm(self, seat) for seat in zip(gs.tolist(), ss.tolist(), strict=True)]
         ids = np.fromiter((a.unique_id for a in agents), np.int64, len(gs))
         self.firms.update(zip(ids.tolist(), agents, strict=True))
         self.member[gs, ss] = True
