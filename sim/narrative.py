@@ -11,7 +11,6 @@ from string import Formatter
 
 import numpy as np
 import pandas as pd
-from numpy.dtypes import StringDType
 
 PROFILE_LABEL = {"santo": "santo", "solido": "sólido ciudadano", "tengo": "tengo que ganar",
                  "oportunista": "oportunista", None: "?"}
@@ -124,27 +123,73 @@ def sentence(row, lang: str = "en") -> str:
 
 
 def describe(events: pd.DataFrame, lang: str = "en") -> pd.Series:
-    """One sentence per row of an events table (the same sentence :func:`sentence` writes).
+    """One sentence per row of an events table (the same sentence :func:`sentence` writes)."""
+    return describe_all(events, (lang,))[lang]
 
-    Rows are written kind by kind with vectorised string operations (NumPy's ``StringDType``), so
-    a run with 100,000 events costs a few dozen array operations, not a Python call per row.
+
+def describe_all(events: pd.DataFrame, langs=("en", "es")) -> dict[str, pd.Series]:
+    """Sentences for every row of an events table, one Series per language (as :func:`describe`).
+
+    Rows that differ only in their numbers (firm, group, other, strike, amount) share a template:
+    kind, profile, code, detection and sanction pick it. The rows are grouped by those (a few
+    dozen groups even in a run with 100,000 events), each group's template is compiled once per
+    language with its fixed words written in, and its rows are formatted with ``str.format`` over
+    plain Python lists: one C-level ``format`` call per row and a few array operations per group.
     """
     if events.empty:
-        return pd.Series([], dtype=object, index=events.index)
-    t = TEXT[lang]
+        return {lang: pd.Series([], dtype=object, index=events.index) for lang in langs}
     kinds, kind_names = _factorize(events["kind"])
     if (kinds < 0).any():
         raise KeyError(f"event kind missing in {int((kinds < 0).sum())} rows")
-    out = np.empty(len(events), dtype=_STR)
-    columns = {}
-    for i, kind in enumerate(kind_names):
-        rows = np.flatnonzero(kinds == i)
-        if len(rows):
-            out[rows] = _sentences(t, kind, _Rows(events, rows, columns))
-    return pd.Series(out.astype(object), index=events.index, dtype=object)
+    profiles, profile_names = _factorize(events["profile"])
+    sanctions, sanction_names = _factorize(events["sanction"])
+    code = events["code"].to_numpy().astype(np.int64)
+    detected = events["detected"].to_numpy().astype(bool)
+    # the code picks the template only for the kinds that read it; detection and sanction only
+    # for violations (other kinds keep 0 there, so they are not split for nothing)
+    violation = np.isin(kinds, [i for i, k in enumerate(kind_names) if k in _VIOLATIONS])
+    coded = np.isin(kinds, [i for i, k in enumerate(kind_names) if k in _CODED])
+    code_ids, code_values = pd.factorize(np.where(coded, code, 0))
+    key = kinds.astype(np.int64)
+    for ids, n in ((profiles + 1, len(profile_names) + 1), (code_ids, len(code_values)),
+                   (np.where(violation, sanctions + 1, 0), len(sanction_names) + 1),
+                   (violation & detected, 2)):
+        key = key * n + ids
+    group, _ = pd.factorize(key)
+    order = np.argsort(group, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(group))])
+    numbers = {"firm": events["firm"], "group": events["group"], "other": events["other"],
+               "strike": events["strike"], "amount": events["amount"], "n": events["amount"]}
+    texts = {lang: [] for lang in langs}
+    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        rows = order[start:stop]
+        first = rows[0]
+        profile = profile_names[profiles[first]] if profiles[first] >= 0 else None
+        sanction = sanction_names[sanctions[first]] if sanctions[first] >= 0 else None
+        choice = (kind_names[kinds[first]], PROFILE_LABEL.get(profile if isinstance(profile, str) else None, "?"),
+                  int(code[first]), bool(detected[first]), sanction)
+        names = []
+        formats = {lang: _compile(_parts(TEXT[lang], *choice), names) for lang in langs}
+        values = [_numbers(numbers[name], name, rows) for name in names]
+        repeat = None if values else np.zeros(len(rows), np.intp)   # no numbers: one sentence
+        if len(names) == 1 and names[0] != "amount":   # only the group (purchase failed, phase,
+            # rules, ...): the same sentence comes back meeting after meeting; write each once
+            unique, repeat = np.unique(values[0], return_inverse=True)
+            values = [unique]
+        values = [v.tolist() for v in values]
+        for lang, fmt in formats.items():
+            text = np.array(list(map(fmt.format, *values)) if values else [fmt.format()], dtype=object)
+            texts[lang].append(text if repeat is None else text[repeat])
+    out = {}
+    for lang in langs:
+        col = np.empty(len(events), dtype=object)
+        col[order] = np.concatenate(texts[lang]) if len(texts[lang]) > 1 else texts[lang][0]
+        out[lang] = pd.Series(col, index=events.index, dtype=object)
+    return out
 
 
-_STR = StringDType()
+_VIOLATIONS = ("renege", "diversion", "quota_skip")
+_CODED = ("diversion", "facilitator", "phase", "rejected", "purchase_failed")
 
 
 def _factorize(column):
@@ -155,111 +200,52 @@ def _factorize(column):
     return codes, list(uniques)
 
 
-class _Rows:
-    """Some rows of an events table; ``columns`` caches whole columns as arrays across kinds."""
-
-    def __init__(self, events, rows, columns):
-        self.events, self.rows, self.columns = events, rows, columns
-        self.n = len(rows)
-
-    def _column(self, name):
-        if name not in self.columns:
-            col = self.events[name]
-            categorical = name in ("profile", "sanction")
-            self.columns[name] = _factorize(col) if categorical else col.to_numpy()
-        return self.columns[name]
-
-    def values(self, name):
-        """Raw values of a column for these rows."""
-        return self._column(name)[self.rows]
-
-    def text(self, name):
-        """Integer column as text (``int(x)`` as ``str.format`` writes it)."""
-        return self.values(name).astype(np.int64).astype(_STR)
-
-    def is_category(self, name, value):
-        """Rows whose value in a categorical-like column (profile, sanction) equals ``value``."""
-        codes, names = self._column(name)
-        if value not in names:
-            return np.zeros(self.n, bool)
-        return codes[self.rows] == names.index(value)
-
-    def profile(self):
-        """Profile labels as the guide writes them; "?" where there is none."""
-        codes, names = self._column("profile")
-        labels = [PROFILE_LABEL.get(p if isinstance(p, str) else None, "?") for p in names] + ["?"]
-        return np.array(labels, dtype=_STR)[codes[self.rows]]   # code -1 (no profile) -> "?"
-
-    def lookup(self, name, table):
-        """Text for each row from ``table[int(code)]``."""
-        codes = self.values(name).astype(np.int64)
-        out = np.empty(self.n, dtype=_STR)
-        for code in np.unique(codes):
-            out[codes == code] = table[int(code)]
-        return out
+def _numbers(column, name, rows):
+    """A numeric field for some rows, as :func:`sentence` passes it to format (int or float)."""
+    values = column.to_numpy()[rows]
+    if name == "amount":
+        return values.astype(np.float64)
+    return values.astype(np.int64)     # int(x), also for n = int(amount)
 
 
-def _fill(template, rows, **fields):
-    """Vectorised ``template.format(**fields)`` for ``rows`` rows; fields are arrays."""
-    out = np.full(rows, "", dtype=_STR)
-    for literal, name, spec, _conversion in Formatter().parse(template):
-        if literal:
-            out = np.strings.add(out, literal)
-        if name is not None:
-            value = fields[name]
-            if spec:   # a formatted number (fines): few rows, formatted one by one
-                value = np.array([format(v, spec) for v in value.tolist()], dtype=_STR)
-            out = np.strings.add(out, value)
-    return out
-
-
-def _sentences(t, kind, r: _Rows):
-    """Sentences for rows of one kind."""
-    if kind in ("renege", "diversion", "quota_skip"):
-        return _violations(t, kind, r)
+def _parts(t, kind, profile, code, detected, sanction):
+    """The pieces of one kind of sentence: (template, fixed fields), as :func:`sentence` joins them."""
+    if kind in _VIOLATIONS:
+        open_act = kind == "quota_skip" or (kind == "diversion" and code == 1)
+        parts = [(t[kind], {"profile": profile}),
+                 (t["open"] if open_act else t["detected"] if detected else t["hidden"], {})]
+        if sanction in ("warning", "fine", "expulsion"):
+            parts.append((t["expel" if sanction == "expulsion" else sanction], {}))
+        return [*parts, (".", {})]
     if kind == "facilitator":
-        codes = r.values("code").astype(np.int64)
-        out = np.empty(r.n, dtype=_STR)
-        group = r.text("group")
-        for code in np.unique(codes):
-            sel = codes == code
-            out[sel] = _fill(t["facilitator"][int(code)], int(sel.sum()), group=group[sel])
-        return out
+        return [(t["facilitator"][code], {})]
     if kind == "phase":
-        return _fill(t["phase"], r.n, group=r.text("group"), roman=r.lookup("code", ROMAN),
-                     name=r.lookup("code", t["phases"]))
+        return [(t["phase"], {"roman": ROMAN[code], "name": t["phases"][code]})]
     if kind == "rejected":
-        return _fill(t["rejected"], r.n, profile=r.profile(), group=r.text("group"),
-                     reason=r.lookup("code", t["reason"]))
+        return [(t["rejected"], {"profile": profile, "reason": t["reason"][code]})]
     if kind == "purchase_failed":
-        return _fill(t["purchase_failed"], r.n, group=r.text("group"),
-                     why=r.lookup("code", t["why"]))
-    if kind == "dissolution":
-        return _fill(t["dissolution"], r.n, group=r.text("group"), n=r.text("amount"))
-    template = t[kind]
-    fields = {"firm": r.text, "profile": lambda _: r.profile(), "group": r.text, "other": r.text,
-              "strike": r.text}
-    used = {name for _, name, _, _ in Formatter().parse(template) if name}
-    return _fill(template, r.n, **{name: fields[name](name) for name in used})
+        return [(t["purchase_failed"], {"why": t["why"][code]})]
+    return [(t[kind], {"profile": profile})]
 
 
-def _violations(t, kind, r: _Rows):
-    """Vectorised :func:`_violation`: the act, whether it was seen, and the sanction."""
-    out = _fill(t[kind], r.n, firm=r.text("firm"), profile=r.profile())
-    detected = r.values("detected").astype(bool)
-    if kind == "quota_skip":
-        open_act = np.ones(r.n, bool)
-    elif kind == "diversion":
-        open_act = r.values("code") == 1
-    else:
-        open_act = np.zeros(r.n, bool)
-    seen = np.where(open_act, t["open"], np.where(detected, t["detected"], t["hidden"]))
-    out = np.strings.add(out, seen.astype(_STR))
-    strike = r.text("strike")
-    for name, key in (("warning", "warning"), ("fine", "fine"), ("expulsion", "expel")):
-        sel = r.is_category("sanction", name)
-        if sel.any():
-            amount = r.values("amount").astype(np.float64)[sel]
-            out[sel] = np.strings.add(out[sel], _fill(t[key], int(sel.sum()), strike=strike[sel],
-                                                      amount=amount))
-    return np.strings.add(out, ".")
+def _compile(parts, names):
+    """One ``str.format`` template from pieces: fixed fields written in, the others positional.
+
+    ``names`` lists the positional (numeric) fields; new ones are appended, so templates of
+    several languages compiled with the same list read their numbers from the same arguments.
+    """
+    out = []
+    for template, fixed in parts:
+        for literal, name, spec, conversion in Formatter().parse(template):
+            out.append(literal.replace("{", "{{").replace("}", "}}"))
+            if name is None:
+                continue
+            if conversion:
+                raise ValueError(f"conversion !{conversion} in {template!r}")
+            if name in fixed:
+                out.append(format(fixed[name], spec).replace("{", "{{").replace("}", "}}"))
+            else:
+                if name not in names:
+                    names.append(name)
+                out.append(f"{{{names.index(name)}{':' + spec if spec else ''}}}")
+    return "".join(out)

@@ -11,7 +11,7 @@ while the run is going and the rest once, when the tables are asked for:
   (float32, float64, small integers), so 10,000 firms cost a handful of NumPy calls, not one per
   column and never one per firm;
 * events are appended as they happen (a tuple for a single event, arrays for many) and turned into
-  one table, sorted by meeting and group, with its sentences written per kind (sim/narrative.py).
+  one table, sorted by meeting and group, with its sentences written per template (sim/narrative.py).
 
 ``frames()`` returns the pandas DataFrames with explicit keys and readable categories. Adding a
 column: compute it from the model's arrays in ``record_groups`` or ``record_firms`` (add it to the
@@ -329,7 +329,7 @@ class Recorder:
 
     def events_frame(self, since: int = 0) -> pd.DataFrame:
         """Return the events table with a sentence per event in English and Spanish."""
-        from .narrative import describe
+        from .narrative import describe_all
 
         chunks = self.events[since:]
         if not chunks:
@@ -345,8 +345,8 @@ class Recorder:
             cols["profile"] = pd.Categorical.from_codes(cols["profile"], NAMES)  # -1: no firm
             cols["sanction"] = pd.Categorical.from_codes(cols["sanction"], SANCTIONS)
             df = pd.DataFrame({name: cols[name] for name in EVENT_DTYPES}, copy=False)
-        df["message"] = describe(df, "en")
-        df["message_es"] = describe(df, "es")
+        sentences = describe_all(df, ("en", "es"))
+        df["message"], df["message_es"] = sentences["en"], sentences["es"]
         return df
 
     def frames(self) -> dict[str, pd.DataFrame]:
