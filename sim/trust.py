@@ -40,6 +40,41 @@ def observe(T, signal, seen, attend, eta, buf=None):
     return T
 
 
+# Above this many elements of a (G, C, C) array, arrays broadcast along a seat axis are built
+# whole by gathering rows (np.take copies rows of C values in one sweep) and then combined
+# contiguously; broadcasting a (G, C) factor over a short axis of T instead makes NumPy run an
+# inner loop only C long, several times slower (measured on (1000, 14, 14) float32: T * x[:, None, :]
+# 240 us, a contiguous product 100 us, the gather 90 us). Below it (a few groups) the cost is
+# per NumPy call, and broadcasting takes fewer calls. Both give the same values.
+_GATHER = 4096
+_ROWS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _to_zero_row(G: int, C: int) -> np.ndarray:
+    """``G - g`` for each (group g, seat) row, read-only and cached: the step to a zero row at G."""
+    key = (G, C)
+    if key not in _ROWS:
+        shift = G - np.arange(G * C) // C
+        shift.flags.writeable = False
+        _ROWS[key] = shift
+    return _ROWS[key]
+
+
+def rows_where(keep, values, out=None):
+    """``out[g, i, j] = values[g, j]`` where ``keep[g, i]``, else 0: shape (G, C, C), values' dtype.
+
+    ``values`` must be nonnegative (a zero row is then exactly ``values * False``).
+    """
+    G, C = values.shape
+    if G * C * C < _GATHER:
+        return np.multiply(values[:, None, :], keep[:, :, None], out=out)
+    table = np.concatenate((values, np.zeros((1, C), values.dtype)))
+    index = np.multiply(keep.ravel(), _to_zero_row(G, C))
+    np.subtract(G, index, out=index)  # row g where kept, else the zero row G
+    flat = None if out is None else out.reshape(G * C, C)
+    return np.take(table, index, axis=0, out=flat, mode="clip").reshape(G, C, C)
+
+
 def betrayal(T, detected, beta):
     """Cut every member's trust in each detected betrayer by a factor ``1 - beta``."""
     T *= (1.0 - beta * detected[:, None, :]).astype(T.dtype)
@@ -85,17 +120,25 @@ def received(T, member):
 
 
 def member_norm(member, dtype=np.float32):
-    """Roster factors of :func:`given_received`: members as 0/1, seats with a mean, its divisor.
+    """Roster factors of :func:`given_received`: members as 0/1, the divisor of each mean, member pairs.
 
-    They change only with the roster, so the model computes them once per roster change.
+    ``pair[g, i, j]`` is 1 when seats i and j of group g both hold members (0/1, shaped like the
+    trust array). They change only with the roster, so the model computes them once per roster change.
     """
     m = member.astype(dtype)
     n_other = seat_sum(m, keepdims=True) - 1.0
-    return m, member & (n_other > 0), np.maximum(n_other, 1.0)
+    return m, np.maximum(n_other, 1.0), rows_where(member, m)
 
 
 def given_received(T, member, buf=None, norm=None):
     """Mean trust each member gives to and receives from the other members, in one pass.
+
+    Trust among members is ``W = T * pair`` (one contiguous product; the pair factors are 0/1, so
+    ``W`` holds the same values as ``T * m_i * m_j``), then rows and columns are summed by the same
+    BLAS calls as :func:`sim.seats.seat_sum` always made (their summation order is the BLAS
+    kernel's, so the calls and shapes are kept as they were). Seats without a mean - empty seats
+    and lone members - need no masking: their row (column) of ``W`` is zero apart from the
+    diagonal, so the sum less the diagonal is exactly 0.
 
     Args:
         T: trust array (G, C, C).
@@ -104,12 +147,15 @@ def given_received(T, member, buf=None, norm=None):
         norm: optional ``member_norm(member, T.dtype)``, when the caller has it already.
 
     """
-    m, ok, denom = member_norm(member, T.dtype) if norm is None else norm
-    W = np.multiply(T, m[:, :, None], out=buf)
-    W *= m[:, None, :]
-    diag = np.diagonal(T, axis1=1, axis2=2) * m
-    give = np.where(ok, (seat_sum(W) - diag) / denom, 0.0)
-    get = np.where(ok, (seat_sum_rows(W) - diag) / denom, 0.0)
+    m, denom, pair = member_norm(member, T.dtype) if norm is None else norm
+    W = np.multiply(T, pair, out=buf)
+    diag = np.diagonal(W, axis1=1, axis2=2)
+    give = seat_sum(W)
+    give -= diag
+    give /= denom
+    get = seat_sum_rows(W)
+    get -= diag
+    get /= denom
     return give, get
 
 
