@@ -87,36 +87,81 @@ def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None) -> dict[str
     * ``exits``, ``expulsions``, ``entries``, ``conflicts``, ``violations``: totals;
     * ``dissolved_at``: mean meeting at which dissolved groups dissolved (NaN if none did).
     """
-    last = int(steps["step"].max())
-    end = steps[steps["step"] == last]
-    alive = steps[steps["alive"]]
-    late = alive[alive["step"] >= 0.75 * last]
-    half = alive[alive["step"] >= 0.5 * last]
-    w = half["members"].to_numpy()
-    gain_num = (half["income_members"] * w).sum()
-    gain_den = (half["income_alone"] * w).sum()
+    # NumPy on the columns (no DataFrame masks or groupby); _mean and _sum reduce exactly as the
+    # pandas Series methods do, so the numbers are the same to the last bit
+    col = {name: steps[name].to_numpy() for name in (
+        "step", "alive", "members", "trust", "cooperation", "income_members", "income_alone", "group")}
+    step, alive = col["step"], col["alive"].astype(bool, copy=False)
+    last = int(step.max())
+    end = step == last
+    late = alive & (step >= 0.75 * last)
+    half = alive & (step >= 0.5 * last)
+    w = col["members"][half]
+    gain_num = _sum(col["income_members"][half] * w)
+    gain_den = _sum(col["income_alone"][half] * w)
     out = {
-        "survival": float(end["alive"].mean()),
-        "members": float(end["members"].sum()),
-        "trust": float(late["trust"].mean()) if len(late) else 0.0,
-        "cooperation": float(alive["cooperation"].mean()) if len(alive) else 0.0,
+        "survival": float(_mean(alive[end])),
+        "members": float(_sum(col["members"][end])),
+        "trust": float(_mean(col["trust"][late])) if late.any() else 0.0,
+        "cooperation": float(_mean(col["cooperation"][alive])) if alive.any() else 0.0,
         "income_gain": float(gain_num / gain_den - 1.0) if gain_den > 0 else 0.0,
-        "exits": float(steps["exits"].sum()),
-        "expulsions": float(steps["expulsions"].sum()),
-        "entries": float(steps["entries"].sum()),
-        "conflicts": float(steps["conflicts"].sum()),
-        "violations": float(steps["violations"].sum()),
-        "furtive_acts": float(steps["furtive_acts"].sum()),
     }
-    died = steps[~steps["alive"]].groupby("group")["step"].min()
-    out["dissolved_at"] = float(died.mean()) if len(died) else float("nan")
-    for name in NAMES:
-        if firms is not None and len(firms):
-            sel = firms.loc[firms["profile"] == name, "cooperation"]
-            out[f"coop_{name}"] = float(sel.mean()) if len(sel) else float("nan")
+    for name in ("exits", "expulsions", "entries", "conflicts", "violations", "furtive_acts"):
+        out[name] = float(_sum(steps[name].to_numpy()))
+    # the meeting each dissolved group was first seen dead (mean over those groups)
+    dead_group, dead_step = col["group"][~alive], step[~alive]
+    if len(dead_group):
+        groups, first = np.unique(dead_group, return_inverse=True)
+        died = np.full(len(groups), dead_step.max(), dead_step.dtype)
+        np.minimum.at(died, first, dead_step)
+        out["dissolved_at"] = float(_mean(died))
+    else:
+        out["dissolved_at"] = float("nan")
+    if firms is not None and len(firms):
+        profile, coop = firms["profile"], firms["cooperation"].to_numpy()
+        if isinstance(profile.dtype, pd.CategoricalDtype):
+            codes, categories = profile.cat.codes.to_numpy(), profile.cat.categories
         else:
-            out[f"coop_{name}"] = float(steps[f"coop_{name}"].mean())
+            codes, categories = pd.factorize(profile.to_numpy())
+        categories = list(categories)
+        for name in NAMES:
+            sel = coop[codes == categories.index(name)] if name in categories else coop[:0]
+            out[f"coop_{name}"] = float(_mean(sel)) if len(sel) else float("nan")
+    else:
+        for name in NAMES:
+            out[f"coop_{name}"] = float(_mean(steps[f"coop_{name}"].to_numpy()))
     return out
+
+
+def _sum(x: np.ndarray):
+    """``Series.sum()`` of a NumPy column: NaN counts as 0, floats summed in their own precision."""
+    if x.dtype.kind == "f":
+        nan = np.isnan(x)
+        if nan.any():
+            x = np.where(nan, x.dtype.type(0), x)
+        return x.sum(dtype=x.dtype)
+    return x.sum(dtype=np.int64 if x.dtype.kind in "biu" else None)
+
+
+def _mean(x: np.ndarray):
+    """``Series.mean()`` of a NumPy column, bit for bit (pandas' nanmean without bottleneck).
+
+    NaN is skipped (summed as 0 and not counted); a float column is summed and divided in its own
+    precision (float32 stays float32), integers and booleans as float64.
+    """
+    if x.size == 0:
+        return np.nan
+    if x.dtype.kind == "f":
+        kind = np.float64 if x.dtype == np.float16 else x.dtype.type
+        nan = np.isnan(x)
+        if nan.any():
+            x = np.where(nan, x.dtype.type(0), x)
+        count = kind(x.size - np.count_nonzero(nan))
+        total = x.sum(dtype=kind)
+    else:
+        count = np.float64(x.size)
+        total = x.sum(dtype=np.int64 if x.dtype.kind == "b" else np.float64)
+    return total / count if count > 0 else np.nan
 
 
 def _runs_row(scenario: Scenario, seed: int, steps: int, tables, elapsed: float | None = None):
