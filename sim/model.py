@@ -513,22 +513,21 @@ class AsociaModel(mesa.Model):
         """Members revise their trust in each other from what they saw."""
         s = self.config
         ts = s.trust
-        T = self.T
         m = self.member
         open_ = self.purchase_open[:, None] & m
-        # conduct seen: commitment (and a detected renege), quota payment, lead routing
+        # conduct seen: commitment (and a detected renege), quota payment, lead routing; each seen
+        # act counts 0 or 1, so products with the masks equal the np.where selections (commitment
+        # is in [0, 1], so a masked-out one is +0 either way)
         jp_signal = self.commit * (1.0 - self.renege * self.det_renege)
-        n_sig = open_.astype(float)
-        total = np.where(open_, jp_signal, 0.0)
         quota_seen = self.quota_due > 0
-        total += np.where(quota_seen, self.pay_quota, 0.0)
-        n_sig += quota_seen
         lead_seen = self.leads_routed | self.leads_missed | self.kept_open | self.det_keep
-        total += np.where(lead_seen, self.route_lead, 0.0)
-        n_sig += lead_seen
+        total = jp_signal * open_
+        total += quota_seen & self.pay_quota
+        total += lead_seen & self.route_lead
+        n_sig = open_.view(np.int8) + quota_seen.view(np.int8) + lead_seen.view(np.int8)
         seen = n_sig > 0
-        self.coop_seen = np.where(seen, total / np.maximum(n_sig, 1), 0.0)
-        tr.observe(T, self.coop_seen, seen, self.attend, ts.learning, buf=self._scratch)
+        # where nothing was seen, total is +0 and so is the mean
+        self.coop_seen = total / np.maximum(n_sig, 1)
         # what nobody detected still shows up as a shortfall nobody can explain
         hidden_leads = seat_sum(self.kept_furtive & ~self.det_keep)
         shortfall = hidden_leads / np.maximum(self.n_members, 1)
@@ -543,14 +542,18 @@ class AsociaModel(mesa.Model):
                         * (1.0 - ts.failure * self.purchase_failed)
                         * (1.0 + np.where(self.rules_on, min(self.rule.transparency, 0.0), 0.0)))
         seat_factor = 1.0 - ts.betrayal * (self.det_renege | self.det_keep)
-        tr.scale(T, group_factor[:, None] * seat_factor)
         # gains: successful collective action, facilitator, santos' persuasion, transparent rules
         success = self.purchase.placed & (self.purchase.discount > 0)
         santos = seat_sum(self.attend & self._roster().santo)
         lift = (ts.success * success + self.f * s.facilitator.trust_building
                 + s.profiles.santo_persuasion * santos
                 + np.where(self.rules_on, max(self.rule.transparency, 0.0), 0.0))
-        tr.lift(T, (lift * self.alive).clip(0.0, 1.0))
+        # observe, scale and lift in one pass over T (same float32 operations, see tr.revise)
+        work = self.__dict__.get("_trust_work")
+        if work is None or work.shape != self.T.shape:
+            work = self._trust_work = tr.Workspace(self.T)
+        tr.revise(self.T, self.coop_seen, seen, self.attend, ts.learning, group_factor[:, None] * seat_factor,
+                  (lift * self.alive).clip(0.0, 1.0), work)
 
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""

@@ -47,6 +47,7 @@ def observe(T, signal, seen, attend, eta, buf=None):
 # 240 us, a contiguous product 100 us, the gather 90 us). Below it (a few groups) the cost is
 # per NumPy call, and broadcasting takes fewer calls. Both give the same values.
 _GATHER = 4096
+_BLOCK = 40_000  # elements of T updated at a time by revise (4 float32 arrays: 640 kB)
 _ROWS: dict[tuple[int, int], np.ndarray] = {}
 
 
@@ -73,6 +74,92 @@ def rows_where(keep, values, out=None):
     np.subtract(G, index, out=index)  # row g where kept, else the zero row G
     flat = None if out is None else out.reshape(G * C, C)
     return np.take(table, index, axis=0, out=flat, mode="clip").reshape(G, C, C)
+
+
+class Workspace:
+    """Scratch arrays of :func:`revise` for one trust array (made once, reused every meeting)."""
+
+    def __init__(self, T):
+        """Allocate for trust arrays shaped like T."""
+        G, C, _ = T.shape
+        self.shape = T.shape
+        self.big = T.size >= _GATHER
+        # rows of signal, weight (eta where seen) and factor per group, then one row of zeros
+        self.table = np.zeros((3 * G + 1, C), T.dtype)
+        self.levels = np.empty((2, G), T.dtype)  # 1 - lift, lift
+        if self.big:
+            rows = np.arange(G * C) // C  # group of each (group, seat)
+            self.index = np.stack((rows, rows + G, rows + 2 * G))  # table rows of the three factors
+            self.weight_shift = 3 * G - (rows + G)  # zero row less the weight row, by (group, seat)
+            # groups per block: a block's trust and factors (4 arrays) stay in a core's L2 cache
+            self.block = max(1, _BLOCK // (C * C))
+            self.full = np.empty((3, min(G, self.block) * C, C), T.dtype)
+        else:
+            self.gap = np.empty_like(T)
+
+
+def revise(T, signal, seen, attend, eta, factor, amount, work):
+    """``observe``, then ``scale``, then ``lift``: the meeting's whole trust update in fewer passes.
+
+    Every element goes through the same float32 operations in the same order as the three calls
+    ``observe(T, signal, seen, attend, eta)``, ``scale(T, factor)``, ``lift(T, amount)`` (amount
+    per group): ``gap = (signal_j - T) * attend_i * (eta * seen_j)``, ``T += gap``, ``T *= factor_j``,
+    ``T *= 1 - amount``, ``T += amount``.
+
+    On large arrays (:data:`_GATHER`) the factors by seat are first laid out whole, by one gather
+    of rows: the signal, ``attend_i * eta * seen_j`` and the factor; then every step is a
+    contiguous product or sum. The attendance factor is 0 or 1, so folding it into the weight
+    changes no value: ``gap * 1`` is exact, and ``gap * 0`` is a zero of gap's sign either way,
+    which leaves ``T`` unchanged. Groups are updated a block at a time (:data:`_BLOCK`), so the
+    seven steps find their operands in cache (measured on (1000, 14, 14): 760 us whole, 450 us
+    in blocks of 200 groups).
+
+    Args:
+        T: trust array (G, C, C), updated in place.
+        signal: conduct of each seat, in [0, 1] (G, C), as in :func:`observe`.
+        seen: bool (G, C): the seat's conduct was visible.
+        attend: bool (G, C): observers present.
+        eta: learning rate.
+        factor: (G, C) loss factors, as in :func:`scale`.
+        amount: (G,) lift towards 1, as in :func:`lift`, in [0, 1].
+        work: a :class:`Workspace` for T.
+
+    """
+    G, C = signal.shape
+    tab = work.table
+    tab[:G] = signal
+    tab[G:2 * G] = eta * seen
+    tab[2 * G:3 * G] = factor
+    lv = work.levels
+    lv[1] = amount
+    np.subtract(1.0, lv[1], out=lv[0])
+    if not work.big:
+        gap = np.subtract(tab[:G, None, :], T, out=work.gap)
+        gap *= attend[:, :, None]
+        gap *= tab[G:2 * G, None, :]
+        T += gap
+        T *= tab[2 * G:3 * G, None, :]
+        T *= lv[0, :, None, None]
+        T += lv[1, :, None, None]
+        return T
+    idx = work.index[1]  # weight rows: the group's own row where the observer attends, else the zero row
+    np.multiply(attend.ravel(), work.weight_shift, out=idx)
+    np.subtract(3 * G, idx, out=idx)
+    k = work.block
+    for a in range(0, G, k):
+        b = min(a + k, G)
+        n = (b - a) * C
+        full = np.take(tab, work.index[:, a * C:b * C], axis=0, out=work.full[:, :n], mode="clip")
+        gap, weight, fac = full.reshape(3, b - a, C, C)
+        t = T[a:b]
+        np.subtract(gap, t, out=gap)
+        gap *= weight
+        t += gap
+        t *= fac
+        # one value per group: broadcasting over a whole group's C * C block is fast already
+        t *= lv[0, a:b, None, None]
+        t += lv[1, a:b, None, None]
+    return T
 
 
 def betrayal(T, detected, beta):
