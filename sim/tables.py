@@ -60,6 +60,29 @@ _FIRM_I8 = (("profile", np.int8), ("disposition", np.int8), ("attended", bool), 
             ("sanction", np.int8), ("status", np.int8))
 
 
+# arrays up to this many seats (a few groups) take the plain NumPy call: one call costs more there
+# than the pass over the data (as in sim/seats.py)
+_SMALL = 1024
+
+
+def _where_or_zero(mask, x, out=None):
+    """Return ``np.where(mask, x, 0.0)`` for float64 ``x``, bit for bit (written into ``out``, if given).
+
+    On a large run a select on a mask as irregular as the member seats costs several times an
+    arithmetic pass (its branch cannot be predicted), so the float bits are kept or cleared with
+    an integer AND instead: a cleared value is +0.0, as the select writes, and NaN or -0.0 are kept.
+    """
+    if x.size <= _SMALL:
+        if out is None:
+            return np.where(mask, x, 0.0)
+        out[...] = 0.0
+        np.copyto(out, x, where=mask)
+        return out
+    bits = np.bitwise_and(np.asarray(x, np.float64).view(np.int64), np.negative(mask, dtype=np.int64),
+                          out=None if out is None else out.view(np.int64))
+    return bits.view(np.float64)
+
+
 class Recorder:
     """Collects the rows of one run, meeting by meeting."""
 
@@ -187,12 +210,12 @@ class Recorder:
         if cached is not None and cached[0] is m.commit:  # decide() makes a new array each meeting
             return cached[1]
         open_ = m.purchase_open[:, None] & m.played  # members of this meeting, leavers included
-        total = np.where(open_, m.commit * (1.0 - m.renege), 0.0)
-        n = open_.astype(float)
+        total = _where_or_zero(open_, m.commit * (1.0 - m.renege))
         due = m.quota_due > 0
-        total += np.where(due, m.pay_quota, 0.0)
+        total += due & m.pay_quota                   # each decision adds 1.0 (kept to) or 0.0
+        total += m.has_lead & m.route_lead
+        n = open_.astype(np.float64)                 # decisions faced
         n += due
-        total += np.where(m.has_lead, m.route_lead, 0.0)
         n += m.has_lead
         coop = np.where(n > 0, total / np.maximum(n, 1.0), m.commit)
         self._coop = (m.commit, coop)
@@ -219,9 +242,8 @@ class Recorder:
         np.multiply(coop, by_profile, out=amounts[1:1 + len(NAMES)])
         k = 1 + len(NAMES)
         amounts[k], amounts[k + 1], amounts[k + 2] = m.quota_paid, m.fines_total, m.purchase.payment
-        for row, x in ((k + 3, m.payoff), (k + 4, m.alone)):
-            amounts[row] = 0.0
-            np.copyto(amounts[row], x, where=played)
+        _where_or_zero(played, m.payoff, out=amounts[k + 3])
+        _where_or_zero(played, m.alone, out=amounts[k + 4])
         pur = m.purchase
         values = np.empty((len(_GROUP_VALUES), m.G))
         for i, x in enumerate((m.alive, m.phase, m.f, m.self_gov, m.capacity_coord, m.n_entered,
