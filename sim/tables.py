@@ -267,7 +267,7 @@ class Recorder:
             return pd.DataFrame({name: np.array([]) for name in STEP_COLUMNS})
         G = self.model.G
         k = len(meetings)
-        counts = np.concatenate(st["counts"][since:], axis=1).astype(np.int64)
+        counts = np.concatenate(st["counts"][since:], axis=1).astype(np.int32)   # exact counts
         counts = dict(zip(_GROUP_COUNTS, counts, strict=True))
         sums = dict(zip(_GROUP_SUMS, np.concatenate(st["sums"][since:], axis=1), strict=True))
         names = [name for name, _ in _GROUP_VALUES]
@@ -279,7 +279,7 @@ class Recorder:
             "group": np.tile(np.arange(G, dtype=np.int32), k),
             "alive": None, "phase": None, "facilitator": None, "self_governance": None,
             "coordination": None,
-            "members": counts["members"].astype(np.int32),
+            "members": counts["members"],
             "entries": None, "exits": None, "expulsions": None,
             "attendance": counts["attend"] / n_played,
             "trust": None,
@@ -291,21 +291,21 @@ class Recorder:
         cols.update({
             "purchase_placed": None, "volume": None, "discount": None, "supplier_bill": None,
             "member_payments": sums["member_payments"],
-            "leads": counts["lead"].astype(np.int32),
-            "leads_routed": counts["routed"].astype(np.int32),
-            "leads_kept": counts["kept"].astype(np.int32),
-            "leads_missed": counts["missed"].astype(np.int32),
+            "leads": counts["lead"],
+            "leads_routed": counts["routed"],
+            "leads_kept": counts["kept"],
+            "leads_missed": counts["missed"],
             "quotas": sums["quotas"], "commissions": None, "fines": sums["fines"],
             "promotion": None, "refunds": None, "fund": None, "conflicts": None,
-            "violations": counts["violated"].astype(np.int32),
-            "furtive_acts": counts["furtive"].astype(np.int32),
+            "violations": counts["violated"],
+            "furtive_acts": counts["furtive"],
             "detection": None, "transaction_cost": None,
             "income_members": income / n_played,
             "income_alone": alone / n_played,
             "income_gain": np.where(alone > 0, income / np.maximum(alone, 1e-12) - 1.0, 0.0),
         })
         for name, dtype in _GROUP_VALUES:
-            cols[name] = values[name].astype(dtype)
+            cols[name] = values[name].astype(dtype, copy=False)   # float64 ones: views, no copy
         return pd.DataFrame(cols, copy=False)
 
     def firms_frame(self) -> pd.DataFrame:
