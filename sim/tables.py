@@ -7,10 +7,9 @@ while the run is going and the rest once, when the tables are asked for:
   is stacked into one ``(k, groups, seats)`` array and summed in one call, and every per-group value
   goes into one ``(k, groups)`` block; ratios (attendance, cooperation, income gain) are divided
   out over the whole run at the end;
-* a meeting's firm rows are gathered column by column with one flat index of the member seats,
-  straight from the model's arrays into one block per storage type (float32, float64, int32, int8;
-  the cast rides on the gather), so 10,000 firms cost a couple of dozen NumPy calls, never one per
-  firm;
+* a meeting's firm rows are gathered with one flat index of the member seats from three blocks
+  (float32, float64, small integers), so 10,000 firms cost a handful of NumPy calls, not one per
+  column and never one per firm;
 * events are appended as they happen (a tuple for a single event, arrays for many) and turned into
   one table, sorted by meeting and group, with its sentences written per template (sim/narrative.py).
 
@@ -173,21 +172,18 @@ class Recorder:
             return
         m = self.model
         idx = np.flatnonzero(m.member)          # the member seats, row-major like np.nonzero
-        n = len(idx)
-        f32, f64 = np.empty((len(_FIRM_F32), n), np.float32), np.empty((len(_FIRM_F64), n))
-        i32, i8 = np.empty((len(_FIRM_I32), n), np.int32), np.empty((len(_FIRM_I8), n), np.int8)
-        # each column is gathered once from the model's array and cast as it is stored (gathering
-        # from a stacked copy of whole arrays cost twice as much on 10,000 firms); None: below
-        for block, columns in ((f32, (m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
-                                      m.trust_given, m.trust_received, m.fines_total)),
-                               (f64, (m.payoff, m.alone)),
-                               (i32, (None, m.product, m.tenure, m.strikes)),
-                               (i8, (m.profile, m.disposition, m.attend, None, m.sanction_kind, None))):
-            for row, x in enumerate(columns):
-                if x is not None:
-                    block[row] = x.reshape(-1)[idx]
-        np.floor_divide(idx, m.C, out=i32[0], casting="unsafe")   # the group of each seat
-        lead, status = self._buffer("firm_states", 2, np.int8)
+        f32 = self._buffer("firm_f32", len(_FIRM_F32), np.float32)
+        for row, x in enumerate((m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
+                                 m.trust_given, m.trust_received, m.fines_total)):
+            f32[row] = x
+        f64 = self._buffer("firm_f64", len(_FIRM_F64), np.float64)
+        f64[0], f64[1] = m.payoff, m.alone
+        i32 = self._buffer("firm_i32", len(_FIRM_I32), np.int32)
+        i32[0] = np.arange(m.G)[:, None]
+        i32[1], i32[2], i32[3] = m.product, m.tenure, m.strikes
+        i8 = self._buffer("firm_i8", len(_FIRM_I8), np.int8)
+        i8[0], i8[1], i8[2], i8[4] = m.profile, m.disposition, m.attend, m.sanction_kind
+        lead, status = i8[3], i8[5]
         lead[...] = 0
         lead[m.leads_routed] = 1
         lead[m.leads_kept] = 2
@@ -196,12 +192,11 @@ class Recorder:
         status[m.leaving >= 0] = 1
         status[m.exit_now] = 2
         status[m.expel] = 3
-        i8[3], i8[5] = lead.reshape(-1)[idx], status.reshape(-1)[idx]
         f = self.firms
         f["step"].append(m.t)
-        f["firm"].append(m.firm_id.reshape(-1)[idx])
-        for name, block in (("f32", f32), ("f64", f64), ("i32", i32), ("i8", i8)):
-            f[name].append(block)
+        f["firm"].append(m.firm_id.ravel()[idx])
+        for name, buf in (("f32", f32), ("f64", f64), ("i32", i32), ("i8", i8)):
+            f[name].append(np.take(buf.reshape(len(buf), -1), idx, axis=1))
 
     def cooperation(self):
         """Return the true cooperation of each seat this meeting, in [0, 1].
