@@ -533,8 +533,9 @@ class AsociaModel(mesa.Model):
         shortfall = hidden_leads / np.maximum(self.n_members, 1)
         unseen = self.reneged & ~self.det_renege
         if unseen.any():  # otherwise the purchase shortfall is exactly zero
-            committed = seat_sum(self.capacity * self.commit * open_)
-            hidden = seat_sum(self.capacity * self.commit * self.renege * unseen)
+            cc = self.capacity * self.commit
+            committed = seat_sum(cc * open_)
+            hidden = seat_sum(cc * self.renege * unseen)
             shortfall = hidden / np.maximum(committed, 1e-12) + shortfall
         # losses multiply: a detected betrayer loses trust from everyone (column factor), and the
         # whole group loses some after hidden shortfalls, failed joint actions and opaque decisions
@@ -629,11 +630,13 @@ class AsociaModel(mesa.Model):
         losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > 8) & r.not_santo
         unhappy = m & (losing | (trust_given < lc.exit_trust))
         unhappy &= self.leaving < 0
-        hazard = lc.exit_rate * self.rule.frustration * np.where(s.rules.forfeit & (self.paid_in > 0), 0.5, 1.0)
+        hazard = lc.exit_rate * self.rule.frustration
+        if s.rules.forfeit:  # otherwise the factor is 1 for every seat (the same comparisons below)
+            hazard = hazard * np.where(self.paid_in > 0, 0.5, 1.0)
         quits = unhappy & (self.rng.random((self.G, self.C)) < hazard)
         self.leaving = np.where(quits, s.rules.exit_notice, self.leaving)
         self.exit_now = m & (self.leaving == 0) & ~self.expel
-        self.leaving = np.where(self.leaving > 0, self.leaving - 1, self.leaving)
+        self.leaving = self.leaving - (self.leaving > 0)  # notices count down
         # refunds of contributions to those who leave (unless the rules forfeit them)
         gone = self.exit_now | self.expel
         self.refund = np.zeros(self.G)
