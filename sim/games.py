@@ -187,12 +187,15 @@ class ExportGame:
         return cls(ex.quota, ex.spend_rate, ex.lead_rate, ex.fund_elasticity,
                    ex.breadth_elasticity, ex.lead_value, ex.commission, ex.private_share)
 
-    def quotas(self, capacity: np.ndarray, member: np.ndarray, sharing: str) -> np.ndarray:
-        """Quota due per seat: equal, or proportional to capacity (same total as equal)."""
+    def quotas(self, capacity: np.ndarray, member: np.ndarray, sharing: str, cap_sum=None) -> np.ndarray:
+        """Quota due per seat: equal, or proportional to capacity (same total as equal).
+
+        ``cap_sum``: the members' total capacity per group, when the caller has it already.
+        """
         if sharing == "equal":
             return self.quota * member
         cap = capacity * member
-        mean = seat_sum(cap) / np.maximum(seat_sum(member), 1)
+        mean = (seat_sum(cap) if cap_sum is None else cap_sum) / np.maximum(seat_sum(member), 1)
         return self.quota * cap / np.maximum(mean, 1e-12)[:, None]
 
     def expected_leads(self, spend, breadth, size) -> np.ndarray:

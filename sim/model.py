@@ -108,6 +108,7 @@ class AsociaModel(mesa.Model):
         # every roster change (seating, leaving, re-matching) bumps this, so per-roster quantities
         # cached by ``_roster`` are recomputed exactly when they can have changed
         self._roster_version = 0
+        self._roster_dirty = np.ones(G, bool)
         self._roster_cache = None
         self._strikes_version = 0  # bumped when a meeting adds strikes (strikes also reset with the roster)
         self._next_fine = None
@@ -162,7 +163,7 @@ class AsociaModel(mesa.Model):
         self.paid_in[gs, ss] = 0.0
         self.leaving[gs, ss] = -1
         self.changed[gs] = True
-        self._roster_version += 1
+        self._roster_changed(gs)
 
     def _found_groups(self):
         """The facilitator's call: founding members of every group (Phase I selection)."""
@@ -300,55 +301,94 @@ class AsociaModel(mesa.Model):
         same = (prod[:, :, None] == prod[:, None, :]) & (prod[:, :, None] >= 0)
         self.overlap[gs] = seat_sum(same) - member  # other members offering the same product
 
+    def _roster_changed(self, rows) -> None:
+        """Groups ``rows`` (mask or indices) have a new roster: their cached roster quantities are stale."""
+        self._roster_dirty[rows] = True
+        self._roster_version += 1
+
     def _roster(self) -> SimpleNamespace:
-        """Quantities that depend only on who sits where, recomputed after a roster change.
+        """Quantities that depend only on who sits where, recomputed for the groups whose roster changed.
 
         A small run spends most of a meeting on NumPy call overhead, and these are a good share of
-        the calls; the arrays are read-only so that nothing can change a cached value by mistake.
+        the calls. A large run changes a few rosters per meeting, so when at most a quarter of the
+        groups changed only their rows are recomputed, in place: these arrays are meant to be read
+        at the meeting they belong to (the recorder copies what it keeps), not held across a
+        roster change. They are read-only so that nothing can change a cached value by mistake.
         """
         r = self._roster_cache
         if r is not None and r.version == self._roster_version:
             return r
+        dirty = self._roster_dirty
+        if r is not None and np.count_nonzero(dirty) * 4 <= self.G:
+            # a few groups changed: rewrite their rows in place
+            gs = np.flatnonzero(dirty)
+            for name, value in self._roster_rows(gs).items():
+                full = r.fields[name]
+                full.flags.writeable = True
+                full[gs] = value
+                full.flags.writeable = False
+            dirty[:] = False
+            r.version = self._roster_version
+            return r
+        f = fields = self._roster_rows(slice(None))
+        for value in fields.values():
+            value.flags.writeable = False
+        dirty[:] = False
+        r = SimpleNamespace(
+            version=self._roster_version,
+            fields=fields,
+            profiles=(tuple(f[f"is_{k}"] for k in range(len(self.profiles))),
+                      tuple(f[f"bits_{k}"] for k in range(len(self.profiles)))),
+            trust_norm=(f["norm_m"], f["norm_denom"], f["norm_pair"]),
+            **{k: v for k, v in f.items() if not k.startswith(("is_", "bits_", "norm_"))},
+        )
+        self._roster_cache = r
+        return r
+
+    def _roster_rows(self, rows) -> dict[str, np.ndarray]:
+        """The roster quantities of groups ``rows`` (a slice or group indices), one array per name."""
         s = self.config
         pop, lc, eg = s.population, s.lifecycle, self.export_game
-        m = self.member
+        m, capacity, profile = self.member[rows], self.capacity[rows], self.profile[rows]
         n = seat_sum(m)
         n1 = np.maximum(n, 1)
-        cap = self.capacity * m
+        cap = capacity * m
+        # floating-point sums over seats are taken over all groups and then selected: BLAS sums a
+        # row in an order that can depend on how many rows it is given, and a group's values must
+        # not depend on which other groups changed at the same meeting
+        cap_all = self.capacity * self.member
+        cap_sum, cap2_sum = seat_sum(cap_all)[rows], seat_sum(cap_all ** 2)[rows]
         if s.rules.cost_sharing == "proportional":
             # a routed lead's pot is shared in proportion to capacity
-            total = np.maximum(seat_sum(cap, keepdims=True), 1e-12)
+            total = np.maximum(cap_sum[:, None], 1e-12)
             share = cap / total
             routed = (1.0 - eg.commission) * eg.lead_value * cap / total
         else:
             share = m / n1[:, None]
             routed = eg.routed_share(n1)[:, None] * m
-        mean_cap = seat_sum(cap) / n1
-        cv = np.sqrt(np.maximum(seat_sum(cap ** 2) / n1 - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
+        mean_cap = cap_sum / n1
+        cv = np.sqrt(np.maximum(cap2_sum / n1 - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
         diversity = pop.diversity + 0.5 * cv
-        r = SimpleNamespace(
-            version=self._roster_version,
-            n=n,
-            p_attend=np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition],
-            santo=self.profile == SANTO,
-            not_santo=self.profile != SANTO,
-            profiles=profile_masks(self.profile, len(self.profiles)),
-            trust_norm=tr.member_norm(m, self.T.dtype),
-            demand=self.capacity * s.joint_purchase.demand,
-            quota=eg.quotas(self.capacity, m, s.rules.cost_sharing),
-            routed=routed,
-            lead_routed=routed * (1.0 - self.rule.lead_miss),
-            share=share,
-            alone=self.capacity * (lc.base_income + s.export.solo_lead_rate * eg.private_value),
+        masks, bits = profile_masks(profile, len(self.profiles))
+        norm_m, norm_denom, norm_pair = tr.member_norm(m, self.T.dtype)
+        return {
+            "n": n,
+            "p_attend": np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition[rows]],
+            "santo": profile == SANTO,
+            "not_santo": profile != SANTO,
+            **{f"is_{k}": mask for k, mask in enumerate(masks)},
+            **{f"bits_{k}": b for k, b in enumerate(bits)},
+            "norm_m": norm_m, "norm_denom": norm_denom, "norm_pair": norm_pair,
+            "demand": capacity * s.joint_purchase.demand,
+            "quota": eg.quotas(capacity, m, s.rules.cost_sharing, cap_sum=cap_sum),
+            "routed": routed,
+            "lead_routed": routed * (1.0 - self.rule.lead_miss),
+            "share": share,
+            "alone": capacity * (lc.base_income + s.export.solo_lead_rate * eg.private_value),
             # transaction costs before the facilitator's reduction (which changes every meeting)
-            tc_roster=(lc.tc_base * (1.0 + lc.tc_size * (n1 - 1)) * (1.0 + lc.tc_diversity * diversity)
-                       * self.rule.tc_factor),
-        )
-        for value in (*vars(r).values(), *r.trust_norm, *r.profiles[0], *r.profiles[1]):
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False
-        self._roster_cache = r
-        return r
+            "tc_roster": (lc.tc_base * (1.0 + lc.tc_size * (n1 - 1)) * (1.0 + lc.tc_diversity * diversity)
+                          * self.rule.tc_factor),
+        }
 
     def observation(self) -> Observation:
         """What every seat knows before deciding (flattened over groups x seats)."""
@@ -696,7 +736,7 @@ class AsociaModel(mesa.Model):
         self.ema_gain[mask] = 0.0
         rows = mask.any(axis=1)
         self.changed |= rows
-        self._roster_version += 1
+        self._roster_changed(rows)
         self._moved |= rows
         return True
 
@@ -764,7 +804,7 @@ class AsociaModel(mesa.Model):
         for fid, gg, ss in zip(self.firm_id[g, s_], g, s_, strict=True):
             self.firms[int(fid)].seat = (int(gg), int(ss))
         self.changed[:] = True
-        self._roster_version += 1
+        self._roster_changed(slice(None))
 
     # ------------------------------------------------------------------ measures
     def _refresh_trust(self, groups=None) -> None:
