@@ -90,6 +90,7 @@ class AsociaModel(mesa.Model):
         self.alone = np.zeros(f0)
         self.T = np.full((G, C, C), s.trust.initial, dtype=np.float32)
         self._scratch = np.empty_like(self.T)  # reused each meeting for trust temporaries
+        self._trust_work = tr.Workspace(self.T)  # scratch of the meeting's trust update (tr.revise)
         self.alive = np.ones(G, bool)
         self.phase = np.ones(G, np.int8)
         self.rules_on = np.zeros(G, bool)
@@ -590,11 +591,8 @@ class AsociaModel(mesa.Model):
                 + s.profiles.santo_persuasion * santos
                 + np.where(self.rules_on, max(self.rule.transparency, 0.0), 0.0))
         # observe, scale and lift in one pass over T (same float32 operations, see tr.revise)
-        work = self.__dict__.get("_trust_work")
-        if work is None or work.shape != self.T.shape:
-            work = self._trust_work = tr.Workspace(self.T)
         tr.revise(self.T, self.coop_seen, seen, self.attend, ts.learning, group_factor[:, None] * seat_factor,
-                  (lift * self.alive).clip(0.0, 1.0), work)
+                  (lift * self.alive).clip(0.0, 1.0), self._trust_work)
 
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
