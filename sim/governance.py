@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+_BIG = 1024  # seats from which sanction() computes by arithmetic rather than np.where
 NATURAL_DETECTION = 0.05  # without rules, a furtive act still surfaces by chance now and then
 
 
@@ -67,6 +68,13 @@ def sanction(strikes_after, warning: bool, fine: float, expulsion_strikes: int):
     """
     strikes_after = np.asarray(strikes_after)
     fined_index = strikes_after - (1 if warning else 0)
+    if strikes_after.size >= _BIG and fine >= 0 and np.isfinite(fine):
+        # the same values by arithmetic: a chain of np.where over (1000, 14) seats costs ~350 us
+        # against ~210 us (a small run keeps the np.where chain, which makes fewer calls). With
+        # fine >= 0 and finite, fine * max(fined_index, 1) is >= 0, so multiplying it by the
+        # (kind >= 2) mask gives exactly +0.0 where np.where would put 0.0.
+        kind = np.maximum((fined_index >= 1) + 1, (strikes_after >= expulsion_strikes) * 3) * (strikes_after > 0)
+        return kind, (kind >= 2) * (fine * np.maximum(fined_index, 1))
     kind = np.where(strikes_after >= expulsion_strikes, 3, np.where(fined_index >= 1, 2, 1))
     kind = np.where(strikes_after > 0, kind, 0)
     amount = np.where(kind >= 2, fine * np.maximum(fined_index, 1), 0.0)
