@@ -24,7 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .seats import seat_sum
+from .seats import keep, seat_sum
+
+_BIG = 1024  # seats from which play() selects by an int64 AND rather than np.where
 
 
 @dataclass(frozen=True)
@@ -134,14 +136,25 @@ class JointPurchaseGame:
         else:
             saving = unit_saving[:, None] * delivered
             penalty_share = penalty[:, None] * delivered / np.maximum(volume, 1e-12)[:, None]
-        placed_c = placed[:, None]
-        handling = np.where(placed_c, self.handling_cost * delivered, 0.0)
+        if delivered.size >= _BIG:
+            # np.where(placed[:, None], x, 0.0), bit for bit, by an AND with placed as 0 / -1 int64
+            # (see seats.keep): 4 selections ~200 us -> ~110 us on (1000, 14), mask included
+            placed64 = np.negative(placed, dtype=np.int64)[:, None]
+
+            def when_placed(x):
+                return keep(x, placed64)
+        else:
+            placed_c = placed[:, None]
+
+            def when_placed(x):
+                return np.where(placed_c, x, 0.0)
+        handling = when_placed(self.handling_cost * delivered)
         # a reneger buys its reneged units privately; if no order was placed nobody pooled anything
-        side = np.where(placed_c, self.list_price * self.side_discount * reneged, 0.0)
-        saving = np.where(placed_c, saving, 0.0)
+        side = when_placed(self.list_price * self.side_discount * reneged)
+        saving = when_placed(saving)
         net = saving - handling + side - penalty_share
         bill = volume * self.list_price * (1.0 - disc) * placed + penalty
-        payment = np.where(placed_c, delivered * self.list_price - saving + penalty_share, 0.0)
+        payment = when_placed(delivered * self.list_price - saving + penalty_share)
         return PurchaseOutcome(volume, disc, placed, bill, payment, net)
 
     def renege_gain(self, expected_discount, n_members) -> np.ndarray:

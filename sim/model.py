@@ -34,10 +34,11 @@ from .firm import Firm
 from .games import ExportGame, JointPurchaseGame
 from .profiles import OPORTUNISTA, SANTO, TENGO, Observation, build_profiles, merge_decisions, profile_masks
 from .scenario import PROFILES, Scenario
-from .seats import seat_sum
+from .seats import keep, seat_sum
 from .tables import Recorder
 
 PHASE_NAMES = ("", "I", "II", "III", "IV")
+_BIG = 1024  # seats from which the roster cache keeps a 0 / -1 member mask for seats.keep
 
 # event kinds (codes stored in the events table; sentences in sim/narrative.py)
 EV_ENTRY, EV_EXIT, EV_EXPULSION, EV_REJECTED = 1, 2, 3, 4
@@ -372,7 +373,12 @@ class AsociaModel(mesa.Model):
         diversity = pop.diversity + 0.5 * cv
         masks, bits = profile_masks(profile, len(self.profiles))
         norm_m, norm_denom, norm_pair = tr.member_norm(m, self.T.dtype)
+        big = {}
+        if self.member.size >= _BIG:
+            # members as 0 / -1 int64, to clear non-members' money with seats.keep (one AND)
+            big["m64"] = np.negative(m, dtype=np.int64)
         return {
+            **big,
             "n": n,
             "p_attend": np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition[rows]],
             "santo": profile == SANTO,
@@ -657,9 +663,15 @@ class AsociaModel(mesa.Model):
         self.tc = np.where(self.alive, tc, 0.0)
         net = (self.purchase.net + self.lead_income - self.quota_paid - self.fines_total
                - self.tc[:, None])
-        self.payoff = np.where(m, alone + net, 0.0)
-        self.alone = np.where(m, alone, 0.0)
-        self.ema_gain = np.where(m, 0.8 * self.ema_gain + 0.2 * net, 0.0)
+        m64 = getattr(r, "m64", None)
+        if m64 is None:
+            self.payoff = np.where(m, alone + net, 0.0)
+            self.alone = np.where(m, alone, 0.0)
+            self.ema_gain = np.where(m, 0.8 * self.ema_gain + 0.2 * net, 0.0)
+        else:  # the same selections, bit for bit, by an AND with the cached member mask
+            self.payoff = keep(alone + net, m64)
+            self.alone = keep(alone, m64)
+            self.ema_gain = keep(0.8 * self.ema_gain + 0.2 * net, m64)
         self.tenure += m
         # who wants out: a member losing money against going alone, or one that no longer trusts
         trust_given, self.trust_received = tr.given_received(self.T, m, buf=self._scratch,
