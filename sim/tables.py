@@ -83,6 +83,21 @@ def _where_or_zero(mask, x, out=None):
     return bits.view(np.float64)
 
 
+def _select_bits(mask, x, y):
+    """Overwrite float64 ``x`` with ``np.where(mask, x, y)``, bit for bit, by AND and OR of the int64 views.
+
+    As in :func:`_where_or_zero`: a select on an irregular mask of a large run mispredicts its
+    branch; three integer passes cost less (measured 135 against 226 us on 14,000 seats).
+    """
+    keep = np.negative(mask, dtype=np.int64)     # all ones where mask, else zero
+    xb = x.view(np.int64)
+    xb &= keep
+    np.invert(keep, out=keep)
+    keep &= y.view(np.int64)
+    xb |= keep
+    return x
+
+
 class Recorder:
     """Collects the rows of one run, meeting by meeting."""
 
@@ -172,6 +187,34 @@ class Recorder:
             return
         m = self.model
         idx = np.flatnonzero(m.member)          # the member seats, row-major like np.nonzero
+        if m.member.size > _SMALL:
+            f32, f64, i32, i8 = self._gather_columns(idx)
+        else:
+            f32, f64, i32, i8 = self._gather_stacked(idx)
+        f = self.firms
+        f["step"].append(m.t)
+        f["firm"].append(m.firm_id.ravel()[idx])
+        for name, block in (("f32", f32), ("f64", f64), ("i32", i32), ("i8", i8)):
+            f[name].append(block)
+
+    def _firm_states(self, lead, status):
+        """Write the lead state and membership status codes of every seat into two int8 arrays."""
+        m = self.model
+        lead[...] = 0
+        lead[m.leads_routed] = 1
+        lead[m.leads_kept] = 2
+        lead[m.leads_missed] = 3
+        status[...] = 0
+        status[m.leaving >= 0] = 1
+        status[m.exit_now] = 2
+        status[m.expel] = 3
+
+    def _gather_stacked(self, idx):
+        """Return the firm blocks of the seats ``idx``: copy whole arrays into stacked blocks, one take each.
+
+        Few NumPy calls, which is what counts on a small run.
+        """
+        m = self.model
         f32 = self._buffer("firm_f32", len(_FIRM_F32), np.float32)
         for row, x in enumerate((m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
                                  m.trust_given, m.trust_received, m.fines_total)):
@@ -183,20 +226,32 @@ class Recorder:
         i32[1], i32[2], i32[3] = m.product, m.tenure, m.strikes
         i8 = self._buffer("firm_i8", len(_FIRM_I8), np.int8)
         i8[0], i8[1], i8[2], i8[4] = m.profile, m.disposition, m.attend, m.sanction_kind
-        lead, status = i8[3], i8[5]
-        lead[...] = 0
-        lead[m.leads_routed] = 1
-        lead[m.leads_kept] = 2
-        lead[m.leads_missed] = 3
-        status[...] = 0
-        status[m.leaving >= 0] = 1
-        status[m.exit_now] = 2
-        status[m.expel] = 3
-        f = self.firms
-        f["step"].append(m.t)
-        f["firm"].append(m.firm_id.ravel()[idx])
-        for name, buf in (("f32", f32), ("f64", f64), ("i32", i32), ("i8", i8)):
-            f[name].append(np.take(buf.reshape(len(buf), -1), idx, axis=1))
+        self._firm_states(i8[3], i8[5])
+        return [np.take(buf.reshape(len(buf), -1), idx, axis=1) for buf in (f32, f64, i32, i8)]
+
+    def _gather_columns(self, idx):
+        """Return the firm blocks of the seats ``idx``, gathering each column once from the model's array.
+
+        On a large run copying whole arrays into stacked blocks first cost about twice as much as
+        the gather; the cast to the block's type rides on the assignment (same values either way).
+        """
+        m = self.model
+        n = len(idx)
+        f32, f64 = np.empty((len(_FIRM_F32), n), np.float32), np.empty((len(_FIRM_F64), n))
+        i32, i8 = np.empty((len(_FIRM_I32), n), np.int32), np.empty((len(_FIRM_I8), n), np.int8)
+        states = self._buffer("firm_states", 2, np.int8)
+        self._firm_states(states[0], states[1])
+        for block, columns in ((f32, (m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
+                                      m.trust_given, m.trust_received, m.fines_total)),
+                               (f64, (m.payoff, m.alone)),
+                               (i32, (None, m.product, m.tenure, m.strikes)),
+                               (i8, (m.profile, m.disposition, m.attend, states[0], m.sanction_kind,
+                                     states[1]))):
+            for row, x in enumerate(columns):
+                if x is not None:
+                    block[row] = x.reshape(-1)[idx]
+        np.floor_divide(idx, m.C, out=i32[0], casting="unsafe")   # the group of each seat
+        return f32, f64, i32, i8
 
     def cooperation(self):
         """Return the true cooperation of each seat this meeting, in [0, 1].
@@ -217,7 +272,12 @@ class Recorder:
         n = open_.astype(np.float64)                 # decisions faced
         n += due
         n += m.has_lead
-        coop = np.where(n > 0, total / np.maximum(n, 1.0), m.commit)
+        if n.size > _SMALL and m.commit.dtype == np.float64 and m.commit.flags.c_contiguous:
+            coop = np.maximum(n, 1.0)
+            np.divide(total, coop, out=coop)
+            _select_bits(n > 0, coop, m.commit)
+        else:
+            coop = np.where(n > 0, total / np.maximum(n, 1.0), m.commit)
         self._coop = (m.commit, coop)
         return coop
 
