@@ -83,7 +83,14 @@ def sanction(strikes_after, warning: bool, fine: float, expulsion_strikes: int):
 
 def next_fine(strikes, warning: bool, fine: float, expulsion_strikes: int):
     """Fine and expulsion flag the next strike would bring (what a firm weighs before defecting)."""
-    kind, amount = sanction(np.asarray(strikes) + 1, warning, fine, expulsion_strikes)
+    after = np.asarray(strikes) + 1
+    if after.size >= _BIG and fine >= 0 and np.isfinite(fine) and after.min() > 0:
+        # sanction() with every strike count > 0, by arithmetic: expulsion at expulsion_strikes,
+        # and a fine (>= 0, so the mask product is exactly +0.0 where none) for fined or expelled
+        fined_index = after - (1 if warning else 0)
+        expel = after >= expulsion_strikes
+        return ((fined_index >= 1) | expel) * (fine * np.maximum(fined_index, 1)), expel
+    kind, amount = sanction(after, warning, fine, expulsion_strikes)
     return amount, kind == 3
 
 
