@@ -46,6 +46,18 @@ EV_RENEGE, EV_DIVERSION, EV_QUOTA_SKIP = 5, 6, 7
 EV_CONFLICT, EV_FACILITATOR, EV_PHASE, EV_RULES, EV_DISSOLUTION, EV_PURCHASE_FAILED = 8, 9, 10, 11, 12, 13
 
 
+def _categorical(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
+    """``rng.choice(len(p), size=n, p=p)``, with the same draws and the same result.
+
+    ``Generator.choice`` draws ``rng.random(n)`` and looks each draw up in the normalised
+    cumulative sum of ``p``; doing just that skips its checks of ``p`` (which the scenario's
+    validation already guarantees), ~50 us -> ~6-13 us per call.
+    """
+    cdf = p.cumsum()
+    cdf /= cdf[-1]
+    return cdf.searchsorted(rng.random(n), side="right")
+
+
 class AsociaModel(mesa.Model):
     """Associative groups of small firms playing joint-purchase and export-consortium games."""
 
@@ -131,13 +143,13 @@ class AsociaModel(mesa.Model):
         """Attributes of n new firms, drawn from the scenario's population."""
         pop, pr = self.config.population, self.config.profiles
         shares = np.array([getattr(pop, p) for p in PROFILES])
-        profile = self.rng.choice(4, size=n, p=shares / shares.sum())
+        profile = _categorical(self.rng, shares / shares.sum(), n)
         weak = self.rng.random(n) < pop.weak_share
         capacity = np.where(weak, pop.capacity_weak, pop.capacity_strong)
         if products is None:
             products = self.rng.integers(0, pop.products, size=n)
         disp = np.array([pop.active, pop.passive, pop.barely])
-        disposition = self.rng.choice(3, size=n, p=disp / disp.sum())
+        disposition = _categorical(self.rng, disp / disp.sum(), n)
         cc_a = pr.solido_intercept + pr.solido_sd * self.rng.standard_normal(n)
         cc_b = np.maximum(pr.solido_slope + pr.solido_sd * self.rng.standard_normal(n), 0.0)
         return profile, capacity, products, disposition, cc_a, cc_b
