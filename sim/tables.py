@@ -98,6 +98,15 @@ def _select_bits(mask, x, y):
     return x
 
 
+_SCALARS = (int, float, bool, np.generic)
+
+
+def _broadcast(x, dtype, n):
+    """Return ``x`` as ``dtype``: a Python scalar if it is one value, else an array of length ``n``."""
+    x = np.asarray(x, dtype)
+    return x.item() if x.ndim == 0 else np.broadcast_to(x, (n,))
+
+
 class Recorder:
     """Collects the rows of one run, meeting by meeting."""
 
@@ -131,27 +140,21 @@ class Recorder:
         """Events for many seats at once (``gs`` is a ``np.nonzero`` pair)."""
         m = self.model
         g, s = gs
-        n = len(g)
         self.events.append({
-            "step": np.full(n, m.t), "group": g, "firm": m.firm_id[g, s], "other": np.full(n, -1),
-            "profile": m.profile[g, s], "kind": np.full(n, kind),
-            "code": np.zeros(n, np.int64) if code is None else code,
-            "detected": np.ones(n, bool) if detected is None else detected,
-            "sanction": np.zeros(n, np.int64) if sanction is None else sanction,
-            "strike": np.zeros(n, np.int64) if strikes is None else strikes,
-            "amount": np.zeros(n) if amount is None else amount,
+            "n": len(g), "step": m.t, "group": g, "firm": m.firm_id[g, s], "other": -1,
+            "profile": m.profile[g, s], "kind": kind, "code": 0 if code is None else code,
+            "detected": True if detected is None else detected,
+            "sanction": 0 if sanction is None else sanction, "strike": 0 if strikes is None else strikes,
+            "amount": 0.0 if amount is None else amount,
         })
 
     def events_pairs(self, kind, g, a, b, *, amount):
         """Events between two seats of the same group (conflicts)."""
         m = self.model
-        n = len(g)
         self.events.append({
-            "step": np.full(n, m.t), "group": g, "firm": m.firm_id[g, a], "other": m.firm_id[g, b],
-            "profile": m.profile[g, a], "kind": np.full(n, kind),
-            "code": np.zeros(n, np.int64), "detected": np.ones(n, bool),
-            "sanction": np.zeros(n, np.int64), "strike": np.zeros(n, np.int64),
-            "amount": amount,
+            "n": len(g), "step": m.t, "group": g, "firm": m.firm_id[g, a], "other": m.firm_id[g, b],
+            "profile": m.profile[g, a], "kind": kind, "code": 0, "detected": True, "sanction": 0,
+            "strike": 0, "amount": amount,
         })
 
     def events_groups(self, kind, groups, *, code=None, amount=None, profile=None):
@@ -159,17 +162,12 @@ class Recorder:
         n = len(groups)
         if not n:
             return
-        minus = np.full(n, -1)
         self.events.append({
-            "step": np.full(n, self.model.t), "group": np.asarray(groups), "firm": minus,
-            "other": minus, "profile": minus if profile is None else np.asarray(profile, np.int64),
-            "kind": np.full(n, kind),
-            "code": (np.zeros(n, np.int64) if code is None
-                     else np.broadcast_to(np.asarray(code, np.int64), (n,))),
-            "detected": np.ones(n, bool), "sanction": np.zeros(n, np.int64),
-            "strike": np.zeros(n, np.int64),
-            "amount": (np.zeros(n) if amount is None
-                       else np.broadcast_to(np.asarray(amount, float), (n,))),
+            "n": n, "step": self.model.t, "group": groups, "firm": -1, "other": -1,
+            "profile": -1 if profile is None else np.asarray(profile, np.int64), "kind": kind,
+            "code": 0 if code is None else _broadcast(code, np.int64, n),
+            "detected": True, "sanction": 0, "strike": 0,
+            "amount": 0.0 if amount is None else _broadcast(amount, float, n),
         })
 
     # ------------------------------------------------------------------ meeting rows
@@ -390,13 +388,21 @@ class Recorder:
         return pd.DataFrame({name: cols[name] for name in FIRM_COLUMNS}, copy=False)
 
     def _event_columns(self, chunks) -> dict[str, np.ndarray]:
-        """Return the event chunks as one array per column, in the order they were recorded."""
+        """Return the event chunks as one array per column, in the order they were recorded.
+
+        A bulk chunk keeps the fields its call shared by all its events as one scalar (step, kind,
+        the defaults); they are expanded here, one ``np.repeat`` per column over all chunks, and
+        the arrays are written over their chunk's rows (the same values as concatenating them and
+        casting to the column's type).
+        """
         parts, singles = [], []
 
         def flush():
             if singles:
                 columns = zip(*singles, strict=True)
-                parts.append(dict(zip(EVENT_FIELDS, map(np.array, columns), strict=True)))
+                part = dict(zip(EVENT_FIELDS, map(np.array, columns), strict=True))
+                part["n"] = len(singles)
+                parts.append(part)
                 singles.clear()
 
         for chunk in chunks:
@@ -406,8 +412,22 @@ class Recorder:
                 flush()
                 parts.append(chunk)
         flush()
-        return {name: np.concatenate([np.asarray(p[name]) for p in parts]).astype(dtype, copy=False)
-                for name, dtype in EVENT_FIELDS.items()}
+        sizes = [p["n"] for p in parts]
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+        out = {}
+        for name, dtype in EVENT_FIELDS.items():
+            values = [p[name] for p in parts]
+            scalar = [isinstance(v, _SCALARS) for v in values]
+            if not any(scalar):
+                col = np.concatenate([np.asarray(v) for v in values]).astype(dtype, copy=False)
+            else:
+                col = np.repeat(np.array([v if s else 0 for v, s in zip(values, scalar, strict=True)], dtype),
+                                sizes)
+                for i, (v, s) in enumerate(zip(values, scalar, strict=True)):
+                    if not s:
+                        col[bounds[i]:bounds[i + 1]] = v
+            out[name] = col
+        return out
 
     def events_frame(self, since: int = 0) -> pd.DataFrame:
         """Return the events table with a sentence per event in English and Spanish."""
