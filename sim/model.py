@@ -413,10 +413,7 @@ class AsociaModel(mesa.Model):
         """What every seat knows before deciding (flattened over groups x seats)."""
         s = self.config
         jg = self.purchase_game
-        sanctions_on = self.rules_on & s.sanctions.enabled
-        fine, expel = self._next_sanction()
-        fine = np.where(sanctions_on[:, None], fine, 0.0)
-        expel = expel & sanctions_on[:, None]
+        fine, expel, expel64 = self._next_sanction()
         value = s.profiles.oportunista_horizon * np.maximum(self.ema_gain, 0.0)
         r = self._roster()
         santos = seat_sum(self.attend & r.santo)
@@ -437,17 +434,28 @@ class AsociaModel(mesa.Model):
             lead_income=self.lead_lambda[:, None] * r.routed,
             detect_prob=self.detect.reshape(col),
             fine=fine,
-            expulsion_loss=np.where(expel, value, 0.0),
+            expulsion_loss=np.where(expel, value, 0.0) if expel64 is None else keep(value, expel64),
             cc_intercept=self.cc_a,
             cc_slope=self.cc_b,
         )
 
     def _next_sanction(self):
-        """Fine and expulsion flag of each seat's next strike, recomputed only when strikes changed."""
-        key = (self._roster_version, self._strikes_version)
+        """Fine and expulsion flag of each seat's next strike where sanctions apply (else 0 / False).
+
+        Recomputed only when strikes, the roster or the groups with rules changed; the arrays are
+        shared between meetings, so they are read-only. On a big run the expulsion flags also come
+        as a 0 / -1 int64 mask for seats.keep (else None).
+        """
+        key = (self._roster_version, self._strikes_version, self.rules_on.tobytes())
         if self._next_fine is None or self._next_fine[0] != key:
             sa = self.config.sanctions
-            self._next_fine = (key, *gov.next_fine(self.strikes, sa.warning, sa.fine, sa.expulsion_strikes))
+            fine, expel = gov.next_fine(self.strikes, sa.warning, sa.fine, sa.expulsion_strikes)
+            sanctions_on = (self.rules_on & sa.enabled)[:, None]
+            fine = np.where(sanctions_on, fine, 0.0)
+            expel = expel & sanctions_on
+            expel64 = np.negative(expel, dtype=np.int64) if expel.size >= _BIG else None
+            fine.flags.writeable = expel.flags.writeable = False
+            self._next_fine = (key, fine, expel, expel64)
         return self._next_fine[1:]
 
     def decide(self) -> None:
