@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .profiles import NAMES
+from .seats import keep
 
 LEAD_STATES = ("none", "routed", "kept", "missed")
 STATUS = ("member", "leaving", "exiting", "expelled")
@@ -78,9 +79,7 @@ def _where_or_zero(mask, x, out=None):
         out[...] = 0.0
         np.copyto(out, x, where=mask)
         return out
-    bits = np.bitwise_and(np.asarray(x, np.float64).view(np.int64), np.negative(mask, dtype=np.int64),
-                          out=None if out is None else out.view(np.int64))
-    return bits.view(np.float64)
+    return keep(x, np.negative(mask, dtype=np.int64), out=out)
 
 
 def _select_bits(mask, x, y):
