@@ -95,6 +95,62 @@ def time_asocia(groups: int, group_size: int, steps: int, seed: int = 1, table: 
             "rows": {name: len(df) for name, df in res.tables().items()}}
 
 
+# the parts of one sim.run that (a) times as a whole: (class path, method, part)
+_PARTS = (("sim.model.AsociaModel", "__init__", "building the groups"),
+          ("sim.model.AsociaModel", "step", "meetings"),
+          ("sim.tables.Recorder", "record_firms", "recording rows"),
+          ("sim.tables.Recorder", "record_groups", "recording rows"),
+          ("sim.tables.Recorder", "frames", "building tables"))
+
+
+def time_parts(sc, reps: int = 1) -> dict:
+    """Where ``reps`` runs of scenario ``sc`` spend their CPU time: building, meetings, recording, tables, the rest.
+
+    The methods of ``_PARTS`` are wrapped with CPU-time counters for these runs (then restored).
+    The rows are recorded inside a meeting, so "meetings" is the meetings' own work: the model's
+    games, trust, sanctions and membership, without the recording. "the rest" is what ``sim.run``
+    does besides (the runs row and its outcomes).
+    """
+    import importlib
+
+    import sim
+
+    spent: dict[str, float] = {}
+    saved = []
+
+    def counted(fn, part):
+        def wrapper(*args, **kwargs):
+            c0 = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[part] = spent.get(part, 0.0) + time.process_time() - c0
+        return wrapper
+
+    for path, name, part in _PARTS:
+        module, cls = path.rsplit(".", 1)
+        owner = getattr(importlib.import_module(module), cls)
+        saved.append((owner, name, owner.__dict__[name]))
+        setattr(owner, name, counted(owner.__dict__[name], part))
+    try:
+        c0 = time.process_time()
+        for rep in range(reps):
+            sim.run(sc, seed=rep + 1)
+        total = time.process_time() - c0
+    finally:
+        for owner, name, fn in saved:
+            setattr(owner, name, fn)
+    spent["meetings"] -= spent.get("recording rows", 0.0)
+    spent["the rest"] = total - sum(spent.values())
+    return {"cpu": total / reps, "parts": {name: sec / reps for name, sec in spent.items()}}
+
+
+def say_parts(say, split: dict, unit: str = "s", scale: float = 1.0) -> None:
+    """Print a :func:`time_parts` split on one line."""
+    say(", ".join(f"{name} {sec * scale:,.2f} {unit} ({sec / split['cpu']:.0%})"
+                  for name, sec in split["parts"].items()))
+
+
 def time_boltzmann(agents: int, side: int, steps: int, seed: int = 1) -> dict:
     """(b) Mesa's BoltzmannWealth example as shipped (construction and steps)."""
     from mesa.examples import BoltzmannWealth
@@ -307,6 +363,19 @@ def main(argv: list[str] | None = None) -> int:
         f"that run ({mem['rss_before_mb']:,.0f} MB of it after 'import sim', before the run)   "
         f"{verdict('peak_memory_mb', mem['peak_rss_mb'])}")
 
+    # ---- where (a)'s time goes, and what a free meeting would leave
+    split = time_parts(scenario(z.groups, z.group_size, z.steps))
+    parts = split["parts"]
+    say(f"where (a)'s time goes (one more run, CPU time {split['cpu']:.2f} s):")
+    say_parts(lambda line: say(f"  {line}"), split)
+    outside = 1.0 - parts["meetings"] / split["cpu"]
+    bound = spread(rate_a)["median"] / outside
+    split.update(outside_meetings=outside, bound_rate_a=bound, bound_a_over_b=bound / spread(rate_b)["median"],
+                 bound_c_over_a=spread(rate_c)["median"] / bound)
+    say(f"  if the meetings took no time at all, (a) would run at most {bound:,.0f} firm-steps/s: "
+        f"a/b <= {split['bound_a_over_b']:.1f}, c/a >= {split['bound_c_over_a']:.1f}")
+    out["side_by_side"]["split"] = split
+
     # ---- scaling: fresh processes, so each size's peak memory is its own
     if not args.skip_scaling:
         say("")
@@ -352,6 +421,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{base['steps']} meetings), one sim.run with its tables:")
         say(f"  {fmt(ms, digits=1)} ms (median [min - max] of {z.baseline_reps})   "
             f"{verdict('baseline_run_ms', ms['median'])}")
+        import sim
+
+        small = time_parts(sim.load_scenario(BASELINE), reps=z.baseline_reps)
+        say(f"  where it goes (CPU time, mean of {z.baseline_reps} more runs, {small['cpu'] * 1e3:.1f} ms):")
+        say_parts(lambda line: say(f"    {line}"), small, unit="ms", scale=1e3)
+        floor = small["cpu"] - small["parts"]["meetings"]
+        small["floor_ms"] = 1e3 * floor
+        say(f"    if the meetings took no time at all, one run would still take {1e3 * floor:.1f} ms")
+        base["split"] = small
         cli = time_cli(z.cli_reps)
         imp = import_time()
         cs = spread(cli["s"])

@@ -46,6 +46,21 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path, capsys):
     assert len(res["scaling"]["firms"]) == 3 and len(res["scaling"]["steps"]) == 3
     assert set(res["checks"]) >= {"a_over_b", "c_over_a", "peak_memory_mb", "baseline_run_ms",
                                   "cli_run_s", "exponent_firms", "exponent_steps"}
+    # where (a)'s time goes: every part measured, the parts add up to the run, and a bound that
+    # is above what (a) measured (the meetings take time)
+    for split in (sbs["split"], res["small"]["baseline"]["split"]):
+        parts = split["parts"]
+        assert set(parts) == {"building the groups", "meetings", "recording rows", "building tables", "the rest"}
+        assert all(v >= 0 for v in parts.values()) and parts["meetings"] > 0
+        assert sum(parts.values()) == pytest.approx(split["cpu"])
+    assert sbs["split"]["bound_rate_a"] > sbs["rate_a"]["median"]
+    assert "if the meetings took no time at all" in text
+    # the counters are taken off again
+    from sim.model import AsociaModel
+    from sim.tables import Recorder
+
+    assert AsociaModel.step.__qualname__ == "AsociaModel.step"
+    assert Recorder.frames.__qualname__ == "Recorder.frames"
 
 
 def test_bad_arguments_are_refused():
