@@ -721,7 +721,10 @@ class AsociaModel(mesa.Model):
             scale = np.where(tot > 0, np.minimum(1.0, self.fund / np.maximum(tot, 1e-12)), 0.0)
             paid = want * scale[:, None]
             self.payoff = self.payoff + paid
-            self.refund = seat_sum(paid)
+            # when the refunds take the whole fund, the rounded shares can add up to a hair more
+            # than it holds (-3.6e-15 was seen): the fund pays out what it has and never goes
+            # below zero, or the next meeting would spend a negative promotion budget
+            self.refund = np.minimum(seat_sum(paid), self.fund)
             self.fund = self.fund - self.refund
 
     def update_membership(self) -> None:
