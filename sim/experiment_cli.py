@@ -29,7 +29,7 @@ def cmd_sweep(args) -> int:
     print(f"Asocia sweep · {exp.name} · {exp.design} design · {rep.total} runs{skipped}")
     if rep.ran:
         print(f"  ran            {rep.ran} runs in {rep.seconds:.1f} s ({rep.rate:.1f} runs/s, "
-              f"{rep.engine} engine, {rep.workers} workers)")
+              f"{rep.engine} engine, {rep.workers} worker{'s' if rep.workers != 1 else ''})")
     print(f"  stored in      {out}/ (index.duckdb, batches/*.parquet, manifest.json)")
     print(f"  next           asocia results {out} · asocia sensitivity {out} · asocia report {out}")
     return 0
