@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_BIG = 1024  # seats from which sanction() computes by arithmetic rather than np.where
+from .seats import BIG
+
 NATURAL_DETECTION = 0.05  # without rules, a furtive act still surfaces by chance now and then
 
 
@@ -68,7 +69,7 @@ def sanction(strikes_after, warning: bool, fine: float, expulsion_strikes: int):
     """
     strikes_after = np.asarray(strikes_after)
     fined_index = strikes_after - (1 if warning else 0)
-    if strikes_after.size >= _BIG and fine >= 0 and np.isfinite(fine):
+    if strikes_after.size >= BIG and fine >= 0 and np.isfinite(fine):
         # the same values by arithmetic: a chain of np.where over (1000, 14) seats costs ~350 us
         # against ~210 us (a small run keeps the np.where chain, which makes fewer calls). With
         # fine >= 0 and finite, fine * max(fined_index, 1) is >= 0, so multiplying it by the
@@ -84,7 +85,7 @@ def sanction(strikes_after, warning: bool, fine: float, expulsion_strikes: int):
 def next_fine(strikes, warning: bool, fine: float, expulsion_strikes: int):
     """Fine and expulsion flag the next strike would bring (what a firm weighs before defecting)."""
     after = np.asarray(strikes) + 1
-    if after.size >= _BIG and fine >= 0 and np.isfinite(fine) and after.min() > 0:
+    if after.size >= BIG and fine >= 0 and np.isfinite(fine) and after.min() > 0:
         # sanction() with every strike count > 0, by arithmetic: expulsion at expulsion_strikes,
         # and a fine (>= 0, so the mask product is exactly +0.0 where none) for fined or expelled
         fined_index = after - (1 if warning else 0)

@@ -34,11 +34,10 @@ from .firm import Firm
 from .games import ExportGame, JointPurchaseGame
 from .profiles import OPORTUNISTA, SANTO, TENGO, Observation, build_profiles, merge_decisions, profile_masks
 from .scenario import PROFILES, Scenario
-from .seats import keep, seat_sum
+from .seats import BIG, keep, seat_sum
 from .tables import Recorder
 
 PHASE_NAMES = ("", "I", "II", "III", "IV")
-_BIG = 1024  # seats from which the roster cache keeps a 0 / -1 member mask for seats.keep
 
 # event kinds (codes stored in the events table; sentences in sim/narrative.py)
 EV_ENTRY, EV_EXIT, EV_EXPULSION, EV_REJECTED = 1, 2, 3, 4
@@ -386,7 +385,7 @@ class AsociaModel(mesa.Model):
         masks, bits = profile_masks(profile, len(self.profiles))
         norm_m, norm_denom, norm_pair = tr.member_norm(m, self.T.dtype)
         big = {}
-        if self.member.size >= _BIG:
+        if self.member.size >= BIG:
             # members as 0 / -1 int64, to clear non-members' money with seats.keep (one AND)
             big["m64"] = np.negative(m, dtype=np.int64)
         return {
@@ -453,7 +452,7 @@ class AsociaModel(mesa.Model):
             sanctions_on = (self.rules_on & sa.enabled)[:, None]
             fine = np.where(sanctions_on, fine, 0.0)
             expel = expel & sanctions_on
-            expel64 = np.negative(expel, dtype=np.int64) if expel.size >= _BIG else None
+            expel64 = np.negative(expel, dtype=np.int64) if expel.size >= BIG else None
             fine.flags.writeable = expel.flags.writeable = False
             self._next_fine = (key, fine, expel, expel64)
         return self._next_fine[1:]

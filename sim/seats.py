@@ -15,7 +15,11 @@ from __future__ import annotations
 import numpy as np
 
 _ONES: dict[tuple[int, str], np.ndarray] = {}
-_SMALL = 1024  # elements below which a plain integer sum counts faster than the matrix product
+# Seats (elements of a (groups, seats) array) from which the engine takes its large-run paths: at
+# about 100 groups and up a pass over the data costs more than a NumPy call, below it the call
+# dominates. Every large-run path gives the same values as the small-run one. Here: up to this
+# size a plain integer sum counts faster than the matrix product.
+BIG = 1024
 
 
 def _ones(n: int, dtype) -> np.ndarray:
@@ -29,7 +33,7 @@ def seat_sum(x, keepdims: bool = False) -> np.ndarray:
     """Sum over the last axis (the seats); exact counts for boolean and integer arrays."""
     x = np.asarray(x)
     if x.dtype.kind in "biu":
-        if x.size <= _SMALL:
+        if x.size <= BIG:
             out = x.sum(axis=-1, dtype=np.int64)
         else:
             out = (x.astype(np.float64) @ _ones(x.shape[-1], np.float64)).astype(np.int64)

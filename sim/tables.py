@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .profiles import NAMES
-from .seats import keep
+from .seats import BIG, keep
 
 LEAD_STATES = ("none", "routed", "kept", "missed")
 STATUS = ("member", "leaving", "exiting", "expelled")
@@ -61,11 +61,6 @@ _FIRM_I8 = (("profile", np.int8), ("disposition", np.int8), ("attended", bool), 
             ("sanction", np.int8), ("status", np.int8))
 
 
-# arrays up to this many seats (a few groups) take the plain NumPy call: one call costs more there
-# than the pass over the data (as in sim/seats.py)
-_SMALL = 1024
-
-
 def _where_or_zero(mask, x, out=None):
     """Return ``np.where(mask, x, 0.0)`` for float64 ``x``, bit for bit (written into ``out``, if given).
 
@@ -73,7 +68,7 @@ def _where_or_zero(mask, x, out=None):
     arithmetic pass (its branch cannot be predicted), so the float bits are kept or cleared with
     an integer AND instead: a cleared value is +0.0, as the select writes, and NaN or -0.0 are kept.
     """
-    if x.size <= _SMALL:
+    if x.size <= BIG:  # a few groups: the plain call
         if out is None:
             return np.where(mask, x, 0.0)
         out[...] = 0.0
@@ -184,7 +179,7 @@ class Recorder:
             return
         m = self.model
         idx = np.flatnonzero(m.member)          # the member seats, row-major like np.nonzero
-        if m.member.size > _SMALL:
+        if m.member.size > BIG:
             f32, f64, i32, i8 = self._gather_columns(idx)
         else:
             f32, f64, i32, i8 = self._gather_stacked(idx)
@@ -269,7 +264,7 @@ class Recorder:
         n = open_.astype(np.float64)                 # decisions faced
         n += due
         n += m.has_lead
-        if n.size > _SMALL and m.commit.dtype == np.float64 and m.commit.flags.c_contiguous:
+        if n.size > BIG and m.commit.dtype == np.float64 and m.commit.flags.c_contiguous:
             coop = np.maximum(n, 1.0)
             np.divide(total, coop, out=coop)
             _select_bits(n > 0, coop, m.commit)
