@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .experiment import Experiment
@@ -53,14 +54,47 @@ class SweepReport:
         return self.ran / self.seconds if self.seconds > 0 else float("nan")
 
 
-def run_chunk(tasks, steps: int, outcomes, series):
+# per-step columns that add up over a run's groups; "alive" becomes the share of groups alive and
+# every other column the mean over the groups alive at that meeting
+SUMMED = ("members", "entries", "exits", "expulsions", "conflicts", "violations", "furtive_acts")
+
+
+def facilitator_meetings(steps: pd.DataFrame) -> float:
+    """The programme's cost of a run: facilitator presence summed over meetings, per group.
+
+    A group with the facilitator at full presence for 52 meetings costs 52; at half presence, 26.
+    """
+    alive = steps["alive"].astype(bool)
+    return float(steps.loc[alive, "facilitator"].sum() / steps["group"].nunique())
+
+
+def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
+    """A run's group-level series, one row per kept meeting (every ``every``-th and the last)."""
+    last = int(steps["step"].max())
+    keep = steps[(steps["step"] % every == 0) | (steps["step"] == last)]
+    alive = keep["alive"].astype(bool)
+    out = pd.DataFrame({"step": np.unique(keep["step"].to_numpy())})
+    by = keep["step"].to_numpy()
+    for c in columns:
+        if c == "alive":
+            v = alive.groupby(by).mean()
+        elif c in SUMMED:
+            v = keep[c].groupby(by).sum()
+        else:
+            v = keep[c].astype(float).where(alive).groupby(by).mean()
+        out[c] = v.reindex(out["step"]).to_numpy(float)
+    return out
+
+
+def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
     """Play a chunk of runs; returns (runs table, series table or None). Runs in a worker.
 
     Args:
         tasks: list of (point, rep, seed, scenario).
         steps: meetings per run.
         outcomes: outcome names to keep (``outcome.<name>`` columns).
-        series: per-step columns to keep ([] for none).
+        series: per-step columns to keep, aggregated over the run's groups ([] for none).
+        every: meetings between kept series points (the last meeting is always kept).
 
     """
     from .run import run
@@ -76,10 +110,12 @@ def run_chunk(tasks, steps: int, outcomes, series):
             if k in DROP or k.startswith("version.") or (k.startswith("outcome.") and k not in keep):
                 continue
             row[k] = v
+        if "outcome.facilitator_meetings" in keep:
+            row["outcome.facilitator_meetings"] = facilitator_meetings(res.steps)
         row["elapsed"] = elapsed
         rows.append(row)
         if series:
-            s = res.steps[["step", "group", *[c for c in series if c not in ("step", "group")]]].copy()
+            s = compact_series(res.steps, series, every)
             s.insert(0, "rep", rep)
             s.insert(0, "point", point)
             frames.append(s)
@@ -188,7 +224,8 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
     try:
         if todo:
             chunks = _chunks(todo, workers, experiment.batch)
-            args = (experiment.horizon, list(experiment.outcomes), list(experiment.series))
+            args = (experiment.horizon, list(experiment.outcomes), list(experiment.series),
+                    experiment.every)
             with _bar(len(plan.runs), len(plan.runs) - len(todo), experiment.name, progress) as bar:
                 def save(result):
                     nonlocal ran

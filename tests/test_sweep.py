@@ -54,19 +54,20 @@ def test_two_workers_store_identical_outcomes(tmp_path, reference):
     pd.testing.assert_frame_equal(a, b)
     assert [c for c in a.columns if c.startswith("outcome.")]
     sa, sb = SweepStore(reference).series(), SweepStore(tmp_path / "out").series()
-    assert len(sa) == 12 * 12 * 3
+    assert len(sa) == 12 * 12  # one row per run and meeting (summed or averaged over the groups)
     pd.testing.assert_frame_equal(sa, sb)
 
 
 def test_store_layout_manifest_and_duckdb(reference):
     man = SweepStore(reference).manifest()
-    assert man["fingerprint"] and man["versions"]["asocia"] and len(man["replication_seeds"]) == 3
+    assert man["fingerprint"] and man["versions"]["asocia"] and "spawn_key=(point, rep)" in man["replication_seeds"]
+    assert man["roles"] == {"rules.monitoring": "lever", "facilitator.schedule": "lever"}
     assert man["sessions"][-1]["status"] == "complete"
     for name in ("experiment.toml", "base_scenario.toml", "design.parquet", "index.duckdb"):
         assert (reference / name).exists()
     con = duckdb.connect(str(reference / "index.duckdb"), read_only=True)
     n, seeds = con.execute("SELECT count(*), count(DISTINCT seed) FROM runs").fetchone()
-    assert (n, seeds) == (12, 3)
+    assert (n, seeds) == (12, 12)  # seeds drawn per design point and replication
     per_point = con.execute('SELECT point, avg("outcome.survival") FROM runs GROUP BY point').fetchall()
     assert len(per_point) == 4
     assert con.execute("SELECT sum(rows) FROM batches").fetchone()[0] == 12
