@@ -31,6 +31,7 @@ from .sweepstore import StoreError, SweepStore
 
 ENGINES = ("local", "dask")
 CONNECT_TIMEOUT = "10s"  # how long to try an existing Dask scheduler before giving up
+WAIT_WORKERS = 120  # seconds to wait for the first worker of a scheduler (batch jobs start late)
 DROP = ("run", "schema")
 
 
@@ -155,7 +156,9 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
     Args:
         experiment: a loaded experiment (:func:`sim.experiment.load_experiment`).
         out: the store folder; created, or resumed if it holds the same experiment.
-        workers: processes (local) or workers of the embedded LocalCluster; default: CPUs.
+        workers: processes (local) or workers of the embedded LocalCluster; default: CPUs. With a
+            ``scheduler``, the work is cut for this many workers; default: the threads of the
+            workers connected to the scheduler (waiting up to ``WAIT_WORKERS`` for the first).
         engine: ``"local"`` (process pool) or ``"dask"``.
         scheduler: address of a running Dask scheduler (``tcp://host:8786``); implies Dask.
         progress: show a tqdm progress bar on stderr.
@@ -171,7 +174,8 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
         raise StoreError(f"--engine got {engine!r}; allowed: {', '.join(ENGINES)}")
     if scheduler:
         engine = "dask"
-    workers = workers or default_workers()
+    # with a scheduler, the cluster's own size decides the chunking (found once connected)
+    workers = workers or (None if scheduler else default_workers())
     plan = experiment.plan()
     store = SweepStore.create_or_open(out, experiment, plan)
     previous = None
@@ -223,7 +227,6 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
     status = "interrupted"
     try:
         if todo:
-            chunks = _chunks(todo, workers, experiment.batch)
             args = (experiment.horizon, list(experiment.outcomes), list(experiment.series),
                     experiment.every)
             with _bar(len(plan.runs), len(plan.runs) - len(todo), experiment.name, progress) as bar:
@@ -235,12 +238,12 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                     bar.update(len(runs))
 
                 if engine == "local" and workers == 1:  # no pool to start: run in this process
-                    for chunk in chunks:
+                    for chunk in _chunks(todo, workers, experiment.batch):
                         save(run_chunk(chunk, *args))
                 elif engine == "local":
-                    _run_local(chunks, args, workers, save)
+                    _run_local(_chunks(todo, workers, experiment.batch), args, workers, save)
                 else:
-                    workers = _run_dask(chunks, args, workers, scheduler, save)
+                    workers = _run_dask(todo, experiment.batch, args, workers, scheduler, save)
                     session["workers"] = workers
         status = "complete"
     except KeyboardInterrupt:
@@ -303,8 +306,21 @@ def _stop(pool) -> None:
         proc.join(5)
 
 
-def _run_dask(chunks, args, workers, scheduler, save) -> int:
-    """Dask distributed: an existing scheduler, or an embedded LocalCluster; returns its workers."""
+def cluster_size(client) -> int:
+    """Worker threads connected to a Dask scheduler (each runs one chunk at a time)."""
+    try:
+        info = client.scheduler_info(n_workers=-1)  # every worker (some versions list only 5 by default)
+    except TypeError:  # older distributed: all workers are listed
+        info = client.scheduler_info()
+    return sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
+
+
+def _run_dask(todo, batch, args, workers, scheduler, save) -> int:
+    """Dask distributed: an existing scheduler, or an embedded LocalCluster; returns the workers used.
+
+    The runs are cut into chunks only once connected, for ``workers`` or, when it is None, for the
+    worker threads the scheduler has (so a 200-worker cluster gets about 1,600 chunks, not 16).
+    """
     import logging
 
     from dask.distributed import Client, KilledWorker, LocalCluster
@@ -323,8 +339,15 @@ def _run_dask(chunks, args, workers, scheduler, save) -> int:
                                    dashboard_address=None, silence_logs=logging.ERROR)
             client = Client(cluster)
         with client:
-            n = len(client.scheduler_info().get("workers", {})) or workers
-            futures = [client.submit(run_chunk, chunk, *args, pure=False) for chunk in chunks]
+            n = workers
+            if n is None:
+                try:
+                    client.wait_for_workers(1, timeout=WAIT_WORKERS)
+                except TimeoutError:
+                    raise StoreError(f"--scheduler {scheduler}: no worker joined within {WAIT_WORKERS} s; "
+                                     "start some with 'dask worker ADDRESS' (or scale the cluster)") from None
+                n = cluster_size(client) or 1
+            futures = [client.submit(run_chunk, chunk, *args, pure=False) for chunk in _chunks(todo, n, batch)]
             try:
                 for fut in dask_completed(futures):
                     save(fut.result())

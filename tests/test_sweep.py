@@ -201,6 +201,21 @@ def test_existing_scheduler_address(tmp_path, reference):
     pd.testing.assert_frame_equal(stored(reference), stored(tmp_path / "out"))
 
 
+def test_scheduler_chunks_follow_the_cluster_not_the_driver(tmp_path, monkeypatch):
+    """24 runs on 6 worker threads: 6 x 8 chunks wanted, so one run per batch (cut for the driver's
+    2 CPUs it would be 2 runs per batch); --workers still overrides."""
+    from dask.distributed import LocalCluster
+
+    monkeypatch.setattr("sim.sweep.default_workers", lambda: 2)
+    exp = load_experiment(experiment(tmp_path, levels="[0.1, 0.3, 0.5, 0.7]", reps=3, steps=3, batch=0))
+    with LocalCluster(n_workers=3, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        rep = sweep(exp, tmp_path / "a", scheduler=cluster.scheduler_address, progress=False)
+        assert (rep.workers, rep.ran) == (6, 24)
+        assert len(SweepStore(tmp_path / "a").indexed()) == 24
+        rep = sweep(exp, tmp_path / "b", scheduler=cluster.scheduler_address, workers=1, progress=False)
+        assert len(SweepStore(tmp_path / "b").indexed()) == 8  # cut for one worker: 8 chunks of 3 runs
+
+
 def test_unreachable_scheduler_is_a_user_error(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("sim.sweep.CONNECT_TIMEOUT", "1s")
     path = experiment(tmp_path)
