@@ -91,7 +91,7 @@ def cmd_report(args) -> int:
     from .discovery import discover, format_discovery
     from .report import write_report
 
-    out = write_report(args.folder, args.out)
+    out = write_report(args.folder, args.out, lang=args.lang)
     print(f"Asocia report · {out} (self-contained HTML; open it offline or share it)")
     try:
         print(format_discovery(discover(args.folder)))
@@ -126,5 +126,6 @@ def register(sub) -> None:
 
     p = sub.add_parser("report", help="self-contained HTML report of a sweep")
     p.add_argument("folder", help="sweep folder written by 'asocia sweep'")
-    p.add_argument("--out", help="HTML file (default: DIR/report.html)")
+    p.add_argument("--out", help="HTML file (default: DIR/report.html, or DIR/report.en.html in English)")
+    p.add_argument("--lang", choices=("es", "en"), default="es", help="language of the report (default: es)")
     p.set_defaults(func=cmd_report)

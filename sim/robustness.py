@@ -45,7 +45,7 @@ class Robustness:
     contexts: int
     replications: int
     robust_share: float
-    notes: list[str] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)  # {"en": ..., "es": ...}
 
     @property
     def robust(self) -> pd.DataFrame:
@@ -99,8 +99,11 @@ def robustness(runs: pd.DataFrame, design: pd.DataFrame, levers: list[str], unce
     shared = wide.dropna()  # contexts every policy was played in (all of them in a crossed design)
     notes = []
     if len(shared) < len(wide):
-        notes.append(f"{len(wide) - len(shared)} contexts were not played by every policy; regret and "
-                     "intervals use the shared ones")
+        gap = len(wide) - len(shared)
+        notes.append({"en": f"{gap} contexts were not played by every policy; regret and intervals use the "
+                            "shared ones",
+                      "es": f"{gap} contextos no se jugaron con todas las políticas; el arrepentimiento y los "
+                            "intervalos usan los comunes"})
     per = cell.reset_index()
     per = per[per["context"].isin(shared.index)]
     agg = per.groupby("policy").agg(
@@ -139,8 +142,10 @@ def robustness(runs: pd.DataFrame, design: pd.DataFrame, levers: list[str], unce
     agg.insert(0, "rank", range(1, len(agg) + 1))
     reps = int(runs.groupby("point")["rep"].nunique().min())
     if reps < 3:
-        notes.append(f"only {reps} replication(s) per design point: whether a policy succeeds in a context "
-                     "rests on few runs; 5 or more make satisficing sharper")
+        notes.append({"en": f"only {reps} replication(s) per design point: whether a policy succeeds in a "
+                            "context rests on few runs; 5 or more make satisficing sharper",
+                      "es": f"sólo {reps} repetición(es) por punto: si una política tiene éxito en un contexto "
+                            "depende de pocas simulaciones; 5 o más lo precisan"})
     return Robustness(agg.reset_index(), per, list(levers), list(uncertainties), len(shared), reps,
                       float(d["robust_share"]), notes)
 

@@ -13,10 +13,11 @@ the factors), and the replication index is handled explicitly in two ways:
 
 Sobol designs give first and total order indices with bootstrap confidence intervals; Morris gives
 mu*, its interval, and sigma; Latin hypercubes give first order indices by RBD-FAST (SALib
-rbd_fast, which works on any Latin hypercube sample); crossed policy x context designs give the
-moment-independent delta and first order indices (SALib delta, which works on any sample); full
-factorials give first order shares from the exact main-effect decomposition, with intervals from
-resampling replications.
+rbd_fast, which works on any Latin hypercube sample); full factorials give first order shares
+from the exact main-effect decomposition, with intervals from resampling replications; crossed
+policy x context designs give the same main-effect shares with each sampled uncertainty cut into
+``BINS`` quantile bins (the given-data estimator of Var(E[Y | x_i]) / Var(Y); SALib's delta, which
+also works on any sample, took minutes for a few dozen points).
 
 Sobol indices come with **convergence diagnostics**: the indices recomputed on the first N/4 and
 N/2 base samples (a scrambled Sobol sequence is balanced at every power of 2), the sums of first
@@ -27,8 +28,6 @@ A warning is printed when the sums or the negative indices say N is too small.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ import pandas as pd
 from .sweepstore import StoreError, SweepStore
 
 RESAMPLES = 200
+BINS = 8  # quantile bins of a sampled factor in the main effects of a crossed design
 TARGET_CONF = 0.05  # half-width of the widest Sobol interval a recommended N aims at
 
 
@@ -60,7 +60,7 @@ class Sensitivity:
 
 
 def _indices(method, problem, X, Y, second_order, levels, seed, resamples=RESAMPLES) -> dict:
-    from SALib.analyze import delta, morris, rbd_fast, sobol
+    from SALib.analyze import morris, rbd_fast, sobol
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -73,13 +73,6 @@ def _indices(method, problem, X, Y, second_order, levels, seed, resamples=RESAMP
                                num_resamples=resamples, seed=seed)
             return {"mu_star": np.asarray(r["mu_star"]), "mu_star_conf": np.asarray(r["mu_star_conf"]),
                     "sigma": np.asarray(r["sigma"]), "mu": np.asarray(r["mu"])}
-        if method == "delta":
-            sink = io.StringIO()  # SALib's delta prints binning notices, whatever the warning filters
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-                r = delta.analyze(problem, X, Y, num_resamples=resamples, conf_level=0.95, seed=seed)
-            d = "delta_raw" if "delta_raw" in r else "delta"  # SALib >= 1.5.1 names Borgonovo's delta so
-            return {"delta": np.asarray(r[d], float), "delta_conf": np.asarray(r[f"{d}_conf"], float),
-                    "S1": np.asarray(r["S1"], float), "S1_conf": np.asarray(r["S1_conf"], float)}
         r = rbd_fast.analyze(problem, X, Y, num_resamples=resamples, conf_level=0.95, seed=seed)
         return {"S1": np.asarray(r["S1"], float), "S1_conf": np.asarray(r["S1_conf"], float)}
 
@@ -132,7 +125,14 @@ def analyse(folder, outcomes: list[str] | None = None) -> Sensitivity:
     X = design.sort_values("point")[[f"x.{f}" for f in factors]].to_numpy(float)
     problem = man["problem"]
     method = {"sobol": "sobol", "morris": "morris", "lhs": "rbd_fast",
-              "crossed": "delta"}.get(man["design"], "factorial")
+              "crossed": "binned"}.get(man["design"], "factorial")
+    if method == "binned":  # levers keep their levels; sampled uncertainties are cut into quantile bins
+        roles = man.get("roles", {})
+        X = X.copy()
+        for i, f in enumerate(factors):
+            if roles.get(f) != "lever":
+                edges = np.quantile(X[:, i], np.linspace(0, 1, min(BINS, max(2, points // 8)) + 1)[1:-1])
+                X[:, i] = np.searchsorted(edges, X[:, i], side="right")
     rows, noise, per_rep, notes, conv, diag = [], [], [], [], [], []
     for o in outcomes:
         wide = runs.pivot_table(index="point", columns="rep", values=f"outcome.{o}", aggfunc="first",
@@ -150,7 +150,7 @@ def analyse(folder, outcomes: list[str] | None = None) -> Sensitivity:
             continue
         noise.append({"outcome": o, **variance_split(Ymat)})
         seed = int(man["root_seed"]) % (2**32)
-        res = (_factorial(X, Ymat, seed) if method == "factorial" else
+        res = (_factorial(X, Ymat, seed) if method in ("factorial", "binned") else
                _indices(method, problem, X, Y, man.get("second_order", False), man.get("levels", 4), seed))
         for i, f in enumerate(factors):
             rows.append({"outcome": o, "factor": f, **{k: float(v[i]) for k, v in res.items()}})
@@ -164,7 +164,7 @@ def analyse(folder, outcomes: list[str] | None = None) -> Sensitivity:
             vals = []
             for r in full:
                 try:
-                    vals.append(_factorial(X, Ymat[:, [r]], seed)["S1"] if method == "factorial" else
+                    vals.append(_factorial(X, Ymat[:, [r]], seed)["S1"] if method in ("factorial", "binned") else
                                 _indices(method, problem, X, Ymat[:, r], man.get("second_order", False),
                                          man.get("levels", 4), seed, resamples=10)[main])
                 except (ValueError, ZeroDivisionError):
@@ -243,7 +243,7 @@ def _sobol_convergence(problem, X, Y, second_order, seed, full) -> tuple[list[di
 
 
 COLUMNS = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma"), "rbd_fast": ("S1",),
-           "delta": ("delta", "S1"), "factorial": ("S1",)}
+           "binned": ("S1",), "factorial": ("S1",)}
 
 
 def format_table(s: Sensitivity) -> str:
@@ -251,7 +251,7 @@ def format_table(s: Sensitivity) -> str:
     head = {"sobol": "Sobol (Saltelli) first and total order, 95 % intervals",
             "morris": "Morris elementary effects: mu* (95 % interval) and sigma",
             "rbd_fast": "first order by RBD-FAST (SALib rbd_fast), 95 % intervals",
-            "delta": "delta (moment-independent) and first order (SALib delta), 95 % intervals",
+            "binned": "Main-effect shares, sampled factors in quantile bins, 95 % intervals from replications",
             "factorial": "Main-effect shares of a full factorial, 95 % intervals from replications"}
     lines = [f"Asocia sensitivity · {head[s.method]} · {s.points} design points x {s.replications} "
              "replications (indices on replication means)"]
