@@ -70,8 +70,13 @@ def format_results(folder) -> str:
 
 
 def cmd_results(args) -> int:
-    """Asocia results DIR."""
+    """Asocia results DIR [--csv FOLDER] [--xlsx FILE]."""
     print(format_results(args.folder))
+    if args.csv or args.xlsx:
+        from .export import export
+
+        files = export(args.folder, args.csv, args.xlsx)
+        print(f"  exported       {', '.join(str(f) for f in files)}")
     return 0
 
 
@@ -117,6 +122,9 @@ def register(sub) -> None:
 
     r = sub.add_parser("results", help="summary of a sweep folder")
     r.add_argument("folder", help="sweep folder written by 'asocia sweep'")
+    r.add_argument("--csv", metavar="FOLDER",
+                   help="write runs, design, series, policies and the data dictionary as CSV files here")
+    r.add_argument("--xlsx", metavar="FILE", help="write the same tables as sheets of an Excel workbook")
     r.set_defaults(func=cmd_results)
 
     a = sub.add_parser("sensitivity", help="Sobol / Morris indices of a sweep (SALib) and figures")

@@ -35,9 +35,11 @@ SERIES_LABELS = {"alive": ("Groups alive (share)", "Grupos vivos (proporción)")
 
 CSS = """body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;color:#1d1d1d;margin:0;background:#fafafa}
 main{max-width:680px;margin:0 auto;padding:1.5em 1.2em;background:#fff}
-h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.2em;border-bottom:2px solid #2b6cb0;padding-bottom:.2em;margin-top:1.8em}
+h1{font-size:1.5em;margin:.2em 0}
+h2{font-size:1.2em;border-bottom:2px solid #2b6cb0;padding-bottom:.2em;margin-top:1.8em}
 h3{font-size:1.02em;margin:1.2em 0 .3em}p,li{line-height:1.45}
-table{border-collapse:collapse;font-size:.76em;margin:.5em 0;width:100%}td,th{border:1px solid #d6d6d6;padding:3px 5px;vertical-align:top}
+table{border-collapse:collapse;font-size:.76em;margin:.5em 0;width:100%}
+td,th{border:1px solid #d6d6d6;padding:3px 5px;vertical-align:top}
 th{background:#eef3f8;text-align:left}td.n{text-align:right}th{hyphens:auto;font-weight:600}td{overflow-wrap:anywhere}
 .summary{border:1px solid #c9d8ea;background:#f5f9fd;padding:.6em 1em;border-radius:4px}
 .rule{background:#f6f8fa;border-left:4px solid #2b6cb0;padding:.5em .8em;margin:.6em 0;overflow-wrap:anywhere}
@@ -46,7 +48,8 @@ th{background:#eef3f8;text-align:left}td.n{text-align:right}th{hyphens:auto;font
 .robust{color:#276749;font-weight:600}.warn{color:#9c4221}.note{color:#555;font-size:.88em}
 code{overflow-wrap:anywhere;font-size:.85em}.fig{break-inside:avoid;page-break-inside:avoid}
 @page{margin:14mm}
-@media print{body{background:#fff}main{max-width:none;padding:0}.summary{break-after:page;page-break-after:always}
+@media print{body{background:#fff}main{max-width:none;padding:0}
+.summary{font-size:.93em;break-after:page;page-break-after:always}
 h2{break-after:avoid;page-break-after:avoid}tr,.rule{break-inside:avoid;page-break-inside:avoid}}"""
 
 T = {
@@ -70,7 +73,7 @@ T = {
                      "robusta más barata cuesta {cheap}; la más cara de las robustas, {dear}.",
         "cost_none": "El costo (tiempo de facilitador) no se guardó en este experimento.",
         "sure_head": "Qué tan seguros estamos",
-        "sure_best": "En {best} de cada 100 remuestreos de los contextos, «{policy}» queda primera.",
+        "sure_best": "En {best} de cada 100 remuestreos de los contextos, la primera política sigue primera.",
         "sure_noise": "El azar (diferencias entre repeticiones de un mismo punto) explica el {share} de la "
                       "variación de la supervivencia.",
         "sure_rule": "Regla encontrada: {rule} (reaparece en {stab} de las submuestras).",
@@ -93,7 +96,8 @@ T = {
         "stability": "reaparece en el {s} de las submuestras",
         "cart": "Segunda mirada (árbol CART): hojas donde la mayoría tiene éxito",
         "trajectory": "Trayectoria de PRIM: cobertura frente a densidad (marcador grande: la caja elegida)",
-        "coverage": "cobertura (parte de los éxitos dentro de la caja)", "density": "densidad (éxito dentro de la caja)",
+        "coverage": "cobertura (parte de los éxitos dentro de la caja)",
+        "density": "densidad (éxito dentro de la caja)",
         "sensitivity": "Qué factores pesan más (sensibilidad)",
         "variance": "De dónde viene la variación de cada resultado", "factors_part": "factores",
         "seed_part": "azar (entre repeticiones)", "share": "parte de la variación",
@@ -103,7 +107,8 @@ T = {
         "unit": "Unidad", "rerun": "Para repetir el experimento:", "none": "(ninguno)",
         "incomplete": "El barrido está incompleto: {have} de {want} simulaciones guardadas.",
         "no_robust": "No hay palancas con valores repetidos en varios contextos: no se calcula la robustez.",
-        "sampled": "{lo} a {hi} (muestreado)",
+        "sampled": "{lo} a {hi} (muestreado)", "more": "y {n} más (ver la tabla de políticas)",
+        "legend": "Políticas: {levers}",
     },
     "en": {
         "title": "Experiment report", "generated": "Generated {stamp} from {folder}",
@@ -125,7 +130,7 @@ T = {
                      "policy costs {cheap}; the dearest robust one, {dear}.",
         "cost_none": "The cost (facilitator time) was not kept in this experiment.",
         "sure_head": "How sure we are",
-        "sure_best": "In {best} of 100 resamples of the contexts, '{policy}' ranks first.",
+        "sure_best": "In {best} of 100 resamples of the contexts, the first policy stays first.",
         "sure_noise": "Chance (differences between replications of the same point) explains {share} of the "
                       "variation in survival.",
         "sure_rule": "Rule found: {rule} (it reappears in {stab} of the subsamples).",
@@ -158,7 +163,8 @@ T = {
         "unit": "Unit", "rerun": "To re-run the experiment:", "none": "(none)",
         "incomplete": "The sweep is incomplete: {have} of {want} runs stored.",
         "no_robust": "No lever takes repeated values across several contexts: robustness is not computed.",
-        "sampled": "{lo} to {hi} (sampled)",
+        "sampled": "{lo} to {hi} (sampled)", "more": "and {n} more (see the policy table)",
+        "legend": "Policies: {levers}",
     },
 }
 
@@ -171,7 +177,8 @@ METHODS = {
         "ingreso de los socios supera en más de {gain} lo que ganarían solos. Un punto del diseño tiene éxito "
         "cuando más de la mitad de sus repeticiones lo tienen.",
         "<b>Robustez.</b> Para cada política: la parte de los contextos en que tiene éxito (satisfacción), "
-        "la parte de sus simulaciones con éxito, la pérdida frente a la mejor política en cada contexto (arrepentimiento "
+        "la parte de sus simulaciones con éxito, la pérdida frente a la mejor política en cada contexto "
+        "(arrepentimiento "
         "de Savage, máximo sobre contextos) y el costo. Intervalos del 90 % por remuestreo de contextos (1000 "
         "remuestreos, pareados entre políticas). Robusta: éxito en al menos {robust} de los contextos. Orden: "
         "satisfacción, luego costo, luego arrepentimiento.",
@@ -247,6 +254,14 @@ class Labels:
     def policy(self, row, levers) -> str:
         """A policy as 'label = value; ...'."""
         return "; ".join(f"{self.factor(k)} = {self.value(row[k])}" for k in levers)
+
+    def short(self, row, levers) -> str:
+        """A policy as its values only ('taper · 10 · 0,5'), for chart labels; see :meth:`levers`."""
+        return " · ".join(self.value(row[k]) for k in levers)
+
+    def levers(self, levers) -> str:
+        """What the values of :meth:`short` are, in order."""
+        return " · ".join(self.factor(k) for k in levers)
 
 
 def _e(s) -> str:
@@ -340,16 +355,18 @@ def _summary(man, runs, rob, disc, sens, L: Labels, levers, unc) -> str:
         lines = robust if len(robust) else rob.table.head(1)
         parts.append("<p>" + _e((t["robust_yes"] if len(robust) else t["robust_no"]).format(
             n=len(robust), total=len(rob.table), share=share)) + "</p><ul>")
-        for _, row in lines.head(5).iterrows():
+        for _, row in lines.head(3).iterrows():
             cost = t["cost_part"].format(cost=L.num(round(float(row["cost"]), 1), 1)) if "cost" in row else ""
             parts.append("<li>" + _e(t["policy_line"].format(
                 policy=L.policy(row, levers), sat=L.pct(row["satisficing"]), lo=L.pct(row["satisficing_lo"]),
                 hi=L.pct(row["satisficing_hi"]), cost=cost)) + "</li>")
+        if len(robust) > 3:
+            parts.append(f"<li>{_e(t['more'].format(n=len(robust) - 3))}</li>")
         parts.append("</ul>")
         parts.append(f"<h3>{t['cost_head']}</h3>")
         if "cost" in rob.table and len(robust):
-            parts.append("<p>" + _e(t["cost_text"].format(cheap=L.num(round(float(robust["cost"].min()), 1), 1),
-                                                          dear=L.num(round(float(robust["cost"].max()), 1), 1))) + "</p>")
+            cheap, dear = (L.num(round(float(f(robust["cost"])), 1), 1) for f in (np.min, np.max))
+            parts.append("<p>" + _e(t["cost_text"].format(cheap=cheap, dear=dear)) + "</p>")
         elif "cost" not in rob.table:
             parts.append(f"<p>{_e(t['cost_none'])}</p>")
         else:
@@ -402,7 +419,8 @@ def _policy_figs(rob, runs, L: Labels, disc: dict, outcomes) -> list:
     import plotly.graph_objects as go
 
     figs = []
-    names = {int(r["policy"]): f"{int(r['rank'])}. " + L.policy(r, rob.levers) for _, r in rob.table.iterrows()}
+    names = {int(r["policy"]): f"{int(r['rank'])}. " + L.short(r, rob.levers) for _, r in rob.table.iterrows()}
+    axis = {"automargin": True, "title": {"text": L.levers(rob.levers), "font": {"size": 11}}}
     order = [int(p) for p in rob.table["policy"]]
     fig = go.Figure(go.Bar(
         y=[names[p] for p in order][::-1], x=rob.table["satisficing"][::-1], orientation="h",
@@ -413,7 +431,7 @@ def _policy_figs(rob, runs, L: Labels, disc: dict, outcomes) -> list:
     fig.add_vline(rob.robust_share, line_dash="dot", line_color="#c53030", annotation_text=L.t["robust_line"],
                   annotation_position="top left")
     fig.update_layout(title=L.t["satisficing"], xaxis={"range": [0, 1.05], "tickformat": ".0%"},
-                      height=120 + 28 * len(order), yaxis={"automargin": True})
+                      height=140 + 26 * len(order), yaxis=axis)
     figs.append(fig)
     per = rob.per_context
     for o in outcomes:
@@ -426,7 +444,7 @@ def _policy_figs(rob, runs, L: Labels, disc: dict, outcomes) -> list:
         _ref_lines(fig, o, disc, L, axis="x")
         label = L.outcome("facilitator_meetings" if o == "cost" else o, unit=True)
         fig.update_layout(title=L.t["by_policy"].format(o=label),
-                          height=120 + 28 * len(order), yaxis={"automargin": True, "autorange": "reversed"})
+                          height=140 + 26 * len(order), yaxis={**axis, "autorange": "reversed"})
         figs.append(fig)
     return figs
 
@@ -453,7 +471,7 @@ def _point_figs(runs, design, L: Labels, disc: dict, outcomes) -> list:
     return figs
 
 
-def _series_figs(series, groups: pd.Series, names: dict, L: Labels, disc: dict) -> list:
+def _series_figs(series, groups: pd.Series, names: dict, L: Labels, disc: dict, legend: str = "") -> list:
     """Per group of runs (policy, or success of the design point): mean and 10-90 % band per meeting."""
     import plotly.graph_objects as go
 
@@ -481,7 +499,8 @@ def _series_figs(series, groups: pd.Series, names: dict, L: Labels, disc: dict) 
         _ref_lines(fig, c, disc, L)
         title = SERIES_LABELS[c][L.lang == "es"]
         fig.update_layout(title=L.t["series_title"].format(o=title), xaxis_title=L.t["meeting"], height=380,
-                          legend={"orientation": "h", "y": -0.25, "font": {"size": 10}})
+                          legend={"orientation": "h", "y": -0.25, "font": {"size": 10},
+                                  "title": {"text": legend, "side": "top"}})
         figs.append(fig)
     return figs
 
@@ -532,7 +551,8 @@ def _sensitivity_html(s, L: Labels, first) -> str:
         fig.add_bar(name=L.t["factors_part"], y=labels, x=s.noise["share_design"], orientation="h")
         fig.add_bar(name=L.t["seed_part"], y=labels, x=s.noise["share_between_reps"], orientation="h")
         fig.update_layout(title=L.t["variance"], barmode="stack", xaxis={"tickformat": ".0%", "range": [0, 1]},
-                          height=140 + 30 * len(labels), yaxis={"automargin": True}, legend={"orientation": "h", "y": -0.2})
+                          height=140 + 30 * len(labels), yaxis={"automargin": True},
+                          legend={"orientation": "h", "y": -0.2})
         parts.append(_fig_html(fig, first))
     for _, dg in (s.diagnostics.iterrows() if len(s.diagnostics) else []):
         cls = "warn" if dg["warning"] else "note"
@@ -559,7 +579,7 @@ def _tradeoff_figs(runs, ok, L: Labels, disc: dict) -> list:
         _ref_lines(fig, b, disc, L)
         _ref_lines(fig, a, disc, L, axis="x")
         fig.update_layout(title=L.t["tradeoff"].format(a=L.outcome(a), b=L.outcome(b)),
-                          xaxis_title=L.outcome(a, unit=True), yaxis_title=L.outcome(b, unit=True), height=400)
+                          xaxis_title=L.outcome(a, unit=True), yaxis_title=L.outcome(b), height=400)
         figs.append(fig)
     return figs
 
@@ -592,7 +612,7 @@ def _methods(man, design, sens, disc, L: Labels, roles) -> str:
              for m in METHODS[L.lang]]
     v = man.get("versions", {})
     return (table + "".join(f"<p>{m}</p>" for m in items)
-            + f"<p class='note'>asocia {_e(v.get('asocia'))} · git {_e(v.get('git'))} · Mesa {_e(v.get('mesa', ''))}</p>"
+            + f"<p class='note'>asocia {_e(v.get('asocia'))} · git {_e(v.get('git'))}</p>"
             + f"<p class='note'>{t['rerun']} <code>{_e(man['rerun'])}</code></p>")
 
 
@@ -651,7 +671,7 @@ def build_html(folder, lang: str = "es") -> str:
             key = {tuple(map(str, r[levers])): int(r["policy"]) for _, r in rob.table.iterrows()}
             groups = pol[levers].astype(str).apply(lambda r: key.get(tuple(r)), axis=1)
             show = [int(p) for p in rob.table["policy"]][:6]
-            names = {p: f"{int(r['rank'])}. " + L.policy(r, levers)
+            names = {p: f"{int(r['rank'])}. " + L.short(r, levers)
                      for p in show for _, r in rob.table[rob.table["policy"] == p].iterrows()}
         else:
             share = runs.assign(s=ok.astype(float) if ok is not None else 0.0).groupby("point")["s"].mean()
@@ -659,7 +679,8 @@ def build_html(folder, lang: str = "es") -> str:
             names = {"ok": {"es": "puntos con éxito", "en": "points that succeed"}[lang],
                      "fail": {"es": "puntos sin éxito", "en": "points that fail"}[lang]}
         body.append(f"<h2>{t['series']}</h2>")
-        body += [_fig_html(f, first) for f in _series_figs(series, groups, names, L, disc_cfg)]
+        legend = L.t["legend"].format(levers=L.levers(levers)) if rob is not None else ""
+        body += [_fig_html(f, first) for f in _series_figs(series, groups, names, L, disc_cfg, legend)]
     if disc is not None:
         body.append(f"<h2>{t['discovery']}</h2>" + _discovery_html(disc, L, first))
     if sens is not None and len(sens.table):

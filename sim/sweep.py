@@ -256,6 +256,10 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                        seconds=round(time.perf_counter() - t0, 3))
         store.write_manifest(manifest)
         store.refresh_views()
+        if status == "complete":
+            from .export import data_dictionary
+
+            data_dictionary(store.folder).to_csv(store.folder / "data_dictionary.csv", index=False)
     return SweepReport(store.folder, len(plan.runs), len(plan.runs) - len(todo), ran,
                        time.perf_counter() - t0, engine, workers, discarded, adopted)
 

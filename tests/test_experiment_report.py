@@ -54,9 +54,10 @@ def store(tmp_path_factory):
         out = planted(plan.values[r.point], np.random.default_rng(r.seed))
         rows.append({"point": r.point, "rep": r.rep, "seed": r.seed, **{f"outcome.{k}": v for k, v in out.items()}})
         frac = steps / 52
-        series.append(pd.DataFrame({"point": r.point, "rep": r.rep, "step": steps,
-                                    "alive": 1 - frac * (1 - out["survival"]), "trust": 0.4 + frac * (out["trust"] - 0.4),
-                                    "income_gain": frac * out["income_gain"], "cooperation": out["cooperation"]}))
+        series.append(pd.DataFrame({
+            "point": r.point, "rep": r.rep, "step": steps, "alive": 1 - frac * (1 - out["survival"]),
+            "trust": 0.4 + frac * (out["trust"] - 0.4), "income_gain": frac * out["income_gain"],
+            "cooperation": out["cooperation"]}))
     runs, series = pd.DataFrame(rows), pd.concat(series, ignore_index=True)
     for start in range(0, len(runs), 300):
         chunk = runs.iloc[start:start + 300]
@@ -150,3 +151,38 @@ def test_report_on_screen_and_in_print(store, tmp_path):
                               ".map(e => e.getBoundingClientRect().right)")
         assert max(edges) <= width + 1
         page.screenshot(path=str(tmp_path / "print.png"), full_page=False)
+
+
+def test_export_csv_and_xlsx_with_a_data_dictionary(store, tmp_path, capsys):
+    import openpyxl
+
+    assert main(["results", str(store), "--csv", str(tmp_path / "csv"), "--xlsx", str(tmp_path / "t.xlsx")]) == 0
+    assert "exported" in capsys.readouterr().out
+    names = {p.name for p in (tmp_path / "csv").iterdir()}
+    assert names == {"runs.csv", "design.csv", "series.csv", "policies.csv", "dictionary.csv"}
+    runs = pd.read_csv(tmp_path / "csv" / "runs.csv")
+    assert len(runs) == 1800
+    dictionary = pd.read_csv(tmp_path / "csv" / "dictionary.csv")
+    # every column of every table is explained, in both languages
+    for table in ("runs", "design", "series"):
+        cols = pd.read_csv(tmp_path / "csv" / f"{table}.csv", nrows=1).columns
+        assert set(cols) <= set(dictionary["column"]), table
+    assert dictionary["meaning"].notna().all() and dictionary["significado"].notna().all()
+    d = dictionary.set_index("column")
+    assert d.loc["outcome.income_gain", "unit"].startswith("ratio minus 1")
+    assert d.loc["lifecycle.tc_base", "unit"] == "money/meeting"
+    assert "004:L655-718" in d.loc["lifecycle.tc_base", "source"]
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx", read_only=True)
+    assert book.sheetnames == ["runs", "design", "series", "policies", "dictionary"]
+    assert book["runs"].max_row == 1801
+    book.close()
+
+
+@pytest.mark.parametrize("flag,target,fragment", [
+    ("--xlsx", "out.csv", ".xlsx file"), ("--xlsx", "missing/t.xlsx", ".xlsx file"),
+    ("--csv", "file.txt", "is a file"), ("--csv", "missing/deeper", "parent folder")])
+def test_export_refuses_bad_targets_in_one_line(store, tmp_path, capsys, flag, target, fragment):
+    (tmp_path / "file.txt").write_text("x")
+    assert main(["results", str(store), flag, str(tmp_path / target)]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and flag in err and "Traceback" not in err and err.count("\n") == 1

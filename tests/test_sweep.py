@@ -63,7 +63,7 @@ def test_store_layout_manifest_and_duckdb(reference):
     assert man["fingerprint"] and man["versions"]["asocia"] and "spawn_key=(point, rep)" in man["replication_seeds"]
     assert man["roles"] == {"rules.monitoring": "lever", "facilitator.schedule": "lever"}
     assert man["sessions"][-1]["status"] == "complete"
-    for name in ("experiment.toml", "base_scenario.toml", "design.parquet", "index.duckdb"):
+    for name in ("experiment.toml", "base_scenario.toml", "design.parquet", "index.duckdb", "data_dictionary.csv"):
         assert (reference / name).exists()
     con = duckdb.connect(str(reference / "index.duckdb"), read_only=True)
     n, seeds = con.execute("SELECT count(*), count(DISTINCT seed) FROM runs").fetchone()
