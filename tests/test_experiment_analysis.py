@@ -143,9 +143,11 @@ def test_real_sweep_sensitivity_report_and_cli(tmp_path, capsys):
     assert "happiness" in capsys.readouterr().err
     assert main(["report", str(out), "--out", str(tmp_path / "r.html")]) == 0
     page = (tmp_path / "r.html").read_text()
-    for section in ("What was run", "Outcome distributions per design point", "Sensitivity",
-                    "Trade-offs", "Scenario discovery"):
+    for section in ("Resumen", "Resultados por punto del diseño", "Qué factores pesan más",
+                    "Compromisos entre resultados", "Dónde funcionan los grupos", "Anexo metodológico"):
         assert section in page
+    assert "convergencia" not in page or "N ≥" in page
+    assert "N = 4" in page  # Sobol diagnostics of the tiny design are shown
     assert page.count("Plotly.newPlot") >= 4
     assert len(page) > 1_000_000  # plotly.js is embedded, not fetched
     assert not re.search(r"<script[^>]+src=", page)
@@ -161,7 +163,8 @@ def test_report_of_an_incomplete_sweep_says_so(tmp_path):
     store.flush()
     store.unlock()
     page = build_html(tmp_path / "p")
-    assert "incomplete" in page
+    assert "El barrido está incompleto: 1 de 16 simulaciones guardadas" in page
+    assert "incomplete: 1 of 16 runs stored" in build_html(tmp_path / "p", lang="en")
     with pytest.raises(Exception, match="design points have no runs yet"):
         analyse(tmp_path / "p")
 
