@@ -97,6 +97,8 @@ def robustness(runs: pd.DataFrame, design: pd.DataFrame, levers: list[str], unce
     if wide.shape[0] < 2:
         return None
     shared = wide.dropna()  # contexts every policy was played in (all of them in a crossed design)
+    if len(shared) < 2 or shared.shape[1] < 2:
+        return None  # e.g. sampled levers: every point is its own policy in its own context
     notes = []
     if len(shared) < len(wide):
         gap = len(wide) - len(shared)

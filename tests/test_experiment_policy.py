@@ -86,6 +86,11 @@ def test_robustness_needs_levers_and_shared_contexts(tmp_path):
     assert robustness(runs, design, [], ["rules.monitoring"]) is None          # no lever
     assert robustness(runs, design, ["rules.monitoring"], []) is None          # one context only
     assert robustness(runs.drop(columns="outcome.survival"), design, ["rules.monitoring"], []) is None
+    # sampled levers and uncertainties: each point its own policy in its own context
+    rng = np.random.default_rng(0)
+    design = pd.DataFrame({"point": range(20), "rules.monitoring": rng.random(20), "trust.initial": rng.random(20)})
+    runs = pd.DataFrame({"point": range(20), "rep": 0, "outcome.survival": 1.0, "outcome.income_gain": 0.1})
+    assert robustness(runs, design, ["rules.monitoring"], ["trust.initial"]) is None
 
 
 LHS = ('"rules.monitoring" = { range = [0.0, 1.0] }\n'
