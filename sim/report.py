@@ -399,8 +399,7 @@ def _summary(man, runs, rob, disc, sens, L: Labels, levers, unc) -> str:
     if sens is not None and len(sens.diagnostics):
         for _, dg in sens.diagnostics.iterrows():
             if dg["warning"]:
-                parts.append(f"<li class='warn'>{_e(L.outcome(dg['outcome']))}: {_e(dg['warning'])} "
-                             f"(N = {int(dg['N'])}; N ≥ {int(dg['recommended_N'])})</li>")
+                parts.append(f"<li class='warn'>{_e(L.outcome(dg['outcome']))}: {_e(_sobol_warning(dg, L))}</li>")
     parts.append("</ul>")
     return "<section class='summary'>" + "".join(parts) + "</section>"
 
@@ -557,10 +556,33 @@ def _sensitivity_html(s, L: Labels, first) -> str:
     for _, dg in (s.diagnostics.iterrows() if len(s.diagnostics) else []):
         cls = "warn" if dg["warning"] else "note"
         parts.append(f"<p class='{cls}'>{_e(L.outcome(dg['outcome']))}: N = {int(dg['N'])}, ΣS1 = "
-                     f"{L.num(dg['sum_S1'])}, ΣST = {L.num(dg['sum_ST'])}; N ≥ {int(dg['recommended_N'])}. "
-                     f"{_e(dg['warning'])}</p>")
+                     f"{L.num(dg['sum_S1'])}, ΣST = {L.num(dg['sum_ST'])}. {_e(_sobol_warning(dg, L))}</p>")
     parts += [f"<p class='note'>{_e(n)}</p>" for n in s.notes]
     return "".join(parts)
+
+
+def _sobol_warning(dg, L: Labels) -> str:
+    """The Sobol diagnostics of one outcome as a sentence in the report's language."""
+    es = L.lang == "es"
+    found = []
+    if dg["sum_S1"] > 1.1:
+        found.append(f"los índices de primer orden suman {L.num(dg['sum_S1'])} (> 1)" if es else
+                     f"first order indices sum to {L.num(dg['sum_S1'])} (> 1)")
+    if dg["sum_ST"] < dg["sum_S1"] - 0.1:
+        found.append("los totales suman menos que los de primer orden" if es else
+                     "total order indices sum to less than first order ones")
+    if dg["negative_S1"] > 0:
+        found.append(f"el {L.pct(dg['negative_S1'])} de los índices de primer orden son claramente negativos" if es
+                     else f"{L.pct(dg['negative_S1'])} of first order indices are clearly negative")
+    if dg["widest_conf"] > 0.1:
+        found.append(f"el intervalo más ancho es ± {L.num(dg['widest_conf'])}" if es else
+                     f"the widest interval is ± {L.num(dg['widest_conf'])}")
+    n, rec = int(dg["N"]), int(dg["recommended_N"])
+    if not found:
+        return (f"N = {n} alcanza; N recomendado: {rec}." if es else f"N = {n} is enough; recommended N: {rec}.")
+    head = f"N = {n} es poco: " if es else f"N = {n} is too small: "
+    tail = f"; use N ≥ {rec}." if es else f"; use N ≥ {rec}."
+    return head + "; ".join(found) + tail
 
 
 def _tradeoff_figs(runs, ok, L: Labels, disc: dict) -> list:
