@@ -155,6 +155,45 @@ class JointPurchaseGame:
         payment = when_placed(delivered * self.list_price - saving + penalty_share)
         return PurchaseOutcome(volume, disc, placed, bill, payment, net)
 
+    def commit_gains(self, demand, belief, member, p_coord=1.0) -> tuple[np.ndarray, np.ndarray]:
+        """What committing all of a member's demand, rather than staying out, does to payoffs.
+
+        Each member expects every other member to deliver ``belief`` (its own expected cooperation,
+        per seat) of its demand. Comparing the round with and without the member's demand, from the
+        same payoff rules as :meth:`play` (minimum lot, discount schedule, sharing rule, handling
+        cost) and weighted by the chance ``p_coord`` that the group places an order at all, it
+        returns per seat:
+
+        * ``own``: the member's own expected gain from committing (negative in a public-goods game,
+          positive in a joint purchase that reaches its lot under proportional sharing);
+        * ``others``: the mean expected gain that its commitment brings each other member.
+
+        Sólido ciudadano weighs ``own`` (moderate self-interest), tengo que ganar ``own - others``
+        (relative payoff). Pure and vectorised like :meth:`play`.
+        """
+        demand = demand * member
+        n = seat_sum(member)
+        total = seat_sum(demand)
+        v_out = np.asarray(belief) * (total[:, None] - demand)  # others' expected delivery
+        v_in = v_out + demand
+
+        def pooled_saving(v):  # money saved on the whole pooled order of volume v
+            placed = (v > 0) & (v >= self.min_lot)
+            return np.where(placed, self.list_price * self.discount(v) * v, 0.0)
+
+        s_in, s_out = pooled_saving(v_in), pooled_saving(v_out)
+        others_n = np.maximum(n - 1, 1)[:, None]
+        if self.sharing == "equal":
+            share = (s_in - s_out) / np.maximum(n, 1)[:, None]
+            own = share - self.handling_cost * demand
+            others = share
+        else:
+            placed_in = (v_in > 0) & (v_in >= self.min_lot)
+            own = np.where(placed_in, (self.list_price * self.discount(v_in) - self.handling_cost) * demand, 0.0)
+            own_saving = np.where(placed_in, self.list_price * self.discount(v_in) * demand, 0.0)
+            others = (s_in - s_out - own_saving) / others_n
+        return p_coord * own * member, p_coord * others * member
+
     def renege_gain(self, expected_discount, n_members) -> np.ndarray:
         """Private gain per committed unit of reneging, given the discount the member expects.
 

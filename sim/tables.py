@@ -33,7 +33,7 @@ DISPOSITIONS = ("active", "passive", "barely")
 EVENT_KINDS = {
     1: "entry", 2: "exit", 3: "expulsion", 4: "rejected", 5: "renege", 6: "diversion",
     7: "quota_skip", 8: "conflict", 9: "facilitator", 10: "phase", 11: "rules", 12: "dissolution",
-    13: "purchase_failed",
+    13: "purchase_failed", 14: "low_commit",
 }
 
 # ---------------------------------------------------------------------- column layout of the blocks
