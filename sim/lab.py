@@ -32,14 +32,35 @@ LAB_SHARES = {"santo": 0.05, "solido": 0.67, "tengo": 0.05, "oportunista": 0.23}
 
 def design(group_size: int = 4, endowment: float = 20.0, mpcr: float = 0.4, rounds: int = 10,
            matching: str = "fixed", groups: int = 10, punishment: bool = False,
-           shares: dict[str, float] | None = None) -> dict[str, Any]:
+           shares: dict[str, float] | None = None, threshold: int = 0, voluntary: bool = False,
+           outside: float = 5.0) -> dict[str, Any]:
     """Overrides for a linear public-goods experiment (partners: ``matching="fixed"``, strangers: ``"random"``).
 
+    Args:
+        group_size: members per group (n).
+        endowment: each member's endowment per round (e).
+        mpcr: marginal per-capita return of a contributed unit (needs 1/n < mpcr < 1).
+        rounds: rounds played.
+        matching: ``"fixed"`` partners or ``"random"`` strangers re-matched every round.
+        groups: groups played at once.
+        punishment: costly peer punishment after each round ([punishment], 1:3).
+        shares: profile shares (default: the lab's type mix, ``LAB_SHARES``).
+        threshold: step-level public good: the good is produced only when the contributions add up
+            to at least this many full endowments (0: a linear public good); below it everyone's
+            contribution comes back (a provision point with refund).
+        voluntary: members may stay out of a round and take ``outside`` instead (they then neither
+            contribute nor share the good).
+        outside: the outside option's payoff per round.
+
     Raises:
-        ValueError: the coefficients are not a social dilemma (``1/n < mpcr < 1``).
+        ValueError: the coefficients are not a social dilemma (``1/n < mpcr < 1``), or the
+            threshold is not between 0 and the group size.
 
     """
+    if not 0 <= threshold <= group_size:
+        raise ValueError(f"threshold must be between 0 and the group size ({group_size}); got {threshold}")
     game = JointPurchaseGame.public_goods(endowment, mpcr, group_size)
+    lot = float(threshold * endowment)
     shares = shares or LAB_SHARES
     return {
         "run.steps": rounds,
@@ -57,8 +78,8 @@ def design(group_size: int = 4, endowment: float = 20.0, mpcr: float = 0.4, roun
         "trust.initial": 0.5,
         "joint_purchase.list_price": game.list_price,
         "joint_purchase.demand": float(endowment),
-        "joint_purchase.min_lot": game.min_lot,
-        "joint_purchase.volume_full": game.volume_full,
+        "joint_purchase.min_lot": lot,
+        "joint_purchase.volume_full": lot,
         "joint_purchase.discount_min": game.discount_min,
         "joint_purchase.discount_max": game.discount_max,
         "joint_purchase.handling_cost": game.handling_cost,
@@ -78,6 +99,8 @@ def design(group_size: int = 4, endowment: float = 20.0, mpcr: float = 0.4, roun
         "lifecycle.exit_rate": 0.0,
         "lifecycle.min_members": 2,
         "punishment.enabled": bool(punishment),
+        "lab.voluntary": bool(voluntary),
+        "lab.outside": float(outside),
     }
 
 

@@ -114,6 +114,7 @@ class AsociaModel(mesa.Model):
         self.punish_loss = np.zeros(f0)
         self.punish_cost = np.zeros(f0)
         self.lab = s.lab.enabled
+        self.participate = self.member.copy()
         self.T = np.full((G, C, C), s.trust.initial, dtype=np.float32)
         self._scratch = np.empty_like(self.T)  # reused each meeting for trust temporaries
         self._trust_work = tr.Workspace(self.T)  # scratch of the meeting's trust update (tr.revise)
@@ -124,7 +125,6 @@ class AsociaModel(mesa.Model):
         self.backlog = np.zeros(G)
         self.fund = np.zeros(G)
         self.viol_rate = np.zeros(G)
-        self.last_discount = np.full(G, s.joint_purchase.discount_max)
         f_start = fac.presence(s.facilitator.schedule, 0, s.facilitator.exit_at, s.facilitator.taper_from)
         self.self_gov = np.full(G, 0.0 if f_start > 0 else s.lifecycle.self_gov_initial)
         self.f = f_start
@@ -444,7 +444,8 @@ class AsociaModel(mesa.Model):
             self.detect = np.ones(self.G)
         self.quota_due = np.where(self.consortium_open[:, None], r.quota, 0.0)
         col = (self.G, 1)  # per-group values broadcast over seats
-        own_gain, others_gain = jg.commit_gains(r.demand, self.trust_given, self.member, self.p_coord[:, None])
+        own_gain, others_gain, pool = jg.commit_gains(r.demand, self.trust_given, self.member,
+                                                      self.p_coord[:, None])
         sanctions_on = (self.rules_on & s.sanctions.enabled).reshape(col)
         prior = s.profiles.oportunista_prior
         detect = self.detect[:, None]
@@ -454,7 +455,7 @@ class AsociaModel(mesa.Model):
             tenure=self.tenure,
             expected_coop=self.trust_given,
             demand=r.demand,
-            renege_gain=jg.renege_gain(self.last_discount, self.n_members).reshape(col),
+            renege_gain=jg.renege_gain(own_gain, r.demand),
             quota_due=self.quota_due,
             has_lead=self.has_lead,
             lead_private=self._lead_private,
@@ -471,6 +472,8 @@ class AsociaModel(mesa.Model):
             detect_belief=detect_belief,
             sanctions_on=sanctions_on,
             min_commit=np.where(sanctions_on, s.rules.min_commit, 0.0),
+            pool_value=pool,
+            outside=np.full(col, s.lab.outside if self.lab and s.lab.voluntary else 0.0),
         )
 
     def _next_sanction(self):
@@ -507,9 +510,12 @@ class AsociaModel(mesa.Model):
                 for name in out:
                     out[name][g, s_] = np.ravel(getattr(d, name))[0]
         m = self.member
+        # a firm that stays out of the round (where that is allowed) neither commits nor reneges
+        self.participate = out["participate"] & m if self.config.lab.voluntary and self.lab else m.copy()
+        joined = self.participate
         # the array method: np.clip's wrapper costs more than the clipping on a small run
-        self.commit = out["commit"].clip(0, 1) * m
-        self.renege = out["renege"].clip(0, 1) * m
+        self.commit = out["commit"].clip(0, 1) * joined
+        self.renege = out["renege"].clip(0, 1) * joined
         self.pay_quota = out["pay_quota"] & m
         self.route_lead = out["route_lead"] & m
         self.furtive = out["furtive"] & m
@@ -518,9 +524,8 @@ class AsociaModel(mesa.Model):
         """The joint-purchase game for every group."""
         open_ = self.purchase_open[:, None] & self.member
         self.purchase = self.purchase_game.play(self._roster().demand, self.commit * open_, self.renege * open_,
-                                                self.member, self.coordinated)
+                                                self.participate, self.coordinated)
         placed = self.purchase.placed
-        self.last_discount = np.where(placed, self.purchase.discount, self.last_discount)
         failed = self.purchase_open & ~placed & (seat_sum(self.commit) > 0)
         self.purchase_failed = failed
         gs = np.flatnonzero(failed)
@@ -630,6 +635,7 @@ class AsociaModel(mesa.Model):
         open_ = self.purchase_open[:, None] & m
         if self.lab:
             # full feedback: every member sees every contribution, and beliefs move only through it
+            open_ = open_ & self.participate
             self.coop_seen = self.commit * (1.0 - self.renege) * open_
             self.seen = open_
             ones = np.ones((self.G, self.C))
@@ -774,6 +780,8 @@ class AsociaModel(mesa.Model):
         self.tc = np.where(self.alive, tc, 0.0)
         net = (self.purchase.net + self.lead_income - self.quota_paid - self.fines_total
                - self.tc[:, None] - self.punish_loss - self.punish_cost)
+        if self.lab and s.lab.voluntary:  # staying out of the round pays the outside option
+            net = net + s.lab.outside * (m & ~self.participate)
         m64 = getattr(r, "m64", None)
         if m64 is None:
             self.payoff = np.where(m, alone + net, 0.0)

@@ -12,7 +12,9 @@ A decision covers the three choices a member makes at a meeting:
 * ``renege``: share of that commitment it does not honour, buying privately instead (furtive);
 * ``pay_quota``: whether it pays its quota to the export consortium's fund (seen by the treasurer);
 * ``route_lead``: whether a lead it received goes through the consortium or is served privately;
-* ``furtive``: whether keeping a lead is hidden (only detection reveals it) or done in the open.
+* ``furtive``: whether keeping a lead is hidden (only detection reveals it) or done in the open;
+* ``participate``: whether it joins the round at all, where staying out openly pays an outside
+  option (``[lab] voluntary``); a firm that stays out neither contributes nor shares the pool.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class Observation:
     detect_belief: np.ndarray     # its own estimate of the chance a furtive act is detected
     sanctions_on: np.ndarray      # bool: the reglamento's sanctions are in force in its group
     min_commit: np.ndarray        # commitment below which the reglamento sanctions (0: no rule)
+    pool_value: np.ndarray        # its expected share of the pooled saving if it joins the round
+    outside: np.ndarray           # what staying out of the round pays (0: joining is not optional)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -75,6 +79,7 @@ class Decision:
     pay_quota: np.ndarray
     route_lead: np.ndarray
     furtive: np.ndarray
+    participate: np.ndarray | None = None  # joins the round (None: every firm does)
 
     @classmethod
     def cooperate(cls, n) -> Decision:
@@ -87,6 +92,12 @@ class Decision:
         if furtive:
             return cls(np.ones(n), np.ones(n), np.ones(n, bool), np.zeros(n, bool), np.ones(n, bool))
         return cls(np.zeros(n), np.zeros(n), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool))
+
+
+def joins(obs: Observation, delivered) -> np.ndarray:
+    """Join the round when its expected payoff, delivering that share of its demand, beats staying out."""
+    value = obs.pool_value + np.asarray(delivered) * obs.own_gain
+    return (obs.outside <= 0) | (value >= obs.outside)
 
 
 class Decider(Protocol):
@@ -155,7 +166,8 @@ class SolidoCiudadano:
         keep = leading | (level >= self.tolerance) | obs.sanctions_on
         shape = commit.shape
         keep = np.broadcast_to(keep, shape)
-        return Decision(commit, np.zeros(shape), keep.copy(), keep.copy(), np.zeros(shape, bool))
+        return Decision(commit, np.zeros(shape), keep.copy(), keep.copy(), np.zeros(shape, bool),
+                        np.broadcast_to(joins(obs, commit), shape).copy())
 
 
 @dataclass(frozen=True)
@@ -191,7 +203,8 @@ class TengoQueGanar:
         shape = commit.shape
         pay = np.broadcast_to(obs.fine + obs.expulsion_loss >= obs.quota_due, shape).copy()
         route = np.broadcast_to(obs.lead_private - obs.fine - obs.expulsion_loss <= 0, shape).copy()
-        return Decision(commit, np.zeros(shape), pay, route, np.zeros(shape, bool))
+        return Decision(commit, np.zeros(shape), pay, route, np.zeros(shape, bool),
+                        np.broadcast_to(joins(obs, commit), shape).copy())
 
 
 @dataclass(frozen=True)
@@ -232,7 +245,9 @@ class Oportunista:
         shape = renege.shape
         hidden = np.broadcast_to(obs.sanctions_on, shape)
         pay = hidden | ~exploiting
-        return Decision(np.ones(shape), renege, pay, ~keep, hidden.copy())
+        # joining pays what delivering brings plus the side deal on what it reneges
+        stays = (obs.outside <= 0) | (obs.pool_value + obs.own_gain + gain * renege >= obs.outside)
+        return Decision(np.ones(shape), renege, pay, ~keep, hidden.copy(), np.broadcast_to(stays, shape).copy())
 
 
 def profile_masks(profile: np.ndarray, n_profiles: int) -> tuple[tuple, tuple]:
@@ -262,8 +277,11 @@ def merge_decisions(parts, masks, bits) -> dict[str, np.ndarray]:
     """
     bitwise = masks[0].size >= _BITWISE_MIN
     out = {}
-    for name in ("commit", "renege", "pay_quota", "route_lead", "furtive"):
+    for name in ("commit", "renege", "pay_quota", "route_lead", "furtive", "participate"):
         values = [getattr(p, name) for p in parts]
+        if name == "participate":
+            values = [np.ones(masks[0].shape, bool) if v is None else np.broadcast_to(v, masks[0].shape)
+                      for v in values]
         kind = values[0].dtype if bitwise and all(isinstance(v, np.ndarray) for v in values) else None
         if kind is not None and any(v.dtype != kind for v in values):
             kind = None

@@ -357,6 +357,12 @@ class Lab:
                       src="Ledyard 1995; Fehr & Gächter 2000; Fischbacher & Gächter 2010")
     coordination_failure: bool = P(False, en="Lab: coordination can still fail",
                                    es="Laboratorio: la coordinación aún puede fallar")
+    voluntary: bool = P(False, en="Lab: members may stay out of a round and take the outside option",
+                        es="Laboratorio: se puede no participar de una ronda y cobrar la opción externa",
+                        src="optional public goods: Hauert et al. 2002; Semmann, Krambeck & Milinski 2003")
+    outside: float = P(5.0, 0.0, 1e6, unit="money/round", en="Lab: what staying out of a round pays",
+                       es="Laboratorio: lo que paga no participar de una ronda",
+                       src="loner payoff between 0 and (r - 1) e (Hauert et al. 2002); designer's value")
 
 
 @dataclass(frozen=True)

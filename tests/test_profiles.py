@@ -49,6 +49,8 @@ def obs(n=1, **kw) -> Observation:
         detect_belief=0.0,
         sanctions_on=False,
         min_commit=0.0,
+        pool_value=0.0,
+        outside=0.0,
     )
     base.update(kw)
     return Observation(**{k: np.broadcast_to(np.asarray(v), (n,)).copy() for k, v in base.items()})
