@@ -42,6 +42,8 @@ SECTION_TITLES = {
     "sanctions": "Graduated sanctions",
     "facilitator": "Facilitator",
     "lifecycle": "Life cycle, membership and transaction costs",
+    "programme": "Support programme (money)",
+    "manager": "Hired manager (gerente)",
 }
 
 # Where the schema gives no source: the open question of the seeds (DOMAIN.md §6) the value
@@ -58,6 +60,8 @@ OPEN_BY_SECTION = {
     "sanctions": "open (DOMAIN §6.6)",
     "facilitator": "open (DOMAIN §6.10)",
     "lifecycle": "open (DOMAIN §6.7)",
+    "programme": "open (DOMAIN §6.10: who pays when)",
+    "manager": "open (DOMAIN §6.9, §6.12)",
 }
 OPEN_BY_KEY = {
     "population.groups": "technical",

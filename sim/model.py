@@ -29,6 +29,7 @@ import numpy as np
 
 from . import facilitator as fac
 from . import governance as gov
+from . import programme as prog
 from . import trust as tr
 from .firm import Firm
 from .games import ExportGame, JointPurchaseGame
@@ -43,6 +44,8 @@ PHASE_NAMES = ("", "I", "II", "III", "IV")
 EV_ENTRY, EV_EXIT, EV_EXPULSION, EV_REJECTED = 1, 2, 3, 4
 EV_RENEGE, EV_DIVERSION, EV_QUOTA_SKIP = 5, 6, 7
 EV_CONFLICT, EV_FACILITATOR, EV_PHASE, EV_RULES, EV_DISSOLUTION, EV_PURCHASE_FAILED = 8, 9, 10, 11, 12, 13
+EV_PROGRAMME, EV_HANDOVER, EV_MANAGER = 14, 15, 16
+HANDOVER_MARK = 0.5  # self-governance at which the group coordinates half its work itself (an event)
 
 
 def _categorical(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
@@ -97,6 +100,7 @@ class AsociaModel(mesa.Model):
         self.strikes = np.zeros(f0, np.int64)
         self.ema_gain = np.zeros(f0)
         self.paid_in = np.zeros(f0)
+        self.founder = np.zeros(f0, bool)
         self.leaving = np.full(f0, -1, np.int64)
         self.payoff = np.zeros(f0)
         self.alone = np.zeros(f0)
@@ -112,8 +116,21 @@ class AsociaModel(mesa.Model):
         self.viol_rate = np.zeros(G)
         self.last_discount = np.full(G, s.joint_purchase.discount_max)
         f_start = fac.presence(s.facilitator.schedule, 0, s.facilitator.exit_at, s.facilitator.taper_from)
+        if s.programme.facilitator_cost > 0 and s.programme.budget <= 0:
+            f_start = 0.0  # a programme without money brings no facilitator
         self.self_gov = np.full(G, 0.0 if f_start > 0 else s.lifecycle.self_gov_initial)
-        self.f = f_start
+        self.f = np.full(G, f_start)
+        # the programme's account per group and this meeting's money flows (sim/programme.py)
+        self.programme_left = np.full(G, s.programme.budget)
+        self.programme_paid = np.zeros(G)      # facilitator and subsidies paid by the programme
+        self.facilitator_copay = np.zeros(G)   # members' share of the facilitator's cost
+        self.subsidy = np.zeros(G)
+        self.support_over = np.full(G, f_start <= 0)
+        self.handed = np.zeros(G, bool)        # self-governance has reached HANDOVER_MARK
+        self.leadership = np.zeros(G)
+        # the hired manager (gerente): hired or not, and what the group pays it this meeting
+        self.manager = np.zeros(G, bool)
+        self.manager_pay = np.zeros(G)
         # the facilitator brings "un capital inicial de confianza y credibilidad" (004:L846-851)
         tr.lift(self.T, f_start * s.facilitator.initial_trust)
         self.firms: dict[int, Firm] = {}
@@ -192,8 +209,10 @@ class AsociaModel(mesa.Model):
         attrs = self._draw_firms(G * n, products)
         gs, ss = np.repeat(np.arange(G), n), np.tile(np.arange(n), G)
         self._seat_many(gs, ss, attrs)
-        self.log.events_groups(EV_FACILITATOR if self.f > 0 else EV_PHASE, np.arange(G),
-                               code=0 if self.f > 0 else 1)
+        self.founder[gs, ss] = True
+        present = self.f[0] > 0
+        self.log.events_groups(EV_FACILITATOR if present else EV_PHASE, np.arange(G),
+                               code=0 if present else 1)
 
     def set_decider(self, firm_id: int, decider) -> None:
         """Let something outside the model (a script, a person) decide for a member firm."""
@@ -229,14 +248,24 @@ class AsociaModel(mesa.Model):
         fs = s.facilitator
         if s.joint_purchase.matching == "random" and t > 0:
             self._rematch()
-        self.f = fac.presence(fs.schedule, t, fs.exit_at, fs.taper_from)
         alive = self.alive
+        supported = alive & ~self.support_over
+        self._pay_facilitator(t, supported)
+        drivers = seat_sum(self.member & (self.disposition == 0))
+        self.leadership = fac.leadership(drivers, seat_sum(self.member), fs.driver_share)
         self.self_gov = np.where(alive, fac.grow_self_governance(
-            self.self_gov, self.f, fs.empowerment, self.trust_now, s.lifecycle.self_gov_rate),
-            self.self_gov)
+            self.self_gov, self.f, fs.empowerment, self.trust_now, s.lifecycle.self_gov_rate,
+            self.leadership), self.self_gov)
+        handed = alive & ~self.handed & (self.self_gov >= HANDOVER_MARK) & (t > 0)
+        if handed.any():
+            self.handed |= handed
+            gs = np.flatnonzero(handed)
+            self.log.events_groups(EV_HANDOVER, gs, amount=self.f[gs])
         if t in self._fac_events and t > 0:
             code = {"enter": 0, "taper": 1, "exit": 2}[self._fac_events[t]]
-            self.log.events_groups(EV_FACILITATOR, np.flatnonzero(alive), code=code)
+            self.log.events_groups(EV_FACILITATOR, np.flatnonzero(supported), code=code)
+            if code == 2:
+                self.support_over |= supported
         lc = s.lifecycle
         to2 = alive & (self.phase == 1) & (t >= lc.phase2_at)
         self._phase_to(to2, 2)
@@ -262,6 +291,38 @@ class AsociaModel(mesa.Model):
             self.backlog[to4] = np.maximum(0.0, lc.formalise_trust - trust_now[to4]) + skipped
             self.formalised |= to4
         self._phase_to(to4, 4)
+        self._hire_manager(t)
+
+    def _pay_facilitator(self, t, supported) -> None:
+        """Set the facilitator's presence at this meeting and who pays for it (sim/programme.py)."""
+        s = self.config
+        fs, pg = s.facilitator, s.programme
+        planned = fac.presence(fs.schedule, t, fs.exit_at, fs.taper_from) * supported
+        share = prog.copay_share(t, pg.copay_from, pg.copay_ramp, pg.copay_max)
+        need = pg.facilitator_cost * planned * (1.0 - share)
+        self.f, paid = prog.fund_presence(planned, need, self.programme_left)
+        self.programme_left = self.programme_left - paid
+        self.programme_paid = paid
+        self.facilitator_copay = pg.facilitator_cost * self.f * share
+        if t == pg.copay_from and pg.copay_max > 0 and supported.any():
+            self.log.events_groups(EV_PROGRAMME, np.flatnonzero(supported), code=0)
+        # the money ran out: the facilitator does not come back (a permanent facilitator stays
+        # "until the programme's money ends")
+        spent = supported & (need > 0) & (self.programme_left <= 1e-9)
+        if spent.any():
+            self.support_over |= spent
+            gs = np.flatnonzero(spent)
+            self.log.events_groups(EV_PROGRAMME, gs, code=1, amount=self.self_gov[gs])
+
+    def _hire_manager(self, t) -> None:
+        """The group hires a manager (gerente) once it works as a group (004 Tabla 4)."""
+        mg = self.config.manager
+        if not mg.enabled or t < mg.hire_at:
+            return
+        hire = self.alive & ~self.manager & (self.phase >= 2)
+        if hire.any():
+            self.manager |= hire
+            self.log.events_groups(EV_MANAGER, np.flatnonzero(hire), code=0, amount=mg.salary)
 
     def _phase_to(self, mask, phase):
         if mask.any():
@@ -279,6 +340,10 @@ class AsociaModel(mesa.Model):
         present = seat_sum(self.attend)
         quorum = np.where(self.rules_on, present >= self.config.rules.quorum * n, True)
         self.capacity_coord = fac.coordination(self.self_gov, self.f)
+        # a hired manager takes over coordination (004:L1423-1429)
+        self.capacity_coord = np.where(self.manager,
+                                       np.maximum(self.capacity_coord, self.config.manager.coordination),
+                                       self.capacity_coord)
         self.quorum_ok = quorum
         self.purchase_open = self.alive & (self.phase >= 2)
         self.coordinated = (self.purchase_open & quorum
@@ -301,6 +366,8 @@ class AsociaModel(mesa.Model):
             self._roster_measures(np.flatnonzero(self.changed))
             self.changed[:] = False
         lam = np.where(open_, eg.expected_leads(spend, self.breadth, self.config.population.group_size), 0.0)
+        # a manager searches for leads full time (004:L2683-2686)
+        lam = lam * (1.0 + self.config.manager.lead_search * self.manager)
         self.lead_lambda = lam
         p = np.minimum(1.0, lam / np.maximum(self.n_members, 1))
         self.has_lead = self.member & open_[:, None] & (self.rng.random((self.G, self.C)) < p[:, None])
@@ -687,6 +754,7 @@ class AsociaModel(mesa.Model):
         self.tc = np.where(self.alive, tc, 0.0)
         net = (self.purchase.net + self.lead_income - self.quota_paid - self.fines_total
                - self.tc[:, None])
+        net = net + self._programme_flows(r)
         m64 = getattr(r, "m64", None)
         if m64 is None:
             self.payoff = np.where(m, alone + net, 0.0)
@@ -726,6 +794,37 @@ class AsociaModel(mesa.Model):
             self.refund = np.minimum(seat_sum(paid), self.fund)
             self.fund = self.fund - self.refund
 
+    def _programme_flows(self, r):
+        """Per seat: subsidies received less the facilitator's co-payment and the manager's salary.
+
+        Shares follow the group's cost sharing (``r.share``). The manager is paid from the fund
+        first; what the fund cannot cover the members pay.
+        """
+        s = self.config
+        pg, mg = s.programme, s.manager
+        alive = self.alive
+        self.subsidy = np.zeros(self.G)
+        per_seat = np.zeros((self.G, self.C))
+        if pg.purchase_subsidy > 0:
+            open_ = self.purchase_open[:, None] & self.member & self.purchase.placed[:, None]
+            want = pg.purchase_subsidy * s.joint_purchase.handling_cost * (
+                r.demand * self.commit * (1.0 - self.renege) * open_)
+            asked = seat_sum(want)
+            total = np.where(alive & ~self.support_over, np.minimum(asked, self.programme_left), 0.0)
+            per_seat = want * (total / np.maximum(asked, 1e-12))[:, None]
+            self.subsidy = total
+            self.programme_left = self.programme_left - total
+            self.programme_paid = self.programme_paid + total
+        self.manager_pay = np.zeros(self.G)
+        topup = np.zeros(self.G)
+        if mg.enabled:
+            self.manager_pay = np.where(self.manager & alive, mg.salary, 0.0)
+            from_fund = np.minimum(self.manager_pay, self.fund)
+            self.fund = self.fund - from_fund
+            topup = self.manager_pay - from_fund
+        charge = self.facilitator_copay * alive + topup
+        return per_seat - charge[:, None] * r.share
+
     def update_membership(self) -> None:
         """Expulsions, exits, dissolution and newcomers."""
         s = self.config
@@ -749,6 +848,7 @@ class AsociaModel(mesa.Model):
             self.log.events_groups(EV_DISSOLUTION, gs, amount=n[gs])
             self._vacate(self.member & dissolve[:, None])
             self.alive[gs] = False
+            self.manager[gs] = False
             moved = True
         moved |= self._admit_newcomers(trust_now)
         if moved:
@@ -771,6 +871,7 @@ class AsociaModel(mesa.Model):
         self.strikes[mask] = 0
         self.paid_in[mask] = 0.0
         self.ema_gain[mask] = 0.0
+        self.founder[mask] = False
         rows = mask.any(axis=1)
         self.changed |= rows
         self._roster_changed(rows)
@@ -791,7 +892,7 @@ class AsociaModel(mesa.Model):
         # fear of opportunism: candidates weigh the group's reputation against the opportunism
         # they expect (the population's share, less what the facilitator vouches for, plus
         # violations the group is known for)
-        perceived = (s.population.oportunista * (1.0 - 0.5 * self.f) + self.viol_rate[groups])
+        perceived = (s.population.oportunista * (1.0 - 0.5 * self.f[groups]) + self.viol_rate[groups])
         apply_p = np.clip(0.2 + trust_now[groups] - lc.fear * perceived, 0.0, 1.0)
         applies = self.rng.random(k) < apply_p
         ruled = self.rules_on[groups]  # admission rules apply once a group has its reglamento
@@ -833,7 +934,7 @@ class AsociaModel(mesa.Model):
         perm = self.rng.permutation(len(g))
         trust_given = tr.given(self.T, self.member)
         for name in ("firm_id", "profile", "capacity", "product", "disposition", "cc_a", "cc_b",
-                     "tenure", "strikes", "ema_gain", "paid_in", "leaving"):
+                     "tenure", "strikes", "ema_gain", "paid_in", "leaving", "founder"):
             arr = getattr(self, name)
             arr[g, s_] = arr[g[perm], s_[perm]]
         gt = trust_given[g[perm], s_[perm]]

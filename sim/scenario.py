@@ -278,6 +278,53 @@ class Facilitator:
                             es="Parte de los costos de transacción que absorbe")
     empowerment: float = P(0.2, 0.0, 1.0, en="Share of its work that transfers capacity",
                            es="Parte de su trabajo que transfiere capacidad", src="004:L1091-1102")
+    driver_share: float = P(0.2, 0.01, 1.0, en="Share of members who must lead to take over fully",
+                            es="Proporción de socios que deben liderar para asumir todo",
+                            src="004:L734-741 (20 % drive and take administrative roles)")
+
+
+@dataclass(frozen=True)
+class Programme:
+    """The support programme's money: budget, who pays the facilitator, subsidies (sim/programme.py)."""
+
+    budget: float = P(700.0, 0.0, 1e9, unit="money/group", en="Programme budget per group",
+                      es="Presupuesto del programa por grupo",
+                      src="004:L1081-1085 (the institution funds the initial phase)")
+    facilitator_cost: float = P(20.0, 0.0, 1e6, unit="money/meeting",
+                                en="Facilitator's cost per meeting at full presence",
+                                es="Costo del facilitador por reunión con presencia plena",
+                                src="004:L2225-2227 (2 consultants per 11-firm module, scale only)")
+    copay_from: int = P(13, 0, 5000, unit="meetings", en="Members start paying the facilitator",
+                        es="Los socios empiezan a pagar al facilitador",
+                        src="004:L1081-1085 (once firms see the advantages)")
+    copay_ramp: int = P(39, 0, 5000, unit="meetings", en="Meetings until members pay their full share",
+                        es="Reuniones hasta que los socios pagan su parte plena")
+    copay_max: float = P(0.5, 0.0, 1.0, en="Members' share of the facilitator's cost, at most",
+                         es="Parte del costo del facilitador que pagan los socios, como máximo",
+                         src="004:L1081-1085")
+    purchase_subsidy: float = P(0.0, 0.0, 1.0, en="Share of a joint purchase's handling cost subsidised",
+                                es="Parte del costo de gestión de la compra conjunta subsidiada",
+                                src="004:L2033-2055 (pilot actions)")
+
+
+@dataclass(frozen=True)
+class Manager:
+    """A manager (gerente) the group hires and pays from its fund (004 Tabla 4; L2683-2686)."""
+
+    enabled: bool = P(False, en="The group hires a manager", es="El grupo contrata un gerente",
+                      src="004:L1423-1429 (manager hired at about 1.5 years)")
+    hire_at: int = P(39, 0, 5000, unit="meetings", en="Earliest meeting to hire the manager",
+                     es="Reunión más temprana para contratar al gerente",
+                     src="004 Tabla 4 (1.5 years)")
+    salary: float = P(8.0, 0.0, 1e6, unit="money/meeting", en="Manager's salary per meeting",
+                      es="Salario del gerente por reunión",
+                      src="004:L2683-2686 (financed by the group)")
+    coordination: float = P(0.8, 0.0, 1.0, en="Coordination capacity the manager provides",
+                            es="Capacidad de coordinación que aporta el gerente",
+                            src="004:L1423-1429; 004:L897-1042 (operational management)")
+    lead_search: float = P(0.5, 0.0, 10.0, en="Extra export leads from the manager's search",
+                           es="Contactos de exportación extra por la búsqueda del gerente",
+                           src="004:L2683-2686 (full-time professional management)")
 
 
 @dataclass(frozen=True)
@@ -341,6 +388,8 @@ SECTIONS: dict[str, type] = {
     "sanctions": Sanctions,
     "facilitator": Facilitator,
     "lifecycle": Lifecycle,
+    "programme": Programme,
+    "manager": Manager,
 }
 
 
@@ -359,6 +408,8 @@ class Scenario:
     sanctions: Sanctions = field(default_factory=Sanctions)
     facilitator: Facilitator = field(default_factory=Facilitator)
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    programme: Programme = field(default_factory=Programme)
+    manager: Manager = field(default_factory=Manager)
     source: str = field(default="<defaults>", compare=False)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
