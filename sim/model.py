@@ -315,11 +315,16 @@ class AsociaModel(mesa.Model):
             self.log.events_groups(EV_PROGRAMME, gs, code=1, amount=self.self_gov[gs])
 
     def _hire_manager(self, t) -> None:
-        """The group hires a manager (gerente) once it works as a group (004 Tabla 4)."""
+        """The group hires a manager (gerente) once its routine is its own (004 Tabla 4).
+
+        ``hire_at`` is the programme's target, not a switch: a group hires only when it already
+        coordinates ``readiness`` of its work itself; a group the facilitator carries is not
+        ready to direct a manager.
+        """
         mg = self.config.manager
         if not mg.enabled or t < mg.hire_at:
             return
-        hire = self.alive & ~self.manager & (self.phase >= 2)
+        hire = self.alive & ~self.manager & (self.phase >= 2) & (self.self_gov >= mg.readiness)
         if hire.any():
             self.manager |= hire
             self.log.events_groups(EV_MANAGER, np.flatnonzero(hire), code=0, amount=mg.salary)

@@ -311,11 +311,14 @@ class Programme:
 class Manager:
     """A manager (gerente) the group hires and pays from its fund (004 Tabla 4; L2683-2686)."""
 
-    enabled: bool = P(False, en="The group hires a manager", es="El grupo contrata un gerente",
+    enabled: bool = P(True, en="The group hires a manager", es="El grupo contrata un gerente",
                       src="004:L1423-1429 (manager hired at about 1.5 years)")
     hire_at: int = P(39, 0, 5000, unit="meetings", en="Earliest meeting to hire the manager",
                      es="Reunión más temprana para contratar al gerente",
                      src="004 Tabla 4 (1.5 years)")
+    readiness: float = P(0.25, 0.0, 1.0, en="Self-governance the group needs to hire and direct a manager",
+                         es="Autogestión que el grupo necesita para contratar y dirigir un gerente",
+                         src="004:L1423-1429 (routine consolidated, then the manager)")
     salary: float = P(8.0, 0.0, 1e6, unit="money/meeting", en="Manager's salary per meeting",
                       es="Salario del gerente por reunión",
                       src="004:L2683-2686 (financed by the group)")
