@@ -44,6 +44,7 @@ SECTION_TITLES = {
     "lifecycle": "Life cycle, membership and transaction costs",
     "programme": "Support programme (money)",
     "manager": "Hired manager (gerente)",
+    "milestones": "Milestones (readiness)",
 }
 
 # Where the schema gives no source: the open question of the seeds (DOMAIN.md §6) the value
@@ -62,6 +63,7 @@ OPEN_BY_SECTION = {
     "lifecycle": "open (DOMAIN §6.7)",
     "programme": "open (DOMAIN §6.10: who pays when)",
     "manager": "open (DOMAIN §6.9, §6.12)",
+    "milestones": "open (DOMAIN §6.12)",
 }
 OPEN_BY_KEY = {
     "population.groups": "technical",

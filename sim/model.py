@@ -130,7 +130,8 @@ class AsociaModel(mesa.Model):
         self.leadership = np.zeros(G)
         # the hired manager (gerente): hired or not, and what the group pays it this meeting
         self.manager = np.zeros(G, bool)
-        self.manager_pay = np.zeros(G)
+        self.manager_pay = np.zeros(G)    # its salary this meeting
+        self.manager_fund = np.zeros(G)   # the part of it the fund paid (the members pay the rest)
         # the facilitator brings "un capital inicial de confianza y credibilidad" (004:L846-851)
         tr.lift(self.T, f_start * s.facilitator.initial_trust)
         self.firms: dict[int, Firm] = {}
@@ -269,14 +270,24 @@ class AsociaModel(mesa.Model):
         lc = s.lifecycle
         to2 = alive & (self.phase == 1) & (t >= lc.phase2_at)
         self._phase_to(to2, 2)
-        if s.rules.enabled and t == s.rules.adopt_at:
-            adopt = alive & ~self.rules_on
-            self.rules_on |= adopt
-            self.log.events_groups(EV_RULES, np.flatnonzero(adopt))
-        to3 = alive & (self.phase == 2) & (t >= max(s.rules.adopt_at, lc.phase2_at))
+        if s.rules.enabled and t >= s.rules.adopt_at:
+            # the planned date is a target: a group adopts its reglamento "cuando los participantes
+            # estén preparados para adoptar medidas concretas" (004:L1970-1971), i.e. once its
+            # members trust each other enough to bind themselves; adopt_at = 0 founds the group
+            # with its rules (a laboratory design), without a decision
+            ready = self.trust_now >= s.milestones.rules_trust if s.rules.adopt_at > 0 else True
+            adopt = alive & ~self.rules_on & ready
+            if adopt.any():
+                self.rules_on |= adopt
+                self.log.events_groups(EV_RULES, np.flatnonzero(adopt))
+        # participative planning follows the reglamento (or its planned date, without rules)
+        ruled = self.rules_on if s.rules.enabled else True
+        to3 = alive & (self.phase == 2) & (t >= max(s.rules.adopt_at, lc.phase2_at)) & ruled
         self._phase_to(to3, 3)
         trust_now = self.trust_now
-        ready = trust_now >= lc.formalise_trust if lc.patient else np.ones(self.G, bool)
+        # a patient group formalises when ready: trust, and a routine it runs itself (Tabla 4)
+        ready = ((trust_now >= lc.formalise_trust) & (self.self_gov >= s.milestones.consortium_self_gov)
+                 if lc.patient else np.ones(self.G, bool))
         # formalising (the consortium agreement) can come early: a group that does not wait skips
         # participative planning and signs its reglamento with the agreement
         to4 = alive & (self.phase >= 2) & (self.phase < 4) & (t >= lc.consortium_at) & ready
@@ -821,12 +832,13 @@ class AsociaModel(mesa.Model):
             self.programme_left = self.programme_left - total
             self.programme_paid = self.programme_paid + total
         self.manager_pay = np.zeros(self.G)
+        self.manager_fund = np.zeros(self.G)
         topup = np.zeros(self.G)
         if mg.enabled:
             self.manager_pay = np.where(self.manager & alive, mg.salary, 0.0)
-            from_fund = np.minimum(self.manager_pay, self.fund)
-            self.fund = self.fund - from_fund
-            topup = self.manager_pay - from_fund
+            self.manager_fund = np.minimum(self.manager_pay, self.fund)
+            self.fund = self.fund - self.manager_fund
+            topup = self.manager_pay - self.manager_fund
         charge = self.facilitator_copay * alive + topup
         return per_seat - charge[:, None] * r.share
 

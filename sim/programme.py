@@ -136,3 +136,27 @@ def outcomes(steps, end: int | None) -> dict[str, float]:
     y3 = 77
     out["founders_kept_y3"] = float(founders[step == y3].sum() / start) if start and first <= y3 <= last else nan
     return out
+
+
+MILESTONES = {"reglamento": ("rules", None), "consortium": ("phase", 4), "manager": ("manager", 0),
+              "handover": ("handover", None)}
+
+
+def milestones(events, groups: int) -> dict[str, float]:
+    """When the groups reached their milestones, from a run's events table.
+
+    For each milestone (the reglamento, formalisation into the consortium, the manager hired, the
+    hand-over mark of self-governance 0.5): ``<name>_at``, the median meeting among the groups
+    that reached it (NaN if none did), and ``<name>_share``, the share of groups that did. The
+    planned dates are targets (004 Tabla 4: reglamento about 6 months, manager about 1.5 years,
+    formalisation about 3 years); these are the dates the groups actually made.
+    """
+    kind = events["kind"].astype(str).to_numpy()
+    code = events["code"].to_numpy()
+    out = {}
+    for name, (k, c) in MILESTONES.items():
+        sel = (kind == k) if c is None else (kind == k) & (code == c)
+        firsts = events[sel].groupby("group")["step"].min()
+        out[f"{name}_at"] = float(np.median(firsts)) if len(firsts) else float("nan")
+        out[f"{name}_share"] = len(firsts) / groups if groups else float("nan")
+    return out

@@ -308,6 +308,19 @@ class Programme:
 
 
 @dataclass(frozen=True)
+class Milestones:
+    """When a group is ready for its milestones; the planned dates are targets (004 Tabla 4)."""
+
+    rules_trust: float = P(0.5, 0.0, 1.0, en="Group trust needed to adopt the reglamento",
+                           es="Confianza del grupo necesaria para adoptar el reglamento",
+                           src="004:L1970-1971 (when participants are ready for concrete measures)")
+    consortium_self_gov: float = P(0.25, 0.0, 1.0,
+                                   en="Self-governance a patient group needs to formalise the consortium",
+                                   es="Autogestión que un grupo paciente necesita para formalizar el consorcio",
+                                   src="004 Tabla 4 (routine consolidated at about 1.5 years)")
+
+
+@dataclass(frozen=True)
 class Manager:
     """A manager (gerente) the group hires and pays from its fund (004 Tabla 4; L2683-2686)."""
 
@@ -393,6 +406,7 @@ SECTIONS: dict[str, type] = {
     "lifecycle": Lifecycle,
     "programme": Programme,
     "manager": Manager,
+    "milestones": Milestones,
 }
 
 
@@ -413,6 +427,7 @@ class Scenario:
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     programme: Programme = field(default_factory=Programme)
     manager: Manager = field(default_factory=Manager)
+    milestones: Milestones = field(default_factory=Milestones)
     source: str = field(default="<defaults>", compare=False)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:

@@ -53,7 +53,7 @@ _GROUP_VALUES = (("alive", bool), ("phase", np.int8), ("facilitator", np.float64
                  ("transaction_cost", np.float64), ("leadership", np.float64),
                  ("programme_cost", np.float64), ("facilitator_copay", np.float64),
                  ("subsidy", np.float64), ("programme_left", np.float64), ("manager", bool),
-                 ("manager_pay", np.float64), ("founders", np.int32))
+                 ("manager_pay", np.float64), ("manager_fund", np.float64), ("founders", np.int32))
 # firms table: per-seat arrays gathered each meeting, by storage block; (name, final dtype)
 _FIRM_F32 = ("capacity", "commit", "renege", "quota_paid", "cooperation", "trust_given",
              "trust_received", "fine")
@@ -306,7 +306,7 @@ class Recorder:
                                pur.discount, pur.bill, m.commission, m.spend, m.refund, m.fund,
                                m.conflicts, m.detect, m.tc, m.leadership, m.programme_paid,
                                m.facilitator_copay, m.subsidy, m.programme_left, m.manager,
-                               m.manager_pay, seat_sum(m.member & m.founder))):
+                               m.manager_pay, m.manager_fund, seat_sum(m.member & m.founder))):
             values[i] = x
         st = self.steps
         st["step"].append(m.t)
@@ -358,7 +358,8 @@ class Recorder:
             "furtive_acts": counts["furtive"],
             "detection": None, "transaction_cost": None, "leadership": None,
             "programme_cost": None, "facilitator_copay": None, "subsidy": None,
-            "programme_left": None, "manager": None, "manager_pay": None, "founders": None,
+            "programme_left": None, "manager": None, "manager_pay": None, "manager_fund": None,
+            "founders": None,
             "income_members": income / n_played,
             "income_alone": alone / n_played,
             "income_gain": np.where(alone > 0, income / np.maximum(alone, 1e-12) - 1.0, 0.0),
@@ -465,7 +466,7 @@ STEP_COLUMNS = ["step", "group", "alive", "phase", "facilitator", "self_governan
                 "leads_missed", "quotas", "commissions", "fines", "promotion", "refunds", "fund",
                 "conflicts", "violations", "furtive_acts", "detection", "transaction_cost",
                 "leadership", "programme_cost", "facilitator_copay", "subsidy", "programme_left",
-                "manager", "manager_pay", "founders", "income_members", "income_alone", "income_gain"]
+                "manager", "manager_pay", "manager_fund", "founders", "income_members", "income_alone", "income_gain"]
 FIRM_COLUMNS = ["step", "group", "firm", "profile", "capacity", "product", "disposition", "tenure",
                 "attended", "commit", "renege", "quota_paid", "lead", "cooperation", "payoff",
                 "alone", "trust_given", "trust_received", "strikes", "sanction", "fine", "status"]
