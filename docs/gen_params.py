@@ -45,6 +45,7 @@ SECTION_TITLES = {
     "programme": "Support programme (money)",
     "manager": "Hired manager (gerente)",
     "milestones": "Milestones (readiness)",
+    "participation": "Participation in day-to-day operation",
 }
 
 # Where the schema gives no source: the open question of the seeds (DOMAIN.md §6) the value
@@ -64,6 +65,7 @@ OPEN_BY_SECTION = {
     "programme": "open (DOMAIN §6.10: who pays when)",
     "manager": "open (DOMAIN §6.9, §6.12)",
     "milestones": "open (DOMAIN §6.12)",
+    "participation": "open (DOMAIN §6.16)",
 }
 OPEN_BY_KEY = {
     "population.groups": "technical",

@@ -101,6 +101,7 @@ class AsociaModel(mesa.Model):
         self.ema_gain = np.zeros(f0)
         self.paid_in = np.zeros(f0)
         self.founder = np.zeros(f0, bool)
+        self.engagement = np.ones(f0)   # involvement in day-to-day operation, in [floor, 1]
         self.leaving = np.full(f0, -1, np.int64)
         self.payoff = np.zeros(f0)
         self.alone = np.zeros(f0)
@@ -192,6 +193,7 @@ class AsociaModel(mesa.Model):
         self.strikes[gs, ss] = 0
         self.ema_gain[gs, ss] = 0.0
         self.paid_in[gs, ss] = 0.0
+        self.engagement[gs, ss] = 1.0
         self.leaving[gs, ss] = -1
         self.changed[gs] = True
         self._roster_changed(gs)
@@ -349,7 +351,7 @@ class AsociaModel(mesa.Model):
         """Attendance, quorum and coordination capacity."""
         r = self._roster()
         # members who trust the group less come less (participation follows trust, 004:L720-741)
-        p_attend = r.p_attend * (0.7 + 0.3 * self.trust_given)
+        p_attend = r.p_attend * (0.7 + 0.3 * self.trust_given) * self.engagement
         self.attend = self.member & (self.rng.random((self.G, self.C)) < p_attend)
         n = r.n
         self.n_members = n
@@ -781,6 +783,7 @@ class AsociaModel(mesa.Model):
             self.alone = keep(alone, m64)
             self.ema_gain = keep(0.8 * self.ema_gain + 0.2 * net, m64)
         self.tenure += m
+        self._update_engagement(alone)
         # who wants out: a member losing money against going alone, or one that no longer trusts
         trust_given, self.trust_received = tr.given_received(self.T, m, buf=self._scratch,
                                                              norm=r.trust_norm)
@@ -809,6 +812,20 @@ class AsociaModel(mesa.Model):
             # below zero, or the next meeting would spend a negative promotion budget
             self.refund = np.minimum(seat_sum(paid), self.fund)
             self.fund = self.fund - self.refund
+
+    def _update_engagement(self, alone) -> None:
+        """Involvement falls in day-to-day operation unless the benefits are clear (004:L720-741).
+
+        Once joint actions run (Phase II on), a member whose recent gain over going alone is below
+        ``participation.clear_gain`` loses ``decay`` of its engagement each meeting, down to
+        ``floor``; one that sees a clear benefit regains it at the same pace.
+        """
+        pa = self.config.participation
+        if pa.decay <= 0:
+            return
+        clear = self.ema_gain >= pa.clear_gain * alone
+        step = np.where(clear, pa.decay, -pa.decay) * (self.member & self.purchase_open[:, None])
+        self.engagement = (self.engagement + step).clip(pa.floor, 1.0)
 
     def _programme_flows(self, r):
         """Per seat: subsidies received less the facilitator's co-payment and the manager's salary.
@@ -951,7 +968,7 @@ class AsociaModel(mesa.Model):
         perm = self.rng.permutation(len(g))
         trust_given = tr.given(self.T, self.member)
         for name in ("firm_id", "profile", "capacity", "product", "disposition", "cc_a", "cc_b",
-                     "tenure", "strikes", "ema_gain", "paid_in", "leaving", "founder"):
+                     "tenure", "strikes", "ema_gain", "paid_in", "leaving", "founder", "engagement"):
             arr = getattr(self, name)
             arr[g, s_] = arr[g[perm], s_[perm]]
         gt = trust_given[g[perm], s_[perm]]

@@ -321,6 +321,20 @@ class Milestones:
 
 
 @dataclass(frozen=True)
+class Participation:
+    """Members' involvement falls in day-to-day operation unless benefits are clear (004:L720-741)."""
+
+    decay: float = P(0.01, 0.0, 1.0, unit="/meeting", en="Engagement lost per meeting without clear benefits",
+                     es="Compromiso perdido por reunión sin beneficios claros",
+                     src="004:L720-741 (declines in medium-term daily operation)")
+    clear_gain: float = P(0.02, -1.0, 1.0, en="Gain over going alone members see as a clear benefit",
+                          es="Ganancia frente a ir solo que los socios ven como beneficio claro",
+                          src="004:L720-741; 004:L1794-1801 (clear motivators)")
+    floor: float = P(0.5, 0.0, 1.0, en="Lowest engagement (share of usual attendance)",
+                     es="Compromiso mínimo (parte de la asistencia habitual)")
+
+
+@dataclass(frozen=True)
 class Manager:
     """A manager (gerente) the group hires and pays from its fund (004 Tabla 4; L2683-2686)."""
 
@@ -407,6 +421,7 @@ SECTIONS: dict[str, type] = {
     "programme": Programme,
     "manager": Manager,
     "milestones": Milestones,
+    "participation": Participation,
 }
 
 
@@ -428,6 +443,7 @@ class Scenario:
     programme: Programme = field(default_factory=Programme)
     manager: Manager = field(default_factory=Manager)
     milestones: Milestones = field(default_factory=Milestones)
+    participation: Participation = field(default_factory=Participation)
     source: str = field(default="<defaults>", compare=False)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:

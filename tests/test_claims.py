@@ -199,11 +199,6 @@ def test_claim_06_consensus_tradeoff():
     assert ex_c.mean() >= 1.3 * ex_l.mean()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: with members paying a growing share of the facilitator and self-governance needing "
-    "drivers, abrupt vs taper leave 54.5 vs 67.8 members (x0.803, asserted <= x0.8); the income "
-    "gain still falls 3.5 points (+0.7 % vs +4.2 %). The equal-budget comparison is "
-    "tests/test_programme_claims.py claim 1"))
 def test_claim_08_abrupt_exit_hurts_dependent_group():
     """A facilitator who never hands over leaves a group that collapses when support ends.
 

@@ -143,3 +143,127 @@ def test_programme_claims_are_documented():
     source = Path(__file__).read_text(encoding="utf-8")
     defined = set(re.findall(r"^def (test_programme_claim_\d+_[a-z0-9_]+)\(", source, flags=re.M))
     assert defined and named == defined
+
+
+def attendance_by_year(r):
+    """Mean attendance of live groups in joint-action phases, year 1 and year 4."""
+    st = r.steps
+    live = st[st.alive & (st.phase >= 2)]
+    return live[live.step < 26].attendance.mean(), live[live.step >= 78].attendance.mean()
+
+
+@pytest.mark.slow
+def test_programme_claim_04_participation_falls_where_benefits_are_unclear():
+    """Involvement falls in day-to-day operation unless the benefits are clear (004:L720-741).
+
+    Groups of weak firms, whose members mostly earn no clear gain over going alone, attend at
+    least 0.10 less in year 4 than in year 1 (measured 0.59 -> 0.39, live groups); groups of
+    strong firms, with clear gains, do not fall by more than 0.02 (measured 0.64 -> 0.66). The
+    decay rule is given (sim/model.py ``_update_engagement``); what the test checks is that
+    the model's gains make it bite where the guide says.
+    """
+    weak = per_seed(arm({"population.weak_share": 1.0}), attendance_by_year)
+    strong = per_seed(arm({"population.weak_share": 0.0}), attendance_by_year)
+    report("programme claim 4", weak_y1=weak[:, 0].mean(), weak_y4=weak[:, 1].mean(),
+           strong_y1=strong[:, 0].mean(), strong_y4=strong[:, 1].mean())
+    assert weak[:, 0].mean() - weak[:, 1].mean() >= 0.10
+    assert strong[:, 0].mean() - strong[:, 1].mean() <= 0.02
+    assert int((weak[:, 1] < weak[:, 0]).sum()) >= 5
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured: baseline attendance (live groups) 0.625 in year 1 -> 0.654 in year 4; it rises, "
+    "because members who gain little leave (survivors gain clearly: +8 %) and trust, which "
+    "raises attendance, grows. Decay bites only where gains stay below 2 % (claim 4)"))
+def test_programme_claim_05_participation_falls_in_the_baseline():
+    """In the baseline, participation falls from year 1 to year 4 (004:L720-741).
+
+    Asserted: attendance of live groups at least 0.02 lower in year 4 than in year 1.
+    """
+    base = per_seed(arm(), attendance_by_year)
+    report("programme claim 5", y1=base[:, 0].mean(), y4=base[:, 1].mean())
+    assert base[:, 0].mean() - base[:, 1].mean() >= 0.02
+
+
+def net_per_member(r):
+    """Members' income over going alone per member and meeting, live groups, years 3-4."""
+    st = r.steps
+    live = st[st.alive & (st.step >= 52)]
+    return ((live.income_members - live.income_alone) * live.members).sum() / max(live.members.sum(), 1)
+
+
+def by_size(n):
+    return arm({"population.group_size": n, "population.slack": max(2, n // 2)})
+
+
+@pytest.fixture(scope="module")
+def sizes():
+    """The baseline founded with 5, 8, 12 and 20 firms (004:L175-176: horizontal networks of 5-20)."""
+    return {n: by_size(n) for n in (5, 8, 12, 20)}
+
+
+@pytest.mark.slow
+def test_programme_claim_06_net_benefit_per_member_peaks_at_intermediate_size(sizes):
+    """Net benefit per member peaks at an intermediate size within 5-20 firms.
+
+    (004:L694-697: larger and more diverse groups have higher transaction costs; 004:L447-450:
+    five firms are easier to articulate than a province-wide cluster.) Income over going alone
+    per member and meeting in live groups, years 3-4: the best founding size lies strictly
+    inside 5-20 and beats 20 firms by at least 25 % (measured 5.3 / 5.4 / 4.6 / 3.4 at
+    5 / 8 / 12 / 20).
+    """
+    net = {n: per_seed(runs, net_per_member) for n, runs in sizes.items()}
+    means = {n: v.mean() for n, v in net.items()}
+    report("programme claim 6", **{f"net_{n}": m for n, m in means.items()})
+    best = max(means, key=means.get)
+    assert 5 < best < 20
+    assert means[best] >= 1.25 * means[20]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured: 5-firm groups survive 0.25 (8 firms 0.71, 12 firms 0.90, 20 firms 1.00); asserted "
+    ">= 0.5. A group of 5 dissolves after two departures (lifecycle.min_members = 3), and its few "
+    "members pool volumes near the minimum lot, so failed purchases cost it trust; the size "
+    "inversion of issue 12 item 4 remains"))
+def test_programme_claim_07_five_firm_group_is_viable(sizes):
+    """A 5-firm group is viable: it survives at least half as often as 8-firm groups (004:L447-450).
+
+    Asserted: survival at 5 firms at least 0.5 and at least 0.7 times survival at 8 firms.
+    """
+    surv = {n: per_seed(runs, outcome("survival")).mean() for n, runs in sizes.items()}
+    report("programme claim 7", **{f"survival_{n}": v for n, v in surv.items()})
+    assert surv[5] >= 0.5
+    assert surv[5] >= 0.7 * surv[8]
+
+
+WILLING = {"population.santo": 0.4, "population.solido": 0.5, "population.tengo": 0.05,
+           "population.oportunista": 0.05, "population.active": 0.4, "population.passive": 0.45,
+           "population.barely": 0.15, "population.weak_share": 1.0}
+RELUCTANT = {"population.santo": 0.05, "population.solido": 0.25, "population.tengo": 0.35,
+             "population.oportunista": 0.35, "population.active": 0.1, "population.passive": 0.35,
+             "population.barely": 0.55, "population.weak_share": 0.0}
+
+
+@pytest.mark.slow
+def test_programme_claim_08_willingness_beats_resources():
+    """A willing group of weak firms does better than a reluctant group of strong firms.
+
+    (004:L1703-1711: "es preferible comenzar con un grupo con recursos limitados pero interesado
+    en asociarse".) Willing: mostly santos and sólidos, many active members, all weak firms;
+    reluctant: mostly tengo que ganar and oportunistas, mostly barely participating, all strong
+    firms. The willing group survives at least 0.25 more often (measured 0.81 vs 0.38) and keeps
+    more of its founders. Among the groups that survive, the strong firms still gain more over
+    going alone (measured +2.8 % vs +6.3 %): resources pay, willingness keeps the group together.
+    """
+    willing, reluctant = arm(WILLING), arm(RELUCTANT)
+    s_w, s_r = per_seed(willing, outcome("survival")), per_seed(reluctant, outcome("survival"))
+    f_w, f_r = per_seed(willing, outcome("founders_kept")), per_seed(reluctant, outcome("founders_kept"))
+    g_w, g_r = per_seed(willing, outcome("income_gain")), per_seed(reluctant, outcome("income_gain"))
+    report("programme claim 8", survival_willing=s_w.mean(), reluctant=s_r.mean(),
+           founders_willing=f_w.mean(), founders_reluctant=f_r.mean(), gain_willing=g_w.mean(),
+           gain_reluctant=g_r.mean())
+    assert s_w.mean() - s_r.mean() >= 0.25
+    assert f_w.mean() > f_r.mean()
+    assert int((s_w > s_r).sum()) >= 5
