@@ -65,8 +65,8 @@ def test_programme_claim_01_taper_with_handover_beats_abrupt_exit(designs):
     (004:L1091-1102.) The default budget spent two ways: the planned taper (full presence for a
     year, then a linear decline to meeting 52, tasks handed over as it steps back), and a
     facilitator who does the work herself and leaves at once when the money ends. Two years after
-    each programme's end the taper keeps at least 0.15 more groups alive (measured 0.77 vs 0.58),
-    never fewer in any seed, and costs less per group alive then (measured 896 vs 1196).
+    each programme's end the taper keeps at least 0.15 more groups alive (measured 0.71 vs 0.53),
+    never fewer in any seed, and costs less per group alive then (measured 968 vs 1331).
     """
     a_t, a_a = (per_seed(designs[k], outcome("alive_2y")) for k in ("taper", "abrupt"))
     c_t, c_a = (per_seed(designs[k], outcome("programme_cost")) for k in ("taper", "abrupt"))
@@ -83,8 +83,8 @@ def test_programme_claim_01_taper_with_handover_beats_abrupt_exit(designs):
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured: alive two years after 0.767 (taper) vs 0.725 (to the last day), +0.042 (asserted "
-    "+0.04, holds), cheaper per group alive (896 vs 953), but the taper is worse in 2 of 6 seeds "
+    "measured: alive two years after 0.708 (taper) vs 0.667 (to the last day), +0.041 (asserted "
+    "+0.04, holds), cheaper per group alive (968 vs 1062), but the taper is worse in 2 of 6 seeds "
     "(asserted never). Groups carried to the last day recover: after the exit self-governance "
     "grows at the full hand-over rate, and the trust the facilitator built carries them through"))
 def test_programme_claim_02_taper_with_handover_beats_staying_to_the_last_day(designs):
@@ -110,9 +110,9 @@ def test_programme_claim_03_manager_keeps_founders_through_year_3():
 
     (004 Tabla 4; L1423-1429; L2683-2686.) The baseline with and without a manager paid from the
     group's fund, hired once the group coordinates a quarter of its work itself: at least 0.10
-    more of the founding members are still members at the end of year 3 (measured 0.45 -> 0.60),
-    joint purchases fail in year 3 at most half as often (measured 0.37 -> 0.17), and year 3
-    holds a smaller share of all exits and expulsions (measured 0.52 -> 0.40).
+    more of the founding members are still members at the end of year 3 (measured 0.42 -> 0.58),
+    joint purchases fail in year 3 at most half as often (measured 0.44 -> 0.20), and year 3
+    holds a smaller share of all exits and expulsions (measured 0.47 -> 0.39).
     """
     without, with_ = arm({"manager.enabled": False}), arm()
     f_n, f_m = per_seed(without, outcome("founders_kept_y3")), per_seed(with_, outcome("founders_kept_y3"))
