@@ -69,6 +69,14 @@ def format_summary(res, out_dir=None) -> str:
         f"  events         {int(o['exits'])} exits · {int(o['expulsions'])} expulsions · "
         f"{int(o['entries'])} entries · {int(o['conflicts'])} conflicts · {int(o['violations'])} violations seen",
     ]
+    if not math.isnan(o["programme_end"]) and o["programme_end"] > 0:
+        end = int(o["programme_end"])
+        after = ("beyond this run" if math.isnan(o["alive_2y"])
+                 else f"{round(o['alive_2y'] * groups)}/{groups} groups alive")
+        cost = "" if math.isnan(o["cost_per_group_2y"]) else f" · {o['cost_per_group_2y']:.0f} per group alive then"
+        lines.append(f"  programme      ends at meeting {end} · {o['programme_cost']:.0f} per group · "
+                     f"self-governance {o['self_governance_end']:.2f} at its end")
+        lines.append(f"  two years on   {after}{cost}")
     if out_dir is not None:
         lines.append(f"  tables         {out_dir}/ (runs, steps, firms, events .parquet + manifest.json)")
     return "\n".join(lines)

@@ -186,3 +186,15 @@ def test_new_event_sentences_read_the_same_one_by_one():
     for _, row in ev.iterrows():
         assert sentence(row, "en") == row.message
         assert sentence(row, "es") == row.message_es
+
+
+def test_run_summary_prints_the_programme_lines():
+    from sim.cli import format_summary
+
+    res = play(steps=104)
+    out = format_summary(res)
+    o = res.summary()
+    assert f"programme      ends at meeting 52 · {o['programme_cost']:.0f} per group" in out
+    assert f"two years on   {round(o['alive_2y'] * 4)}/4 groups alive" in out
+    assert "two years on   beyond this run" in format_summary(play(steps=60))
+    assert "programme" not in format_summary(play({"facilitator.schedule": "none"}, steps=20))
