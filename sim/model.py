@@ -2,8 +2,9 @@
 
 ``AsociaModel.step()`` is one group meeting, for every group at once, and reads like the agenda:
 
-1. ``advance_lifecycle`` - phases of the intervention model, the facilitator's presence, the
-   reglamento's adoption, formalisation (004 Tabla 3 and 4);
+1. ``advance_lifecycle`` - phases of the intervention model, the facilitator's presence as the
+   programme's money pays for it, self-governance, and the milestones a group reaches when it
+   is ready: the reglamento, formalisation, the hired manager (004 Tabla 3 and 4);
 2. ``hold_meeting`` - who attends, whether there is a quorum, what coordination costs;
 3. ``offer_leads`` - promotion spending brings export leads (consortium phase);
 4. ``decide`` - every firm decides: its profile's rule, or an outside decider;
@@ -12,7 +13,8 @@
 7. ``monitor`` - detection of furtive acts, open violations, graduated sanctions;
 8. ``update_trust`` - dyadic trust from what members saw;
 9. ``resolve_conflicts`` - product overlap and postponed conflicts;
-10. ``settle_accounts`` - payoffs, going-alone payoffs, who wants out;
+10. ``settle_accounts`` - payoffs (with the programme's flows), going-alone payoffs, engagement,
+    who wants out;
 11. ``update_membership`` - exits, expulsions, entries, dissolution (firm rows are recorded just
     before it, group rows just after).
 
