@@ -29,6 +29,10 @@ SECTIONS = {
     "sanctions": ("Sanctions", "Sanciones"),
     "facilitator": ("Facilitator", "Facilitador"),
     "lifecycle": ("Life cycle and costs", "Ciclo de vida y costos"),
+    "programme": ("Support programme (money)", "Programa de apoyo (dinero)"),
+    "manager": ("Hired manager", "Gerente contratado"),
+    "milestones": ("Milestones (readiness)", "Hitos (preparación del grupo)"),
+    "participation": ("Participation", "Participación"),
 }
 
 KINDS = {

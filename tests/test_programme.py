@@ -198,3 +198,12 @@ def test_run_summary_prints_the_programme_lines():
     assert f"two years on   {round(o['alive_2y'] * 4)}/4 groups alive" in out
     assert "two years on   beyond this run" in format_summary(play(steps=60))
     assert "programme" not in format_summary(play({"facilitator.schedule": "none"}, steps=20))
+
+
+def test_dashboard_labels_every_scenario_section_and_event_kind():
+    from dashboards import i18n
+    from sim.scenario import SECTIONS
+    from sim.tables import EVENT_KINDS
+
+    assert set(i18n.SECTIONS) == set(SECTIONS)
+    assert set(i18n.KINDS) == set(EVENT_KINDS.values())
