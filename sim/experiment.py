@@ -43,10 +43,11 @@ from .scenario import PROFILES, Scenario, ScenarioError, load_scenario, param, r
 DESIGNS = ("factorial", "lhs", "sobol", "morris", "crossed")
 SEEDING = ("independent", "common")
 ROLES = ("lever", "uncertainty")
-# what a programme chooses (EMA "levers"): the reglamento, the sanctions, the facilitator's schedule
-# and budget; every other section (population, profiles, games, trust, lifecycle) is context that
-# the programme cannot choose (EMA "uncertainties"). A factor's ``role`` overrides its section's.
-LEVER_SECTIONS = ("rules", "sanctions", "facilitator")
+# what a programme chooses (EMA "levers"): the reglamento, the sanctions, the facilitator's schedule,
+# the programme's money and the manager; every other section (population, profiles, games, trust,
+# lifecycle, participation, milestones) is context that the programme cannot choose (EMA
+# "uncertainties"). A factor's ``role`` overrides its section's.
+LEVER_SECTIONS = ("rules", "sanctions", "facilitator", "programme", "manager")
 # parameters that do not change what a run does: recording options, the seed, names
 NOT_FACTORS = {"run.steps": "set [experiment].steps (one horizon per experiment keeps outcomes "
                             "such as survival at the end comparable)",
@@ -107,6 +108,41 @@ OUTCOME_INFO = {
                    "share", "proporción"),
     "coop_oportunista": ("Cooperation of oportunista members", "Cooperación de socios oportunista",
                          "share", "proporción"),
+    "programme_end": ("Planned end of the programme's support", "Fin previsto del apoyo del programa",
+                      "meeting", "reunión"),
+    "programme_cost": ("Programme cost per group", "Costo del programa por grupo", "money/group", "dinero/grupo"),
+    "facilitator_copay": ("Members' payments for the facilitator, per group",
+                          "Pagos de los socios al facilitador, por grupo", "money/group", "dinero/grupo"),
+    "manager_cost": ("Manager's pay per group", "Salario del gerente por grupo", "money/group", "dinero/grupo"),
+    "alive_end": ("Groups alive when the programme ends", "Grupos vivos al terminar el programa",
+                  "share of groups", "proporción de grupos"),
+    "alive_2y": ("Groups alive two years after the programme", "Grupos vivos dos años después del programa",
+                 "share of groups", "proporción de grupos"),
+    "cost_per_group_end": ("Programme cost per group alive at its end", "Costo del programa por grupo vivo al final",
+                           "money/group", "dinero/grupo"),
+    "cost_per_group_2y": ("Programme cost per group alive two years after",
+                          "Costo del programa por grupo vivo dos años después", "money/group", "dinero/grupo"),
+    "cost_per_member_year_end": ("Programme cost per member-year better off than alone, at its end",
+                                 "Costo del programa por socio-año mejor que solo, al final",
+                                 "money/member-year", "dinero/socio-año"),
+    "cost_per_member_year_2y": ("Programme cost per member-year better off than alone, two years after",
+                                "Costo del programa por socio-año mejor que solo, dos años después",
+                                "money/member-year", "dinero/socio-año"),
+    "self_governance_end": ("Self-governance when the programme ends", "Autogestión al terminar el programa",
+                            "index 0-1", "índice 0-1"),
+    "founders_kept": ("Founding members still in at the end", "Socios fundadores que siguen al final",
+                      "share", "proporción"),
+    "founders_kept_y3": ("Founding members still in at the end of year 3",
+                         "Socios fundadores que siguen al fin del año 3", "share", "proporción"),
+    **{f"{m}_{k}": ((f"Median meeting groups reached: {en}" if k == "at" else f"Groups that reached: {en}"),
+                    (f"Reunión mediana en que los grupos lograron: {es}" if k == "at"
+                     else f"Grupos que lograron: {es}"),
+                    *(("meeting", "reunión") if k == "at" else ("share of groups", "proporción de grupos")))
+       for m, en, es in (("reglamento", "the reglamento", "el reglamento"),
+                         ("consortium", "the consortium", "el consorcio"),
+                         ("manager", "a manager", "un gerente"),
+                         ("handover", "the hand-over", "el traspaso"))
+       for k in ("at", "share")},
     "facilitator_meetings": ("Facilitator time per group (programme cost)",
                              "Tiempo de facilitador por grupo (costo del programa)",
                              "meetings at full presence", "reuniones a presencia plena"),

@@ -67,11 +67,11 @@ T = {
         "robust_yes": "{n} de {total} políticas tienen éxito en al menos el {share} de los contextos:",
         "robust_no": "Ninguna política tiene éxito en el {share} de los contextos. La mejor:",
         "policy_line": "{policy}: éxito en el {sat} de los contextos (intervalo del 90 %: {lo}–{hi}){cost}",
-        "cost_part": "; costo: {cost} reuniones de facilitador por grupo",
+        "cost_part": "; costo: {cost} {unit}",
         "cost_head": "Qué cuestan",
-        "cost_text": "El costo es el tiempo de facilitador por grupo (reuniones a presencia plena). La política "
+        "cost_text": "El costo es: {what} ({unit}). La política "
                      "robusta más barata cuesta {cheap}; la más cara de las robustas, {dear}.",
-        "cost_none": "El costo (tiempo de facilitador) no se guardó en este experimento.",
+        "cost_none": "El costo (costo del programa o tiempo de facilitador) no se guardó en este experimento.",
         "sure_head": "Qué tan seguros estamos",
         "sure_best": "En {best} de cada 100 remuestreos de los contextos, la primera política sigue primera.",
         "sure_noise": "El azar (diferencias entre repeticiones de un mismo punto) explica el {share} de la "
@@ -82,7 +82,7 @@ T = {
         "policies": "Políticas, de la más robusta a la menos robusta",
         "rank": "N.º", "satisficing": "Éxito en contextos", "interval": "Intervalo 90 %",
         "rate": "Corridas con éxito", "regret": "Pérdida máx. frente a la mejor (ingreso)",
-        "cost": "Costo (reuniones de facilitador por grupo)", "first": "1.ª en remuestreos",
+        "cost": "Costo ({unit})", "first": "1.ª en remuestreos",
         "robust": "Robusta", "yes": "sí", "no": "no",
         "outcomes": "Resultados por política", "outcomes_points": "Resultados por punto del diseño",
         "by_policy": "{o}: media por contexto, para cada política",
@@ -124,11 +124,11 @@ T = {
         "robust_yes": "{n} of {total} policies succeed in at least {share} of the contexts:",
         "robust_no": "No policy succeeds in {share} of the contexts. The best:",
         "policy_line": "{policy}: succeeds in {sat} of the contexts (90 % interval: {lo}–{hi}){cost}",
-        "cost_part": "; cost: {cost} facilitator meetings per group",
+        "cost_part": "; cost: {cost} {unit}",
         "cost_head": "What they cost",
-        "cost_text": "Cost is the facilitator's time per group (meetings at full presence). The cheapest robust "
+        "cost_text": "Cost is: {what} ({unit}). The cheapest robust "
                      "policy costs {cheap}; the dearest robust one, {dear}.",
-        "cost_none": "The cost (facilitator time) was not kept in this experiment.",
+        "cost_none": "The cost (programme cost or facilitator time) was not kept in this experiment.",
         "sure_head": "How sure we are",
         "sure_best": "In {best} of 100 resamples of the contexts, the first policy stays first.",
         "sure_noise": "Chance (differences between replications of the same point) explains {share} of the "
@@ -139,7 +139,7 @@ T = {
         "policies": "Policies, from most to least robust",
         "rank": "#", "satisficing": "Success across contexts", "interval": "90 % interval",
         "rate": "Runs that succeed", "regret": "Max. shortfall from the best (income)",
-        "cost": "Cost (facilitator meetings per group)", "first": "First in resamples",
+        "cost": "Cost ({unit})", "first": "First in resamples",
         "robust": "Robust", "yes": "yes", "no": "no",
         "outcomes": "Outcomes by policy", "outcomes_points": "Outcomes by design point",
         "by_policy": "{o}: mean per context, for each policy",
@@ -231,6 +231,11 @@ class Labels:
         u = ues if self.lang == "es" else uen
         return f"{text} ({u})" if unit and u else text
 
+    def unit(self, name: str | None) -> str:
+        """An outcome's unit."""
+        info = OUTCOME_INFO.get(name or "", ("", "", "", ""))
+        return info[3] if self.lang == "es" else info[2]
+
     def num(self, v, digits: int = 2) -> str:
         """A number with the language's decimal mark."""
         if isinstance(v, str):
@@ -318,7 +323,8 @@ def _plain_rule(box, L: Labels) -> str:
 def _policy_table(rob, L: Labels) -> str:
     t = L.t
     cols = [t["rank"], *[L.factor(k) for k in rob.levers], f"{t['satisficing']} ({t['interval']})", t["rate"],
-            t["regret"]] + ([t["cost"]] if "cost" in rob.table else []) + [t["first"], t["robust"]]
+            t["regret"]] + ([t["cost"].format(unit=L.unit(rob.cost))] if "cost" in rob.table else [])
+    cols += [t["first"], t["robust"]]
     rows = []
     for _, row in rob.table.iterrows():
         cells = [f"<td class='n'>{int(row['rank'])}</td>"]
@@ -356,7 +362,8 @@ def _summary(man, runs, rob, disc, sens, L: Labels, levers, unc) -> str:
         parts.append("<p>" + _e((t["robust_yes"] if len(robust) else t["robust_no"]).format(
             n=len(robust), total=len(rob.table), share=share)) + "</p><ul>")
         for _, row in lines.head(3).iterrows():
-            cost = t["cost_part"].format(cost=L.num(round(float(row["cost"]), 1), 1)) if "cost" in row else ""
+            cost = (t["cost_part"].format(cost=L.num(round(float(row["cost"]), 1), 1), unit=L.unit(rob.cost))
+                    if "cost" in row else "")
             parts.append("<li>" + _e(t["policy_line"].format(
                 policy=L.policy(row, levers), sat=L.pct(row["satisficing"]), lo=L.pct(row["satisficing_lo"]),
                 hi=L.pct(row["satisficing_hi"]), cost=cost)) + "</li>")
@@ -366,7 +373,8 @@ def _summary(man, runs, rob, disc, sens, L: Labels, levers, unc) -> str:
         parts.append(f"<h3>{t['cost_head']}</h3>")
         if "cost" in rob.table and len(robust):
             cheap, dear = (L.num(round(float(f(robust["cost"])), 1), 1) for f in (np.min, np.max))
-            parts.append("<p>" + _e(t["cost_text"].format(cheap=cheap, dear=dear)) + "</p>")
+            parts.append("<p>" + _e(t["cost_text"].format(cheap=cheap, dear=dear, what=L.outcome(rob.cost).lower(),
+                                                          unit=L.unit(rob.cost))) + "</p>")
         elif "cost" not in rob.table:
             parts.append(f"<p>{_e(t['cost_none'])}</p>")
         else:
@@ -441,7 +449,7 @@ def _policy_figs(rob, runs, L: Labels, disc: dict, outcomes) -> list:
             fig.add_box(x=per.loc[per["policy"] == p, o], name=names[p], boxpoints="outliers",
                         orientation="h", marker_color="#2b6cb0", showlegend=False)
         _ref_lines(fig, o, disc, L, axis="x")
-        label = L.outcome("facilitator_meetings" if o == "cost" else o, unit=True)
+        label = L.outcome(rob.cost if o == "cost" else o, unit=True)
         fig.update_layout(title=L.t["by_policy"].format(o=label),
                           height=140 + 26 * len(order), yaxis={**axis, "autorange": "reversed"})
         figs.append(fig)

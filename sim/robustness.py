@@ -13,7 +13,8 @@ contexts it was played in (the same contexts for every policy in a ``crossed`` d
 * **regret** (Savage's minimax regret, as in the EMA Workbench): in each context, how far the
   policy's mean outcome falls short of the best policy in that context; reported as the mean and
   the maximum over contexts, for income gain and survival;
-* **cost**: the facilitator's time per group (``facilitator_meetings``), when it was kept.
+* **cost**: the programme's money per group (``programme_cost``) when it was kept, else the
+  facilitator's time per group (``facilitator_meetings``).
 
 Intervals are 90 % percentile intervals from resampling the contexts (the same resample for every
 policy, so the policies stay paired), and ``best_share`` is how often each policy ranks first in
@@ -45,12 +46,21 @@ class Robustness:
     contexts: int
     replications: int
     robust_share: float
+    cost: str | None = None  # the outcome behind the cost column (see COSTS)
     notes: list[dict[str, str]] = field(default_factory=list)  # {"en": ..., "es": ...}
 
     @property
     def robust(self) -> pd.DataFrame:
         """The policies that succeed in at least ``robust_share`` of the contexts."""
         return self.table[self.table["robust"]]
+
+
+COSTS = ("programme_cost", "facilitator_meetings")  # the programme's money per group, else facilitator time
+
+
+def cost_outcome(runs: pd.DataFrame) -> str | None:
+    """The outcome that measures a policy's cost in these runs (first of :data:`COSTS` kept)."""
+    return next((c for c in COSTS if f"outcome.{c}" in runs), None)
 
 
 def _key(frame: pd.DataFrame, cols: list[str]) -> pd.Series:
@@ -86,8 +96,9 @@ def robustness(runs: pd.DataFrame, design: pd.DataFrame, levers: list[str], unce
     runs = runs.assign(success=ok.astype(float), policy=pts.loc[runs["point"], "policy"].to_numpy(),
                        context=pts.loc[runs["point"], "context"].to_numpy())
     cols = {"success": "success", "outcome.survival": "survival", "outcome.income_gain": "income_gain"}
-    if "outcome.facilitator_meetings" in runs:
-        cols["outcome.facilitator_meetings"] = "cost"
+    cost_col = cost_outcome(runs)
+    if cost_col:
+        cols[f"outcome.{cost_col}"] = "cost"
     cell = runs.groupby(["policy", "context"])[list(cols)].mean().rename(columns=cols)
     cell["succeeds"] = cell["success"] > 0.5
     # regret: shortfall from the best policy in the same context
@@ -149,7 +160,7 @@ def robustness(runs: pd.DataFrame, design: pd.DataFrame, levers: list[str], unce
                       "es": f"sólo {reps} repetición(es) por punto: si una política tiene éxito en un contexto "
                             "depende de pocas simulaciones; 5 o más lo precisan"})
     return Robustness(agg.reset_index(), per, list(levers), list(uncertainties), len(shared), reps,
-                      float(d["robust_share"]), notes)
+                      float(d["robust_share"]), cost_col, notes)
 
 
 def from_store(folder) -> Robustness | None:

@@ -24,7 +24,7 @@ def crossed(tmp_path, samples=40, reps=4, seed=3, name="policy.toml", factors=CR
     path = tmp_path / name
     path.write_text(f'[experiment]\nscenario = "{BASELINE}"\ndesign = "{design}"\nsamples = {samples}\n'
                     f"replications = {reps}\nseed = {seed}\nsteps = 5\n"
-                    'outcomes = ["survival", "income_gain", "facilitator_meetings"]\n'
+                    'outcomes = ["survival", "income_gain", "facilitator_meetings", "programme_cost"]\n'
                     "[factors]\n" + factors)
     return load_experiment(path)
 
@@ -140,3 +140,11 @@ def test_a_box_below_the_target_density_is_a_candidate_not_a_rule():
     d = discover_frame(design, runs, ["rules.monitoring"], {"density": 0.8}, resamples=0)
     assert d.boxes and not d.boxes[0].is_rule and len(d.boxes) == 1
     assert "candidate" in d.boxes[0].text() and "target density of 80 %" in d.note
+
+
+def test_cost_is_the_programme_money_when_kept(tmp_path):
+    exp = crossed(tmp_path, samples=6, reps=2)
+    rob = from_store(store_of(tmp_path / "s", exp, lambda v, rng: {
+        **planted(v, rng), "programme_cost": 700.0 if v["facilitator.schedule"] == "none" else 100.0}))
+    assert rob.cost == "programme_cost"
+    assert set(rob.table.set_index("facilitator.schedule")["cost"].groupby(level=0).first()) == {700.0, 100.0}

@@ -87,7 +87,7 @@ def test_spanish_report_names_the_robust_policies_with_labels_and_cost(store):
     assert "2 de 6 políticas tienen éxito en al menos el 80 % de los contextos" in summary
     first = summary.index("Calendario de presencia = taper; Multa por falta = 10")
     assert first < summary.index("Calendario de presencia = permanent; Multa por falta = 10")
-    assert "costo: 40 reuniones de facilitador por grupo" in summary
+    assert "costo: 40 reuniones a presencia plena" in summary
     assert "La política robusta más barata cuesta 40" in summary
     # labels and units from the scenario schema, never raw keys outside the methods' code samples
     for key in ("facilitator.schedule", "sanctions.fine", "population.oportunista", "lifecycle.tc_base",
