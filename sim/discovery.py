@@ -153,8 +153,14 @@ def _restrictions(lims, init, x: pd.DataFrame) -> list[Restriction]:
     return out
 
 
-def _choose(tr: pd.DataFrame, density: float) -> tuple[int, bool]:
-    """Index of the box to report on a peeling trajectory, and whether it reaches the target density."""
+def _choose(tr: pd.DataFrame, density: float, base: float = 0.0) -> tuple[int, bool]:
+    """Index of the box to report on a peeling trajectory, and whether it reaches the target density.
+
+    The box must also be denser than the whole space (``base``): when the whole space already
+    reaches the target, a rule must close at least half the gap between ``base`` and 100 %.
+    """
+    if base >= density:
+        density = base + (1 - base) / 2
     good = tr[tr["density"] >= density]
     if len(good):
         return int(good["coverage"].idxmax()), True
@@ -178,7 +184,7 @@ def _first_box_keys(x: pd.DataFrame, y: np.ndarray, density: float) -> set[str] 
     if box is None:
         return None
     tr = box.peeling_trajectory.reset_index(drop=True)
-    i, _ = _choose(tr, density)
+    i, _ = _choose(tr, density, float(y.mean()))
     return {r.key for r in _restrictions(box._box_lims[i], p._box_init, x)}
 
 
@@ -215,7 +221,7 @@ def discover_frame(design: pd.DataFrame, runs: pd.DataFrame, factors: list[str],
             if box is None:
                 break
             tr = box.peeling_trajectory.reset_index(drop=True)
-            i, reaches = _choose(tr, target)
+            i, reaches = _choose(tr, target, k / n)
             box.select(i)
             traj.append(tr.rename(columns={"res dim": "res_dim"}).assign(
                 box=b + 1, chosen=[j == i for j in range(len(tr))]))
@@ -238,6 +244,9 @@ def discover_frame(design: pd.DataFrame, runs: pd.DataFrame, factors: list[str],
         for r in boxes[0].restrictions:
             r.stability = seen.get(r.key, 0) / resamples
     note = "" if boxes else "PRIM found no box denser in successes than the whole space"
+    if k / n >= target:
+        note = (f"{k / n * 100:.0f} % of all points already succeed (target {target * 100:.0f} %): a rule must "
+                f"reach {(1 + k / n) / 2 * 100:.0f} %, half-way to 100 %. " + note).strip()
     if boxes and not boxes[0].is_rule:
         note = (f"no box reaches the target density of {target * 100:.0f} %: the best one is shown as a "
                 "candidate, not as a rule")

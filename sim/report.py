@@ -516,8 +516,21 @@ def _discovery_html(d, L: Labels, first) -> str:
     import plotly.graph_objects as go
 
     parts = [f"<p>{_e(L.t['sure_points'].format(ok=d.successes, n=d.points))}</p>"]
+    base = d.successes / d.points if d.points else 0.0
+    if d.boxes and base >= d.density_target:
+        parts.append("<p class='note'>" + _e(
+            f"El {L.pct(base)} de los puntos ya tiene éxito (objetivo {L.pct(d.density_target)}): una regla debe "
+            f"llegar al {L.pct((1 + base) / 2)}, la mitad del camino hasta el 100 %." if L.lang == "es" else
+            f"{L.pct(base)} of the points already succeed (target {L.pct(d.density_target)}): a rule must reach "
+            f"{L.pct((1 + base) / 2)}, half-way to 100 %.") + "</p>")
     if d.note and not d.boxes:
-        parts.append(f"<p class='note'>{_e(d.note)}</p>")
+        notes_es = {"no design point succeeds": "ningún punto del diseño tiene éxito",
+                    "every design point succeeds": "todos los puntos del diseño tienen éxito",
+                    "too few design points for PRIM": "demasiado pocos puntos para PRIM",
+                    "PRIM found no box denser in successes than the whole space":
+                        "PRIM no encontró una caja con más éxitos que el espacio completo"}
+        text = d.note.split(". ")[-1] if L.lang == "es" else d.note
+        parts.append(f"<p class='note'>{_e(notes_es.get(text, text) if L.lang == 'es' else text)}</p>")
     for i, b in enumerate(d.boxes):
         parts.append(_rule_html(b, L, stability=(i == 0)))
     if d.cart:

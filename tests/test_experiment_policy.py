@@ -148,3 +148,16 @@ def test_cost_is_the_programme_money_when_kept(tmp_path):
         **planted(v, rng), "programme_cost": 700.0 if v["facilitator.schedule"] == "none" else 100.0}))
     assert rob.cost == "programme_cost"
     assert set(rob.table.set_index("facilitator.schedule")["cost"].groupby(level=0).first()) == {700.0, 100.0}
+
+
+def test_a_rule_must_lift_density_even_when_most_points_already_succeed():
+    rng = np.random.default_rng(2)
+    design = pd.DataFrame({"point": range(200), "rules.monitoring": rng.random(200)})
+    runs = pd.DataFrame({"point": design["point"], "rep": 0, "outcome.income_gain": 0.1,
+                         "outcome.survival": (design["rules.monitoring"] > 0.15).astype(float)})
+    d = discover_frame(design, runs, ["rules.monitoring"], {"density": 0.8}, resamples=0)
+    base = d.successes / d.points
+    assert base > 0.8  # the whole space already reaches the target density
+    box = d.boxes[0]  # so a rule must close half the gap to 100 %
+    assert box.is_rule and box.density >= (1 + base) / 2 and 0.05 <= box.limits["rules.monitoring"][0] <= 0.2
+    assert "already" in d.note
