@@ -70,8 +70,13 @@ def format_results(folder) -> str:
 
 
 def cmd_results(args) -> int:
-    """Asocia results DIR."""
+    """Asocia results DIR [--csv FOLDER] [--xlsx FILE]."""
     print(format_results(args.folder))
+    if args.csv or args.xlsx:
+        from .export import export
+
+        files = export(args.folder, args.csv, args.xlsx)
+        print(f"  exported       {', '.join(str(f) for f in files)}")
     return 0
 
 
@@ -91,7 +96,7 @@ def cmd_report(args) -> int:
     from .discovery import discover, format_discovery
     from .report import write_report
 
-    out = write_report(args.folder, args.out)
+    out = write_report(args.folder, args.out, lang=args.lang)
     print(f"Asocia report · {out} (self-contained HTML; open it offline or share it)")
     try:
         print(format_discovery(discover(args.folder)))
@@ -117,6 +122,9 @@ def register(sub) -> None:
 
     r = sub.add_parser("results", help="summary of a sweep folder")
     r.add_argument("folder", help="sweep folder written by 'asocia sweep'")
+    r.add_argument("--csv", metavar="FOLDER",
+                   help="write runs, design, series, policies and the data dictionary as CSV files here")
+    r.add_argument("--xlsx", metavar="FILE", help="write the same tables as sheets of an Excel workbook")
     r.set_defaults(func=cmd_results)
 
     a = sub.add_parser("sensitivity", help="Sobol / Morris indices of a sweep (SALib) and figures")
@@ -126,5 +134,6 @@ def register(sub) -> None:
 
     p = sub.add_parser("report", help="self-contained HTML report of a sweep")
     p.add_argument("folder", help="sweep folder written by 'asocia sweep'")
-    p.add_argument("--out", help="HTML file (default: DIR/report.html)")
+    p.add_argument("--out", help="HTML file (default: DIR/report.html, or DIR/report.en.html in English)")
+    p.add_argument("--lang", choices=("es", "en"), default="es", help="language of the report (default: es)")
     p.set_defaults(func=cmd_report)

@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .experiment import Experiment
@@ -30,6 +31,7 @@ from .sweepstore import StoreError, SweepStore
 
 ENGINES = ("local", "dask")
 CONNECT_TIMEOUT = "10s"  # how long to try an existing Dask scheduler before giving up
+WAIT_WORKERS = 120  # seconds to wait for the first worker of a scheduler (batch jobs start late)
 DROP = ("run", "schema")
 
 
@@ -53,14 +55,47 @@ class SweepReport:
         return self.ran / self.seconds if self.seconds > 0 else float("nan")
 
 
-def run_chunk(tasks, steps: int, outcomes, series):
+# per-step columns that add up over a run's groups; "alive" becomes the share of groups alive and
+# every other column the mean over the groups alive at that meeting
+SUMMED = ("members", "entries", "exits", "expulsions", "conflicts", "violations", "furtive_acts")
+
+
+def facilitator_meetings(steps: pd.DataFrame) -> float:
+    """The programme's cost of a run: facilitator presence summed over meetings, per group.
+
+    A group with the facilitator at full presence for 52 meetings costs 52; at half presence, 26.
+    """
+    alive = steps["alive"].astype(bool)
+    return float(steps.loc[alive, "facilitator"].sum() / steps["group"].nunique())
+
+
+def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
+    """A run's group-level series, one row per kept meeting (every ``every``-th and the last)."""
+    last = int(steps["step"].max())
+    keep = steps[(steps["step"] % every == 0) | (steps["step"] == last)]
+    alive = keep["alive"].astype(bool)
+    out = pd.DataFrame({"step": np.unique(keep["step"].to_numpy())})
+    by = keep["step"].to_numpy()
+    for c in columns:
+        if c == "alive":
+            v = alive.groupby(by).mean()
+        elif c in SUMMED:
+            v = keep[c].groupby(by).sum()
+        else:
+            v = keep[c].astype(float).where(alive).groupby(by).mean()
+        out[c] = v.reindex(out["step"]).to_numpy(float)
+    return out
+
+
+def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
     """Play a chunk of runs; returns (runs table, series table or None). Runs in a worker.
 
     Args:
         tasks: list of (point, rep, seed, scenario).
         steps: meetings per run.
         outcomes: outcome names to keep (``outcome.<name>`` columns).
-        series: per-step columns to keep ([] for none).
+        series: per-step columns to keep, aggregated over the run's groups ([] for none).
+        every: meetings between kept series points (the last meeting is always kept).
 
     """
     from .run import run
@@ -76,10 +111,12 @@ def run_chunk(tasks, steps: int, outcomes, series):
             if k in DROP or k.startswith("version.") or (k.startswith("outcome.") and k not in keep):
                 continue
             row[k] = v
+        if "outcome.facilitator_meetings" in keep:
+            row["outcome.facilitator_meetings"] = facilitator_meetings(res.steps)
         row["elapsed"] = elapsed
         rows.append(row)
         if series:
-            s = res.steps[["step", "group", *[c for c in series if c not in ("step", "group")]]].copy()
+            s = compact_series(res.steps, series, every)
             s.insert(0, "rep", rep)
             s.insert(0, "point", point)
             frames.append(s)
@@ -119,7 +156,9 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
     Args:
         experiment: a loaded experiment (:func:`sim.experiment.load_experiment`).
         out: the store folder; created, or resumed if it holds the same experiment.
-        workers: processes (local) or workers of the embedded LocalCluster; default: CPUs.
+        workers: processes (local) or workers of the embedded LocalCluster; default: CPUs. With a
+            ``scheduler``, the work is cut for this many workers; default: the threads of the
+            workers connected to the scheduler (waiting up to ``WAIT_WORKERS`` for the first).
         engine: ``"local"`` (process pool) or ``"dask"``.
         scheduler: address of a running Dask scheduler (``tcp://host:8786``); implies Dask.
         progress: show a tqdm progress bar on stderr.
@@ -135,7 +174,8 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
         raise StoreError(f"--engine got {engine!r}; allowed: {', '.join(ENGINES)}")
     if scheduler:
         engine = "dask"
-    workers = workers or default_workers()
+    # with a scheduler, the cluster's own size decides the chunking (found once connected)
+    workers = workers or (None if scheduler else default_workers())
     plan = experiment.plan()
     store = SweepStore.create_or_open(out, experiment, plan)
     previous = None
@@ -187,8 +227,8 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
     status = "interrupted"
     try:
         if todo:
-            chunks = _chunks(todo, workers, experiment.batch)
-            args = (experiment.horizon, list(experiment.outcomes), list(experiment.series))
+            args = (experiment.horizon, list(experiment.outcomes), list(experiment.series),
+                    experiment.every)
             with _bar(len(plan.runs), len(plan.runs) - len(todo), experiment.name, progress) as bar:
                 def save(result):
                     nonlocal ran
@@ -198,12 +238,12 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                     bar.update(len(runs))
 
                 if engine == "local" and workers == 1:  # no pool to start: run in this process
-                    for chunk in chunks:
+                    for chunk in _chunks(todo, workers, experiment.batch):
                         save(run_chunk(chunk, *args))
                 elif engine == "local":
-                    _run_local(chunks, args, workers, save)
+                    _run_local(_chunks(todo, workers, experiment.batch), args, workers, save)
                 else:
-                    workers = _run_dask(chunks, args, workers, scheduler, save)
+                    workers = _run_dask(todo, experiment.batch, args, workers, scheduler, save)
                     session["workers"] = workers
         status = "complete"
     except KeyboardInterrupt:
@@ -216,6 +256,10 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                        seconds=round(time.perf_counter() - t0, 3))
         store.write_manifest(manifest)
         store.refresh_views()
+        if status == "complete":
+            from .export import data_dictionary
+
+            data_dictionary(store.folder).to_csv(store.folder / "data_dictionary.csv", index=False)
     return SweepReport(store.folder, len(plan.runs), len(plan.runs) - len(todo), ran,
                        time.perf_counter() - t0, engine, workers, discarded, adopted)
 
@@ -266,8 +310,21 @@ def _stop(pool) -> None:
         proc.join(5)
 
 
-def _run_dask(chunks, args, workers, scheduler, save) -> int:
-    """Dask distributed: an existing scheduler, or an embedded LocalCluster; returns its workers."""
+def cluster_size(client) -> int:
+    """Worker threads connected to a Dask scheduler (each runs one chunk at a time)."""
+    try:
+        info = client.scheduler_info(n_workers=-1)  # every worker (some versions list only 5 by default)
+    except TypeError:  # older distributed: all workers are listed
+        info = client.scheduler_info()
+    return sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
+
+
+def _run_dask(todo, batch, args, workers, scheduler, save) -> int:
+    """Dask distributed: an existing scheduler, or an embedded LocalCluster; returns the workers used.
+
+    The runs are cut into chunks only once connected, for ``workers`` or, when it is None, for the
+    worker threads the scheduler has (so a 200-worker cluster gets about 1,600 chunks, not 16).
+    """
     import logging
 
     from dask.distributed import Client, KilledWorker, LocalCluster
@@ -286,8 +343,15 @@ def _run_dask(chunks, args, workers, scheduler, save) -> int:
                                    dashboard_address=None, silence_logs=logging.ERROR)
             client = Client(cluster)
         with client:
-            n = len(client.scheduler_info().get("workers", {})) or workers
-            futures = [client.submit(run_chunk, chunk, *args, pure=False) for chunk in chunks]
+            n = workers
+            if n is None:
+                try:
+                    client.wait_for_workers(1, timeout=WAIT_WORKERS)
+                except TimeoutError:
+                    raise StoreError(f"--scheduler {scheduler}: no worker joined within {WAIT_WORKERS} s; "
+                                     "start some with 'dask worker ADDRESS' (or scale the cluster)") from None
+                n = cluster_size(client) or 1
+            futures = [client.submit(run_chunk, chunk, *args, pure=False) for chunk in _chunks(todo, n, batch)]
             try:
                 for fut in dask_completed(futures):
                     save(fut.result())

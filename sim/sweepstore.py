@@ -9,7 +9,7 @@ Layout of a sweep folder::
     design.parquet         one row per design point: coded values x.<factor> and parameter values
     batches/batch-<time>-<id>.runs.<sha>.parquet    one row per run: point, rep, seed, every
                                                     parameter, outcome.<name>, elapsed
-    batches/batch-<time>-<id>.series.<sha>.parquet  optional per-step series (point, rep, step, ...)
+    batches/batch-<time>-<id>.series.<sha>.parquet  per-run series over the groups (point, rep, step, ...)
     index.duckdb           DuckDB: tables ``batches`` (file, sha256, rows), ``runs`` (all batches'
                            runs, the query layer), ``design``; view ``series`` over the Parquet files
 
@@ -131,8 +131,10 @@ class SweepStore:
             "replications": experiment.replications, "root_seed": experiment.seed,
             "seeding": experiment.seeds, "steps": experiment.horizon,
             "replication_seeds": replication_seeds(experiment.seed, experiment.replications)
-            if experiment.seeds == "common" else "SeedSequence(root, spawn_key=(point*reps+rep,))",
+            if experiment.seeds == "common" else "SeedSequence(root, spawn_key=(point, rep))",
             "outcomes": list(experiment.outcomes), "series": list(experiment.series),
+            "series_every": experiment.every,
+            "roles": {f.key: f.role for f in experiment.factors},
             "discovery": experiment.discovery, "versions": versions(), "sessions": [],
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "rerun": f"asocia sweep {store.folder}/experiment.toml --out {store.folder}",
@@ -374,8 +376,7 @@ class SweepStore:
             return pd.DataFrame()
         with self.connect(read_only=not self._lock) as con:
             glob = _sql_path(self.batches) + "/*.series.*.parquet"
-            return con.execute(f"SELECT * FROM read_parquet('{glob}') ORDER BY point, rep, step, "
-                               "\"group\"").df()
+            return con.execute(f"SELECT * FROM read_parquet('{glob}') ORDER BY point, rep, step").df()
 
     def refresh_views(self) -> None:
         """(Re)create the ``series`` view with this folder's absolute path (after a move)."""
