@@ -75,13 +75,18 @@ class Results:
 
 
 def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None) -> dict[str, float]:
-    """Headline outcomes of a run, from its steps table (and firms table, when kept).
+    """Headline outcomes of a run, from its steps table alone.
+
+    Every outcome comes from the steps table, so it is the same whether the firms table was kept
+    in full, sampled or not at all (``run.firm_table``); ``firms`` is accepted for older callers
+    and ignored.
 
     * ``survival``: share of groups alive at the last meeting;
     * ``members``: members at the last meeting (all groups);
     * ``trust``: mean trust among members over the last quarter of the run (live groups);
     * ``cooperation``: mean cooperation over the run;
-    * ``coop_<profile>``: the same by profile (from the firms table when available);
+    * ``coop_<profile>``: the same by profile: the mean over group-meetings of the profile's mean
+      cooperation in the group (meetings where the group had no member of that profile skipped);
     * ``income_gain``: members' income over what they would earn going alone, minus 1, over the
       run's second half (live groups, member-meetings weighted);
     * ``exits``, ``expulsions``, ``entries``, ``conflicts``, ``violations``: totals;
@@ -117,19 +122,9 @@ def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None) -> dict[str
         out["dissolved_at"] = float(_mean(died))
     else:
         out["dissolved_at"] = float("nan")
-    if firms is not None and len(firms):
-        profile, coop = firms["profile"], firms["cooperation"].to_numpy()
-        if isinstance(profile.dtype, pd.CategoricalDtype):
-            codes, categories = profile.cat.codes.to_numpy(), profile.cat.categories
-        else:
-            codes, categories = pd.factorize(profile.to_numpy())
-        categories = list(categories)
-        for name in NAMES:
-            sel = coop[codes == categories.index(name)] if name in categories else coop[:0]
-            out[f"coop_{name}"] = float(_mean(sel)) if len(sel) else float("nan")
-    else:
-        for name in NAMES:
-            out[f"coop_{name}"] = float(_mean(steps[f"coop_{name}"].to_numpy()))
+    # by profile from the steps table only, so an outcome never depends on run.firm_table
+    for name in NAMES:
+        out[f"coop_{name}"] = float(_mean(steps[f"coop_{name}"].to_numpy()))
     return out
 
 
