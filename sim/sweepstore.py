@@ -41,11 +41,12 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .store import ResultsError, _atomic_write_bytes, _sha256
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCHEMA_VERSION = 2  # 2: sealed manifest, design checksum
 MANIFEST = "manifest.json"
@@ -116,6 +117,8 @@ class SweepStore:
                 as connection options).
 
         """
+        import pandas as pd
+
         store = cls(folder)
         if "?" in str(store.folder.resolve()):
             raise StoreError(f"{store.folder}: a store path cannot hold '?' (DuckDB reads it as "
@@ -325,6 +328,8 @@ class SweepStore:
         return True
 
     def _index(self, con, runs_file: Path, series_file, rows: int) -> None:
+        import pandas as pd
+
         con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
                     [runs_file.name, series_file.name if series_file else None,
                      _sha256(runs_file), _sha256(series_file) if series_file else None, rows,
@@ -430,6 +435,8 @@ class SweepStore:
 
         ``seen`` maps every (point, rep) already stored to its batch file, and gains this batch's.
         """
+        import pandas as pd
+
         for path in files.values():
             if not _sha256(path).startswith(path.name.split(".")[2]):
                 raise StoreError(f"{path}: corrupt (checksum differs from the one in its "
@@ -497,6 +504,8 @@ class SweepStore:
             StoreError: two batches hold the same run, or a batch holds runs not in the design.
 
         """
+        import pandas as pd
+
         man = self.manifest()
         design = self.design()
         for tmp in self.batches.glob("*.tmp"):
@@ -541,6 +550,8 @@ class SweepStore:
     # --- reading --------------------------------------------------------------------------
     def _read_batches(self, rows: pd.DataFrame, columns=None) -> pd.DataFrame:
         """The runs of the indexed batches ``rows``, read from their Parquet files."""
+        import pandas as pd
+
         frames = []
         for row in rows.itertuples():
             path = self.batches / row.file
@@ -565,12 +576,14 @@ class SweepStore:
         Read from the checksummed batches; each run is checked against the design (point,
         replication, seed, stored once), and the index's ``runs`` table must equal them.
         """
+        import pandas as pd
+
         man = self.manifest()
         self.design()
         self.verify()
         rows = self.indexed()
         runs = self._read_batches(rows)
-        _check_runs(runs, man, "the index", {})
+        _check_runs(runs, man, "the index", {}, seeds=False)
         with self.connect(read_only=not self._lock) as con:
             problem = _differs(con, runs, self.folder / INDEX)
         if problem:
@@ -581,6 +594,8 @@ class SweepStore:
 
     def design(self) -> pd.DataFrame:
         """The design points (coded x.<factor> columns and parameter values), checksum checked."""
+        import pandas as pd
+
         path = self.folder / "design.parquet"
         if not path.exists():
             raise StoreError(f"{path}: missing")
@@ -595,6 +610,8 @@ class SweepStore:
 
     def series(self) -> pd.DataFrame:
         """Every stored per-step series row (empty when the experiment kept none)."""
+        import pandas as pd
+
         self.verify()
         names = [s for s in self.indexed()["series"] if isinstance(s, str)]
         if not names:
@@ -639,12 +656,16 @@ def _seen(runs: pd.DataFrame) -> dict:
     return {(int(p), int(r)): "an indexed batch" for p, r in zip(runs["point"], runs["rep"], strict=True)}
 
 
-def _check_runs(runs: pd.DataFrame, man: dict[str, Any], where: str, seen: dict) -> None:
-    """Every run a (point, rep) of the design with its seed, none stored twice (``seen`` grows)."""
+def _check_runs(runs: pd.DataFrame, man: dict[str, Any], where: str, seen: dict, seeds: bool = True) -> None:
+    """Every run a (point, rep) of the design, none stored twice (``seen`` grows).
+
+    With ``seeds``, each run's seed must also be the design's (checked for a batch the store
+    did not write in this session: an adopted or re-indexed one).
+    """
     if not len(runs):
         return
     points, reps = int(man.get("points", 0)), int(man.get("replications", 0))
-    seeds = _expected_seeds(man)
+    seeds = _expected_seeds(man) if seeds else None
     files = runs["batch"] if "batch" in runs.columns else [where] * len(runs)
     for p, r, seed, file in zip(runs["point"], runs["rep"], runs["seed"], files, strict=True):
         p, r = int(p), int(r)
