@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import os
+import re
 import resource
 import shutil
 import signal
@@ -139,9 +139,12 @@ case("paths", "--out a non-empty foreign folder", REFUSE)(
     lambda tmp: (scenario_file(tmp, "mine", "notes.txt"),
                  ["run", str(BASELINE), "--steps", "3", "--out", str(tmp)])[-1])
 for ch in ("[", "*", "?", "{a,b}", "'"):
-    case("paths", f"sweep store path with {ch!r}", WORK)(
-        lambda tmp, c=ch: ["sweep", str(ROOT / "experiments" / "quick.toml"), "--workers", "1",
-                           "--out", str(tmp / f"st{c}ore"), "--no-progress"])
+    # a second store next to it must not be read into this one (DuckDB globs); '?' may be refused
+    case("paths", f"sweep store path with {ch!r}", "either")(
+        lambda tmp, c=ch: (shutil.copytree(STORE, tmp / "st1ore"), shutil.copytree(STORE, tmp / "stXore"),
+                           [["sweep", str(ROOT / "experiments" / "quick.toml"), "--workers", "1",
+                             "--out", str(tmp / f"st{c}ore"), "--no-progress"],
+                            ["results", str(tmp / f"st{c}ore")]])[-1])
 
 
 # ----------------------------------------------------------------------------- overwrite and mix
@@ -156,7 +159,7 @@ def _edited_copy(tmp):
 
 def _check_edited_copy(tmp, out):
     manifests = [json.loads(p.read_text()) for p in (tmp / "results").glob("*/manifest.json")]
-    return any(m["scenario_source"] == str(BASELINE) for m in manifests)
+    return any(str(BASELINE) in m["scenario_source"] for m in manifests)   # the first run is intact
 
 
 @case("results", "empty scenario file does not overwrite results/baseline-1", "either")
@@ -305,6 +308,16 @@ def _trunc_index_repair(tmp):
 _check_trunc_index_repair = _check_sixteen
 
 
+@case("store", "index.duckdb deleted: asocia repair", WORK)
+def _no_index_repair_cmd(tmp):
+    st = _store(tmp)
+    (st / "index.duckdb").unlink()
+    return [["repair", str(st)], ["results", str(st)]]
+
+
+_check_no_index_repair_cmd = _check_sixteen
+
+
 @case("store", "index.duckdb truncated: results", REFUSE)
 def _trunc_index(tmp):
     st = _store(tmp)
@@ -391,6 +404,11 @@ def _child(argvs, tmp: Path, out_path: Path, err_path: Path) -> None:
     os._exit(code or 0)
 
 
+def _check_store_path(tmp, out):
+    """The store in a path with a glob character holds its own 16 runs, nobody else's (or is refused)."""
+    return not out.strip() or "16 of 16 stored" in out
+
+
 def run_case(family, name, expect, body, keep=False):
     tmp = Path(tempfile.mkdtemp(prefix="asocia-fuzz-"))
     here = os.getcwd()
@@ -433,6 +451,8 @@ def run_case(family, name, expect, body, keep=False):
             verdict = "clean" if code == 2 and one_line else "silent"
         else:
             check = globals().get("_check" + body.__name__) if body.__name__.startswith("_") else None
+            if family == "paths" and name.startswith("sweep store path"):
+                check = _check_store_path
             ok = check is None or check(tmp, out)
             if code == 0:
                 verdict = "clean" if ok else "silent"
