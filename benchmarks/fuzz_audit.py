@@ -32,6 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, os.environ.get("ASOCIA_CODE", str(ROOT)))   # the code under audit (default: this checkout)
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 MEMORY = 3 << 30
 SECONDS = 60
