@@ -14,6 +14,7 @@ Run with the venv's python from the repository root::
 
     .venv/bin/python benchmarks/fuzz_audit.py            # table of counts by family
     .venv/bin/python benchmarks/fuzz_audit.py --verbose  # one line per case
+    ASOCIA_CODE=/path/to/other/checkout .venv/bin/python benchmarks/fuzz_audit.py   # audit other code
 """
 
 from __future__ import annotations
