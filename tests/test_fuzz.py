@@ -10,6 +10,8 @@ are in tests/test_store_faults.py. ``HYPOTHESIS_PROFILE=explore`` draws new muta
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import main
+from sim.cli import main, t_interval
 from sim.experiment import load_experiment
 from sim.scenario import ScenarioError, load_scenario, params, parse_overrides
 
@@ -153,7 +155,7 @@ def test_experiment_mutations_are_one_line_errors(tmp_path_factory, capsys, text
     "population.groups=1e9", "population.groups=3.5", "nosuch.key=1", "meta=1", "run.seed=-1",
     "run.seed=99999999999999999999999", "run.steps=0", "run.firm_table=some", "meta.name=../x",
     "meta.name=/etc/x", "meta.name=", "rules.monitoring=0x10", "population.active=0.5",
-    "population.active=0.3009", ".=.", "a.b.c=1",
+    "population.active=0.2389", ".=.", "a.b.c=1",
 ])
 def test_bad_set_items_are_one_line_errors(tmp_path, capsys, item):
     line = refused(capsys, ["run", BASELINE, "--set", item, "--out", tmp_path / "o"])
@@ -182,7 +184,7 @@ def test_any_set_item_is_valid_or_a_one_line_error(tmp_path_factory, capsys, key
     ["sweep", QUICK, "--scheduler", "tcp://"], ["sweep", QUICK, "--scheduler", "tcp://host:notaport"],
     ["sweep", QUICK, "--scheduler", "://x"], ["sweep", QUICK, "--scheduler", "tcp://host:70000"],
     ["sweep", QUICK, "--workers", "0"], ["sweep", QUICK, "--engine", "spark"], ["params", "--lang", "fr"],
-    ["results"], ["repair"], ["nosuchcommand"], [],
+    ["results"], ["repair"], ["repair", "nosuch"], ["results", "nosuch"], ["nosuchcommand"], [],
 ])
 def test_bad_flags_are_one_line_errors(tmp_path, capsys, monkeypatch, argv):
     monkeypatch.chdir(tmp_path)
@@ -241,3 +243,28 @@ def test_odd_scenario_paths_are_one_line_errors(tmp_path, capsys, make):
 def test_odd_out_folders_are_one_line_errors(tmp_path, capsys, make):
     out = make(tmp_path)
     refused(capsys, ["run", BASELINE, "--steps", "2", "--out", out], str(out))
+
+
+# ---------------------------------------------------------------------- the lower list
+def test_participation_shares_must_sum_to_one_like_profile_shares(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("[population]\nactive = 0.3\npassive = 0.3\nbarely = 0.4009\n")
+    with pytest.raises(ScenarioError, match="sum to 1.001; allowed: shares that sum to 1"):
+        load_scenario(path)
+
+
+def test_intervals_stay_within_what_the_outcome_can_take():
+    mean, lo, hi = t_interval([0.99, 1.0, 0.7, 1.0], 0.0, 1.0)
+    assert 0.0 <= lo <= mean <= hi == 1.0
+    assert t_interval([0.99, 1.0, 0.7, 1.0])[2] > 1.0   # unclipped, the t-interval passes 1
+
+
+def test_help_is_parsed_before_numpy_pandas_and_mesa_are_imported():
+    code = ("import sys, contextlib, io\nfrom sim.cli import build_parser\n"
+            "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+            "    build_parser().parse_args(['--help'])\n"
+            "print(sorted(m for m in ('numpy', 'pandas', 'mesa', 'duckdb', 'scipy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
