@@ -33,6 +33,7 @@ expand ``*``, ``?`` and ``[`` as a glob): tables are read by pyarrow and handed 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -690,15 +691,16 @@ def _differs(con, truth: pd.DataFrame, path: Path) -> str | None:
         return f"{path}: its runs table holds {n} runs, the batches {len(truth)}"
     if not len(truth):
         return None
-    con.register("truth_df", truth)
     cols = ", ".join('"' + c.replace('"', '""') + '"' for c in truth.columns)
     try:
+        con.register("truth_df", truth)
         extra = con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM runs EXCEPT ALL "
                             f"SELECT {cols} FROM truth_df)").fetchall()[0][0]
     except Exception as e:  # a column dropped or retyped in the index
         return f"{path}: its runs table does not match the batches ({type(e).__name__})"
     finally:
-        con.unregister("truth_df")
+        with contextlib.suppress(Exception):
+            con.unregister("truth_df")
     if extra:
         return f"{path}: {extra} rows of its runs table differ from the checksummed batches (edited?)"
     return None
