@@ -39,6 +39,7 @@ KINDS = {
     "renege": ("reneged purchases", "compras incumplidas"),
     "diversion": ("leads kept", "contactos desviados"),
     "quota_skip": ("unpaid quotas", "cuotas impagas"),
+    "low_commit": ("commitments below the minimum", "compromisos bajo el mínimo"),
     "conflict": ("conflicts", "conflictos"),
     "facilitator": ("facilitator", "facilitador"),
     "phase": ("phases", "fases"),

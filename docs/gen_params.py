@@ -58,6 +58,8 @@ OPEN_BY_SECTION = {
     "sanctions": "open (DOMAIN §6.6)",
     "facilitator": "open (DOMAIN §6.10)",
     "lifecycle": "open (DOMAIN §6.7)",
+    "lab": "laboratory switch (Ledyard 1995)",
+    "punishment": "Fehr & Gächter 2000",
 }
 OPEN_BY_KEY = {
     "population.groups": "technical",

@@ -11,10 +11,15 @@
 6. ``run_consortium`` - quotas, leads routed or kept, commissions;
 7. ``monitor`` - detection of furtive acts, open violations, graduated sanctions;
 8. ``update_trust`` - dyadic trust from what members saw;
-9. ``resolve_conflicts`` - product overlap and postponed conflicts;
-10. ``settle_accounts`` - payoffs, going-alone payoffs, who wants out;
-11. ``update_membership`` - exits, expulsions, entries, dissolution (firm rows are recorded just
+9. ``punish`` - costly peer punishment of low contributors, when the scenario allows it;
+10. ``resolve_conflicts`` - product overlap and postponed conflicts;
+11. ``settle_accounts`` - payoffs, going-alone payoffs, who wants out;
+12. ``update_membership`` - exits, expulsions, entries, dissolution (firm rows are recorded just
     before it, group rows just after).
+
+With ``[lab] enabled`` the same agenda is the laboratory's public-goods round: everyone attends,
+the good is produced whenever members contribute, everyone sees every contribution and beliefs
+move only through that observed conduct.
 
 State lives in arrays owned by the model, shaped ``(groups, seats)`` (trust: ``(groups, seats,
 seats)``); a seat is empty, or holds one member. Every random draw goes through ``self.rng``.
@@ -32,7 +37,7 @@ from . import governance as gov
 from . import trust as tr
 from .firm import Firm
 from .games import ExportGame, JointPurchaseGame
-from .profiles import OPORTUNISTA, SANTO, TENGO, Observation, build_profiles, merge_decisions, profile_masks
+from .profiles import OPORTUNISTA, SANTO, SOLIDO, TENGO, Observation, build_profiles, merge_decisions, profile_masks
 from .scenario import PROFILES, Scenario
 from .seats import BIG, keep, seat_sum
 from .tables import Recorder
@@ -43,6 +48,7 @@ PHASE_NAMES = ("", "I", "II", "III", "IV")
 EV_ENTRY, EV_EXIT, EV_EXPULSION, EV_REJECTED = 1, 2, 3, 4
 EV_RENEGE, EV_DIVERSION, EV_QUOTA_SKIP = 5, 6, 7
 EV_CONFLICT, EV_FACILITATOR, EV_PHASE, EV_RULES, EV_DISSOLUTION, EV_PURCHASE_FAILED = 8, 9, 10, 11, 12, 13
+EV_LOW_COMMIT = 14
 
 
 def _categorical(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
@@ -100,6 +106,15 @@ class AsociaModel(mesa.Model):
         self.leaving = np.full(f0, -1, np.int64)
         self.payoff = np.zeros(f0)
         self.alone = np.zeros(f0)
+        # what each firm has learned: the money a shortfall costs it in peer punishment, and how
+        # many of its furtive acts were tried and caught (its own estimate of detection)
+        self.punish_rate = np.zeros(f0)
+        self.tries = np.zeros(f0, np.int64)
+        self.caught = np.zeros(f0, np.int64)
+        self.punish_loss = np.zeros(f0)
+        self.punish_cost = np.zeros(f0)
+        self.lab = s.lab.enabled
+        self.participate = self.member.copy()
         self.T = np.full((G, C, C), s.trust.initial, dtype=np.float32)
         self._scratch = np.empty_like(self.T)  # reused each meeting for trust temporaries
         self._trust_work = tr.Workspace(self.T)  # scratch of the meeting's trust update (tr.revise)
@@ -110,7 +125,6 @@ class AsociaModel(mesa.Model):
         self.backlog = np.zeros(G)
         self.fund = np.zeros(G)
         self.viol_rate = np.zeros(G)
-        self.last_discount = np.full(G, s.joint_purchase.discount_max)
         f_start = fac.presence(s.facilitator.schedule, 0, s.facilitator.exit_at, s.facilitator.taper_from)
         self.self_gov = np.full(G, 0.0 if f_start > 0 else s.lifecycle.self_gov_initial)
         self.f = f_start
@@ -175,6 +189,9 @@ class AsociaModel(mesa.Model):
         self.ema_gain[gs, ss] = 0.0
         self.paid_in[gs, ss] = 0.0
         self.leaving[gs, ss] = -1
+        self.punish_rate[gs, ss] = 0.0
+        self.tries[gs, ss] = 0
+        self.caught[gs, ss] = 0
         self.changed[gs] = True
         self._roster_changed(gs)
 
@@ -216,6 +233,7 @@ class AsociaModel(mesa.Model):
         self.run_consortium()
         self.monitor()
         self.update_trust()
+        self.punish()
         self.resolve_conflicts()
         self.settle_accounts()
         self.log.record_firms()
@@ -273,7 +291,8 @@ class AsociaModel(mesa.Model):
         r = self._roster()
         # members who trust the group less come less (participation follows trust, 004:L720-741)
         p_attend = r.p_attend * (0.7 + 0.3 * self.trust_given)
-        self.attend = self.member & (self.rng.random((self.G, self.C)) < p_attend)
+        draw = self.rng.random((self.G, self.C))
+        self.attend = self.member.copy() if self.lab else self.member & (draw < p_attend)
         n = r.n
         self.n_members = n
         present = seat_sum(self.attend)
@@ -281,8 +300,10 @@ class AsociaModel(mesa.Model):
         self.capacity_coord = fac.coordination(self.self_gov, self.f)
         self.quorum_ok = quorum
         self.purchase_open = self.alive & (self.phase >= 2)
-        self.coordinated = (self.purchase_open & quorum
-                            & (self.rng.random(self.G) < fac.coordination_success(self.capacity_coord)))
+        self.p_coord = fac.coordination_success(self.capacity_coord)
+        if self.lab and not self.config.lab.coordination_failure:
+            self.p_coord = np.ones(self.G)
+        self.coordinated = self.purchase_open & quorum & (self.rng.random(self.G) < self.p_coord)
         self.consortium_open = self.alive & (self.phase >= 4) & self.config.export.enabled
 
     def offer_leads(self) -> None:
@@ -419,13 +440,22 @@ class AsociaModel(mesa.Model):
         monitoring = np.where(self.rules_on, s.rules.monitoring, gov.NATURAL_DETECTION)
         self.detect = gov.detection_probability(monitoring, self.f, s.facilitator.information,
                                                 s.profiles.santo_report, santos)
+        if self.lab:  # full feedback: every contribution is seen
+            self.detect = np.ones(self.G)
         self.quota_due = np.where(self.consortium_open[:, None], r.quota, 0.0)
         col = (self.G, 1)  # per-group values broadcast over seats
+        own_gain, others_gain, pool = jg.commit_gains(r.demand, self.trust_given, self.member,
+                                                      self.p_coord[:, None])
+        sanctions_on = (self.rules_on & s.sanctions.enabled).reshape(col)
+        prior = s.profiles.oportunista_prior
+        detect = self.detect[:, None]
+        detect_belief = (prior * detect + self.caught) / np.maximum(prior + self.tries, 1e-12)
+        detect_belief = np.where(prior + self.tries > 0, detect_belief, detect)
         return Observation(
             tenure=self.tenure,
             expected_coop=self.trust_given,
             demand=r.demand,
-            renege_gain=jg.renege_gain(self.last_discount, self.n_members).reshape(col),
+            renege_gain=jg.renege_gain(own_gain, r.demand),
             quota_due=self.quota_due,
             has_lead=self.has_lead,
             lead_private=self._lead_private,
@@ -436,6 +466,14 @@ class AsociaModel(mesa.Model):
             expulsion_loss=np.where(expel, value, 0.0) if expel64 is None else keep(value, expel64),
             cc_intercept=self.cc_a,
             cc_slope=self.cc_b,
+            own_gain=own_gain,
+            others_gain=others_gain,
+            punish_rate=self.punish_rate,
+            detect_belief=detect_belief,
+            sanctions_on=sanctions_on,
+            min_commit=np.where(sanctions_on, s.rules.min_commit, 0.0),
+            pool_value=pool,
+            outside=np.full(col, s.lab.outside if self.lab and s.lab.voluntary else 0.0),
         )
 
     def _next_sanction(self):
@@ -472,9 +510,12 @@ class AsociaModel(mesa.Model):
                 for name in out:
                     out[name][g, s_] = np.ravel(getattr(d, name))[0]
         m = self.member
+        # a firm that stays out of the round (where that is allowed) neither commits nor reneges
+        self.participate = out["participate"] & m if self.config.lab.voluntary and self.lab else m.copy()
+        joined = self.participate
         # the array method: np.clip's wrapper costs more than the clipping on a small run
-        self.commit = out["commit"].clip(0, 1) * m
-        self.renege = out["renege"].clip(0, 1) * m
+        self.commit = out["commit"].clip(0, 1) * joined
+        self.renege = out["renege"].clip(0, 1) * joined
         self.pay_quota = out["pay_quota"] & m
         self.route_lead = out["route_lead"] & m
         self.furtive = out["furtive"] & m
@@ -483,9 +524,8 @@ class AsociaModel(mesa.Model):
         """The joint-purchase game for every group."""
         open_ = self.purchase_open[:, None] & self.member
         self.purchase = self.purchase_game.play(self._roster().demand, self.commit * open_, self.renege * open_,
-                                                self.member, self.coordinated)
+                                                self.participate, self.coordinated)
         placed = self.purchase.placed
-        self.last_discount = np.where(placed, self.purchase.discount, self.last_discount)
         failed = self.purchase_open & ~placed & (seat_sum(self.commit) > 0)
         self.purchase_failed = failed
         gs = np.flatnonzero(failed)
@@ -533,6 +573,8 @@ class AsociaModel(mesa.Model):
         kept_furtive = self.leads_kept & self.furtive
         kept_open = self.leads_kept & ~self.furtive
         skipped = (self.quota_due > 0) & ~self.pay_quota & self.member
+        # a minimum-commitment rule makes an open low commitment a violation everyone sees
+        low = (self.purchase_open & self.rules_on)[:, None] & self.member & (self.commit < s.rules.min_commit)
         draw = self.rng.random((2, self.G, self.C))
         det = self.detect[:, None]
         det_renege = reneged & (draw[0] < det)
@@ -540,7 +582,11 @@ class AsociaModel(mesa.Model):
         self.reneged, self.det_renege = reneged, det_renege
         self.kept_furtive, self.det_keep, self.kept_open, self.skipped = (
             kept_furtive, det_keep, kept_open, skipped)
-        violated = det_renege | det_keep | kept_open | skipped
+        self.low_commit = low
+        # each firm learns how often its furtive acts are caught
+        self.tries += reneged | kept_furtive
+        self.caught += det_renege | det_keep
+        violated = det_renege | det_keep | kept_open | skipped | low
         self.violated = violated
         sanctions_on = (self.rules_on & s.sanctions.enabled)[:, None]
         strike = violated & sanctions_on
@@ -568,7 +614,8 @@ class AsociaModel(mesa.Model):
         self.viol_rate = 0.8 * self.viol_rate + 0.2 * seat_sum(violated) / n
         for kind_code, mask, seen in ((EV_RENEGE, reneged, det_renege),
                                       (EV_DIVERSION, kept_furtive | kept_open, det_keep | kept_open),
-                                      (EV_QUOTA_SKIP, skipped, skipped)):
+                                      (EV_QUOTA_SKIP, skipped, skipped),
+                                      (EV_LOW_COMMIT, low, low)):
             gs = np.nonzero(mask)
             if len(gs[0]):
                 detected = seen[gs]
@@ -586,6 +633,14 @@ class AsociaModel(mesa.Model):
         ts = s.trust
         m = self.member
         open_ = self.purchase_open[:, None] & m
+        if self.lab:
+            # full feedback: every member sees every contribution, and beliefs move only through it
+            open_ = open_ & self.participate
+            self.coop_seen = self.commit * (1.0 - self.renege) * open_
+            self.seen = open_
+            ones = np.ones((self.G, self.C))
+            tr.revise(self.T, self.coop_seen, open_, m, ts.learning, ones, np.zeros(self.G), self._trust_work)
+            return
         # conduct seen: commitment (and a detected renege), quota payment, lead routing; each seen
         # act counts 0 or 1, so products with the masks equal the np.where selections (commitment
         # is in [0, 1], so a masked-out one is +0 either way)
@@ -597,6 +652,7 @@ class AsociaModel(mesa.Model):
         total += lead_seen & self.route_lead
         n_sig = open_.view(np.int8) + quota_seen.view(np.int8) + lead_seen.view(np.int8)
         seen = n_sig > 0
+        self.seen = seen
         # where nothing was seen, total is +0 and so is the mean
         self.coop_seen = total / np.maximum(n_sig, 1)
         # what nobody detected still shows up as a shortfall nobody can explain
@@ -623,6 +679,43 @@ class AsociaModel(mesa.Model):
         # observe, scale and lift in one pass over T (same float32 operations, see tr.revise)
         tr.revise(self.T, self.coop_seen, seen, self.attend, ts.learning, group_factor[:, None] * seat_factor,
                   (lift * self.alive).clip(0.0, 1.0), self._trust_work)
+
+    def punish(self) -> None:
+        """Costly peer punishment after the contribution stage (Fehr & Gächter 2000; 2002).
+
+        Every attending santo and sólido ciudadano gives each other member whose seen conduct fell
+        below the mean of the others' ``rate`` points per unit of input short (at most ``cap``);
+        with ``antisocial`` > 0, tengo que ganar and oportunista give points to members who gave
+        more than they did (Herrmann, Thöni & Gächter 2008). A point costs the punisher ``cost``
+        and the punished ``impact``. A member who fell short learns what a shortfall costs it.
+        """
+        ps = self.config.punishment
+        if not ps.enabled:
+            self.punish_loss = self.punish_cost = np.zeros((self.G, self.C))
+            return
+        m = self.member
+        seen = self.seen & m
+        c = np.where(seen, self.coop_seen, 0.0)
+        n_seen = seat_sum(seen)[:, None]
+        others_mean = (seat_sum(c)[:, None] - c) / np.maximum(n_seen - seen, 1)
+        gap = np.where(seen & (n_seen > 1), np.maximum(others_mean - c, 0.0), 0.0)  # share of demand short
+        r = self._roster()
+        demand = r.demand
+        punisher = (r.santo | (self.profile == SOLIDO)) & self.attend
+        other = ~np.eye(self.C, dtype=bool)[None]
+        pts = np.minimum(ps.cap, ps.rate * gap * demand)[:, None, :] * (punisher[:, :, None] & other)
+        if ps.antisocial > 0:
+            anti = ((self.profile == TENGO) | (self.profile == OPORTUNISTA)) & self.attend & seen
+            above = np.maximum(c[:, None, :] - c[:, :, None], 0.0) * demand[:, None, :]
+            pts = pts + np.minimum(ps.cap, ps.antisocial * above) * (anti[:, :, None] & other & seen[:, None, :])
+        pts = pts * m[:, :, None] * m[:, None, :]
+        self.punish_points = pts
+        self.punish_loss = ps.impact * pts.sum(axis=1)
+        self.punish_cost = ps.cost * pts.sum(axis=2)
+        short = gap > 0
+        rate = self.config.profiles.learning_punishment
+        observed = self.punish_loss / np.maximum(gap, 1e-12)
+        self.punish_rate = np.where(short, self.punish_rate + rate * (observed - self.punish_rate), self.punish_rate)
 
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
@@ -686,7 +779,9 @@ class AsociaModel(mesa.Model):
         tc = tc + np.where(self.rules_on, s.rules.monitoring_cost * s.rules.monitoring, 0.0)
         self.tc = np.where(self.alive, tc, 0.0)
         net = (self.purchase.net + self.lead_income - self.quota_paid - self.fines_total
-               - self.tc[:, None])
+               - self.tc[:, None] - self.punish_loss - self.punish_cost)
+        if self.lab and s.lab.voluntary:  # staying out of the round pays the outside option
+            net = net + s.lab.outside * (m & ~self.participate)
         m64 = getattr(r, "m64", None)
         if m64 is None:
             self.payoff = np.where(m, alone + net, 0.0)
@@ -704,7 +799,7 @@ class AsociaModel(mesa.Model):
         losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > 8) & r.not_santo
         unhappy = m & (losing | (trust_given < lc.exit_trust))
         unhappy &= self.leaving < 0
-        hazard = lc.exit_rate * self.rule.frustration
+        hazard = 0.0 if self.lab else lc.exit_rate * self.rule.frustration  # the lab's groups are fixed
         if s.rules.forfeit:  # otherwise the factor is 1 for every seat (the same comparisons below)
             hazard = hazard * np.where(self.paid_in > 0, 0.5, 1.0)
         quits = unhappy & (self.rng.random((self.G, self.C)) < hazard)
@@ -744,6 +839,8 @@ class AsociaModel(mesa.Model):
         trust_now = tr.group_mean(self.trust_given, self.member)
         self.trust_now = trust_now
         dissolve = self.alive & ((n < s.lifecycle.min_members) | ((trust_now < 0.1) & (self.phase >= 2)))
+        if self.lab:
+            dissolve[:] = False
         if dissolve.any():
             gs = np.flatnonzero(dissolve)
             self.log.events_groups(EV_DISSOLUTION, gs, amount=n[gs])
@@ -780,7 +877,7 @@ class AsociaModel(mesa.Model):
     def _admit_newcomers(self, trust_now) -> None:
         s, lc = self.config, self.config.lifecycle
         free = ~self.member
-        eligible = self.alive & (self.phase >= 2) & free.any(axis=1)
+        eligible = self.alive & (self.phase >= 2) & free.any(axis=1) & (not self.lab)
         arrive = eligible & (self.rng.random(self.G) < lc.entry_rate)
         if not arrive.any():
             return False
@@ -833,7 +930,7 @@ class AsociaModel(mesa.Model):
         perm = self.rng.permutation(len(g))
         trust_given = tr.given(self.T, self.member)
         for name in ("firm_id", "profile", "capacity", "product", "disposition", "cc_a", "cc_b",
-                     "tenure", "strikes", "ema_gain", "paid_in", "leaving"):
+                     "tenure", "strikes", "ema_gain", "paid_in", "leaving", "punish_rate", "tries", "caught"):
             arr = getattr(self, name)
             arr[g, s_] = arr[g[perm], s_[perm]]
         gt = trust_given[g[perm], s_[perm]]

@@ -25,6 +25,7 @@ TEXT = {
         "renege": "Firm {firm} ({profile}) committed to the joint purchase and then bought elsewhere",
         "diversion": "Firm {firm} ({profile}) served an export lead outside the consortium",
         "quota_skip": "Firm {firm} ({profile}) did not pay its quota to the consortium",
+        "low_commit": "Firm {firm} ({profile}) committed less than the reglamento's minimum to the joint purchase",
         "conflict": "Firms {firm} and {other} clashed in group {group}; trust between them fell.",
         "rules": "Group {group} adopts its reglamento interno (rules and sanctions).",
         "dissolution": "Group {group} dissolves with {n} members left.",
@@ -54,6 +55,8 @@ TEXT = {
         "renege": "La empresa {firm} ({profile}) se comprometió con la compra conjunta y luego compró por su cuenta",
         "diversion": "La empresa {firm} ({profile}) atendió un contacto de exportación por fuera del consorcio",
         "quota_skip": "La empresa {firm} ({profile}) no pagó su cuota al consorcio",
+        "low_commit": ("La empresa {firm} ({profile}) comprometió menos que el mínimo del reglamento "
+                       "en la compra conjunta"),
         "conflict": ("Las empresas {firm} y {other} entraron en conflicto en el grupo {group}; "
                      "la confianza entre ellas cayó."),
         "rules": "El grupo {group} adopta su reglamento interno (reglas y sanciones).",
@@ -103,8 +106,8 @@ def sentence(row, lang: str = "en") -> str:
     kind = row["kind"]
     profile = PROFILE_LABEL.get(row["profile"] if isinstance(row["profile"], str) else None, "?")
     firm, group, other = int(row["firm"]), int(row["group"]), int(row["other"])
-    if kind in ("renege", "diversion", "quota_skip"):
-        open_act = kind == "quota_skip" or (kind == "diversion" and row["code"] == 1)
+    if kind in _VIOLATIONS:
+        open_act = kind in ("quota_skip", "low_commit") or (kind == "diversion" and row["code"] == 1)
         return _violation(t, kind, firm, profile, bool(row["detected"]), row["sanction"],
                           int(row["strike"]), float(row["amount"]), open_act)
     if kind == "facilitator":
@@ -188,7 +191,7 @@ def describe_all(events: pd.DataFrame, langs=("en", "es")) -> dict[str, pd.Serie
     return out
 
 
-_VIOLATIONS = ("renege", "diversion", "quota_skip")
+_VIOLATIONS = ("renege", "diversion", "quota_skip", "low_commit")
 _CODED = ("diversion", "facilitator", "phase", "rejected", "purchase_failed")
 
 
@@ -211,7 +214,7 @@ def _numbers(column, name, rows):
 def _parts(t, kind, profile, code, detected, sanction):
     """The pieces of one kind of sentence: (template, fixed fields), as :func:`sentence` joins them."""
     if kind in _VIOLATIONS:
-        open_act = kind == "quota_skip" or (kind == "diversion" and code == 1)
+        open_act = kind in ("quota_skip", "low_commit") or (kind == "diversion" and code == 1)
         parts = [(t[kind], {"profile": profile}),
                  (t["open"] if open_act else t["detected"] if detected else t["hidden"], {})]
         if sanction in ("warning", "fine", "expulsion"):

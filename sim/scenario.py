@@ -118,21 +118,25 @@ class Population:
 class Profiles:
     """Traits of the four behavioural profiles (the decision rules live in sim/profiles.py)."""
 
-    solido_intercept: float = P(0.1, -1.0, 1.0, en="Sólido: cooperation when nobody cooperates",
+    solido_intercept: float = P(0.03, -1.0, 1.0, en="Sólido: cooperation when nobody cooperates",
                                 es="Sólido: cooperación si nadie coopera",
-                                src="Fischbacher, Gächter & Fehr 2001")
+                                src="Fischbacher, Gächter & Fehr 2001 (conditional cooperators give almost "
+                                    "nothing when the others give nothing)")
     solido_slope: float = P(0.8, 0.0, 2.0, en="Sólido: response to others' cooperation",
                             es="Sólido: respuesta a la cooperación ajena",
                             src="Fischbacher, Gächter & Fehr 2001; Fischbacher & Gächter 2010")
     solido_sd: float = P(0.1, 0.0, 0.5, en="Sólido: spread between firms",
                          es="Sólido: dispersión entre empresas")
+    solido_lead: int = P(1, 0, 1000, unit="meetings", en="Sólido: meetings it opens with full cooperation",
+                         es="Sólido: reuniones en que abre cooperando del todo",
+                         src="004:L1883-1951 (gets others to cooperate through its own cooperation)")
+    solido_tolerance: float = P(0.3, 0.0, 1.0, en="Sólido: cooperation level below which it stops paying and routing",
+                                es="Sólido: nivel de cooperación bajo el cual deja de pagar y de derivar",
+                                src="004:L1879-1880 (works for the collective if others do); designer's choice")
     santo_persuasion: float = P(0.01, 0.0, 0.1, en="Santo: persuasion per meeting",
                                 es="Santo: persuasión por reunión", src="004:L1883-1951 (convince others)")
     santo_report: float = P(0.3, 0.0, 1.0, en="Santo: chance of reporting what it sees",
                             es="Santo: probabilidad de denunciar", src="004:L1883-1951 (uses rules)")
-    tengo_share: float = P(0.5, 0.0, 1.0, en="Tengo que ganar: share of demand it commits",
-                           es="Tengo que ganar: parte de la demanda que compromete",
-                           src="004:L1876-1878 (others know how far it goes)")
     oportunista_mimic: int = P(10, 0, 1000, unit="meetings", en="Oportunista: meetings it mimics cooperation",
                                es="Oportunista: reuniones que simula cooperar")
     oportunista_threshold: float = P(0.5, 0.0, 1.0, en="Oportunista: others' cooperation it exploits",
@@ -140,6 +144,12 @@ class Profiles:
                                      src="004:L1883-1951 (betray while others cooperate)")
     oportunista_horizon: int = P(12, 1, 500, unit="meetings", en="Oportunista: meetings of membership value at stake",
                                  es="Oportunista: reuniones de valor de membresía en juego")
+    oportunista_prior: float = P(2.0, 0.0, 100.0, unit="acts", en="Oportunista: weight of its prior about detection",
+                                 es="Oportunista: peso de su creencia previa sobre la detección",
+                                 src="Beta-binomial learning; designer's choice (pseudo-observations)")
+    learning_punishment: float = P(0.5, 0.0, 1.0, en="Learning of the punishment a shortfall brings",
+                                   es="Aprendizaje del castigo que trae aportar de menos",
+                                   src="Fehr & Gächter 2000 (free riders raise contributions after being punished)")
 
 
 @dataclass(frozen=True)
@@ -249,6 +259,10 @@ class Rules:
                       src="004:L1988-1989")
     absence_fine: float = P(0.0, 0.0, 1e6, unit="money", en="Fine for missing a meeting",
                             es="Multa por inasistencia", src="004:L2009-2011")
+    min_commit: float = P(0.0, 0.0, 1.0, en="Minimum commitment to the joint purchase (0: no rule)",
+                          es="Compromiso mínimo con la compra conjunta (0: sin regla)",
+                          src="004:L1963-2031 (reglamento: obligations of members); issue 11",
+                          help="an open commitment below this share is a violation the reglamento sanctions")
 
 
 @dataclass(frozen=True)
@@ -334,6 +348,50 @@ class Lifecycle:
                          es="Socios mínimos antes de disolverse")
 
 
+@dataclass(frozen=True)
+class Lab:
+    """Laboratory conditions: the meeting becomes an exact public-goods experiment.
+
+    Every member is present, the pooled order (the public good) is produced whenever members
+    contribute, every member sees every other member's contribution after the round (full feedback)
+    and beliefs about the others move only through that observed conduct: no facilitator, success,
+    santo or rule lifts, no diffuse losses (Ledyard 1995; Fehr & Gächter 2000).
+    """
+
+    enabled: bool = P(False, en="Laboratory conditions", es="Condiciones de laboratorio",
+                      src="Ledyard 1995; Fehr & Gächter 2000; Fischbacher & Gächter 2010")
+    coordination_failure: bool = P(False, en="Lab: coordination can still fail",
+                                   es="Laboratorio: la coordinación aún puede fallar")
+    voluntary: bool = P(False, en="Lab: members may stay out of a round and take the outside option",
+                        es="Laboratorio: se puede no participar de una ronda y cobrar la opción externa",
+                        src="optional public goods: Hauert et al. 2002; Semmann, Krambeck & Milinski 2003")
+    outside: float = P(5.0, 0.0, 1e6, unit="money/round", en="Lab: what staying out of a round pays",
+                       es="Laboratorio: lo que paga no participar de una ronda",
+                       src="loner payoff between 0 and (r - 1) e (Hauert et al. 2002); designer's value")
+
+
+@dataclass(frozen=True)
+class Punishment:
+    """Costly peer punishment after the contribution stage (Fehr & Gächter 2000; 2002)."""
+
+    enabled: bool = P(False, en="Peer punishment", es="Castigo entre pares", src="Fehr & Gächter 2000")
+    cost: float = P(1.0, 0.0, 100.0, unit="money/point", en="Cost of a punishment point to the punisher",
+                    es="Costo de un punto de castigo para quien castiga", src="Fehr & Gächter 2002 (1:3)")
+    impact: float = P(3.0, 0.0, 100.0, unit="money/point", en="Loss of a punishment point to the punished",
+                      es="Pérdida de un punto de castigo para el castigado", src="Fehr & Gächter 2002 (1:3)")
+    rate: float = P(0.17, 0.0, 10.0, unit="points/unit", en="Points per unit of shortfall below the others' mean",
+                    es="Puntos por unidad de aporte bajo el promedio de los demás",
+                    src="Fehr & Gächter 2002, Fig. 2 (about 0.5 points per token of negative deviation "
+                        "from three punishers)",
+                    help="per punisher, per unit of input (token) the member gave below the others' mean")
+    cap: float = P(10.0, 0.0, 1000.0, unit="points", en="Most points one member gives another per round",
+                   es="Máximo de puntos que un socio da a otro por ronda", src="Fehr & Gächter 2000 (10 points)")
+    antisocial: float = P(0.0, 0.0, 10.0, unit="points/unit",
+                          en="Antisocial punishment: points per unit above the punisher's own contribution",
+                          es="Castigo antisocial: puntos por unidad sobre el aporte propio",
+                          src="Herrmann, Thöni & Gächter 2008")
+
+
 SECTIONS: dict[str, type] = {
     "meta": Meta,
     "run": Run,
@@ -346,6 +404,8 @@ SECTIONS: dict[str, type] = {
     "sanctions": Sanctions,
     "facilitator": Facilitator,
     "lifecycle": Lifecycle,
+    "lab": Lab,
+    "punishment": Punishment,
 }
 
 
@@ -364,6 +424,8 @@ class Scenario:
     sanctions: Sanctions = field(default_factory=Sanctions)
     facilitator: Facilitator = field(default_factory=Facilitator)
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    lab: Lab = field(default_factory=Lab)
+    punishment: Punishment = field(default_factory=Punishment)
     source: str = field(default="<defaults>", compare=False)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:

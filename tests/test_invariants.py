@@ -304,6 +304,7 @@ def busy(baseline) -> sim.Scenario:
             "lifecycle.exit_rate": 0.5,
             "export.lead_rate": 5.0,
             "rules.monitoring": 0.8,
+            "sanctions.expulsion_strikes": 2,
         }
     )
 
