@@ -619,7 +619,8 @@ class SweepStore:
             return pd.DataFrame()
         frames = [pd.read_parquet(self.batches / n) for n in names]
         out = pd.concat(frames, ignore_index=True)
-        return out.sort_values(["point", "rep", "step", "group"], kind="stable").reset_index(drop=True)
+        keys = [k for k in ("point", "rep", "step", "group") if k in out.columns]   # group: when kept per group
+        return out.sort_values(keys, kind="stable").reset_index(drop=True)
 
     def refresh_views(self) -> None:
         """(Re)create the ``series`` view with this folder's absolute path (after a move).
