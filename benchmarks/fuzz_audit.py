@@ -29,6 +29,7 @@ import signal
 import sys
 import tempfile
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -39,6 +40,7 @@ MEMORY = 3 << 30
 SECONDS = 60
 REFUSE, WORK = "refuse", "work"
 
+warnings.filterwarnings("ignore", message="This process .* is multi-threaded")   # fork per case, on purpose
 CASES: list[tuple[str, str, str, object]] = []   # (family, name, expectation, body(tmp) -> argv)
 
 

@@ -211,7 +211,7 @@ def test_a_run_that_cannot_fit_in_memory_is_refused_before_it_starts(tmp_path, c
 
 # ---------------------------------------------------------------------- odd paths and names
 @pytest.mark.parametrize("name", ['"/tmp/asocia-abs"', '"../../x"', '""', '"a\\nb"', '"a/b"', '".."', '".hidden"',
-                                  '"-rf"', '"' + "x" * 65 + '"'])
+                                  '"-rf"', '"' + "x" * 65 + '"', '" x"', '"a\\\\b"', '"a\\tb"'])
 def test_names_from_files_are_never_paths(tmp_path, capsys, monkeypatch, name):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "s.toml"
@@ -222,6 +222,14 @@ def test_names_from_files_are_never_paths(tmp_path, capsys, monkeypatch, name):
                    .replace("../scenarios/baseline.toml", str(BASELINE)))
     refused(capsys, ["sweep", exp, "--no-progress"], "experiment.name")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml", "s.toml"]
+
+
+def test_a_name_may_hold_spaces_and_accents(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "mi escenario.toml"
+    path.write_text('[meta]\nname = "Año uno v1.2"\n')
+    assert main(["run", str(path), "--steps", "2"]) == 0
+    assert "results/mi escenario-1/" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("make", [
