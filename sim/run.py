@@ -56,19 +56,21 @@ BYTES_PER_FIRM_ROW = 110
 BYTES_BASE = 200 << 20
 
 
-def memory_need(scenario: Scenario, steps: int | None = None) -> int:
+def memory_need(scenario: Scenario, steps: int | None = None, process: bool = False) -> int:
     """Bytes one run of ``scenario`` needs at its peak (an upper estimate: every seat filled).
 
     Args:
         scenario: the scenario to run.
         steps: meetings (default ``scenario.run.steps``).
+        process: add the interpreter with its libraries (a run in a new worker process); without
+            it, the bytes a run adds to a process that has them loaded already.
 
     """
     steps = scenario.run.steps if steps is None else int(steps)
     pop, rec = scenario.population, scenario.run
     seats = pop.group_size + pop.slack
     recorded = {"full": steps, "sampled": -(-steps // rec.sample_every), "off": 0}[rec.firm_table]
-    return (BYTES_BASE + pop.groups * steps * BYTES_PER_GROUP_MEETING
+    return (BYTES_BASE * process + pop.groups * steps * BYTES_PER_GROUP_MEETING
             + pop.groups * seats * recorded * BYTES_PER_FIRM_ROW)
 
 

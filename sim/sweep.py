@@ -149,9 +149,11 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
         print(f"asocia: --workers {workers} capped at {cpus} (the CPUs this process may use)", file=log)
     workers = min(workers or cpus, cpus) if not scheduler else (workers or cpus)
     plan = experiment.plan()
-    need = max(memory_need(sc, experiment.horizon) for sc in plan.scenarios)
-    parallel = min(workers, len(plan.runs)) if not scheduler else 1
-    why = memory_refusal(need * parallel, f"{experiment.path}: {parallel} run(s) at once", force)
+    # each worker is a new process; remote Dask workers use their own machine's memory
+    parallel = min(workers, len(plan.runs)) if not scheduler else 0
+    need = max(memory_need(sc, experiment.horizon, process=parallel > 1) for sc in plan.scenarios)
+    why = memory_refusal(need * max(parallel, 1) if parallel else 0,
+                         f"{experiment.path}: {parallel} run(s) at once", force)
     if why:
         raise StoreError(why)
     store = SweepStore.create_or_open(out, experiment, plan)
