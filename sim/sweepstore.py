@@ -57,7 +57,8 @@ SEALED = ("schema_version", "kind", "fingerprint", "experiment_name", "experimen
           "root_seed", "seeding", "steps", "outcomes", "series", "discovery", "design_sha256")
 # what a store folder holds; a folder with anything else is not a store
 STORE_FILES = {MANIFEST, "batches", ".lock", "design.parquet", "base_scenario.toml", "experiment.toml",
-               "index.duckdb", "index.duckdb.wal", "report.html", "sensitivity"}
+               "index.duckdb", "index.duckdb.wal"}
+STORE_OUTPUTS = ("sensitivity", "report")   # sensitivity.csv, report.html...: written on request
 FLUSH_SECONDS = 2.0  # how often finished batches are added to the DuckDB index during a sweep
 INDEX = "index.duckdb"
 
@@ -189,7 +190,7 @@ class SweepStore:
                                  "allowed: a new folder, or a sweep folder of the same experiment")
             return
         others = sorted(p.name for p in self.folder.iterdir() if p.name not in STORE_FILES
-                        and not p.name.endswith(".tmp"))
+                        and not p.name.endswith(".tmp") and not p.name.startswith(STORE_OUTPUTS))
         if others:
             raise StoreError(f"{self.folder}: not empty and not a sweep store (holds {others[0]!r}"
                              f"{f' and {len(others) - 1} more' if len(others) > 1 else ''}); allowed: "
