@@ -334,17 +334,26 @@ def _terminate(signum, frame):
 
 def main(argv=None) -> int:
     """Entry point of the ``asocia`` console script."""
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)
-    if extra:   # only 'asocia bench' passes options through (argparse REMAINDER misses '--quick')
-        if args.command != "bench":
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        args.bench_args = extra + list(args.bench_args)
     previous = None
-    if args.command != "dashboard" and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        previous = signal.signal(signal.SIGTERM, _terminate)   # SIGTERM (kill, scancel) = Ctrl-C
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:   # from the first instant: SIGTERM = Ctrl-C
+        previous = signal.signal(signal.SIGTERM, _terminate)
     try:
+        parser = build_parser()
+        args, extra = parser.parse_known_args(argv)
+        args.argv = list(sys.argv[1:] if argv is None else argv)
+        if extra:   # only 'asocia bench' passes options through (argparse REMAINDER misses '--quick')
+            if args.command != "bench":
+                parser.error(f"unrecognized arguments: {' '.join(extra)}")
+            args.bench_args = extra + list(args.bench_args)
+        if args.command == "dashboard" and previous is not None:   # the server handles its signals
+            signal.signal(signal.SIGTERM, previous)
+            previous = None
+        elif args.command not in ("params", "bench"):
+            # pyarrow would take SIGTERM and SIGINT over during a Parquet read or write and send
+            # them again later (as SIGINT, or once this handler is gone): leave them to Python
+            import pyarrow
+
+            pyarrow.enable_signal_handlers(False)
         return args.func(args) or 0
     except (ScenarioError, ResultsError, UserError) as e:
         print(f"asocia: error: {' '.join(str(e).split())}", file=sys.stderr)

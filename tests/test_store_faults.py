@@ -263,7 +263,9 @@ def test_sigterm_early_in_a_sweep_ends_with_the_message(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "sweep", str(exp), "--out", str(tmp_path / "o"),
                              "--workers", "1", "--no-progress"], stderr=subprocess.PIPE, text=True, env=env)
-    time.sleep(1.5)   # imports done, the store being created or the first runs playing
+    deadline = time.time() + 60
+    while not (tmp_path / "o").exists() and time.time() < deadline:   # the store is being created
+        time.sleep(0.01)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
