@@ -276,3 +276,20 @@ def test_help_is_parsed_before_numpy_pandas_and_mesa_are_imported():
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_memory_estimate_lets_ordinary_runs_pass_and_stops_huge_ones():
+    from sim.run import memory_need, memory_refusal
+
+    base = load_scenario(BASELINE)
+    assert memory_need(base) < 5 << 20                       # 3 groups x 104 meetings: a few MB
+    huge = base.replace({"population.groups": 50000, "run.steps": 5000})
+    full = memory_need(huge)
+    sampled = memory_need(huge.replace({"run.firm_table": "sampled"}))
+    off = memory_need(huge.replace({"run.firm_table": "off"}))
+    assert full > sampled > off > 100 << 30                  # the steps table alone is ~275 GB
+    assert memory_need(base, process=True) - memory_need(base) == 200 << 20
+    assert memory_refusal(memory_need(base), "x") is None
+    why = memory_refusal(full, "huge.toml: this run")
+    assert why.startswith("huge.toml: this run needs about ") and "--force" in why
+    assert memory_refusal(full, "x", force=True) is None
