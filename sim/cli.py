@@ -68,6 +68,14 @@ def format_summary(res, out_dir=None) -> str:
         f"  events         {int(o['exits'])} exits · {int(o['expulsions'])} expulsions · "
         f"{int(o['entries'])} entries · {int(o['conflicts'])} conflicts · {int(o['violations'])} violations seen",
     ]
+    if not math.isnan(o["programme_end"]) and o["programme_end"] > 0:
+        end = int(o["programme_end"])
+        after = ("beyond this run" if math.isnan(o["alive_2y"])
+                 else f"{round(o['alive_2y'] * groups)}/{groups} groups alive")
+        cost = "" if math.isnan(o["cost_per_group_2y"]) else f" · {o['cost_per_group_2y']:.0f} per group alive then"
+        lines.append(f"  programme      ends at meeting {end} · {o['programme_cost']:.0f} per group · "
+                     f"self-governance {o['self_governance_end']:.2f} at its end")
+        lines.append(f"  two years on   {after}{cost}")
     if out_dir is not None:
         lines.append(f"  tables         {out_dir}/ (runs, steps, firms, events .parquet + manifest.json)")
     return "\n".join(lines)
@@ -155,7 +163,10 @@ def outcome_range(key: str) -> tuple[float, float]:
 
 
 COMPARE_OUTCOMES = ("survival", "members", "trust", "cooperation", "income_gain", "coop_santo",
-                    "coop_solido", "coop_tengo", "coop_oportunista", "exits", "expulsions", "conflicts")
+                    "coop_solido", "coop_tengo", "coop_oportunista", "exits", "expulsions", "conflicts",
+                    "founders_kept", "programme_end", "programme_cost", "alive_end", "alive_2y",
+                    "self_governance_end", "cost_per_group_end", "cost_per_group_2y",
+                    "cost_per_member_year_2y")
 
 
 def compare(scenarios, reps: int, root_seed: int, steps: int | None, workers: int = 1):
@@ -191,10 +202,10 @@ def cmd_compare(args) -> int:
         _fits(sc, sc.run.steps, args.force, f"{sc.source}: one run")
     seeds, table = compare(scenarios, args.reps, args.seed, None)
     names = list(table)
-    width = max(22, *(len(n) + 2 for n in names))
+    width = max(26, *(len(n) + 2 for n in names))
     print(f"Asocia compare · {args.reps} replications per scenario · root seed {args.seed} "
           f"(same seeds for every scenario) · mean [95 % interval]")
-    print(f"{'outcome':<18}" + "".join(f"{n:>{width}}" for n in names))
+    print(f"{'outcome':<24}" + "".join(f"{n:>{width}}" for n in names))
     for key in COMPARE_OUTCOMES:
         cells = []
         for n in names:
@@ -202,7 +213,7 @@ def cmd_compare(args) -> int:
             scale = 100.0 if key == "income_gain" else 1.0
             cells.append("n/a" if math.isnan(mean) else f"{mean * scale:.2f} [{lo * scale:.2f}, {hi * scale:.2f}]")
         label = key + (" %" if key == "income_gain" else "")
-        print(f"{label:<18}" + "".join(f"{c:>{width}}" for c in cells))
+        print(f"{label:<24}" + "".join(f"{c:>{width}}" for c in cells))
     return 0
 
 

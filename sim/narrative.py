@@ -46,6 +46,12 @@ TEXT = {
         "phase": "Group {group} enters phase {roman} ({name}).",
         "phases": {1: "promotion and selection", 2: "trust building and pilot joint purchases",
                    3: "participative planning", 4: "independence and the export consortium"},
+        "programme": {0: "The members of group {group} start paying a share of the facilitator's cost.",
+                      1: ("The programme's money for group {group} is spent; support ends with the "
+                          "group's self-governance at {amount:.2f}.")},
+        "handover": ("Group {group} now coordinates half of its work itself (facilitator's presence "
+                     "{amount:.2f})."),
+        "manager": {0: "Group {group} hires a manager (gerente), paid {amount:.1f} per meeting from its fund."},
     },
     "es": {
         "entry": "La empresa {firm} ({profile}) ingresó al grupo {group}.",
@@ -79,6 +85,13 @@ TEXT = {
         "phases": {1: "promoción y selección", 2: "generación de confianza y compras conjuntas piloto",
                    3: "planificación estratégica participativa",
                    4: "independencia y consorcio de exportación"},
+        "programme": {0: "Los socios del grupo {group} empiezan a pagar parte del costo del facilitador.",
+                      1: ("Se agotó el dinero del programa para el grupo {group}; el apoyo termina con "
+                          "una autogestión del grupo de {amount:.2f}.")},
+        "handover": ("El grupo {group} ya coordina por sí mismo la mitad de su trabajo (presencia del "
+                     "facilitador {amount:.2f})."),
+        "manager": {0: "El grupo {group} contrata un gerente, con un salario de {amount:.1f} por reunión "
+                       "pagado de su fondo."},
     },
 }
 
@@ -112,6 +125,10 @@ def sentence(row, lang: str = "en") -> str:
                           int(row["strike"]), float(row["amount"]), open_act)
     if kind == "facilitator":
         return t["facilitator"][int(row["code"])].format(group=group)
+    if kind in ("programme", "manager"):
+        return t[kind][int(row["code"])].format(group=group, amount=float(row["amount"]))
+    if kind == "handover":
+        return t["handover"].format(group=group, amount=float(row["amount"]))
     if kind == "phase":
         code = int(row["code"])
         return t["phase"].format(group=group, roman=ROMAN[code], name=t["phases"][code])
@@ -192,7 +209,7 @@ def describe_all(events: pd.DataFrame, langs=("en", "es")) -> dict[str, pd.Serie
 
 
 _VIOLATIONS = ("renege", "diversion", "quota_skip", "low_commit")
-_CODED = ("diversion", "facilitator", "phase", "rejected", "purchase_failed")
+_CODED = ("diversion", "facilitator", "phase", "rejected", "purchase_failed", "programme", "manager")
 
 
 def _factorize(column):
@@ -220,8 +237,8 @@ def _parts(t, kind, profile, code, detected, sanction):
         if sanction in ("warning", "fine", "expulsion"):
             parts.append((t["expel" if sanction == "expulsion" else sanction], {}))
         return [*parts, (".", {})]
-    if kind == "facilitator":
-        return [(t["facilitator"][code], {})]
+    if kind in ("facilitator", "programme", "manager"):
+        return [(t[kind][code], {})]
     if kind == "phase":
         return [(t["phase"], {"roman": ROMAN[code], "name": t["phases"][code]})]
     if kind == "rejected":

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import programme
 from .model import AsociaModel
 from .profiles import NAMES
 from .scenario import Scenario
@@ -133,16 +134,21 @@ class Results:
         return save_results(self, out_dir, csv=csv)
 
     def summary(self) -> dict[str, Any]:
-        """The run's headline outcomes (first run, if several)."""
-        return outcomes(self.steps, self.firms)
+        """The run's headline outcomes (first run, if several), programme outcomes included."""
+        end = None
+        if "outcome.programme_end" in self.runs and len(self.runs):
+            value = self.runs["outcome.programme_end"].iloc[0]
+            end = None if pd.isna(value) else int(value)
+        return outcomes(self.steps, self.firms, programme_end=end, events=self.events)
 
 
-def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None) -> dict[str, float]:
-    """Headline outcomes of a run, from its steps table alone.
+def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None,
+             programme_end: int | None = None, events: pd.DataFrame | None = None) -> dict[str, float]:
+    """Headline outcomes of a run, from its steps table (and events table, for milestones).
 
-    Every outcome comes from the steps table, so it is the same whether the firms table was kept
-    in full, sampled or not at all (``run.firm_table``); ``firms`` is accepted for older callers
-    and ignored.
+    No outcome comes from the firms table, so each is the same whether it was kept in full,
+    sampled or not at all (``run.firm_table``); ``firms`` is accepted for older callers and
+    ignored.
 
     * ``survival``: share of groups alive at the last meeting;
     * ``members``: members at the last meeting (all groups);
@@ -153,7 +159,12 @@ def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None) -> dict[str
     * ``income_gain``: members' income over what they would earn going alone, minus 1, over the
       run's second half (live groups, member-meetings weighted);
     * ``exits``, ``expulsions``, ``entries``, ``conflicts``, ``violations``: totals;
-    * ``dissolved_at``: mean meeting at which dissolved groups dissolved (NaN if none did).
+    * ``dissolved_at``: mean meeting at which dissolved groups dissolved (NaN if none did);
+    * the programme's cost and cost-effectiveness at its end
+      (``programme_end``, the planned end of support) and two years after, and the founders
+      kept: see :func:`sim.programme.outcomes`;
+    * with the events table, the meeting at which groups reached each milestone and the share
+      that did: see :func:`sim.programme.milestones`.
     """
     # NumPy on the columns (no DataFrame masks or groupby); _mean and _sum reduce exactly as the
     # pandas Series methods do, so the numbers are the same to the last bit
@@ -188,6 +199,9 @@ def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None) -> dict[str
     # by profile from the steps table only, so an outcome never depends on run.firm_table
     for name in NAMES:
         out[f"coop_{name}"] = float(_mean(steps[f"coop_{name}"].to_numpy()))
+    out.update(programme.outcomes(steps, programme_end))
+    if events is not None:
+        out.update(programme.milestones(events, len(np.unique(steps["group"].to_numpy()))))
     return out
 
 
@@ -227,7 +241,9 @@ def _runs_row(scenario: Scenario, seed: int, steps: int, tables, elapsed: float 
            "source": scenario.source, "seed": seed, "steps": steps, "schema": SCHEMA_VERSION}
     row.update(scenario.flat())
     row.update({f"version.{k}": v for k, v in versions().items()})
-    row.update({f"outcome.{k}": v for k, v in outcomes(tables["steps"], tables["firms"]).items()})
+    end = programme.planned_end(scenario)
+    row.update({f"outcome.{k}": v for k, v in outcomes(tables["steps"], tables["firms"], programme_end=end,
+                                                                   events=tables["events"]).items()})
     return pd.DataFrame([row])
 
 

@@ -297,6 +297,83 @@ class Facilitator:
                             es="Parte de los costos de transacción que absorbe")
     empowerment: float = P(0.2, 0.0, 1.0, en="Share of its work that transfers capacity",
                            es="Parte de su trabajo que transfiere capacidad", src="004:L1091-1102")
+    driver_share: float = P(0.2, 0.01, 1.0, en="Share of members who must lead to take over fully",
+                            es="Proporción de socios que deben liderar para asumir todo",
+                            src="004:L734-741 (20 % drive and take administrative roles)")
+
+
+@dataclass(frozen=True)
+class Programme:
+    """The support programme's money: budget, who pays the facilitator, subsidies (sim/programme.py)."""
+
+    budget: float = P(700.0, 0.0, 1e9, unit="money/group", en="Programme budget per group",
+                      es="Presupuesto del programa por grupo",
+                      src="004:L1081-1085 (the institution funds the initial phase)")
+    facilitator_cost: float = P(20.0, 0.0, 1e6, unit="money/meeting",
+                                en="Facilitator's cost per meeting at full presence",
+                                es="Costo del facilitador por reunión con presencia plena",
+                                src="004:L2225-2227 (2 consultants per 11-firm module, scale only)")
+    copay_from: int = P(13, 0, 5000, unit="meetings", en="Members start paying the facilitator",
+                        es="Los socios empiezan a pagar al facilitador",
+                        src="004:L1081-1085 (once firms see the advantages)")
+    copay_ramp: int = P(39, 0, 5000, unit="meetings", en="Meetings until members pay their full share",
+                        es="Reuniones hasta que los socios pagan su parte plena")
+    copay_max: float = P(0.5, 0.0, 1.0, en="Members' share of the facilitator's cost, at most",
+                         es="Parte del costo del facilitador que pagan los socios, como máximo",
+                         src="004:L1081-1085")
+    purchase_subsidy: float = P(0.0, 0.0, 1.0, en="Share of a joint purchase's handling cost subsidised",
+                                es="Parte del costo de gestión de la compra conjunta subsidiada",
+                                src="004:L2033-2055 (pilot actions)")
+
+
+@dataclass(frozen=True)
+class Milestones:
+    """When a group is ready for its milestones; the planned dates are targets (004 Tabla 4)."""
+
+    rules_trust: float = P(0.5, 0.0, 1.0, en="Group trust needed to adopt the reglamento",
+                           es="Confianza del grupo necesaria para adoptar el reglamento",
+                           src="004:L1970-1971 (when participants are ready for concrete measures)")
+    consortium_self_gov: float = P(0.25, 0.0, 1.0,
+                                   en="Self-governance a patient group needs to formalise the consortium",
+                                   es="Autogestión que un grupo paciente necesita para formalizar el consorcio",
+                                   src="004 Tabla 4 (routine consolidated at about 1.5 years)")
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Members' involvement falls in day-to-day operation unless benefits are clear (004:L720-741)."""
+
+    decay: float = P(0.01, 0.0, 1.0, unit="/meeting", en="Engagement lost per meeting without clear benefits",
+                     es="Compromiso perdido por reunión sin beneficios claros",
+                     src="004:L720-741 (declines in medium-term daily operation)")
+    clear_gain: float = P(0.02, -1.0, 1.0, en="Gain over going alone members see as a clear benefit",
+                          es="Ganancia frente a ir solo que los socios ven como beneficio claro",
+                          src="004:L720-741; 004:L1794-1801 (clear motivators)")
+    floor: float = P(0.5, 0.0, 1.0, en="Lowest engagement (share of usual attendance)",
+                     es="Compromiso mínimo (parte de la asistencia habitual)")
+
+
+@dataclass(frozen=True)
+class Manager:
+    """A manager (gerente) the group hires and pays from its fund (004 Tabla 4; L2683-2686)."""
+
+    enabled: bool = P(True, en="The group hires a manager", es="El grupo contrata un gerente",
+                      src="004:L1423-1429 (manager hired at about 1.5 years)")
+    hire_at: int = P(39, 0, 5000, unit="meetings", en="Earliest meeting to hire the manager",
+                     es="Reunión más temprana para contratar al gerente",
+                     src="004 Tabla 4 (1.5 years)")
+    readiness: float = P(0.25, 0.0, 1.0, en="Self-governance the group needs to hire and direct a manager",
+                         es="Autogestión que el grupo necesita para contratar y dirigir un gerente",
+                         src="004:L1423-1429 (routine consolidated, then the manager)")
+    salary: float = P(8.0, 0.0, 1e6, unit="money/meeting", en="Manager's salary per meeting",
+                      es="Salario del gerente por reunión",
+                      src="004:L2683-2686 (financed by the group)")
+    coordination: float = P(0.8, 0.0, 1.0, en="Coordination capacity the manager provides",
+                            es="Capacidad de coordinación que aporta el gerente",
+                            src="004:L1423-1429; 004:L897-1042 (operational management)")
+    lead_search: float = P(0.5, 0.0, 10.0, en="Extra export leads from the manager's search",
+                           es="Contactos de exportación extra por la búsqueda del gerente",
+                           src="004:L2683-2686 (full-time professional management)")
 
 
 @dataclass(frozen=True)
@@ -406,6 +483,10 @@ SECTIONS: dict[str, type] = {
     "lifecycle": Lifecycle,
     "lab": Lab,
     "punishment": Punishment,
+    "programme": Programme,
+    "manager": Manager,
+    "milestones": Milestones,
+    "participation": Participation,
 }
 
 
@@ -426,6 +507,10 @@ class Scenario:
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     lab: Lab = field(default_factory=Lab)
     punishment: Punishment = field(default_factory=Punishment)
+    programme: Programme = field(default_factory=Programme)
+    manager: Manager = field(default_factory=Manager)
+    milestones: Milestones = field(default_factory=Milestones)
+    participation: Participation = field(default_factory=Participation)
     source: str = field(default="<defaults>", compare=False)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .profiles import NAMES
-from .seats import BIG, keep
+from .seats import BIG, keep, seat_sum
 
 LEAD_STATES = ("none", "routed", "kept", "missed")
 STATUS = ("member", "leaving", "exiting", "expelled")
@@ -33,7 +33,7 @@ DISPOSITIONS = ("active", "passive", "barely")
 EVENT_KINDS = {
     1: "entry", 2: "exit", 3: "expulsion", 4: "rejected", 5: "renege", 6: "diversion",
     7: "quota_skip", 8: "conflict", 9: "facilitator", 10: "phase", 11: "rules", 12: "dissolution",
-    13: "purchase_failed", 14: "low_commit",
+    13: "purchase_failed", 14: "programme", 15: "handover", 16: "manager", 17: "low_commit",
 }
 
 # ---------------------------------------------------------------------- column layout of the blocks
@@ -50,7 +50,10 @@ _GROUP_VALUES = (("alive", bool), ("phase", np.int8), ("facilitator", np.float64
                  ("discount", np.float64), ("supplier_bill", np.float64),
                  ("commissions", np.float64), ("promotion", np.float64), ("refunds", np.float64),
                  ("fund", np.float64), ("conflicts", np.int32), ("detection", np.float64),
-                 ("transaction_cost", np.float64))
+                 ("transaction_cost", np.float64), ("leadership", np.float64),
+                 ("programme_cost", np.float64), ("facilitator_copay", np.float64),
+                 ("subsidy", np.float64), ("programme_left", np.float64), ("manager", bool),
+                 ("manager_pay", np.float64), ("manager_fund", np.float64), ("founders", np.int32))
 # firms table: per-seat arrays gathered each meeting, by storage block; (name, final dtype)
 _FIRM_F32 = ("capacity", "commit", "renege", "quota_paid", "cooperation", "trust_given",
              "trust_received", "fine", "punished")
@@ -301,7 +304,9 @@ class Recorder:
         for i, x in enumerate((m.alive, m.phase, m.f, m.self_gov, m.capacity_coord, m.n_entered,
                                m.n_exited, m.n_expelled, m.group_trust(), pur.placed, pur.volume,
                                pur.discount, pur.bill, m.commission, m.spend, m.refund, m.fund,
-                               m.conflicts, m.detect, m.tc)):
+                               m.conflicts, m.detect, m.tc, m.leadership, m.programme_paid,
+                               m.facilitator_copay, m.subsidy, m.programme_left, m.manager,
+                               m.manager_pay, m.manager_fund, seat_sum(m.member & m.founder))):
             values[i] = x
         st = self.steps
         st["step"].append(m.t)
@@ -351,7 +356,10 @@ class Recorder:
             "promotion": None, "refunds": None, "fund": None, "conflicts": None,
             "violations": counts["violated"],
             "furtive_acts": counts["furtive"],
-            "detection": None, "transaction_cost": None,
+            "detection": None, "transaction_cost": None, "leadership": None,
+            "programme_cost": None, "facilitator_copay": None, "subsidy": None,
+            "programme_left": None, "manager": None, "manager_pay": None, "manager_fund": None,
+            "founders": None,
             "income_members": income / n_played,
             "income_alone": alone / n_played,
             "income_gain": np.where(alone > 0, income / np.maximum(alone, 1e-12) - 1.0, 0.0),
@@ -457,7 +465,8 @@ STEP_COLUMNS = ["step", "group", "alive", "phase", "facilitator", "self_governan
                 "supplier_bill", "member_payments", "leads", "leads_routed", "leads_kept",
                 "leads_missed", "quotas", "commissions", "fines", "promotion", "refunds", "fund",
                 "conflicts", "violations", "furtive_acts", "detection", "transaction_cost",
-                "income_members", "income_alone", "income_gain"]
+                "leadership", "programme_cost", "facilitator_copay", "subsidy", "programme_left",
+                "manager", "manager_pay", "manager_fund", "founders", "income_members", "income_alone", "income_gain"]
 FIRM_COLUMNS = ["step", "group", "firm", "profile", "capacity", "product", "disposition", "tenure",
                 "attended", "participated", "commit", "renege", "quota_paid", "lead", "cooperation",
                 "payoff", "alone", "trust_given", "trust_received", "strikes", "sanction", "fine",

@@ -202,11 +202,13 @@ def test_claim_06_consensus_tradeoff():
 def test_claim_08_abrupt_exit_hurts_dependent_group():
     """A facilitator who never hands over leaves a group that collapses when support ends.
 
-    (004:L1091-1102.) Same dependent facilitator (no empowerment), same end at meeting 52:
-    withdrawing at once instead of tapering from meeting 26 leaves at least 20 % fewer members at
-    the end, and an income gain at least 2 points lower.
+    (004:L1091-1102.) Same dependent facilitator (no empowerment), same end at meeting 52 (a
+    budget large enough that the money does not end either schedule first): withdrawing at once
+    instead of tapering from meeting 26 leaves at least 20 % fewer members at the end, and an
+    income gain at least 2 points lower.
     """
-    dep = {"facilitator.empowerment": 0.0, "facilitator.exit_at": 52}
+    dep = {"facilitator.empowerment": 0.0, "facilitator.exit_at": 52, "programme.budget": 1e6,
+           "manager.enabled": False}
     abrupt = arm({**dep, "facilitator.schedule": "abrupt"})
     taper = arm({**dep, "facilitator.schedule": "taper", "facilitator.taper_from": 26})
     m_a = per_seed(abrupt, lambda r: r.summary()["members"])
