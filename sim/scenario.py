@@ -660,16 +660,16 @@ def _check(value: Any, spec: Param, origin: str) -> Any:
     return value
 
 
-NAME_CHARS = "letters, digits, spaces, '-', '_' and '.'"
+NAME_CHARS = "printable characters but '/' and '\\'"
 NAME_MAX = 64
 
 
 def check_name(name: Any, where: str) -> str:
     """Refuse a name taken from a file that could act as a path (it names results folders).
 
-    A name is 1 to 64 letters, digits, spaces, ``-``, ``_`` and ``.``, not starting with ``.``,
-    ``-`` or a space nor ending with a space: never a path (``/abs``, ``../x``), empty, hidden or
-    holding a newline. (An experiment's name defaults to its file name, which may hold spaces.)
+    A name is 1 to 64 printable characters (letters with accents, spaces, brackets...) but ``/``
+    and a backslash, not starting with ``.``, ``-`` or a space nor ending with a space: never a path
+    (``/abs``, ``../x``), empty, hidden or holding a newline or a tab.
 
     Args:
         name: the name as read.
@@ -679,8 +679,8 @@ def check_name(name: Any, where: str) -> str:
         ScenarioError: the name is not allowed.
 
     """
-    ok = (isinstance(name, str) and 0 < len(name) <= NAME_MAX and name[0] not in ".- "
-          and name[-1] != " " and all(c.isalnum() or c in "-_. " for c in name))
+    ok = (isinstance(name, str) and 0 < len(name) <= NAME_MAX and name.isprintable()
+          and name[0] not in ".- " and name[-1] != " " and not any(c in name for c in "/\\"))
     if not ok:
         raise ScenarioError(f"{where} got {name!r}; allowed: 1 to {NAME_MAX} {NAME_CHARS}, not "
                             "starting with '.', '-' or a space (a name, never a path)")

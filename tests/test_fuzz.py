@@ -224,10 +224,10 @@ def test_names_from_files_are_never_paths(tmp_path, capsys, monkeypatch, name):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml", "s.toml"]
 
 
-def test_a_name_may_hold_spaces_and_accents(tmp_path, capsys, monkeypatch):
+def test_a_name_may_hold_spaces_accents_and_brackets(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "mi escenario.toml"
-    path.write_text('[meta]\nname = "Año uno v1.2"\n')
+    path.write_text('[meta]\nname = "Año uno (v1.2), prueba"\n')
     assert main(["run", str(path), "--steps", "2"]) == 0
     assert "results/mi escenario-1/" in capsys.readouterr().out
 
