@@ -18,6 +18,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:  # `solara run dashboards/app.py` does not put the repo on the path
     sys.path.insert(0, str(_ROOT))
 
+import markdown  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
 from solara import v  # noqa: E402
@@ -138,6 +139,17 @@ def play_loop(st: AppState) -> None:
         st.redraw()
     else:
         frame.value += 1  # the panels may be up to PANEL_PERIOD behind the charts
+
+
+@solara.component
+def Prose(text: str, style: str = ""):
+    """Markdown as plain HTML.
+
+    solara.Markdown loads KaTeX and mermaid, which are not installed with the dashboard (the
+    browser asked the server for them, and the server would fetch them from the internet).
+    """
+    body = solara.use_memo(lambda: markdown.markdown(text, extensions=["tables"]), [text])
+    solara.HTML(tag="div", unsafe_innerHTML=body, style=style, classes=["asocia-prose"])
 
 
 # ---------------------------------------------------------------------- parameters
@@ -595,7 +607,7 @@ def CompareTab(st: AppState):
     _ = params_rev.value
     items = [{"text": f"{pick(SECTIONS[q.section], lang_)}: {param_label(q, lang_)}", "value": q.key} for q in plist]
     with solara.Column(gap="10px", classes=["asocia-compare"]):
-        solara.Markdown(tr("cmp_intro", lang_))
+        Prose(tr("cmp_intro", lang_))
         with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}):
             v.Select(label=tr("cmp_param", lang_), items=items, v_model=p.key,
                      on_v_model=lambda k: (cmp_key.set(k), cmp_value.set(None)), dense=True,
@@ -694,4 +706,4 @@ def Page():
                 with solara.lab.Tab(tr("tab_compare", lang_), classes=["asocia-tab-compare"]):
                     CompareTab(st)
                 with solara.lab.Tab(tr("tab_explain", lang_), classes=["asocia-tab-explain"]):
-                    solara.Markdown(EXPLAIN[lang_], style={"max-width": "980px", "font-size": "16px"})
+                    Prose(EXPLAIN[lang_], style="max-width: 980px; font-size: 16px")
