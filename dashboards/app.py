@@ -504,20 +504,30 @@ def LogPanel(st: AppState):
 
 @solara.component
 def ExportPanel(st: AppState):
-    """Download the run's tables (CSV) and the scenario that reproduces it (TOML)."""
+    """Download the run's tables (CSV) and the scenario that reproduces it (TOML).
+
+    Before the first meeting (also after Reset, Apply or another scenario) there are no tables
+    yet: the table buttons are disabled with a note, and the scenario file stays available.
+    """
     lang_ = lang.value
+    _ = frame.value  # the file names carry the seed of the run on screen
     s = st.session
-    name = f"{s.scenario.meta.name}-{s.scenario.run.seed}"
-    with solara.Card(tr("export", lang_), classes=["asocia-card"]):
-        solara.Text(tr("export_help", lang_), classes=["asocia-note"])
+    name = s.download_name()
+    played = s.t > 0
+    with solara.Card(tr("export", lang_), classes=["asocia-card", "asocia-export"]):
+        solara.Text(tr("export_help", lang_) if played else tr("export_none", lang_), classes=["asocia-note"])
         with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
             for table in ("steps", "events", "firms", "runs"):
-                solara.FileDownload(lambda table=table: s.table_csv(table), filename=f"{name}-{table}.csv",
-                                    label=f"{table}.csv", mime_type="text/csv")
-            solara.FileDownload(lambda: s.scenario_toml().encode(), filename="scenario.toml",
+                if played:
+                    solara.FileDownload(lambda table=table: s.table_csv(table), filename=f"{name}-{table}.csv",
+                                        label=f"{table}.csv", mime_type="text/csv")
+                else:
+                    solara.Button(f"{table}.csv", icon_name="mdi-cloud-download-outline", disabled=True)
+            solara.FileDownload(lambda: s.scenario_toml().encode(), filename=f"{name}.toml",
                                 label="scenario.toml", mime_type="application/toml")
-            solara.FileDownload(s.zip_bytes, filename=f"{name}.zip", label=f"{name}.zip",
-                                mime_type="application/zip")
+            if played:
+                solara.FileDownload(s.zip_bytes, filename=f"{name}.zip", label=f"{name}.zip",
+                                    mime_type="application/zip")
 
 
 @solara.component

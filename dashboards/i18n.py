@@ -162,6 +162,10 @@ _T = {
                     "asocia run scenario.toml).",
                     "Tablas de la corrida hasta ahora (CSV) y el escenario que la reproduce (TOML: "
                     "asocia run scenario.toml)."),
+    "export_none": ("No meeting played yet: play or step to download the tables. The scenario file "
+                    "is ready.",
+                    "Todavía no se jugó ninguna reunión: reproduzca o avance un paso para descargar "
+                    "las tablas. El archivo de escenario ya está listo."),
     "cmp_intro": ("Rule set A is the scenario in the left panel. Rule set B is A with the changes "
                   "you list here. Both play the same firms with the same luck (same seed).",
                   "El juego de reglas A es el escenario del panel izquierdo. B es A con los cambios "

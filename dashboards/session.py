@@ -60,6 +60,10 @@ def build_scenario(path: Path, edits: dict[str, Any], seed_text: str):
     return scenario
 
 
+class NothingPlayed(RuntimeError):
+    """The run has no meeting yet, so it has no tables."""
+
+
 @dataclass
 class Chunk:
     """What one call to :meth:`Session.advance` added: steps rows, events rows, profile sums."""
@@ -277,13 +281,31 @@ class Session:
 
     # ------------------------------------------------------------------ downloads
     def results(self):
-        """All tables of the run so far (as ``asocia run`` would save them)."""
+        """All tables of the run so far (as ``asocia run`` would save them).
+
+        Raises:
+            NothingPlayed: before the first meeting (there are no outcomes to tabulate).
+
+        """
         with self.lock:
+            if self.live.step == 0:
+                raise NothingPlayed("no meeting played yet")
             return self.live.results()
 
     def table_csv(self, name: str) -> bytes:
-        """One table of the run so far as CSV (the same columns ``asocia run --csv`` writes)."""
-        return getattr(self.results(), name).to_csv(index=False).encode()
+        """One table of the run so far as CSV (the same columns ``asocia run --csv`` writes).
+
+        Before the first meeting (a button clicked just as a Reset lands) the file is empty
+        rather than the page breaking.
+        """
+        try:
+            return getattr(self.results(), name).to_csv(index=False).encode()
+        except NothingPlayed:
+            return b""
+
+    def download_name(self) -> str:
+        """Stem of the downloaded files: the scenario's name and the run's seed."""
+        return f"{self.scenario.meta.name}-{self.scenario.run.seed}"
 
     def scenario_toml(self) -> str:
         """TOML that re-runs the run on screen with ``asocia run scenario.toml``.
@@ -294,7 +316,8 @@ class Session:
         played = self.live.step or self.horizon
         scenario = self.scenario.replace({"run.steps": played}, origin=self.scenario.source)
         head = [f"# Asocia scenario exported from the dashboard ({self.file}).",
-                f"# Re-run: asocia run scenario.toml   (seed {scenario.run.seed}, {played} meetings)"]
+                f"# Re-run: asocia run {self.download_name()}.toml   (seed {scenario.run.seed}, "
+                f"{played} meetings)"]
         if self.manual_firm is not None or self.live.model.deciders:
             head.append("# Note: a person played a firm in this run; the file re-runs it with "
                         "agents only.")
@@ -304,7 +327,10 @@ class Session:
         """A zip with the four tables as CSV, the scenario TOML and the manifest."""
         import json
 
-        res = self.results()
+        try:
+            res = self.results()
+        except NothingPlayed:
+            return b""
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for name in res.TABLES:

@@ -222,3 +222,24 @@ def test_replicated_comparison_uses_replication_seeds(folder):
     assert list(table.columns) == ["Resultado", "A", "B"] and len(table) == len(cmp.OUTCOMES)
     with pytest.raises(sim.ScenarioError, match="rules.monitoring"):
         cmp.build_b(a, {"rules.monitoring": 3.0}, "B")
+
+
+def test_downloads_before_the_first_meeting_do_not_break(folder):
+    """Issue 16.1: a table download at meeting 0 (also after Reset or Apply) gives no traceback."""
+    s = Session(folder=folder)
+    for reset in ("start", "restart", "apply"):
+        if reset == "restart":
+            s.advance(2)
+            s.restart()
+        elif reset == "apply":
+            s.advance(1)
+            s.edit("rules.monitoring", 0.6)
+            assert s.apply()
+        assert s.t == 0
+        for table in ("steps", "events", "firms", "runs"):
+            assert s.table_csv(table) == b""
+        assert s.zip_bytes() == b""
+        assert "[run]" in s.scenario_toml()
+    s.advance(1)
+    assert len(s.table_csv("steps").decode().splitlines()) == 1 + s.groups
+    assert s.download_name() == f"{s.scenario.meta.name}-{s.scenario.run.seed}"
