@@ -18,13 +18,15 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:  # `solara run dashboards/app.py` does not put the repo on the path
     sys.path.insert(0, str(_ROOT))
 
+import ipyvuetify  # noqa: E402
 import markdown  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
+import traitlets  # noqa: E402
 from solara import v  # noqa: E402
 
 from dashboards import compare as cmp  # noqa: E402
-from dashboards.charts import RunCharts, network_svg  # noqa: E402
+from dashboards.charts import PANELS, RunCharts, network_svg  # noqa: E402
 from dashboards.explain import EXPLAIN  # noqa: E402
 from dashboards.i18n import (  # noqa: E402
     KINDS,
@@ -56,6 +58,8 @@ tab = solara.reactive(0)
 log_firm = solara.reactive("")
 log_kind = solara.reactive("")
 message = solara.reactive("")       # a one-line notice (errors from buttons)
+present = solara.reactive(False)    # presentation mode: large type, no side panel, one story at a time
+story = solara.reactive(-1)         # presentation mode: -1 all panels, 0-4 one panel, 5 the network
 open_sections = solara.reactive([7, 8])  # parameter sections shown open: reglamento, sanctions
 
 
@@ -253,7 +257,7 @@ def ParamPanel(st: AppState):
             solara.Text(s.base.meta.description, classes=["asocia-desc"])
         v.TextField(label=tr("seed", lang_), v_model=s.seed_text, dense=True, outlined=True,
                     on_v_model=on_edit("run.seed"), hide_details=True, class_="asocia-seed")
-        with solara.Row(gap="6px"):
+        with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
             solara.Button(tr("apply", lang_), on_click=apply, color="primary",
                           disabled=s.error is not None, classes=["asocia-apply"])
             solara.Button(tr("revert", lang_), on_click=revert, text=True, small=True)
@@ -351,20 +355,72 @@ def ChartHeads(st: AppState):
     _ = frame.value  # the timeline's rows change with the group shown and the scenario
     lang_ = lang.value
     rows = st.charts.groups if st.charts.sel is None else 1
-    html = solara.use_memo(lambda: st.charts.legend_html(lang_), [lang_, rows])
-    solara.HTML(tag="div", unsafe_innerHTML=html, classes=["asocia-heads"])
+    html_ = solara.use_memo(lambda: st.charts.legend_html(lang_), [lang_, rows, st.charts._layout_key()])
+    solara.HTML(tag="div", unsafe_innerHTML=html_, classes=["asocia-heads"])
+
+
+class ViewSize(ipyvuetify.VuetifyTemplate):
+    """Reports the charts' box width and the window height, and makes plotly fit its box.
+
+    Plotly's widget measures its box once, when it is first drawn; in Solara that can happen
+    before the page is laid out, and it then stays 700 px wide. This watches the box (resize
+    observer, and a check every 0.4 s) and asks plotly to fit when its width differs.
+    """
+
+    width = traitlets.Int(0).tag(sync=True)
+    height = traitlets.Int(0).tag(sync=True)
+    template = traitlets.Unicode("""
+<template><span class="asocia-viewsize" style="display:none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    const fit = () => {
+      const box = document.querySelector('.asocia-charts');
+      if (box) {
+        const w = Math.round(box.getBoundingClientRect().width);
+        if (w > 0 && Math.abs(w - this.width) > 8) { this.width = w; }
+      }
+      const h = window.innerHeight;
+      if (Math.abs(h - this.height) > 8) { this.height = h; }
+      let off = false;
+      document.querySelectorAll('.js-plotly-plot').forEach(gd => {
+        const fl = gd._fullLayout, bw = gd.getBoundingClientRect().width;
+        if (fl && bw > 0 && Math.abs(fl.width - bw) > 2) { off = true; }
+      });
+      if (off) { window.dispatchEvent(new Event('resize')); }
+    };
+    this._ro = new ResizeObserver(fit);
+    this._ro.observe(document.body);
+    this._timer = setInterval(fit, 400);
+    fit();
+  },
+  beforeDestroy() { this._ro.disconnect(); clearInterval(this._timer); }
+}
+</script>
+""").tag(sync=True)
 
 
 @solara.component
 def Charts(st: AppState):
     """The five live panels (one plotly figure through solara.FigurePlotly, updated in place)."""
     fig = solara.use_memo(st.charts.figure, [])
+
+    def on_size(width=None, height=None):
+        if st.charts.set_view(width=width, view_height=height):
+            with st.session.lock:
+                st.charts.push(full=True)
+            frame.value += 1
+
     with solara.Div(classes=["asocia-charts"]):
         el = solara.FigurePlotly(fig, dependencies=[id(st)])
         ChartHeads(st)
+    ViewSize.element(on_width=lambda w: on_size(width=w), on_height=lambda h: on_size(height=h))
 
     def attach():
-        st.charts.attach(solara.get_widget(el))
+        widget = solara.get_widget(el)
+        # no plotly toolbar: its tooltips are English only, and a projected chart needs no zoom box
+        widget._config = {"displayModeBar": False, "responsive": True}
+        st.charts.attach(widget)
 
         def detach():
             st.charts.widget = None
@@ -530,13 +586,62 @@ def ExportPanel(st: AppState):
                                     mime_type="application/zip")
 
 
+STORY_NETWORK = 5  # the stories of presentation mode: the five chart panels, then the network
+
+
+@solara.component
+def StoryPicker():
+    """Presentation mode: which story is on screen (one panel, all panels, or the network)."""
+    lang_ = lang.value
+    if not present.value:
+        return
+    items = [{"text": tr("story_all", lang_), "value": -1}] + [
+        {"text": tr(f"story_{name}", lang_), "value": i} for i, name in enumerate(PANELS)] + [
+        {"text": tr("story_network", lang_), "value": STORY_NETWORK}]
+    with solara.Row(gap="6px", style={"flex-wrap": "wrap"}, classes=["asocia-stories"]):
+        for it in items:
+            solara.Button(it["text"], on_click=lambda value=it["value"]: story.set(value),
+                          color="primary", outlined=story.value != it["value"], classes=["asocia-story"])
+
+
+@solara.component
+def Narrative(st: AppState, n: int = 5):
+    """Presentation mode: the newest few events of the group shown, in large type to read aloud."""
+    lang_ = lang.value
+    _ = frame.value
+    s = st.session
+    ev = s.events_table()
+    lines = []
+    if len(ev):
+        g = group_sel.value
+        sel = ev[ev["group"] == g] if 0 <= g < s.groups else ev
+        sel = sel[~sel["kind"].isin(["rejected"])].tail(n)
+        col = "message_es" if lang_ == "es" else "message"
+        for step_, group, kind, text in zip(sel["step"][::-1], sel["group"][::-1], sel["kind"][::-1],
+                                            sel[col][::-1], strict=True):
+            lines.append(f'<div class="asocia-ev asocia-ev-{html.escape(str(kind))}">'
+                         f'<span class="asocia-ev-when">{tr("m", lang_)}{int(step_) + 1} · '
+                         f'{tr("g", lang_)}{int(group)}</span> {html.escape(str(text))}</div>')
+    if not lines:
+        lines.append(f'<div class="asocia-ev">{html.escape(tr("log_empty", lang_))}</div>')
+    solara.HTML(tag="div", unsafe_innerHTML="".join(lines), classes=["asocia-narrative"])
+
+
 @solara.component
 def RunTab(st: AppState):
-    """Controls, live charts, network, firm player, log and downloads."""
+    """Controls, live charts, network, firm player, log and downloads (or, presenting, one story)."""
+    pres = present.value
     with solara.Column(gap="8px"):
         Controls(st)
-        Charts(st)
-        with solara.Columns([3, 2]):
+        StoryPicker()
+        with solara.Div(style={"display": "none"} if pres and story.value == STORY_NETWORK else {}):
+            Charts(st)
+        if pres:
+            if story.value == STORY_NETWORK:
+                NetworkPanel(st)
+            Narrative(st)
+            return
+        with solara.Div(classes=["asocia-below"]):
             NetworkPanel(st)
             with solara.Column():
                 PlayFirm(st)
@@ -670,10 +775,27 @@ CSS = """
 .asocia-card .v-card__title { font-size: 17px; }
 .asocia-error { white-space: pre-wrap; }
 .asocia-charts { position: relative; }
+.asocia-layout { display: grid; grid-template-columns: minmax(300px, 1fr) 3fr; gap: 12px; align-items: start; }
+.asocia-layout > * { min-width: 0; }
+.asocia-present .asocia-layout { grid-template-columns: 1fr; }
+.asocia-below { display: grid; grid-template-columns: 3fr 2fr; gap: 12px; align-items: start; }
+@media (max-width: 1100px) { .asocia-layout, .asocia-below { grid-template-columns: 1fr; }
+  .asocia-side { max-height: none; } .asocia-side-box { order: 2; } }
+.asocia-narrative { font-size: 17px; line-height: 1.5; }
+.asocia-present .asocia-narrative { font-size: 26px; }
+.asocia-present .asocia-status { font-size: 28px; }
+.asocia-present .asocia-panel-title { font-size: 28px; }
+.asocia-present .asocia-legend { font-size: 21px; gap: 0 22px; }
+.asocia-present .asocia-legend svg { transform: scale(1.3); }
+.asocia-present .asocia-title { font-size: 30px; }
+.asocia-present .v-btn:not(.v-btn--icon) { font-size: 17px; }
+.asocia-present .asocia-net { max-width: 760px !important; }
+.asocia-prose table { border-collapse: collapse; margin: 8px 0; }
+.asocia-prose td, .asocia-prose th { border: 1px solid #ddd; padding: 3px 8px; }
 .asocia-heads { position: absolute; top: 0; left: 0; width: 100%; height: 0; pointer-events: none; }
 .asocia-panel-head { position: absolute; transform: translateY(-100%); }
-.asocia-panel-title { font-size: 16px; font-weight: 500; color: #111; line-height: 1.3; }
-.asocia-legend { display: flex; flex-wrap: wrap; gap: 0 14px; font-size: 13px; color: #333; line-height: 1.35; }
+.asocia-panel-title { font-size: 18px; font-weight: 500; color: #111; line-height: 1.3; }
+.asocia-legend { display: flex; flex-wrap: wrap; gap: 0 14px; font-size: 15px; color: #222; line-height: 1.35; }
 .asocia-lg-item { display: inline-flex; align-items: center; gap: 4px; white-space: nowrap; }
 """
 
@@ -700,16 +822,29 @@ def Page():
         st.redraw(full=True)
     solara.use_effect(on_group, [group_sel.value])
 
-    with solara.Column(classes=["asocia-app"], gap="6px", style={"padding": "8px 14px"}):
-        with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
+    def on_present():
+        st.charts.set_view(big=present.value, story=story.value if present.value and 0 <= story.value < 5 else None)
+        with st.session.lock:
+            st.charts.push(full=True)
+        frame.value += 1
+    solara.use_effect(on_present, [present.value, story.value])
+
+    pres = present.value
+    with solara.Column(classes=["asocia-app"] + (["asocia-present"] if pres else []), gap="6px",
+                       style={"padding": "8px 14px"}):
+        with solara.Row(style={"align-items": "center", "justify-content": "space-between", "flex-wrap": "wrap"}):
             solara.Text(tr("title", lang_), classes=["asocia-title"])
-            with solara.Row(style={"align-items": "center"}):
+            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+                solara.Button(tr("present_off", lang_) if pres else tr("present_on", lang_),
+                              icon_name="mdi-projector-screen", outlined=not pres, color="primary",
+                              on_click=lambda: present.set(not present.value), classes=["asocia-present-btn"])
                 solara.Text(tr("language", lang_) + ":")
                 solara.ToggleButtonsSingle(value=lang, values=["es", "en"], classes=["asocia-lang"])
         if message.value:
             solara.Error(message.value)
-        with solara.Columns([1, 3], gutters_dense=True):
-            ParamPanel(st)
+        with solara.Div(classes=["asocia-layout"]):
+            with solara.Div(classes=["asocia-side-box"], style={"display": "none"} if pres else {}):
+                ParamPanel(st)
             with solara.lab.Tabs(value=tab, lazy=False):
                 with solara.lab.Tab(tr("tab_run", lang_), classes=["asocia-tab-run"]):
                     RunTab(st)

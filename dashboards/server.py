@@ -129,6 +129,8 @@ def keep_local() -> None:
 
     settings.telemetry.mixpanel_enable = False
     settings.main.mode = "production"
+    settings.theme.show_banner = False  # the English "This website runs on Solara" over the charts
+    settings.theme.title = "Asocia"
     # a closed browser tab frees its session after this long without a connection (a reload
     # within it reconnects to the same run; see app.py)
     settings.kernel.cull_timeout = "2m"
