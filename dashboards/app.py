@@ -34,13 +34,17 @@ from dashboards.i18n import (  # noqa: E402
     SECTIONS,
     allowed,
     choice_label,
+    explain_error,
+    fmt_number,
     param_label,
     pick,
+    scenario_description,
+    source_label,
     tr,
 )
 from dashboards.session import Session, list_scenarios  # noqa: E402
 from sim import ScenarioError  # noqa: E402
-from sim.scenario import params  # noqa: E402
+from sim.scenario import param, params  # noqa: E402
 
 SPEEDS = [1, 2, 5, 10, 20, 50]
 LOG_ROWS = 150
@@ -164,34 +168,43 @@ def _slider_step(p) -> float:
     return 0.01 if span <= 2 else (0.05 if span <= 10 else 0.5)
 
 
-def _fmt(x) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
-
-
 @solara.component
-def ParamWidget(p, value, on_value, lang_: str):
-    """One scenario parameter as a widget derived from its schema entry."""
+def ParamWidget(p, value, on_value, lang_: str, error: str | None = None, raw: str | None = None):
+    """One scenario parameter as a widget derived from its schema entry.
+
+    ``error`` is shown at the field (in red, under it); ``raw`` is text typed into a number
+    field that could not be read, kept on screen so the person can correct it.
+    """
     label = param_label(p, lang_)
-    hint = " · ".join(x for x in (p.src, p.help if lang_ == "en" else "") if x)
+    src = source_label(p.src, lang_)
+    hint = " · ".join(x for x in (src, p.help if lang_ == "en" else "") if x)
+    errors = [error] if error else []
     if p.type is bool:
-        v.Switch(label=label, v_model=bool(value), on_v_model=on_value, hint=hint,
+        v.Switch(label=label, v_model=bool(value), on_v_model=on_value, hint=hint, error_messages=errors,
                  persistent_hint=bool(hint), dense=True, class_="mt-0 asocia-param")
     elif p.choices:
         items = [{"text": choice_label(c, lang_), "value": c} for c in p.choices]
-        v.Select(label=label, items=items, v_model=value, on_v_model=on_value, hint=hint,
+        v.Select(label=label, items=items, v_model=value, on_v_model=on_value, hint=hint, error_messages=errors,
                  persistent_hint=bool(hint), dense=True, class_="asocia-param")
     elif p.type in (int, float) and p.lo is not None and p.hi is not None and (p.hi - p.lo) <= (
             60 if p.type is int else 10):
+        step = _slider_step(p)
+
+        def from_slider(x):
+            # a slider snaps a value that is not on its grid (a share of 0.238 on a 0.01 grid) and
+            # reports the snapped value as if the person had moved it: ignore that
+            if abs(float(x) - float(value)) <= step / 2 + 1e-9:
+                return
+            on_value(int(x) if p.type is int else round(float(x), 4))
         with solara.Column(gap="0px", classes=["asocia-param"]):
-            solara.Text(f"{label}: {_fmt(value)}", classes=["asocia-plabel"])
-            v.Slider(v_model=value, min=p.lo, max=p.hi, step=_slider_step(p), dense=True,
-                     hide_details=not hint, hint=hint, persistent_hint=bool(hint),
-                     on_v_model=lambda x: on_value(int(x) if p.type is int else round(float(x), 4)))
+            solara.Text(f"{label}: {fmt_number(value, lang_)}", classes=["asocia-plabel"])
+            v.Slider(v_model=value, min=p.lo, max=p.hi, step=step, dense=True,
+                     hide_details=not (hint or errors), hint=hint, persistent_hint=bool(hint),
+                     error_messages=errors, on_v_model=from_slider)
     else:
-        def from_text(text):
-            on_value(text)
-        v.TextField(label=label, v_model=_fmt(value), on_v_model=from_text, hint=hint or allowed(p, lang_),
-                    persistent_hint=True, dense=True, class_="asocia-param")
+        v.TextField(label=label, v_model=raw if raw is not None else fmt_number(value, lang_), on_v_model=on_value,
+                    hint=hint or allowed(p, lang_), persistent_hint=True, dense=True, error_messages=errors,
+                    class_="asocia-param")
 
 
 @solara.component
@@ -217,15 +230,10 @@ def ParamPanel(st: AppState):
 
     def on_edit(key):
         def set_value(value):
-            if isinstance(value, str) and key != "run.seed":
-                from sim.scenario import coerce, param
-                try:
-                    value = coerce(value, param(key), str(s.path))
-                except ScenarioError as e:
-                    s.error = str(e)
-                    params_rev.value += 1
-                    return
-            s.edit(key, value)
+            if isinstance(value, str):
+                s.edit_text(key, value, lang.value)
+            else:
+                s.edit(key, value)
             params_rev.value += 1
         return set_value
 
@@ -245,24 +253,29 @@ def ParamPanel(st: AppState):
         params_rev.value += 1
 
     def revert():
-        s.edits.clear()
-        s.seed_text = str(s.base.run.seed)
-        s.validate()
+        s.revert()
         params_rev.value += 1
+
+    def shown(msg):
+        return explain_error(msg, lang_, param)
 
     with solara.Column(gap="6px", classes=["asocia-side"]):
         v.Select(label=tr("scenario", lang_), items=files, v_model=s.file, on_v_model=choose,
                  dense=True, outlined=True, class_="asocia-scenario", hide_details=True)
         if s.base.meta.description:
-            solara.Text(s.base.meta.description, classes=["asocia-desc"])
+            solara.Text(scenario_description(s.base.meta.description, lang_), classes=["asocia-desc"])
         v.TextField(label=tr("seed", lang_), v_model=s.seed_text, dense=True, outlined=True,
-                    on_v_model=on_edit("run.seed"), hide_details=True, class_="asocia-seed")
+                    on_v_model=on_edit("run.seed"), class_="asocia-seed",
+                    error_messages=[shown(s.errors_at("run.seed"))] if s.errors_at("run.seed") else [],
+                    hide_details="auto")
         with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
             solara.Button(tr("apply", lang_), on_click=apply, color="primary",
-                          disabled=s.error is not None, classes=["asocia-apply"])
+                          disabled=s.blocked(), classes=["asocia-apply"])
             solara.Button(tr("revert", lang_), on_click=revert, text=True, small=True)
-        if s.error:
-            solara.Error(f"{s.error}\n\n{tr('invalid', lang_)}", classes=["asocia-error"])
+        if s.blocked():
+            msgs = list(dict.fromkeys([*s.field_errors.values(), *([s.error] if s.error else [])]))
+            solara.Error("\n".join(shown(m) for m in msgs) + f"\n{tr('invalid', lang_)}",
+                         classes=["asocia-error"], dense=True)
         else:
             n = s.pending()
             if n:
@@ -281,7 +294,9 @@ def ParamPanel(st: AppState):
                                               on_click=lambda keys=keys: normalise(keys), small=True,
                                               outlined=True, classes=["asocia-normalise"]))
             for p in plist:
-                children.append(ParamWidget(p, s.value(p.key), on_edit(p.key), lang_).key(p.key))
+                err = s.errors_at(p.key)
+                children.append(ParamWidget(p, s.value(p.key), on_edit(p.key), lang_, shown(err) if err else None,
+                                            s.raw.get(p.key)).key(p.key))
             panels.append(v.ExpansionPanel(children=[
                 v.ExpansionPanelHeader(children=[pick(SECTIONS[section], lang_)], class_="asocia-section"),
                 v.ExpansionPanelContent(children=[solara.Column(children=children, gap="2px")]),

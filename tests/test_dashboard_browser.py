@@ -24,6 +24,7 @@ if str(ROOT) not in sys.path:
 
 import sim  # noqa: E402
 from dashboards.devserver import CHROMIUM, browser, open_dashboard, serve  # noqa: E402
+from dashboards.i18n import explain_error  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}")]
@@ -105,7 +106,7 @@ def test_change_a_rule_and_refuse_an_invalid_one(dash, folder, tmp_path):
     page.locator(".asocia-apply").click()
     page.wait_for_function("() => !document.body.innerText.includes('sin aplicar')")
     # an invalid combination: the taper starts after the facilitator leaves
-    taper = page.locator(".asocia-param").filter(has_text="Inicio de la reducción").locator("input")
+    taper = page.get_by_role("textbox", name=re.compile("^Inicio de la reducción"))
     page.locator(".asocia-section", has_text="Facilitador").click()
     taper.fill("80")
     taper.press("Enter")
@@ -115,8 +116,12 @@ def test_change_a_rule_and_refuse_an_invalid_one(dash, folder, tmp_path):
                           "--set", "rules.decision=consensus", "--set", "facilitator.taper_from=80"],
                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert cli.returncode == 2
-    message = cli.stderr.strip().splitlines()[-1]
-    assert message.split("error: ", 1)[-1] in err.inner_text().replace("\n", " ")
+    message = cli.stderr.strip().splitlines()[-1].split("error: ", 1)[-1]
+    # the CLI's message, in Spanish and without the file path, at the field and atop the panel
+    shown = explain_error(message, "es", sim.scenario.param)
+    assert "posterior" in shown and str(folder) not in shown
+    assert shown in err.inner_text().replace("\n", " ")
+    page.locator(".asocia-param.error--text", has_text=shown).first.wait_for()
     assert page.locator(".asocia-apply").is_disabled()
     taper.fill("26")
     taper.press("Enter")

@@ -243,3 +243,37 @@ def test_downloads_before_the_first_meeting_do_not_break(folder):
     s.advance(1)
     assert len(s.table_csv("steps").decode().splitlines()) == 1 + s.groups
     assert s.download_name() == f"{s.scenario.meta.name}-{s.scenario.run.seed}"
+
+
+def test_typed_numbers_decimal_comma_and_errors_at_the_field(folder):
+    s = Session(folder=folder)
+    assert s.edit_text("rules.monitoring", "0,35", "es") is None  # the decimal comma, in Spanish
+    assert s.value("rules.monitoring") == 0.35 and not s.blocked()
+    assert s.edit_text("sanctions.fine", "1,5", "en") is not None  # not a number in English
+    err = s.edit_text("sanctions.fine", "mucho", "es")
+    assert err is not None and s.blocked() and s.raw["sanctions.fine"] == "mucho"
+    assert s.errors_at("sanctions.fine") == err and s.errors_at("rules.monitoring") is None
+    assert not s.apply()
+    shown = i18n.explain_error(err, "es", sim.scenario.param)
+    assert str(folder) not in shown and "Multa" in shown and "se permite" in shown
+    assert s.edit_text("sanctions.fine", "7,5", "es") is None and not s.blocked()
+    # a combination error is shown at both fields it names, in Spanish, without the file path
+    assert s.edit_text("facilitator.taper_from", "80", "es") is not None
+    assert s.errors_at("facilitator.taper_from") == s.errors_at("facilitator.exit_at") == s.error
+    shown = i18n.explain_error(s.error, "es", sim.scenario.param)
+    assert shown.startswith("«Inicio de la reducción") and "posterior" in shown and "allowed" not in shown
+    s.revert()
+    assert not s.blocked() and s.edits == {} and s.raw == {}
+
+
+def test_spanish_page_text_has_no_english_left():
+    """Scenario descriptions, source glosses and choices have Spanish text for every shipped value."""
+    for path in (ROOT / "scenarios").glob("*.toml"):
+        desc = sim.load_scenario(path).meta.description
+        assert i18n.scenario_description(desc, "es") != desc, path.name
+    english = ("months", "years", "firms", "others", "rules", "item", "unspecified", "fortnightly")
+    for p in sim.scenario.params():
+        text = i18n.source_label(p.src, "es")
+        assert not any(w in text for w in english), (p.key, text)
+        assert "allowed" not in i18n.allowed(p, "es")
+    assert i18n.fmt_number(0.238, "es") == "0,238" and i18n.parse_number("1,5", "es") == "1.5"
