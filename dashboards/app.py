@@ -26,7 +26,7 @@ import traitlets  # noqa: E402
 from solara import v  # noqa: E402
 
 from dashboards import compare as cmp  # noqa: E402
-from dashboards.charts import PANELS, RunCharts, network_svg  # noqa: E402
+from dashboards.charts import PANELS, RunCharts, group_trust, network_svg  # noqa: E402
 from dashboards.explain import EXPLAIN  # noqa: E402
 from dashboards.i18n import (  # noqa: E402
     KINDS,
@@ -355,8 +355,9 @@ def StatusLine(st: AppState):
         last = steps[steps["step"] == steps["step"].iloc[-1]]
         alive = last[last["alive"]]
         w = alive["members"].sum()
+        trust = float(group_trust(last["trust"].to_numpy(), last["alive"].to_numpy()).mean())
         text += " · " + tr("summary", lang_, alive=int(len(alive)), groups=s.groups, members=int(w),
-                           trust=float((alive["trust"] * alive["members"]).sum() / w) if w else 0.0,
+                           trust=trust,
                            coop=float((alive["cooperation"] * alive["members"]).sum() / w) if w else 0.0)
     with solara.Column(gap="0px"):
         solara.Text(text, classes=["asocia-status"])

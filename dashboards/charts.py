@@ -44,6 +44,11 @@ def _ratio(num, den):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
+def group_trust(trust: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """Each group's mean trust among its members, 0 once the group has dissolved (k, G)."""
+    return np.where(alive, np.nan_to_num(np.asarray(trust, float)), 0.0)
+
+
 def chunk_series(steps, profiles, groups: int, sel: int | None) -> dict[str, np.ndarray]:
     """Points the meetings in ``steps`` add to each trace (``sel``: a group, or None for all).
 
@@ -82,13 +87,11 @@ def chunk_series(steps, profiles, groups: int, sel: int | None) -> dict[str, np.
         lines[COOP:COOP + 4] = _ratio((np.nan_to_num(coop) * prof["n"]).sum(axis=1), n).T
         lines[COOP + 4] = _ratio((np.nan_to_num(col("cooperation").astype(float)) * prof["n"].sum(axis=2)).sum(axis=1),
                                  n.sum(axis=1))
-        w = np.where(alive, members, 0.0)
-        lines[TRUST] = _ratio((np.nan_to_num(trust) * w).sum(axis=1), w.sum(axis=1))
-        t_alive = np.where(alive, trust, np.nan)
-        any_alive = alive.any(axis=1)
-        with np.errstate(all="ignore"):
-            lo = np.where(any_alive, np.nanmin(np.where(any_alive[:, None], t_alive, 0.0), axis=1), np.nan)
-            hi = np.where(any_alive, np.nanmax(np.where(any_alive[:, None], t_alive, 0.0), axis=1), np.nan)
+        # every founded group counts once and a dissolved group counts as trust 0: when the
+        # groups with the least trust dissolve, the average must not rise
+        t_all = group_trust(trust, alive)
+        lines[TRUST] = t_all.mean(axis=1)
+        lo, hi = t_all.min(axis=1), t_all.max(axis=1)
         lines[TRUST_LO], lines[TRUST_HI] = (lo, hi) if groups > 1 else (np.nan, np.nan)
         lines[MEMBERS] = members.sum(axis=1)
         for i, name in zip(CUMULATIVE, ("entries", "exits", "expulsions"), strict=True):

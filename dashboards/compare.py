@@ -36,17 +36,18 @@ def build_b(a, changes: dict, origin: str):
 def aggregate(steps: pd.DataFrame) -> pd.DataFrame:
     """Per-meeting measures over all groups.
 
-    Cooperation and trust are member-weighted means over live groups, members a sum, and the
+    Cooperation is the member-weighted mean over live groups; trust the mean over the groups
+    founded, a dissolved group counting 0 (so dissolutions cannot raise it); members a sum; the
     income gain is members' income over going alone, minus 1, in percent.
     """
     s = steps.assign(w=np.where(steps["alive"], steps["members"], 0))
-    s = s.assign(cw=s["cooperation"].fillna(0) * s["w"], tw=s["trust"].fillna(0) * s["w"],
+    s = s.assign(cw=s["cooperation"].fillna(0) * s["w"], tg=np.where(s["alive"], s["trust"].fillna(0), 0.0),
                  inc=s["income_members"] * s["w"], alo=s["income_alone"] * s["w"])
-    g = s.groupby("step")[["w", "cw", "tw", "members", "inc", "alo"]].sum()
+    g = s.groupby("step")[["w", "cw", "members", "inc", "alo"]].sum()
     out = pd.DataFrame(index=g.index)
     w = g["w"].where(g["w"] > 0)
     out["cooperation"] = g["cw"] / w
-    out["trust"] = g["tw"] / w
+    out["trust"] = s.groupby("step")["tg"].mean()  # founded groups, a dissolved one counting 0
     out["members"] = g["members"].astype(float)
     out["income_gain"] = (g["inc"] / g["alo"].where(g["alo"] > 0) - 1.0) * 100.0
     out.index = out.index + 1  # meetings numbered from 1, as on the run charts

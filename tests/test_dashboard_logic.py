@@ -277,3 +277,21 @@ def test_spanish_page_text_has_no_english_left():
         assert not any(w in text for w in english), (p.key, text)
         assert "allowed" not in i18n.allowed(p, "es")
     assert i18n.fmt_number(0.238, "es") == "0,238" and i18n.parse_number("1,5", "es") == "1.5"
+
+
+def test_dissolved_groups_do_not_lift_pooled_trust(folder):
+    """A group that dissolves counts as trust 0 in the all-groups line, the status and Compare."""
+    from dashboards.charts import TRUST, TRUST_LO
+
+    s = Session(folder=folder)
+    chunk = s.advance(3)
+    steps = chunk.steps.copy()
+    before = chunk_series(steps, chunk.profiles, 2, None)["lines"][TRUST]
+    low = steps["group"] == 1
+    steps.loc[low, "alive"] = False  # group 1 dissolved: its members' trust no longer counts
+    after = chunk_series(steps, chunk.profiles, 2, None)["lines"][TRUST]
+    t0 = steps.loc[~low, "trust"].to_numpy()
+    np.testing.assert_allclose(after, t0 / 2)
+    assert (after < before).all() and (after < t0).all()
+    assert (chunk_series(steps, chunk.profiles, 2, None)["lines"][TRUST_LO] == 0).all()
+    np.testing.assert_allclose(cmp.aggregate(steps)["trust"].to_numpy(), t0 / 2)
