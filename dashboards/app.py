@@ -37,6 +37,7 @@ from dashboards.i18n import (  # noqa: E402
     explain_error,
     fmt_number,
     param_label,
+    parse_number,
     pick,
     scenario_description,
     source_label,
@@ -682,15 +683,26 @@ def CompareTab(st: AppState):
     s = st.session
     plist = [p for p in params() if p.section not in ("meta", "run")]
     p = next((q for q in plist if q.key == cmp_key.value), plist[0])
-    value = cmp_value.value if cmp_value.value is not None else s.scenario.flat()[p.key]
+    # the widget shows B's value: the pending edit, else B's change, else A's value
+    b_value = st.cmp_changes.get(p.key, s.scenario.flat()[p.key])
+    value = cmp_value.value if cmp_value.value is not None else b_value
 
     def add():
+        nonlocal value
+        if isinstance(value, str) and p.type in (int, float):
+            from sim.scenario import coerce
+
+            try:
+                value = coerce(parse_number(value, lang.value), p, f"{s.path} (B)")
+            except ScenarioError as e:
+                cmp_error.value = explain_error(str(e), lang.value, param)
+                return
         st.cmp_changes[p.key] = value
         try:
             cmp.build_b(s.scenario, st.cmp_changes, f"{s.path} (B)")
             cmp_error.value = ""
         except ScenarioError as e:
-            cmp_error.value = str(e)
+            cmp_error.value = explain_error(str(e), lang.value, param)
         cmp_value.value = None
         cmp_run_id.value += 0
         params_rev.value += 1
@@ -708,14 +720,15 @@ def CompareTab(st: AppState):
             a = s.scenario
             b = cmp.build_b(a, st.cmp_changes, f"{s.path} (B)")
         except ScenarioError as e:
-            cmp_error.value = str(e)
+            cmp_error.value = explain_error(str(e), lang.value, param)
             return
         seed = a.run.seed
         if mode == "pair":
             cmp_progress.value = tr("cmp_running", lang.value, done=0, total=2)
             ra, rb = cmp.run_pair(a, b, seed)
             summaries = {"A": [ra.summary()], "B": [rb.summary()]}
-            fig = cmp.pair_figure(cmp.aggregate(ra.steps), cmp.aggregate(rb.steps), seed, lang.value)
+            series = {"A": [cmp.aggregate(ra.steps)], "B": [cmp.aggregate(rb.steps)]}
+            fig = cmp.pair_figure(series["A"][0], series["B"][0], seed, lang.value)
         else:
             n = int(cmp_reps.value)
 
@@ -726,7 +739,7 @@ def CompareTab(st: AppState):
             if cmp_run_id.value != rid:
                 return
             fig = cmp.replicated_figure(series, seed, lang.value)
-        st.cmp_result = (fig, summaries, dict(st.cmp_changes))
+        st.cmp_result = (fig, summaries, series, dict(st.cmp_changes))
         cmp_progress.value = ""
 
     solara.lab.use_task(runner, dependencies=[cmp_run_id.value], prefer_threaded=True)
@@ -761,10 +774,11 @@ def CompareTab(st: AppState):
             if cmp_progress.value:
                 solara.Text(cmp_progress.value, classes=["asocia-note"])
         if st.cmp_result is not None and not cmp_progress.value:
-            fig, summaries, changes = st.cmp_result
+            fig, summaries, series, changes = st.cmp_result
             solara.Text("B: " + cmp.describe_changes(changes, lang_), classes=["asocia-note"])
+            solara.HTML(tag="div", unsafe_innerHTML=cmp.verdict_html(summaries, lang_, series),
+                        classes=["asocia-cmp-result"])
             solara.FigurePlotly(fig)
-            solara.DataFrame(cmp.outcome_table(summaries, lang_), items_per_page=10)
 
 
 # ---------------------------------------------------------------------- page
@@ -806,6 +820,13 @@ CSS = """
 .asocia-present .asocia-title { font-size: 30px; }
 .asocia-present .v-btn:not(.v-btn--icon) { font-size: 17px; }
 .asocia-present .asocia-net { max-width: 760px !important; }
+.asocia-verdict { font-size: 17px; font-weight: 500; margin: 6px 0 8px; }
+.asocia-cmp-table { border-collapse: collapse; font-size: 15px; font-variant-numeric: tabular-nums; }
+.asocia-cmp-table th, .asocia-cmp-table td { border-bottom: 1px solid #e5e5e5; padding: 4px 10px; text-align: left; }
+.asocia-cmp-table tr.asocia-b-better td { background: #e8f5ee; }
+.asocia-cmp-table tr.asocia-a-better td { background: #fdecea; }
+.asocia-present .asocia-verdict { font-size: 26px; }
+.asocia-present .asocia-cmp-table { font-size: 22px; }
 .asocia-prose table { border-collapse: collapse; margin: 8px 0; }
 .asocia-prose td, .asocia-prose th { border: 1px solid #ddd; padding: 3px 8px; }
 .asocia-heads { position: absolute; top: 0; left: 0; width: 100%; height: 0; pointer-events: none; }

@@ -218,8 +218,9 @@ def test_replicated_comparison_uses_replication_seeds(folder):
     assert summaries["A"][1] == pytest.approx(direct, nan_ok=True)
     mean, lo, hi = cmp.t_band(np.array([[1.0], [2.0], [3.0]]))
     assert mean[0] == 2.0 and lo[0] < 2.0 < hi[0]
-    table = cmp.outcome_table(summaries, "es")
-    assert list(table.columns) == ["Resultado", "A", "B"] and len(table) == len(cmp.OUTCOMES)
+    table = cmp.outcome_table(summaries, "es", series)
+    assert list(table.columns) == ["Resultado", "A", "B", "B - A [intervalo del 95 %]", "Veredicto"]
+    assert len(table) == len(cmp.OUTCOMES)
     with pytest.raises(sim.ScenarioError, match="rules.monitoring"):
         cmp.build_b(a, {"rules.monitoring": 3.0}, "B")
 
@@ -295,3 +296,25 @@ def test_dissolved_groups_do_not_lift_pooled_trust(folder):
     assert (after < before).all() and (after < t0).all()
     assert (chunk_series(steps, chunk.profiles, 2, None)["lines"][TRUST_LO] == 0).all()
     np.testing.assert_allclose(cmp.aggregate(steps)["trust"].to_numpy(), t0 / 2)
+
+
+def test_compare_verdict_difference_interval_and_shares():
+    """The verdict: paired B - A with a t-interval, shares in percent, the better side named."""
+    def summ(survival, trust, exits):
+        keys = dict.fromkeys(cmp.OUTCOMES, 1.0)
+        return [dict(keys, survival=s_, trust=t_, exits=e_) for s_, t_, e_ in zip(survival, trust, exits, strict=True)]
+    a = summ([0.5, 0.6, 0.55, 0.5], [0.5, 0.5, 0.5, 0.5], [3, 2, 4, 3])
+    b = summ([0.8, 0.9, 0.85, 0.9], [0.5, 0.6, 0.4, 0.5], [1, 1, 2, 1])
+    rows, sentence = cmp.verdict({"A": a, "B": b}, "es")
+    by = {r["key"]: r for r in rows}
+    assert by["survival"]["A"].startswith("54 %") and by["survival"]["diff"].startswith("+32 pp [")
+    assert by["survival"]["better"] == 1 and by["survival"]["verdict"] == "mejor B"
+    assert by["exits"]["better"] == 1  # fewer exits is better
+    assert by["trust"]["better"] == 0 and by["trust"]["verdict"] == "sin diferencia clara"
+    assert sentence.startswith("En 4 semillas") and "B hace mejor en" in sentence and "A hace mejor" not in sentence
+    rows, sentence = cmp.verdict({"A": a[:1], "B": b[:1]}, "en")
+    assert "replicated" in sentence and all(r["verdict"] == "" for r in rows)
+    html_ = cmp.verdict_html({"A": a, "B": b}, "es")
+    assert html_.count("asocia-b-better") == 2 and "0.57" not in html_
+    assert cmp.describe_changes({"sanctions.enabled": False, "rules.monitoring": 0.25}, "es") == (
+        "Sanciones = no · " + i18n.param_label(sim.scenario.param("rules.monitoring"), "es") + " = 0,25")
