@@ -43,6 +43,7 @@ from dashboards.i18n import (  # noqa: E402
     source_label,
     tr,
 )
+from dashboards.parking import Parking  # noqa: E402
 from dashboards.session import Session, list_scenarios  # noqa: E402
 from sim import ScenarioError  # noqa: E402
 from sim.scenario import param, params  # noqa: E402
@@ -51,6 +52,8 @@ SPEEDS = [1, 2, 5, 10, 20, 50]
 LOG_ROWS = 150
 SHARE_GROUPS = {"population": (("santo", "solido", "tengo", "oportunista"),
                                ("active", "passive", "barely"))}
+
+PARKING = Parking()  # every browser's run, kept across a reload and let go when its tab is closed
 
 lang = solara.reactive("es")
 frame = solara.reactive(0)          # re-renders the small panels: after a redraw, PANEL_PERIOD apart while playing
@@ -79,6 +82,8 @@ class AppState:
         self.cmp_result = None
         self.redraw_times: list[float] = []
         self._panels_at = 0.0
+        self.kernel = ""  # the Solara kernel (browser page) that owns this state now
+        self.view: dict = {}  # the page's choices (language, group, tab, speed), restored on a reload
 
     def shown_group(self) -> int:
         """The group the network and the firm player show (the selected one, else group 0)."""
@@ -118,19 +123,21 @@ class AppState:
         return len(chunk.profiles)
 
 
-def play_loop(st: AppState) -> None:
+def play_loop(st: AppState, kernel: str = "") -> None:
     """Advance at the chosen speed; redraw whenever the browser has drawn the previous frame.
 
     Steps are taken on the clock (``speed`` meetings per second); the charts are redrawn as
     soon as the browser acknowledges the previous update, covering every meeting played since,
-    so a slow browser sees fewer, larger redraws instead of a growing backlog.
+    so a slow browser sees fewer, larger redraws instead of a growing backlog. The loop ends
+    when its page's kernel closes or another page (a reload) adopts the run.
     """
     s = st.session
     generation = s.generation
+    owner = (lambda: PARKING.active(st, kernel)) if kernel else (lambda: True)
     last = time.perf_counter()
     budget = 1.0
     dirty = False
-    while playing.value and s.generation == generation:
+    while playing.value and s.generation == generation and owner():
         now = time.perf_counter()
         budget = min(budget + (now - last) * speed.value, max(1.0, speed.value * 0.5))
         last = now
@@ -144,6 +151,10 @@ def play_loop(st: AppState) -> None:
             st.redraw()
             dirty = False
         time.sleep(0.004)
+    if not owner():
+        if PARKING.owns(st, kernel):
+            playing.value = False  # no page watches: paused where it was (a reload finds it so)
+        return
     if dirty:
         st.redraw()
     else:
@@ -840,12 +851,32 @@ CSS = """
 @solara.component
 def Page():
     """The dashboard."""
-    st = solara.use_memo(AppState, [])
+    def claim():
+        PARKING.start_reaper()
+        kernel = solara.get_kernel_id()
+        state, adopted = PARKING.claim(solara.get_session_id(), kernel, AppState)
+        state.kernel = kernel
+        return state, (dict(state.view) if adopted else {})
+    st, view = solara.use_memo(claim, [])
     lang_ = lang.value
     solara.Title("Asocia")
     solara.Style(CSS)
 
-    solara.lab.use_task(lambda: play_loop(st), dependencies=[playing.value], prefer_threaded=True)
+    def restore():  # a reload: the page's choices as they were
+        if view:
+            lang.set(view.get("lang", lang.value))
+            speed.set(view.get("speed", speed.value))
+            tab.set(view.get("tab", tab.value))
+            present.set(view.get("present", False))
+            story.set(view.get("story", -1))
+            g = view.get("group", -1)
+            group_sel.set(g if g < st.session.groups else -1)
+    solara.use_effect(restore, [])
+    st.view = dict(lang=lang_, speed=speed.value, tab=tab.value, present=present.value, story=story.value,
+                   group=group_sel.value)
+    PARKING.touch(st)
+
+    solara.lab.use_task(lambda: play_loop(st, st.kernel), dependencies=[playing.value], prefer_threaded=True)
 
     def on_lang():
         st.charts.set_lang(lang_)

@@ -93,7 +93,8 @@ def browser():
 
 def open_dashboard(b, url: str, width: int = 1600, height: int = 1000, timeout: float = 90_000):
     """A new page on the dashboard, waited until the live charts are drawn."""
-    page = b.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+    # a context of its own (cookies: the Solara session), so a test can open more tabs in it
+    page = b.new_context(viewport={"width": width, "height": height}, accept_downloads=True).new_page()
     page.goto(url)
     page.wait_for_selector(".js-plotly-plot", timeout=timeout)
     page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot');"

@@ -166,7 +166,7 @@ def test_switch_language(dash):
     legend = page.evaluate("() => document.querySelector('.js-plotly-plot').data.slice(0, 4).map(t => t.name)")
     assert legend == ["santo", "sólido ciudadano", "tengo que ganar", "oportunista"]
     page.locator(".asocia-panel-title", has_text="Cooperation by profile").wait_for()  # HTML over the figure
-    assert "mean trust" in page.locator(".asocia-legend").nth(1).inner_text()
+    assert "dissolved = 0" in page.locator(".asocia-legend").nth(1).inner_text()
     assert page.evaluate("() => document.querySelector('.js-plotly-plot').layout.showlegend") is False
 
 
@@ -207,3 +207,32 @@ def test_download_csv(dash):
         page.locator(".v-btn", has_text="scenario.toml").click()
     scenario = tomllib.loads(Path(dl.value.path()).read_text())
     assert scenario["run"]["steps"] == step + 1 and scenario["rules"]["decision"] == "consensus"
+
+
+def test_reload_keeps_the_run_and_a_closed_tab_stops(dash):
+    page = dash
+    page.locator(".asocia-lang button", has_text="EN").click()
+    n = page.evaluate(POINTS)
+    status = _status(page)
+    assert f"Meeting {n} of 40" in status
+    page.reload()
+    page.wait_for_function(f"() => document.querySelector('.js-plotly-plot')?.data?.[4]?.x?.length === {n}")
+    page.wait_for_function("() => document.querySelector('.asocia-status').innerText.includes('Meeting')")
+    assert _status(page) == status  # same run, same meeting, same language
+    # a second tab of the same browser gets a run of its own; closed while playing, it stops
+    tab = page.context.new_page()
+    tab.goto(page.url)
+    tab.wait_for_selector(".asocia-play", timeout=60_000)
+    tab.locator(".asocia-speed button").filter(has_text=re.compile(r"^\s*2\s*$")).click()
+    tab.locator(".asocia-play").click()
+    tab.wait_for_function("() => document.querySelector('.asocia-status').innerText.match(/Reunión [1-9]/)")
+    tab.close()
+    time.sleep(4)  # at 2 meetings a second a loop still running would now be 8 meetings further
+    again = page.context.new_page()  # the same browser comes back: it finds the closed tab's run
+    again.goto(page.url)
+    again.wait_for_selector(".asocia-status", timeout=60_000)
+    again.wait_for_function("() => document.querySelector('.asocia-status').innerText.match(/Reunión [0-9]+ de/)")
+    played = int(re.search(r"Reunión (\d+) de", again.locator(".asocia-status").first.inner_text()).group(1))
+    assert 1 <= played <= 6
+    assert again.locator(".asocia-play").inner_text().strip().lower() == "reproducir"  # not playing
+    again.close()

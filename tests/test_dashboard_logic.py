@@ -318,3 +318,30 @@ def test_compare_verdict_difference_interval_and_shares():
     assert html_.count("asocia-b-better") == 2 and "0.57" not in html_
     assert cmp.describe_changes({"sanctions.enabled": False, "rules.monitoring": 0.25}, "es") == (
         "Sanciones = no · " + i18n.param_label(sim.scenario.param("rules.monitoring"), "es") + " = 0,25")
+
+
+def test_parking_keeps_a_run_across_a_reload_and_lets_closed_ones_go():
+    from dashboards.parking import Parking
+
+    connected, alive = {"k1": True}, {"k1": True}
+    park = Parking(ttl=0.2, connected=lambda k: connected.get(k, False), alive=lambda k: alive.get(k, False))
+    a, adopted = park.claim("browser", "k1", object)
+    assert not adopted and park.owns(a, "k1")
+    b, adopted = park.claim("browser", "k2", object)  # a second tab while the first is open: its own run
+    assert not adopted and b is not a
+    connected["k2"] = alive["k2"] = True
+    connected["k1"] = False  # the first tab reloads: its kernel has no page any more
+    alive["k3"] = True
+    c, adopted = park.claim("browser", "k3", object)
+    assert adopted and c is a and park.owns(a, "k3") and not park.owns(a, "k1")  # the old loop stops
+    assert not park.active(a, "k3")  # no page connected yet: a loop would pause
+    connected["k3"] = True
+    assert park.active(a, "k3")
+    d, adopted = park.claim("other browser", "k4", object)
+    assert not adopted and d is not a
+    alive.update(k3=False, k4=False)  # tabs closed for good: kept for ttl, then let go
+    assert park.reap() == 0 and len(park) == 3
+    import time
+
+    time.sleep(0.25)
+    assert park.reap() == 2 and len(park) == 1 and not park.owns(a, "k3")
