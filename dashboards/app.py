@@ -391,8 +391,9 @@ class ViewSize(ipyvuetify.VuetifyTemplate):
     """Reports the charts' box width and the window height, and makes plotly fit its box.
 
     Plotly's widget measures its box once, when it is first drawn; in Solara that can happen
-    before the page is laid out, and it then stays 700 px wide. This watches the box (resize
-    observer, and a check every 0.4 s) and asks plotly to fit when its width differs.
+    before the page is laid out, and it then stays 700 px wide; its own window-resize handler
+    gives up once a width was ever set. This watches the boxes (resize observer, and a check
+    every 0.4 s) and sets each figure's width to its box's when they differ.
     """
 
     width = traitlets.Int(0).tag(sync=True)
@@ -410,12 +411,12 @@ module.exports = {
       }
       const h = window.innerHeight;
       if (Math.abs(h - this.height) > 8) { this.height = h; }
-      let off = false;
       document.querySelectorAll('.js-plotly-plot').forEach(gd => {
-        const fl = gd._fullLayout, bw = gd.getBoundingClientRect().width;
-        if (fl && bw > 0 && Math.abs(fl.width - bw) > 2) { off = true; }
+        const fl = gd._fullLayout, bw = Math.floor(gd.getBoundingClientRect().width);
+        if (fl && bw > 0 && Math.abs(fl.width - bw) > 2 && window.Plotly) {
+          window.Plotly.relayout(gd, {width: bw});
+        }
       });
-      if (off) { window.dispatchEvent(new Event('resize')); }
     };
     this._ro = new ResizeObserver(fit);
     this._ro.observe(document.body);

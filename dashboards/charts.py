@@ -401,7 +401,8 @@ class RunCharts:
             return
         if full:  # titles, legends, axis ranges, the view and the timeline's rows may all have changed
             fig = self.figure()
-            w.plotly_relayout(fig.layout.to_plotly_json())
+            # the width the browser reported for the box (the page's size watcher keeps it exact)
+            w.plotly_relayout(dict(fig.layout.to_plotly_json(), width=self.width))
             shown = self.visible()
             with w.batch_update():
                 for i, trace in enumerate(fig.data):

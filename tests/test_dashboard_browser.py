@@ -35,12 +35,12 @@ PLAYED: dict[str, int] = {}  # the firm a person played and the meeting it moved
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    """Two scenarios: the baseline (2 groups, 40 meetings) and a variant without sanctions."""
+    """Two scenarios: the baseline (2 groups, 40 meetings) and a variant without sanctions (5 groups)."""
     d = tmp_path_factory.mktemp("scenarios")
     data = tomllib.loads((ROOT / "scenarios" / "baseline.toml").read_text())
     base = sim.scenario.from_dict(data, "baseline").replace({"population.groups": 2, "run.steps": 40})
     (d / "baseline.toml").write_text(base.to_toml())
-    variant = base.replace({"meta.name": "no_sanctions", "sanctions.enabled": False,
+    variant = base.replace({"meta.name": "no_sanctions", "sanctions.enabled": False, "population.groups": 5,
                             "meta.description": "Same group, no sanctions at all."})
     (d / "no_sanctions.toml").write_text(variant.to_toml())
     return d
@@ -79,8 +79,18 @@ def _wait_points(page, n: int) -> None:
     page.wait_for_function(f"() => ({POINTS})() === {n}")
 
 
+FITS = ("() => [...document.querySelectorAll('.js-plotly-plot')].every(g => g._fullLayout && "
+        "g.getBoundingClientRect().width > 300 && Math.abs(g._fullLayout.width - g.getBoundingClientRect().width) < 3)")
+
+
+def _fits(page) -> None:
+    """Every plotly figure is drawn at the width of its box (not plotly's default 700 px)."""
+    page.wait_for_function(FITS, timeout=10_000)
+
+
 def test_loads_with_charts_controls_and_explanation(dash):
     page = dash
+    _fits(page)
     assert page.locator(".asocia-title").inner_text().startswith("Asocia")
     assert page.evaluate("() => document.querySelector('.js-plotly-plot').data.length") == 27
     assert "Reunión 0 de 40" in _status(dash)
@@ -92,6 +102,12 @@ def test_choose_a_scenario(dash):
     page = dash
     _select(page, "asocia-scenario", "no_sanctions.toml")
     page.get_by_text("Same group, no sanctions at all.").wait_for()
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot').layout.yaxis5.tickvals.length === 6")
+    _fits(page)  # another number of groups: still the box's width
+    for width, height in ((1366, 768), (800, 900), (1600, 1000)):  # narrower, one column, back
+        page.set_viewport_size({"width": width, "height": height})
+        time.sleep(0.5)
+        _fits(page)
     _select(page, "asocia-scenario", "baseline.toml")
     page.wait_for_function("() => !document.body.innerText.includes('Same group, no sanctions at all.')")
 
