@@ -355,6 +355,12 @@ def Controls(st: AppState):
         StatusLine(st)
 
 
+def _dec(x: float, lang_: str) -> str:
+    """A share or trust with two decimals, with the decimal comma in Spanish."""
+    text = f"{x:.2f}"
+    return text.replace(".", ",") if lang_ == "es" else text
+
+
 @solara.component
 def StatusLine(st: AppState):
     """Meeting counter and headline figures of the meeting just played."""
@@ -368,9 +374,9 @@ def StatusLine(st: AppState):
         alive = last[last["alive"]]
         w = alive["members"].sum()
         trust = float(group_trust(last["trust"].to_numpy(), last["alive"].to_numpy()).mean())
+        coop = float((alive["cooperation"] * alive["members"]).sum() / w) if w else 0.0
         text += " · " + tr("summary", lang_, alive=int(len(alive)), groups=s.groups, members=int(w),
-                           trust=trust,
-                           coop=float((alive["cooperation"] * alive["members"]).sum() / w) if w else 0.0)
+                           trust=_dec(trust, lang_), coop=_dec(coop, lang_))
     with solara.Column(gap="0px"):
         solara.Text(text, classes=["asocia-status"])
         if s.done():
@@ -709,7 +715,10 @@ def CompareTab(st: AppState):
             except ScenarioError as e:
                 cmp_error.value = explain_error(str(e), lang.value, param)
                 return
-        st.cmp_changes[p.key] = value
+        if value == s.scenario.flat()[p.key]:  # B's value back to A's: no change
+            st.cmp_changes.pop(p.key, None)
+        else:
+            st.cmp_changes[p.key] = value
         try:
             cmp.build_b(s.scenario, st.cmp_changes, f"{s.path} (B)")
             cmp_error.value = ""

@@ -193,7 +193,7 @@ class RunCharts:
         m = self.margin()
         hidden = ([0.0, 0.001], [0.0, 0.001])
         if self.story is not None:
-            h = max(420, self.view_height - (150 if big else 230))
+            h = max(420, self.view_height - (330 if big else 380))  # below the controls, above the fold
             if self.story == 4:
                 h = max(h if rows > 8 else 0, th + m["t"] + m["b"] + 40)
             return h, [([0.0, 1.0], [0.0, 1.0]) if i == self.story else hidden for i in range(5)]
@@ -204,7 +204,8 @@ class RunCharts:
             cols = [[0.0, 1.0]] * 5
         else:
             heights = [ph, ph, th]
-            cols = [[0.0, 0.46], [0.54, 1.0], [0.0, 0.46], [0.54, 1.0], [0.0, 1.0]]
+            c = 0.44 if big else 0.46  # room between the columns for the right panels' axis titles
+            cols = [[0.0, c], [1 - c, 1.0], [0.0, c], [1 - c, 1.0], [0.0, 1.0]]
         inner = sum(heights) + gap * (len(heights) - 1)
         h = inner + m["t"] + m["b"]
         spans, top = [], 0.0

@@ -99,10 +99,10 @@ _T = {
     "all_groups": ("All groups", "Todos los grupos"),
     "group_n": ("Group {g}", "Grupo {g}"),
     "meeting": ("Meeting {t} of {h}", "Reunión {t} de {h}"),
-    "summary": ("{alive}/{groups} groups alive · {members} members · trust {trust:.2f} · "
-                "cooperation {coop:.2f}",
-                "{alive}/{groups} grupos activos · {members} socios · confianza {trust:.2f} · "
-                "cooperación {coop:.2f}"),
+    "summary": ("{alive}/{groups} groups alive · {members} members · trust {trust} · "
+                "cooperation {coop}",
+                "{alive}/{groups} grupos activos · {members} socios · confianza {trust} · "
+                "cooperación {coop}"),
     "finished": ("End of the horizon: raise 'Meetings' and apply to play longer.",
                  "Fin del horizonte: aumente 'Reuniones' y aplique para seguir."),
     "ch_coop": ("Cooperation by profile", "Cooperación por perfil"),
