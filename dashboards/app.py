@@ -298,8 +298,13 @@ def ParamPanel(st: AppState):
             if p.key == "run.seed":
                 continue
             by_section.setdefault(p.section, []).append(p)
-        for section, plist in by_section.items():
+        for i, (section, plist) in enumerate(by_section.items()):
             children = []
+            if i not in open_sections.value:  # closed sections get their widgets when opened (first paint)
+                panels.append(v.ExpansionPanel(children=[
+                    v.ExpansionPanelHeader(children=[pick(SECTIONS[section], lang_)], class_="asocia-section"),
+                    v.ExpansionPanelContent(children=[])]))
+                continue
             for keys in SHARE_GROUPS.get(section, ()):
                 names = ", ".join(PROFILE_LABELS.get(k, k) for k in keys)
                 children.append(solara.Button(f"{tr('normalise', lang_)}: {names}",
@@ -692,12 +697,14 @@ cmp_error = solara.reactive("")
 cmp_progress = solara.reactive("")
 cmp_run_id = solara.reactive(0)
 cmp_mode = solara.reactive("pair")
+cmp_seen = solara.reactive(False)  # the Compare tab was opened once (it stays built from then on)
 
 
 @solara.component
 def CompareTab(st: AppState):
     """Two rule sets on the same seed, and a replicated comparison with 95 % bands."""
     lang_ = lang.value
+    solara.use_effect(lambda: cmp_seen.set(True), [])
     s = st.session
     plist = [p for p in params() if p.section not in ("meta", "run")]
     p = next((q for q in plist if q.key == cmp_key.value), plist[0])
@@ -866,7 +873,15 @@ def Page():
         kernel = solara.get_kernel_id()
         state, adopted = PARKING.claim(solara.get_session_id(), kernel, AppState)
         state.kernel = kernel
-        return state, (dict(state.view) if adopted else {})
+        view = dict(state.view) if adopted else {}
+        g = view.get("group", -1)
+        with state.session.lock:  # the charts as this page will first show them
+            state.charts.lang = view.get("lang", lang.value)
+            state.charts.set_view(big=view.get("present", False),
+                                  story=view.get("story") if view.get("present") and 0 <= view.get("story", -1) < 5
+                                  else None)
+            state.charts.rebuild(state.session, g if 0 <= g < state.session.groups else None)
+        return state, view
     st, view = solara.use_memo(claim, [])
     lang_ = lang.value
     solara.Title("Asocia")
@@ -888,24 +903,24 @@ def Page():
 
     solara.lab.use_task(lambda: play_loop(st, st.kernel), dependencies=[playing.value], prefer_threaded=True)
 
-    def on_lang():
-        st.charts.set_lang(lang_)
-    solara.use_effect(on_lang, [lang_])
+    first = solara.use_ref(True)
 
-    def on_group():
+    def on_view():
+        # language, group shown or presentation changed: one full redraw (none at mount: the
+        # charts were built for this state in claim() and attach() sends them once)
+        if first.current:
+            first.current = False
+            return
         s = st.session
+        g = group_sel.value
         with s.lock:
-            g = group_sel.value
-            st.charts.rebuild(s, g if g >= 0 else None)
+            st.charts.lang = lang_
+            st.charts.set_view(big=present.value, story=story.value if present.value and 0 <= story.value < 5 else None)
+            if (g if g >= 0 else None) != st.charts.sel:
+                st.charts.rebuild(s, g if g >= 0 else None)
         st.redraw(full=True)
-    solara.use_effect(on_group, [group_sel.value])
-
-    def on_present():
-        st.charts.set_view(big=present.value, story=story.value if present.value and 0 <= story.value < 5 else None)
-        with st.session.lock:
-            st.charts.push(full=True)
         frame.value += 1
-    solara.use_effect(on_present, [present.value, story.value])
+    solara.use_effect(on_view, [lang_, group_sel.value, present.value, story.value])
 
     pres = present.value
     with solara.Column(classes=["asocia-app"] + (["asocia-present"] if pres else []), gap="6px",
@@ -927,6 +942,7 @@ def Page():
                 with solara.lab.Tab(tr("tab_run", lang_), classes=["asocia-tab-run"]):
                     RunTab(st)
                 with solara.lab.Tab(tr("tab_compare", lang_), classes=["asocia-tab-compare"]):
-                    CompareTab(st)
+                    if tab.value == 1 or cmp_seen.value:  # built when first opened (first paint)
+                        CompareTab(st)
                 with solara.lab.Tab(tr("tab_explain", lang_), classes=["asocia-tab-explain"]):
                     Prose(EXPLAIN[lang_], style="max-width: 980px; font-size: 16px")
