@@ -833,6 +833,7 @@ CSS = """
 .asocia-card .v-card__title { font-size: 17px; }
 .asocia-error { white-space: pre-wrap; }
 .asocia-charts { position: relative; }
+.modebar-container { display: none !important; }  /* plotly's toolbar: English tooltips, no use projected */
 .asocia-layout { display: grid; grid-template-columns: minmax(300px, 1fr) 3fr; gap: 12px; align-items: start; }
 .asocia-layout > * { min-width: 0; }
 .asocia-present .asocia-layout { grid-template-columns: 1fr; }
