@@ -170,6 +170,35 @@ def test_step_and_play_update_charts_and_log(dash, members):
     assert page.locator(".asocia-net-box .asocia-node").count() == members.loc[n - 1, 0]
 
 
+ENGLISH = {"the", "and", "of", "with", "allowed", "got", "months", "years", "firms", "meeting", "meetings",
+           "trust", "group", "groups", "members", "share", "shares", "Rows", "website", "Loading", "item",
+           "others", "rules", "from", "whole", "alone", "income", "money", "seed", "same", "Reset", "Step",
+           "Play", "Download", "mean", "range", "dissolved", "cooperation", "expelled", "strikes", "chance",
+           "true", "false", "Zoom", "Autoscale"}
+
+
+def test_spanish_page_has_no_english_words(dash):
+    """Every section open, the Compare tab with a result, About the model: no English on screen."""
+    page = dash
+    sections = page.locator(".asocia-section")
+    for i in range(sections.count()):
+        if "--active" not in (sections.nth(i).get_attribute("class") or ""):
+            sections.nth(i).click()
+    page.locator(".asocia-param").nth(40).wait_for()
+    texts = [page.evaluate("() => document.body.innerText")]
+    page.locator(".asocia-tab-compare").click()
+    page.locator(".asocia-cmp-pair").click()
+    page.locator(".asocia-verdict").wait_for(timeout=60_000)
+    texts.append(page.evaluate("() => document.body.innerText"))
+    page.locator(".asocia-tab-explain").click()
+    texts.append(page.evaluate("() => document.body.innerText"))
+    texts.append(" ".join(page.evaluate("() => [...document.querySelectorAll('svg text')].map(t => t.textContent)")))
+    page.locator(".asocia-tab-run").click()
+    words = set(re.findall(r"[A-Za-z]+", " ".join(texts)))
+    assert not words & ENGLISH, sorted(words & ENGLISH)
+    assert "This website runs on" not in " ".join(texts)
+
+
 def test_switch_language(dash):
     page = dash
     page.locator(".asocia-lang button", has_text="EN").click()
