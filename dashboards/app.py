@@ -849,6 +849,12 @@ CSS = """
 .asocia-present .asocia-title { font-size: 30px; }
 .asocia-present .v-btn:not(.v-btn--icon) { font-size: 17px; }
 .asocia-present .asocia-net { max-width: 760px !important; }
+.asocia-present .asocia-card .v-card__title { font-size: 26px; }
+.asocia-present .asocia-note { font-size: 18px; }
+.asocia-present .asocia-ev-when { font-size: 18px; }
+@media (max-width: 700px) { .asocia-present .asocia-panel-title { font-size: 20px; }
+  .asocia-present .asocia-legend { font-size: 15px; } .asocia-present .asocia-status { font-size: 20px; }
+  .asocia-present .asocia-title { font-size: 20px; } .asocia-present .asocia-narrative { font-size: 18px; } }
 .asocia-verdict { font-size: 17px; font-weight: 500; margin: 6px 0 8px; }
 .asocia-cmp-table { border-collapse: collapse; font-size: 15px; font-variant-numeric: tabular-nums; }
 .asocia-cmp-table th, .asocia-cmp-table td { border-bottom: 1px solid #e5e5e5; padding: 4px 10px; text-align: left; }

@@ -183,7 +183,9 @@ class RunCharts:
 
     def margin(self) -> dict:
         """Figure margins in pixels (room for axis titles; more in presentation mode)."""
-        return dict(l=92 if self.big else 70, r=24, t=(96 if self.big else 70), b=(64 if self.big else 50))
+        narrow = self.width < NARROW  # the first panel's title and legend wrap to more lines
+        top = (96 if self.big else 70) + (40 if narrow else 0)
+        return dict(l=92 if self.big else 70, r=24, t=top, b=(64 if self.big else 50))
 
     def geometry(self) -> tuple[int, list[tuple[list, list]]]:
         """Figure height and each panel's (x domain, y domain), for the current view."""
@@ -262,7 +264,7 @@ class RunCharts:
         for p, color in enumerate(PHASE_COLORS):
             name = tr("dissolved", lang) if p == 0 else pick(PHASES[p], lang)
             fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=name,
-                                     line=dict(color=color, width=self._band_width(rows, th)),
+                                     line=dict(color=color, width=self._band_width(rows, th, self.big)),
                                      hoverinfo="skip"), row=3, col=1)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), showlegend=False,
                                  hoverinfo="skip"), row=3, col=1)
@@ -440,8 +442,8 @@ class RunCharts:
         return out
 
     @staticmethod
-    def _band_width(rows: int, height: int) -> float:
-        return float(min(16, max(3, 0.7 * (height - 70) / (rows + 1.5))))
+    def _band_width(rows: int, height: int, big: bool = False) -> float:
+        return float(min(24 if big else 16, max(3, 0.7 * (height - 70) / (rows + 1.5))))
 
     def set_lang(self, lang: str) -> None:
         """Switch every title, legend and axis label to ``lang``."""
