@@ -79,8 +79,10 @@ def _wait_points(page, n: int) -> None:
     page.wait_for_function(f"() => ({POINTS})() === {n}")
 
 
-FITS = ("() => [...document.querySelectorAll('.js-plotly-plot')].every(g => g._fullLayout && "
-        "g.getBoundingClientRect().width > 300 && Math.abs(g._fullLayout.width - g.getBoundingClientRect().width) < 3)")
+FITS = ("() => { const shown = [...document.querySelectorAll('.js-plotly-plot')]"
+        ".filter(g => g.getBoundingClientRect().width > 0);"  # figures on a hidden tab have no box
+        " return shown.length > 0 && shown.every(g => g._fullLayout && g.getBoundingClientRect().width > 300 &&"
+        " Math.abs(g._fullLayout.width - g.getBoundingClientRect().width) < 3); }")
 
 
 def _fits(page) -> None:
@@ -252,6 +254,32 @@ def test_download_csv(dash):
         page.locator(".v-btn", has_text="scenario.toml").click()
     scenario = tomllib.loads(Path(dl.value.path()).read_text())
     assert scenario["run"]["steps"] == step + 1 and scenario["rules"]["decision"] == "consensus"
+
+
+def test_presentation_mode_one_story_in_large_type(dash):
+    page = dash
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.locator(".asocia-present-btn").click()
+    page.locator(".asocia-story").first.wait_for()
+    assert not page.locator(".asocia-side").is_visible()  # the parameters make room for the charts
+    title = page.locator(".asocia-panel-title").first
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('.asocia-panel-title'))"
+                           ".fontSize) >= 26")
+    page.locator(".asocia-story", has_text="Trust").click()  # one story: the trust panel alone
+    page.wait_for_function("() => document.querySelectorAll('.asocia-panel-head').length === 1")
+    assert "Trust within the group" in title.inner_text()
+    shown = page.evaluate("() => document.querySelector('.js-plotly-plot').data.map(t => t.visible)")
+    assert [i for i, v in enumerate(shown) if v is not False] == [5, 6, 7]
+    assert page.evaluate("() => document.querySelector('.js-plotly-plot')._fullLayout.font.size") >= 20
+    _fits(page)
+    page.locator(".asocia-narrative").wait_for()
+    page.locator(".asocia-story", has_text="network").click()
+    page.locator(".asocia-net-box .asocia-node").first.wait_for()
+    page.locator(".asocia-story", has_text="All panels").click()
+    page.wait_for_function("() => document.querySelectorAll('.asocia-panel-head').length === 5")
+    page.locator(".asocia-present-btn").click()
+    page.locator(".asocia-side").wait_for()
+    page.set_viewport_size({"width": 1600, "height": 1000})
 
 
 def test_reload_keeps_the_run_and_a_closed_tab_stops(dash):
