@@ -141,9 +141,9 @@ def is_local(host: str) -> bool:
     return _hostname(host) in LOCAL_HOSTS or host.startswith("127.")
 
 
-def build_app(extra_hosts: tuple[str, ...] = ()):
-    """Solara's ASGI app for dashboards/app.py, behind :class:`GuardMiddleware`."""
-    os.environ["SOLARA_APP"] = str(APP)
+def build_app(extra_hosts: tuple[str, ...] = (), app: Path = APP):
+    """Solara's ASGI app for ``app`` (default dashboards/app.py), behind :class:`GuardMiddleware`."""
+    os.environ["SOLARA_APP"] = str(app)
     keep_local()
     import solara.server.settings as settings
     from solara.server.starlette import app
@@ -152,8 +152,9 @@ def build_app(extra_hosts: tuple[str, ...] = ()):
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True,
-          allow_remote: bool = False, log_level: str = "warning") -> int:
-    """Run the dashboard until SIGTERM or Ctrl-C; returns the exit code.
+          allow_remote: bool = False, log_level: str = "warning", app: Path = APP,
+          extra_hosts: tuple[str, ...] = ()) -> int:
+    """Run the dashboard (or another Solara page, ``app``) until SIGTERM or Ctrl-C; returns the exit code.
 
     Raises:
         ValueError: ``host`` is not local and ``allow_remote`` is False, or the port is invalid.
@@ -167,14 +168,14 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True,
     import uvicorn
 
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
-    app = build_app()
+    asgi = build_app(extra_hosts, app)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"
     if not is_local(host):
         print(f"asocia dashboard: WARNING: serving on {host}:{port}, reachable by every machine that "
               f"can reach this one on that address; anyone there can run and watch your sessions.",
               file=sys.stderr, flush=True)
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
+    config = uvicorn.Config(asgi, host=host, port=port, log_level=log_level, access_log=False,
                             timeout_graceful_shutdown=SHUTDOWN_GRACE, lifespan="on")
     server = uvicorn.Server(config)
     print(f"asocia dashboard: serving {url} (Ctrl-C to stop)", flush=True)
