@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import math
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -218,15 +217,18 @@ def cmd_compare(args) -> int:
 
 
 def cmd_dashboard(args) -> int:
-    """Asocia dashboard: serve dashboards/app.py with Solara on localhost."""
-    app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
-    if not app.exists():
-        raise UserError(f"{app}: dashboard not found (run from a source checkout)")
-    cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
-           "--production"]
-    if args.no_open:
-        cmd.append("--no-open")
-    return subprocess.call(cmd)
+    """Asocia dashboard: serve dashboards/app.py on this machine (dashboards/server.py)."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "dashboards" / "server.py").exists():
+        raise UserError(f"{root / 'dashboards'}: dashboard not found (run from a source checkout)")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from dashboards.server import serve
+
+    try:
+        return serve(args.host, args.port, not args.no_open, args.allow_remote)
+    except ValueError as e:
+        raise UserError(str(e)) from None
 
 
 def cmd_bench(args) -> int:
@@ -273,9 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
     pr.set_defaults(func=cmd_params)
 
     d = sub.add_parser("dashboard", help="start the Solara dashboard on localhost")
-    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; others need --allow-remote)")
     d.add_argument("--port", type=port, default=8765, help="TCP port from 1 to 65535 (default 8765)")
     d.add_argument("--no-open", action="store_true", help="do not open a browser")
+    d.add_argument("--allow-remote", action="store_true",
+                   help="allow a --host other than localhost (reachable from the network; warns)")
     d.set_defaults(func=cmd_dashboard)
 
     b = sub.add_parser("bench", help="benchmarks side by side (see benchmarks/README)")
