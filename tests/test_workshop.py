@@ -47,10 +47,10 @@ def test_decisions_drive_the_firms_and_undecided_seats_play_the_default(tmp_path
     ws.close_round()
     firms = ws.firm_rows[0][0]
     fa, fc = ws.seat_firm[a.seat], ws.seat_firm[c.seat]
-    fb = ws.seat_firm[b.seat]
     assert firms.at[fa, "commit"] == 0.0
     assert firms.at[fc, "commit"] == 1.0 and firms.at[fc, "renege"] == 0.0  # default: all in
-    assert ws.runs[1].model.log.firms_frame().query("firm == @fb")["commit"].iloc[0] == 1.0
+    fb = ws.firm_rows[1][0].loc[ws.seat_firm[b.seat]]
+    assert (fb["commit"], fb["renege"]) == (1.0, 1.0)  # committed, then bought privately
     r = ws.rounds[0]
     assert set(r["decided"]) == {a.pid, b.pid} and r["defaulted"] == [c.pid]
     assert ws.participants[c.pid].last == DEFAULT
