@@ -198,3 +198,44 @@ def test_settings_are_checked(tmp_path, scenario):
         make(tmp_path, scenario, seats=9)
     with pytest.raises(WorkshopError, match="'groups' got 0; allowed: a whole number from 1 to 12"):
         make(tmp_path, scenario, groups=0)
+
+
+def test_debrief_places_people_replays_what_if_and_exports_without_names(tmp_path, scenario):
+    import io
+    import zipfile
+
+    from sim import debrief
+
+    ws = make(tmp_path, scenario, idle_rounds=0)
+    people = [ws.join(n) for n in ("Ana", "Beto", "Caro", "Dani")]
+    plays = [{"purchase": "all"}, {"purchase": "secret", "lead": "quiet"}, {"purchase": "none", "lead": "open"},
+             {"purchase": "all"}]
+    for t in range(5):
+        ws.open_round()
+        for k, (p, d) in enumerate(zip(people, plays, strict=True)):
+            if k == 3 and t % 2:
+                d = {"purchase": "half"}
+            ws.decide(p.token, d, {"sanctions": "none"} if ws.t == ws.vote_round else None)
+        ws.close_round()
+    ws.end()
+    placed = debrief.people(ws).set_index("name")["placed"].to_dict()
+    assert placed == {"Ana": "santo", "Beto": "oportunista", "Caro": "tengo", "Dani": "solido"}
+    assert debrief.place([]) is None
+    # same seed, same moves, the rules really chosen: the group's meetings exactly
+    same = debrief.what_if(ws, 0, None)
+    pd.testing.assert_frame_equal(same, ws.series(0))
+    assert len(same) == 5
+    other = debrief.what_if(ws, 0, {"decision": "consensus", "sanctions": "strict", "admission": "screened"})
+    assert not other.equals(same)
+    table = debrief.compare(ws)
+    assert list(table["group"]) == [0, 1] and table["sanctions"].tolist() == ["none", "none"]
+    data = debrief.export(ws)
+    z = zipfile.ZipFile(io.BytesIO(data))
+    expected = {"participants.csv", "decisions.csv", "votes.csv", "steps.csv", "events.csv", "manifest.json"}
+    assert expected <= set(z.namelist())
+    text = b"".join(z.read(n) for n in z.namelist()).decode()
+    assert not any(n in text for n in ("Ana", "Beto", "Caro", "Dani"))
+    decisions = pd.read_csv(z.open("decisions.csv"))
+    assert len(decisions) == 20 and set(decisions["participant"]) == {"P01", "P02", "P03", "P04"}
+    reveal = debrief.reveal(ws, 0)
+    assert set(reveal["profile"]) <= set(sim.profiles.NAMES) and "Ana" in set(reveal["played_by"])
