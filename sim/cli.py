@@ -226,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_bench)
 
     register_experiment_commands(sub)
+    from .workshop_cli import register as register_workshop
+
+    register_workshop(sub)
     return p
 
 

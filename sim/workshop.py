@@ -71,16 +71,17 @@ class Settings:
     LIMITS = {"groups": (1, 12), "seats": (1, 40), "round_seconds": (1, 3600), "idle_rounds": (0, 100),
               "seed": (0, 2**63 - 1)}
 
-    def check(self, scenario: Scenario, origin: str) -> None:
-        """Raise :class:`WorkshopError` naming the setting and what is allowed."""
+    def check(self, scenario: Scenario, origin: str, names: dict[str, str] | None = None) -> None:
+        """Raise :class:`WorkshopError` naming the setting (as ``names`` calls it) and what is allowed."""
+        names = names or {}
         for name, (lo, hi) in self.LIMITS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-                raise WorkshopError("setting", f"{origin}: '{name}' got {value!r}; allowed: a whole number "
-                                               f"from {lo} to {hi}")
+                raise WorkshopError("setting", f"{origin}: '{names.get(name, name)}' got {value!r}; allowed: "
+                                               f"a whole number from {lo} to {hi}")
         if self.seats > scenario.population.group_size:
-            raise WorkshopError("setting", f"{origin}: 'seats' got {self.seats}; allowed: at most the "
-                                           f"group size, {scenario.population.group_size}")
+            raise WorkshopError("setting", f"{origin}: '{names.get('seats', 'seats')}' got {self.seats}; allowed: "
+                                           f"at most the group size, {scenario.population.group_size}")
 
 
 @dataclass
@@ -279,6 +280,8 @@ class Workshop:
         with self.lock:
             if self.state == "debrief":
                 raise WorkshopError("ended", "join: the workshop has ended")
+            if any(p.name.casefold() == name.casefold() for p in self.participants.values() if p.seat):
+                raise WorkshopError("name_taken", f"join: someone in the room is already called {name!r}")
             seat = self._free_seat()
             if seat is None:
                 raise WorkshopError("full", "join: every seat is taken")
@@ -666,3 +669,16 @@ class Registry:
             ws = Workshop.create(self.root, scenario, settings, taken=self.sessions)
             self.sessions[ws.code] = ws
             return ws
+
+
+_REGISTRIES: dict[Path, Registry] = {}
+_REGISTRIES_LOCK = threading.Lock()
+
+
+def registry(root) -> Registry:
+    """The one registry of a folder in this process (every browser session of a server shares it)."""
+    root = Path(root).resolve()
+    with _REGISTRIES_LOCK:
+        if root not in _REGISTRIES:
+            _REGISTRIES[root] = Registry(root)
+        return _REGISTRIES[root]
