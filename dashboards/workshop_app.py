@@ -237,6 +237,9 @@ def Phone(ws, token: str, lang: str, go):
             return
         n = view["t"] + (1 if view["state"] == "open" else 0)
         solara.Text(t("meeting_of", lang, n=max(n, 1), total=view["steps"]), classes=["ws-sub", "ws-meeting"])
+        if view["status"] == "no_seat":
+            NoFirm(ws, token, view, lang)
+            return
         if view["status"] != "member":
             NoFirm(ws, token, view, lang)
         elif view["state"] == "open":
@@ -421,14 +424,19 @@ def PhoneDebrief(ws, token: str, lang: str):
     with solara.Column(classes=["ws-card", "ws-phone-debrief"]):
         solara.Text(t("debrief_phone", lang), classes=["ws-q"])
         if firm_profile:
-            Html(f'<div>{html.escape(t("your_firm_was", lang, p=""))}<span class="ws-prof" style="color:'
-                 f'{PROFILE_COLORS[firm_profile]}">{html.escape(PROFILE_LABELS[firm_profile])}</span></div>')
+            Html(sentence_with_profile("your_firm_was", firm_profile, lang, "ws-firm-profile"))
         if placed:
-            Html(f'<div>{html.escape(t("you_played_as", lang, p=""))}<span class="ws-prof ws-placed" style="color:'
-                 f'{PROFILE_COLORS[placed]}">{html.escape(PROFILE_LABELS[placed])}</span></div>')
+            Html(sentence_with_profile("you_played_as", placed, lang, "ws-placed"))
             rows = "".join(f"<tr><th>{html.escape(pick(head, lang))}</th><td>{html.escape(pick(cells[placed], lang))}"
                            f"</td></tr>" for head, cells in GUIDE_ROWS.values())
             Html(f'<table class="ws-table">{rows}</table>')
+
+
+def sentence_with_profile(key: str, profile: str, lang: str, cls: str) -> str:
+    """A sentence of the text table with the profile's name in its colour where ``{p}`` stands."""
+    before, _, after = t(key, lang, p="\0").partition("\0")
+    return (f'<div>{html.escape(before)}<span class="ws-prof {cls}" style="color:{PROFILE_COLORS[profile]}">'
+            f'{html.escape(PROFILE_LABELS[profile])}</span>{html.escape(after)}</div>')
 
 
 # ---------------------------------------------------------------------------------------------- trainer
@@ -579,7 +587,7 @@ def Story(ws, board: dict, focus: int, viewing, lang: str):
                                   s=t(f"c_{c['sanctions']}", lang), a=t(f"c_{c['admission']}", lang)),
                                 classes=["ws-vote-result"])
             solara.Text(rules_text(board["groups"][focus]["rules"], lang, board["vote_round"]), classes=["ws-sub"])
-        Html(network_svg(net, names, lang), classes=["ws-network"])
+        Html(network_svg(net, names, lang, size=420), classes=["ws-network"])
     if n:
         solara.FigurePlotly(trends(series, lang, focus=focus))
 
@@ -613,7 +621,7 @@ def prof_cell(name, lang: str) -> str:
 @solara.component
 def PeopleTable(people, lang: str):
     """Each participant: the profile their conduct matches (with the guide's conduct row) and their firm's."""
-    head = [t("played_by", lang), t("group", lang, n="").strip(), t("placed", lang), t("secret_acts", lang),
+    head = [t("participant", lang), t("group", lang, n="").strip(), t("placed", lang), t("secret_acts", lang),
             t("held_back", lang), t("full_coop", lang), pick(GUIDE_ROWS["conduct"][0], lang), t("firm_profile", lang)]
     rows = []
     for r in people.itertuples():
@@ -633,7 +641,8 @@ def Reveal(ws, lang: str):
     for g in range(ws.settings.groups):
         df = debrief.reveal(ws, g)
         rows = "".join(
-            f"<tr><td>{r.firm}</td><td>{html.escape(r.played_by or t('profile_seat', lang))}</td>"
+            f"<tr><td>{r.firm}</td>"
+            f"<td>{html.escape(r.played_by if isinstance(r.played_by, str) else t('profile_seat', lang))}</td>"
             f"<td>{prof_cell(r.profile, lang)}</td><td>{num(r.income, lang, 0)} / {num(r.alone, lang, 0)}</td>"
             f"<td>{r.strikes}</td></tr>" for r in df.itertuples())
         Html(f"<h3>{html.escape(t('group', lang, n=g + 1))}</h3><table class='ws-table ws-reveal-table'><tr><th>"
@@ -662,15 +671,16 @@ def CompareTable(groups, lang: str):
 def WhatIf(ws, lang: str):
     """Replay one group with the same seed and moves under other rules; draw both."""
     g, set_g = solara.use_state(0)
-    choice, set_choice = solara.use_state({"decision": "consensus", "sanctions": "strict", "admission": "screened"})
+    first = solara.use_memo(lambda: debrief.contrary(ws, 0), [])
+    choice, set_choice = solara.use_state(first)
     alt = solara.use_memo(lambda: debrief.what_if(ws, g, choice), [g, str(choice), ws.t])
     solara.Text(t("whatif_help", lang), classes=["ws-sub"])
     with solara.Row(style={"flex-wrap": "wrap"}, gap="12px"):
         solara.Select(t("group", lang, n="").strip(), values=list(range(1, ws.settings.groups + 1)), value=g + 1,
-                      on_value=lambda v: set_g(int(v) - 1), classes=["ws-whatif-group"])
+                      on_value=lambda v: set_g(int(v) - 1), classes=["ws-whatif-group"], style={"width": "160px"})
         for item, question in (("decision", "v_decision"), ("sanctions", "v_sanctions"), ("admission", "v_admission")):
             labels = {t(f"c_{o}", lang): o for o in vote.ITEMS[item]}
             solara.Select(t(question, lang), values=list(labels), value=t(f"c_{choice[item]}", lang),
                           on_value=lambda v, item=item, labels=labels: set_choice({**choice, item: labels[v]}),
-                          classes=[f"ws-whatif-{item}"], style={"min-width": "320px"})
-    solara.FigurePlotly(trends({g: ws.series(g)}, lang, focus=g, alt=alt))
+                          classes=[f"ws-whatif-{item}"], style={"width": "440px"})
+    solara.FigurePlotly(trends({g: ws.series(g)}, lang, focus=g, alt=alt, width=1800))

@@ -62,7 +62,7 @@ def network_svg(net: dict, names: dict[int, str], lang: str, reveal: bool = Fals
     return "".join(parts)
 
 
-def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=None, width: int = 1400) -> go.Figure:
+def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=None, width: int = 1480) -> go.Figure:
     """Trust and cooperation by meeting, one line per group (or actual vs. an alternative for one group).
 
     Args:
@@ -101,7 +101,7 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
     fig.update_xaxes(title_text=t("meeting", lang), tickfont=dict(size=20), title_font=dict(size=20), dtick=1)
     fig.update_annotations(font_size=24)
     # an explicit width: the plotly widget draws 700 px wide otherwise, whatever its box
-    fig.update_layout(height=400, width=width, margin=dict(l=80, r=20, t=50, b=60), font=dict(size=20),
+    fig.update_layout(height=330, width=width, margin=dict(l=80, r=20, t=50, b=60), font=dict(size=20),
                       legend=dict(orientation="h", y=-0.28, font=dict(size=20)), plot_bgcolor="#fff",
                       separators=",." if lang == "es" else ".,")
     fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5")

@@ -188,6 +188,7 @@ T = {
     "tab_compare": ("Groups compared", "Grupos comparados"),
     "tab_whatif": ("What if", "Qué hubiera pasado"),
     "played_by": ("Played by", "Jugada por"),
+    "participant": ("Participant", "Participante"),
     "profile": ("Profile", "Perfil"),
     "firm": ("Firm", "Empresa"),
     "income_alone": ("Income / alone", "Ingreso / solo"),

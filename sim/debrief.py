@@ -120,6 +120,15 @@ def compare(ws: Workshop) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def contrary(ws: Workshop, g: int) -> dict[str, str]:
+    """The rules a group voted with the sanctions turned around (none <-> strict): a first what-if to show."""
+    votes = next((r["votes"].get(g) for r in ws.rounds if r["votes"]), None)
+    chosen = dict(votes["choice"]) if votes else {k: v or next(iter(vote.ITEMS[k]))
+                                                  for k, v in vote.status_quo(ws.group_scenarios[g]).items()}
+    chosen["sanctions"] = "strict" if chosen["sanctions"] == "none" else "none"
+    return chosen
+
+
 def what_if(ws: Workshop, g: int, choice: dict[str, str] | None) -> pd.DataFrame:
     """Group g replayed with its seed and its members' recorded moves, under another reglamento.
 

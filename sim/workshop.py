@@ -420,6 +420,8 @@ class Workshop:
             p = self.participants[a["pid"]]
             self.log.append((self.t, f"leave_{a['by']}", {"name": p.name, "group": p.seat[0] + 1}))
             self._unsit(p)
+            self.decisions.pop(p.pid, None)  # the profile plays this meeting too
+            self.ballots.pop(p.pid, None)
         elif kind == "decide":
             self.decisions[a["pid"]] = a["d"]
             if "v" in a:

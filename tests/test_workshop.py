@@ -239,3 +239,45 @@ def test_debrief_places_people_replays_what_if_and_exports_without_names(tmp_pat
     assert len(decisions) == 20 and set(decisions["participant"]) == {"P01", "P02", "P03", "P04"}
     reveal = debrief.reveal(ws, 0)
     assert set(reveal["profile"]) <= set(sim.profiles.NAMES) and "Ana" in set(reveal["played_by"])
+
+
+def test_a_leaver_s_decision_is_dropped_and_the_count_follows_the_room(tmp_path, scenario):
+    ws = make(tmp_path, scenario)
+    a, b = ws.join("Ana"), ws.join("Beto")
+    ws.open_round()
+    ws.decide(a.token, {"purchase": "none"})
+    ws.decide(b.token, {})
+    ws.leave(a.token)
+    board = ws.board()
+    assert (board["decided"], board["people"]) == (1, 1)
+    ws.close_round()
+    assert ws.rounds[0]["decided"] == [b.pid] and (0, 0) not in ws.rounds[0]["applied"]
+
+
+def test_the_pages_render_in_every_state(tmp_path, scenario):
+    """Phone, projector and debrief components render without a browser (fast check of every branch)."""
+    import solara
+
+    from dashboards import workshop_app as app
+
+    ws = make(tmp_path, scenario, idle_rounds=0)
+    people = [ws.join(n) for n in ("Ana", "Beto", "Caro")]
+
+    def render_all(langs=("es",)):
+        for lang in langs:
+            solara.render(app.Trainer(ws, lang, lambda **kw: None), handle_error=False)
+            for p in people:
+                solara.render(app.Phone(ws, p.token, lang, lambda **kw: None), handle_error=False)
+
+    render_all()
+    for k in range(3):
+        ws.open_round()
+        if k == 2:
+            render_all(("es", "en"))  # the vote
+        ws.decide(people[0].token, {"purchase": "secret"}, {"sanctions": "none"} if ws.t == ws.vote_round else None)
+        ws.close_round()
+    ws.leave(people[2].token)
+    render_all(("en",))
+    ws.end()
+    render_all()
+    box, _ = solara.render(app.Debrief(ws, "es"), handle_error=False)
