@@ -281,3 +281,27 @@ def test_the_pages_render_in_every_state(tmp_path, scenario):
     ws.end()
     render_all()
     box, _ = solara.render(app.Debrief(ws, "es"), handle_error=False)
+
+
+def test_the_readme_workshop_command_creates_a_session(tmp_path):
+    """The README's `asocia workshop` line, run with --no-serve, prints the two links and saves the session."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    line = next(x for x in readme.splitlines() if x.startswith(".venv/bin/asocia workshop"))
+    argv = line.split("#")[0].split()[1:]
+    env = {"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "sim.cli", *argv, "--no-serve", "--dir", str(tmp_path)],
+                          cwd=root, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    code = re.search(r"\?w=([A-Z0-9]{5})&k=", done.stdout).group(1)
+    assert f"?w={code}\n" in done.stdout and (tmp_path / code / "session.json").exists()
+    assert Workshop.load(tmp_path / code).settings.groups == 6
+    bad = subprocess.run([sys.executable, "-m", "sim.cli", "workshop", "--groups", "20", "--no-serve", "--dir",
+                          str(tmp_path)], cwd=root, capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "'--groups' got 20; allowed: a whole number from 1 to 12" in bad.stderr
