@@ -589,7 +589,7 @@ def Story(ws, board: dict, focus: int, viewing, lang: str):
             solara.Text(rules_text(board["groups"][focus]["rules"], lang, board["vote_round"]), classes=["ws-sub"])
         Html(network_svg(net, names, lang, size=420), classes=["ws-network"])
     if n:
-        solara.FigurePlotly(trends(series, lang, focus=focus))
+        Html(solara.use_memo(lambda: trends(series, lang, focus=focus), [n, focus, lang]), classes=["ws-trend"])
 
 
 @solara.component
@@ -683,4 +683,10 @@ def WhatIf(ws, lang: str):
             solara.Select(t(question, lang), values=list(labels), value=t(f"c_{choice[item]}", lang),
                           on_value=lambda v, item=item, labels=labels: set_choice({**choice, item: labels[v]}),
                           classes=[f"ws-whatif-{item}"], style={"width": "440px"})
-    solara.FigurePlotly(trends({g: ws.series(g)}, lang, focus=g, alt=alt, width=1800))
+    actual = ws.series(g)
+    Html(trends({g: actual}, lang, focus=g, alt=alt, width=1800, height=420), classes=["ws-trend", "ws-whatif"])
+    if len(actual) and len(alt):
+        a, b = actual.iloc[-1], alt.iloc[-1]
+        solara.Text(t("whatif_sum", lang, trust=num(a["trust"], lang), trust_alt=num(b["trust"], lang),
+                      coop=num(actual["cooperation"].mean(), lang), coop_alt=num(alt["cooperation"].mean(), lang),
+                      members=int(a["members"]), members_alt=int(b["members"])), classes=["ws-story", "ws-whatif-sum"])

@@ -1,7 +1,8 @@
 """Pictures for the workshop's projector: a group as a network, trust and cooperation by meeting.
 
-Made for the back of a room: large type, thick lines, Okabe-Ito colours (one per group). During
-the game a network shows names and strikes but never profiles; the debrief colours firms by profile.
+Made for the back of a room: large type, thick lines, Okabe-Ito colours (one per group), plain SVG
+strings the page puts in place (cheap to redraw at every meeting, nothing to load). During the game
+a network shows names and strikes but never profiles; the debrief colours firms by profile.
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 import html
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from .workshop_text import PROFILE_COLORS, PROFILE_LABELS, num, t
 
@@ -62,51 +61,77 @@ def network_svg(net: dict, names: dict[int, str], lang: str, reveal: bool = Fals
     return "".join(parts)
 
 
-def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=None, width: int = 1480) -> go.Figure:
-    """Trust and cooperation by meeting, one line per group (or actual vs. an alternative for one group).
+def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=None, width: int = 1480,
+           height: int = 330) -> str:
+    """Trust and cooperation by meeting as two SVG panels, one line per group.
+
+    Drawn as plain SVG rather than a plotly figure: the projector redraws it at every meeting and a
+    laptop shared with thirty phones' worth of work must do so in a blink (a plotly widget is
+    rebuilt in the browser each time). The focused group is thick, the others thin and pale; ``alt``
+    (the steps rows of a what-if replay of ``focus``) is drawn dashed in vermilion.
 
     Args:
         series: group -> its steps rows (DataFrame with step, trust, cooperation).
         lang: 'es' or 'en'.
-        focus: a group to draw thick (the others thin and pale); None draws all alike.
-        alt: steps rows of a what-if replay of ``focus``, drawn dashed.
+        focus: the group drawn thick; None draws every group alike.
+        alt: steps rows of a what-if replay of ``focus``.
         width: pixels (the projector's main column at 1920 x 1080).
+        height: pixels.
 
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(t("trust", lang), t("cooperation", lang)),
-                        horizontal_spacing=0.08)
-    for g, df in series.items():
-        if df is None or len(df) == 0:
-            continue
-        thick = focus is None or g == focus
-        color = GROUP_COLORS[g % len(GROUP_COLORS)]
-        name = t("group", lang, n=g + 1) if alt is None else t("actual", lang)
-        for col, key in ((1, "trust"), (2, "cooperation")):
-            fig.add_trace(go.Scatter(
-                x=df["step"] + 1, y=df[key], mode="lines+markers", name=name, legendgroup=str(g),
-                showlegend=col == 1, opacity=1.0 if thick else 0.35,
-                line=dict(color=color, width=5 if thick else 2), marker=dict(size=9 if thick else 4),
-                hovertemplate=f"{name}<br>{t('meeting', lang)} %{{x}}: %{{y:.2f}}<extra></extra>"),
-                row=1, col=col)
-    if alt is not None and len(alt):
-        for col, key in ((1, "trust"), (2, "cooperation")):
-            fig.add_trace(go.Scatter(
-                x=alt["step"] + 1, y=alt[key], mode="lines+markers", name=t("alternative", lang),
-                legendgroup="alt", showlegend=col == 1, line=dict(color="#D55E00", width=5, dash="dash"),
-                marker=dict(size=9, symbol="diamond"),
-                hovertemplate=f"{t('alternative', lang)}<br>%{{x}}: %{{y:.2f}}<extra></extra>"), row=1, col=col)
-    fig.update_yaxes(range=[0, 1.02], tickfont=dict(size=20), title_font=dict(size=20))
-    fig.update_yaxes(title_text=f"{t('trust', lang)} (0-1)", row=1, col=1)
-    fig.update_yaxes(title_text=f"{t('cooperation', lang)} (0-1)", row=1, col=2)
-    fig.update_xaxes(title_text=t("meeting", lang), tickfont=dict(size=20), title_font=dict(size=20), dtick=1)
-    fig.update_annotations(font_size=24)
-    # an explicit width: the plotly widget draws 700 px wide otherwise, whatever its box
-    fig.update_layout(height=330, width=width, margin=dict(l=80, r=20, t=50, b=60), font=dict(size=20),
-                      legend=dict(orientation="h", y=-0.28, font=dict(size=20)), plot_bgcolor="#fff",
-                      separators=",." if lang == "es" else ".,")
-    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5")
-    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5")
-    return fig
+    n = max([len(df) for df in series.values() if df is not None] + [len(alt) if alt is not None else 0, 1])
+    pad_l, pad_r, pad_t, pad_b, gap = 86, 16, 44, 100, 60
+    pw = (width - pad_l - pad_r - gap - pad_l) / 2
+    ph = height - pad_t - pad_b
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
+             f'xmlns="http://www.w3.org/2000/svg" class="ws-trends" role="img" font-family="Roboto, sans-serif">']
+    lines = []  # (label, color, dash, width) for the legend
+    for k, (key, title) in enumerate((("trust", t("trust", lang)), ("cooperation", t("cooperation", lang)))):
+        x0 = pad_l + k * (pw + gap + pad_l)
+
+        def xy(step, value, x0=x0):
+            x = x0 + (pw * (step + 0.5) / n)
+            return x, pad_t + ph * (1.0 - max(0.0, min(1.0, value)))
+
+        parts.append(f'<text x="{x0 + pw / 2:.0f}" y="28" text-anchor="middle" font-size="26" '
+                     f'fill="#111">{html.escape(title)} (0-1)</text>')
+        for v in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+            y = pad_t + ph * (1.0 - v)
+            parts.append(f'<line x1="{x0:.0f}" x2="{x0 + pw:.0f}" y1="{y:.0f}" y2="{y:.0f}" stroke="#e3e3e3"/>'
+                         f'<text x="{x0 - 10:.0f}" y="{y + 7:.0f}" text-anchor="end" font-size="20" '
+                         f'fill="#333">{num(v, lang, 1)}</text>')
+        every = max(1, n // 12)
+        for step in range(0, n, every):
+            x, _ = xy(step, 0)
+            parts.append(f'<text x="{x:.0f}" y="{pad_t + ph + 28:.0f}" text-anchor="middle" font-size="20" '
+                         f'fill="#333">{step + 1}</text>')
+        parts.append(f'<text x="{x0 + pw / 2:.0f}" y="{pad_t + ph + 58:.0f}" text-anchor="middle" font-size="20" '
+                     f'fill="#333">{html.escape(t("meeting", lang))}</text>')
+        drawn = [(g, df, GROUP_COLORS[g % len(GROUP_COLORS)], "", focus is None or g == focus,
+                  t("group", lang, n=g + 1) if alt is None else t("actual", lang))
+                 for g, df in series.items() if df is not None and len(df)]
+        if alt is not None and len(alt):
+            drawn.append((-1, alt, "#D55E00", ' stroke-dasharray="14 8"', True, t("alternative", lang)))
+        drawn.sort(key=lambda d: d[4])  # the thick lines on top
+        for _, df, color, dash, thick, label in drawn:
+            pts = [xy(int(st), float(v)) for st, v in zip(df["step"], df[key], strict=True)]
+            w = 6 if thick else 2.5
+            op = 1.0 if thick else 0.45
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="{w}" '
+                         f'stroke-opacity="{op}" stroke-linejoin="round"{dash}/>')
+            if thick:
+                parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{color}"/>' for x, y in pts[-1:])
+            if k == 0:
+                lines.append((label, color, dash, w, op))
+    lx = pad_l
+    for label, color, dash, w, op in sorted(lines, key=lambda x: x[0]):
+        parts.append(f'<line x1="{lx}" x2="{lx + 34}" y1="{height - 14}" y2="{height - 14}" stroke="{color}" '
+                     f'stroke-width="{w}" stroke-opacity="{op}"{dash}/><text x="{lx + 42}" y="{height - 7}" '
+                     f'font-size="20" fill="#111">{html.escape(label)}</text>')
+        lx += 60 + 11 * len(label)
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def bar(value: float, lang: str, color: str = "#0072B2") -> str:

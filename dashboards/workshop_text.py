@@ -209,6 +209,10 @@ T = {
     "actual": ("What happened", "Lo que pasó"),
     "alternative": ("With the other rules", "Con las otras reglas"),
     "replay": ("Replay", "Repetir"),
+    "whatif_sum": ("At the end: trust {trust} against {trust_alt}; mean cooperation {coop} against {coop_alt}; "
+                   "members {members} against {members_alt} (what happened against the other rules).",
+                   "Al final: confianza {trust} contra {trust_alt}; cooperación media {coop} contra {coop_alt}; "
+                   "socios {members} contra {members_alt} (lo que pasó contra las otras reglas)."),
     "export": ("Download the tables (pseudonymised)", "Descargar las tablas (seudonimizadas)"),
     "guide_row": ("The guide's table", "La tabla de la guía"),
 }

@@ -230,8 +230,8 @@ def test_debrief_reveals_places_and_exports_without_names(room, session):
     trainer.click(".ws-tab-whatif")
     trainer.wait_for_selector(".ws-whatif-group")
     # what happened and the replay under the contrary sanctions: two lines in each of the two panels
-    trainer.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot');"
-                              " return g && g.data && g.data.length === 4; }")
+    trainer.wait_for_function("() => document.querySelectorAll('.ws-whatif polyline').length === 4")
+    assert "contra" in trainer.locator(".ws-whatif-sum").inner_text()
     trainer.wait_for_timeout(800)  # the tab's slide
     trainer.screenshot(path=SHOTS / "asocia-workshop-projector-whatif.png")
     with trainer.expect_download() as info:
