@@ -72,13 +72,13 @@ CSS = """
 .ws-group { border: 3px solid #c8c8c8; border-radius: 12px; padding: 8px 14px; }
 .ws-group h3 { font-size: 28px; margin: 0 0 4px; }
 .ws-bars { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; align-items: center; font-size: 20px; }
-.ws-seat { display: inline-block; padding: 3px 10px; margin: 3px; border-radius: 16px; font-size: 22px;
+.ws-seat { display: inline-block; padding: 1px 8px; margin: 2px; border-radius: 14px; font-size: 20px;
            background: #eee; }
 .ws-seat.ws-done { background: #0a6b2f; color: #fff; }
 .ws-seat.ws-wait { background: #fff3cd; border: 2px solid #9a5b00; }
-.ws-bar { position: relative; height: 28px; background: #eee; border-radius: 6px; margin: 4px 0; }
+.ws-bar { position: relative; height: 24px; background: #eee; border-radius: 6px; margin: 4px 0; }
 .ws-bar div { height: 100%; border-radius: 6px; }
-.ws-bar span { position: absolute; right: 8px; top: 0; font-weight: 700; font-size: 22px; }
+.ws-bar span { position: absolute; right: 6px; top: -2px; font-weight: 700; font-size: 20px; }
 .ws-story { font-size: 28px; line-height: 1.45; }
 .ws-countdown .ws-countdown-label { margin-right: 14px; }
 .ws-story li { margin: 4px 0; }
@@ -251,7 +251,22 @@ def Phone(ws, token: str, lang: str, go):
         LastMeeting(view, lang)
         Income(view, lang)
         Rules(view["rules"], lang, view.get("vote_round"))
-        solara.Button(t("leave", lang), on_click=lambda: ws.leave(token), text=True, classes=["ws-leave"])
+        Leave(ws, token, lang)
+
+
+@solara.component
+def Leave(ws, token: str, lang: str):
+    """Leave the workshop, after a second tap (a profile then plays the firm)."""
+    asked, set_asked = solara.use_state(False)
+    if not asked:
+        solara.Button(t("leave", lang), on_click=lambda: set_asked(True), text=True, classes=["ws-leave"])
+        return
+    with solara.Column(classes=["ws-card"]):
+        solara.Text(t("leave_sure", lang), classes=["ws-warn"])
+        with solara.Row():
+            solara.Button(t("leave", lang), on_click=lambda: ws.leave(token), color="error",
+                          classes=["ws-leave-confirm"])
+            solara.Button(t("stay", lang), on_click=lambda: set_asked(False), text=True)
 
 
 OPTION_KEYS = {"purchase": ("all", "half", "none", "secret"), "quota": ("pay", "skip"),
@@ -496,12 +511,11 @@ def Trainer(ws, lang: str, go):
         with solara.Columns([1, 4], gutters_dense=True):
             Room(ws, board, lang)
             with solara.Column(gap="12px"):
-                if state == "resolved":
-                    # one story at a time: the focused group's meeting, its network and the trends
-                    GroupTabs(board, focus, set_focus, lang)
-                    Story(ws, board, focus, viewing, lang)
-                else:
-                    Groups(board, lang)
+                # the same widgets in every state, so closing a meeting only changes texts: every group
+                # (who has decided, never what; the button picks the group whose story is told), then one
+                # story at a time: the focused group's meeting, its network and the trends
+                Groups(board, focus, set_focus, lang)
+                Story(ws, board, focus, viewing, lang)
 
 
 @solara.component
@@ -518,6 +532,7 @@ def Room(ws, board: dict, lang: str):
         Html(f'<div class="ws-link">{html.escape(url)}</div>')
         Html(f'<div>{html.escape(t("code", lang))}: <span class="ws-bigcode">{board["code"]}</span></div>')
         solara.Text(t("people", lang, n=board["people"]), classes=["ws-people"])
+        Release(ws, board, lang)
         solara.Text(t("room_log", lang), classes=["ws-q"])
         lines = [t(f"log_{key}", lang, **vals) for _, key, vals in board["log"][-8:]]
         Html("<ul style='font-size:20px'>" + "".join(f"<li>{html.escape(x)}</li>" for x in lines) + "</ul>",
@@ -540,29 +555,34 @@ def seat_chips(grp: dict, state: str, lang: str) -> str:
 
 
 @solara.component
-def Groups(board: dict, lang: str):
-    """One card per group: trust, cooperation and who has decided (never what)."""
-    cards = []
-    for grp in board["groups"]:
-        g, story = grp["group"], grp["story"]
-        cards.append(f'<div class="ws-group ws-group-{g}"><h3>{html.escape(t("group", lang, n=g + 1))} · '
-                     f'{story["members"]} {html.escape(t("members", lang).lower())}</h3>'
-                     f'<div class="ws-bars"><span>{html.escape(t("trust", lang))}</span>{bar(story["trust"], lang)}'
-                     f'<span>{html.escape(t("cooperation", lang))}</span>'
-                     f'{bar(story["cooperation"], lang, "#009E73")}</div>'
-                     f'<div>{seat_chips(grp, board["state"], lang)}</div></div>')
-    Html('<div class="ws-groups">' + "".join(cards) + "</div>", classes=["ws-groups-box"])
+def Release(ws, board: dict, lang: str):
+    """Hand a seated person's firm back to its profile (someone who left the room without a word)."""
+    seated = {s["name"]: s["pid"] for grp in board["groups"] for s in grp["seats"] if s["name"]}
+    who, set_who = solara.use_state(None)
+    if not seated or board["state"] == "debrief":
+        return
+    with solara.Row(style={"align-items": "center"}):
+        solara.Select(t("release", lang), values=sorted(seated), value=who if who in seated else None,
+                      on_value=set_who, classes=["ws-release-who"], style={"max-width": "200px"})
+        solara.Button(t("release_do", lang), on_click=lambda: ws.release(seated[who]) if who in seated else None,
+                      disabled=who not in seated, classes=["ws-release"])
 
 
 @solara.component
-def GroupTabs(board: dict, focus: int, set_focus, lang: str):
-    """Pick the group whose story the projector tells."""
-    with solara.Row(style={"flex-wrap": "wrap"}, gap="8px"):
+def Groups(board: dict, focus: int, set_focus, lang: str):
+    """One card per group: trust, cooperation and who has decided (never what); its button tells its story."""
+    with solara.Row(classes=["ws-groups"], gap="10px"):
         for grp in board["groups"]:
-            g = grp["group"]
-            label = f'{t("group", lang, n=g + 1)} · {num(grp["story"]["trust"], lang)}'
-            solara.Button(label, on_click=lambda g=g: set_focus(g), text=g != focus, outlined=g != focus,
-                          color="primary", classes=["ws-ctrl", f"ws-focus-{g}"])
+            g, story = grp["group"], grp["story"]
+            with solara.Column(gap="0px", classes=["ws-group-col"]):
+                solara.Button(f'{t("group", lang, n=g + 1)} · {story["members"]} {t("members", lang).lower()}',
+                              on_click=lambda g=g: set_focus(g), text=g != focus, outlined=g != focus,
+                              color="primary", classes=["ws-ctrl", f"ws-focus-{g}"])
+                Html(f'<div class="ws-bars"><span>{html.escape(t("trust", lang))}</span>{bar(story["trust"], lang)}'
+                     f'<span>{html.escape(t("cooperation", lang))}</span>'
+                     f'{bar(story["cooperation"], lang, "#009E73")}</div>'
+                     f'<div>{seat_chips(grp, board["state"], lang)}</div>',
+                     classes=["ws-group"] + (["ws-focus"] if g == focus else []))
 
 
 @solara.component

@@ -121,6 +121,8 @@ T = {
     "st_no_seat": ("You do not play a firm now.", "Ahora no juega ninguna empresa."),
     "take_seat": ("Take a free firm", "Tomar una empresa libre"),
     "leave": ("Leave the workshop", "Salir del taller"),
+    "leave_sure": ("Sure? A profile will play your firm.", "¿Seguro? Su empresa la jugará su perfil."),
+    "stay": ("Stay", "Quedarme"),
     "left": ("You left. Your firm is played by its profile.", "Salió del taller. Su empresa la juega su perfil."),
     "debrief_phone": ("The game is over: look at the screen.", "Terminó el juego: mire la pantalla."),
     "your_firm_was": ("Your firm's profile was: {p}.", "El perfil de su empresa era: {p}."),
@@ -180,7 +182,8 @@ T = {
     "log_leave_trainer": ("{name} was replaced by a profile", "{name} fue reemplazado/a por un perfil"),
     "log_leave_idle": ("{name} missed several meetings; a profile plays the firm",
                        "{name} faltó varias reuniones; la empresa la juega su perfil"),
-    "release": ("Replace by profile", "Reemplazar por perfil"),
+    "release": ("Gone without a word?", "¿Se fue sin avisar?"),
+    "release_do": ("Profile plays", "Lo juega el perfil"),
     "vote_result": ("Group {g} voted: {d}; {s}; {a}", "El grupo {g} votó: {d}; {s}; {a}"),
     # debrief
     "tab_reveal": ("Who was who", "Quién era quién"),

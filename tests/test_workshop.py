@@ -305,3 +305,14 @@ def test_the_readme_workshop_command_creates_a_session(tmp_path):
                           str(tmp_path)], cwd=root, capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "'--groups' got 20; allowed: a whole number from 1 to 12" in bad.stderr
+
+
+def test_the_trainer_hands_a_firm_back_to_its_profile(tmp_path, scenario):
+    ws = make(tmp_path, scenario)
+    a = ws.join("Ana")
+    ws.release(a.pid)
+    assert a.seat is None and ws.log[-1][1] == "leave_trainer"
+    with pytest.raises(WorkshopError):
+        ws.release(99)
+    again = Workshop.load(ws.folder)  # the release is journaled like every other action
+    assert again.participants[a.pid].seat is None

@@ -170,6 +170,7 @@ def test_meeting_2_reconnects_a_leaver_and_a_latecomer(room, session):
     caro = room["phones"]["Caro"]
     caro_seat = caro.locator(".ws-you").inner_text().split(" · ", 1)[1]
     caro.click(".ws-leave")
+    caro.click(".ws-leave-confirm")  # a second tap: leaving is not undone by a slip of the thumb
     caro.wait_for_selector(".ws-reseat")
     trainer.wait_for_selector("text=Caro se fue; la empresa la juega su perfil")
     ctx, hugo = new_phone(room, f"{room['url']}?w={session.code}")
