@@ -235,8 +235,9 @@ def Phone(ws, token: str, lang: str, go):
         if view["state"] == "debrief":
             PhoneDebrief(ws, token, lang)
             return
-        n = view["t"] + (1 if view["state"] == "open" else 0)
-        solara.Text(t("meeting_of", lang, n=max(n, 1), total=view["steps"]), classes=["ws-sub", "ws-meeting"])
+        # the meeting being played, or the next one while the room waits for it to open
+        solara.Text(t("meeting_of", lang, n=min(view["t"] + 1, view["steps"]), total=view["steps"]),
+                    classes=["ws-sub", "ws-meeting"])
         if view["status"] == "no_seat":
             NoFirm(ws, token, view, lang)
             return
@@ -357,14 +358,14 @@ def NoFirm(ws, token: str, view: dict, lang: str):
 
 @solara.component
 def LastMeeting(view: dict, lang: str):
-    """What the group did at the last meeting, as a member saw it."""
+    """What the group did at the last meeting, as a member saw it (one HTML block: a close changes its text)."""
     story = view.get("story")
-    with solara.Column(classes=["ws-card", "ws-last"], gap="2px"):
-        if not story or story["t"] < 0:
-            solara.Text(t("no_meeting_yet", lang))
-            return
-        solara.Text(t("last_meeting", lang, n=story["t"] + 1), classes=["ws-q"])
-        Html(story_html(story, lang), classes=["ws-story-phone"])
+    if not story or story["t"] < 0:
+        content = f"<p>{html.escape(t('no_meeting_yet', lang))}</p>"
+    else:
+        content = (f'<div class="ws-q">{html.escape(t("last_meeting", lang, n=story["t"] + 1))}</div>'
+                   + story_html(story, lang))
+    Html(content, classes=["ws-card", "ws-last"])
 
 
 def story_html(story: dict, lang: str) -> str:
@@ -387,26 +388,25 @@ def story_html(story: dict, lang: str) -> str:
 
 @solara.component
 def Income(view: dict, lang: str):
-    """The participant's income against going alone, and their warnings and fines."""
-    with solara.Column(classes=["ws-card", "ws-income"], gap="2px"):
-        solara.Text(t("income", lang), classes=["ws-q"])
-        if view.get("alone"):
-            gain = view["income"] / view["alone"] - 1.0
-            solara.Text(t("income_last", lang, inc=num(view["last_income"], lang, 1),
-                          alone=num(view["last_alone"], lang, 1)))
-            solara.Text(t("income_total", lang, inc=num(view["income"], lang, 0), alone=num(view["alone"], lang, 0),
-                          gain=pct(gain, lang)), classes=["ws-ok" if gain >= 0 else "ws-bad", "ws-gain"])
-        else:
-            solara.Text(t("no_meeting_yet", lang))
-        solara.Text(t("sanctions_you", lang), classes=["ws-q"])
-        if view.get("sanctions"):
-            for s in view["sanctions"]:
-                solara.Text(t(f"s_{s['sanction']}", lang, t=s["t"] + 1, amount=num(s["amount"], lang, 1),
-                              strike=s["strike"]),
-                            classes=["ws-bad", "ws-sanction"])
-        else:
-            solara.Text(t("none_yet", lang))
-        solara.Text(t("strikes", lang, k=view.get("strikes", 0)), classes=["ws-sub"])
+    """The participant's income against going alone, and their warnings and fines (one HTML block)."""
+    parts = [f'<div class="ws-q">{html.escape(t("income", lang))}</div>']
+    if view.get("alone"):
+        gain = view["income"] / view["alone"] - 1.0
+        last = t("income_last", lang, inc=num(view["last_income"], lang, 1), alone=num(view["last_alone"], lang, 1))
+        parts.append(f"<div>{html.escape(last)}</div>")
+        total = t("income_total", lang, inc=num(view["income"], lang, 0), alone=num(view["alone"], lang, 0),
+                  gain=pct(gain, lang))
+        parts.append(f'<div class="{"ws-ok" if gain >= 0 else "ws-bad"} ws-gain">{html.escape(total)}</div>')
+    else:
+        parts.append(f"<div>{html.escape(t('no_meeting_yet', lang))}</div>")
+    parts.append(f'<div class="ws-q">{html.escape(t("sanctions_you", lang))}</div>')
+    for x in view.get("sanctions") or []:
+        line = t(f"s_{x['sanction']}", lang, t=x["t"] + 1, amount=num(x["amount"], lang, 1), strike=x["strike"])
+        parts.append(f'<div class="ws-bad ws-sanction">{html.escape(line)}</div>')
+    if not view.get("sanctions"):
+        parts.append(f"<div>{html.escape(t('none_yet', lang))}</div>")
+    parts.append(f'<div class="ws-sub">{html.escape(t("strikes", lang, k=view.get("strikes", 0)))}</div>')
+    Html("".join(parts), classes=["ws-card", "ws-income"])
 
 
 def rules_text(rules: dict, lang: str, vote_round) -> str:
@@ -424,9 +424,8 @@ def rules_text(rules: dict, lang: str, vote_round) -> str:
 @solara.component
 def Rules(rules: dict, lang: str, vote_round):
     """The rules in force."""
-    with solara.Column(classes=["ws-card", "ws-rules"], gap="2px"):
-        solara.Text(t("rules", lang), classes=["ws-q"])
-        solara.Text(rules_text(rules, lang, vote_round))
+    Html(f'<div class="ws-q">{html.escape(t("rules", lang))}</div>'
+         f"<div>{html.escape(rules_text(rules, lang, vote_round))}</div>", classes=["ws-card", "ws-rules"])
 
 
 @solara.component
@@ -595,21 +594,22 @@ def Story(ws, board: dict, focus: int, viewing, lang: str):
         net = ws.runs[focus].network(0)
         names = {f: name for (g, f), name in ws.played_by.items() if g == focus}
         series = solara.use_memo(lambda: {g: ws.series(g) for g in range(ws.settings.groups)}, [n])
+    title = t("story", lang, n=shown + 1, g=focus + 1) if story else ""
+    lines = story_html(story, lang) if story else ""
+    for r in ws.rounds:
+        if r["votes"] and focus in r["votes"]:
+            c = r["votes"][focus]["choice"]
+            vote_line = t("vote_result", lang, g=focus + 1, d=t(f"c_{c['decision']}", lang),
+                          s=t(f"c_{c['sanctions']}", lang), a=t(f"c_{c['admission']}", lang))
+            lines += f'<div class="ws-vote-result">{html.escape(vote_line)}</div>'
+
+    chart = solara.use_memo(lambda: trends(series, lang, focus=focus) if n else "", [n, focus, lang])
+    # the same three blocks whatever the state: a close only changes their contents
     with solara.Columns([3, 2], gutters_dense=True):
-        with solara.Column(classes=["ws-story-box"]):
-            if story:
-                solara.Text(t("story", lang, n=shown + 1, g=focus + 1), classes=["ws-head", "ws-story-title"])
-                Html(story_html(story, lang), classes=["ws-story"])
-            for r in ws.rounds:
-                if r["votes"] and focus in r["votes"]:
-                    c = r["votes"][focus]["choice"]
-                    solara.Text(t("vote_result", lang, g=focus + 1, d=t(f"c_{c['decision']}", lang),
-                                  s=t(f"c_{c['sanctions']}", lang), a=t(f"c_{c['admission']}", lang)),
-                                classes=["ws-vote-result"])
-            solara.Text(rules_text(board["groups"][focus]["rules"], lang, board["vote_round"]), classes=["ws-sub"])
+        Html((f'<div class="ws-head ws-story-title">{html.escape(title)}</div>' if title else "") + lines,
+             classes=["ws-story", "ws-story-box"])
         Html(network_svg(net, names, lang, size=420), classes=["ws-network"])
-    if n:
-        Html(solara.use_memo(lambda: trends(series, lang, focus=focus), [n, focus, lang]), classes=["ws-trend"])
+    Html(chart, classes=["ws-trend"])
 
 
 @solara.component

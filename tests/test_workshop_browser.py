@@ -10,6 +10,7 @@ story and the controls inside the projector's 1920 x 1080).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import sys
@@ -23,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
-from dashboards.devserver import CHROMIUM, browser  # noqa: E402
+from dashboards.devserver import CHROMIUM, browser, free_port  # noqa: E402
 from dashboards.workshop_devserver import serve_workshop  # noqa: E402
 from sim.workshop import Settings, Workshop  # noqa: E402
 
@@ -48,14 +49,23 @@ def session(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def room(session, tmp_path_factory):
-    """The server, the trainer's page and a browser context per phone."""
+    """The server (which a test may restart on the same port), the trainer's page and the phones."""
     log = open(tmp_path_factory.mktemp("log") / "server.log", "w")
-    with serve_workshop(session.folder.parent, session.code, log=log) as url, browser() as b:
+    port = free_port()
+    servers = contextlib.ExitStack()
+    url = servers.enter_context(serve_workshop(session.folder.parent, session.code, port=port, log=log))
+
+    def restart():
+        servers.close()  # the server process ends: every kernel, every page's state on the server is gone
+        servers.enter_context(serve_workshop(session.folder.parent, session.code, port=port, log=log))
+
+    with browser() as b:
         trainer = b.new_page(viewport=PROJECTOR, accept_downloads=True)
         trainer.set_default_timeout(30_000)
         trainer.goto(f"{url}?w={session.code}&k={session.key}")
         trainer.wait_for_selector(".ws-trainer", timeout=90_000)
-        yield {"url": url, "browser": b, "trainer": trainer, "phones": {}, "contexts": {}}
+        yield {"url": url, "browser": b, "trainer": trainer, "phones": {}, "contexts": {}, "restart": restart}
+    servers.close()
     log.close()
 
 
@@ -102,6 +112,13 @@ def test_seven_people_join_from_their_phones(room, session):
         assert "p=" in page.url  # the phone's address now carries its seat's token
         room["phones"][name], room["contexts"][name] = page, ctx
     trainer.wait_for_selector("text=Personas sentadas: 7")
+    gabi = room["phones"]["Gabi"]  # English on request, kept in the address across a reload
+    gabi.click(".ws-lang-en")
+    gabi.wait_for_selector("text=Waiting for the trainer to open the meeting.")
+    gabi.reload()
+    gabi.wait_for_selector("text=Rules in force", timeout=90_000)
+    gabi.click(".ws-lang-es")
+    gabi.wait_for_selector("text=Esperando que se abra la reunión.")
     groups = [room["phones"][n].locator(".ws-you").inner_text().split(" · ")[1] for n in NAMES]
     assert sorted(groups).count("grupo 1") == 4 and groups.count("grupo 2") == 3  # balanced
     trainer.screenshot(path=SHOTS / "asocia-workshop-projector-lobby.png")
@@ -188,15 +205,31 @@ def test_meeting_2_reconnects_a_leaver_and_a_latecomer(room, session):
             page.wait_for_selector("text=Reunión anterior (n.º 2) como la vio su grupo")
 
 
-def test_meeting_3_votes_the_reglamento(room, session):
+def vote_strict(page) -> None:
+    page.wait_for_selector(".ws-vote-title")
+    page.click(".ws-vote-sanctions-strict")
+    page.click(".ws-submit")
+    page.wait_for_selector(".ws-sent")
+
+
+def test_meeting_3_votes_the_reglamento_across_a_server_restart(room, session):
     trainer = room["trainer"]
     trainer.click(".ws-open")
     active = {n: p for n, p in room["phones"].items() if n != "Caro"}
-    for page in active.values():
-        page.wait_for_selector(".ws-vote-title")
-        page.click(".ws-vote-sanctions-strict")
-        page.click(".ws-submit")
-        page.wait_for_selector(".ws-sent")
+    early = ["Ana", "Beto", "Dani"]
+    for name in early:
+        vote_strict(active[name])
+    trainer.wait_for_selector("text=decidieron 3 de 7")
+    room["restart"]()  # the laptop's server dies and comes back: the journal has every decision
+    for page in [trainer, *active.values()]:
+        page.reload()
+    trainer.wait_for_selector("text=decidieron 3 de 7", timeout=90_000)
+    for name, page in active.items():
+        page.wait_for_selector(".ws-vote-title", timeout=90_000)
+        assert (page.locator(".ws-sent").count() == 1) == (name in early)
+    for name, page in active.items():
+        if name not in early:
+            vote_strict(page)
     room["phones"]["Eli"].screenshot(path=SHOTS / "asocia-workshop-phone-vote.png", full_page=True)
     trainer.wait_for_selector("text=decidieron 7 de 7")
     trainer.click(".ws-close")
