@@ -76,9 +76,10 @@ CSS = """
            background: #eee; }
 .ws-seat.ws-done { background: #0a6b2f; color: #fff; }
 .ws-seat.ws-wait { background: #fff3cd; border: 2px solid #9a5b00; }
-.ws-bar { position: relative; height: 24px; background: #eee; border-radius: 6px; margin: 4px 0; }
-.ws-bar div { height: 100%; border-radius: 6px; }
-.ws-bar span { position: absolute; right: 6px; top: -2px; font-weight: 700; font-size: 20px; }
+.ws-barrow { display: flex; align-items: center; gap: 6px; }
+.ws-barrow b { font-size: 20px; min-width: 44px; text-align: right; }
+.ws-bar { flex: 1 1 auto; height: 20px; background: #eee; border-radius: 5px; }
+.ws-bar div { height: 100%; border-radius: 5px; }
 .ws-story { font-size: 28px; line-height: 1.45; }
 .ws-countdown .ws-countdown-label { margin-right: 14px; }
 .ws-story li { margin: 4px 0; }

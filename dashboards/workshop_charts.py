@@ -135,7 +135,7 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
 
 
 def bar(value: float, lang: str, color: str = "#0072B2") -> str:
-    """A 0-1 value as a thick horizontal bar with its number (HTML)."""
+    """A 0-1 value as a thick horizontal bar followed by its number (HTML)."""
     w = max(0.0, min(1.0, value)) * 100
-    return (f'<div class="ws-bar"><div style="width:{w:.0f}%;background:{color}"></div>'
-            f'<span>{num(value, lang)}</span></div>')
+    return (f'<div class="ws-barrow"><div class="ws-bar"><div style="width:{w:.0f}%;background:{color}"></div></div>'
+            f'<b>{num(value, lang)}</b></div>')
