@@ -292,6 +292,10 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("repair", help="rebuild a sweep folder's index.duckdb from its Parquet batches")
     rp.add_argument("folder", help="sweep folder written by 'asocia sweep'")
     rp.set_defaults(func=cmd_repair)
+
+    from .workshop_cli import register as register_workshop
+
+    register_workshop(sub)
     return p
 
 
