@@ -18,12 +18,15 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:  # `solara run dashboards/app.py` does not put the repo on the path
     sys.path.insert(0, str(_ROOT))
 
+import ipyvuetify  # noqa: E402
+import markdown  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
+import traitlets  # noqa: E402
 from solara import v  # noqa: E402
 
 from dashboards import compare as cmp  # noqa: E402
-from dashboards.charts import RunCharts, network_svg  # noqa: E402
+from dashboards.charts import PANELS, RunCharts, group_trust, network_svg  # noqa: E402
 from dashboards.explain import EXPLAIN  # noqa: E402
 from dashboards.i18n import (  # noqa: E402
     KINDS,
@@ -31,18 +34,26 @@ from dashboards.i18n import (  # noqa: E402
     SECTIONS,
     allowed,
     choice_label,
+    explain_error,
+    fmt_number,
     param_label,
+    parse_number,
     pick,
+    scenario_description,
+    source_label,
     tr,
 )
+from dashboards.parking import Parking  # noqa: E402
 from dashboards.session import Session, list_scenarios  # noqa: E402
 from sim import ScenarioError  # noqa: E402
-from sim.scenario import params  # noqa: E402
+from sim.scenario import param, params  # noqa: E402
 
 SPEEDS = [1, 2, 5, 10, 20, 50]
 LOG_ROWS = 150
 SHARE_GROUPS = {"population": (("santo", "solido", "tengo", "oportunista"),
                                ("active", "passive", "barely"))}
+
+PARKING = Parking()  # every browser's run, kept across a reload and let go when its tab is closed
 
 lang = solara.reactive("es")
 frame = solara.reactive(0)          # re-renders the small panels: after a redraw, PANEL_PERIOD apart while playing
@@ -55,6 +66,8 @@ tab = solara.reactive(0)
 log_firm = solara.reactive("")
 log_kind = solara.reactive("")
 message = solara.reactive("")       # a one-line notice (errors from buttons)
+present = solara.reactive(False)    # presentation mode: large type, no side panel, one story at a time
+story = solara.reactive(-1)         # presentation mode: -1 all panels, 0-4 one panel, 5 the network
 open_sections = solara.reactive([7, 8])  # parameter sections shown open: reglamento, sanctions
 
 
@@ -69,6 +82,8 @@ class AppState:
         self.cmp_result = None
         self.redraw_times: list[float] = []
         self._panels_at = 0.0
+        self.kernel = ""  # the Solara kernel (browser page) that owns this state now
+        self.view: dict = {}  # the page's choices (language, group, tab, speed), restored on a reload
 
     def shown_group(self) -> int:
         """The group the network and the firm player show (the selected one, else group 0)."""
@@ -108,19 +123,21 @@ class AppState:
         return len(chunk.profiles)
 
 
-def play_loop(st: AppState) -> None:
+def play_loop(st: AppState, kernel: str = "") -> None:
     """Advance at the chosen speed; redraw whenever the browser has drawn the previous frame.
 
     Steps are taken on the clock (``speed`` meetings per second); the charts are redrawn as
     soon as the browser acknowledges the previous update, covering every meeting played since,
-    so a slow browser sees fewer, larger redraws instead of a growing backlog.
+    so a slow browser sees fewer, larger redraws instead of a growing backlog. The loop ends
+    when its page's kernel closes or another page (a reload) adopts the run.
     """
     s = st.session
     generation = s.generation
+    owner = (lambda: PARKING.active(st, kernel)) if kernel else (lambda: True)
     last = time.perf_counter()
     budget = 1.0
     dirty = False
-    while playing.value and s.generation == generation:
+    while playing.value and s.generation == generation and owner():
         now = time.perf_counter()
         budget = min(budget + (now - last) * speed.value, max(1.0, speed.value * 0.5))
         last = now
@@ -134,10 +151,25 @@ def play_loop(st: AppState) -> None:
             st.redraw()
             dirty = False
         time.sleep(0.004)
+    if not owner():
+        if PARKING.owns(st, kernel):
+            playing.value = False  # no page watches: paused where it was (a reload finds it so)
+        return
     if dirty:
         st.redraw()
     else:
         frame.value += 1  # the panels may be up to PANEL_PERIOD behind the charts
+
+
+@solara.component
+def Prose(text: str, style: str = ""):
+    """Markdown as plain HTML.
+
+    solara.Markdown loads KaTeX and mermaid, which are not installed with the dashboard (the
+    browser asked the server for them, and the server would fetch them from the internet).
+    """
+    body = solara.use_memo(lambda: markdown.markdown(text, extensions=["tables"]), [text])
+    solara.HTML(tag="div", unsafe_innerHTML=body, style=style, classes=["asocia-prose"])
 
 
 # ---------------------------------------------------------------------- parameters
@@ -148,34 +180,43 @@ def _slider_step(p) -> float:
     return 0.01 if span <= 2 else (0.05 if span <= 10 else 0.5)
 
 
-def _fmt(x) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
-
-
 @solara.component
-def ParamWidget(p, value, on_value, lang_: str):
-    """One scenario parameter as a widget derived from its schema entry."""
+def ParamWidget(p, value, on_value, lang_: str, error: str | None = None, raw: str | None = None):
+    """One scenario parameter as a widget derived from its schema entry.
+
+    ``error`` is shown at the field (in red, under it); ``raw`` is text typed into a number
+    field that could not be read, kept on screen so the person can correct it.
+    """
     label = param_label(p, lang_)
-    hint = " · ".join(x for x in (p.src, p.help if lang_ == "en" else "") if x)
+    src = source_label(p.src, lang_)
+    hint = " · ".join(x for x in (src, p.help if lang_ == "en" else "") if x)
+    errors = [error] if error else []
     if p.type is bool:
-        v.Switch(label=label, v_model=bool(value), on_v_model=on_value, hint=hint,
+        v.Switch(label=label, v_model=bool(value), on_v_model=on_value, hint=hint, error_messages=errors,
                  persistent_hint=bool(hint), dense=True, class_="mt-0 asocia-param")
     elif p.choices:
         items = [{"text": choice_label(c, lang_), "value": c} for c in p.choices]
-        v.Select(label=label, items=items, v_model=value, on_v_model=on_value, hint=hint,
+        v.Select(label=label, items=items, v_model=value, on_v_model=on_value, hint=hint, error_messages=errors,
                  persistent_hint=bool(hint), dense=True, class_="asocia-param")
     elif p.type in (int, float) and p.lo is not None and p.hi is not None and (p.hi - p.lo) <= (
             60 if p.type is int else 10):
+        step = _slider_step(p)
+
+        def from_slider(x):
+            # a slider snaps a value that is not on its grid (a share of 0.238 on a 0.01 grid) and
+            # reports the snapped value as if the person had moved it: ignore that
+            if abs(float(x) - float(value)) <= step / 2 + 1e-9:
+                return
+            on_value(int(x) if p.type is int else round(float(x), 4))
         with solara.Column(gap="0px", classes=["asocia-param"]):
-            solara.Text(f"{label}: {_fmt(value)}", classes=["asocia-plabel"])
-            v.Slider(v_model=value, min=p.lo, max=p.hi, step=_slider_step(p), dense=True,
-                     hide_details=not hint, hint=hint, persistent_hint=bool(hint),
-                     on_v_model=lambda x: on_value(int(x) if p.type is int else round(float(x), 4)))
+            solara.Text(f"{label}: {fmt_number(value, lang_)}", classes=["asocia-plabel"])
+            v.Slider(v_model=value, min=p.lo, max=p.hi, step=step, dense=True,
+                     hide_details=not (hint or errors), hint=hint, persistent_hint=bool(hint),
+                     error_messages=errors, on_v_model=from_slider)
     else:
-        def from_text(text):
-            on_value(text)
-        v.TextField(label=label, v_model=_fmt(value), on_v_model=from_text, hint=hint or allowed(p, lang_),
-                    persistent_hint=True, dense=True, class_="asocia-param")
+        v.TextField(label=label, v_model=raw if raw is not None else fmt_number(value, lang_), on_v_model=on_value,
+                    hint=hint or allowed(p, lang_), persistent_hint=True, dense=True, error_messages=errors,
+                    class_="asocia-param")
 
 
 @solara.component
@@ -201,15 +242,10 @@ def ParamPanel(st: AppState):
 
     def on_edit(key):
         def set_value(value):
-            if isinstance(value, str) and key != "run.seed":
-                from sim.scenario import coerce, param
-                try:
-                    value = coerce(value, param(key), str(s.path))
-                except ScenarioError as e:
-                    s.error = str(e)
-                    params_rev.value += 1
-                    return
-            s.edit(key, value)
+            if isinstance(value, str):
+                s.edit_text(key, value, lang.value)
+            else:
+                s.edit(key, value)
             params_rev.value += 1
         return set_value
 
@@ -229,24 +265,29 @@ def ParamPanel(st: AppState):
         params_rev.value += 1
 
     def revert():
-        s.edits.clear()
-        s.seed_text = str(s.base.run.seed)
-        s.validate()
+        s.revert()
         params_rev.value += 1
+
+    def shown(msg):
+        return explain_error(msg, lang_, param)
 
     with solara.Column(gap="6px", classes=["asocia-side"]):
         v.Select(label=tr("scenario", lang_), items=files, v_model=s.file, on_v_model=choose,
                  dense=True, outlined=True, class_="asocia-scenario", hide_details=True)
         if s.base.meta.description:
-            solara.Text(s.base.meta.description, classes=["asocia-desc"])
+            solara.Text(scenario_description(s.base.meta.description, lang_), classes=["asocia-desc"])
         v.TextField(label=tr("seed", lang_), v_model=s.seed_text, dense=True, outlined=True,
-                    on_v_model=on_edit("run.seed"), hide_details=True, class_="asocia-seed")
-        with solara.Row(gap="6px"):
+                    on_v_model=on_edit("run.seed"), class_="asocia-seed",
+                    error_messages=[shown(s.errors_at("run.seed"))] if s.errors_at("run.seed") else [],
+                    hide_details="auto")
+        with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
             solara.Button(tr("apply", lang_), on_click=apply, color="primary",
-                          disabled=s.error is not None, classes=["asocia-apply"])
+                          disabled=s.blocked(), classes=["asocia-apply"])
             solara.Button(tr("revert", lang_), on_click=revert, text=True, small=True)
-        if s.error:
-            solara.Error(f"{s.error}\n\n{tr('invalid', lang_)}", classes=["asocia-error"])
+        if s.blocked():
+            msgs = list(dict.fromkeys([*s.field_errors.values(), *([s.error] if s.error else [])]))
+            solara.Error("\n".join(shown(m) for m in msgs) + f"\n{tr('invalid', lang_)}",
+                         classes=["asocia-error"], dense=True)
         else:
             n = s.pending()
             if n:
@@ -257,15 +298,22 @@ def ParamPanel(st: AppState):
             if p.key == "run.seed":
                 continue
             by_section.setdefault(p.section, []).append(p)
-        for section, plist in by_section.items():
+        for i, (section, plist) in enumerate(by_section.items()):
             children = []
+            if i not in open_sections.value:  # closed sections get their widgets when opened (first paint)
+                panels.append(v.ExpansionPanel(children=[
+                    v.ExpansionPanelHeader(children=[pick(SECTIONS[section], lang_)], class_="asocia-section"),
+                    v.ExpansionPanelContent(children=[])]))
+                continue
             for keys in SHARE_GROUPS.get(section, ()):
                 names = ", ".join(PROFILE_LABELS.get(k, k) for k in keys)
                 children.append(solara.Button(f"{tr('normalise', lang_)}: {names}",
                                               on_click=lambda keys=keys: normalise(keys), small=True,
                                               outlined=True, classes=["asocia-normalise"]))
             for p in plist:
-                children.append(ParamWidget(p, s.value(p.key), on_edit(p.key), lang_).key(p.key))
+                err = s.errors_at(p.key)
+                children.append(ParamWidget(p, s.value(p.key), on_edit(p.key), lang_, shown(err) if err else None,
+                                            s.raw.get(p.key)).key(p.key))
             panels.append(v.ExpansionPanel(children=[
                 v.ExpansionPanelHeader(children=[pick(SECTIONS[section], lang_)], class_="asocia-section"),
                 v.ExpansionPanelContent(children=[solara.Column(children=children, gap="2px")]),
@@ -312,6 +360,12 @@ def Controls(st: AppState):
         StatusLine(st)
 
 
+def _dec(x: float, lang_: str) -> str:
+    """A share or trust with two decimals, with the decimal comma in Spanish."""
+    text = f"{x:.2f}"
+    return text.replace(".", ",") if lang_ == "es" else text
+
+
 @solara.component
 def StatusLine(st: AppState):
     """Meeting counter and headline figures of the meeting just played."""
@@ -324,9 +378,10 @@ def StatusLine(st: AppState):
         last = steps[steps["step"] == steps["step"].iloc[-1]]
         alive = last[last["alive"]]
         w = alive["members"].sum()
+        trust = float(group_trust(last["trust"].to_numpy(), last["alive"].to_numpy()).mean())
+        coop = float((alive["cooperation"] * alive["members"]).sum() / w) if w else 0.0
         text += " · " + tr("summary", lang_, alive=int(len(alive)), groups=s.groups, members=int(w),
-                           trust=float((alive["trust"] * alive["members"]).sum() / w) if w else 0.0,
-                           coop=float((alive["cooperation"] * alive["members"]).sum() / w) if w else 0.0)
+                           trust=_dec(trust, lang_), coop=_dec(coop, lang_))
     with solara.Column(gap="0px"):
         solara.Text(text, classes=["asocia-status"])
         if s.done():
@@ -339,20 +394,73 @@ def ChartHeads(st: AppState):
     _ = frame.value  # the timeline's rows change with the group shown and the scenario
     lang_ = lang.value
     rows = st.charts.groups if st.charts.sel is None else 1
-    html = solara.use_memo(lambda: st.charts.legend_html(lang_), [lang_, rows])
-    solara.HTML(tag="div", unsafe_innerHTML=html, classes=["asocia-heads"])
+    html_ = solara.use_memo(lambda: st.charts.legend_html(lang_), [lang_, rows, st.charts._layout_key()])
+    solara.HTML(tag="div", unsafe_innerHTML=html_, classes=["asocia-heads"])
+
+
+class ViewSize(ipyvuetify.VuetifyTemplate):
+    """Reports the charts' box width and the window height, and makes plotly fit its box.
+
+    Plotly's widget measures its box once, when it is first drawn; in Solara that can happen
+    before the page is laid out, and it then stays 700 px wide; its own window-resize handler
+    gives up once a width was ever set. This watches the boxes (resize observer, and a check
+    every 0.4 s) and sets each figure's width to its box's when they differ.
+    """
+
+    width = traitlets.Int(0).tag(sync=True)
+    height = traitlets.Int(0).tag(sync=True)
+    template = traitlets.Unicode("""
+<template><span class="asocia-viewsize" style="display:none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    const fit = () => {
+      const box = document.querySelector('.asocia-charts');
+      if (box) {
+        const w = Math.round(box.getBoundingClientRect().width);
+        if (w > 0 && Math.abs(w - this.width) > 8) { this.width = w; }
+      }
+      const h = window.innerHeight;
+      if (Math.abs(h - this.height) > 8) { this.height = h; }
+      document.querySelectorAll('.js-plotly-plot').forEach(gd => {
+        const fl = gd._fullLayout, bw = Math.floor(gd.getBoundingClientRect().width);
+        if (fl && bw > 0 && Math.abs(fl.width - bw) > 2 && window.Plotly) {
+          window.Plotly.relayout(gd, {width: bw});
+        }
+      });
+    };
+    this._ro = new ResizeObserver(fit);
+    this._ro.observe(document.body);
+    this._timer = setInterval(fit, 400);
+    fit();
+  },
+  beforeDestroy() { this._ro.disconnect(); clearInterval(this._timer); }
+}
+</script>
+""").tag(sync=True)
 
 
 @solara.component
 def Charts(st: AppState):
     """The five live panels (one plotly figure through solara.FigurePlotly, updated in place)."""
     fig = solara.use_memo(st.charts.figure, [])
+
+    def on_size(width=None, height=None):
+        if st.charts.set_view(width=width, view_height=height):
+            with st.session.lock:
+                st.charts.push(full=True)
+            frame.value += 1
+
     with solara.Div(classes=["asocia-charts"]):
         el = solara.FigurePlotly(fig, dependencies=[id(st)])
         ChartHeads(st)
+    ViewSize.element(on_width=lambda w: on_size(width=w), on_height=lambda h: on_size(height=h))
 
     def attach():
-        st.charts.attach(solara.get_widget(el))
+        widget = solara.get_widget(el)
+        # no plotly toolbar: its tooltips are English only, and a projected chart needs no zoom box
+        widget._config = {"displayModeBar": False, "responsive": True}
+        st.charts.attach(widget)
 
         def detach():
             st.charts.widget = None
@@ -492,29 +600,88 @@ def LogPanel(st: AppState):
 
 @solara.component
 def ExportPanel(st: AppState):
-    """Download the run's tables (CSV) and the scenario that reproduces it (TOML)."""
+    """Download the run's tables (CSV) and the scenario that reproduces it (TOML).
+
+    Before the first meeting (also after Reset, Apply or another scenario) there are no tables
+    yet: the table buttons are disabled with a note, and the scenario file stays available.
+    """
     lang_ = lang.value
+    _ = frame.value  # the file names carry the seed of the run on screen
     s = st.session
-    name = f"{s.scenario.meta.name}-{s.scenario.run.seed}"
-    with solara.Card(tr("export", lang_), classes=["asocia-card"]):
-        solara.Text(tr("export_help", lang_), classes=["asocia-note"])
+    name = s.download_name()
+    played = s.t > 0
+    with solara.Card(tr("export", lang_), classes=["asocia-card", "asocia-export"]):
+        solara.Text(tr("export_help", lang_) if played else tr("export_none", lang_), classes=["asocia-note"])
         with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
             for table in ("steps", "events", "firms", "runs"):
-                solara.FileDownload(lambda table=table: s.table_csv(table), filename=f"{name}-{table}.csv",
-                                    label=f"{table}.csv", mime_type="text/csv")
-            solara.FileDownload(lambda: s.scenario_toml().encode(), filename="scenario.toml",
+                if played:
+                    solara.FileDownload(lambda table=table: s.table_csv(table), filename=f"{name}-{table}.csv",
+                                        label=f"{table}.csv", mime_type="text/csv")
+                else:
+                    solara.Button(f"{table}.csv", icon_name="mdi-cloud-download-outline", disabled=True)
+            solara.FileDownload(lambda: s.scenario_toml().encode(), filename=f"{name}.toml",
                                 label="scenario.toml", mime_type="application/toml")
-            solara.FileDownload(s.zip_bytes, filename=f"{name}.zip", label=f"{name}.zip",
-                                mime_type="application/zip")
+            if played:
+                solara.FileDownload(s.zip_bytes, filename=f"{name}.zip", label=f"{name}.zip",
+                                    mime_type="application/zip")
+
+
+STORY_NETWORK = 5  # the stories of presentation mode: the five chart panels, then the network
+
+
+@solara.component
+def StoryPicker():
+    """Presentation mode: which story is on screen (one panel, all panels, or the network)."""
+    lang_ = lang.value
+    if not present.value:
+        return
+    items = [{"text": tr("story_all", lang_), "value": -1}] + [
+        {"text": tr(f"story_{name}", lang_), "value": i} for i, name in enumerate(PANELS)] + [
+        {"text": tr("story_network", lang_), "value": STORY_NETWORK}]
+    with solara.Row(gap="6px", style={"flex-wrap": "wrap"}, classes=["asocia-stories"]):
+        for it in items:
+            solara.Button(it["text"], on_click=lambda value=it["value"]: story.set(value),
+                          color="primary", outlined=story.value != it["value"], classes=["asocia-story"])
+
+
+@solara.component
+def Narrative(st: AppState, n: int = 5):
+    """Presentation mode: the newest few events of the group shown, in large type to read aloud."""
+    lang_ = lang.value
+    _ = frame.value
+    s = st.session
+    ev = s.events_table()
+    lines = []
+    if len(ev):
+        g = group_sel.value
+        sel = ev[ev["group"] == g] if 0 <= g < s.groups else ev
+        sel = sel[~sel["kind"].isin(["rejected"])].tail(n)
+        col = "message_es" if lang_ == "es" else "message"
+        for step_, group, kind, text in zip(sel["step"][::-1], sel["group"][::-1], sel["kind"][::-1],
+                                            sel[col][::-1], strict=True):
+            lines.append(f'<div class="asocia-ev asocia-ev-{html.escape(str(kind))}">'
+                         f'<span class="asocia-ev-when">{tr("m", lang_)}{int(step_) + 1} · '
+                         f'{tr("g", lang_)}{int(group)}</span> {html.escape(str(text))}</div>')
+    if not lines:
+        lines.append(f'<div class="asocia-ev">{html.escape(tr("log_empty", lang_))}</div>')
+    solara.HTML(tag="div", unsafe_innerHTML="".join(lines), classes=["asocia-narrative"])
 
 
 @solara.component
 def RunTab(st: AppState):
-    """Controls, live charts, network, firm player, log and downloads."""
+    """Controls, live charts, network, firm player, log and downloads (or, presenting, one story)."""
+    pres = present.value
     with solara.Column(gap="8px"):
         Controls(st)
-        Charts(st)
-        with solara.Columns([3, 2]):
+        StoryPicker()
+        with solara.Div(style={"display": "none"} if pres and story.value == STORY_NETWORK else {}):
+            Charts(st)
+        if pres:
+            if story.value == STORY_NETWORK:
+                NetworkPanel(st)
+            Narrative(st)
+            return
+        with solara.Div(classes=["asocia-below"]):
             NetworkPanel(st)
             with solara.Column():
                 PlayFirm(st)
@@ -530,24 +697,40 @@ cmp_error = solara.reactive("")
 cmp_progress = solara.reactive("")
 cmp_run_id = solara.reactive(0)
 cmp_mode = solara.reactive("pair")
+cmp_seen = solara.reactive(False)  # the Compare tab was opened once (it stays built from then on)
 
 
 @solara.component
 def CompareTab(st: AppState):
     """Two rule sets on the same seed, and a replicated comparison with 95 % bands."""
     lang_ = lang.value
+    solara.use_effect(lambda: cmp_seen.set(True), [])
     s = st.session
     plist = [p for p in params() if p.section not in ("meta", "run")]
     p = next((q for q in plist if q.key == cmp_key.value), plist[0])
-    value = cmp_value.value if cmp_value.value is not None else s.scenario.flat()[p.key]
+    # the widget shows B's value: the pending edit, else B's change, else A's value
+    b_value = st.cmp_changes.get(p.key, s.scenario.flat()[p.key])
+    value = cmp_value.value if cmp_value.value is not None else b_value
 
     def add():
-        st.cmp_changes[p.key] = value
+        nonlocal value
+        if isinstance(value, str) and p.type in (int, float):
+            from sim.scenario import coerce
+
+            try:
+                value = coerce(parse_number(value, lang.value), p, f"{s.path} (B)")
+            except ScenarioError as e:
+                cmp_error.value = explain_error(str(e), lang.value, param)
+                return
+        if value == s.scenario.flat()[p.key]:  # B's value back to A's: no change
+            st.cmp_changes.pop(p.key, None)
+        else:
+            st.cmp_changes[p.key] = value
         try:
             cmp.build_b(s.scenario, st.cmp_changes, f"{s.path} (B)")
             cmp_error.value = ""
         except ScenarioError as e:
-            cmp_error.value = str(e)
+            cmp_error.value = explain_error(str(e), lang.value, param)
         cmp_value.value = None
         cmp_run_id.value += 0
         params_rev.value += 1
@@ -565,14 +748,15 @@ def CompareTab(st: AppState):
             a = s.scenario
             b = cmp.build_b(a, st.cmp_changes, f"{s.path} (B)")
         except ScenarioError as e:
-            cmp_error.value = str(e)
+            cmp_error.value = explain_error(str(e), lang.value, param)
             return
         seed = a.run.seed
         if mode == "pair":
             cmp_progress.value = tr("cmp_running", lang.value, done=0, total=2)
             ra, rb = cmp.run_pair(a, b, seed)
             summaries = {"A": [ra.summary()], "B": [rb.summary()]}
-            fig = cmp.pair_figure(cmp.aggregate(ra.steps), cmp.aggregate(rb.steps), seed, lang.value)
+            series = {"A": [cmp.aggregate(ra.steps)], "B": [cmp.aggregate(rb.steps)]}
+            fig = cmp.pair_figure(series["A"][0], series["B"][0], seed, lang.value)
         else:
             n = int(cmp_reps.value)
 
@@ -583,7 +767,7 @@ def CompareTab(st: AppState):
             if cmp_run_id.value != rid:
                 return
             fig = cmp.replicated_figure(series, seed, lang.value)
-        st.cmp_result = (fig, summaries, dict(st.cmp_changes))
+        st.cmp_result = (fig, summaries, series, dict(st.cmp_changes))
         cmp_progress.value = ""
 
     solara.lab.use_task(runner, dependencies=[cmp_run_id.value], prefer_threaded=True)
@@ -595,7 +779,7 @@ def CompareTab(st: AppState):
     _ = params_rev.value
     items = [{"text": f"{pick(SECTIONS[q.section], lang_)}: {param_label(q, lang_)}", "value": q.key} for q in plist]
     with solara.Column(gap="10px", classes=["asocia-compare"]):
-        solara.Markdown(tr("cmp_intro", lang_))
+        Prose(tr("cmp_intro", lang_))
         with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}):
             v.Select(label=tr("cmp_param", lang_), items=items, v_model=p.key,
                      on_v_model=lambda k: (cmp_key.set(k), cmp_value.set(None)), dense=True,
@@ -618,10 +802,11 @@ def CompareTab(st: AppState):
             if cmp_progress.value:
                 solara.Text(cmp_progress.value, classes=["asocia-note"])
         if st.cmp_result is not None and not cmp_progress.value:
-            fig, summaries, changes = st.cmp_result
+            fig, summaries, series, changes = st.cmp_result
             solara.Text("B: " + cmp.describe_changes(changes, lang_), classes=["asocia-note"])
+            solara.HTML(tag="div", unsafe_innerHTML=cmp.verdict_html(summaries, lang_, series),
+                        classes=["asocia-cmp-result"])
             solara.FigurePlotly(fig)
-            solara.DataFrame(cmp.outcome_table(summaries, lang_), items_per_page=10)
 
 
 # ---------------------------------------------------------------------- page
@@ -648,10 +833,41 @@ CSS = """
 .asocia-card .v-card__title { font-size: 17px; }
 .asocia-error { white-space: pre-wrap; }
 .asocia-charts { position: relative; }
+.modebar-container { display: none !important; }  /* plotly's toolbar: English tooltips, no use projected */
+.asocia-layout { display: grid; grid-template-columns: minmax(300px, 1fr) 3fr; gap: 12px; align-items: start; }
+.asocia-layout > * { min-width: 0; }
+.asocia-present .asocia-layout { grid-template-columns: 1fr; }
+.asocia-below { display: grid; grid-template-columns: 3fr 2fr; gap: 12px; align-items: start; }
+@media (max-width: 1100px) { .asocia-layout, .asocia-below { grid-template-columns: 1fr; }
+  .asocia-side { max-height: none; } .asocia-side-box { order: 2; } }
+.asocia-narrative { font-size: 17px; line-height: 1.5; }
+.asocia-present .asocia-narrative { font-size: 26px; }
+.asocia-present .asocia-status { font-size: 28px; }
+.asocia-present .asocia-panel-title { font-size: 28px; }
+.asocia-present .asocia-legend { font-size: 21px; gap: 0 22px; }
+.asocia-present .asocia-legend svg { transform: scale(1.3); }
+.asocia-present .asocia-title { font-size: 30px; }
+.asocia-present .v-btn:not(.v-btn--icon) { font-size: 17px; }
+.asocia-present .asocia-net { max-width: 760px !important; }
+.asocia-present .asocia-card .v-card__title { font-size: 26px; }
+.asocia-present .asocia-note { font-size: 18px; }
+.asocia-present .asocia-ev-when { font-size: 18px; }
+@media (max-width: 700px) { .asocia-present .asocia-panel-title { font-size: 20px; }
+  .asocia-present .asocia-legend { font-size: 15px; } .asocia-present .asocia-status { font-size: 20px; }
+  .asocia-present .asocia-title { font-size: 20px; } .asocia-present .asocia-narrative { font-size: 18px; } }
+.asocia-verdict { font-size: 17px; font-weight: 500; margin: 6px 0 8px; }
+.asocia-cmp-table { border-collapse: collapse; font-size: 15px; font-variant-numeric: tabular-nums; }
+.asocia-cmp-table th, .asocia-cmp-table td { border-bottom: 1px solid #e5e5e5; padding: 4px 10px; text-align: left; }
+.asocia-cmp-table tr.asocia-b-better td { background: #e8f5ee; }
+.asocia-cmp-table tr.asocia-a-better td { background: #fdecea; }
+.asocia-present .asocia-verdict { font-size: 26px; }
+.asocia-present .asocia-cmp-table { font-size: 22px; }
+.asocia-prose table { border-collapse: collapse; margin: 8px 0; }
+.asocia-prose td, .asocia-prose th { border: 1px solid #ddd; padding: 3px 8px; }
 .asocia-heads { position: absolute; top: 0; left: 0; width: 100%; height: 0; pointer-events: none; }
 .asocia-panel-head { position: absolute; transform: translateY(-100%); }
-.asocia-panel-title { font-size: 16px; font-weight: 500; color: #111; line-height: 1.3; }
-.asocia-legend { display: flex; flex-wrap: wrap; gap: 0 14px; font-size: 13px; color: #333; line-height: 1.35; }
+.asocia-panel-title { font-size: 18px; font-weight: 500; color: #111; line-height: 1.3; }
+.asocia-legend { display: flex; flex-wrap: wrap; gap: 0 14px; font-size: 15px; color: #222; line-height: 1.35; }
 .asocia-lg-item { display: inline-flex; align-items: center; gap: 4px; white-space: nowrap; }
 """
 
@@ -659,39 +875,81 @@ CSS = """
 @solara.component
 def Page():
     """The dashboard."""
-    st = solara.use_memo(AppState, [])
+    def claim():
+        PARKING.start_reaper()
+        kernel = solara.get_kernel_id()
+        state, adopted = PARKING.claim(solara.get_session_id(), kernel, AppState)
+        state.kernel = kernel
+        view = dict(state.view) if adopted else {}
+        g = view.get("group", -1)
+        with state.session.lock:  # the charts as this page will first show them
+            state.charts.lang = view.get("lang", lang.value)
+            state.charts.set_view(big=view.get("present", False),
+                                  story=view.get("story") if view.get("present") and 0 <= view.get("story", -1) < 5
+                                  else None)
+            state.charts.rebuild(state.session, g if 0 <= g < state.session.groups else None)
+        return state, view
+    st, view = solara.use_memo(claim, [])
     lang_ = lang.value
     solara.Title("Asocia")
     solara.Style(CSS)
 
-    solara.lab.use_task(lambda: play_loop(st), dependencies=[playing.value], prefer_threaded=True)
+    def restore():  # a reload: the page's choices as they were
+        if view:
+            lang.set(view.get("lang", lang.value))
+            speed.set(view.get("speed", speed.value))
+            tab.set(view.get("tab", tab.value))
+            present.set(view.get("present", False))
+            story.set(view.get("story", -1))
+            g = view.get("group", -1)
+            group_sel.set(g if g < st.session.groups else -1)
+    solara.use_effect(restore, [])
+    st.view = dict(lang=lang_, speed=speed.value, tab=tab.value, present=present.value, story=story.value,
+                   group=group_sel.value)
+    PARKING.touch(st)
 
-    def on_lang():
-        st.charts.set_lang(lang_)
-    solara.use_effect(on_lang, [lang_])
+    solara.lab.use_task(lambda: play_loop(st, st.kernel), dependencies=[playing.value], prefer_threaded=True)
 
-    def on_group():
+    first = solara.use_ref(True)
+
+    def on_view():
+        # language, group shown or presentation changed: one full redraw (none at mount: the
+        # charts were built for this state in claim() and attach() sends them once)
+        if first.current:
+            first.current = False
+            return
         s = st.session
+        g = group_sel.value
         with s.lock:
-            g = group_sel.value
-            st.charts.rebuild(s, g if g >= 0 else None)
+            st.charts.lang = lang_
+            st.charts.set_view(big=present.value, story=story.value if present.value and 0 <= story.value < 5 else None)
+            if (g if g >= 0 else None) != st.charts.sel:
+                st.charts.rebuild(s, g if g >= 0 else None)
         st.redraw(full=True)
-    solara.use_effect(on_group, [group_sel.value])
+        frame.value += 1
+    solara.use_effect(on_view, [lang_, group_sel.value, present.value, story.value])
 
-    with solara.Column(classes=["asocia-app"], gap="6px", style={"padding": "8px 14px"}):
-        with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
+    pres = present.value
+    with solara.Column(classes=["asocia-app"] + (["asocia-present"] if pres else []), gap="6px",
+                       style={"padding": "8px 14px"}):
+        with solara.Row(style={"align-items": "center", "justify-content": "space-between", "flex-wrap": "wrap"}):
             solara.Text(tr("title", lang_), classes=["asocia-title"])
-            with solara.Row(style={"align-items": "center"}):
+            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+                solara.Button(tr("present_off", lang_) if pres else tr("present_on", lang_),
+                              icon_name="mdi-projector-screen", outlined=not pres, color="primary",
+                              on_click=lambda: present.set(not present.value), classes=["asocia-present-btn"])
                 solara.Text(tr("language", lang_) + ":")
                 solara.ToggleButtonsSingle(value=lang, values=["es", "en"], classes=["asocia-lang"])
         if message.value:
             solara.Error(message.value)
-        with solara.Columns([1, 3], gutters_dense=True):
-            ParamPanel(st)
+        with solara.Div(classes=["asocia-layout"]):
+            with solara.Div(classes=["asocia-side-box"], style={"display": "none"} if pres else {}):
+                ParamPanel(st)
             with solara.lab.Tabs(value=tab, lazy=False):
                 with solara.lab.Tab(tr("tab_run", lang_), classes=["asocia-tab-run"]):
                     RunTab(st)
                 with solara.lab.Tab(tr("tab_compare", lang_), classes=["asocia-tab-compare"]):
-                    CompareTab(st)
+                    if tab.value == 1 or cmp_seen.value:  # built when first opened (first paint)
+                        CompareTab(st)
                 with solara.lab.Tab(tr("tab_explain", lang_), classes=["asocia-tab-explain"]):
-                    solara.Markdown(EXPLAIN[lang_], style={"max-width": "980px", "font-size": "16px"})
+                    Prose(EXPLAIN[lang_], style="max-width: 980px; font-size: 16px")

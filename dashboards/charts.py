@@ -34,15 +34,19 @@ PHASE = 20            # 20-24: bands of dissolved, phase I, II, III, IV
 FAC_BASE, FACIL = 25, 26
 N_LINES = 20
 CUMULATIVE = (ENTRIES, EXITS, EXPULSIONS)
-PHASE_COLORS = ["#bdbdbd", "#deebf7", "#9ecae1", "#4292c6", "#08519c"]
+# dissolved (grey), then phases I-IV light to dark; phase I strong enough to see on a projector
+PHASE_COLORS = ["#bdbdbd", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
 FONT = dict(family="Roboto, Arial, sans-serif", size=13)
-MARGIN = dict(l=60, r=20, t=66, b=40)
-GAP = 100  # pixels between rows of panels: room for a title and two lines of legend
 
 
 def _ratio(num, den):
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def group_trust(trust: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """Each group's mean trust among its members, 0 once the group has dissolved (k, G)."""
+    return np.where(alive, np.nan_to_num(np.asarray(trust, float)), 0.0)
 
 
 def chunk_series(steps, profiles, groups: int, sel: int | None) -> dict[str, np.ndarray]:
@@ -83,13 +87,11 @@ def chunk_series(steps, profiles, groups: int, sel: int | None) -> dict[str, np.
         lines[COOP:COOP + 4] = _ratio((np.nan_to_num(coop) * prof["n"]).sum(axis=1), n).T
         lines[COOP + 4] = _ratio((np.nan_to_num(col("cooperation").astype(float)) * prof["n"].sum(axis=2)).sum(axis=1),
                                  n.sum(axis=1))
-        w = np.where(alive, members, 0.0)
-        lines[TRUST] = _ratio((np.nan_to_num(trust) * w).sum(axis=1), w.sum(axis=1))
-        t_alive = np.where(alive, trust, np.nan)
-        any_alive = alive.any(axis=1)
-        with np.errstate(all="ignore"):
-            lo = np.where(any_alive, np.nanmin(np.where(any_alive[:, None], t_alive, 0.0), axis=1), np.nan)
-            hi = np.where(any_alive, np.nanmax(np.where(any_alive[:, None], t_alive, 0.0), axis=1), np.nan)
+        # every founded group counts once and a dissolved group counts as trust 0: when the
+        # groups with the least trust dissolve, the average must not rise
+        t_all = group_trust(trust, alive)
+        lines[TRUST] = t_all.mean(axis=1)
+        lo, hi = t_all.min(axis=1), t_all.max(axis=1)
         lines[TRUST_LO], lines[TRUST_HI] = (lo, hi) if groups > 1 else (np.nan, np.nan)
         lines[MEMBERS] = members.sum(axis=1)
         for i, name in zip(CUMULATIVE, ("entries", "exits", "expulsions"), strict=True):
@@ -121,12 +123,26 @@ def _swatch(color: str, width: float, dash: str = "", fill: str = "") -> str:
             f'stroke-width="{width}" stroke-dasharray="{dash or "none"}"/></svg>')
 
 
-def _timeline_height(rows: int) -> int:
-    return 70 + 14 * min(rows + 1, 26)
+def _timeline_height(rows: int, big: bool = False) -> int:
+    return (90 if big else 70) + (20 if big else 14) * min(rows + 1, 26)
+
+
+# the five panels in trace order, and the traces each one draws
+PANELS = ("coop", "trust", "members", "income", "timeline")
+PANEL_TRACES = (range(COOP, TRUST_LO), range(TRUST_LO, MEMBERS), range(MEMBERS, INCOME),
+                range(INCOME, PHASE), range(PHASE, FACIL + 1))
+Y_TITLES = ("ax_coop", "ax_trust", "ax_members", "ax_income", None)
+HOVER = (".2f", ".2f", ".0f", ".1f", None)  # hover values: shares and trust to 2 decimals, firms whole
+NARROW = 900  # px: below this width the panels stack in one column (phones, half a laptop screen)
 
 
 class RunCharts:
-    """The five live panels of a run, kept in one plotly figure and updated in place."""
+    """The five live panels of a run, kept in one plotly figure and updated in place.
+
+    The layout follows the width the browser reports (:meth:`set_view`): two columns of panels,
+    or one column below ``NARROW`` pixels; in presentation mode (``big``) the type is larger,
+    and ``story`` shows one panel alone at the height of the screen.
+    """
 
     def __init__(self, lang: str):
         """Empty charts in ``lang``; call :meth:`rebuild` with a session to fill them."""
@@ -141,45 +157,114 @@ class RunCharts:
         self.fac = np.zeros((1, 0))
         self.redraws = 0
         self._sent_at = 0.0
+        self.width = 1400       # px of the figure's box, as the browser reports it
+        self.view_height = 900  # px of the browser window
+        self.big = False        # presentation mode: large type
+        self.story: int | None = None  # presentation mode: the one panel shown (index in PANELS)
+
+    # ------------------------------------------------------------------ layout
+    def set_view(self, width: int | None = None, view_height: int | None = None, big: bool | None = None,
+                 story: int | None | str = "keep") -> bool:
+        """Record the browser's size and the presentation settings; True if the layout changed."""
+        before = self._layout_key()
+        if width:
+            self.width = int(width)
+        if view_height:
+            self.view_height = int(view_height)
+        if big is not None:
+            self.big = bool(big)
+        if story != "keep":
+            self.story = story if story is None else int(story)
+        return self._layout_key() != before
+
+    def _layout_key(self):
+        narrow = self.width < NARROW
+        return (narrow, self.big, self.story, self.view_height if self.story is not None else 0)
+
+    def margin(self) -> dict:
+        """Figure margins in pixels (room for axis titles; more in presentation mode)."""
+        narrow = self.width < NARROW  # the first panel's title and legend wrap to more lines
+        top = (96 if self.big else 70) + (40 if narrow else 0)
+        return dict(l=92 if self.big else 70, r=24, t=top, b=(64 if self.big else 50))
+
+    def geometry(self) -> tuple[int, list[tuple[list, list]]]:
+        """Figure height and each panel's (x domain, y domain), for the current view."""
+        rows = self.groups if self.sel is None else 1
+        big = self.big
+        th = _timeline_height(rows, big)
+        m = self.margin()
+        hidden = ([0.0, 0.001], [0.0, 0.001])
+        if self.story is not None:
+            h = max(420, self.view_height - (330 if big else 380))  # below the controls, above the fold
+            if self.story == 4:
+                h = max(h if rows > 8 else 0, th + m["t"] + m["b"] + 40)
+            return h, [([0.0, 1.0], [0.0, 1.0]) if i == self.story else hidden for i in range(5)]
+        gap = 150 if big else (120 if self.width < NARROW else 104)  # title and up to three legend lines
+        ph = (330 if big else 270) if self.width >= NARROW else 240
+        if self.width < NARROW:
+            heights = [ph, ph, ph, ph, th]
+            cols = [[0.0, 1.0]] * 5
+        else:
+            heights = [ph, ph, th]
+            c = 0.44 if big else 0.46  # room between the columns for the right panels' axis titles
+            cols = [[0.0, c], [1 - c, 1.0], [0.0, c], [1 - c, 1.0], [0.0, 1.0]]
+        inner = sum(heights) + gap * (len(heights) - 1)
+        h = inner + m["t"] + m["b"]
+        spans, top = [], 0.0
+        for hh in heights:
+            spans.append([round(1 - (top + hh) / inner, 5), round(1 - top / inner, 5)])
+            top += hh + gap
+        ys = spans if self.width < NARROW else [spans[0], spans[0], spans[1], spans[1], spans[2]]
+        return h, [(cols[i], ys[i]) for i in range(5)]
+
+    def visible(self) -> list[bool]:
+        """Which traces show (all, or the one story's)."""
+        out = [True] * (FACIL + 1)
+        if self.story is not None:
+            for i, rng in enumerate(PANEL_TRACES):
+                for k in rng:
+                    out[k] = i == self.story
+        return out
 
     # ------------------------------------------------------------------ figure
     def figure(self) -> go.Figure:
         """The figure template handed to ``solara.FigurePlotly`` (traces empty, layout set)."""
         lang = self.lang
         rows = self.groups if self.sel is None else 1
-        th = _timeline_height(rows)
-        h = 2 * 270 + th + 2 * GAP
-        fig = make_subplots(
-            rows=3, cols=2, specs=[[{}, {}], [{}, {}], [{"colspan": 2}, None]],
-            row_heights=[270 / h, 270 / h, th / h], vertical_spacing=GAP / h, horizontal_spacing=0.07)
+        h, domains = self.geometry()
+        th = _timeline_height(rows, self.big)
+        fig = make_subplots(rows=3, cols=2, specs=[[{}, {}], [{}, {}], [{"colspan": 2}, None]])
+        lw = 1.6 if self.big else 1.0  # line widths scale up for the projector
         for name in NAMES:
             fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=PROFILE_LABELS[name],
-                                     legendgroup=name, line=dict(color=PROFILE_COLORS[name], width=2.5)),
+                                     legendgroup=name, line=dict(color=PROFILE_COLORS[name], width=2.5 * lw)),
                           row=1, col=1)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=tr("all", lang),
-                                 line=dict(color="#222", width=2, dash="dash")), row=1, col=1)
+                                 line=dict(color="#222", width=2 * lw, dash="dash")), row=1, col=1)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), showlegend=False,
                                  hoverinfo="skip"), row=1, col=2)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), fill="tonexty",
                                  fillcolor="rgba(0,114,178,0.15)", name=tr("trust_range", lang),
                                  hoverinfo="skip"), row=1, col=2)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=tr("trust_mean", lang),
-                                 line=dict(color="#0072B2", width=3)), row=1, col=2)
+                                 line=dict(color="#0072B2", width=3 * lw)), row=1, col=2)
         for key, color, dash in (("members", "#222", "solid"), ("entries", "#009E73", "dot"),
                                  ("exits", "#E69F00", "dot"), ("expulsions", "#D55E00", "dot")):
             fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=tr(key, lang),
-                                     line=dict(color=color, width=3 if key == "members" else 2,
+                                     line=dict(color=color, width=(3 if key == "members" else 2) * lw,
                                                dash=dash, shape="hv")), row=2, col=1)
         for dash in ("solid", "dot"):  # traces INCOME.., then ALONE..
             for name in NAMES:
-                fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=PROFILE_LABELS[name],
+                label = PROFILE_LABELS[name] + ("" if dash == "solid" else f" ({tr('alone', lang)})")
+                fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=label,
                                          legendgroup=name, showlegend=False,
-                                         line=dict(color=PROFILE_COLORS[name], width=2.5 if dash == "solid" else 1.8,
-                                                   dash=dash)), row=2, col=2)
+                                         line=dict(color=PROFILE_COLORS[name],
+                                                   width=(2.5 if dash == "solid" else 1.8) * lw, dash=dash)),
+                              row=2, col=2)
         for p, color in enumerate(PHASE_COLORS):
             name = tr("dissolved", lang) if p == 0 else pick(PHASES[p], lang)
             fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=name,
-                                     line=dict(color=color, width=self._band_width(rows, th)),
+                                     line=dict(color=color, width=self._band_width(rows, th, self.big)),
                                      hoverinfo="skip"), row=3, col=1)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), showlegend=False,
                                  hoverinfo="skip"), row=3, col=1)
@@ -187,32 +272,54 @@ class RunCharts:
                                  fill="tonexty", fillcolor="rgba(123,50,148,0.35)", name=tr("facilitator", lang),
                                  hovertemplate="%{customdata:.2f}<extra></extra>"),
                       row=3, col=1)
+        for i, rng in enumerate(PANEL_TRACES):
+            if HOVER[i]:
+                for k in rng:
+                    fig.data[k].update(yhoverformat=HOVER[i], xhoverformat=".0f")
         ticks = [-0.8] + list(range(rows))
+        size = 20 if self.big else 14
         # titles and legends are HTML laid over the figure (:meth:`legend_html`): plotly redraws its
         # legends and annotations on every data update, about a third of each redraw
         fig.update_layout(
-            height=h, autosize=True, margin=MARGIN, font=FONT, template="plotly_white",
-            hovermode="x", uirevision="keep", paper_bgcolor="white", showlegend=False,
+            height=h, autosize=True, margin=self.margin(), font=dict(family=FONT["family"], size=size),
+            template="plotly_white", hovermode="x", uirevision="keep", paper_bgcolor="white",
+            showlegend=False, hoverlabel=dict(font_size=size + 2),
         )
-        fig.update_xaxes(range=[0.5, self.horizon + 0.5], showgrid=True)
-        fig.update_xaxes(title_text=tr("meeting_axis", lang), row=3, col=1)
+        for i, (xd, yd) in enumerate(domains):
+            n = "" if i == 0 else str(i + 1)
+            shown = self.story is None or self.story == i
+            fig.layout[f"xaxis{n}"].update(domain=xd, visible=shown)
+            fig.layout[f"yaxis{n}"].update(domain=yd, visible=shown)
+            title = Y_TITLES[i]
+            if title:
+                fig.layout[f"yaxis{n}"].update(title=dict(text=tr(title, lang), standoff=6,
+                                                          font=dict(size=size - 1)))
+            if i < 4 and (self.story == i or self.width < NARROW or i >= 2):
+                fig.layout[f"xaxis{n}"].update(title=dict(text=tr("meeting_axis", lang), standoff=4,
+                                                          font=dict(size=size - 1)))
+        fig.update_xaxes(range=[0.5, self.horizon + 0.5], showgrid=True, tickfont=dict(size=size))
+        fig.update_yaxes(tickfont=dict(size=size))
+        fig.update_xaxes(title=dict(text=tr("meeting_axis", lang), standoff=4, font=dict(size=size - 1)),
+                         row=3, col=1)
         fig.update_yaxes(range=[-0.02, 1.02], row=1, col=1)
         fig.update_yaxes(range=[-0.02, 1.02], row=1, col=2)
         fig.update_yaxes(rangemode="tozero", row=2, col=1)
+        fig.update_yaxes(rangemode="tozero", row=2, col=2)
         fig.update_yaxes(range=[rows - 0.5, -1.45], tickvals=ticks, showgrid=False, zeroline=False,
                          ticktext=[tr("facilitator", lang)] + self._row_names(),
-                         row=3, col=1, tickfont=dict(size=10 if rows > 8 else 12))
+                         row=3, col=1, tickfont=dict(size=(10 if rows > 8 else 12) + (4 if self.big else 0)))
         return fig
 
     def legend_html(self, lang: str | None = None) -> str:
         """Each panel's title and legend as HTML, laid over the figure above its panel.
 
         Positions come from the figure's own axis domains, so they follow the timeline's height
-        (one row per group shown); left edges are CSS ``calc`` of the figure's width.
+        (one row per group shown) and the view; left edges are CSS ``calc`` of the figure's width.
         """
-        fig, lang = self.figure(), lang or self.lang
-        h = fig.layout.height
-        inner = h - MARGIN["t"] - MARGIN["b"]
+        lang = lang or self.lang
+        h, domains = self.geometry()
+        m = self.margin()
+        inner = h - m["t"] - m["b"]
         band = "rgba(0,114,178,0.15)"
         entries = [
             [(PROFILE_LABELS[n], _swatch(PROFILE_COLORS[n], 2.5)) for n in NAMES]
@@ -221,19 +328,22 @@ class RunCharts:
             [(tr("members", lang), _swatch("#222", 3))]
             + [(tr(k, lang), _swatch(c, 2.5, "2,3")) for k, c in (("entries", "#009E73"), ("exits", "#E69F00"),
                                                                   ("expulsions", "#D55E00"))],
-            [(PROFILE_LABELS[n], _swatch(PROFILE_COLORS[n], 2.5)) for n in NAMES],
+            [(PROFILE_LABELS[n], _swatch(PROFILE_COLORS[n], 2.5)) for n in NAMES]
+            + [(tr("income_member", lang), _swatch("#555", 2.5)),
+               (tr("income_alone", lang), _swatch("#555", 1.8, "2,3"))],
             [(tr("dissolved", lang) if p == 0 else pick(PHASES[p], lang), _swatch(c, 9))
              for p, c in enumerate(PHASE_COLORS)]
             + [(tr("facilitator", lang), _swatch("#7b3294", 1, fill="rgba(123,50,148,0.35)"))],
         ]
         titles = ["ch_coop", "ch_trust", "ch_members", "ch_income", "ch_timeline"]
         parts = []
+        side = m["l"] + m["r"]
         for i, (title, items) in enumerate(zip(titles, entries, strict=True)):
-            xd = fig.layout[f"xaxis{i + 1 if i else ''}"].domain
-            yd = fig.layout[f"yaxis{i + 1 if i else ''}"].domain
-            top = MARGIN["t"] + (1 - yd[1]) * inner
-            side = MARGIN["l"] + MARGIN["r"]
-            left = f"calc({MARGIN['l']}px + {xd[0]:.4f} * (100% - {side}px))"
+            if self.story is not None and i != self.story:
+                continue
+            xd, yd = domains[i]
+            top = m["t"] + (1 - yd[1]) * inner
+            left = f"calc({m['l']}px + {xd[0]:.4f} * (100% - {side}px))"
             width = f"calc({xd[1] - xd[0]:.4f} * (100% - {side}px))"
             legend = "".join(f'<span class="asocia-lg-item">{sw}{label}</span>' for label, sw in items)
             parts.append(f'<div class="asocia-panel-head" style="left:{left};width:{width};top:{top - 4:.0f}px">'
@@ -292,10 +402,16 @@ class RunCharts:
         w = self.widget
         if w is None:
             return
-        if full:  # titles, legends, axis ranges and the timeline's rows may all have changed
-            w.plotly_relayout(self.figure().layout.to_plotly_json())
-            for i, trace in enumerate(self.figure().data):
-                w.data[i].name = trace.name
+        if full:  # titles, legends, axis ranges, the view and the timeline's rows may all have changed
+            fig = self.figure()
+            # the width the browser reported for the box (the page's size watcher keeps it exact)
+            w.plotly_relayout(dict(fig.layout.to_plotly_json(), width=self.width))
+            shown = self.visible()
+            with w.batch_update():
+                for i, trace in enumerate(fig.data):
+                    w.data[i].name = trace.name
+                    w.data[i].line = trace.line
+                    w.data[i].visible = shown[i]
         # one plotly_update message: assigning w.data[i].x validates every point in Python (tens of
         # ms per frame at a few hundred meetings, growing with the run); the arrays built here are
         # plain lists of floats and None already, so they go straight to the browser
@@ -326,8 +442,8 @@ class RunCharts:
         return out
 
     @staticmethod
-    def _band_width(rows: int, height: int) -> float:
-        return float(min(16, max(3, 0.7 * (height - 70) / (rows + 1.5))))
+    def _band_width(rows: int, height: int, big: bool = False) -> float:
+        return float(min(24 if big else 16, max(3, 0.7 * (height - 70) / (rows + 1.5))))
 
     def set_lang(self, lang: str) -> None:
         """Switch every title, legend and axis label to ``lang``."""

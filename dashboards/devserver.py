@@ -1,8 +1,8 @@
 """Serve the dashboard on a free localhost port and open it in headless Chromium.
 
 Used by the browser tests (tests/test_dashboard_browser.py) and the redraw benchmark
-(benchmarks/dashboard_redraw.py): :func:`serve` starts ``solara run dashboards/app.py`` exactly
-as ``asocia dashboard`` does, optionally on another scenario folder, waits until it answers and
+(benchmarks/dashboard_redraw.py): :func:`serve` starts the dashboard server (dashboards/server.py)
+exactly as ``asocia dashboard`` does, optionally on another scenario folder, waits until it answers and
 stops it afterwards; :func:`browser` launches Debian's ``/usr/bin/chromium`` through Playwright
 (no browser download).
 """
@@ -18,7 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-APP = Path(__file__).resolve().parent / "app.py"
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("ASOCIA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -33,7 +33,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(scenarios: Path | None = None, port: int | None = None, timeout: float = 60.0, log=None):
+def serve(scenarios: Path | None = None, port: int | None = None, timeout: float = 60.0, log=None,
+          env: dict | None = None, proc_out: list | None = None):
     """Run the dashboard server; yields its URL.
 
     Args:
@@ -41,15 +42,19 @@ def serve(scenarios: Path | None = None, port: int | None = None, timeout: float
         port: port to listen on (default: a free one).
         timeout: seconds to wait for the server to answer.
         log: file object for the server's output (default: discarded).
+        env: extra environment variables for the server process.
+        proc_out: if given, the server's ``Popen`` is appended to it (to signal it in tests).
 
     """
     port = port or free_port()
-    env = dict(os.environ)
+    env = dict(os.environ, **(env or {}))
+    env["PYTHONPATH"] = os.pathsep.join(x for x in (str(ROOT), env.get("PYTHONPATH", "")) if x)
     if scenarios is not None:
         env["ASOCIA_SCENARIOS"] = str(scenarios)
-    cmd = [sys.executable, "-m", "solara", "run", str(APP), "--host", "127.0.0.1", "--port", str(port),
-           "--production", "--no-open"]
+    cmd = [sys.executable, "-m", "dashboards.server", "--host", "127.0.0.1", "--port", str(port), "--no-open"]
     proc = subprocess.Popen(cmd, env=env, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    if proc_out is not None:
+        proc_out.append(proc)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + timeout
@@ -57,7 +62,7 @@ def serve(scenarios: Path | None = None, port: int | None = None, timeout: float
             if proc.poll() is not None:
                 raise RuntimeError(f"dashboard server exited with code {proc.returncode}")
             try:
-                with urllib.request.urlopen(url, timeout=2):
+                with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=2):
                     break
             except OSError:
                 if time.monotonic() > deadline:
@@ -88,7 +93,8 @@ def browser():
 
 def open_dashboard(b, url: str, width: int = 1600, height: int = 1000, timeout: float = 90_000):
     """A new page on the dashboard, waited until the live charts are drawn."""
-    page = b.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+    # a context of its own (cookies: the Solara session), so a test can open more tabs in it
+    page = b.new_context(viewport={"width": width, "height": height}, accept_downloads=True).new_page()
     page.goto(url)
     page.wait_for_selector(".js-plotly-plot", timeout=timeout)
     page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot');"

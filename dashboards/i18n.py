@@ -109,21 +109,38 @@ _T = {
     "all_groups": ("All groups", "Todos los grupos"),
     "group_n": ("Group {g}", "Grupo {g}"),
     "meeting": ("Meeting {t} of {h}", "Reunión {t} de {h}"),
-    "summary": ("{alive}/{groups} groups alive · {members} members · trust {trust:.2f} · "
-                "cooperation {coop:.2f}",
-                "{alive}/{groups} grupos activos · {members} socios · confianza {trust:.2f} · "
-                "cooperación {coop:.2f}"),
+    "summary": ("{alive}/{groups} groups alive · {members} members · trust {trust} · "
+                "cooperation {coop}",
+                "{alive}/{groups} grupos activos · {members} socios · confianza {trust} · "
+                "cooperación {coop}"),
     "finished": ("End of the horizon: raise 'Meetings' and apply to play longer.",
                  "Fin del horizonte: aumente 'Reuniones' y aplique para seguir."),
     "ch_coop": ("Cooperation by profile", "Cooperación por perfil"),
     "ch_trust": ("Trust within the group", "Confianza dentro del grupo"),
     "ch_members": ("Members, entries, exits, expulsions", "Socios, ingresos, retiros, expulsiones"),
-    "ch_income": ("Income per meeting: member (solid) vs alone (dotted)",
-                  "Ingreso por reunión: socio (línea) vs solo (punteado)"),
+    "ch_income": ("Income per meeting: as a member vs going alone",
+                  "Ingreso por reunión: como socio vs por su cuenta"),
+    "present_on": ("Presentation mode", "Modo presentación"),
+    "present_off": ("Leave presentation", "Salir de la presentación"),
+    "story_all": ("All panels", "Todos los paneles"),
+    "story_coop": ("Cooperation", "Cooperación"),
+    "story_trust": ("Trust", "Confianza"),
+    "story_members": ("Members", "Socios"),
+    "story_income": ("Income", "Ingreso"),
+    "story_timeline": ("Phases", "Fases"),
+    "story_network": ("The group as a network", "El grupo como red"),
+    "income_member": ("as a member", "como socio"),
+    "income_alone": ("alone (dotted)", "solo (punteado)"),
+    "alone": ("alone", "solo"),
+    "ax_coop": ("share cooperating (0-1)", "proporción que coopera (0-1)"),
+    "ax_trust": ("trust (0-1)", "confianza (0-1)"),
+    "ax_members": ("firms", "empresas"),
+    "ax_income": ("money per meeting", "dinero por reunión"),
     "ch_timeline": ("Phase of each group and facilitator presence",
                     "Fase de cada grupo y presencia del facilitador"),
     "all": ("all", "todos"),
-    "trust_mean": ("mean trust", "confianza media"),
+    "trust_mean": ("mean over the groups founded (dissolved = 0)",
+                   "media de los grupos fundados (disuelto = 0)"),
     "trust_range": ("range across groups", "rango entre grupos"),
     "members": ("members", "socios"),
     "entries": ("entries (total)", "ingresos (acum.)"),
@@ -172,6 +189,10 @@ _T = {
                     "asocia run scenario.toml).",
                     "Tablas de la corrida hasta ahora (CSV) y el escenario que la reproduce (TOML: "
                     "asocia run scenario.toml)."),
+    "export_none": ("No meeting played yet: play or step to download the tables. The scenario file "
+                    "is ready.",
+                    "Todavía no se jugó ninguna reunión: reproduzca o avance un paso para descargar "
+                    "las tablas. El archivo de escenario ya está listo."),
     "cmp_intro": ("Rule set A is the scenario in the left panel. Rule set B is A with the changes "
                   "you list here. Both play the same firms with the same luck (same seed).",
                   "El juego de reglas A es el escenario del panel izquierdo. B es A con los cambios "
@@ -191,9 +212,28 @@ _T = {
     "cmp_rep_title": ("{n} seeds from root {seed}: mean and 95 % band",
                       "{n} semillas desde la raíz {seed}: media y banda del 95 %"),
     "cmp_table": ("Outcome", "Resultado"),
-    "outcome_survival": ("groups alive at the end", "grupos activos al final"),
+    "cmp_diff": ("B - A [95 % interval]", "B - A [intervalo del 95 %]"),
+    "cmp_verdict": ("Verdict", "Veredicto"),
+    "cmp_b_better": ("B better", "mejor B"),
+    "cmp_a_better": ("A better", "mejor A"),
+    "cmp_unclear": ("no clear difference", "sin diferencia clara"),
+    "cmp_no_verdict": ("(neither better nor worse)", "(ni mejor ni peor)"),
+    "cmp_one_seed": ("One seed cannot tell the rule from luck: run the replicated comparison for a verdict.",
+                     "Una sola semilla no distingue la regla de la suerte: corra la comparación replicada "
+                     "para un veredicto."),
+    "cmp_no_difference": ("Over {n} seeds no outcome differs clearly between A and B (every 95 % interval "
+                          "of the difference includes 0).",
+                          "En {n} semillas ningún resultado difiere con claridad entre A y B (todos los "
+                          "intervalos del 95 % de la diferencia incluyen el 0)."),
+    "cmp_over_seeds": ("Over {n} seeds (95 % intervals of the difference that exclude 0):",
+                       "En {n} semillas (intervalos del 95 % de la diferencia que excluyen el 0):"),
+    "cmp_b_does_better": ("B does better on {what}.", "B hace mejor en {what}."),
+    "cmp_a_does_better": ("A does better on {what}.", "A hace mejor en {what}."),
+    "yes": ("yes", "sí"),
+    "no": ("no", "no"),
+    "outcome_survival": ("groups alive at the end (%)", "grupos activos al final (%)"),
     "outcome_members": ("members at the end", "socios al final"),
-    "outcome_trust": ("trust (last quarter)", "confianza (último cuarto)"),
+    "outcome_trust": ("trust, last quarter (dissolved = 0)", "confianza, último cuarto (disuelto = 0)"),
     "outcome_cooperation": ("cooperation", "cooperación"),
     "outcome_income_gain": ("income gain vs alone (%)", "ganancia vs ir solo (%)"),
     "outcome_exits": ("exits", "retiros"),
@@ -236,9 +276,13 @@ def allowed(p, lang: str) -> str:
     """What values a parameter accepts, in ``lang`` (the schema's own text in English)."""
     if lang != "es":
         return p.allowed()
+    if p.choices:
+        return "uno de " + ", ".join(choice_label(c, lang) for c in p.choices)
+    if p.type is bool:
+        return "sí o no"
     kind = "un entero" if p.type is int else ("un número" if p.type is float else "un texto")
     if p.lo is not None and p.hi is not None:
-        return f"{kind} de {p.lo:g} a {p.hi:g}"
+        return f"{kind} de {fmt_number(p.lo, lang)} a {fmt_number(p.hi, lang)}"
     return kind
 
 
@@ -250,3 +294,132 @@ def choice_label(value: str, lang: str) -> str:
 def keys() -> set[str]:
     """Every key of the UI text table (for tests)."""
     return set(_T)
+
+
+# ---------------------------------------------------------------------- seed sources and scenarios
+# Spanish for the English glosses inside the schema's source references (``Param.src``)
+GLOSSES_ES = {
+    "23.8 %": "23,8 %", "36.2 %": "36,2 %", "40 %": "40 %", "5-20 firms": "5-20 empresas", "DIPAT": "DIPAT",
+    "Good": "Good", "at least fortnightly": "al menos quincenal",
+    "betray while others cooperate": "traicionar mientras otros cooperan",
+    "convince others": "convencer a los otros",
+    "integrated group after 1-1.5 years": "grupo integrado tras 1-1,5 años",
+    "integrated offer": "oferta integrada", "others know how far it goes": "los otros saben hasta dónde llega",
+    "six months": "seis meses", "trust rests on collective actions": "la confianza se apoya en acciones colectivas",
+    "uses rules": "usa reglas",
+    "working routine at 1.5 years; formalisation by 3 years": "rutina de trabajo a 1,5 años; formalización a los 3",
+    "shares unspecified (DOMAIN §6.2)": "proporciones no especificadas (DOMAIN §6.2)",
+    "item": "ítem",
+}
+
+# Spanish descriptions of the scenario files shipped in scenarios/, keyed by their English text
+# (an edited description is not found here and shows as written)
+SCENARIO_ES = {
+    "A facilitated group with a reglamento, graduated sanctions and a planned taper.":
+        "Un grupo facilitado, con reglamento, sanciones graduales y un retiro planificado del facilitador.",
+    "Export consortium with the DIPAT rule on composition and admission.":
+        "Consorcio de exportación con la regla DIPAT de composición y admisión.",
+    "A dependent group whose facilitator leaves abruptly at meeting 52.":
+        "Un grupo dependiente cuyo facilitador se retira de golpe en la reunión 52.",
+    "A dependent group whose facilitator tapers off from meeting 26 to 52.":
+        "Un grupo dependiente cuyo facilitador se retira de a poco, de la reunión 26 a la 52.",
+    "One large, diverse group of 30 firms.": "Un grupo grande y diverso de 30 empresas.",
+    "Same group as the baseline, but no reglamento: no monitoring, no sanctions.":
+        "El mismo grupo de referencia, pero sin reglamento: sin monitoreo ni sanciones.",
+    "Linear public-goods game (e = 20, MPCR = 0.4, n = 4) as a special case.":
+        "Juego lineal de bienes públicos (e = 20, MPCR = 0,4, n = 4) como caso particular.",
+    "The consortium is formalised at meeting 6 without waiting for trust.":
+        "El consorcio se formaliza en la reunión 6 sin esperar a que haya confianza.",
+    "High monitoring, large fines, expulsion at the second strike.":
+        "Monitoreo alto, multas grandes, expulsión a la segunda falta.",
+    "Baseline group made only of weak firms.": "El grupo de referencia formado solo por empresas débiles.",
+}
+
+
+def source_label(src: str, lang: str) -> str:
+    """A parameter's seed reference, with its English glosses in Spanish when ``lang`` is "es"."""
+    if lang != "es" or not src:
+        return src
+    out = src
+    for en, es in sorted(GLOSSES_ES.items(), key=lambda kv: -len(kv[0])):
+        out = out.replace(f"({en})", f"({es})").replace(f"; {en}", f"; {es}").replace(f" {en} ", f" {es} ")
+    return out
+
+
+def scenario_description(text: str, lang: str) -> str:
+    """A scenario's description in ``lang`` (Spanish for the files shipped in scenarios/)."""
+    return SCENARIO_ES.get(text, text) if lang == "es" else text
+
+
+# ---------------------------------------------------------------------- numbers and errors
+def fmt_number(x, lang: str) -> str:
+    """A parameter value as a person types it: 0.5 -> "0,5" in Spanish; large values in full."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return str(x)
+    text = f"{x:g}" if isinstance(x, float) and (x == 0 or 1e-4 <= abs(x) < 1e6) else (
+        f"{x:.0f}" if isinstance(x, float) and float(x).is_integer() else str(x))
+    return text.replace(".", ",") if lang == "es" else text
+
+
+def parse_number(text: str, lang: str) -> str:
+    """Typed text with the decimal comma read as a point in Spanish ("1,5" -> "1.5")."""
+    t = str(text).strip()
+    if lang == "es" and t.count(",") == 1 and "." not in t:
+        whole, frac = t.split(",")
+        if whole.lstrip("+-").isdigit() and frac.isdigit():
+            return f"{whole}.{frac}"
+    return t
+
+
+_ERR_ES = [
+    ("shares that sum to 1", "proporciones que sumen 1"), (" got ", " recibió "),
+    ("; allowed: ", "; se permite: "), (" exceeds ", " es mayor que "), (" is below ", " es menor que "),
+    (" is after ", " es posterior a "), (" sum to ", " suman "), (" and ", " y "),
+    ("a whole number from", "un entero de"), ("a number from", "un número de"), (" to ", " a "),
+    ("one of", "uno de"), ("true or false", "verdadero o falso"),
+    ("exceed 2,000,000 seats", "superan 2.000.000 lugares"), ("at most", "como máximo"),
+    ("must be written", "debe escribirse"), ("a whole number", "un número entero"),
+    ("an integer", "un entero"), ("a number", "un número"), (" is not a seed", " no es una semilla"),
+]
+
+
+def error_keys(message: str) -> list[str]:
+    """The dotted parameter keys a validation message names, in order."""
+    import re
+
+    return list(dict.fromkeys(re.findall(r"'([a-z_]+\.[a-z_0-9]+)'", message)))
+
+
+def explain_error(message: str, lang: str, param_of=None) -> str:
+    """A loader message for the page: without the file path, keys as labels, in ``lang``.
+
+    Args:
+        message: the ScenarioError text ``asocia run`` prints (``<file>: key '...' ...``).
+        lang: "es" or "en".
+        param_of: function from a dotted key to its ``Param`` (for labels and allowed values).
+
+    """
+    import re
+
+    text = message
+    m = re.search(r": (keys? '|unknown key|section |expected |'[a-z_]+' must|not valid|no such)", text)
+    if m:
+        text = text[m.start() + 2:]
+    one = re.fullmatch(r"key '([a-z_]+\.[a-z_0-9]+)' got (.*); allowed: (.*)", text)
+    if one and param_of is not None:
+        p = param_of(one.group(1))
+        got = one.group(2).strip("'")
+        if lang == "es":
+            return f"«{param_label(p, lang)}»: se recibió {got}; se permite: {allowed(p, lang)}"
+        return f"«{param_label(p, lang)}»: got {got}; allowed: {p.allowed()}"
+    if param_of is not None:
+        text = re.sub(r"'([a-z_]+\.[a-z_0-9]+)'", lambda k: f"«{param_label(param_of(k.group(1)), lang)}»", text)
+    if lang == "es":
+        text = re.sub(r"^keys ", "", text)
+        text = re.sub(r"^key ", "", text)
+        text = re.sub(r"; allowed: [a-z_]+ <= [a-z_]+$", "; la primera no puede ser mayor que la segunda", text)
+        text = re.sub(r"; allowed: [a-z_]+ >= [a-z_]+$", "; la primera no puede ser menor que la segunda", text)
+        for en, es in _ERR_ES:
+            text = text.replace(en, es)
+        text = re.sub(r"(\d)\.(\d)", r"\1,\2", text)
+    return text

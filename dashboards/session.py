@@ -60,6 +60,10 @@ def build_scenario(path: Path, edits: dict[str, Any], seed_text: str):
     return scenario
 
 
+class NothingPlayed(RuntimeError):
+    """The run has no meeting yet, so it has no tables."""
+
+
 @dataclass
 class Chunk:
     """What one call to :meth:`Session.advance` added: steps rows, events rows, profile sums."""
@@ -85,7 +89,9 @@ class Session:
         self.base = load_scenario(self.path)
         self.edits: dict[str, Any] = {}
         self.seed_text = str(self.base.run.seed)
-        self.error: str | None = None
+        self.error: str | None = None      # what the loader says of the edits as a whole
+        self.raw: dict[str, str] = {}      # text typed into a field that could not be read
+        self.field_errors: dict[str, str] = {}  # the loader's message for that text, by key
         self.manual: Manual | None = None
         self.manual_firm: int | None = None
         self.restart(self.base)
@@ -103,6 +109,7 @@ class Session:
             self.file, self.base, self.edits = scenario_file, base, {}
             self.seed_text = str(base.run.seed)
             self.error = None
+            self.raw, self.field_errors = {}, {}
             self.restart(base)
 
     def value(self, key: str) -> Any:
@@ -124,6 +131,50 @@ class Session:
             self.edits[key] = value
         self.validate()
         return self.error
+
+    def edit_text(self, key: str, text: str, lang: str = "en") -> str | None:
+        """Record text typed into a number field (the decimal comma is read in Spanish).
+
+        Text that cannot be read as the parameter's type, or is out of its range, is kept as
+        typed with the loader's message for it (shown at the field); the value before it stays
+        in the edits, and Apply stays disabled until the text is corrected or reverted.
+        """
+        from sim.scenario import coerce
+
+        from .i18n import parse_number
+
+        p = param(key)
+        if key == "run.seed":
+            return self.edit(key, text)
+        try:
+            value = coerce(parse_number(text, lang), p, str(self.path))
+        except ScenarioError as e:
+            self.raw[key], self.field_errors[key] = str(text), str(e)
+            return str(e)
+        self.raw.pop(key, None)
+        self.field_errors.pop(key, None)
+        return self.edit(key, value)
+
+    def blocked(self) -> bool:
+        """Whether the edits cannot be applied (a field or the whole combination is invalid)."""
+        return self.error is not None or bool(self.field_errors)
+
+    def errors_at(self, key: str) -> str | None:
+        """The loader's message to show at a field: its own, or the combination's if it names the key."""
+        from .i18n import error_keys
+
+        if key in self.field_errors:
+            return self.field_errors[key]
+        if self.error and key in error_keys(self.error):
+            return self.error
+        return None
+
+    def revert(self) -> None:
+        """Drop every edit and typed text: the file's values again."""
+        self.edits.clear()
+        self.raw, self.field_errors = {}, {}
+        self.seed_text = str(self.base.run.seed)
+        self.validate()
 
     def validate(self):
         """The scenario the current edits describe, or None with ``self.error`` set."""
@@ -150,6 +201,8 @@ class Session:
 
     def apply(self) -> bool:
         """Start a new run with the edited parameters; False (run kept) if they are invalid."""
+        if self.field_errors:
+            return False
         scenario = self.validate()
         if scenario is None:
             return False
@@ -277,13 +330,31 @@ class Session:
 
     # ------------------------------------------------------------------ downloads
     def results(self):
-        """All tables of the run so far (as ``asocia run`` would save them)."""
+        """All tables of the run so far (as ``asocia run`` would save them).
+
+        Raises:
+            NothingPlayed: before the first meeting (there are no outcomes to tabulate).
+
+        """
         with self.lock:
+            if self.live.step == 0:
+                raise NothingPlayed("no meeting played yet")
             return self.live.results()
 
     def table_csv(self, name: str) -> bytes:
-        """One table of the run so far as CSV (the same columns ``asocia run --csv`` writes)."""
-        return getattr(self.results(), name).to_csv(index=False).encode()
+        """One table of the run so far as CSV (the same columns ``asocia run --csv`` writes).
+
+        Before the first meeting (a button clicked just as a Reset lands) the file is empty
+        rather than the page breaking.
+        """
+        try:
+            return getattr(self.results(), name).to_csv(index=False).encode()
+        except NothingPlayed:
+            return b""
+
+    def download_name(self) -> str:
+        """Stem of the downloaded files: the scenario's name and the run's seed."""
+        return f"{self.scenario.meta.name}-{self.scenario.run.seed}"
 
     def scenario_toml(self) -> str:
         """TOML that re-runs the run on screen with ``asocia run scenario.toml``.
@@ -294,7 +365,8 @@ class Session:
         played = self.live.step or self.horizon
         scenario = self.scenario.replace({"run.steps": played}, origin=self.scenario.source)
         head = [f"# Asocia scenario exported from the dashboard ({self.file}).",
-                f"# Re-run: asocia run scenario.toml   (seed {scenario.run.seed}, {played} meetings)"]
+                f"# Re-run: asocia run {self.download_name()}.toml   (seed {scenario.run.seed}, "
+                f"{played} meetings)"]
         if self.manual_firm is not None or self.live.model.deciders:
             head.append("# Note: a person played a firm in this run; the file re-runs it with "
                         "agents only.")
@@ -304,7 +376,10 @@ class Session:
         """A zip with the four tables as CSV, the scenario TOML and the manifest."""
         import json
 
-        res = self.results()
+        try:
+            res = self.results()
+        except NothingPlayed:
+            return b""
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for name in res.TABLES:

@@ -24,7 +24,7 @@ def cmd_sweep(args) -> int:
         raise StoreError(f"--workers got {args.workers}; allowed: a whole number >= 1")
     out = Path(args.out) if args.out else Path("results") / f"sweep-{exp.name}"
     rep = sweep(exp, out, workers=args.workers, engine=args.engine, scheduler=args.scheduler,
-                progress=not args.no_progress, redo_damaged=args.redo_damaged)
+                progress=not args.no_progress, redo_damaged=args.redo_damaged, force=args.force)
     skipped = f" ({rep.skipped} already stored, skipped)" if rep.skipped else ""
     print(f"Asocia sweep · {exp.name} · {exp.design} design · {rep.total} runs{skipped}")
     if rep.ran:
@@ -118,6 +118,8 @@ def register(sub) -> None:
     s.add_argument("--redo-damaged", action="store_true",
                    help="drop batches that are missing or corrupt and redo their runs")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
+    s.add_argument("--force", action="store_true",
+                   help="start even if the memory estimate says the runs will not fit")
     s.set_defaults(func=cmd_sweep)
 
     r = sub.add_parser("results", help="summary of a sweep folder")

@@ -242,6 +242,26 @@ class AsociaModel(mesa.Model):
             raise KeyError(f"no member firm with id {firm_id}")
         self.deciders[int(firm_id)] = decider
 
+    def amend_rules(self, scenario: Scenario) -> None:
+        """Adopt another reglamento from the next meeting on (a workshop group's vote).
+
+        Only the ``rules`` and ``sanctions`` sections may differ from the running scenario: the
+        population, the games and the calendar stay as they were. Cached quantities that depend on
+        the rules (transaction costs, lead shares, the next sanction) are recomputed.
+
+        Raises:
+            ValueError: another section differs.
+
+        """
+        for name in ("meta", "run", "population", "profiles", "joint_purchase", "export", "trust",
+                     "facilitator", "lifecycle"):
+            if getattr(scenario, name) != getattr(self.config, name):
+                raise ValueError(f"amend_rules changes only rules and sanctions, not '{name}'")
+        self.config = scenario
+        self.rule = gov.DECISION[scenario.rules.decision]
+        self._next_fine = None
+        self._roster_changed(slice(None))
+
     def seat_of(self, firm_id: int) -> tuple[int, int] | None:
         """(group, seat) of a current member; None for a firm that has left its group."""
         return self.firms[firm_id].seat

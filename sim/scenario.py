@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,9 @@ PROFILE_LABELS = {
     "oportunista": "oportunista",
 }
 DISPOSITIONS = ("active", "passive", "barely")
+
+
+MAX_TOML_BYTES = 1 << 20  # a scenario or experiment file is a few KiB; more is not one
 
 
 class ScenarioError(ValueError):
@@ -644,6 +649,8 @@ def _check(value: Any, spec: Param, origin: str) -> Any:
     elif spec.type is str:
         if not isinstance(value, str):
             raise ScenarioError(bad)
+        if spec.key == "meta.name":
+            check_name(value, f"{origin}: key 'meta.name'")
     if spec.choices and value not in spec.choices:
         raise ScenarioError(bad)
     if spec.lo is not None and value < spec.lo:
@@ -651,6 +658,33 @@ def _check(value: Any, spec: Param, origin: str) -> Any:
     if spec.hi is not None and value > spec.hi:
         raise ScenarioError(bad)
     return value
+
+
+NAME_CHARS = "printable characters but '/' and '\\'"
+NAME_MAX = 64
+
+
+def check_name(name: Any, where: str) -> str:
+    """Refuse a name taken from a file that could act as a path (it names results folders).
+
+    A name is 1 to 64 printable characters (letters with accents, spaces, brackets...) but ``/``
+    and a backslash, not starting with ``.``, ``-`` or a space nor ending with a space: never a path
+    (``/abs``, ``../x``), empty, hidden or holding a newline or a tab.
+
+    Args:
+        name: the name as read.
+        where: what the message names first (file and key).
+
+    Raises:
+        ScenarioError: the name is not allowed.
+
+    """
+    ok = (isinstance(name, str) and 0 < len(name) <= NAME_MAX and name.isprintable()
+          and name[0] not in ".- " and name[-1] != " " and not any(c in name for c in "/\\"))
+    if not ok:
+        raise ScenarioError(f"{where} got {name!r}; allowed: 1 to {NAME_MAX} {NAME_CHARS}, not "
+                            "starting with '.', '-' or a space (a name, never a path)")
+    return name
 
 
 def _cross_checks(s: Scenario, origin: str) -> None:
@@ -662,7 +696,7 @@ def _cross_checks(s: Scenario, origin: str) -> None:
             f"'population.oportunista' sum to {total:.4g}; allowed: shares that sum to 1"
         )
     disp = pop.active + pop.passive + pop.barely
-    if abs(disp - 1.0) > 1e-3:
+    if abs(disp - 1.0) > 1e-6:
         raise ScenarioError(
             f"{origin}: keys 'population.active', 'population.passive' and 'population.barely' "
             f"sum to {disp:.4g}; allowed: shares that sum to 1"
@@ -740,17 +774,30 @@ def read_toml(path: Path, kind: str, error: type[Exception]) -> tuple[str, dict[
     """
     origin = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # /dev/zero, a FIFO, a terminal
+                raise error(f"{origin}: cannot read (not a regular file); allowed: a {kind} TOML file")
+            data = f.read(MAX_TOML_BYTES + 1)
     except FileNotFoundError:
         raise error(f"{origin}: no such {kind} file") from None
-    except UnicodeDecodeError:
-        raise error(f"{origin}: not UTF-8 text; allowed: a TOML file saved as UTF-8") from None
+    except IsADirectoryError:
+        raise error(f"{origin}: cannot read (a folder); allowed: a {kind} TOML file") from None
     except OSError as e:
         raise error(f"{origin}: cannot read ({e.strerror or e})") from None
+    if len(data) > MAX_TOML_BYTES:
+        raise error(f"{origin}: larger than {MAX_TOML_BYTES // 1024} KiB; allowed: a {kind} TOML file "
+                    "(a few KiB)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error(f"{origin}: not UTF-8 text; allowed: a TOML file saved as UTF-8") from None
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise error(f"{origin}: not valid TOML ({e})") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise error(f"{origin}: values nested too deeply; allowed: the tables and values of a "
+                    f"{kind} file") from None
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

@@ -150,7 +150,7 @@ def _chunks(tasks, workers: int, batch: int):
 
 def sweep(experiment: Experiment, out, workers: int | None = None, engine: str = "local",
           scheduler: str | None = None, progress: bool = True, redo_damaged: bool = False,
-          log=None) -> SweepReport:
+          log=None, force: bool = False) -> SweepReport:
     """Run (or resume) an experiment into the store folder ``out``.
 
     Args:
@@ -162,21 +162,40 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
         engine: ``"local"`` (process pool) or ``"dask"``.
         scheduler: address of a running Dask scheduler (``tcp://host:8786``); implies Dask.
         progress: show a tqdm progress bar on stderr.
-        redo_damaged: drop batches that are missing or corrupt and redo their runs.
+        redo_damaged: drop batches that are missing or corrupt and redo their runs, and rebuild
+            a lost or damaged index from the batches.
         log: where to print notes (default stderr).
+        force: start even when the memory estimate says the runs will not fit.
 
     Raises:
-        StoreError: the folder belongs to another experiment, or a batch is damaged.
+        StoreError: the folder belongs to another experiment, or a batch is damaged, or the
+            runs would not fit in memory (without ``force``).
 
     """
+    from .run import memory_need, memory_refusal
+    from .scenario import check_name
+
     log = log or sys.stderr
     if engine not in ENGINES:
         raise StoreError(f"--engine got {engine!r}; allowed: {', '.join(ENGINES)}")
+    check_name(experiment.name, f"{experiment.path}: key 'experiment.name'")
     if scheduler:
         engine = "dask"
+        _check_address(scheduler)
+    cpus = default_workers()
+    if workers is not None and workers > cpus and not scheduler:
+        # more processes than CPUs only share the same cores, each with its own copy of the model
+        print(f"asocia: --workers {workers} capped at {cpus} (the CPUs this process may use)", file=log)
     # with a scheduler, the cluster's own size decides the chunking (found once connected)
-    workers = workers or (None if scheduler else default_workers())
+    workers = min(workers or cpus, cpus) if not scheduler else workers
     plan = experiment.plan()
+    # each worker is a new process; remote Dask workers use their own machine's memory
+    parallel = min(workers, len(plan.runs)) if not scheduler else 0
+    need = max(memory_need(sc, experiment.horizon, process=parallel > 1) for sc in plan.scenarios)
+    why = memory_refusal(need * max(parallel, 1) if parallel else 0,
+                         f"{experiment.path}: {parallel} run(s) at once", force)
+    if why:
+        raise StoreError(why)
     store = SweepStore.create_or_open(out, experiment, plan)
     previous = None
     try:
@@ -189,6 +208,23 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
             signal.signal(signal.SIGTERM, previous)
 
 
+def _check_address(scheduler: str) -> None:
+    """Refuse a malformed scheduler address before anything starts (Dask's own parser)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, loc = parse_address(scheduler)   # no scheme: tcp, as Dask's Client reads it
+        if scheme not in ("tcp", "tls", "ws", "wss", "ucx", "inproc"):
+            raise ValueError(f"unknown scheme {scheme!r}")
+        if scheme != "inproc":   # an in-process cluster (tests) has no host and port
+            host, port = parse_host_port(loc)
+            if not host or not 0 < int(port) < 65536:
+                raise ValueError("a host and a port from 1 to 65535 are needed")
+    except (ValueError, TypeError) as e:
+        raise StoreError(f"--scheduler got {scheduler!r} ({e}); allowed: an address such as "
+                         "tcp://host:8786") from None
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -196,6 +232,7 @@ def _interrupt(signum, frame):
 def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log):
     from .run import versions
 
+    _heal(store, redo_damaged, log)
     discarded, adopted = store.recover()
     if discarded:
         print(f"asocia: discarded {len(discarded)} half-written file(s) of runs that were in flight: "
@@ -203,12 +240,6 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
     if adopted:
         print(f"asocia: adopted {len(adopted)} finished batch(es) written just before an interruption",
               file=log)
-    damage = store.check()
-    if damage and not redo_damaged:
-        store.verify()
-    if damage:
-        n = store.drop(damage)
-        print(f"asocia: dropped {len(damage)} damaged batch file(s); redoing their {n} runs", file=log)
     manifest = store.manifest()
     if manifest.get("versions", {}).get("git") != versions().get("git"):
         print(f"asocia: note: {store.folder} was started with code {manifest['versions'].get('git')}; "
@@ -262,6 +293,27 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
             data_dictionary(store.folder).to_csv(store.folder / "data_dictionary.csv", index=False)
     return SweepReport(store.folder, len(plan.runs), len(plan.runs) - len(todo), ran,
                        time.perf_counter() - t0, engine, workers, discarded, adopted)
+
+
+def _heal(store, redo_damaged, log) -> None:
+    """Damaged batches and a lost or damaged index: refused, or with --redo-damaged repaired."""
+    try:
+        damage, problem = store.check(), None
+    except StoreError as e:   # the index itself cannot be read
+        damage, problem = [], str(e).split("; rebuild")[0]
+    if damage and not redo_damaged:
+        store.verify()
+    if damage:
+        n = store.drop(damage)
+        print(f"asocia: dropped {len(damage)} damaged batch file(s); redoing their {n} runs", file=log)
+    problem = problem or store.index_problem()
+    if problem and not redo_damaged:
+        raise StoreError(f"{problem}; re-run with --redo-damaged to rebuild the index from the batches")
+    if problem:
+        batches, runs, dropped = store.rebuild_index()
+        print(f"asocia: rebuilt {store.folder / 'index.duckdb'} from {batches} batches ({runs} runs)"
+              + (f"; deleted {len(dropped)} damaged batch file(s), their runs are redone" if dropped else ""),
+              file=log)
 
 
 def _bar(total, initial, name, progress):
@@ -335,7 +387,7 @@ def _run_dask(todo, batch, args, workers, scheduler, save) -> int:
         if scheduler:
             try:
                 client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-            except (OSError, TimeoutError) as e:
+            except (OSError, TimeoutError, ValueError) as e:
                 raise StoreError(f"--scheduler {scheduler}: cannot connect ({e}); start one with "
                                  "'dask scheduler' and 'dask worker ADDRESS'") from None
         else:

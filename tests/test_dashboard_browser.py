@@ -24,6 +24,7 @@ if str(ROOT) not in sys.path:
 
 import sim  # noqa: E402
 from dashboards.devserver import CHROMIUM, browser, open_dashboard, serve  # noqa: E402
+from dashboards.i18n import explain_error  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}")]
@@ -34,12 +35,12 @@ PLAYED: dict[str, int] = {}  # the firm a person played and the meeting it moved
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    """Two scenarios: the baseline (2 groups, 40 meetings) and a variant without sanctions."""
+    """Two scenarios: the baseline (2 groups, 40 meetings) and a variant without sanctions (5 groups)."""
     d = tmp_path_factory.mktemp("scenarios")
     data = tomllib.loads((ROOT / "scenarios" / "baseline.toml").read_text())
     base = sim.scenario.from_dict(data, "baseline").replace({"population.groups": 2, "run.steps": 40})
     (d / "baseline.toml").write_text(base.to_toml())
-    variant = base.replace({"meta.name": "no_sanctions", "sanctions.enabled": False,
+    variant = base.replace({"meta.name": "no_sanctions", "sanctions.enabled": False, "population.groups": 5,
                             "meta.description": "Same group, no sanctions at all."})
     (d / "no_sanctions.toml").write_text(variant.to_toml())
     return d
@@ -78,8 +79,20 @@ def _wait_points(page, n: int) -> None:
     page.wait_for_function(f"() => ({POINTS})() === {n}")
 
 
+FITS = ("() => { const shown = [...document.querySelectorAll('.js-plotly-plot')]"
+        ".filter(g => g.getBoundingClientRect().width > 0);"  # figures on a hidden tab have no box
+        " return shown.length > 0 && shown.every(g => g._fullLayout && g.getBoundingClientRect().width > 300 &&"
+        " Math.abs(g._fullLayout.width - g.getBoundingClientRect().width) < 3); }")
+
+
+def _fits(page) -> None:
+    """Every plotly figure is drawn at the width of its box (not plotly's default 700 px)."""
+    page.wait_for_function(FITS, timeout=10_000)
+
+
 def test_loads_with_charts_controls_and_explanation(dash):
     page = dash
+    _fits(page)
     assert page.locator(".asocia-title").inner_text().startswith("Asocia")
     assert page.evaluate("() => document.querySelector('.js-plotly-plot').data.length") == 27
     assert "Reunión 0 de 40" in _status(dash)
@@ -91,6 +104,12 @@ def test_choose_a_scenario(dash):
     page = dash
     _select(page, "asocia-scenario", "no_sanctions.toml")
     page.get_by_text("Same group, no sanctions at all.").wait_for()
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot').layout.yaxis5.tickvals.length === 6")
+    _fits(page)  # another number of groups: still the box's width
+    for width, height in ((1366, 768), (800, 900), (1600, 1000)):  # narrower, one column, back
+        page.set_viewport_size({"width": width, "height": height})
+        time.sleep(0.5)
+        _fits(page)
     _select(page, "asocia-scenario", "baseline.toml")
     page.wait_for_function("() => !document.body.innerText.includes('Same group, no sanctions at all.')")
 
@@ -105,7 +124,7 @@ def test_change_a_rule_and_refuse_an_invalid_one(dash, folder, tmp_path):
     page.locator(".asocia-apply").click()
     page.wait_for_function("() => !document.body.innerText.includes('sin aplicar')")
     # an invalid combination: the taper starts after the facilitator leaves
-    taper = page.locator(".asocia-param").filter(has_text="Inicio de la reducción").locator("input")
+    taper = page.get_by_role("textbox", name=re.compile("^Inicio de la reducción"))
     page.locator(".asocia-section", has_text="Facilitador").click()
     taper.fill("80")
     taper.press("Enter")
@@ -115,8 +134,12 @@ def test_change_a_rule_and_refuse_an_invalid_one(dash, folder, tmp_path):
                           "--set", "rules.decision=consensus", "--set", "facilitator.taper_from=80"],
                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert cli.returncode == 2
-    message = cli.stderr.strip().splitlines()[-1]
-    assert message.split("error: ", 1)[-1] in err.inner_text().replace("\n", " ")
+    message = cli.stderr.strip().splitlines()[-1].split("error: ", 1)[-1]
+    # the CLI's message, in Spanish and without the file path, at the field and atop the panel
+    shown = explain_error(message, "es", sim.scenario.param)
+    assert "posterior" in shown and str(folder) not in shown
+    assert shown in err.inner_text().replace("\n", " ")
+    page.locator(".asocia-param.error--text", has_text=shown).first.wait_for()
     assert page.locator(".asocia-apply").is_disabled()
     taper.fill("26")
     taper.press("Enter")
@@ -149,6 +172,35 @@ def test_step_and_play_update_charts_and_log(dash, members):
     assert page.locator(".asocia-net-box .asocia-node").count() == members.loc[n - 1, 0]
 
 
+ENGLISH = {"the", "and", "of", "with", "allowed", "got", "months", "years", "firms", "meeting", "meetings",
+           "trust", "group", "groups", "members", "share", "shares", "Rows", "website", "Loading", "item",
+           "others", "rules", "from", "whole", "alone", "income", "money", "seed", "same", "Reset", "Step",
+           "Play", "Download", "mean", "range", "dissolved", "cooperation", "expelled", "strikes", "chance",
+           "true", "false", "Zoom", "Autoscale"}
+
+
+def test_spanish_page_has_no_english_words(dash):
+    """Every section open, the Compare tab with a result, About the model: no English on screen."""
+    page = dash
+    sections = page.locator(".asocia-section")
+    for i in range(sections.count()):
+        if "--active" not in (sections.nth(i).get_attribute("class") or ""):
+            sections.nth(i).click()
+    page.locator(".asocia-param").nth(40).wait_for()
+    texts = [page.evaluate("() => document.body.innerText")]
+    page.locator(".asocia-tab-compare").click()
+    page.locator(".asocia-cmp-pair").click()
+    page.locator(".asocia-verdict").wait_for(timeout=60_000)
+    texts.append(page.evaluate("() => document.body.innerText"))
+    page.locator(".asocia-tab-explain").click()
+    texts.append(page.evaluate("() => document.body.innerText"))
+    texts.append(" ".join(page.evaluate("() => [...document.querySelectorAll('svg text')].map(t => t.textContent)")))
+    page.locator(".asocia-tab-run").click()
+    words = set(re.findall(r"[A-Za-z]+", " ".join(texts)))
+    assert not words & ENGLISH, sorted(words & ENGLISH)
+    assert "This website runs on" not in " ".join(texts)
+
+
 def test_switch_language(dash):
     page = dash
     page.locator(".asocia-lang button", has_text="EN").click()
@@ -161,7 +213,7 @@ def test_switch_language(dash):
     legend = page.evaluate("() => document.querySelector('.js-plotly-plot').data.slice(0, 4).map(t => t.name)")
     assert legend == ["santo", "sólido ciudadano", "tengo que ganar", "oportunista"]
     page.locator(".asocia-panel-title", has_text="Cooperation by profile").wait_for()  # HTML over the figure
-    assert "mean trust" in page.locator(".asocia-legend").nth(1).inner_text()
+    assert "dissolved = 0" in page.locator(".asocia-legend").nth(1).inner_text()
     assert page.evaluate("() => document.querySelector('.js-plotly-plot').layout.showlegend") is False
 
 
@@ -202,3 +254,58 @@ def test_download_csv(dash):
         page.locator(".v-btn", has_text="scenario.toml").click()
     scenario = tomllib.loads(Path(dl.value.path()).read_text())
     assert scenario["run"]["steps"] == step + 1 and scenario["rules"]["decision"] == "consensus"
+
+
+def test_presentation_mode_one_story_in_large_type(dash):
+    page = dash
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.locator(".asocia-present-btn").click()
+    page.locator(".asocia-story").first.wait_for()
+    assert not page.locator(".asocia-side").is_visible()  # the parameters make room for the charts
+    title = page.locator(".asocia-panel-title").first
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('.asocia-panel-title'))"
+                           ".fontSize) >= 26")
+    page.locator(".asocia-story", has_text="Trust").click()  # one story: the trust panel alone
+    page.wait_for_function("() => document.querySelectorAll('.asocia-panel-head').length === 1")
+    assert "Trust within the group" in title.inner_text()
+    shown = page.evaluate("() => document.querySelector('.js-plotly-plot').data.map(t => t.visible)")
+    assert [i for i, v in enumerate(shown) if v is not False] == [5, 6, 7]
+    assert page.evaluate("() => document.querySelector('.js-plotly-plot')._fullLayout.font.size") >= 20
+    _fits(page)
+    page.locator(".asocia-narrative").wait_for()
+    page.locator(".asocia-story", has_text="network").click()
+    page.locator(".asocia-net-box .asocia-node").first.wait_for()
+    page.locator(".asocia-story", has_text="All panels").click()
+    page.wait_for_function("() => document.querySelectorAll('.asocia-panel-head').length === 5")
+    page.locator(".asocia-present-btn").click()
+    page.locator(".asocia-side").wait_for()
+    page.set_viewport_size({"width": 1600, "height": 1000})
+
+
+def test_reload_keeps_the_run_and_a_closed_tab_stops(dash):
+    page = dash
+    page.locator(".asocia-lang button", has_text="EN").click()
+    n = page.evaluate(POINTS)
+    status = _status(page)
+    assert f"Meeting {n} of 40" in status
+    page.reload()
+    page.wait_for_function(f"() => document.querySelector('.js-plotly-plot')?.data?.[4]?.x?.length === {n}")
+    page.wait_for_function("() => document.querySelector('.asocia-status').innerText.includes('Meeting')")
+    assert _status(page) == status  # same run, same meeting, same language
+    # a second tab of the same browser gets a run of its own; closed while playing, it stops
+    tab = page.context.new_page()
+    tab.goto(page.url)
+    tab.wait_for_selector(".asocia-play", timeout=60_000)
+    tab.locator(".asocia-speed button").filter(has_text=re.compile(r"^\s*2\s*$")).click()
+    tab.locator(".asocia-play").click()
+    tab.wait_for_function("() => document.querySelector('.asocia-status').innerText.match(/Reunión [1-9]/)")
+    tab.close()
+    time.sleep(4)  # at 2 meetings a second a loop still running would now be 8 meetings further
+    again = page.context.new_page()  # the same browser comes back: it finds the closed tab's run
+    again.goto(page.url)
+    again.wait_for_selector(".asocia-status", timeout=60_000)
+    again.wait_for_function("() => document.querySelector('.asocia-status').innerText.match(/Reunión [0-9]+ de/)")
+    played = int(re.search(r"Reunión (\d+) de", again.locator(".asocia-status").first.inner_text()).group(1))
+    assert 1 <= played <= 6
+    assert again.locator(".asocia-play").inner_text().strip().lower() == "reproducir"  # not playing
+    again.close()

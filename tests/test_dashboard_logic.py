@@ -218,7 +218,130 @@ def test_replicated_comparison_uses_replication_seeds(folder):
     assert summaries["A"][1] == pytest.approx(direct, nan_ok=True)
     mean, lo, hi = cmp.t_band(np.array([[1.0], [2.0], [3.0]]))
     assert mean[0] == 2.0 and lo[0] < 2.0 < hi[0]
-    table = cmp.outcome_table(summaries, "es")
-    assert list(table.columns) == ["Resultado", "A", "B"] and len(table) == len(cmp.OUTCOMES)
+    table = cmp.outcome_table(summaries, "es", series)
+    assert list(table.columns) == ["Resultado", "A", "B", "B - A [intervalo del 95 %]", "Veredicto"]
+    assert len(table) == len(cmp.OUTCOMES)
     with pytest.raises(sim.ScenarioError, match="rules.monitoring"):
         cmp.build_b(a, {"rules.monitoring": 3.0}, "B")
+
+
+def test_downloads_before_the_first_meeting_do_not_break(folder):
+    """Issue 16.1: a table download at meeting 0 (also after Reset or Apply) gives no traceback."""
+    s = Session(folder=folder)
+    for reset in ("start", "restart", "apply"):
+        if reset == "restart":
+            s.advance(2)
+            s.restart()
+        elif reset == "apply":
+            s.advance(1)
+            s.edit("rules.monitoring", 0.6)
+            assert s.apply()
+        assert s.t == 0
+        for table in ("steps", "events", "firms", "runs"):
+            assert s.table_csv(table) == b""
+        assert s.zip_bytes() == b""
+        assert "[run]" in s.scenario_toml()
+    s.advance(1)
+    assert len(s.table_csv("steps").decode().splitlines()) == 1 + s.groups
+    assert s.download_name() == f"{s.scenario.meta.name}-{s.scenario.run.seed}"
+
+
+def test_typed_numbers_decimal_comma_and_errors_at_the_field(folder):
+    s = Session(folder=folder)
+    assert s.edit_text("rules.monitoring", "0,35", "es") is None  # the decimal comma, in Spanish
+    assert s.value("rules.monitoring") == 0.35 and not s.blocked()
+    assert s.edit_text("sanctions.fine", "1,5", "en") is not None  # not a number in English
+    err = s.edit_text("sanctions.fine", "mucho", "es")
+    assert err is not None and s.blocked() and s.raw["sanctions.fine"] == "mucho"
+    assert s.errors_at("sanctions.fine") == err and s.errors_at("rules.monitoring") is None
+    assert not s.apply()
+    shown = i18n.explain_error(err, "es", sim.scenario.param)
+    assert str(folder) not in shown and "Multa" in shown and "se permite" in shown
+    assert s.edit_text("sanctions.fine", "7,5", "es") is None and not s.blocked()
+    # a combination error is shown at both fields it names, in Spanish, without the file path
+    assert s.edit_text("facilitator.taper_from", "80", "es") is not None
+    assert s.errors_at("facilitator.taper_from") == s.errors_at("facilitator.exit_at") == s.error
+    shown = i18n.explain_error(s.error, "es", sim.scenario.param)
+    assert shown.startswith("«Inicio de la reducción") and "posterior" in shown and "allowed" not in shown
+    s.revert()
+    assert not s.blocked() and s.edits == {} and s.raw == {}
+
+
+def test_spanish_page_text_has_no_english_left():
+    """Scenario descriptions, source glosses and choices have Spanish text for every shipped value."""
+    for path in (ROOT / "scenarios").glob("*.toml"):
+        desc = sim.load_scenario(path).meta.description
+        assert i18n.scenario_description(desc, "es") != desc, path.name
+    english = ("months", "years", "firms", "others", "rules", "item", "unspecified", "fortnightly")
+    for p in sim.scenario.params():
+        text = i18n.source_label(p.src, "es")
+        assert not any(w in text for w in english), (p.key, text)
+        assert "allowed" not in i18n.allowed(p, "es")
+    assert i18n.fmt_number(0.238, "es") == "0,238" and i18n.parse_number("1,5", "es") == "1.5"
+
+
+def test_dissolved_groups_do_not_lift_pooled_trust(folder):
+    """A group that dissolves counts as trust 0 in the all-groups line, the status and Compare."""
+    from dashboards.charts import TRUST, TRUST_LO
+
+    s = Session(folder=folder)
+    chunk = s.advance(3)
+    steps = chunk.steps.copy()
+    before = chunk_series(steps, chunk.profiles, 2, None)["lines"][TRUST]
+    low = steps["group"] == 1
+    steps.loc[low, "alive"] = False  # group 1 dissolved: its members' trust no longer counts
+    after = chunk_series(steps, chunk.profiles, 2, None)["lines"][TRUST]
+    t0 = steps.loc[~low, "trust"].to_numpy()
+    np.testing.assert_allclose(after, t0 / 2)
+    assert (after < before).all() and (after < t0).all()
+    assert (chunk_series(steps, chunk.profiles, 2, None)["lines"][TRUST_LO] == 0).all()
+    np.testing.assert_allclose(cmp.aggregate(steps)["trust"].to_numpy(), t0 / 2)
+
+
+def test_compare_verdict_difference_interval_and_shares():
+    """The verdict: paired B - A with a t-interval, shares in percent, the better side named."""
+    def summ(survival, trust, exits):
+        keys = dict.fromkeys(cmp.OUTCOMES, 1.0)
+        return [dict(keys, survival=s_, trust=t_, exits=e_) for s_, t_, e_ in zip(survival, trust, exits, strict=True)]
+    a = summ([0.5, 0.6, 0.55, 0.5], [0.5, 0.5, 0.5, 0.5], [3, 2, 4, 3])
+    b = summ([0.8, 0.9, 0.85, 0.9], [0.5, 0.6, 0.4, 0.5], [1, 1, 2, 1])
+    rows, sentence = cmp.verdict({"A": a, "B": b}, "es")
+    by = {r["key"]: r for r in rows}
+    assert by["survival"]["A"].startswith("54 %") and by["survival"]["diff"].startswith("+32 pp [")
+    assert by["survival"]["better"] == 1 and by["survival"]["verdict"] == "mejor B"
+    assert by["exits"]["better"] == 1  # fewer exits is better
+    assert by["trust"]["better"] == 0 and by["trust"]["verdict"] == "sin diferencia clara"
+    assert sentence.startswith("En 4 semillas") and "B hace mejor en" in sentence and "A hace mejor" not in sentence
+    rows, sentence = cmp.verdict({"A": a[:1], "B": b[:1]}, "en")
+    assert "replicated" in sentence and all(r["verdict"] == "" for r in rows)
+    html_ = cmp.verdict_html({"A": a, "B": b}, "es")
+    assert html_.count("asocia-b-better") == 2 and "0.57" not in html_
+    assert cmp.describe_changes({"sanctions.enabled": False, "rules.monitoring": 0.25}, "es") == (
+        "Sanciones = no · " + i18n.param_label(sim.scenario.param("rules.monitoring"), "es") + " = 0,25")
+
+
+def test_parking_keeps_a_run_across_a_reload_and_lets_closed_ones_go():
+    from dashboards.parking import Parking
+
+    connected, alive = {"k1": True}, {"k1": True}
+    park = Parking(ttl=0.2, connected=lambda k: connected.get(k, False), alive=lambda k: alive.get(k, False))
+    a, adopted = park.claim("browser", "k1", object)
+    assert not adopted and park.owns(a, "k1")
+    b, adopted = park.claim("browser", "k2", object)  # a second tab while the first is open: its own run
+    assert not adopted and b is not a
+    connected["k2"] = alive["k2"] = True
+    connected["k1"] = False  # the first tab reloads: its kernel has no page any more
+    alive["k3"] = True
+    c, adopted = park.claim("browser", "k3", object)
+    assert adopted and c is a and park.owns(a, "k3") and not park.owns(a, "k1")  # the old loop stops
+    assert not park.active(a, "k3")  # no page connected yet: a loop would pause
+    connected["k3"] = True
+    assert park.active(a, "k3")
+    d, adopted = park.claim("other browser", "k4", object)
+    assert not adopted and d is not a
+    alive.update(k3=False, k4=False)  # tabs closed for good: kept for ttl, then let go
+    assert park.reap() == 0 and len(park) == 3
+    import time
+
+    time.sleep(0.25)
+    assert park.reap() == 2 and len(park) == 1 and not park.owns(a, "k3")

@@ -207,3 +207,51 @@ def test_dashboard_labels_every_scenario_section_and_event_kind():
 
     assert set(i18n.SECTIONS) == set(SECTIONS)
     assert set(i18n.KINDS) == set(EVENT_KINDS.values())
+
+
+def test_engagement_falls_without_clear_benefits_and_recovers_with_them():
+    from sim.model import AsociaModel
+
+    model = AsociaModel(BASE, seed=2)
+    pa = BASE.participation
+    model.purchase_open = np.ones(model.G, bool)
+    alone = np.full((model.G, model.C), 60.0)
+    model.ema_gain = np.where(model.member, -1.0, 0.0)            # below 2 % of 60: unclear
+    for _ in range(80):
+        model._update_engagement(alone)
+    m = model.member
+    np.testing.assert_allclose(model.engagement[m], pa.floor)     # fell to the floor, no lower
+    assert (model.engagement[~m] == 1.0).all()                    # empty seats untouched
+    model.ema_gain = np.where(m, 0.05 * 60, 0.0)                  # a clear 5 % gain
+    model._update_engagement(alone)
+    np.testing.assert_allclose(model.engagement[m], pa.floor + pa.decay)
+    model.purchase_open[:] = False                                # Phase I: nothing moves
+    before = model.engagement.copy()
+    model._update_engagement(alone)
+    np.testing.assert_array_equal(model.engagement, before)
+
+
+def test_reglamento_waits_for_trust_and_milestones_are_reported():
+    distrust = {"facilitator.schedule": "none", "trust.initial": 0.2, "milestones.rules_trust": 0.5}
+    r = play(distrust, steps=60)
+    st, ev = r.steps, r.events
+    rules = ev[ev.kind == "rules"]
+    trust_before = {int(e.group): st[(st.group == e.group) & (st.step == e.step - 1)].trust.iloc[0]
+                    for _, e in rules.iterrows()}
+    assert len(rules) >= 1 and (rules.step >= 13).all()
+    assert all(t >= 0.5 - 1e-6 for t in trust_before.values())
+    waited = [g for g in range(4) if g not in set(rules[rules.step == 13].group)]
+    assert waited, "some group was not ready at meeting 13"
+    for g in waited:   # those not ready at the planned date had too little trust then
+        at12 = st[(st.group == g) & (st.step == 12)]
+        assert at12.trust.iloc[0] < 0.5 or not at12.alive.iloc[0]
+    row = r.runs.iloc[0]
+    assert row["outcome.reglamento_share"] == pytest.approx(rules.group.nunique() / 4)
+    if len(rules):
+        assert row["outcome.reglamento_at"] == pytest.approx(np.median(rules.groupby("group").step.min()))
+    # adopt_at = 0 founds the group with its rules, whatever its trust
+    founded = play({**distrust, "rules.adopt_at": 0}, steps=3).events
+    assert (founded[founded.kind == "rules"].step == 0).sum() == 4
+    # a group that never gets there reports NaN, not a date
+    never = play({**distrust, "milestones.rules_trust": 1.0}, steps=30).runs.iloc[0]
+    assert never["outcome.reglamento_share"] == 0 and math.isnan(never["outcome.reglamento_at"])

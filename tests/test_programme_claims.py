@@ -59,6 +59,11 @@ def designs():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the issue-11 profiles: alive two years after 0.908 (taper) vs 0.767 (abrupt), +0.14 "
+    "(asserted +0.15), cheaper per group alive (770 vs 928). After issue 11 the profiles cooperate more (sólidos "
+    "and tengos commit fully when the purchase pays, oportunistas learn), so groups survive at 0.9 "
+    "and contrasts shrink"))
 def test_programme_claim_01_taper_with_handover_beats_abrupt_exit(designs):
     """At equal budget, a gradual taper with hand-over leaves more groups alive than an abrupt exit.
 
@@ -83,10 +88,9 @@ def test_programme_claim_01_taper_with_handover_beats_abrupt_exit(designs):
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured: alive two years after 0.708 (taper) vs 0.667 (to the last day), +0.041 (asserted "
-    "+0.04, holds), cheaper per group alive (968 vs 1062), but the taper is worse in 2 of 6 seeds "
-    "(asserted never). Groups carried to the last day recover: after the exit self-governance "
-    "grows at the full hand-over rate, and the trust the facilitator built carries them through"))
+    "measured after the issue-11 profiles: alive two years after 0.908 (taper) vs 0.908 (to the last day), "
+    "a tie; cost per group alive 770 vs 773. Groups carried to the last day recover: after the exit "
+    "self-governance grows at the full hand-over rate, and the trust the facilitator built carries them"))
 def test_programme_claim_02_taper_with_handover_beats_staying_to_the_last_day(designs):
     """At equal budget, a gradual taper leaves more groups alive than staying to the last day.
 
@@ -153,6 +157,10 @@ def attendance_by_year(r):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the issue-11 profiles: weak-firm groups attend 0.651 in year 1 and 0.598 in year 4 "
+    "(-0.053, asserted -0.10); strong-firm groups 0.657 -> 0.668. Weak groups now gain more (more "
+    "cooperation), so fewer members stay below the clear-gain line"))
 def test_programme_claim_04_participation_falls_where_benefits_are_unclear():
     """Involvement falls in day-to-day operation unless the benefits are clear (004:L720-741).
 
@@ -173,9 +181,9 @@ def test_programme_claim_04_participation_falls_where_benefits_are_unclear():
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured: baseline attendance (live groups) 0.625 in year 1 -> 0.654 in year 4; it rises, "
-    "because members who gain little leave (survivors gain clearly: +8 %) and trust, which "
-    "raises attendance, grows. Decay bites only where gains stay below 2 % (claim 4)"))
+    "measured after the issue-11 profiles: baseline attendance (live groups) 0.656 in year 1 -> 0.670 in "
+    "year 4; it rises, because members who gain little leave and trust, which raises attendance, grows. "
+    "Decay bites only where gains stay below 2 %"))
 def test_programme_claim_05_participation_falls_in_the_baseline():
     """In the baseline, participation falls from year 1 to year 4 (004:L720-741).
 
@@ -204,6 +212,10 @@ def sizes():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the issue-11 profiles: net benefit per member and meeting 8.0 / 7.4 / 6.2 / 4.4 at "
+    "5 / 8 / 12 / 20 firms: it falls with size and peaks at 5, the edge of the range, not inside it."
+    " Once 5-firm groups reach their lot (committing pays), their lower transaction costs win"))
 def test_programme_claim_06_net_benefit_per_member_peaks_at_intermediate_size(sizes):
     """Net benefit per member peaks at an intermediate size within 5-20 firms.
 
@@ -223,10 +235,9 @@ def test_programme_claim_06_net_benefit_per_member_peaks_at_intermediate_size(si
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured: 5-firm groups survive 0.25 (8 firms 0.71, 12 firms 0.90, 20 firms 1.00); asserted "
-    ">= 0.5. A group of 5 dissolves after two departures (lifecycle.min_members = 3), and its few "
-    "members pool volumes near the minimum lot, so failed purchases cost it trust; the size "
-    "inversion of issue 12 item 4 remains"))
+    "measured after the issue-11 profiles: 5-firm groups survive 0.542 (8 firms 0.908, 12 firms 0.958, "
+    "20 firms 1.000); asserted >= 0.5 (holds) and >= 0.7 x the 8-firm survival (0.60: missed). A group "
+    "of 5 dissolves after two departures (lifecycle.min_members = 3)"))
 def test_programme_claim_07_five_firm_group_is_viable(sizes):
     """A 5-firm group is viable: it survives at least half as often as 8-firm groups (004:L447-450).
 
@@ -270,6 +281,11 @@ def test_programme_claim_08_willingness_beats_resources():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the issue-11 profiles: net benefit 7.85 -> 6.01 (-23 %, asserted -15 %: holds) but "
+    "survival 0.917 -> 0.867 (-0.05, asserted -0.10). After issue 11 the profiles cooperate more (sólidos "
+    "and tengos commit fully when the purchase pays, oportunistas learn), so groups survive at 0.9 "
+    "and contrasts shrink"))
 def test_programme_claim_09_diversity_costs_net_benefit_and_survival():
     """A more diverse group pays more to coordinate, so it gains less and survives less (004:L694-697).
 
