@@ -68,13 +68,13 @@ def coordination(S, f):
     return f + (1.0 - f) * S
 
 
-def coordination_success(capacity):
+def coordination_success(capacity, gain=1.5):
     """Chance the group manages to organise a joint action at a meeting.
 
-    A group needs about two thirds of full coordination capacity to organise reliably; below that
-    the chance falls in proportion.
+    With ``gain`` = 1.5 (``lifecycle.coordination_gain``) a group needs about two thirds of full
+    coordination capacity to organise reliably; below that the chance falls in proportion.
     """
-    return np.minimum(1.0, 1.5 * np.asarray(capacity))
+    return np.minimum(1.0, gain * np.asarray(capacity))
 
 
 def transitions(schedule: str, exit_at: int, taper_from: int) -> dict[int, str]:

@@ -5,7 +5,8 @@ turns them into numbers the meeting uses:
 
 * **Decision rule** (004:L689-692): consensus is transparent (trust rises) but slow (leads are
   missed) and frustrating (exit hazard up); a leader decides fast but opaquely; majority sits
-  between. The effects per rule are in :data:`DECISION`.
+  between. The effects per rule are scenario parameters (``rules.<rule>_*``), read by
+  :func:`decision_rule`.
 * **Monitoring** (004:L669-671): chance that a furtive act is detected, combined with the
   facilitator's information and santos' reports.
 * **Graduated sanctions** (004:L2026-2029): a warning at the first strike (optional), a fine per
@@ -24,8 +25,6 @@ import numpy as np
 
 from .seats import BIG
 
-NATURAL_DETECTION = 0.05  # without rules, a furtive act still surfaces by chance now and then
-
 
 @dataclass(frozen=True)
 class DecisionRule:
@@ -37,15 +36,13 @@ class DecisionRule:
     frustration: float    # multiplier on the exit hazard
 
 
-DECISION = {
-    "consensus": DecisionRule(lead_miss=0.30, transparency=0.010, tc_factor=1.3, frustration=1.5),
-    "majority": DecisionRule(lead_miss=0.15, transparency=0.004, tc_factor=1.0, frustration=1.0),
-    "leader": DecisionRule(lead_miss=0.05, transparency=-0.004, tc_factor=0.8, frustration=1.0),
-}
-
-# share of a conflict's damage each mechanism defuses; arbitration by the facilitator works only
-# while the facilitator is there (see conflict_damage)
-RESOLUTION = {"none": 0.0, "committee": 0.5, "facilitator": 0.0}
+def decision_rule(rules) -> DecisionRule:
+    """The costs and benefits of the scenario's decision rule (``rules.decision``), from its parameters."""
+    name = rules.decision
+    return DecisionRule(lead_miss=getattr(rules, f"{name}_lead_miss"),
+                        transparency=getattr(rules, f"{name}_transparency"),
+                        tc_factor=getattr(rules, f"{name}_tc"),
+                        frustration=getattr(rules, f"{name}_frustration"))
 
 
 def detection_probability(monitoring, facilitator, information, santo_report, santos_present):
@@ -95,13 +92,16 @@ def next_fine(strikes, warning: bool, fine: float, expulsion_strikes: int):
     return amount, kind == 3
 
 
-def conflict_damage(base: float, resolution: str, facilitator, arbitration: float):
+def conflict_damage(base: float, resolution: str, facilitator, arbitration: float,
+                    committee: float = 0.5, informal: float = 0.5):
     """Trust lost in a conflict after the group's resolution mechanism and the facilitator.
 
-    ``facilitator`` is its presence, a number or one per group (then one damage per group).
+    ``facilitator`` is its presence, a number or one per group (then one damage per group). A
+    committee defuses ``committee`` of the damage; the facilitator defuses ``arbitration`` of it
+    when it is the appointed mechanism and ``informal`` times that otherwise.
     """
-    defused = RESOLUTION[resolution]
+    defused = committee if resolution == "committee" else 0.0
     if resolution == "facilitator":
         defused = np.maximum(defused, arbitration * facilitator)
-    defused = np.maximum(defused, arbitration * facilitator * 0.5)
+    defused = np.maximum(defused, arbitration * facilitator * informal)
     return base * (1.0 - defused)

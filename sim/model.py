@@ -89,7 +89,7 @@ class AsociaModel(mesa.Model):
         self.purchase_game = JointPurchaseGame.from_scenario(s.joint_purchase)
         self.export_game = ExportGame.from_scenario(s.export)
         self.profiles = build_profiles(s.profiles)
-        self.rule = gov.DECISION[s.rules.decision]
+        self.rule = gov.decision_rule(s.rules)
         self.deciders: dict[int, object] = {}
         pop = s.population
         G, C = pop.groups, pop.group_size + pop.slack
@@ -258,7 +258,7 @@ class AsociaModel(mesa.Model):
             if getattr(scenario, name) != getattr(self.config, name):
                 raise ValueError(f"amend_rules changes only rules and sanctions, not '{name}'")
         self.config = scenario
-        self.rule = gov.DECISION[scenario.rules.decision]
+        self.rule = gov.decision_rule(scenario.rules)
         self._next_fine = None
         self._roster_changed(slice(None))
 
@@ -391,7 +391,8 @@ class AsociaModel(mesa.Model):
         """Attendance, quorum and coordination capacity."""
         r = self._roster()
         # members who trust the group less come less (participation follows trust, 004:L720-741)
-        p_attend = r.p_attend * (0.7 + 0.3 * self.trust_given) * self.engagement
+        pop = self.config.population
+        p_attend = r.p_attend * (pop.attend_base + pop.attend_trust * self.trust_given) * self.engagement
         draw = self.rng.random((self.G, self.C))
         self.attend = self.member.copy() if self.lab else self.member & (draw < p_attend)
         n = r.n
@@ -405,7 +406,7 @@ class AsociaModel(mesa.Model):
                                        self.capacity_coord)
         self.quorum_ok = quorum
         self.purchase_open = self.alive & (self.phase >= 2)
-        self.p_coord = fac.coordination_success(self.capacity_coord)
+        self.p_coord = fac.coordination_success(self.capacity_coord, self.config.lifecycle.coordination_gain)
         if self.lab and not self.config.lab.coordination_failure:
             self.p_coord = np.ones(self.G)
         self.coordinated = self.purchase_open & quorum & (self.rng.random(self.G) < self.p_coord)
@@ -509,7 +510,7 @@ class AsociaModel(mesa.Model):
             routed = eg.routed_share(n1)[:, None] * m
         mean_cap = cap_sum / n1
         cv = np.sqrt(np.maximum(cap2_sum / n1 - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
-        diversity = pop.diversity + 0.5 * cv
+        diversity = pop.diversity + pop.diversity_capacity * cv
         masks, bits = profile_masks(profile, len(self.profiles))
         norm_m, norm_denom, norm_pair = tr.member_norm(m, self.T.dtype)
         big = {}
@@ -544,7 +545,7 @@ class AsociaModel(mesa.Model):
         value = s.profiles.oportunista_horizon * np.maximum(self.ema_gain, 0.0)
         r = self._roster()
         santos = seat_sum(self.attend & r.santo)
-        monitoring = np.where(self.rules_on, s.rules.monitoring, gov.NATURAL_DETECTION)
+        monitoring = np.where(self.rules_on, s.rules.monitoring, s.rules.natural_detection)
         self.detect = gov.detection_probability(monitoring, self.f, s.facilitator.information,
                                                 s.profiles.santo_report, santos)
         if self.lab:  # full feedback: every contribution is seen
@@ -656,7 +657,7 @@ class AsociaModel(mesa.Model):
         self.paid_in += paid
         lead = self.has_lead
         routed = lead & self.route_lead
-        miss_p = self.rule.lead_miss + 0.5 * (1.0 - self.capacity_coord)
+        miss_p = self.rule.lead_miss + s.export.miss_coordination * (1.0 - self.capacity_coord)
         missed = routed & (self.rng.random((self.G, self.C)) < miss_p[:, None])
         served = routed & ~missed
         n_served = seat_sum(served)
@@ -718,7 +719,8 @@ class AsociaModel(mesa.Model):
         self.fund = self.fund + seat_sum(self.fines_total)
         self.expel = kind == 3
         n = np.maximum(self.n_members, 1)
-        self.viol_rate = 0.8 * self.viol_rate + 0.2 * seat_sum(violated) / n
+        w = s.lifecycle.reputation_weight
+        self.viol_rate = (1.0 - w) * self.viol_rate + w * seat_sum(violated) / n
         for kind_code, mask, seen in ((EV_RENEGE, reneged, det_renege),
                                       (EV_DIVERSION, kept_furtive | kept_open, det_keep | kept_open),
                                       (EV_QUOTA_SKIP, skipped, skipped),
@@ -828,11 +830,12 @@ class AsociaModel(mesa.Model):
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
         s = self.config
         # a group's own conflict mechanism works once its reglamento is adopted
+        relief = (s.rules.committee_relief, s.facilitator.informal_arbitration)
         damage_g = np.where(self.rules_on,
                             gov.conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution,
-                                                self.f, s.facilitator.arbitration),
+                                                self.f, s.facilitator.arbitration, *relief),
                             gov.conflict_damage(s.trust.conflict_damage, "none", self.f,
-                                                s.facilitator.arbitration))
+                                                s.facilitator.arbitration, *relief))
         pairs_g, pairs_a, pairs_b = [], [], []
         if self.clash.any():
             prod = np.where(self.member, self.product, -1)
@@ -851,7 +854,7 @@ class AsociaModel(mesa.Model):
             pairs_g.append(g)
             pairs_a.append(a)
             pairs_b.append(b)
-            self.backlog[g] = np.maximum(0.0, self.backlog[g] - 0.05)
+            self.backlog[g] = np.maximum(0.0, self.backlog[g] - s.lifecycle.backlog_relief)
         self.conflicts = np.zeros(self.G, np.int64)
         if pairs_g:
             g, a, b = np.concatenate(pairs_g), np.concatenate(pairs_a), np.concatenate(pairs_b)
@@ -859,7 +862,7 @@ class AsociaModel(mesa.Model):
             self.T[g, a, b] *= 1.0 - damage
             self.T[g, b, a] *= 1.0 - damage
             # a conflict also unsettles the rest of the group a little
-            self.T[g] *= (1.0 - 0.25 * damage)[:, None, None]
+            self.T[g] *= (1.0 - s.trust.conflict_spread * damage)[:, None, None]
             np.add.at(self.conflicts, g, 1)
             # an unresolved conflict can end with one side walking out
             unresolved = damage / s.trust.conflict_damage if s.trust.conflict_damage > 0 else np.zeros(len(g))
@@ -891,26 +894,27 @@ class AsociaModel(mesa.Model):
         if self.lab and s.lab.voluntary:  # staying out of the round pays the outside option
             net = net + s.lab.outside * (m & ~self.participate)
         m64 = getattr(r, "m64", None)
+        gw = lc.gain_weight
         if m64 is None:
             self.payoff = np.where(m, alone + net, 0.0)
             self.alone = np.where(m, alone, 0.0)
-            self.ema_gain = np.where(m, 0.8 * self.ema_gain + 0.2 * net, 0.0)
+            self.ema_gain = np.where(m, (1.0 - gw) * self.ema_gain + gw * net, 0.0)
         else:  # the same selections, bit for bit, by an AND with the cached member mask
             self.payoff = keep(alone + net, m64)
             self.alone = keep(alone, m64)
-            self.ema_gain = keep(0.8 * self.ema_gain + 0.2 * net, m64)
+            self.ema_gain = keep((1.0 - gw) * self.ema_gain + gw * net, m64)
         self.tenure += m
         self._update_engagement(alone)
         # who wants out: a member losing money against going alone, or one that no longer trusts
         trust_given, self.trust_received = tr.given_received(self.T, m, buf=self._scratch,
                                                              norm=r.trust_norm)
         self.trust_given = trust_given
-        losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > 8) & r.not_santo
+        losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > lc.loss_patience) & r.not_santo
         unhappy = m & (losing | (trust_given < lc.exit_trust))
         unhappy &= self.leaving < 0
         hazard = 0.0 if self.lab else lc.exit_rate * self.rule.frustration  # the lab's groups are fixed
         if s.rules.forfeit:  # otherwise the factor is 1 for every seat (the same comparisons below)
-            hazard = hazard * np.where(self.paid_in > 0, 0.5, 1.0)
+            hazard = hazard * np.where(self.paid_in > 0, s.rules.forfeit_hold, 1.0)
         quits = unhappy & (self.rng.random((self.G, self.C)) < hazard)
         self.leaving = np.where(quits, s.rules.exit_notice, self.leaving)
         self.exit_now = m & (self.leaving == 0) & ~self.expel
@@ -993,7 +997,8 @@ class AsociaModel(mesa.Model):
         # the group's trust as it stood at this meeting decides dissolution and admission
         trust_now = tr.group_mean(self.trust_given, self.member)
         self.trust_now = trust_now
-        dissolve = self.alive & ((n < s.lifecycle.min_members) | ((trust_now < 0.1) & (self.phase >= 2)))
+        distrust = (trust_now < s.lifecycle.dissolve_trust) & (self.phase >= 2)
+        dissolve = self.alive & ((n < s.lifecycle.min_members) | distrust)
         if self.lab:
             dissolve[:] = False
         if dissolve.any():
@@ -1045,8 +1050,9 @@ class AsociaModel(mesa.Model):
         # fear of opportunism: candidates weigh the group's reputation against the opportunism
         # they expect (the population's share, less what the facilitator vouches for, plus
         # violations the group is known for)
-        perceived = (s.population.oportunista * (1.0 - 0.5 * self.f[groups]) + self.viol_rate[groups])
-        apply_p = np.clip(0.2 + trust_now[groups] - lc.fear * perceived, 0.0, 1.0)
+        perceived = (s.population.oportunista * (1.0 - s.facilitator.vouching * self.f[groups])
+                     + self.viol_rate[groups])
+        apply_p = np.clip(lc.apply_base + trust_now[groups] - lc.fear * perceived, 0.0, 1.0)
         applies = self.rng.random(k) < apply_p
         ruled = self.rules_on[groups]  # admission rules apply once a group has its reglamento
         ok = applies.copy()

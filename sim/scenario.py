@@ -112,6 +112,15 @@ class Population:
     attend_barely: float = P(0.45, 0.0, 1.0, en="Attendance, barely", es="Asistencia, poco activos")
     diversity: float = P(0.2, 0.0, 1.0, en="Cultural and institutional diversity",
                          es="Diversidad cultural e institucional", src="004:L452-456; 002:L149-152")
+    attend_base: float = P(0.7, 0.0, 1.0, en="Attendance kept by a member who trusts nobody (share of its usual)",
+                           es="Asistencia que conserva un socio que no confía en nadie (parte de la habitual)",
+                           src="004:L720-741 (participation follows the group's working); designer's value")
+    attend_trust: float = P(0.3, 0.0, 1.0, en="Attendance that follows trust (share of its usual)",
+                            es="Asistencia que depende de la confianza (parte de la habitual)",
+                            src="004:L720-741; designer's value")
+    diversity_capacity: float = P(0.5, 0.0, 5.0, en="Diversity added per unit of capacity spread (CV)",
+                                  es="Diversidad agregada por unidad de dispersión de capacidad (CV)",
+                                  src="004:L452-456 (heterogeneity raises coordination costs); designer's value")
 
 
 @dataclass(frozen=True)
@@ -203,6 +212,9 @@ class Export:
                              es="Parte de un contacto que capta una empresa sola", src="004:L662-671")
     overlap_conflict: float = P(0.5, 0.0, 1.0, en="Chance a lead in a shared product starts a conflict",
                                 es="Probabilidad de conflicto por producto compartido", src="004:L276-278")
+    miss_coordination: float = P(0.5, 0.0, 1.0, en="Routed leads missed per unit of missing coordination",
+                                 es="Contactos derivados perdidos por unidad de coordinación faltante",
+                                 src="designer's value")
     solo_lead_rate: float = P(0.05, 0.0, 100.0, unit="leads/meeting", en="Leads a firm finds alone",
                               es="Contactos que una empresa consigue sola")
     dipat: bool = P(False, en="DIPAT rule: no two members offer the same product",
@@ -227,6 +239,9 @@ class Trust:
                        src="004:L2035-2055 (trust rests on collective actions)")
     conflict_damage: float = P(0.2, 0.0, 1.0, en="Trust lost in an unresolved conflict",
                                es="Confianza perdida en un conflicto sin resolver")
+    conflict_spread: float = P(0.25, 0.0, 1.0, en="Share of a conflict's damage the rest of the group feels",
+                               es="Parte del daño de un conflicto que siente el resto del grupo",
+                               src="004:L1402-1404; designer's value")
 
 
 @dataclass(frozen=True)
@@ -263,6 +278,52 @@ class Rules:
                           es="Compromiso mínimo con la compra conjunta (0: sin regla)",
                           src="004:L1963-2031 (reglamento: obligations of members); issue 11",
                           help="an open commitment below this share is a violation the reglamento sanctions")
+    natural_detection: float = P(0.05, 0.0, 1.0, en="Chance a furtive act surfaces without any monitoring",
+                                 es="Probabilidad de que un acto furtivo salga a la luz sin control",
+                                 src="004:L669-671; designer's value")
+    forfeit_hold: float = P(0.5, 0.0, 1.0, en="Exit hazard of a member with contributions it would forfeit (x)",
+                            es="Riesgo de retiro de un socio que perdería sus aportes (x)",
+                            src="004:L1963-2031 item 5; designer's value")
+    committee_relief: float = P(0.5, 0.0, 1.0, en="Share of a conflict's damage a committee defuses",
+                                es="Parte del daño de un conflicto que evita un comité",
+                                src="004:L2019-2024; designer's value")
+    consensus_lead_miss: float = P(0.30, 0.0, 1.0, en="Consensus: share of routed leads missed (slow decisions)",
+                                   es="Consenso: parte de los contactos perdidos (decisiones lentas)",
+                                   src="004:L689-692; designer's value")
+    consensus_transparency: float = P(0.010, -0.1, 0.1, unit="/meeting", en="Consensus: trust lift per meeting",
+                                      es="Consenso: aumento de confianza por reunión",
+                                      src="004:L689-692; designer's value")
+    consensus_tc: float = P(1.3, 0.1, 5.0, unit="x", en="Consensus: transaction cost multiplier",
+                            es="Consenso: multiplicador del costo de transacción",
+                            src="004:L689-692; designer's value")
+    consensus_frustration: float = P(1.5, 0.0, 5.0, unit="x", en="Consensus: exit hazard multiplier (frustration)",
+                                     es="Consenso: multiplicador del riesgo de retiro (frustración)",
+                                     src="004:L689-692; designer's value")
+    majority_lead_miss: float = P(0.15, 0.0, 1.0, en="Majority: share of routed leads missed",
+                                  es="Mayoría: parte de los contactos perdidos",
+                                  src="designer's value")
+    majority_transparency: float = P(0.004, -0.1, 0.1, unit="/meeting", en="Majority: trust lift per meeting",
+                                     es="Mayoría: aumento de confianza por reunión",
+                                     src="designer's value")
+    majority_tc: float = P(1.0, 0.1, 5.0, unit="x", en="Majority: transaction cost multiplier",
+                           es="Mayoría: multiplicador del costo de transacción",
+                           src="designer's value")
+    majority_frustration: float = P(1.0, 0.0, 5.0, unit="x", en="Majority: exit hazard multiplier",
+                                    es="Mayoría: multiplicador del riesgo de retiro",
+                                    src="designer's value")
+    leader_lead_miss: float = P(0.05, 0.0, 1.0, en="Leader: share of routed leads missed",
+                                es="Líder: parte de los contactos perdidos",
+                                src="004:L689-692; designer's value")
+    leader_transparency: float = P(-0.004, -0.1, 0.1, unit="/meeting",
+                                   en="Leader: trust change per meeting (opacity erodes it)",
+                                   es="Líder: cambio de confianza por reunión (la opacidad la erosiona)",
+                                   src="004:L689-692; designer's value")
+    leader_tc: float = P(0.8, 0.1, 5.0, unit="x", en="Leader: transaction cost multiplier",
+                         es="Líder: multiplicador del costo de transacción",
+                         src="designer's value")
+    leader_frustration: float = P(1.0, 0.0, 5.0, unit="x", en="Leader: exit hazard multiplier",
+                                  es="Líder: multiplicador del riesgo de retiro",
+                                  src="designer's value")
 
 
 @dataclass(frozen=True)
@@ -297,6 +358,12 @@ class Facilitator:
                             es="Parte de los costos de transacción que absorbe")
     empowerment: float = P(0.2, 0.0, 1.0, en="Share of its work that transfers capacity",
                            es="Parte de su trabajo que transfiere capacidad", src="004:L1091-1102")
+    vouching: float = P(0.5, 0.0, 1.0, en="Share of the sector's opportunism candidates discount for its presence",
+                        es="Parte del oportunismo del sector que los candidatos descuentan por su presencia",
+                        src="004:L846-851 (credibility it brings); designer's value")
+    informal_arbitration: float = P(0.5, 0.0, 1.0, en="Its arbitration where it is not the appointed mechanism (x)",
+                                    es="Su arbitraje donde no es el mecanismo designado (x)",
+                                    src="004:L850-851; designer's value")
     driver_share: float = P(0.2, 0.01, 1.0, en="Share of members who must lead to take over fully",
                             es="Proporción de socios que deben liderar para asumir todo",
                             src="004:L734-741 (20 % drive and take administrative roles)")
@@ -423,6 +490,28 @@ class Lifecycle:
                           es="Confianza bajo la cual un socio quiere irse")
     min_members: int = P(3, 2, 40, unit="firms", en="Members below which the group dissolves",
                          es="Socios mínimos antes de disolverse")
+    coordination_gain: float = P(1.5, 1.0, 10.0,
+                                 en="Chance of organising a joint action per unit of coordination capacity",
+                                 es="Probabilidad de organizar una acción conjunta por unidad de capacidad",
+                                 src="designer's value (reliable at two thirds of full capacity)")
+    reputation_weight: float = P(0.2, 0.0, 1.0, en="Weight of this meeting's violations in the group's reputation",
+                                 es="Peso de las faltas de esta reunión en la reputación del grupo",
+                                 src="004:L73-75; designer's value")
+    gain_weight: float = P(0.2, 0.0, 1.0, en="Weight of this meeting's gain in a member's sense of membership value",
+                           es="Peso de la ganancia de esta reunión en el valor que un socio da a la membresía",
+                           src="designer's value")
+    backlog_relief: float = P(0.05, 0.0, 1.0, en="Postponed distrust worked off by each conflict",
+                              es="Desconfianza postergada que resuelve cada conflicto",
+                              src="004:L1402-1404; designer's value")
+    loss_patience: int = P(8, 0, 1000, unit="meetings", en="Meetings a member gives the group before losses count",
+                           es="Reuniones que un socio da al grupo antes de contar pérdidas",
+                           src="designer's value")
+    apply_base: float = P(0.2, 0.0, 1.0, en="Chance a candidate applies before trust and fear",
+                          es="Probabilidad de postularse antes de confianza y temor",
+                          src="004:L73-75; designer's value")
+    dissolve_trust: float = P(0.1, 0.0, 1.0, en="Group trust below which a working group dissolves",
+                              es="Confianza grupal bajo la cual un grupo en marcha se disuelve",
+                              src="004:L1822-1826; designer's value")
 
 
 @dataclass(frozen=True)
