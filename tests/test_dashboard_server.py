@@ -134,8 +134,10 @@ def test_no_outbound_connection_from_server_or_page(sink_env, tmp_path):
         page.locator(".asocia-tab-explain").click()
         page.locator(".asocia-tab-compare").click()
         time.sleep(3)  # anything scheduled after start-up (telemetry is sent from a thread)
-        page.reload()
-        page.wait_for_selector(".js-plotly-plot")
+        page.reload()  # the run and its tab (Compare) come back
+        page.wait_for_selector(".asocia-cmp-param", timeout=60_000)
+        page.locator(".asocia-tab-run").click()
+        page.wait_for_selector(".js-plotly-plot", timeout=60_000)
         time.sleep(1)
     assert sink.hits == [], f"requests reached the proxy sink: {sink.hits[:3]}"
     assert log.read_text() == "", f"the server resolved or connected off this machine:\n{log.read_text()}"
