@@ -129,6 +129,8 @@ def test_no_outbound_connection_from_server_or_page(sink_env, tmp_path):
         page = open_dashboard(b, url, 1366, 768)
         page.on("request", lambda r: offsite.append(r.url) if not r.url.startswith(
             ("data:", "blob:", url.rstrip("/"))) else None)
+        failed: list[str] = []  # e.g. the KaTeX files solara.Markdown asked for (404)
+        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.locator(".asocia-step").click()
         page.wait_for_function("() => document.querySelector('.js-plotly-plot').data[4].x.length >= 1")
         page.locator(".asocia-tab-explain").click()
@@ -142,6 +144,7 @@ def test_no_outbound_connection_from_server_or_page(sink_env, tmp_path):
     assert sink.hits == [], f"requests reached the proxy sink: {sink.hits[:3]}"
     assert log.read_text() == "", f"the server resolved or connected off this machine:\n{log.read_text()}"
     assert offsite == [], f"the page requested: {offsite[:5]}"
+    assert failed == [], failed[:5]
 
 
 def _handshake(port: int, host: str, origin: str | None) -> str:
