@@ -335,7 +335,7 @@ def Controls(st: AppState):
     """Play / pause, step, reset, speed and the group shown."""
     lang_ = lang.value
     s = st.session
-    _ = frame.value
+    _ = frame_slow.value  # the buttons change with play (its own reactive) and at the horizon
     done = s.done()
 
     def step():
