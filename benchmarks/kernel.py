@@ -53,8 +53,9 @@ def play(scenario, state, steps: int) -> float:
     profile, demand, rng = state["profile"], state["demand"], state["rng"]
     cc_a, cc_b, expected = state["cc_a"], state["cc_b"], state["expected"]
     solido, oport = profile == 1, profile == 3   # profile codes as in sim.profiles.NAMES
-    # what each profile commits when it does not condition on the others (NaN: conditional)
-    fixed_commit = np.array([1.0, np.nan, pr.tengo_share, 1.0])[profile]
+    # what each profile commits when it does not condition on the others (NaN: conditional); the
+    # kernel's tengo que ganar commits a fixed half (a simplification of the model's relative rule)
+    fixed_commit = np.array([1.0, np.nan, 0.5, 1.0])[profile]
     span = max(jp.volume_full - jp.min_lot, 1e-12)
     side = jp.list_price * jp.side_discount
     total = 0.0

@@ -88,7 +88,7 @@ def experiment_file(folder: Path, reps: int) -> Path:
     path.write_text(
         f'[experiment]\nname = "throughput"\nscenario = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"\n'
         f'design = "factorial"\nreplications = {reps}\nseed = 1\n'
-        'outcomes = ["survival", "members", "trust", "cooperation", "income_gain"]\n'
+        'outcomes = ["survival", "members", "trust", "cooperation", "income_gain"]\nseries = []\n'
         f'[factors]\n"rules.monitoring" = {{ levels = [{base.rules.monitoring}] }}\n')
     return path
 

@@ -25,7 +25,7 @@ from .i18n import tr
 
 METRICS = ("cooperation", "trust", "members", "income_gain")
 OUTCOMES = ("survival", "members", "trust", "cooperation", "income_gain", "exits", "expulsions",
-            "conflicts")
+            "conflicts", "founders_kept", "programme_cost", "alive_2y", "cost_per_group_2y")
 COLORS = {"A": "#0072B2", "B": "#D55E00"}
 
 

@@ -29,6 +29,12 @@ SECTIONS = {
     "sanctions": ("Sanctions", "Sanciones"),
     "facilitator": ("Facilitator", "Facilitador"),
     "lifecycle": ("Life cycle and costs", "Ciclo de vida y costos"),
+    "programme": ("Support programme (money)", "Programa de apoyo (dinero)"),
+    "manager": ("Hired manager", "Gerente contratado"),
+    "milestones": ("Milestones (readiness)", "Hitos (preparación del grupo)"),
+    "participation": ("Participation", "Participación"),
+    "lab": ("Laboratory conditions", "Condiciones de laboratorio"),
+    "punishment": ("Peer punishment", "Castigo entre pares"),
 }
 
 KINDS = {
@@ -39,12 +45,16 @@ KINDS = {
     "renege": ("reneged purchases", "compras incumplidas"),
     "diversion": ("leads kept", "contactos desviados"),
     "quota_skip": ("unpaid quotas", "cuotas impagas"),
+    "low_commit": ("commitments below the minimum", "compromisos bajo el mínimo"),
     "conflict": ("conflicts", "conflictos"),
     "facilitator": ("facilitator", "facilitador"),
     "phase": ("phases", "fases"),
     "rules": ("reglamento", "reglamento"),
     "dissolution": ("dissolutions", "disoluciones"),
     "purchase_failed": ("failed purchases", "compras fallidas"),
+    "programme": ("programme money", "dinero del programa"),
+    "handover": ("hand-over", "traspaso de tareas"),
+    "manager": ("manager hired", "gerente contratado"),
 }
 
 CHOICES = {
@@ -229,6 +239,12 @@ _T = {
     "outcome_exits": ("exits", "retiros"),
     "outcome_expulsions": ("expulsions", "expulsiones"),
     "outcome_conflicts": ("conflicts", "conflictos"),
+    "outcome_founders_kept": ("founders still members", "socios fundadores que siguen"),
+    "outcome_programme_cost": ("programme money per group", "dinero del programa por grupo"),
+    "outcome_alive_2y": ("groups alive two years after the programme",
+                         "grupos activos dos años después del programa"),
+    "outcome_cost_per_group_2y": ("programme money per group alive two years after",
+                                  "dinero del programa por grupo activo dos años después"),
     "metric_cooperation": ("cooperation", "cooperación"),
     "metric_trust": ("trust", "confianza"),
     "metric_members": ("members", "socios"),

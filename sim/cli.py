@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from .scenario import PROFILE_LABELS, ScenarioError, load_scenario, parse_overrides
-from .seeds import replication_seeds
+# only light modules here: 'asocia --help' answers before NumPy, pandas and Mesa are imported
+from .scenario import PROFILE_LABELS, ScenarioError, check_name, load_scenario, parse_overrides
 from .store import ResultsError
 
 EXIT_USAGE = 2
@@ -68,6 +67,14 @@ def format_summary(res, out_dir=None) -> str:
         f"  events         {int(o['exits'])} exits · {int(o['expulsions'])} expulsions · "
         f"{int(o['entries'])} entries · {int(o['conflicts'])} conflicts · {int(o['violations'])} violations seen",
     ]
+    if not math.isnan(o["programme_end"]) and o["programme_end"] > 0:
+        end = int(o["programme_end"])
+        after = ("beyond this run" if math.isnan(o["alive_2y"])
+                 else f"{round(o['alive_2y'] * groups)}/{groups} groups alive")
+        cost = "" if math.isnan(o["cost_per_group_2y"]) else f" · {o['cost_per_group_2y']:.0f} per group alive then"
+        lines.append(f"  programme      ends at meeting {end} · {o['programme_cost']:.0f} per group · "
+                     f"self-governance {o['self_governance_end']:.2f} at its end")
+        lines.append(f"  two years on   {after}{cost}")
     if out_dir is not None:
         lines.append(f"  tables         {out_dir}/ (runs, steps, firms, events .parquet + manifest.json)")
     return "\n".join(lines)
@@ -86,16 +93,38 @@ def _horizon(scenario, args):
     return scenario, scenario.run.seed, scenario.run.steps
 
 
-def _out_dir(out: Path) -> Path:
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: --out must name a folder, and a file of that name exists")
-    return out
+def default_out(path, scenario, seed: int) -> Path:
+    """``results/<scenario file name>-<seed>``: one folder per scenario file and seed.
+
+    The file's name, not ``meta.name``, so an edited copy of a scenario under another file name
+    gets its own folder; a file name that is not a valid name falls back to ``meta.name``.
+    """
+    stem = Path(path).stem
+    try:
+        name = check_name(stem, "file name")
+    except ScenarioError:
+        name = scenario.meta.name
+    return Path("results") / f"{name}-{seed}"
+
+
+def _fits(scenario, steps: int, force: bool, what: str) -> None:
+    from .run import memory_need, memory_refusal
+
+    why = memory_refusal(memory_need(scenario, steps), what, force)
+    if why:
+        raise UserError(why)
 
 
 def cmd_run(args) -> int:
     """Asocia run."""
+    from .run import manifest
+    from .store import check_run_folder
+
     scenario, seed, steps = _horizon(_scenario(args), args)
-    out = _out_dir(Path(args.out) if args.out else Path("results") / f"{scenario.meta.name}-{seed}")
+    out = Path(args.out) if args.out else default_out(args.scenario, scenario, seed)
+    check_run_folder(out, manifest(scenario, seed, steps), force=args.force)
+    _fits(scenario, steps, args.force, f"{scenario.source}: this run ({scenario.population.groups} groups x "
+          f"{steps} meetings, firm table {scenario.run.firm_table})")
     res = _play(scenario, seed, steps)
     res.manifest["command"] = " ".join(["asocia", *args.argv])
     res.save(out, csv=args.csv)
@@ -103,8 +132,9 @@ def cmd_run(args) -> int:
     return 0
 
 
-def t_interval(values) -> tuple[float, float, float]:
-    """Mean and 95 % t-interval of replication outcomes."""
+def t_interval(values, lo: float = -math.inf, hi: float = math.inf) -> tuple[float, float, float]:
+    """Mean and 95 % t-interval of replication outcomes, clipped to the outcome's range [lo, hi]."""
+    import numpy as np
     from scipy import stats
 
     v = np.asarray([x for x in values if not math.isnan(x)], float)
@@ -114,16 +144,34 @@ def t_interval(values) -> tuple[float, float, float]:
     if len(v) < 2:
         return mean, mean, mean
     half = float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
-    return mean, mean - half, mean + half
+    return mean, max(lo, mean - half), min(hi, mean + half)
+
+
+# the range an outcome can take, so an interval never claims what cannot happen (trust 1.01)
+SHARES = ("survival", "trust", "cooperation", "coop_santo", "coop_solido", "coop_tengo", "coop_oportunista")
+COUNTS = ("members", "exits", "expulsions", "conflicts")
+
+
+def outcome_range(key: str) -> tuple[float, float]:
+    """Lowest and highest value an outcome can take: shares in [0, 1], counts >= 0, else any."""
+    if key in SHARES:
+        return 0.0, 1.0
+    if key in COUNTS:
+        return 0.0, math.inf
+    return -math.inf, math.inf
 
 
 COMPARE_OUTCOMES = ("survival", "members", "trust", "cooperation", "income_gain", "coop_santo",
-                    "coop_solido", "coop_tengo", "coop_oportunista", "exits", "expulsions", "conflicts")
+                    "coop_solido", "coop_tengo", "coop_oportunista", "exits", "expulsions", "conflicts",
+                    "founders_kept", "programme_end", "programme_cost", "alive_end", "alive_2y",
+                    "self_governance_end", "cost_per_group_end", "cost_per_group_2y",
+                    "cost_per_member_year_2y")
 
 
 def compare(scenarios, reps: int, root_seed: int, steps: int | None, workers: int = 1):
     """Replicated outcomes of several scenarios on the same seeds (common random numbers)."""
     from .run import run
+    from .seeds import replication_seeds
 
     seeds = replication_seeds(root_seed, reps)
     table = {}
@@ -139,6 +187,9 @@ def compare(scenarios, reps: int, root_seed: int, steps: int | None, workers: in
 
 def cmd_compare(args) -> int:
     """Asocia compare."""
+    if len(args.scenarios) < 2:
+        raise UserError(f"compare got one scenario ({args.scenarios[0]}); allowed: two or more scenario "
+                        "files (for one, use 'asocia run')")
     scenarios = [load_scenario(p, parse_overrides(args.set or [])) for p in args.scenarios]
     if not 1 <= args.reps <= 100_000:
         raise UserError(f"--reps got {args.reps}; allowed: a whole number from 1 to 100000")
@@ -146,20 +197,22 @@ def cmd_compare(args) -> int:
         raise UserError(f"--seed got {args.seed}; allowed: a whole number from 0 to 2**63-1")
     if args.steps is not None:
         scenarios = [_horizon(sc, argparse.Namespace(steps=args.steps))[0] for sc in scenarios]
+    for sc in scenarios:
+        _fits(sc, sc.run.steps, args.force, f"{sc.source}: one run")
     seeds, table = compare(scenarios, args.reps, args.seed, None)
     names = list(table)
-    width = max(22, *(len(n) + 2 for n in names))
+    width = max(26, *(len(n) + 2 for n in names))
     print(f"Asocia compare · {args.reps} replications per scenario · root seed {args.seed} "
           f"(same seeds for every scenario) · mean [95 % interval]")
-    print(f"{'outcome':<18}" + "".join(f"{n:>{width}}" for n in names))
+    print(f"{'outcome':<24}" + "".join(f"{n:>{width}}" for n in names))
     for key in COMPARE_OUTCOMES:
         cells = []
         for n in names:
-            mean, lo, hi = t_interval([r[key] for r in table[n]])
+            mean, lo, hi = t_interval([r[key] for r in table[n]], *outcome_range(key))
             scale = 100.0 if key == "income_gain" else 1.0
             cells.append("n/a" if math.isnan(mean) else f"{mean * scale:.2f} [{lo * scale:.2f}, {hi * scale:.2f}]")
         label = key + (" %" if key == "income_gain" else "")
-        print(f"{label:<18}" + "".join(f"{c:>{width}}" for c in cells))
+        print(f"{label:<24}" + "".join(f"{c:>{width}}" for c in cells))
     return 0
 
 
@@ -201,8 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--steps", type=int, help="meetings to play (default: run.steps)")
     r.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="override a parameter, e.g. --set rules.monitoring=0.6 (see 'asocia params')")
-    r.add_argument("--out", help="output folder (default: results/<scenario>-<seed>)")
+    r.add_argument("--out", help="output folder (default: results/<scenario file name>-<seed>); a "
+                   "folder holding another run is refused unless --force")
     r.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
+    r.add_argument("--force", action="store_true",
+                   help="replace another run's folder; run even if the memory estimate says it will not fit")
     r.set_defaults(func=cmd_run)
 
     c = sub.add_parser("compare", help="replicated comparison of scenarios on the same seeds")
@@ -211,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, default=1, help="root seed; replications use SeedSequence.spawn")
     c.add_argument("--steps", type=int, help="meetings to play (default: each scenario's run.steps)")
     c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override in every scenario")
+    c.add_argument("--force", action="store_true", help="run even if the memory estimate says it will not fit")
     c.set_defaults(func=cmd_compare)
 
     pr = sub.add_parser("params", help="list every scenario parameter with default and allowed values")
@@ -220,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("dashboard", help="start the Solara dashboard on localhost")
     d.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1; others need --allow-remote)")
-    d.add_argument("--port", type=int, default=8765)
+    d.add_argument("--port", type=port, default=8765, help="TCP port from 1 to 65535 (default 8765)")
     d.add_argument("--no-open", action="store_true", help="do not open a browser")
     d.add_argument("--allow-remote", action="store_true",
                    help="allow a --host other than localhost (reachable from the network; warns)")
@@ -231,7 +288,44 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_bench)
 
     register_experiment_commands(sub)
+
+    rp = sub.add_parser("repair", help="rebuild a sweep folder's index.duckdb from its Parquet batches")
+    rp.add_argument("folder", help="sweep folder written by 'asocia sweep'")
+    rp.set_defaults(func=cmd_repair)
+
+    from .workshop_cli import register as register_workshop
+
+    register_workshop(sub)
     return p
+
+
+def port(text: str) -> int:
+    """A TCP port from the command line (checked when parsing, before anything starts)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a whole number from 1 to 65535")
+    return value
+
+
+def cmd_repair(args) -> int:
+    """Asocia repair DIR: a new index from the checksummed batches (the index is only a cache)."""
+    from .sweepstore import SweepStore
+
+    store = SweepStore(args.folder)
+    store.manifest()
+    store.lock()
+    try:
+        batches, runs, dropped = store.rebuild_index()
+    finally:
+        store.unlock()
+    print(f"Asocia repair · {args.folder}/index.duckdb rebuilt from {batches} batches ({runs} runs)")
+    if dropped:
+        print(f"  deleted        {len(dropped)} damaged batch file(s): {', '.join(dropped)}; "
+              "'asocia sweep' with the same experiment redoes their runs")
+    return 0
 
 
 def register_experiment_commands(sub) -> None:
@@ -254,23 +348,47 @@ def cmd_params(args) -> int:
     return 0
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
     """Entry point of the ``asocia`` console script."""
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)
-    if extra:   # only 'asocia bench' passes options through (argparse REMAINDER misses '--quick')
-        if args.command != "bench":
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        args.bench_args = extra + list(args.bench_args)
+    previous = None
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:   # from the first instant: SIGTERM = Ctrl-C
+        previous = signal.signal(signal.SIGTERM, _terminate)
     try:
+        parser = build_parser()
+        args, extra = parser.parse_known_args(argv)
+        args.argv = list(sys.argv[1:] if argv is None else argv)
+        if extra:   # only 'asocia bench' passes options through (argparse REMAINDER misses '--quick')
+            if args.command != "bench":
+                parser.error(f"unrecognized arguments: {' '.join(extra)}")
+            args.bench_args = extra + list(args.bench_args)
+        if args.command == "dashboard" and previous is not None:   # the server handles its signals
+            signal.signal(signal.SIGTERM, previous)
+            previous = None
+        elif args.command not in ("params", "bench"):
+            # pyarrow would take SIGTERM and SIGINT over during a Parquet read or write and send
+            # them again later (as SIGINT, or once this handler is gone): leave them to Python
+            import pyarrow
+
+            pyarrow.enable_signal_handlers(False)
         return args.func(args) or 0
     except (ScenarioError, ResultsError, UserError) as e:
-        print(f"asocia: error: {e}", file=sys.stderr)
+        print(f"asocia: error: {' '.join(str(e).split())}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("asocia: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:
+        if type(e).__name__ != "InterruptException":   # DuckDB's, when a signal lands inside a query
+            raise
+        print("asocia: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

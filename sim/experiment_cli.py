@@ -24,7 +24,7 @@ def cmd_sweep(args) -> int:
         raise StoreError(f"--workers got {args.workers}; allowed: a whole number >= 1")
     out = Path(args.out) if args.out else Path("results") / f"sweep-{exp.name}"
     rep = sweep(exp, out, workers=args.workers, engine=args.engine, scheduler=args.scheduler,
-                progress=not args.no_progress, redo_damaged=args.redo_damaged)
+                progress=not args.no_progress, redo_damaged=args.redo_damaged, force=args.force)
     skipped = f" ({rep.skipped} already stored, skipped)" if rep.skipped else ""
     print(f"Asocia sweep · {exp.name} · {exp.design} design · {rep.total} runs{skipped}")
     if rep.ran:
@@ -70,8 +70,13 @@ def format_results(folder) -> str:
 
 
 def cmd_results(args) -> int:
-    """Asocia results DIR."""
+    """Asocia results DIR [--csv FOLDER] [--xlsx FILE]."""
     print(format_results(args.folder))
+    if args.csv or args.xlsx:
+        from .export import export
+
+        files = export(args.folder, args.csv, args.xlsx)
+        print(f"  exported       {', '.join(str(f) for f in files)}")
     return 0
 
 
@@ -91,7 +96,7 @@ def cmd_report(args) -> int:
     from .discovery import discover, format_discovery
     from .report import write_report
 
-    out = write_report(args.folder, args.out)
+    out = write_report(args.folder, args.out, lang=args.lang)
     print(f"Asocia report · {out} (self-contained HTML; open it offline or share it)")
     try:
         print(format_discovery(discover(args.folder)))
@@ -113,10 +118,15 @@ def register(sub) -> None:
     s.add_argument("--redo-damaged", action="store_true",
                    help="drop batches that are missing or corrupt and redo their runs")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
+    s.add_argument("--force", action="store_true",
+                   help="start even if the memory estimate says the runs will not fit")
     s.set_defaults(func=cmd_sweep)
 
     r = sub.add_parser("results", help="summary of a sweep folder")
     r.add_argument("folder", help="sweep folder written by 'asocia sweep'")
+    r.add_argument("--csv", metavar="FOLDER",
+                   help="write runs, design, series, policies and the data dictionary as CSV files here")
+    r.add_argument("--xlsx", metavar="FILE", help="write the same tables as sheets of an Excel workbook")
     r.set_defaults(func=cmd_results)
 
     a = sub.add_parser("sensitivity", help="Sobol / Morris indices of a sweep (SALib) and figures")
@@ -126,5 +136,6 @@ def register(sub) -> None:
 
     p = sub.add_parser("report", help="self-contained HTML report of a sweep")
     p.add_argument("folder", help="sweep folder written by 'asocia sweep'")
-    p.add_argument("--out", help="HTML file (default: DIR/report.html)")
+    p.add_argument("--out", help="HTML file (default: DIR/report.html, or DIR/report.en.html in English)")
+    p.add_argument("--lang", choices=("es", "en"), default="es", help="language of the report (default: es)")
     p.set_defaults(func=cmd_report)

@@ -12,9 +12,13 @@ if it never hands over, the group's survival depends on its presence. Presence i
 * ``taper``: present until ``taper_from``, then a linear decline to zero at ``exit_at``.
 
 Self-governance capacity ``S`` is what the group can coordinate on its own. It grows only with the
-share of the facilitator's work that is handed over: at rate ``empowerment`` while the facilitator
-works, and fully once it steps back, in both cases scaled by the group's trust (members must be
-willing to take the lead). Coordination capacity is ``f + (1 - f) * S``.
+share of the facilitator's work that is handed over (its ``empowerment`` share while it works,
+and the share it no longer does as it steps back), and only through the members' own
+leadership: the drivers who take the tasks on (about 20 % of the members drive and take
+administrative roles, 004:L734-741), scaled by the group's trust (members must be willing to
+follow them). A group without drivers learns nothing from a hand-over. Coordination capacity is
+``f + (1 - f) * S``. Presence is per group: the programme's money can end it early
+(sim/programme.py).
 """
 
 from __future__ import annotations
@@ -39,10 +43,24 @@ def presence(schedule: str, step: int, exit_at: int, taper_from: int) -> float:
     raise ValueError(f"unknown facilitator schedule {schedule!r}")
 
 
-def grow_self_governance(S, f, empowerment, trust, rate):
+def handed_over(f, empowerment):
+    """Share of the coordination work in the members' hands at a meeting."""
+    return empowerment * f + (1.0 - f)
+
+
+def leadership(drivers, members, driver_share):
+    """How far a group's drivers can take the handed-over tasks on, in [0, 1].
+
+    Full when at least ``driver_share`` of the members are drivers (active participants,
+    004:L728-741); in proportion below that; zero for a group without drivers.
+    """
+    share = np.asarray(drivers, float) / np.maximum(np.asarray(members, float), 1.0)
+    return np.minimum(1.0, share / driver_share)
+
+
+def grow_self_governance(S, f, empowerment, trust, rate, lead=1.0):
     """One meeting of learning to self-govern (all groups at once)."""
-    handover = empowerment * f + (1.0 - f)
-    return S + rate * handover * trust * (1.0 - S)
+    return S + rate * handed_over(f, empowerment) * lead * trust * (1.0 - S)
 
 
 def coordination(S, f):

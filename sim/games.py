@@ -155,17 +155,95 @@ class JointPurchaseGame:
         payment = when_placed(delivered * self.list_price - saving + penalty_share)
         return PurchaseOutcome(volume, disc, placed, bill, payment, net)
 
-    def renege_gain(self, expected_discount, n_members) -> np.ndarray:
-        """Private gain per committed unit of reneging, given the discount the member expects.
+    def commit_gains(self, demand, belief, member, p_coord=1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What committing all of a member's demand, rather than staying out, does to payoffs.
 
-        Reneging saves the handling cost and buys the unit at the side-deal discount; it forgoes
-        the pooled saving on that unit (all of it under proportional sharing, only the member's
-        equal share of it under equal sharing).
+        Each member expects every other member to deliver its whole demand with probability
+        ``belief`` (its own expected cooperation, per seat), independently. The others' delivered
+        volume ``V`` then has mean ``b (T - D_i)`` and variance ``b (1 - b) sum_{j != i} D_j^2``; with a
+        minimum lot the member weighs the chance of being pivotal through the normal approximation
+        of ``V``: ``E[V; V >= L] = mu (1 - Phi(z)) + sigma phi(z)``, ``z = (L - mu) / sigma`` (exact
+        when sigma is 0). The pooled saving of a placed order of volume v is ``price x discount(v) x v``,
+        with the discount taken at the expected volume of a placed order. Comparing the round with
+        and without the member's demand, under the sharing rule and weighted by the chance
+        ``p_coord`` that the group places an order at all, it returns per seat:
+
+        * ``own``: the member's own expected gain from committing (negative in a public-goods game,
+          positive in a joint purchase that reaches its lot under proportional sharing; positive in
+          a step-level public good when the member is likely pivotal);
+        * ``others``: the mean expected gain its commitment brings each other member;
+        * ``pool``: its expected share of the pooled saving if it joins without committing (equal
+          sharing; 0 under proportional sharing), the value of joining a round at all.
+
+        Sólido ciudadano weighs ``own`` (moderate self-interest), tengo que ganar ``own - others``
+        (relative payoff). Pure and vectorised like :meth:`play`.
         """
-        saving = self.list_price * np.asarray(expected_discount)
+        from scipy.special import ndtr  # the normal CDF, vectorised
+
+        demand = demand * member
+        n = seat_sum(member)
+        total = seat_sum(demand)
+        total2 = seat_sum(demand * demand)
+        b = np.clip(np.asarray(belief, dtype=float), 0.0, 1.0)
+        mu = b * (total[:, None] - demand)
+        sd = np.sqrt(np.maximum(b * (1.0 - b) * (total2[:, None] - demand * demand), 0.0))
+        lot = self.min_lot
+
+        def placed_volume(threshold):
+            """(P(V >= threshold), E[V; V >= threshold]) of the others' delivery V, per seat.
+
+            Without a positive threshold every volume counts (a zero volume saves zero), so the
+            answer is exactly (1, mu).
+            """
+            threshold = np.broadcast_to(threshold, mu.shape)
+            if not (threshold > 0).any():
+                return np.ones_like(mu), mu
+            safe = np.where(sd > 0, sd, 1.0)
+            z = (threshold - mu) / safe
+            tail = np.where(sd > 0, ndtr(-z), (mu >= threshold).astype(float))
+            dens = np.where(sd > 0, np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi), 0.0)
+            tail, ev = np.where(threshold > 0, tail, 1.0), np.where(threshold > 0, mu * tail + sd * dens, mu)
+            return tail, ev
+
+        def saving(prob, ev, shift):
+            """Expected pooled saving when the placed volume is the others' plus ``shift``."""
+            vol = ev + shift * prob                           # E[V + shift; placed]
+            mean_placed = np.where(prob > 0, vol / np.maximum(prob, 1e-300), 0.0)
+            return self.list_price * self.discount(np.maximum(mean_placed, self.min_lot)) * vol
+
+        p_out, ev_out = placed_volume(lot)
+        p_in, ev_in = placed_volume(lot - demand)
+        s_out = saving(p_out, ev_out, 0.0)
+        s_in = saving(p_in, ev_in, demand)
+        others_n = np.maximum(n - 1, 1)[:, None]
+        # the others pay handling on what they deliver whenever the order is placed
+        others_handling = self.handling_cost * mu * (p_in - p_out) / others_n
         if self.sharing == "equal":
-            saving = saving / np.maximum(n_members, 1)
-        return self.list_price * self.side_discount + self.handling_cost - saving
+            share = (s_in - s_out) / np.maximum(n, 1)[:, None]
+            own = share - self.handling_cost * demand * p_in
+            others = share - others_handling
+            pool = s_out / np.maximum(n, 1)[:, None]
+        else:
+            unit = self.list_price * self.discount(np.maximum(np.where(p_in > 0, (ev_in + demand * p_in)
+                                                                      / np.maximum(p_in, 1e-300), 0.0),
+                                                             self.min_lot))
+            own_saving = unit * demand * p_in
+            own = own_saving - self.handling_cost * demand * p_in
+            others = (s_in - s_out - own_saving) / others_n - others_handling
+            pool = np.zeros_like(own)
+        return p_coord * own * member, p_coord * others * member, p_coord * pool * member
+
+    def renege_gain(self, own_gain, demand) -> np.ndarray:
+        """Private gain per committed unit of reneging on all of it, given what committing brings.
+
+        Reneging buys the units at the side-deal discount and gives up what delivering them would
+        have brought the member (``own_gain`` of :meth:`commit_gains`: the pooled saving on them, or
+        its share of it, less the handling cost, weighed by the chance the order is placed; in a
+        step-level public good, the chance of being pivotal).
+        """
+        demand = np.asarray(demand, dtype=float)
+        gain = self.list_price * self.side_discount * demand - np.asarray(own_gain)
+        return np.where(demand > 0, gain / np.maximum(demand, 1e-12), 0.0)
 
 
 @dataclass(frozen=True)

@@ -95,10 +95,13 @@ def next_fine(strikes, warning: bool, fine: float, expulsion_strikes: int):
     return amount, kind == 3
 
 
-def conflict_damage(base: float, resolution: str, facilitator: float, arbitration: float) -> float:
-    """Trust lost in a conflict after the group's resolution mechanism and the facilitator."""
+def conflict_damage(base: float, resolution: str, facilitator, arbitration: float):
+    """Trust lost in a conflict after the group's resolution mechanism and the facilitator.
+
+    ``facilitator`` is its presence, a number or one per group (then one damage per group).
+    """
     defused = RESOLUTION[resolution]
     if resolution == "facilitator":
-        defused = max(defused, arbitration * facilitator)
-    defused = max(defused, arbitration * facilitator * 0.5)
+        defused = np.maximum(defused, arbitration * facilitator)
+    defused = np.maximum(defused, arbitration * facilitator * 0.5)
     return base * (1.0 - defused)

@@ -2,8 +2,9 @@
 
 ``AsociaModel.step()`` is one group meeting, for every group at once, and reads like the agenda:
 
-1. ``advance_lifecycle`` - phases of the intervention model, the facilitator's presence, the
-   reglamento's adoption, formalisation (004 Tabla 3 and 4);
+1. ``advance_lifecycle`` - phases of the intervention model, the facilitator's presence as the
+   programme's money pays for it, self-governance, and the milestones a group reaches when it
+   is ready: the reglamento, formalisation, the hired manager (004 Tabla 3 and 4);
 2. ``hold_meeting`` - who attends, whether there is a quorum, what coordination costs;
 3. ``offer_leads`` - promotion spending brings export leads (consortium phase);
 4. ``decide`` - every firm decides: its profile's rule, or an outside decider;
@@ -11,10 +12,16 @@
 6. ``run_consortium`` - quotas, leads routed or kept, commissions;
 7. ``monitor`` - detection of furtive acts, open violations, graduated sanctions;
 8. ``update_trust`` - dyadic trust from what members saw;
-9. ``resolve_conflicts`` - product overlap and postponed conflicts;
-10. ``settle_accounts`` - payoffs, going-alone payoffs, who wants out;
-11. ``update_membership`` - exits, expulsions, entries, dissolution (firm rows are recorded just
+9. ``punish`` - costly peer punishment of low contributors, when the scenario allows it;
+10. ``resolve_conflicts`` - product overlap and postponed conflicts;
+11. ``settle_accounts`` - payoffs (with the programme's flows), going-alone payoffs, engagement,
+    who wants out;
+12. ``update_membership`` - exits, expulsions, entries, dissolution (firm rows are recorded just
     before it, group rows just after).
+
+With ``[lab] enabled`` the same agenda is the laboratory's public-goods round: everyone attends,
+the good is produced whenever members contribute, everyone sees every contribution and beliefs
+move only through that observed conduct.
 
 State lives in arrays owned by the model, shaped ``(groups, seats)`` (trust: ``(groups, seats,
 seats)``); a seat is empty, or holds one member. Every random draw goes through ``self.rng``.
@@ -29,10 +36,11 @@ import numpy as np
 
 from . import facilitator as fac
 from . import governance as gov
+from . import programme as prog
 from . import trust as tr
 from .firm import Firm
 from .games import ExportGame, JointPurchaseGame
-from .profiles import OPORTUNISTA, SANTO, TENGO, Observation, build_profiles, merge_decisions, profile_masks
+from .profiles import OPORTUNISTA, SANTO, SOLIDO, TENGO, Observation, build_profiles, merge_decisions, profile_masks
 from .scenario import PROFILES, Scenario
 from .seats import BIG, keep, seat_sum
 from .tables import Recorder
@@ -43,6 +51,9 @@ PHASE_NAMES = ("", "I", "II", "III", "IV")
 EV_ENTRY, EV_EXIT, EV_EXPULSION, EV_REJECTED = 1, 2, 3, 4
 EV_RENEGE, EV_DIVERSION, EV_QUOTA_SKIP = 5, 6, 7
 EV_CONFLICT, EV_FACILITATOR, EV_PHASE, EV_RULES, EV_DISSOLUTION, EV_PURCHASE_FAILED = 8, 9, 10, 11, 12, 13
+EV_PROGRAMME, EV_HANDOVER, EV_MANAGER = 14, 15, 16
+HANDOVER_MARK = 0.5  # self-governance at which the group coordinates half its work itself (an event)
+EV_LOW_COMMIT = 17
 
 
 def _categorical(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
@@ -97,9 +108,20 @@ class AsociaModel(mesa.Model):
         self.strikes = np.zeros(f0, np.int64)
         self.ema_gain = np.zeros(f0)
         self.paid_in = np.zeros(f0)
+        self.founder = np.zeros(f0, bool)
+        self.engagement = np.ones(f0)   # involvement in day-to-day operation, in [floor, 1]
         self.leaving = np.full(f0, -1, np.int64)
         self.payoff = np.zeros(f0)
         self.alone = np.zeros(f0)
+        # what each firm has learned: the money a shortfall costs it in peer punishment, and how
+        # many of its furtive acts were tried and caught (its own estimate of detection)
+        self.punish_rate = np.zeros(f0)
+        self.tries = np.zeros(f0, np.int64)
+        self.caught = np.zeros(f0, np.int64)
+        self.punish_loss = np.zeros(f0)
+        self.punish_cost = np.zeros(f0)
+        self.lab = s.lab.enabled
+        self.participate = self.member.copy()
         self.T = np.full((G, C, C), s.trust.initial, dtype=np.float32)
         self._scratch = np.empty_like(self.T)  # reused each meeting for trust temporaries
         self._trust_work = tr.Workspace(self.T)  # scratch of the meeting's trust update (tr.revise)
@@ -110,10 +132,23 @@ class AsociaModel(mesa.Model):
         self.backlog = np.zeros(G)
         self.fund = np.zeros(G)
         self.viol_rate = np.zeros(G)
-        self.last_discount = np.full(G, s.joint_purchase.discount_max)
         f_start = fac.presence(s.facilitator.schedule, 0, s.facilitator.exit_at, s.facilitator.taper_from)
+        if s.programme.facilitator_cost > 0 and s.programme.budget <= 0:
+            f_start = 0.0  # a programme without money brings no facilitator
         self.self_gov = np.full(G, 0.0 if f_start > 0 else s.lifecycle.self_gov_initial)
-        self.f = f_start
+        self.f = np.full(G, f_start)
+        # the programme's account per group and this meeting's money flows (sim/programme.py)
+        self.programme_left = np.full(G, s.programme.budget)
+        self.programme_paid = np.zeros(G)      # facilitator and subsidies paid by the programme
+        self.facilitator_copay = np.zeros(G)   # members' share of the facilitator's cost
+        self.subsidy = np.zeros(G)
+        self.support_over = np.full(G, f_start <= 0)
+        self.handed = np.zeros(G, bool)        # self-governance has reached HANDOVER_MARK
+        self.leadership = np.zeros(G)
+        # the hired manager (gerente): hired or not, and what the group pays it this meeting
+        self.manager = np.zeros(G, bool)
+        self.manager_pay = np.zeros(G)    # its salary this meeting
+        self.manager_fund = np.zeros(G)   # the part of it the fund paid (the members pay the rest)
         # the facilitator brings "un capital inicial de confianza y credibilidad" (004:L846-851)
         tr.lift(self.T, f_start * s.facilitator.initial_trust)
         self.firms: dict[int, Firm] = {}
@@ -174,7 +209,11 @@ class AsociaModel(mesa.Model):
         self.strikes[gs, ss] = 0
         self.ema_gain[gs, ss] = 0.0
         self.paid_in[gs, ss] = 0.0
+        self.engagement[gs, ss] = 1.0
         self.leaving[gs, ss] = -1
+        self.punish_rate[gs, ss] = 0.0
+        self.tries[gs, ss] = 0
+        self.caught[gs, ss] = 0
         self.changed[gs] = True
         self._roster_changed(gs)
 
@@ -192,14 +231,36 @@ class AsociaModel(mesa.Model):
         attrs = self._draw_firms(G * n, products)
         gs, ss = np.repeat(np.arange(G), n), np.tile(np.arange(n), G)
         self._seat_many(gs, ss, attrs)
-        self.log.events_groups(EV_FACILITATOR if self.f > 0 else EV_PHASE, np.arange(G),
-                               code=0 if self.f > 0 else 1)
+        self.founder[gs, ss] = True
+        present = self.f[0] > 0
+        self.log.events_groups(EV_FACILITATOR if present else EV_PHASE, np.arange(G),
+                               code=0 if present else 1)
 
     def set_decider(self, firm_id: int, decider) -> None:
         """Let something outside the model (a script, a person) decide for a member firm."""
         if firm_id not in self.firms or self.firms[firm_id].seat is None:
             raise KeyError(f"no member firm with id {firm_id}")
         self.deciders[int(firm_id)] = decider
+
+    def amend_rules(self, scenario: Scenario) -> None:
+        """Adopt another reglamento from the next meeting on (a workshop group's vote).
+
+        Only the ``rules`` and ``sanctions`` sections may differ from the running scenario: the
+        population, the games and the calendar stay as they were. Cached quantities that depend on
+        the rules (transaction costs, lead shares, the next sanction) are recomputed.
+
+        Raises:
+            ValueError: another section differs.
+
+        """
+        for name in ("meta", "run", "population", "profiles", "joint_purchase", "export", "trust",
+                     "facilitator", "lifecycle"):
+            if getattr(scenario, name) != getattr(self.config, name):
+                raise ValueError(f"amend_rules changes only rules and sanctions, not '{name}'")
+        self.config = scenario
+        self.rule = gov.DECISION[scenario.rules.decision]
+        self._next_fine = None
+        self._roster_changed(slice(None))
 
     def seat_of(self, firm_id: int) -> tuple[int, int] | None:
         """(group, seat) of a current member; None for a firm that has left its group."""
@@ -216,6 +277,7 @@ class AsociaModel(mesa.Model):
         self.run_consortium()
         self.monitor()
         self.update_trust()
+        self.punish()
         self.resolve_conflicts()
         self.settle_accounts()
         self.log.record_firms()
@@ -229,25 +291,45 @@ class AsociaModel(mesa.Model):
         fs = s.facilitator
         if s.joint_purchase.matching == "random" and t > 0:
             self._rematch()
-        self.f = fac.presence(fs.schedule, t, fs.exit_at, fs.taper_from)
         alive = self.alive
+        supported = alive & ~self.support_over
+        self._pay_facilitator(t, supported)
+        drivers = seat_sum(self.member & (self.disposition == 0))
+        self.leadership = fac.leadership(drivers, seat_sum(self.member), fs.driver_share)
         self.self_gov = np.where(alive, fac.grow_self_governance(
-            self.self_gov, self.f, fs.empowerment, self.trust_now, s.lifecycle.self_gov_rate),
-            self.self_gov)
+            self.self_gov, self.f, fs.empowerment, self.trust_now, s.lifecycle.self_gov_rate,
+            self.leadership), self.self_gov)
+        handed = alive & ~self.handed & (self.self_gov >= HANDOVER_MARK) & (t > 0)
+        if handed.any():
+            self.handed |= handed
+            gs = np.flatnonzero(handed)
+            self.log.events_groups(EV_HANDOVER, gs, amount=self.f[gs])
         if t in self._fac_events and t > 0:
             code = {"enter": 0, "taper": 1, "exit": 2}[self._fac_events[t]]
-            self.log.events_groups(EV_FACILITATOR, np.flatnonzero(alive), code=code)
+            self.log.events_groups(EV_FACILITATOR, np.flatnonzero(supported), code=code)
+            if code == 2:
+                self.support_over |= supported
         lc = s.lifecycle
         to2 = alive & (self.phase == 1) & (t >= lc.phase2_at)
         self._phase_to(to2, 2)
-        if s.rules.enabled and t == s.rules.adopt_at:
-            adopt = alive & ~self.rules_on
-            self.rules_on |= adopt
-            self.log.events_groups(EV_RULES, np.flatnonzero(adopt))
-        to3 = alive & (self.phase == 2) & (t >= max(s.rules.adopt_at, lc.phase2_at))
+        if s.rules.enabled and t >= s.rules.adopt_at:
+            # the planned date is a target: a group adopts its reglamento "cuando los participantes
+            # estén preparados para adoptar medidas concretas" (004:L1970-1971), i.e. once its
+            # members trust each other enough to bind themselves; adopt_at = 0 founds the group
+            # with its rules (a laboratory design), without a decision
+            ready = self.trust_now >= s.milestones.rules_trust if s.rules.adopt_at > 0 else True
+            adopt = alive & ~self.rules_on & ready
+            if adopt.any():
+                self.rules_on |= adopt
+                self.log.events_groups(EV_RULES, np.flatnonzero(adopt))
+        # participative planning follows the reglamento (or its planned date, without rules)
+        ruled = self.rules_on if s.rules.enabled else True
+        to3 = alive & (self.phase == 2) & (t >= max(s.rules.adopt_at, lc.phase2_at)) & ruled
         self._phase_to(to3, 3)
         trust_now = self.trust_now
-        ready = trust_now >= lc.formalise_trust if lc.patient else np.ones(self.G, bool)
+        # a patient group formalises when ready: trust, and a routine it runs itself (Tabla 4)
+        ready = ((trust_now >= lc.formalise_trust) & (self.self_gov >= s.milestones.consortium_self_gov)
+                 if lc.patient else np.ones(self.G, bool))
         # formalising (the consortium agreement) can come early: a group that does not wait skips
         # participative planning and signs its reglamento with the agreement
         to4 = alive & (self.phase >= 2) & (self.phase < 4) & (t >= lc.consortium_at) & ready
@@ -262,6 +344,43 @@ class AsociaModel(mesa.Model):
             self.backlog[to4] = np.maximum(0.0, lc.formalise_trust - trust_now[to4]) + skipped
             self.formalised |= to4
         self._phase_to(to4, 4)
+        self._hire_manager(t)
+
+    def _pay_facilitator(self, t, supported) -> None:
+        """Set the facilitator's presence at this meeting and who pays for it (sim/programme.py)."""
+        s = self.config
+        fs, pg = s.facilitator, s.programme
+        planned = fac.presence(fs.schedule, t, fs.exit_at, fs.taper_from) * supported
+        share = prog.copay_share(t, pg.copay_from, pg.copay_ramp, pg.copay_max)
+        need = pg.facilitator_cost * planned * (1.0 - share)
+        self.f, paid = prog.fund_presence(planned, need, self.programme_left)
+        self.programme_left = self.programme_left - paid
+        self.programme_paid = paid
+        self.facilitator_copay = pg.facilitator_cost * self.f * share
+        if t == pg.copay_from and pg.copay_max > 0 and supported.any():
+            self.log.events_groups(EV_PROGRAMME, np.flatnonzero(supported), code=0)
+        # the money ran out: the facilitator does not come back (a permanent facilitator stays
+        # "until the programme's money ends")
+        spent = supported & (need > 0) & (self.programme_left <= 1e-9)
+        if spent.any():
+            self.support_over |= spent
+            gs = np.flatnonzero(spent)
+            self.log.events_groups(EV_PROGRAMME, gs, code=1, amount=self.self_gov[gs])
+
+    def _hire_manager(self, t) -> None:
+        """The group hires a manager (gerente) once its routine is its own (004 Tabla 4).
+
+        ``hire_at`` is the programme's target, not a switch: a group hires only when it already
+        coordinates ``readiness`` of its work itself; a group the facilitator carries is not
+        ready to direct a manager.
+        """
+        mg = self.config.manager
+        if not mg.enabled or t < mg.hire_at:
+            return
+        hire = self.alive & ~self.manager & (self.phase >= 2) & (self.self_gov >= mg.readiness)
+        if hire.any():
+            self.manager |= hire
+            self.log.events_groups(EV_MANAGER, np.flatnonzero(hire), code=0, amount=mg.salary)
 
     def _phase_to(self, mask, phase):
         if mask.any():
@@ -272,17 +391,24 @@ class AsociaModel(mesa.Model):
         """Attendance, quorum and coordination capacity."""
         r = self._roster()
         # members who trust the group less come less (participation follows trust, 004:L720-741)
-        p_attend = r.p_attend * (0.7 + 0.3 * self.trust_given)
-        self.attend = self.member & (self.rng.random((self.G, self.C)) < p_attend)
+        p_attend = r.p_attend * (0.7 + 0.3 * self.trust_given) * self.engagement
+        draw = self.rng.random((self.G, self.C))
+        self.attend = self.member.copy() if self.lab else self.member & (draw < p_attend)
         n = r.n
         self.n_members = n
         present = seat_sum(self.attend)
         quorum = np.where(self.rules_on, present >= self.config.rules.quorum * n, True)
         self.capacity_coord = fac.coordination(self.self_gov, self.f)
+        # a hired manager takes over coordination (004:L1423-1429)
+        self.capacity_coord = np.where(self.manager,
+                                       np.maximum(self.capacity_coord, self.config.manager.coordination),
+                                       self.capacity_coord)
         self.quorum_ok = quorum
         self.purchase_open = self.alive & (self.phase >= 2)
-        self.coordinated = (self.purchase_open & quorum
-                            & (self.rng.random(self.G) < fac.coordination_success(self.capacity_coord)))
+        self.p_coord = fac.coordination_success(self.capacity_coord)
+        if self.lab and not self.config.lab.coordination_failure:
+            self.p_coord = np.ones(self.G)
+        self.coordinated = self.purchase_open & quorum & (self.rng.random(self.G) < self.p_coord)
         self.consortium_open = self.alive & (self.phase >= 4) & self.config.export.enabled
 
     def offer_leads(self) -> None:
@@ -301,6 +427,8 @@ class AsociaModel(mesa.Model):
             self._roster_measures(np.flatnonzero(self.changed))
             self.changed[:] = False
         lam = np.where(open_, eg.expected_leads(spend, self.breadth, self.config.population.group_size), 0.0)
+        # a manager searches for leads full time (004:L2683-2686)
+        lam = lam * (1.0 + self.config.manager.lead_search * self.manager)
         self.lead_lambda = lam
         p = np.minimum(1.0, lam / np.maximum(self.n_members, 1))
         self.has_lead = self.member & open_[:, None] & (self.rng.random((self.G, self.C)) < p[:, None])
@@ -419,13 +547,22 @@ class AsociaModel(mesa.Model):
         monitoring = np.where(self.rules_on, s.rules.monitoring, gov.NATURAL_DETECTION)
         self.detect = gov.detection_probability(monitoring, self.f, s.facilitator.information,
                                                 s.profiles.santo_report, santos)
+        if self.lab:  # full feedback: every contribution is seen
+            self.detect = np.ones(self.G)
         self.quota_due = np.where(self.consortium_open[:, None], r.quota, 0.0)
         col = (self.G, 1)  # per-group values broadcast over seats
+        own_gain, others_gain, pool = jg.commit_gains(r.demand, self.trust_given, self.member,
+                                                      self.p_coord[:, None])
+        sanctions_on = (self.rules_on & s.sanctions.enabled).reshape(col)
+        prior = s.profiles.oportunista_prior
+        detect = self.detect[:, None]
+        detect_belief = (prior * detect + self.caught) / np.maximum(prior + self.tries, 1e-12)
+        detect_belief = np.where(prior + self.tries > 0, detect_belief, detect)
         return Observation(
             tenure=self.tenure,
             expected_coop=self.trust_given,
             demand=r.demand,
-            renege_gain=jg.renege_gain(self.last_discount, self.n_members).reshape(col),
+            renege_gain=jg.renege_gain(own_gain, r.demand),
             quota_due=self.quota_due,
             has_lead=self.has_lead,
             lead_private=self._lead_private,
@@ -436,6 +573,14 @@ class AsociaModel(mesa.Model):
             expulsion_loss=np.where(expel, value, 0.0) if expel64 is None else keep(value, expel64),
             cc_intercept=self.cc_a,
             cc_slope=self.cc_b,
+            own_gain=own_gain,
+            others_gain=others_gain,
+            punish_rate=self.punish_rate,
+            detect_belief=detect_belief,
+            sanctions_on=sanctions_on,
+            min_commit=np.where(sanctions_on, s.rules.min_commit, 0.0),
+            pool_value=pool,
+            outside=np.full(col, s.lab.outside if self.lab and s.lab.voluntary else 0.0),
         )
 
     def _next_sanction(self):
@@ -472,9 +617,12 @@ class AsociaModel(mesa.Model):
                 for name in out:
                     out[name][g, s_] = np.ravel(getattr(d, name))[0]
         m = self.member
+        # a firm that stays out of the round (where that is allowed) neither commits nor reneges
+        self.participate = out["participate"] & m if self.config.lab.voluntary and self.lab else m.copy()
+        joined = self.participate
         # the array method: np.clip's wrapper costs more than the clipping on a small run
-        self.commit = out["commit"].clip(0, 1) * m
-        self.renege = out["renege"].clip(0, 1) * m
+        self.commit = out["commit"].clip(0, 1) * joined
+        self.renege = out["renege"].clip(0, 1) * joined
         self.pay_quota = out["pay_quota"] & m
         self.route_lead = out["route_lead"] & m
         self.furtive = out["furtive"] & m
@@ -483,9 +631,8 @@ class AsociaModel(mesa.Model):
         """The joint-purchase game for every group."""
         open_ = self.purchase_open[:, None] & self.member
         self.purchase = self.purchase_game.play(self._roster().demand, self.commit * open_, self.renege * open_,
-                                                self.member, self.coordinated)
+                                                self.participate, self.coordinated)
         placed = self.purchase.placed
-        self.last_discount = np.where(placed, self.purchase.discount, self.last_discount)
         failed = self.purchase_open & ~placed & (seat_sum(self.commit) > 0)
         self.purchase_failed = failed
         gs = np.flatnonzero(failed)
@@ -533,6 +680,8 @@ class AsociaModel(mesa.Model):
         kept_furtive = self.leads_kept & self.furtive
         kept_open = self.leads_kept & ~self.furtive
         skipped = (self.quota_due > 0) & ~self.pay_quota & self.member
+        # a minimum-commitment rule makes an open low commitment a violation everyone sees
+        low = (self.purchase_open & self.rules_on)[:, None] & self.member & (self.commit < s.rules.min_commit)
         draw = self.rng.random((2, self.G, self.C))
         det = self.detect[:, None]
         det_renege = reneged & (draw[0] < det)
@@ -540,7 +689,11 @@ class AsociaModel(mesa.Model):
         self.reneged, self.det_renege = reneged, det_renege
         self.kept_furtive, self.det_keep, self.kept_open, self.skipped = (
             kept_furtive, det_keep, kept_open, skipped)
-        violated = det_renege | det_keep | kept_open | skipped
+        self.low_commit = low
+        # each firm learns how often its furtive acts are caught
+        self.tries += reneged | kept_furtive
+        self.caught += det_renege | det_keep
+        violated = det_renege | det_keep | kept_open | skipped | low
         self.violated = violated
         sanctions_on = (self.rules_on & s.sanctions.enabled)[:, None]
         strike = violated & sanctions_on
@@ -568,7 +721,8 @@ class AsociaModel(mesa.Model):
         self.viol_rate = 0.8 * self.viol_rate + 0.2 * seat_sum(violated) / n
         for kind_code, mask, seen in ((EV_RENEGE, reneged, det_renege),
                                       (EV_DIVERSION, kept_furtive | kept_open, det_keep | kept_open),
-                                      (EV_QUOTA_SKIP, skipped, skipped)):
+                                      (EV_QUOTA_SKIP, skipped, skipped),
+                                      (EV_LOW_COMMIT, low, low)):
             gs = np.nonzero(mask)
             if len(gs[0]):
                 detected = seen[gs]
@@ -586,6 +740,14 @@ class AsociaModel(mesa.Model):
         ts = s.trust
         m = self.member
         open_ = self.purchase_open[:, None] & m
+        if self.lab:
+            # full feedback: every member sees every contribution, and beliefs move only through it
+            open_ = open_ & self.participate
+            self.coop_seen = self.commit * (1.0 - self.renege) * open_
+            self.seen = open_
+            ones = np.ones((self.G, self.C))
+            tr.revise(self.T, self.coop_seen, open_, m, ts.learning, ones, np.zeros(self.G), self._trust_work)
+            return
         # conduct seen: commitment (and a detected renege), quota payment, lead routing; each seen
         # act counts 0 or 1, so products with the masks equal the np.where selections (commitment
         # is in [0, 1], so a masked-out one is +0 either way)
@@ -597,6 +759,7 @@ class AsociaModel(mesa.Model):
         total += lead_seen & self.route_lead
         n_sig = open_.view(np.int8) + quota_seen.view(np.int8) + lead_seen.view(np.int8)
         seen = n_sig > 0
+        self.seen = seen
         # where nothing was seen, total is +0 and so is the mean
         self.coop_seen = total / np.maximum(n_sig, 1)
         # what nobody detected still shows up as a shortfall nobody can explain
@@ -623,6 +786,43 @@ class AsociaModel(mesa.Model):
         # observe, scale and lift in one pass over T (same float32 operations, see tr.revise)
         tr.revise(self.T, self.coop_seen, seen, self.attend, ts.learning, group_factor[:, None] * seat_factor,
                   (lift * self.alive).clip(0.0, 1.0), self._trust_work)
+
+    def punish(self) -> None:
+        """Costly peer punishment after the contribution stage (Fehr & Gächter 2000; 2002).
+
+        Every attending santo and sólido ciudadano gives each other member whose seen conduct fell
+        below the mean of the others' ``rate`` points per unit of input short (at most ``cap``);
+        with ``antisocial`` > 0, tengo que ganar and oportunista give points to members who gave
+        more than they did (Herrmann, Thöni & Gächter 2008). A point costs the punisher ``cost``
+        and the punished ``impact``. A member who fell short learns what a shortfall costs it.
+        """
+        ps = self.config.punishment
+        if not ps.enabled:
+            self.punish_loss = self.punish_cost = np.zeros((self.G, self.C))
+            return
+        m = self.member
+        seen = self.seen & m
+        c = np.where(seen, self.coop_seen, 0.0)
+        n_seen = seat_sum(seen)[:, None]
+        others_mean = (seat_sum(c)[:, None] - c) / np.maximum(n_seen - seen, 1)
+        gap = np.where(seen & (n_seen > 1), np.maximum(others_mean - c, 0.0), 0.0)  # share of demand short
+        r = self._roster()
+        demand = r.demand
+        punisher = (r.santo | (self.profile == SOLIDO)) & self.attend
+        other = ~np.eye(self.C, dtype=bool)[None]
+        pts = np.minimum(ps.cap, ps.rate * gap * demand)[:, None, :] * (punisher[:, :, None] & other)
+        if ps.antisocial > 0:
+            anti = ((self.profile == TENGO) | (self.profile == OPORTUNISTA)) & self.attend & seen
+            above = np.maximum(c[:, None, :] - c[:, :, None], 0.0) * demand[:, None, :]
+            pts = pts + np.minimum(ps.cap, ps.antisocial * above) * (anti[:, :, None] & other & seen[:, None, :])
+        pts = pts * m[:, :, None] * m[:, None, :]
+        self.punish_points = pts
+        self.punish_loss = ps.impact * pts.sum(axis=1)
+        self.punish_cost = ps.cost * pts.sum(axis=2)
+        short = gap > 0
+        rate = self.config.profiles.learning_punishment
+        observed = self.punish_loss / np.maximum(gap, 1e-12)
+        self.punish_rate = np.where(short, self.punish_rate + rate * (observed - self.punish_rate), self.punish_rate)
 
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
@@ -686,7 +886,10 @@ class AsociaModel(mesa.Model):
         tc = tc + np.where(self.rules_on, s.rules.monitoring_cost * s.rules.monitoring, 0.0)
         self.tc = np.where(self.alive, tc, 0.0)
         net = (self.purchase.net + self.lead_income - self.quota_paid - self.fines_total
-               - self.tc[:, None])
+               - self.tc[:, None] - self.punish_loss - self.punish_cost)
+        net = net + self._programme_flows(r)
+        if self.lab and s.lab.voluntary:  # staying out of the round pays the outside option
+            net = net + s.lab.outside * (m & ~self.participate)
         m64 = getattr(r, "m64", None)
         if m64 is None:
             self.payoff = np.where(m, alone + net, 0.0)
@@ -697,6 +900,7 @@ class AsociaModel(mesa.Model):
             self.alone = keep(alone, m64)
             self.ema_gain = keep(0.8 * self.ema_gain + 0.2 * net, m64)
         self.tenure += m
+        self._update_engagement(alone)
         # who wants out: a member losing money against going alone, or one that no longer trusts
         trust_given, self.trust_received = tr.given_received(self.T, m, buf=self._scratch,
                                                              norm=r.trust_norm)
@@ -704,7 +908,7 @@ class AsociaModel(mesa.Model):
         losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > 8) & r.not_santo
         unhappy = m & (losing | (trust_given < lc.exit_trust))
         unhappy &= self.leaving < 0
-        hazard = lc.exit_rate * self.rule.frustration
+        hazard = 0.0 if self.lab else lc.exit_rate * self.rule.frustration  # the lab's groups are fixed
         if s.rules.forfeit:  # otherwise the factor is 1 for every seat (the same comparisons below)
             hazard = hazard * np.where(self.paid_in > 0, 0.5, 1.0)
         quits = unhappy & (self.rng.random((self.G, self.C)) < hazard)
@@ -726,6 +930,52 @@ class AsociaModel(mesa.Model):
             self.refund = np.minimum(seat_sum(paid), self.fund)
             self.fund = self.fund - self.refund
 
+    def _update_engagement(self, alone) -> None:
+        """Involvement falls in day-to-day operation unless the benefits are clear (004:L720-741).
+
+        Once joint actions run (Phase II on), a member whose recent gain over going alone is below
+        ``participation.clear_gain`` loses ``decay`` of its engagement each meeting, down to
+        ``floor``; one that sees a clear benefit regains it at the same pace.
+        """
+        pa = self.config.participation
+        if pa.decay <= 0:
+            return
+        clear = self.ema_gain >= pa.clear_gain * alone
+        step = np.where(clear, pa.decay, -pa.decay) * (self.member & self.purchase_open[:, None])
+        self.engagement = (self.engagement + step).clip(pa.floor, 1.0)
+
+    def _programme_flows(self, r):
+        """Per seat: subsidies received less the facilitator's co-payment and the manager's salary.
+
+        Shares follow the group's cost sharing (``r.share``). The manager is paid from the fund
+        first; what the fund cannot cover the members pay.
+        """
+        s = self.config
+        pg, mg = s.programme, s.manager
+        alive = self.alive
+        self.subsidy = np.zeros(self.G)
+        per_seat = np.zeros((self.G, self.C))
+        if pg.purchase_subsidy > 0:
+            open_ = self.purchase_open[:, None] & self.member & self.purchase.placed[:, None]
+            want = pg.purchase_subsidy * s.joint_purchase.handling_cost * (
+                r.demand * self.commit * (1.0 - self.renege) * open_)
+            asked = seat_sum(want)
+            total = np.where(alive & ~self.support_over, np.minimum(asked, self.programme_left), 0.0)
+            per_seat = want * (total / np.maximum(asked, 1e-12))[:, None]
+            self.subsidy = total
+            self.programme_left = self.programme_left - total
+            self.programme_paid = self.programme_paid + total
+        self.manager_pay = np.zeros(self.G)
+        self.manager_fund = np.zeros(self.G)
+        topup = np.zeros(self.G)
+        if mg.enabled:
+            self.manager_pay = np.where(self.manager & alive, mg.salary, 0.0)
+            self.manager_fund = np.minimum(self.manager_pay, self.fund)
+            self.fund = self.fund - self.manager_fund
+            topup = self.manager_pay - self.manager_fund
+        charge = self.facilitator_copay * alive + topup
+        return per_seat - charge[:, None] * r.share
+
     def update_membership(self) -> None:
         """Expulsions, exits, dissolution and newcomers."""
         s = self.config
@@ -744,11 +994,14 @@ class AsociaModel(mesa.Model):
         trust_now = tr.group_mean(self.trust_given, self.member)
         self.trust_now = trust_now
         dissolve = self.alive & ((n < s.lifecycle.min_members) | ((trust_now < 0.1) & (self.phase >= 2)))
+        if self.lab:
+            dissolve[:] = False
         if dissolve.any():
             gs = np.flatnonzero(dissolve)
             self.log.events_groups(EV_DISSOLUTION, gs, amount=n[gs])
             self._vacate(self.member & dissolve[:, None])
             self.alive[gs] = False
+            self.manager[gs] = False
             moved = True
         moved |= self._admit_newcomers(trust_now)
         if moved:
@@ -771,6 +1024,7 @@ class AsociaModel(mesa.Model):
         self.strikes[mask] = 0
         self.paid_in[mask] = 0.0
         self.ema_gain[mask] = 0.0
+        self.founder[mask] = False
         rows = mask.any(axis=1)
         self.changed |= rows
         self._roster_changed(rows)
@@ -780,7 +1034,7 @@ class AsociaModel(mesa.Model):
     def _admit_newcomers(self, trust_now) -> None:
         s, lc = self.config, self.config.lifecycle
         free = ~self.member
-        eligible = self.alive & (self.phase >= 2) & free.any(axis=1)
+        eligible = self.alive & (self.phase >= 2) & free.any(axis=1) & (not self.lab)
         arrive = eligible & (self.rng.random(self.G) < lc.entry_rate)
         if not arrive.any():
             return False
@@ -791,7 +1045,7 @@ class AsociaModel(mesa.Model):
         # fear of opportunism: candidates weigh the group's reputation against the opportunism
         # they expect (the population's share, less what the facilitator vouches for, plus
         # violations the group is known for)
-        perceived = (s.population.oportunista * (1.0 - 0.5 * self.f) + self.viol_rate[groups])
+        perceived = (s.population.oportunista * (1.0 - 0.5 * self.f[groups]) + self.viol_rate[groups])
         apply_p = np.clip(0.2 + trust_now[groups] - lc.fear * perceived, 0.0, 1.0)
         applies = self.rng.random(k) < apply_p
         ruled = self.rules_on[groups]  # admission rules apply once a group has its reglamento
@@ -833,7 +1087,8 @@ class AsociaModel(mesa.Model):
         perm = self.rng.permutation(len(g))
         trust_given = tr.given(self.T, self.member)
         for name in ("firm_id", "profile", "capacity", "product", "disposition", "cc_a", "cc_b",
-                     "tenure", "strikes", "ema_gain", "paid_in", "leaving"):
+                     "tenure", "strikes", "ema_gain", "paid_in", "leaving", "punish_rate", "tries", "caught",
+                     "founder", "engagement"):
             arr = getattr(self, name)
             arr[g, s_] = arr[g[perm], s_[perm]]
         gt = trust_given[g[perm], s_[perm]]

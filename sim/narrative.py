@@ -25,6 +25,7 @@ TEXT = {
         "renege": "Firm {firm} ({profile}) committed to the joint purchase and then bought elsewhere",
         "diversion": "Firm {firm} ({profile}) served an export lead outside the consortium",
         "quota_skip": "Firm {firm} ({profile}) did not pay its quota to the consortium",
+        "low_commit": "Firm {firm} ({profile}) committed less than the reglamento's minimum to the joint purchase",
         "conflict": "Firms {firm} and {other} clashed in group {group}; trust between them fell.",
         "rules": "Group {group} adopts its reglamento interno (rules and sanctions).",
         "dissolution": "Group {group} dissolves with {n} members left.",
@@ -45,6 +46,12 @@ TEXT = {
         "phase": "Group {group} enters phase {roman} ({name}).",
         "phases": {1: "promotion and selection", 2: "trust building and pilot joint purchases",
                    3: "participative planning", 4: "independence and the export consortium"},
+        "programme": {0: "The members of group {group} start paying a share of the facilitator's cost.",
+                      1: ("The programme's money for group {group} is spent; support ends with the "
+                          "group's self-governance at {amount:.2f}.")},
+        "handover": ("Group {group} now coordinates half of its work itself (facilitator's presence "
+                     "{amount:.2f})."),
+        "manager": {0: "Group {group} hires a manager (gerente), paid {amount:.1f} per meeting from its fund."},
     },
     "es": {
         "entry": "La empresa {firm} ({profile}) ingresó al grupo {group}.",
@@ -54,6 +61,8 @@ TEXT = {
         "renege": "La empresa {firm} ({profile}) se comprometió con la compra conjunta y luego compró por su cuenta",
         "diversion": "La empresa {firm} ({profile}) atendió un contacto de exportación por fuera del consorcio",
         "quota_skip": "La empresa {firm} ({profile}) no pagó su cuota al consorcio",
+        "low_commit": ("La empresa {firm} ({profile}) comprometió menos que el mínimo del reglamento "
+                       "en la compra conjunta"),
         "conflict": ("Las empresas {firm} y {other} entraron en conflicto en el grupo {group}; "
                      "la confianza entre ellas cayó."),
         "rules": "El grupo {group} adopta su reglamento interno (reglas y sanciones).",
@@ -76,6 +85,13 @@ TEXT = {
         "phases": {1: "promoción y selección", 2: "generación de confianza y compras conjuntas piloto",
                    3: "planificación estratégica participativa",
                    4: "independencia y consorcio de exportación"},
+        "programme": {0: "Los socios del grupo {group} empiezan a pagar parte del costo del facilitador.",
+                      1: ("Se agotó el dinero del programa para el grupo {group}; el apoyo termina con "
+                          "una autogestión del grupo de {amount:.2f}.")},
+        "handover": ("El grupo {group} ya coordina por sí mismo la mitad de su trabajo (presencia del "
+                     "facilitador {amount:.2f})."),
+        "manager": {0: "El grupo {group} contrata un gerente, con un salario de {amount:.1f} por reunión "
+                       "pagado de su fondo."},
     },
 }
 
@@ -103,12 +119,16 @@ def sentence(row, lang: str = "en") -> str:
     kind = row["kind"]
     profile = PROFILE_LABEL.get(row["profile"] if isinstance(row["profile"], str) else None, "?")
     firm, group, other = int(row["firm"]), int(row["group"]), int(row["other"])
-    if kind in ("renege", "diversion", "quota_skip"):
-        open_act = kind == "quota_skip" or (kind == "diversion" and row["code"] == 1)
+    if kind in _VIOLATIONS:
+        open_act = kind in ("quota_skip", "low_commit") or (kind == "diversion" and row["code"] == 1)
         return _violation(t, kind, firm, profile, bool(row["detected"]), row["sanction"],
                           int(row["strike"]), float(row["amount"]), open_act)
     if kind == "facilitator":
         return t["facilitator"][int(row["code"])].format(group=group)
+    if kind in ("programme", "manager"):
+        return t[kind][int(row["code"])].format(group=group, amount=float(row["amount"]))
+    if kind == "handover":
+        return t["handover"].format(group=group, amount=float(row["amount"]))
     if kind == "phase":
         code = int(row["code"])
         return t["phase"].format(group=group, roman=ROMAN[code], name=t["phases"][code])
@@ -188,8 +208,8 @@ def describe_all(events: pd.DataFrame, langs=("en", "es")) -> dict[str, pd.Serie
     return out
 
 
-_VIOLATIONS = ("renege", "diversion", "quota_skip")
-_CODED = ("diversion", "facilitator", "phase", "rejected", "purchase_failed")
+_VIOLATIONS = ("renege", "diversion", "quota_skip", "low_commit")
+_CODED = ("diversion", "facilitator", "phase", "rejected", "purchase_failed", "programme", "manager")
 
 
 def _factorize(column):
@@ -211,14 +231,14 @@ def _numbers(column, name, rows):
 def _parts(t, kind, profile, code, detected, sanction):
     """The pieces of one kind of sentence: (template, fixed fields), as :func:`sentence` joins them."""
     if kind in _VIOLATIONS:
-        open_act = kind == "quota_skip" or (kind == "diversion" and code == 1)
+        open_act = kind in ("quota_skip", "low_commit") or (kind == "diversion" and code == 1)
         parts = [(t[kind], {"profile": profile}),
                  (t["open"] if open_act else t["detected"] if detected else t["hidden"], {})]
         if sanction in ("warning", "fine", "expulsion"):
             parts.append((t["expel" if sanction == "expulsion" else sanction], {}))
         return [*parts, (".", {})]
-    if kind == "facilitator":
-        return [(t["facilitator"][code], {})]
+    if kind in ("facilitator", "programme", "manager"):
+        return [(t[kind][code], {})]
     if kind == "phase":
         return [(t["phase"], {"roman": ROMAN[code], "name": t["phases"][code]})]
     if kind == "rejected":

@@ -12,7 +12,9 @@ A decision covers the three choices a member makes at a meeting:
 * ``renege``: share of that commitment it does not honour, buying privately instead (furtive);
 * ``pay_quota``: whether it pays its quota to the export consortium's fund (seen by the treasurer);
 * ``route_lead``: whether a lead it received goes through the consortium or is served privately;
-* ``furtive``: whether keeping a lead is hidden (only detection reveals it) or done in the open.
+* ``furtive``: whether keeping a lead is hidden (only detection reveals it) or done in the open;
+* ``participate``: whether it joins the round at all, where staying out openly pays an outside
+  option (``[lab] voluntary``); a firm that stays out neither contributes nor shares the pool.
 """
 
 from __future__ import annotations
@@ -45,6 +47,14 @@ class Observation:
     expulsion_loss: np.ndarray    # membership value lost if its next strike expels it
     cc_intercept: np.ndarray      # its conditional-cooperation schedule (used by sólido ciudadano)
     cc_slope: np.ndarray
+    own_gain: np.ndarray          # its expected gain from committing all its demand vs staying out
+    others_gain: np.ndarray       # the mean expected gain its commitment brings each other member
+    punish_rate: np.ndarray       # money it has learned a shortfall below the others' mean costs it
+    detect_belief: np.ndarray     # its own estimate of the chance a furtive act is detected
+    sanctions_on: np.ndarray      # bool: the reglamento's sanctions are in force in its group
+    min_commit: np.ndarray        # commitment below which the reglamento sanctions (0: no rule)
+    pool_value: np.ndarray        # its expected share of the pooled saving if it joins the round
+    outside: np.ndarray           # what staying out of the round pays (0: joining is not optional)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -69,6 +79,7 @@ class Decision:
     pay_quota: np.ndarray
     route_lead: np.ndarray
     furtive: np.ndarray
+    participate: np.ndarray | None = None  # joins the round (None: every firm does)
 
     @classmethod
     def cooperate(cls, n) -> Decision:
@@ -81,6 +92,12 @@ class Decision:
         if furtive:
             return cls(np.ones(n), np.ones(n), np.ones(n, bool), np.zeros(n, bool), np.ones(n, bool))
         return cls(np.zeros(n), np.zeros(n), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool))
+
+
+def joins(obs: Observation, delivered) -> np.ndarray:
+    """Join the round when its expected payoff, delivering that share of its demand, beats staying out."""
+    value = obs.pool_value + np.asarray(delivered) * obs.own_gain
+    return (obs.outside <= 0) | (value >= obs.outside)
 
 
 class Decider(Protocol):
@@ -111,65 +128,99 @@ class Santo:
 
 @dataclass(frozen=True)
 class SolidoCiudadano:
-    """Sólido ciudadano: a conditional cooperator, never furtive.
+    """Sólido ciudadano: a conditional cooperator who leads with cooperation and is never furtive.
 
     Source: 004:L1879-1880 ("dispuesto a trabajar para el interés colectivo si otros lo hacen") and
-    the table (moderate self-interest, within moral limits). Its cooperation level is a linear
-    schedule of the cooperation it expects from the others, ``intercept + slope * expected``,
-    clipped to [0, 1]: the "imperfect conditional cooperation" measured by Fischbacher, Gächter & Fehr
-    (2001) and Fischbacher & Gächter (2010), whose average schedule starts near zero and rises with a
-    slope below one. Each firm carries its own intercept and slope (scenario traits plus spread).
-    It commits that share, pays the quota and routes leads when its level is at least one half, and
-    when it holds back it does so openly.
+    the table (moderate self-interest, within moral limits; strategic problem: "obtener suficientes
+    jugadores que cooperen como resultado de su cooperación"). It opens its first ``lead`` meetings
+    with full cooperation, to get the others to cooperate. After that its cooperation level is a
+    linear schedule of the cooperation it expects from the others, ``intercept + slope * expected``,
+    clipped to [0, 1]: the "imperfect conditional cooperation" measured by Fischbacher, Gächter &
+    Fehr (2001) and Fischbacher & Gächter (2010), whose average schedule starts near zero and rises
+    with a slope below one. Each firm carries its own intercept and slope.
+
+    Moderate self-interest: it commits all its demand whenever that pays for itself (its own
+    expected gain, plus the peer punishment a shortfall would bring, is positive: a joint purchase
+    that reaches its lot), and otherwise its schedule's level, never less than a minimum commitment
+    the reglamento sanctions. It pays its quota and routes leads with tolerance: while its level
+    stays at or above ``tolerance``, or while the reglamento's sanctions are in force (it keeps
+    agreed rules). When it holds back it does so openly.
     """
 
+    lead: int = 1
+    tolerance: float = 0.3
     name: str = "solido"
     label: str = "sólido ciudadano"
 
     def decide(self, obs: Observation) -> Decision:
-        """Match the cooperation expected from the others along its schedule."""
-        level = np.clip(obs.cc_intercept + obs.cc_slope * obs.expected_coop, 0.0, 1.0)
-        keep = level >= 0.5
-        shape = level.shape
-        return Decision(level, np.zeros(shape), keep, keep, np.zeros(shape, bool))
+        """Lead, then match the cooperation expected from the others along its schedule."""
+        b = obs.expected_coop
+        level = np.clip(obs.cc_intercept + obs.cc_slope * b, 0.0, 1.0)
+        leading = obs.tenure < self.lead
+        pays_off = obs.own_gain > 0
+        # peer punishment falls on a shortfall below the others' mean: matching the mean it
+        # expects avoids it, and is worth it when a unit short costs more than a unit given
+        match = np.where(obs.punish_rate > -obs.own_gain, b, 0.0)
+        floor = np.maximum(match, obs.min_commit * obs.sanctions_on)
+        commit = np.where(leading | pays_off, 1.0, np.maximum(level, floor))
+        keep = leading | (level >= self.tolerance) | obs.sanctions_on
+        shape = commit.shape
+        keep = np.broadcast_to(keep, shape)
+        return Decision(commit, np.zeros(shape), keep.copy(), keep.copy(), np.zeros(shape, bool),
+                        np.broadcast_to(joins(obs, commit), shape).copy())
 
 
 @dataclass(frozen=True)
 class TengoQueGanar:
-    """Tengo que ganar: maximises its payoff relative to the others and defects openly.
+    """Tengo que ganar: maximises its payoff relative to the others' mean, and does it openly.
 
     Source: 004:L1875-1878 (takes advantage of the group's actions; more explicit; "los miembros del
-    grupo saben hasta dónde llega su participación") and the table (goal: do better than the others;
-    strategic problem: none). Relative payoff makes contributions that benefit everyone pointless
-    for it, so it commits only a fixed, visible share of its demand (``share``); it pays the quota
-    only if skipping would cost it more than the quota in an open sanction; it keeps a lead whenever
-    the private value beats the sanction it will surely get (keeping is relative gain, routing is
-    not). Everything it does is seen.
+    grupo saben hasta dónde llega su participación") and the table (goal: do better than the other
+    players; strategic problem: none). It commits all its demand when that raises its payoff more
+    than the others' mean (``own_gain - others_gain`` plus the peer punishment a shortfall would
+    bring), else nothing, or the reglamento's minimum commitment when the open sanction for less
+    costs it more. In a public-goods game it therefore gives nothing (every unit helps the others as
+    much as itself, at a cost only to itself); in a joint purchase under proportional sharing it
+    joins when its own saving beats what its volume gives the others. It pays the quota only if
+    skipping would cost it more than the quota in an open sanction, and keeps a lead whenever the
+    private value beats the sanction it will surely get (routing raises everyone's income alike).
+    Everything it does is seen.
     """
 
-    share: float = 0.5
     name: str = "tengo"
     label: str = "tengo que ganar"
 
     def decide(self, obs: Observation) -> Decision:
-        """Open, partial participation; defect whenever the open sanction is cheaper."""
-        shape = obs.shape
-        pay = obs.fine >= obs.quota_due
-        route = obs.lead_private - obs.fine - obs.expulsion_loss <= 0
-        return Decision(np.full(shape, self.share), np.zeros(shape), pay, route, np.zeros(shape, bool))
+        """Open, relative-payoff participation; defect whenever the open sanction is cheaper."""
+        rel = obs.own_gain - obs.others_gain  # relative payoff of committing all its demand
+        b = obs.expected_coop
+        # staying out risks peer punishment on the shortfall below the others' mean (b); matching
+        # b avoids it at a relative cost of rel * b
+        match = (obs.punish_rate + rel > 0) & (rel < 0)
+        penalty = (obs.fine + obs.expulsion_loss) * obs.sanctions_on
+        floor = np.where((obs.min_commit > 0) & (penalty > -rel * obs.min_commit), obs.min_commit, 0.0)
+        commit = np.where(rel > 0, 1.0, np.maximum(floor, np.where(match, b, 0.0)))
+        shape = commit.shape
+        pay = np.broadcast_to(obs.fine + obs.expulsion_loss >= obs.quota_due, shape).copy()
+        route = np.broadcast_to(obs.lead_private - obs.fine - obs.expulsion_loss <= 0, shape).copy()
+        return Decision(commit, np.zeros(shape), pay, route, np.zeros(shape, bool),
+                        np.broadcast_to(joins(obs, commit), shape).copy())
 
 
 @dataclass(frozen=True)
 class Oportunista:
-    """Oportunista: maximises its own payoff and defects furtively while others cooperate.
+    """Oportunista: maximises its own payoff; betrays while others cooperate, furtively or shamelessly.
 
     Source: 004:L1871-1874 ("absolutamente interesado en sí mismo", "traiciona tanto como sea
     posible") and the table ("Traicionar tanto como sea posible mientras otros cooperan"; conduct
-    "furtivo"). It keeps up appearances: it always commits and pays its quota (both are seen). For
-    its first ``mimic`` meetings it cooperates to earn trust. After that, when it expects the
-    others to cooperate at least ``threshold``, it reneges on the joint purchase and keeps leads
-    whenever the private gain beats the expected cost: detection probability x (fine + the
-    membership value an expulsion would destroy).
+    "furtivo o sin vergüenza en aprovecharse"). For its first ``mimic`` meetings it cooperates to
+    earn trust. After that, when it expects the others to cooperate at least ``threshold`` (it
+    exploits cooperators, not defectors), it reneges on the joint purchase and keeps leads whenever
+    the private gain beats the expected cost: its own estimate of the chance of detection (learned
+    from its furtive acts and how often they were caught, ``detect_belief``) x (the next fine + the
+    membership value an expulsion would destroy + the peer punishment it has learned to expect).
+    Where the reglamento's sanctions are in force it hides (furtive) and keeps paying its quota;
+    where nothing stops it, it is "sin vergüenza": it keeps leads openly and skips the quota.
     """
 
     mimic: int = 10
@@ -178,13 +229,25 @@ class Oportunista:
     label: str = "oportunista"
 
     def decide(self, obs: Observation) -> Decision:
-        """Cooperate in appearance; betray furtively when it pays."""
-        shape = obs.shape
-        exploiting = (obs.tenure >= self.mimic) & (obs.expected_coop >= self.threshold)
-        cost = obs.detect_prob * (obs.fine + obs.expulsion_loss)
-        renege = exploiting & (obs.renege_gain * obs.demand > cost)
-        keep = exploiting & (obs.lead_private - obs.lead_routed > cost)
-        return Decision(np.ones(shape), renege.astype(float), np.ones(shape, bool), ~keep, np.ones(shape, bool))
+        """Cooperate in appearance at first; then betray when it pays, hidden only if rules bite."""
+        b = obs.expected_coop
+        exploiting = (obs.tenure >= self.mimic) & (b >= self.threshold)
+        p = obs.detect_belief
+        sanction = p * (obs.fine + obs.expulsion_loss)
+        gain = obs.renege_gain * obs.demand  # reneging on all of its commitment
+        # reneging on all of it risks peer punishment on the shortfall below the others' mean (b);
+        # keeping back only 1 - b (matching the mean) avoids it
+        full = gain - sanction - p * obs.punish_rate * b
+        part = gain * (1.0 - b) - sanction
+        best = np.maximum(full, part)
+        renege = np.where(exploiting & (best > 0), np.where(full >= part, 1.0, 1.0 - b), 0.0)
+        keep = exploiting & (obs.lead_private - obs.lead_routed > sanction + p * obs.punish_rate * b)
+        shape = renege.shape
+        hidden = np.broadcast_to(obs.sanctions_on, shape)
+        pay = hidden | ~exploiting
+        # joining pays what delivering brings plus the side deal on what it reneges
+        stays = (obs.outside <= 0) | (obs.pool_value + obs.own_gain + gain * renege >= obs.outside)
+        return Decision(np.ones(shape), renege, pay, ~keep, hidden.copy(), np.broadcast_to(stays, shape).copy())
 
 
 def profile_masks(profile: np.ndarray, n_profiles: int) -> tuple[tuple, tuple]:
@@ -214,8 +277,11 @@ def merge_decisions(parts, masks, bits) -> dict[str, np.ndarray]:
     """
     bitwise = masks[0].size >= _BITWISE_MIN
     out = {}
-    for name in ("commit", "renege", "pay_quota", "route_lead", "furtive"):
+    for name in ("commit", "renege", "pay_quota", "route_lead", "furtive", "participate"):
         values = [getattr(p, name) for p in parts]
+        if name == "participate":
+            values = [np.ones(masks[0].shape, bool) if v is None else np.broadcast_to(v, masks[0].shape)
+                      for v in values]
         kind = values[0].dtype if bitwise and all(isinstance(v, np.ndarray) for v in values) else None
         if kind is not None and any(v.dtype != kind for v in values):
             kind = None
@@ -240,8 +306,8 @@ def build_profiles(traits) -> tuple:
     """The four profiles, indexed by profile code, from a scenario's ``profiles`` section."""
     return (
         Santo(),
-        SolidoCiudadano(),
-        TengoQueGanar(share=traits.tengo_share),
+        SolidoCiudadano(lead=traits.solido_lead, tolerance=traits.solido_tolerance),
+        TengoQueGanar(),
         Oportunista(mimic=traits.oportunista_mimic, threshold=traits.oportunista_threshold),
     )
 

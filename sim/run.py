@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import programme
 from .model import AsociaModel
 from .profiles import NAMES
 from .scenario import Scenario
@@ -47,6 +48,69 @@ def versions() -> dict[str, str]:
     return out
 
 
+# Memory a run needs, measured on the 2-core benchmark machine (peak RSS of baseline runs of 2,000
+# and 4,000 groups over 100 meetings, firms table full and off): about 1.1 KB per group and meeting
+# (model, steps and events tables), 110 B per seat and recorded meeting for the firms table, and
+# the interpreter with NumPy, pandas and Mesa loaded.
+BYTES_PER_GROUP_MEETING = 1_100
+BYTES_PER_FIRM_ROW = 110
+BYTES_BASE = 200 << 20
+
+
+def memory_need(scenario: Scenario, steps: int | None = None, process: bool = False) -> int:
+    """Bytes one run of ``scenario`` needs at its peak (an upper estimate: every seat filled).
+
+    Args:
+        scenario: the scenario to run.
+        steps: meetings (default ``scenario.run.steps``).
+        process: add the interpreter with its libraries (a run in a new worker process); without
+            it, the bytes a run adds to a process that has them loaded already.
+
+    """
+    steps = scenario.run.steps if steps is None else int(steps)
+    pop, rec = scenario.population, scenario.run
+    seats = pop.group_size + pop.slack
+    recorded = {"full": steps, "sampled": -(-steps // rec.sample_every), "off": 0}[rec.firm_table]
+    return (BYTES_BASE * process + pop.groups * steps * BYTES_PER_GROUP_MEETING
+            + pop.groups * seats * recorded * BYTES_PER_FIRM_ROW)
+
+
+def memory_available() -> int | None:
+    """Bytes this process may still use: the smaller of the OS's available memory and its limit."""
+    import resource
+
+    found = []
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    found.append(int(line.split()[1]) * 1024)
+    except OSError:
+        pass
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        found.append(soft)
+    return min(found) if found else None
+
+
+def memory_refusal(need: int, what: str, force: bool = False) -> str | None:
+    """Why ``what`` cannot run in the memory there is (None when it fits, or when forced).
+
+    The text says how much is needed and available and what to change; callers add the file or
+    flag and raise it as their one-line error.
+    """
+    have = memory_available()
+    if force or have is None or need <= have:
+        return None
+    return (f"{what} needs about {_gb(need)} of memory and {_gb(have)} are available; allowed: "
+            "run.firm_table = 'sampled' or 'off', fewer population.groups or meetings, fewer "
+            "--workers, or --force to try anyway")
+
+
+def _gb(n: int) -> str:
+    return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
+
+
 @dataclass
 class Results:
     """The tables of one run (or of several, concatenated) and the manifest that re-runs them."""
@@ -70,22 +134,37 @@ class Results:
         return save_results(self, out_dir, csv=csv)
 
     def summary(self) -> dict[str, Any]:
-        """The run's headline outcomes (first run, if several)."""
-        return outcomes(self.steps, self.firms)
+        """The run's headline outcomes (first run, if several), programme outcomes included."""
+        end = None
+        if "outcome.programme_end" in self.runs and len(self.runs):
+            value = self.runs["outcome.programme_end"].iloc[0]
+            end = None if pd.isna(value) else int(value)
+        return outcomes(self.steps, self.firms, programme_end=end, events=self.events)
 
 
-def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None) -> dict[str, float]:
-    """Headline outcomes of a run, from its steps table (and firms table, when kept).
+def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None,
+             programme_end: int | None = None, events: pd.DataFrame | None = None) -> dict[str, float]:
+    """Headline outcomes of a run, from its steps table (and events table, for milestones).
+
+    No outcome comes from the firms table, so each is the same whether it was kept in full,
+    sampled or not at all (``run.firm_table``); ``firms`` is accepted for older callers and
+    ignored.
 
     * ``survival``: share of groups alive at the last meeting;
     * ``members``: members at the last meeting (all groups);
     * ``trust``: mean trust among members over the last quarter of the run (live groups);
     * ``cooperation``: mean cooperation over the run;
-    * ``coop_<profile>``: the same by profile (from the firms table when available);
+    * ``coop_<profile>``: the same by profile: the mean over group-meetings of the profile's mean
+      cooperation in the group (meetings where the group had no member of that profile skipped);
     * ``income_gain``: members' income over what they would earn going alone, minus 1, over the
       run's second half (live groups, member-meetings weighted);
     * ``exits``, ``expulsions``, ``entries``, ``conflicts``, ``violations``: totals;
-    * ``dissolved_at``: mean meeting at which dissolved groups dissolved (NaN if none did).
+    * ``dissolved_at``: mean meeting at which dissolved groups dissolved (NaN if none did);
+    * the programme's cost and cost-effectiveness at its end
+      (``programme_end``, the planned end of support) and two years after, and the founders
+      kept: see :func:`sim.programme.outcomes`;
+    * with the events table, the meeting at which groups reached each milestone and the share
+      that did: see :func:`sim.programme.milestones`.
     """
     # NumPy on the columns (no DataFrame masks or groupby); _mean and _sum reduce exactly as the
     # pandas Series methods do, so the numbers are the same to the last bit
@@ -117,19 +196,12 @@ def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None) -> dict[str
         out["dissolved_at"] = float(_mean(died))
     else:
         out["dissolved_at"] = float("nan")
-    if firms is not None and len(firms):
-        profile, coop = firms["profile"], firms["cooperation"].to_numpy()
-        if isinstance(profile.dtype, pd.CategoricalDtype):
-            codes, categories = profile.cat.codes.to_numpy(), profile.cat.categories
-        else:
-            codes, categories = pd.factorize(profile.to_numpy())
-        categories = list(categories)
-        for name in NAMES:
-            sel = coop[codes == categories.index(name)] if name in categories else coop[:0]
-            out[f"coop_{name}"] = float(_mean(sel)) if len(sel) else float("nan")
-    else:
-        for name in NAMES:
-            out[f"coop_{name}"] = float(_mean(steps[f"coop_{name}"].to_numpy()))
+    # by profile from the steps table only, so an outcome never depends on run.firm_table
+    for name in NAMES:
+        out[f"coop_{name}"] = float(_mean(steps[f"coop_{name}"].to_numpy()))
+    out.update(programme.outcomes(steps, programme_end))
+    if events is not None:
+        out.update(programme.milestones(events, len(np.unique(steps["group"].to_numpy()))))
     return out
 
 
@@ -169,7 +241,9 @@ def _runs_row(scenario: Scenario, seed: int, steps: int, tables, elapsed: float 
            "source": scenario.source, "seed": seed, "steps": steps, "schema": SCHEMA_VERSION}
     row.update(scenario.flat())
     row.update({f"version.{k}": v for k, v in versions().items()})
-    row.update({f"outcome.{k}": v for k, v in outcomes(tables["steps"], tables["firms"]).items()})
+    end = programme.planned_end(scenario)
+    row.update({f"outcome.{k}": v for k, v in outcomes(tables["steps"], tables["firms"], programme_end=end,
+                                                                   events=tables["events"]).items()})
     return pd.DataFrame([row])
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,9 @@ PROFILE_LABELS = {
     "oportunista": "oportunista",
 }
 DISPOSITIONS = ("active", "passive", "barely")
+
+
+MAX_TOML_BYTES = 1 << 20  # a scenario or experiment file is a few KiB; more is not one
 
 
 class ScenarioError(ValueError):
@@ -113,21 +118,25 @@ class Population:
 class Profiles:
     """Traits of the four behavioural profiles (the decision rules live in sim/profiles.py)."""
 
-    solido_intercept: float = P(0.1, -1.0, 1.0, en="Sólido: cooperation when nobody cooperates",
+    solido_intercept: float = P(0.03, -1.0, 1.0, en="Sólido: cooperation when nobody cooperates",
                                 es="Sólido: cooperación si nadie coopera",
-                                src="Fischbacher, Gächter & Fehr 2001")
+                                src="Fischbacher, Gächter & Fehr 2001 (conditional cooperators give almost "
+                                    "nothing when the others give nothing)")
     solido_slope: float = P(0.8, 0.0, 2.0, en="Sólido: response to others' cooperation",
                             es="Sólido: respuesta a la cooperación ajena",
                             src="Fischbacher, Gächter & Fehr 2001; Fischbacher & Gächter 2010")
     solido_sd: float = P(0.1, 0.0, 0.5, en="Sólido: spread between firms",
                          es="Sólido: dispersión entre empresas")
+    solido_lead: int = P(1, 0, 1000, unit="meetings", en="Sólido: meetings it opens with full cooperation",
+                         es="Sólido: reuniones en que abre cooperando del todo",
+                         src="004:L1883-1951 (gets others to cooperate through its own cooperation)")
+    solido_tolerance: float = P(0.3, 0.0, 1.0, en="Sólido: cooperation level below which it stops paying and routing",
+                                es="Sólido: nivel de cooperación bajo el cual deja de pagar y de derivar",
+                                src="004:L1879-1880 (works for the collective if others do); designer's choice")
     santo_persuasion: float = P(0.01, 0.0, 0.1, en="Santo: persuasion per meeting",
                                 es="Santo: persuasión por reunión", src="004:L1883-1951 (convince others)")
     santo_report: float = P(0.3, 0.0, 1.0, en="Santo: chance of reporting what it sees",
                             es="Santo: probabilidad de denunciar", src="004:L1883-1951 (uses rules)")
-    tengo_share: float = P(0.5, 0.0, 1.0, en="Tengo que ganar: share of demand it commits",
-                           es="Tengo que ganar: parte de la demanda que compromete",
-                           src="004:L1876-1878 (others know how far it goes)")
     oportunista_mimic: int = P(10, 0, 1000, unit="meetings", en="Oportunista: meetings it mimics cooperation",
                                es="Oportunista: reuniones que simula cooperar")
     oportunista_threshold: float = P(0.5, 0.0, 1.0, en="Oportunista: others' cooperation it exploits",
@@ -135,6 +144,12 @@ class Profiles:
                                      src="004:L1883-1951 (betray while others cooperate)")
     oportunista_horizon: int = P(12, 1, 500, unit="meetings", en="Oportunista: meetings of membership value at stake",
                                  es="Oportunista: reuniones de valor de membresía en juego")
+    oportunista_prior: float = P(2.0, 0.0, 100.0, unit="acts", en="Oportunista: weight of its prior about detection",
+                                 es="Oportunista: peso de su creencia previa sobre la detección",
+                                 src="Beta-binomial learning; designer's choice (pseudo-observations)")
+    learning_punishment: float = P(0.5, 0.0, 1.0, en="Learning of the punishment a shortfall brings",
+                                   es="Aprendizaje del castigo que trae aportar de menos",
+                                   src="Fehr & Gächter 2000 (free riders raise contributions after being punished)")
 
 
 @dataclass(frozen=True)
@@ -244,6 +259,10 @@ class Rules:
                       src="004:L1988-1989")
     absence_fine: float = P(0.0, 0.0, 1e6, unit="money", en="Fine for missing a meeting",
                             es="Multa por inasistencia", src="004:L2009-2011")
+    min_commit: float = P(0.0, 0.0, 1.0, en="Minimum commitment to the joint purchase (0: no rule)",
+                          es="Compromiso mínimo con la compra conjunta (0: sin regla)",
+                          src="004:L1963-2031 (reglamento: obligations of members); issue 11",
+                          help="an open commitment below this share is a violation the reglamento sanctions")
 
 
 @dataclass(frozen=True)
@@ -278,6 +297,83 @@ class Facilitator:
                             es="Parte de los costos de transacción que absorbe")
     empowerment: float = P(0.2, 0.0, 1.0, en="Share of its work that transfers capacity",
                            es="Parte de su trabajo que transfiere capacidad", src="004:L1091-1102")
+    driver_share: float = P(0.2, 0.01, 1.0, en="Share of members who must lead to take over fully",
+                            es="Proporción de socios que deben liderar para asumir todo",
+                            src="004:L734-741 (20 % drive and take administrative roles)")
+
+
+@dataclass(frozen=True)
+class Programme:
+    """The support programme's money: budget, who pays the facilitator, subsidies (sim/programme.py)."""
+
+    budget: float = P(700.0, 0.0, 1e9, unit="money/group", en="Programme budget per group",
+                      es="Presupuesto del programa por grupo",
+                      src="004:L1081-1085 (the institution funds the initial phase)")
+    facilitator_cost: float = P(20.0, 0.0, 1e6, unit="money/meeting",
+                                en="Facilitator's cost per meeting at full presence",
+                                es="Costo del facilitador por reunión con presencia plena",
+                                src="004:L2225-2227 (2 consultants per 11-firm module, scale only)")
+    copay_from: int = P(13, 0, 5000, unit="meetings", en="Members start paying the facilitator",
+                        es="Los socios empiezan a pagar al facilitador",
+                        src="004:L1081-1085 (once firms see the advantages)")
+    copay_ramp: int = P(39, 0, 5000, unit="meetings", en="Meetings until members pay their full share",
+                        es="Reuniones hasta que los socios pagan su parte plena")
+    copay_max: float = P(0.5, 0.0, 1.0, en="Members' share of the facilitator's cost, at most",
+                         es="Parte del costo del facilitador que pagan los socios, como máximo",
+                         src="004:L1081-1085")
+    purchase_subsidy: float = P(0.0, 0.0, 1.0, en="Share of a joint purchase's handling cost subsidised",
+                                es="Parte del costo de gestión de la compra conjunta subsidiada",
+                                src="004:L2033-2055 (pilot actions)")
+
+
+@dataclass(frozen=True)
+class Milestones:
+    """When a group is ready for its milestones; the planned dates are targets (004 Tabla 4)."""
+
+    rules_trust: float = P(0.5, 0.0, 1.0, en="Group trust needed to adopt the reglamento",
+                           es="Confianza del grupo necesaria para adoptar el reglamento",
+                           src="004:L1970-1971 (when participants are ready for concrete measures)")
+    consortium_self_gov: float = P(0.25, 0.0, 1.0,
+                                   en="Self-governance a patient group needs to formalise the consortium",
+                                   es="Autogestión que un grupo paciente necesita para formalizar el consorcio",
+                                   src="004 Tabla 4 (routine consolidated at about 1.5 years)")
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Members' involvement falls in day-to-day operation unless benefits are clear (004:L720-741)."""
+
+    decay: float = P(0.01, 0.0, 1.0, unit="/meeting", en="Engagement lost per meeting without clear benefits",
+                     es="Compromiso perdido por reunión sin beneficios claros",
+                     src="004:L720-741 (declines in medium-term daily operation)")
+    clear_gain: float = P(0.02, -1.0, 1.0, en="Gain over going alone members see as a clear benefit",
+                          es="Ganancia frente a ir solo que los socios ven como beneficio claro",
+                          src="004:L720-741; 004:L1794-1801 (clear motivators)")
+    floor: float = P(0.5, 0.0, 1.0, en="Lowest engagement (share of usual attendance)",
+                     es="Compromiso mínimo (parte de la asistencia habitual)")
+
+
+@dataclass(frozen=True)
+class Manager:
+    """A manager (gerente) the group hires and pays from its fund (004 Tabla 4; L2683-2686)."""
+
+    enabled: bool = P(True, en="The group hires a manager", es="El grupo contrata un gerente",
+                      src="004:L1423-1429 (manager hired at about 1.5 years)")
+    hire_at: int = P(39, 0, 5000, unit="meetings", en="Earliest meeting to hire the manager",
+                     es="Reunión más temprana para contratar al gerente",
+                     src="004 Tabla 4 (1.5 years)")
+    readiness: float = P(0.25, 0.0, 1.0, en="Self-governance the group needs to hire and direct a manager",
+                         es="Autogestión que el grupo necesita para contratar y dirigir un gerente",
+                         src="004:L1423-1429 (routine consolidated, then the manager)")
+    salary: float = P(8.0, 0.0, 1e6, unit="money/meeting", en="Manager's salary per meeting",
+                      es="Salario del gerente por reunión",
+                      src="004:L2683-2686 (financed by the group)")
+    coordination: float = P(0.8, 0.0, 1.0, en="Coordination capacity the manager provides",
+                            es="Capacidad de coordinación que aporta el gerente",
+                            src="004:L1423-1429; 004:L897-1042 (operational management)")
+    lead_search: float = P(0.5, 0.0, 10.0, en="Extra export leads from the manager's search",
+                           es="Contactos de exportación extra por la búsqueda del gerente",
+                           src="004:L2683-2686 (full-time professional management)")
 
 
 @dataclass(frozen=True)
@@ -329,6 +425,50 @@ class Lifecycle:
                          es="Socios mínimos antes de disolverse")
 
 
+@dataclass(frozen=True)
+class Lab:
+    """Laboratory conditions: the meeting becomes an exact public-goods experiment.
+
+    Every member is present, the pooled order (the public good) is produced whenever members
+    contribute, every member sees every other member's contribution after the round (full feedback)
+    and beliefs about the others move only through that observed conduct: no facilitator, success,
+    santo or rule lifts, no diffuse losses (Ledyard 1995; Fehr & Gächter 2000).
+    """
+
+    enabled: bool = P(False, en="Laboratory conditions", es="Condiciones de laboratorio",
+                      src="Ledyard 1995; Fehr & Gächter 2000; Fischbacher & Gächter 2010")
+    coordination_failure: bool = P(False, en="Lab: coordination can still fail",
+                                   es="Laboratorio: la coordinación aún puede fallar")
+    voluntary: bool = P(False, en="Lab: members may stay out of a round and take the outside option",
+                        es="Laboratorio: se puede no participar de una ronda y cobrar la opción externa",
+                        src="optional public goods: Hauert et al. 2002; Semmann, Krambeck & Milinski 2003")
+    outside: float = P(5.0, 0.0, 1e6, unit="money/round", en="Lab: what staying out of a round pays",
+                       es="Laboratorio: lo que paga no participar de una ronda",
+                       src="loner payoff between 0 and (r - 1) e (Hauert et al. 2002); designer's value")
+
+
+@dataclass(frozen=True)
+class Punishment:
+    """Costly peer punishment after the contribution stage (Fehr & Gächter 2000; 2002)."""
+
+    enabled: bool = P(False, en="Peer punishment", es="Castigo entre pares", src="Fehr & Gächter 2000")
+    cost: float = P(1.0, 0.0, 100.0, unit="money/point", en="Cost of a punishment point to the punisher",
+                    es="Costo de un punto de castigo para quien castiga", src="Fehr & Gächter 2002 (1:3)")
+    impact: float = P(3.0, 0.0, 100.0, unit="money/point", en="Loss of a punishment point to the punished",
+                      es="Pérdida de un punto de castigo para el castigado", src="Fehr & Gächter 2002 (1:3)")
+    rate: float = P(0.17, 0.0, 10.0, unit="points/unit", en="Points per unit of shortfall below the others' mean",
+                    es="Puntos por unidad de aporte bajo el promedio de los demás",
+                    src="Fehr & Gächter 2002, Fig. 2 (about 0.5 points per token of negative deviation "
+                        "from three punishers)",
+                    help="per punisher, per unit of input (token) the member gave below the others' mean")
+    cap: float = P(10.0, 0.0, 1000.0, unit="points", en="Most points one member gives another per round",
+                   es="Máximo de puntos que un socio da a otro por ronda", src="Fehr & Gächter 2000 (10 points)")
+    antisocial: float = P(0.0, 0.0, 10.0, unit="points/unit",
+                          en="Antisocial punishment: points per unit above the punisher's own contribution",
+                          es="Castigo antisocial: puntos por unidad sobre el aporte propio",
+                          src="Herrmann, Thöni & Gächter 2008")
+
+
 SECTIONS: dict[str, type] = {
     "meta": Meta,
     "run": Run,
@@ -341,6 +481,12 @@ SECTIONS: dict[str, type] = {
     "sanctions": Sanctions,
     "facilitator": Facilitator,
     "lifecycle": Lifecycle,
+    "lab": Lab,
+    "punishment": Punishment,
+    "programme": Programme,
+    "manager": Manager,
+    "milestones": Milestones,
+    "participation": Participation,
 }
 
 
@@ -359,6 +505,12 @@ class Scenario:
     sanctions: Sanctions = field(default_factory=Sanctions)
     facilitator: Facilitator = field(default_factory=Facilitator)
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    lab: Lab = field(default_factory=Lab)
+    punishment: Punishment = field(default_factory=Punishment)
+    programme: Programme = field(default_factory=Programme)
+    manager: Manager = field(default_factory=Manager)
+    milestones: Milestones = field(default_factory=Milestones)
+    participation: Participation = field(default_factory=Participation)
     source: str = field(default="<defaults>", compare=False)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
@@ -497,6 +649,8 @@ def _check(value: Any, spec: Param, origin: str) -> Any:
     elif spec.type is str:
         if not isinstance(value, str):
             raise ScenarioError(bad)
+        if spec.key == "meta.name":
+            check_name(value, f"{origin}: key 'meta.name'")
     if spec.choices and value not in spec.choices:
         raise ScenarioError(bad)
     if spec.lo is not None and value < spec.lo:
@@ -504,6 +658,33 @@ def _check(value: Any, spec: Param, origin: str) -> Any:
     if spec.hi is not None and value > spec.hi:
         raise ScenarioError(bad)
     return value
+
+
+NAME_CHARS = "printable characters but '/' and '\\'"
+NAME_MAX = 64
+
+
+def check_name(name: Any, where: str) -> str:
+    """Refuse a name taken from a file that could act as a path (it names results folders).
+
+    A name is 1 to 64 printable characters (letters with accents, spaces, brackets...) but ``/``
+    and a backslash, not starting with ``.``, ``-`` or a space nor ending with a space: never a path
+    (``/abs``, ``../x``), empty, hidden or holding a newline or a tab.
+
+    Args:
+        name: the name as read.
+        where: what the message names first (file and key).
+
+    Raises:
+        ScenarioError: the name is not allowed.
+
+    """
+    ok = (isinstance(name, str) and 0 < len(name) <= NAME_MAX and name.isprintable()
+          and name[0] not in ".- " and name[-1] != " " and not any(c in name for c in "/\\"))
+    if not ok:
+        raise ScenarioError(f"{where} got {name!r}; allowed: 1 to {NAME_MAX} {NAME_CHARS}, not "
+                            "starting with '.', '-' or a space (a name, never a path)")
+    return name
 
 
 def _cross_checks(s: Scenario, origin: str) -> None:
@@ -515,7 +696,7 @@ def _cross_checks(s: Scenario, origin: str) -> None:
             f"'population.oportunista' sum to {total:.4g}; allowed: shares that sum to 1"
         )
     disp = pop.active + pop.passive + pop.barely
-    if abs(disp - 1.0) > 1e-3:
+    if abs(disp - 1.0) > 1e-6:
         raise ScenarioError(
             f"{origin}: keys 'population.active', 'population.passive' and 'population.barely' "
             f"sum to {disp:.4g}; allowed: shares that sum to 1"
@@ -593,17 +774,30 @@ def read_toml(path: Path, kind: str, error: type[Exception]) -> tuple[str, dict[
     """
     origin = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # /dev/zero, a FIFO, a terminal
+                raise error(f"{origin}: cannot read (not a regular file); allowed: a {kind} TOML file")
+            data = f.read(MAX_TOML_BYTES + 1)
     except FileNotFoundError:
         raise error(f"{origin}: no such {kind} file") from None
-    except UnicodeDecodeError:
-        raise error(f"{origin}: not UTF-8 text; allowed: a TOML file saved as UTF-8") from None
+    except IsADirectoryError:
+        raise error(f"{origin}: cannot read (a folder); allowed: a {kind} TOML file") from None
     except OSError as e:
         raise error(f"{origin}: cannot read ({e.strerror or e})") from None
+    if len(data) > MAX_TOML_BYTES:
+        raise error(f"{origin}: larger than {MAX_TOML_BYTES // 1024} KiB; allowed: a {kind} TOML file "
+                    "(a few KiB)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error(f"{origin}: not UTF-8 text; allowed: a TOML file saved as UTF-8") from None
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise error(f"{origin}: not valid TOML ({e})") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise error(f"{origin}: values nested too deeply; allowed: the tables and values of a "
+                    f"{kind} file") from None
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

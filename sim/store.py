@@ -17,12 +17,19 @@ import hashlib
 import json
 import os
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .scenario import ScenarioError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 TABLES = ("runs", "steps", "firms", "events")
+# every file a run folder holds; a folder holding anything else is not a run folder
+RUN_FILES = frozenset({f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv")}
+                      | {"manifest.json", "scenario.toml"})
+# what re-runs a run: two runs with the same values write the same tables
+RUN_IDENTITY = ("scenario_toml", "seed", "steps")
 
 
 class ResultsError(ValueError):
@@ -53,13 +60,79 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def check_run_folder(out, manifest: dict, force: bool = False) -> None:
+    """Refuse to write a run into a folder where results would be lost or mixed.
+
+    Allowed: a new or empty folder, a folder left by an interrupted save, or a run folder of the
+    same run (same scenario, seed and meetings: re-running writes the same tables). A run folder
+    of another run is replaced only with ``force``; a sweep store, a file or a folder holding
+    other files never.
+
+    Args:
+        out: the folder the run would be written to.
+        manifest: the new run's manifest (its ``RUN_IDENTITY`` fields are compared).
+        force: replace a run folder of another run.
+
+    Raises:
+        ResultsError: naming the folder, what it holds and what is allowed.
+
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ResultsError(f"{out}: a file, not a folder; allowed: --out a new folder or a run folder")
+    if not out.is_dir():
+        return
+    try:
+        names = sorted(p.name for p in out.iterdir())
+    except OSError as e:
+        raise ResultsError(f"{out}: cannot read the folder ({e.strerror or e})") from None
+    foreign = [n for n in names if n not in RUN_FILES and not n.endswith(".tmp")]
+    if {"batches", "index.duckdb"} & set(foreign):
+        raise ResultsError(f"{out}: a sweep store ('asocia sweep'), not a run folder; allowed: --out a "
+                           "new folder or a run folder")
+    if foreign:
+        more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+        raise ResultsError(f"{out}: holds files that are not a run's results ({foreign[0]!r}{more}); "
+                           "allowed: --out a new or empty folder, or a run folder")
+    path = out / "manifest.json"
+    if not path.exists():
+        return   # tables without a manifest: a save that was interrupted
+    try:
+        old = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError, OSError):
+        old = None
+    if not isinstance(old, dict) or old.get("kind") != "run":
+        if not force:
+            raise ResultsError(f"{path}: not a run's manifest; allowed: --out a new folder, or --force "
+                               "to replace this folder's run files")
+        return
+    if force or all(old.get(k) == manifest.get(k) for k in RUN_IDENTITY):
+        return
+    raise ResultsError(f"{out}: holds another run (scenario '{old.get('scenario_name')}' from "
+                       f"{old.get('scenario_source')}, seed {old.get('seed')}, {old.get('steps')} "
+                       "meetings); allowed: --out another folder, or --force to replace it")
+
+
 def save_results(results, out_dir, csv: bool = False) -> Path:
-    """Write a Results object into ``out_dir`` (created if needed); returns the folder."""
+    """Write a Results object into ``out_dir`` (created if needed); returns the folder.
+
+    The folder ends holding only this run's files: copies of an earlier run that this save does
+    not write (CSV copies when ``csv`` is off) are removed. Call :func:`check_run_folder` first.
+    """
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ResultsError(f"{out}: cannot create the results folder ({e.strerror or e})") from None
+    try:
+        _write_run(results, out, csv)
+    except OSError as e:   # a full disk, a read-only folder: the folder is left without a manifest
+        raise ResultsError(f"{out}: cannot write the results ({e.strerror or e}); the folder is "
+                           "incomplete (no manifest.json)") from None
+    return out
+
+
+def _write_run(results, out: Path, csv: bool) -> None:
     manifest_path = out / "manifest.json"
     if manifest_path.exists():
         manifest_path.unlink()  # the folder is incomplete until the new manifest is written
@@ -74,9 +147,11 @@ def save_results(results, out_dir, csv: bool = False) -> Path:
     toml = results.manifest.get("scenario_toml")
     if toml:
         _atomic_write_bytes(out / "scenario.toml", toml.encode())
+    if not csv:
+        for name in TABLES:   # an earlier run's copies would not match these tables
+            (out / f"{name}.csv").unlink(missing_ok=True)
     manifest = dict(results.manifest, checksums=checksums)
     _atomic_write_bytes(manifest_path, json.dumps(manifest, indent=2, default=str).encode())
-    return out
 
 
 def load_results(folder):
@@ -86,6 +161,8 @@ def load_results(folder):
         ResultsError: the folder or a file is missing, or a table does not match its checksum.
 
     """
+    import pandas as pd
+
     from .run import Results
 
     folder = Path(folder)
@@ -99,6 +176,9 @@ def load_results(folder):
         manifest = json.loads(manifest_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ResultsError(f"{manifest_path}: corrupt manifest ({e})") from None
+    if not isinstance(manifest, dict) or manifest.get("kind", "run") != "run":
+        raise ResultsError(f"{manifest_path}: not a run's manifest; allowed: a folder written by "
+                           "'asocia run'")
     tables = {}
     for name in TABLES:
         path = folder / f"{name}.parquet"

@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .experiment import Experiment
@@ -30,6 +31,7 @@ from .sweepstore import StoreError, SweepStore
 
 ENGINES = ("local", "dask")
 CONNECT_TIMEOUT = "10s"  # how long to try an existing Dask scheduler before giving up
+WAIT_WORKERS = 120  # seconds to wait for the first worker of a scheduler (batch jobs start late)
 DROP = ("run", "schema")
 
 
@@ -53,14 +55,47 @@ class SweepReport:
         return self.ran / self.seconds if self.seconds > 0 else float("nan")
 
 
-def run_chunk(tasks, steps: int, outcomes, series):
+# per-step columns that add up over a run's groups; "alive" becomes the share of groups alive and
+# every other column the mean over the groups alive at that meeting
+SUMMED = ("members", "entries", "exits", "expulsions", "conflicts", "violations", "furtive_acts")
+
+
+def facilitator_meetings(steps: pd.DataFrame) -> float:
+    """The programme's cost of a run: facilitator presence summed over meetings, per group.
+
+    A group with the facilitator at full presence for 52 meetings costs 52; at half presence, 26.
+    """
+    alive = steps["alive"].astype(bool)
+    return float(steps.loc[alive, "facilitator"].sum() / steps["group"].nunique())
+
+
+def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
+    """A run's group-level series, one row per kept meeting (every ``every``-th and the last)."""
+    last = int(steps["step"].max())
+    keep = steps[(steps["step"] % every == 0) | (steps["step"] == last)]
+    alive = keep["alive"].astype(bool)
+    out = pd.DataFrame({"step": np.unique(keep["step"].to_numpy())})
+    by = keep["step"].to_numpy()
+    for c in columns:
+        if c == "alive":
+            v = alive.groupby(by).mean()
+        elif c in SUMMED:
+            v = keep[c].groupby(by).sum()
+        else:
+            v = keep[c].astype(float).where(alive).groupby(by).mean()
+        out[c] = v.reindex(out["step"]).to_numpy(float)
+    return out
+
+
+def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
     """Play a chunk of runs; returns (runs table, series table or None). Runs in a worker.
 
     Args:
         tasks: list of (point, rep, seed, scenario).
         steps: meetings per run.
         outcomes: outcome names to keep (``outcome.<name>`` columns).
-        series: per-step columns to keep ([] for none).
+        series: per-step columns to keep, aggregated over the run's groups ([] for none).
+        every: meetings between kept series points (the last meeting is always kept).
 
     """
     from .run import run
@@ -76,10 +111,12 @@ def run_chunk(tasks, steps: int, outcomes, series):
             if k in DROP or k.startswith("version.") or (k.startswith("outcome.") and k not in keep):
                 continue
             row[k] = v
+        if "outcome.facilitator_meetings" in keep:
+            row["outcome.facilitator_meetings"] = facilitator_meetings(res.steps)
         row["elapsed"] = elapsed
         rows.append(row)
         if series:
-            s = res.steps[["step", "group", *[c for c in series if c not in ("step", "group")]]].copy()
+            s = compact_series(res.steps, series, every)
             s.insert(0, "rep", rep)
             s.insert(0, "point", point)
             frames.append(s)
@@ -113,30 +150,52 @@ def _chunks(tasks, workers: int, batch: int):
 
 def sweep(experiment: Experiment, out, workers: int | None = None, engine: str = "local",
           scheduler: str | None = None, progress: bool = True, redo_damaged: bool = False,
-          log=None) -> SweepReport:
+          log=None, force: bool = False) -> SweepReport:
     """Run (or resume) an experiment into the store folder ``out``.
 
     Args:
         experiment: a loaded experiment (:func:`sim.experiment.load_experiment`).
         out: the store folder; created, or resumed if it holds the same experiment.
-        workers: processes (local) or workers of the embedded LocalCluster; default: CPUs.
+        workers: processes (local) or workers of the embedded LocalCluster; default: CPUs. With a
+            ``scheduler``, the work is cut for this many workers; default: the threads of the
+            workers connected to the scheduler (waiting up to ``WAIT_WORKERS`` for the first).
         engine: ``"local"`` (process pool) or ``"dask"``.
         scheduler: address of a running Dask scheduler (``tcp://host:8786``); implies Dask.
         progress: show a tqdm progress bar on stderr.
-        redo_damaged: drop batches that are missing or corrupt and redo their runs.
+        redo_damaged: drop batches that are missing or corrupt and redo their runs, and rebuild
+            a lost or damaged index from the batches.
         log: where to print notes (default stderr).
+        force: start even when the memory estimate says the runs will not fit.
 
     Raises:
-        StoreError: the folder belongs to another experiment, or a batch is damaged.
+        StoreError: the folder belongs to another experiment, or a batch is damaged, or the
+            runs would not fit in memory (without ``force``).
 
     """
+    from .run import memory_need, memory_refusal
+    from .scenario import check_name
+
     log = log or sys.stderr
     if engine not in ENGINES:
         raise StoreError(f"--engine got {engine!r}; allowed: {', '.join(ENGINES)}")
+    check_name(experiment.name, f"{experiment.path}: key 'experiment.name'")
     if scheduler:
         engine = "dask"
-    workers = workers or default_workers()
+        _check_address(scheduler)
+    cpus = default_workers()
+    if workers is not None and workers > cpus and not scheduler:
+        # more processes than CPUs only share the same cores, each with its own copy of the model
+        print(f"asocia: --workers {workers} capped at {cpus} (the CPUs this process may use)", file=log)
+    # with a scheduler, the cluster's own size decides the chunking (found once connected)
+    workers = min(workers or cpus, cpus) if not scheduler else workers
     plan = experiment.plan()
+    # each worker is a new process; remote Dask workers use their own machine's memory
+    parallel = min(workers, len(plan.runs)) if not scheduler else 0
+    need = max(memory_need(sc, experiment.horizon, process=parallel > 1) for sc in plan.scenarios)
+    why = memory_refusal(need * max(parallel, 1) if parallel else 0,
+                         f"{experiment.path}: {parallel} run(s) at once", force)
+    if why:
+        raise StoreError(why)
     store = SweepStore.create_or_open(out, experiment, plan)
     previous = None
     try:
@@ -149,6 +208,23 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
             signal.signal(signal.SIGTERM, previous)
 
 
+def _check_address(scheduler: str) -> None:
+    """Refuse a malformed scheduler address before anything starts (Dask's own parser)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, loc = parse_address(scheduler)   # no scheme: tcp, as Dask's Client reads it
+        if scheme not in ("tcp", "tls", "ws", "wss", "ucx", "inproc"):
+            raise ValueError(f"unknown scheme {scheme!r}")
+        if scheme != "inproc":   # an in-process cluster (tests) has no host and port
+            host, port = parse_host_port(loc)
+            if not host or not 0 < int(port) < 65536:
+                raise ValueError("a host and a port from 1 to 65535 are needed")
+    except (ValueError, TypeError) as e:
+        raise StoreError(f"--scheduler got {scheduler!r} ({e}); allowed: an address such as "
+                         "tcp://host:8786") from None
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -156,6 +232,7 @@ def _interrupt(signum, frame):
 def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log):
     from .run import versions
 
+    _heal(store, redo_damaged, log)
     discarded, adopted = store.recover()
     if discarded:
         print(f"asocia: discarded {len(discarded)} half-written file(s) of runs that were in flight: "
@@ -163,12 +240,6 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
     if adopted:
         print(f"asocia: adopted {len(adopted)} finished batch(es) written just before an interruption",
               file=log)
-    damage = store.check()
-    if damage and not redo_damaged:
-        store.verify()
-    if damage:
-        n = store.drop(damage)
-        print(f"asocia: dropped {len(damage)} damaged batch file(s); redoing their {n} runs", file=log)
     manifest = store.manifest()
     if manifest.get("versions", {}).get("git") != versions().get("git"):
         print(f"asocia: note: {store.folder} was started with code {manifest['versions'].get('git')}; "
@@ -187,8 +258,8 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
     status = "interrupted"
     try:
         if todo:
-            chunks = _chunks(todo, workers, experiment.batch)
-            args = (experiment.horizon, list(experiment.outcomes), list(experiment.series))
+            args = (experiment.horizon, list(experiment.outcomes), list(experiment.series),
+                    experiment.every)
             with _bar(len(plan.runs), len(plan.runs) - len(todo), experiment.name, progress) as bar:
                 def save(result):
                     nonlocal ran
@@ -198,12 +269,12 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                     bar.update(len(runs))
 
                 if engine == "local" and workers == 1:  # no pool to start: run in this process
-                    for chunk in chunks:
+                    for chunk in _chunks(todo, workers, experiment.batch):
                         save(run_chunk(chunk, *args))
                 elif engine == "local":
-                    _run_local(chunks, args, workers, save)
+                    _run_local(_chunks(todo, workers, experiment.batch), args, workers, save)
                 else:
-                    workers = _run_dask(chunks, args, workers, scheduler, save)
+                    workers = _run_dask(todo, experiment.batch, args, workers, scheduler, save)
                     session["workers"] = workers
         status = "complete"
     except KeyboardInterrupt:
@@ -216,8 +287,33 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                        seconds=round(time.perf_counter() - t0, 3))
         store.write_manifest(manifest)
         store.refresh_views()
+        if status == "complete":
+            from .export import data_dictionary
+
+            data_dictionary(store.folder).to_csv(store.folder / "data_dictionary.csv", index=False)
     return SweepReport(store.folder, len(plan.runs), len(plan.runs) - len(todo), ran,
                        time.perf_counter() - t0, engine, workers, discarded, adopted)
+
+
+def _heal(store, redo_damaged, log) -> None:
+    """Damaged batches and a lost or damaged index: refused, or with --redo-damaged repaired."""
+    try:
+        damage, problem = store.check(), None
+    except StoreError as e:   # the index itself cannot be read
+        damage, problem = [], str(e).split("; rebuild")[0]
+    if damage and not redo_damaged:
+        store.verify()
+    if damage:
+        n = store.drop(damage)
+        print(f"asocia: dropped {len(damage)} damaged batch file(s); redoing their {n} runs", file=log)
+    problem = problem or store.index_problem()
+    if problem and not redo_damaged:
+        raise StoreError(f"{problem}; re-run with --redo-damaged to rebuild the index from the batches")
+    if problem:
+        batches, runs, dropped = store.rebuild_index()
+        print(f"asocia: rebuilt {store.folder / 'index.duckdb'} from {batches} batches ({runs} runs)"
+              + (f"; deleted {len(dropped)} damaged batch file(s), their runs are redone" if dropped else ""),
+              file=log)
 
 
 def _bar(total, initial, name, progress):
@@ -266,8 +362,21 @@ def _stop(pool) -> None:
         proc.join(5)
 
 
-def _run_dask(chunks, args, workers, scheduler, save) -> int:
-    """Dask distributed: an existing scheduler, or an embedded LocalCluster; returns its workers."""
+def cluster_size(client) -> int:
+    """Worker threads connected to a Dask scheduler (each runs one chunk at a time)."""
+    try:
+        info = client.scheduler_info(n_workers=-1)  # every worker (some versions list only 5 by default)
+    except TypeError:  # older distributed: all workers are listed
+        info = client.scheduler_info()
+    return sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
+
+
+def _run_dask(todo, batch, args, workers, scheduler, save) -> int:
+    """Dask distributed: an existing scheduler, or an embedded LocalCluster; returns the workers used.
+
+    The runs are cut into chunks only once connected, for ``workers`` or, when it is None, for the
+    worker threads the scheduler has (so a 200-worker cluster gets about 1,600 chunks, not 16).
+    """
     import logging
 
     from dask.distributed import Client, KilledWorker, LocalCluster
@@ -278,7 +387,7 @@ def _run_dask(chunks, args, workers, scheduler, save) -> int:
         if scheduler:
             try:
                 client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-            except (OSError, TimeoutError) as e:
+            except (OSError, TimeoutError, ValueError) as e:
                 raise StoreError(f"--scheduler {scheduler}: cannot connect ({e}); start one with "
                                  "'dask scheduler' and 'dask worker ADDRESS'") from None
         else:
@@ -286,8 +395,15 @@ def _run_dask(chunks, args, workers, scheduler, save) -> int:
                                    dashboard_address=None, silence_logs=logging.ERROR)
             client = Client(cluster)
         with client:
-            n = len(client.scheduler_info().get("workers", {})) or workers
-            futures = [client.submit(run_chunk, chunk, *args, pure=False) for chunk in chunks]
+            n = workers
+            if n is None:
+                try:
+                    client.wait_for_workers(1, timeout=WAIT_WORKERS)
+                except TimeoutError:
+                    raise StoreError(f"--scheduler {scheduler}: no worker joined within {WAIT_WORKERS} s; "
+                                     "start some with 'dask worker ADDRESS' (or scale the cluster)") from None
+                n = cluster_size(client) or 1
+            futures = [client.submit(run_chunk, chunk, *args, pure=False) for chunk in _chunks(todo, n, batch)]
             try:
                 for fut in dask_completed(futures):
                     save(fut.result())

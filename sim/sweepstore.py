@@ -9,7 +9,7 @@ Layout of a sweep folder::
     design.parquet         one row per design point: coded values x.<factor> and parameter values
     batches/batch-<time>-<id>.runs.<sha>.parquet    one row per run: point, rep, seed, every
                                                     parameter, outcome.<name>, elapsed
-    batches/batch-<time>-<id>.series.<sha>.parquet  optional per-step series (point, rep, step, ...)
+    batches/batch-<time>-<id>.series.<sha>.parquet  per-run series over the groups (point, rep, step, ...)
     index.duckdb           DuckDB: tables ``batches`` (file, sha256, rows), ``runs`` (all batches'
                            runs, the query layer), ``design``; view ``series`` over the Parquet files
 
@@ -17,28 +17,48 @@ A batch is written to a temporary name, flushed and renamed to a name carrying t
 of its SHA-256; every few seconds the new batches are recorded in the index (full SHA-256 and
 rows) in one DuckDB transaction. A kill at any moment leaves either a ``*.tmp`` file (discarded
 on resume: runs that were in flight) or complete renamed files not yet indexed (checked against
-the checksum in their name and adopted on resume). A batch whose bytes do not match its checksum,
-or that is missing, is reported as :class:`StoreError` (a ResultsError) naming the file, never
-read.
+the checksum in their name and the design, and adopted on resume). A batch whose bytes do not
+match its checksum, or that is missing, is reported as :class:`StoreError` (a ResultsError)
+naming the file, never read.
+
+What is read is verified (issue 16.3). Analyses read runs from the checksummed Parquet batches,
+never from the index alone, and refuse an index whose ``runs`` table differs from them; every
+run must be a (point, replication) of the design, stored once, with its seed. The manifest's key
+fields (experiment, design, replications, seeds, outcomes) and the SHA-256 of ``design.parquet``
+are sealed by a SHA-256 in the manifest, so a hand edit is refused instead of read. A lost or
+damaged index is rebuilt from the batches by :meth:`SweepStore.rebuild_index` (``asocia repair
+DIR`` or ``asocia sweep --redo-damaged``). DuckDB never reads a path of the store (it would
+expand ``*``, ``?`` and ``[`` as a glob): tables are read by pyarrow and handed to DuckDB.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .store import ResultsError, _atomic_write_bytes, _sha256
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    import pandas as pd
+
+SCHEMA_VERSION = 2  # 2: sealed manifest, design checksum
 MANIFEST = "manifest.json"
+# the manifest fields that decide what the stored runs mean; sealed by "seal" (a SHA-256)
+SEALED = ("schema_version", "kind", "fingerprint", "experiment_name", "experiment_text", "design",
+          "factors", "points", "problem", "second_order", "levels", "samples", "replications",
+          "root_seed", "seeding", "steps", "outcomes", "series", "discovery", "design_sha256")
+# what a store folder holds; a folder with anything else is not a store
+STORE_FILES = {MANIFEST, "batches", ".lock", "design.parquet", "base_scenario.toml", "experiment.toml",
+               "index.duckdb", "index.duckdb.wal"}
+STORE_OUTPUTS = ("sensitivity", "report")   # sensitivity.csv, report.html...: written on request
 FLUSH_SECONDS = 2.0  # how often finished batches are added to the DuckDB index during a sweep
 INDEX = "index.duckdb"
 
@@ -91,10 +111,26 @@ class SweepStore:
     # --- creation and locking -------------------------------------------------------------
     @classmethod
     def create_or_open(cls, folder, experiment, plan) -> SweepStore:
-        """Create a store for ``experiment`` or open the one already there (checking it matches)."""
+        """Create a store for ``experiment`` or open the one already there (checking it matches).
+
+        Raises:
+            StoreError: the folder belongs to another experiment, is not a sweep store (a run's
+                folder, other files), or its path cannot be used (a ``?``, which DuckDB reads
+                as connection options).
+
+        """
+        import pandas as pd
+
         store = cls(folder)
-        store.folder.mkdir(parents=True, exist_ok=True)
-        store.batches.mkdir(exist_ok=True)
+        if "?" in str(store.folder.resolve()):
+            raise StoreError(f"{store.folder}: a store path cannot hold '?' (DuckDB reads it as "
+                             "connection options); allowed: a folder path without '?'")
+        store._refuse_foreign()
+        try:
+            store.folder.mkdir(parents=True, exist_ok=True)
+            store.batches.mkdir(exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"{store.folder}: cannot create the sweep folder ({e.strerror or e})") from None
         store.lock()
         manifest = store.folder / MANIFEST
         if manifest.exists():
@@ -112,15 +148,11 @@ class SweepStore:
         design.insert(0, "point", range(len(plan.X)))
         for f in experiment.factors:
             design[f.key] = [v[f.key] for v in plan.values]
-        _write_parquet(_stringify(design), store.folder / "design.parquet")
+        design_sha = _write_parquet(_stringify(design), store.folder / "design.parquet")
         _atomic_write_bytes(store.folder / "base_scenario.toml", experiment.base.to_toml().encode())
         _atomic_write_bytes(store.folder / "experiment.toml", experiment.normalized_toml().encode())
-        with store.connect() as con:
-            con.execute("CREATE TABLE IF NOT EXISTS batches (file VARCHAR PRIMARY KEY, "
-                        "series VARCHAR, sha256 VARCHAR, series_sha256 VARCHAR, rows INTEGER, "
-                        "written DOUBLE)")
-            con.execute("CREATE OR REPLACE TABLE design AS SELECT * FROM read_parquet(?)",
-                        [str(store.folder / "design.parquet")])
+        (store.folder / INDEX).unlink(missing_ok=True)   # a creation killed before its manifest
+        store._new_index(store.folder / INDEX, pd.read_parquet(store.folder / "design.parquet"))
         info = {
             "schema_version": SCHEMA_VERSION, "kind": "sweep", "fingerprint": experiment.fingerprint(),
             "experiment_name": experiment.name, "experiment_path": experiment.path,
@@ -131,14 +163,60 @@ class SweepStore:
             "replications": experiment.replications, "root_seed": experiment.seed,
             "seeding": experiment.seeds, "steps": experiment.horizon,
             "replication_seeds": replication_seeds(experiment.seed, experiment.replications)
-            if experiment.seeds == "common" else "SeedSequence(root, spawn_key=(point*reps+rep,))",
+            if experiment.seeds == "common" else "SeedSequence(root, spawn_key=(point, rep))",
             "outcomes": list(experiment.outcomes), "series": list(experiment.series),
+            "series_every": experiment.every,
+            "roles": {f.key: f.role for f in experiment.factors},
             "discovery": experiment.discovery, "versions": versions(), "sessions": [],
+            "design_sha256": design_sha,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "rerun": f"asocia sweep {store.folder}/experiment.toml --out {store.folder}",
         }
         store.write_manifest(info)
         return store
+
+    def _refuse_foreign(self) -> None:
+        """Refuse a folder that is not a sweep store: a run's results, or other files."""
+        if self.folder.exists() and not self.folder.is_dir():
+            raise StoreError(f"{self.folder}: a file, not a folder; allowed: a sweep folder or a new path")
+        if not self.folder.is_dir():
+            return
+        path = self.folder / MANIFEST
+        if path.exists():
+            try:
+                kind = json.loads(path.read_text()).get("kind")
+            except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, OSError):
+                kind = None   # manifest() names the problem
+            if kind == "run":
+                raise StoreError(f"{self.folder}: holds the results of 'asocia run', not a sweep store; "
+                                 "allowed: a new folder, or a sweep folder of the same experiment")
+            return
+        others = sorted(p.name for p in self.folder.iterdir() if p.name not in STORE_FILES
+                        and not p.name.endswith(".tmp") and not p.name.startswith(STORE_OUTPUTS))
+        if others:
+            raise StoreError(f"{self.folder}: not empty and not a sweep store (holds {others[0]!r}"
+                             f"{f' and {len(others) - 1} more' if len(others) > 1 else ''}); allowed: "
+                             "a new or empty folder, or a sweep folder")
+        if self.batches.is_dir() and any(self.batches.glob("*.parquet")):
+            raise StoreError(f"{self.folder / MANIFEST}: missing, yet batches/ holds runs; allowed: "
+                             "restore manifest.json, or sweep into a new folder")
+
+    def _new_index(self, path: Path, design: pd.DataFrame, batches=None, runs=None) -> None:
+        """Write a fresh index at ``path``: tables batches, design and (when given) runs."""
+        import duckdb
+
+        with duckdb.connect(str(path)) as con:
+            con.execute("CREATE TABLE batches (file VARCHAR PRIMARY KEY, series VARCHAR, "
+                        "sha256 VARCHAR, series_sha256 VARCHAR, rows INTEGER, written DOUBLE)")
+            con.register("design_df", design)
+            con.execute("CREATE TABLE design AS SELECT * FROM design_df")
+            if batches is not None and len(batches):
+                con.register("batches_df", batches)
+                con.execute("INSERT INTO batches SELECT file, series, sha256, series_sha256, rows, "
+                            "written FROM batches_df")
+            if runs is not None and len(runs):
+                con.register("runs_df", runs)
+                con.execute("CREATE TABLE runs AS SELECT * FROM runs_df")
 
     def lock(self) -> None:
         """Take the writer lock (released by the OS if the process dies, even by kill -9)."""
@@ -157,20 +235,36 @@ class SweepStore:
 
     # --- manifest and index ---------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
-        """The manifest (raises StoreError when the folder is not a sweep store)."""
+        """The manifest, its seal checked (raises StoreError when it is not a sweep store's)."""
         path = self.folder / MANIFEST
         if not self.folder.is_dir():
             raise StoreError(f"{self.folder}: no such sweep folder")
         if not path.exists():
             raise StoreError(f"{path}: missing; allowed: a folder written by 'asocia sweep'")
         try:
-            return json.loads(path.read_text())
+            info = json.loads(path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise StoreError(f"{path}: corrupt manifest ({e})") from None
+        except OSError as e:
+            raise StoreError(f"{path}: cannot read ({e.strerror or e})") from None
+        if not isinstance(info, dict) or info.get("kind") not in ("sweep", None):
+            what = "a run's manifest ('asocia run')" if isinstance(info, dict) else "not a manifest"
+            raise StoreError(f"{path}: {what}; allowed: a folder written by 'asocia sweep'")
+        if not isinstance(info.get("schema_version"), int) or info["schema_version"] < 2:
+            if "experiment_name" not in info:
+                raise StoreError(f"{path}: not a sweep manifest; allowed: a folder written by 'asocia sweep'")
+            return info   # written before manifests were sealed: read as it is
+        if info.get("seal") != _seal(info):
+            raise StoreError(f"{path}: key fields were edited (experiment, design, points, replications, "
+                             "seeds or outcomes no longer match their seal); allowed: the manifest as "
+                             "'asocia sweep' wrote it (restore it, or sweep again into a new folder)")
+        return info
 
     def write_manifest(self, info: dict[str, Any]) -> None:
-        """Replace the manifest atomically."""
-        _atomic_write_bytes(self.folder / MANIFEST, json.dumps(info, indent=2, default=str).encode())
+        """Replace the manifest atomically, sealing its key fields (see ``SEALED``)."""
+        info = json.loads(json.dumps(info, default=str))
+        info["seal"] = _seal(info)
+        _atomic_write_bytes(self.folder / MANIFEST, json.dumps(info, indent=2).encode())
 
     def connect(self, read_only: bool = False, tries: int = 50):
         """A DuckDB connection to the index (retried briefly while a sweep holds it)."""
@@ -178,16 +272,19 @@ class SweepStore:
 
         path = self.folder / INDEX
         if read_only and not path.exists():
-            raise StoreError(f"{path}: missing; allowed: a folder written by 'asocia sweep'")
+            self.manifest()   # not a store at all: say so
+            raise StoreError(f"{path}: missing; {self._repair_hint()}")
         for i in range(tries):
             try:
                 return duckdb.connect(str(path), read_only=read_only)
             except duckdb.IOException as e:  # the writer holds the file lock: retry shortly
                 if "lock" not in str(e).lower() or i == tries - 1:
-                    raise StoreError(f"{path}: cannot open the index ({e})") from None
+                    raise StoreError(f"{path}: cannot open the index ({_first_line(e)}); "
+                                     f"{self._repair_hint()}") from None
                 time.sleep(0.1)
             except duckdb.Error as e:
-                raise StoreError(f"{path}: cannot open the index ({type(e).__name__}: {e})") from None
+                raise StoreError(f"{path}: cannot open the index ({type(e).__name__}: {_first_line(e)}); "
+                                 f"{self._repair_hint()}") from None
 
     # --- writing --------------------------------------------------------------------------
     def write_batch(self, runs: pd.DataFrame, series: pd.DataFrame | None = None) -> str:
@@ -235,22 +332,36 @@ class SweepStore:
         return True
 
     def _index(self, con, runs_file: Path, series_file, rows: int) -> None:
+        import pandas as pd
+
         con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
                     [runs_file.name, series_file.name if series_file else None,
                      _sha256(runs_file), _sha256(series_file) if series_file else None, rows,
                      time.time()])
-        name = runs_file.name.replace("'", "''")
-        src = f"SELECT *, '{name}' AS batch FROM read_parquet('{_sql_path(runs_file)}')"
+        df = pd.read_parquet(runs_file)   # never read_parquet(path) in DuckDB: paths may hold globs
+        df["batch"] = runs_file.name
+        con.register("batch_df", df)
         if _has_runs(con):
-            con.execute(f"INSERT INTO runs BY NAME {src}")
+            con.execute("INSERT INTO runs BY NAME SELECT * FROM batch_df")
         else:
-            con.execute(f"CREATE TABLE runs AS {src}")
+            con.execute("CREATE TABLE runs AS SELECT * FROM batch_df")
+        con.unregister("batch_df")
 
     # --- checking and resuming ------------------------------------------------------------
     def indexed(self) -> pd.DataFrame:
-        """The batches table of the index."""
+        """The batches table of the index (StoreError when the index cannot be read)."""
+        import duckdb
+
         with self.connect(read_only=not self._lock) as con:
-            return con.execute("SELECT * FROM batches ORDER BY file").df()
+            try:
+                return con.execute("SELECT * FROM batches ORDER BY file").df()
+            except duckdb.Error as e:
+                raise StoreError(f"{self.folder / INDEX}: damaged index ({type(e).__name__}); "
+                                 f"{self._repair_hint()}") from None
+
+    def _repair_hint(self) -> str:
+        return (f"rebuild it from the batches with 'asocia repair {self.folder}' (or 'asocia sweep "
+                "... --redo-damaged')")
 
     def check(self) -> list[Damage]:
         """Batches that are missing or whose bytes differ from the checksum in the index."""
@@ -276,6 +387,21 @@ class SweepStore:
             raise StoreError(f"{d.file}: {d.problem}{more}; its {d.rows} runs cannot be trusted. "
                              "Re-run the sweep with --redo-damaged to drop and redo them")
 
+    def index_problem(self) -> str | None:
+        """What is wrong with the index itself (unreadable, or its runs differ from the batches)."""
+        path = self.folder / INDEX
+        if not path.exists():
+            return f"{path}: missing"
+        try:
+            rows = self.indexed()
+            if self.check():
+                return None   # damaged batches are reported (and dropped) on their own
+            truth = self._read_batches(rows)
+            with self.connect(read_only=not self._lock) as con:
+                return _differs(con, truth, path)
+        except StoreError as e:
+            return str(e).split("; rebuild")[0]
+
     def drop(self, damage: list[Damage]) -> int:
         """Remove damaged batches from the index and the disk; returns runs to redo."""
         names = {Path(d.file).name for d in damage}
@@ -285,7 +411,8 @@ class SweepStore:
             con.execute("BEGIN TRANSACTION")
             for row in bad.itertuples():
                 # the runs of a damaged batch are identified by its file name, kept in the runs table
-                con.execute("DELETE FROM runs WHERE batch = ?", [row.file])
+                if _has_runs(con):
+                    con.execute("DELETE FROM runs WHERE batch = ?", [row.file])
                 con.execute("DELETE FROM batches WHERE file = ?", [row.file])
             con.execute("COMMIT")
         for row in bad.itertuples():
@@ -294,23 +421,9 @@ class SweepStore:
                     (self.batches / name).unlink(missing_ok=True)
         return int(bad["rows"].sum())
 
-    def recover(self) -> tuple[list[str], list[str]]:
-        """Clean up after a kill: drop ``*.tmp`` files, adopt complete but unindexed batches.
-
-        Returns:
-            (discarded temporary files, adopted batch files).
-
-        Raises:
-            StoreError: an unindexed batch file is corrupt or not a batch (named).
-
-        """
-        discarded = []
-        for tmp in sorted(self.batches.glob("*.tmp")):
-            tmp.unlink()
-            discarded.append(tmp.name)
-        rows = self.indexed()
-        known = set(rows["file"]) | set(rows["series"].dropna())
-        new = {}
+    def _unindexed(self, known: set[str]) -> dict[str, dict[str, Path]]:
+        """Complete batch files in batches/ that the index does not list, by batch stem."""
+        new: dict[str, dict[str, Path]] = {}
         for path in sorted(self.batches.iterdir()):
             if path.name in known or path.name == ".lock":
                 continue
@@ -319,76 +432,292 @@ class SweepStore:
                 raise StoreError(f"{path}: not a batch of this store; allowed in {self.batches}: "
                                  "files written by 'asocia sweep' (move it elsewhere)")
             new.setdefault(parts[0], {})[parts[1]] = path
+        return new
+
+    def _admit(self, files: dict[str, Path], seen: dict, man: dict) -> int:
+        """Check an unindexed batch against its name's checksum and the design; returns its rows.
+
+        ``seen`` maps every (point, rep) already stored to its batch file, and gains this batch's.
+        """
+        import pandas as pd
+
+        for path in files.values():
+            if not _sha256(path).startswith(path.name.split(".")[2]):
+                raise StoreError(f"{path}: corrupt (checksum differs from the one in its "
+                                 "name); delete it to redo its runs")
+        try:
+            runs = pd.read_parquet(files["runs"], columns=["point", "rep", "seed"])
+        except Exception as e:  # pyarrow raises several types for damaged files
+            raise StoreError(f"{files['runs']}: unreadable batch ({type(e).__name__}); "
+                             "delete it to redo its runs") from None
+        _check_runs(runs, man, files["runs"].name, seen)
+        return len(runs)
+
+    def recover(self) -> tuple[list[str], list[str]]:
+        """Clean up after a kill: drop ``*.tmp`` files, adopt complete but unindexed batches.
+
+        An unindexed batch is adopted only when its bytes match the checksum in its name and
+        its runs are (point, replication, seed) of the design not stored in another batch: a
+        copy of a batch is refused, never counted twice.
+
+        Returns:
+            (discarded temporary files, adopted batch files).
+
+        Raises:
+            StoreError: an unindexed batch file is corrupt, not a batch, or holds runs that are
+                not the design's or already stored (named).
+
+        """
+        discarded = []
+        for tmp in sorted(self.batches.glob("*.tmp")):
+            tmp.unlink()
+            discarded.append(tmp.name)
+        rows = self.indexed()
+        known = set(rows["file"]) | set(rows["series"].dropna())
+        new = self._unindexed(known)
+        man = self.manifest()
+        seen = {} if not new else _seen(self._read_batches(rows, columns=["point", "rep", "seed"]))
         adopted = []
         for files in new.values():
             if "runs" not in files:  # series whose runs file never landed: the runs are redone
                 files["series"].unlink()
                 discarded.append(files["series"].name)
                 continue
-            for path in files.values():
-                if not _sha256(path).startswith(path.name.split(".")[2]):
-                    raise StoreError(f"{path}: corrupt (checksum differs from the one in its "
-                                     "name); delete it to redo its runs")
-            try:
-                n = len(pd.read_parquet(files["runs"], columns=["point"]))
-            except Exception as e:  # pyarrow raises several types for damaged files
-                raise StoreError(f"{files['runs']}: unreadable batch ({type(e).__name__}); "
-                                 "delete it to redo its runs") from None
+            n = self._admit(files, seen, man)
             self._pending.append((files["runs"], files.get("series"), n))
             adopted.append(files["runs"].name)
         self.flush()
         return discarded, adopted
 
     def done(self) -> set[tuple[int, int]]:
-        """(point, rep) of every stored run."""
-        with self.connect(read_only=not self._lock) as con:
-            if not _has_runs(con):
-                return set()
-            return {(int(p), int(r)) for p, r in con.execute("SELECT point, rep FROM runs").fetchall()}
+        """(point, rep) of every stored run, from the indexed batches themselves."""
+        runs = self._read_batches(self.indexed(), columns=["point", "rep"])
+        return {(int(p), int(r)) for p, r in zip(runs["point"], runs["rep"], strict=True)}
+
+    def rebuild_index(self) -> tuple[int, int, list[str]]:
+        """Write a new index from the Parquet batches (the index is only a cache of them).
+
+        Every ``*.runs.*.parquet`` file whose bytes match the checksum in its name, with its
+        series file when the experiment keeps series, is checked against the design and indexed;
+        damaged or incomplete batches are deleted (their runs are redone by the next sweep).
+
+        Returns:
+            (batches indexed, runs indexed, files deleted).
+
+        Raises:
+            StoreError: two batches hold the same run, or a batch holds runs not in the design.
+
+        """
+        import pandas as pd
+
+        man = self.manifest()
+        design = self.design()
+        for tmp in self.batches.glob("*.tmp"):
+            tmp.unlink()
+        groups = self._unindexed(set())
+        keep_series = bool(man.get("series"))
+        rows, frames, dropped, seen = [], [], [], {}
+        for stem in sorted(groups):
+            files = groups[stem]
+            ok = "runs" in files and (not keep_series or "series" in files)
+            try:
+                if ok:
+                    n = self._admit(files, seen, man)
+            except StoreError as e:
+                if "corrupt" not in str(e) and "unreadable" not in str(e):
+                    raise
+                ok = False
+            if not ok:
+                for path in files.values():
+                    path.unlink()
+                    dropped.append(path.name)
+                continue
+            df = pd.read_parquet(files["runs"])
+            df["batch"] = files["runs"].name
+            frames.append(df)
+            series = files.get("series")
+            rows.append({"file": files["runs"].name, "series": series.name if series else None,
+                         "sha256": _sha256(files["runs"]), "series_sha256": _sha256(series) if series else None,
+                         "rows": n, "written": files["runs"].stat().st_mtime})
+        batches = pd.DataFrame(rows, columns=["file", "series", "sha256", "series_sha256", "rows", "written"])
+        runs = pd.concat(frames, ignore_index=True) if frames else None
+        path = self.folder / INDEX
+        tmp = path.with_name(INDEX + ".new")
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        self._new_index(tmp, design, batches, runs)
+        path.with_name(INDEX + ".wal").unlink(missing_ok=True)
+        os.replace(tmp, path)
+        self.refresh_views()
+        return len(batches), int(batches["rows"].sum()) if len(batches) else 0, dropped
 
     # --- reading --------------------------------------------------------------------------
+    def _read_batches(self, rows: pd.DataFrame, columns=None) -> pd.DataFrame:
+        """The runs of the indexed batches ``rows``, read from their Parquet files."""
+        import pandas as pd
+
+        frames = []
+        for row in rows.itertuples():
+            path = self.batches / row.file
+            try:
+                df = pd.read_parquet(path, columns=columns)
+            except Exception as e:  # pyarrow raises several types for damaged files
+                raise StoreError(f"{path}: unreadable batch ({type(e).__name__}); re-run the sweep "
+                                 "with --redo-damaged to drop and redo its runs") from None
+            if len(df) != int(row.rows):
+                raise StoreError(f"{path}: holds {len(df)} runs, the index says {int(row.rows)}; "
+                                 f"{self._repair_hint()}")
+            if columns is None:
+                df["batch"] = row.file
+            frames.append(df)
+        if not frames:
+            return pd.DataFrame(columns=columns or ["point", "rep", "seed"])
+        return pd.concat(frames, ignore_index=True)
+
     def runs(self) -> pd.DataFrame:
-        """Every stored run (one row each), ordered by point and replication."""
-        self.manifest()
+        """Every stored run (one row each), ordered by point and replication.
+
+        Read from the checksummed batches; each run is checked against the design (point,
+        replication, seed, stored once), and the index's ``runs`` table must equal them.
+        """
+        import pandas as pd
+
+        man = self.manifest()
+        self.design()
         self.verify()
+        rows = self.indexed()
+        runs = self._read_batches(rows)
+        _check_runs(runs, man, "the index", {}, seeds=False)
         with self.connect(read_only=not self._lock) as con:
-            if not _has_runs(con):
-                return pd.DataFrame(columns=["point", "rep", "seed"])
-            return con.execute("SELECT * FROM runs ORDER BY point, rep").df()
+            problem = _differs(con, runs, self.folder / INDEX)
+        if problem:
+            raise StoreError(f"{problem}; {self._repair_hint()}")
+        if not len(runs):
+            return pd.DataFrame(columns=["point", "rep", "seed"])
+        return runs.sort_values(["point", "rep"], kind="stable").reset_index(drop=True)
 
     def design(self) -> pd.DataFrame:
-        """The design points (coded x.<factor> columns and parameter values)."""
+        """The design points (coded x.<factor> columns and parameter values), checksum checked."""
+        import pandas as pd
+
         path = self.folder / "design.parquet"
+        if not path.exists():
+            raise StoreError(f"{path}: missing")
+        want = self.manifest().get("design_sha256")
+        if want and _sha256(path) != want:
+            raise StoreError(f"{path}: edited or damaged (checksum differs from {MANIFEST}); allowed: "
+                             "the design 'asocia sweep' wrote (restore it, or sweep into a new folder)")
         try:
             return pd.read_parquet(path)
-        except FileNotFoundError:
-            raise StoreError(f"{path}: missing") from None
         except Exception as e:
             raise StoreError(f"{path}: unreadable Parquet ({type(e).__name__})") from None
 
     def series(self) -> pd.DataFrame:
         """Every stored per-step series row (empty when the experiment kept none)."""
+        import pandas as pd
+
         self.verify()
-        files = sorted(self.batches.glob("*.series.*.parquet"))
-        if not files:
+        names = [s for s in self.indexed()["series"] if isinstance(s, str)]
+        if not names:
             return pd.DataFrame()
-        with self.connect(read_only=not self._lock) as con:
-            glob = _sql_path(self.batches) + "/*.series.*.parquet"
-            return con.execute(f"SELECT * FROM read_parquet('{glob}') ORDER BY point, rep, step, "
-                               "\"group\"").df()
+        frames = [pd.read_parquet(self.batches / n) for n in names]
+        out = pd.concat(frames, ignore_index=True)
+        keys = [k for k in ("point", "rep", "step", "group") if k in out.columns]   # group: when kept per group
+        return out.sort_values(keys, kind="stable").reset_index(drop=True)
 
     def refresh_views(self) -> None:
-        """(Re)create the ``series`` view with this folder's absolute path (after a move)."""
+        """(Re)create the ``series`` view with this folder's absolute path (after a move).
+
+        DuckDB expands ``*``, ``?``, ``[`` and ``{`` in a path as a glob, so under a path that
+        holds one of them there is no view (``SweepStore.series()`` still reads the series).
+        """
         if not any(self.batches.glob("*.series.*.parquet")):
             return
         with self.connect() as con:
-            glob = _sql_path(self.batches.resolve()) + "/*.series.*.parquet"
+            where = self.batches.resolve()
+            if any(c in str(where) for c in "*?[]{}"):
+                con.execute("DROP VIEW IF EXISTS series")
+                return
+            glob = _sql_path(where) + "/*.series.*.parquet"
             con.execute(f"CREATE OR REPLACE VIEW series AS SELECT * FROM read_parquet('{glob}')")
+
+
+def _seal(info: dict[str, Any]) -> str:
+    """SHA-256 of the manifest's key fields (as JSON, keys sorted)."""
+    key = {k: info.get(k) for k in SEALED}
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _expected_seeds(man: dict[str, Any]):
+    """Seed of each replication under common seeds (None when seeds are independent)."""
+    if man.get("seeding") != "common":
+        return None
+    from .seeds import replication_seeds
+
+    return replication_seeds(int(man["root_seed"]), int(man["replications"]))
+
+
+def _seen(runs: pd.DataFrame) -> dict:
+    return {(int(p), int(r)): "an indexed batch" for p, r in zip(runs["point"], runs["rep"], strict=True)}
+
+
+def _check_runs(runs: pd.DataFrame, man: dict[str, Any], where: str, seen: dict, seeds: bool = True) -> None:
+    """Every run a (point, rep) of the design, none stored twice (``seen`` grows).
+
+    With ``seeds``, each run's seed must also be the design's (checked for a batch the store
+    did not write in this session: an adopted or re-indexed one).
+    """
+    if not len(runs):
+        return
+    points, reps = int(man.get("points", 0)), int(man.get("replications", 0))
+    seeds = _expected_seeds(man) if seeds else None
+    files = runs["batch"] if "batch" in runs.columns else [where] * len(runs)
+    for p, r, seed, file in zip(runs["point"], runs["rep"], runs["seed"], files, strict=True):
+        p, r = int(p), int(r)
+        if not (0 <= p < points and 0 <= r < reps):
+            raise StoreError(f"{file}: holds run (point {p}, rep {r}), outside the design ({points} points x "
+                             f"{reps} replications); allowed: runs of this experiment (delete the file)")
+        if seeds is not None and int(seed) != seeds[r]:
+            raise StoreError(f"{file}: run (point {p}, rep {r}) has seed {int(seed)}, the design says "
+                             f"{seeds[r]}; allowed: runs of this experiment (delete the file)")
+        if (p, r) in seen:
+            raise StoreError(f"{file}: holds run (point {p}, rep {r}), already stored in {seen[(p, r)]}; "
+                             "allowed: each run once (delete the copy)")
+        seen[(p, r)] = file
+
+
+def _differs(con, truth: pd.DataFrame, path: Path) -> str | None:
+    """Why the index's runs table differs from the batches' runs (None when it equals them)."""
+    if not _has_runs(con):
+        return None if not len(truth) else f"{path}: its runs table is missing"
+    n = con.execute("SELECT count(*) FROM runs").fetchall()[0][0]
+    if n != len(truth):
+        return f"{path}: its runs table holds {n} runs, the batches {len(truth)}"
+    if not len(truth):
+        return None
+    cols = ", ".join('"' + c.replace('"', '""') + '"' for c in truth.columns)
+    try:
+        con.register("truth_df", truth)
+        extra = con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM runs EXCEPT ALL "
+                            f"SELECT {cols} FROM truth_df)").fetchall()[0][0]
+    except Exception as e:  # a column dropped or retyped in the index
+        return f"{path}: its runs table does not match the batches ({type(e).__name__})"
+    finally:
+        with contextlib.suppress(Exception):
+            con.unregister("truth_df")
+    if extra:
+        return f"{path}: {extra} rows of its runs table differ from the checksummed batches (edited?)"
+    return None
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip().splitlines()
+    return text[0][:200] if text else type(e).__name__
 
 
 def _has_runs(con) -> bool:
     return bool(con.execute("SELECT count(*) FROM information_schema.tables "
-                            "WHERE table_name = 'runs'").fetchone()[0])
+                            "WHERE table_name = 'runs'").fetchall()[0][0])
 
 
 def _sql_path(path: Path) -> str:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .profiles import NAMES
-from .seats import BIG, keep
+from .seats import BIG, keep, seat_sum
 
 LEAD_STATES = ("none", "routed", "kept", "missed")
 STATUS = ("member", "leaving", "exiting", "expelled")
@@ -33,7 +33,7 @@ DISPOSITIONS = ("active", "passive", "barely")
 EVENT_KINDS = {
     1: "entry", 2: "exit", 3: "expulsion", 4: "rejected", 5: "renege", 6: "diversion",
     7: "quota_skip", 8: "conflict", 9: "facilitator", 10: "phase", 11: "rules", 12: "dissolution",
-    13: "purchase_failed",
+    13: "purchase_failed", 14: "programme", 15: "handover", 16: "manager", 17: "low_commit",
 }
 
 # ---------------------------------------------------------------------- column layout of the blocks
@@ -50,15 +50,18 @@ _GROUP_VALUES = (("alive", bool), ("phase", np.int8), ("facilitator", np.float64
                  ("discount", np.float64), ("supplier_bill", np.float64),
                  ("commissions", np.float64), ("promotion", np.float64), ("refunds", np.float64),
                  ("fund", np.float64), ("conflicts", np.int32), ("detection", np.float64),
-                 ("transaction_cost", np.float64))
+                 ("transaction_cost", np.float64), ("leadership", np.float64),
+                 ("programme_cost", np.float64), ("facilitator_copay", np.float64),
+                 ("subsidy", np.float64), ("programme_left", np.float64), ("manager", bool),
+                 ("manager_pay", np.float64), ("manager_fund", np.float64), ("founders", np.int32))
 # firms table: per-seat arrays gathered each meeting, by storage block; (name, final dtype)
 _FIRM_F32 = ("capacity", "commit", "renege", "quota_paid", "cooperation", "trust_given",
-             "trust_received", "fine")
+             "trust_received", "fine", "punished")
 _FIRM_F64 = ("payoff", "alone")
 _FIRM_I32 = (("group", np.int32), ("product", np.int32), ("tenure", np.int32),
              ("strikes", np.int16))
 _FIRM_I8 = (("profile", np.int8), ("disposition", np.int8), ("attended", bool), ("lead", np.int8),
-            ("sanction", np.int8), ("status", np.int8))
+            ("sanction", np.int8), ("status", np.int8), ("participated", bool))
 
 
 def _where_or_zero(mask, x, out=None):
@@ -209,7 +212,7 @@ class Recorder:
         m = self.model
         f32 = self._buffer("firm_f32", len(_FIRM_F32), np.float32)
         for row, x in enumerate((m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
-                                 m.trust_given, m.trust_received, m.fines_total)):
+                                 m.trust_given, m.trust_received, m.fines_total, m.punish_loss)):
             f32[row] = x
         f64 = self._buffer("firm_f64", len(_FIRM_F64), np.float64)
         f64[0], f64[1] = m.payoff, m.alone
@@ -217,7 +220,7 @@ class Recorder:
         i32[0] = np.arange(m.G)[:, None]
         i32[1], i32[2], i32[3] = m.product, m.tenure, m.strikes
         i8 = self._buffer("firm_i8", len(_FIRM_I8), np.int8)
-        i8[0], i8[1], i8[2], i8[4] = m.profile, m.disposition, m.attend, m.sanction_kind
+        i8[0], i8[1], i8[2], i8[4], i8[6] = m.profile, m.disposition, m.attend, m.sanction_kind, m.participate
         self._firm_states(i8[3], i8[5])
         return [np.take(buf.reshape(len(buf), -1), idx, axis=1) for buf in (f32, f64, i32, i8)]
 
@@ -234,11 +237,11 @@ class Recorder:
         states = self._buffer("firm_states", 2, np.int8)
         self._firm_states(states[0], states[1])
         for block, columns in ((f32, (m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
-                                      m.trust_given, m.trust_received, m.fines_total)),
+                                      m.trust_given, m.trust_received, m.fines_total, m.punish_loss)),
                                (f64, (m.payoff, m.alone)),
                                (i32, (None, m.product, m.tenure, m.strikes)),
                                (i8, (m.profile, m.disposition, m.attend, states[0], m.sanction_kind,
-                                     states[1]))):
+                                     states[1], m.participate))):
             for row, x in enumerate(columns):
                 if x is not None:
                     block[row] = x.reshape(-1)[idx]
@@ -301,7 +304,9 @@ class Recorder:
         for i, x in enumerate((m.alive, m.phase, m.f, m.self_gov, m.capacity_coord, m.n_entered,
                                m.n_exited, m.n_expelled, m.group_trust(), pur.placed, pur.volume,
                                pur.discount, pur.bill, m.commission, m.spend, m.refund, m.fund,
-                               m.conflicts, m.detect, m.tc)):
+                               m.conflicts, m.detect, m.tc, m.leadership, m.programme_paid,
+                               m.facilitator_copay, m.subsidy, m.programme_left, m.manager,
+                               m.manager_pay, m.manager_fund, seat_sum(m.member & m.founder))):
             values[i] = x
         st = self.steps
         st["step"].append(m.t)
@@ -351,7 +356,10 @@ class Recorder:
             "promotion": None, "refunds": None, "fund": None, "conflicts": None,
             "violations": counts["violated"],
             "furtive_acts": counts["furtive"],
-            "detection": None, "transaction_cost": None,
+            "detection": None, "transaction_cost": None, "leadership": None,
+            "programme_cost": None, "facilitator_copay": None, "subsidy": None,
+            "programme_left": None, "manager": None, "manager_pay": None, "manager_fund": None,
+            "founders": None,
             "income_members": income / n_played,
             "income_alone": alone / n_played,
             "income_gain": np.where(alone > 0, income / np.maximum(alone, 1e-12) - 1.0, 0.0),
@@ -457,10 +465,12 @@ STEP_COLUMNS = ["step", "group", "alive", "phase", "facilitator", "self_governan
                 "supplier_bill", "member_payments", "leads", "leads_routed", "leads_kept",
                 "leads_missed", "quotas", "commissions", "fines", "promotion", "refunds", "fund",
                 "conflicts", "violations", "furtive_acts", "detection", "transaction_cost",
-                "income_members", "income_alone", "income_gain"]
+                "leadership", "programme_cost", "facilitator_copay", "subsidy", "programme_left",
+                "manager", "manager_pay", "manager_fund", "founders", "income_members", "income_alone", "income_gain"]
 FIRM_COLUMNS = ["step", "group", "firm", "profile", "capacity", "product", "disposition", "tenure",
-                "attended", "commit", "renege", "quota_paid", "lead", "cooperation", "payoff",
-                "alone", "trust_given", "trust_received", "strikes", "sanction", "fine", "status"]
+                "attended", "participated", "commit", "renege", "quota_paid", "lead", "cooperation",
+                "payoff", "alone", "trust_given", "trust_received", "strikes", "sanction", "fine",
+                "punished", "status"]
 EVENT_FIELDS = {"step": np.int64, "group": np.int64, "firm": np.int64, "other": np.int64,
                 "profile": np.int64, "kind": np.int64, "code": np.int64, "detected": bool,
                 "sanction": np.int64, "strike": np.int64, "amount": np.float64}

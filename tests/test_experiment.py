@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.cli import main
@@ -33,10 +34,49 @@ def test_quick_experiment_plan():
     assert len(plan.X) == 4 and len(plan.runs) == 4 * exp.replications
     assert {tuple(sorted(v.items())) for v in plan.values} == {
         (("facilitator.schedule", s), ("rules.monitoring", m)) for s in ("none", "taper") for m in (0.1, 0.6)}
-    # common random numbers: replication r has the same seed at every design point
-    seeds = replication_seeds(exp.seed, exp.replications)
-    assert [r.seed for r in plan.runs] == seeds * 4
+    # by default every design point draws its own replication seeds (no shared seed luck)
+    seeds = [r.seed for r in plan.runs]
+    assert len(set(seeds)) == len(seeds) == 4 * exp.replications
     assert all(s.run.firm_table == "off" for s in plan.scenarios)
+
+
+def test_common_random_numbers_are_a_named_option(tmp_path):
+    exp = load_experiment(write(tmp_path, exp_text(extra='seeds = "common"')))
+    seeds = replication_seeds(exp.seed, exp.replications)
+    assert [r.seed for r in exp.plan().runs] == seeds * 2
+
+
+CROSSED = ('"facilitator.schedule" = { levels = ["none", "taper", "permanent"] }\n'
+           '"sanctions.fine" = { range = [0.0, 10.0], points = 2 }\n'
+           '"population.oportunista" = { range = [0.0, 0.4] }\n'
+           '"lifecycle.tc_base" = { range = [0.5, 4.0] }\n'
+           '"trust.initial" = { range = [0.2, 0.6], role = "lever" }\n')
+
+
+def test_crossed_design_plays_every_policy_in_the_same_contexts(tmp_path):
+    exp = load_experiment(write(tmp_path, exp_text("crossed", factors=CROSSED, samples=5)))
+    assert [f.role for f in exp.factors] == ["lever", "lever", "uncertainty", "uncertainty", "lever"]
+    assert [f.key for f in exp.levers] == ["facilitator.schedule", "sanctions.fine", "trust.initial"]
+    plan = exp.plan()
+    assert len(plan.X) == exp.size() == 3 * 2 * 2 * 5
+    values = pd.DataFrame(plan.values)
+    values["policy"], values["context"] = zip(*(exp.policy_context(p) for p in range(len(values))),
+                                              strict=True)
+    levers = ["facilitator.schedule", "sanctions.fine", "trust.initial"]
+    # one policy = one combination of lever levels, constant over its contexts
+    assert (values.groupby("policy")[levers].nunique() == 1).all().all()
+    assert len(values.drop_duplicates(levers)) == 12
+    # the same 5 contexts for every policy
+    ctx = values.pivot_table(index="context", columns="policy", values="lifecycle.tc_base")
+    assert ctx.nunique(axis=1).eq(1).all() and ctx.iloc[:, 0].nunique() == 5
+    assert np.array_equal(load_experiment(tmp_path / "exp.toml").design_matrix(), plan.X)
+
+
+def test_shipped_policy_experiments_load():
+    for name in ("policy", "policy_quick"):
+        exp = load_experiment(ROOT / "experiments" / f"{name}.toml")
+        assert exp.design == "crossed" and exp.levers and exp.uncertainties
+        assert len(exp.plan().runs) == exp.size() * exp.replications
 
 
 @pytest.mark.parametrize("design,samples,k,expected", [
@@ -104,6 +144,39 @@ BAD = [
     (exp_text(design="lhs", factors='"rules.decision" = { range = [0, 1] }\n'), "levels"),
     (exp_text(factors='"rules.decision" = { levels = ["vote"] }\n'), "rules.decision"),
     (exp_text(factors='"run.seed" = { levels = [1, 2] }\n'), "run.seed"),
+    # issue 16.4: a factor must vary something a run does
+    (exp_text(factors='"run.steps" = { levels = [5, 50] }\n'), "factors.run.steps"),
+    (exp_text(factors='"run.firm_table" = { levels = ["full", "off"] }\n'), "recording option"),
+    (exp_text(factors='"meta.name" = { levels = ["a", "b"] }\n'), "factors.meta.name"),
+    (exp_text(factors='"rules.monitoring" = {}\n'), "empty table"),
+    (exp_text(factors='[factors.rules]\nmonitoring = {}\n').replace("[factors]\n", ""), "factors.rules.monitoring"),
+    (exp_text(factors='"rules.monitoring" = { levels = [] }\n'), "one or more"),
+    (exp_text(factors='"rules.monitoring" = { levels = [0.1, 0.3], role = "policy" }\n'), "role"),
+    (exp_text(extra="[set]\n\"rules.monitoring\" = 0.2\n").replace("[set]", "\n[set]"), "also fixed in [set]"),
+    (exp_text(extra="[set]\n\"run.steps\" = 9\n").replace("[set]", "\n[set]"), "set.run.steps"),
+    (exp_text(design="crossed", samples=4), "needs at least one lever and one uncertainty"),
+    (exp_text(samples=8), "experiment.samples"),
+    (exp_text(design="lhs", samples=1), "experiment.samples"),
+    (exp_text(design="lhs", samples=4, factors='"rules.monitoring" = { range = [0.0, nan] }\n'), "range"),
+    (exp_text(extra='name = "../../x"'), "experiment.name"),
+    (exp_text(extra='name = "/abs/x"'), "experiment.name"),
+    (exp_text(extra='name = ""'), "experiment.name"),
+    (exp_text(extra='name = "a\\nb"'), "experiment.name"),
+    (exp_text(extra="description = 3"), "experiment.description"),
+    (exp_text(extra="outcomes = []"), "at least one"),
+    (exp_text(extra='outcomes = ["trust", "trust"]'), "distinct"),
+    (exp_text(extra="steps = 0").replace("steps = 5\n", ""), "experiment.steps"),
+    (exp_text(extra="series_every = -1"), "experiment.series_every"),
+    (exp_text(extra="replications = 100000").replace("replications = 3\n", "").replace(
+        "{ levels = [0.1, 0.5] }", "{ range = [0.0, 1.0], points = 200 }"), "at most"),
+    # [discovery] thresholds are range-checked
+    (exp_text(extra="\n[discovery]\ndensity = 5\n"), "discovery.density"),
+    (exp_text(extra="\n[discovery]\ndensity = -1\n"), "discovery.density"),
+    (exp_text(extra="\n[discovery]\ndensity = nan\n"), "discovery.density"),
+    (exp_text(extra="\n[discovery]\nsurvival_min = 1.5\n"), "discovery.survival_min"),
+    (exp_text(extra="\n[discovery]\nincome_gain_min = inf\n"), "discovery.income_gain_min"),
+    (exp_text(extra="\n[discovery]\nrobust_share = true\n"), "discovery.robust_share"),
+    (exp_text(extra="\n[discovery]\nlift = 2\n"), "discovery.lift"),
     (exp_text(extra='outcomes = ["happiness"]'), "happiness"),
     (exp_text(extra='series = ["mood"]'), "experiment.series"),
     (exp_text(extra="replications = 0").replace("replications = 3\n", ""), "experiment.replications"),

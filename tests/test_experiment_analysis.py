@@ -66,8 +66,9 @@ def test_sobol_indices_and_replication_variance_on_a_known_function(tmp_path):
     assert abs(t.loc[("survival", "sanctions.fine"), "ST"]) < 0.05
     assert t.loc[("trust", "rules.monitoring"), "S1"] == pytest.approx(0.5, abs=0.1)
     n = res.noise.set_index("outcome")
-    # Var(4U) = 16/12 between design points, 0.25 between replications
-    assert n.loc["survival", "share_between_reps"] == pytest.approx(0.25 / (16 / 12 + 0.25), abs=0.05)
+    # Var(4U) = 16/12 between design points; the four replications +-0.5 have sample variance 1/3
+    # (ddof = 1), and each point mean carries 1/3 / 4 of it: share = (1/3) / (1/3 + 16/12 - 1/12)
+    assert n.loc["survival", "share_between_reps"] == pytest.approx((1 / 3) / (1 / 3 + 15 / 12), abs=0.03)
     assert (n["share_between_reps"] + n["share_design"]).to_numpy() == pytest.approx(1.0)
     assert any("income_gain" in note and "skipped" in note for note in res.notes)
     per = res.per_rep.set_index(["outcome", "factor"])
@@ -142,9 +143,11 @@ def test_real_sweep_sensitivity_report_and_cli(tmp_path, capsys):
     assert "happiness" in capsys.readouterr().err
     assert main(["report", str(out), "--out", str(tmp_path / "r.html")]) == 0
     page = (tmp_path / "r.html").read_text()
-    for section in ("What was run", "Outcome distributions per design point", "Sensitivity",
-                    "Trade-offs", "Scenario discovery"):
+    for section in ("Resumen", "Resultados por punto del diseño", "Qué factores pesan más",
+                    "Compromisos entre resultados", "Dónde funcionan los grupos", "Anexo metodológico"):
         assert section in page
+    assert "convergencia" not in page or "N ≥" in page
+    assert "N = 4" in page  # Sobol diagnostics of the tiny design are shown
     assert page.count("Plotly.newPlot") >= 4
     assert len(page) > 1_000_000  # plotly.js is embedded, not fetched
     assert not re.search(r"<script[^>]+src=", page)
@@ -160,6 +163,43 @@ def test_report_of_an_incomplete_sweep_says_so(tmp_path):
     store.flush()
     store.unlock()
     page = build_html(tmp_path / "p")
-    assert "incomplete" in page
+    assert "El barrido está incompleto: 1 de 16 simulaciones guardadas" in page
+    assert "incomplete: 1 of 16 runs stored" in build_html(tmp_path / "p", lang="en")
     with pytest.raises(Exception, match="design points have no runs yet"):
         analyse(tmp_path / "p")
+
+
+def test_replication_noise_share_is_unbiased_with_two_replications(tmp_path):
+    # Var between points = Var(U(0, 2)) = 1/3; seed noise sd 0.5 -> variance 0.25; true share 0.4286
+    exp = exp_file(tmp_path, "lhs", 400, reps=2)
+    noise = np.random.default_rng(3).normal(0, 0.5, size=(400, 2))
+    index = {v["rules.monitoring"]: i for i, v in enumerate(exp.plan().values)}
+    res = analyse(synthetic_store(tmp_path / "u", exp, lambda v, r: {
+        "survival": 2 * v["rules.monitoring"] + noise[index[v["rules.monitoring"]], r],
+        "income_gain": v["sanctions.fine"], "trust": 0.1, "cooperation": 0.1, "members": 1.0}),
+        outcomes=["survival"])
+    n = res.noise.set_index("outcome").loc["survival"]
+    assert n["share_between_reps"] == pytest.approx(0.25 / (0.25 + 1 / 3), abs=0.04)
+    assert n["var_between_reps"] == pytest.approx(0.25, rel=0.12)
+    assert n["share_between_reps"] + n["share_design"] == pytest.approx(1.0)
+
+
+def test_sobol_diagnostics_warn_at_small_n_and_recommend_more(tmp_path, capsys):
+    factors = FACTORS + '"trust.initial" = { range = [0.2, 0.7] }\n"lifecycle.tc_base" = { range = [0.5, 4.0] }\n'
+
+    def fn(v, rep):
+        x = v["rules.monitoring"] * 2 + v["sanctions.fine"] / 20 * v["trust.initial"] * 4
+        return {"survival": x, "income_gain": np.sin(6 * v["lifecycle.tc_base"]) + x,
+                "trust": 0.1, "cooperation": 0.1, "members": 1.0}
+
+    small = analyse(synthetic_store(tmp_path / "a", exp_file(tmp_path, "sobol", 8, reps=1, factors=factors), fn))
+    d = small.diagnostics.set_index("outcome")
+    assert d.loc["survival", "N"] == 8 and d.loc["survival", "recommended_N"] > 8
+    assert d.loc["survival", "warning"]
+    assert set(small.convergence["N"]) == {2, 4, 8}
+    assert "WARNING: N = 8 is too small" in format_table(small)
+    big = analyse(synthetic_store(tmp_path / "b", exp_file(tmp_path, "sobol", 512, reps=1, factors=factors), fn),
+                  outcomes=["survival"])
+    db = big.diagnostics.set_index("outcome").loc["survival"]
+    assert db["sum_S1"] <= 1.1 and db["negative_S1"] == 0 and db["change_from_half"] < 0.1
+    assert db["recommended_N"] >= 512

@@ -40,15 +40,67 @@ def test_quick_start_runs_as_written(tmp_path, monkeypatch, capsys):
 
 
 def test_shipped_experiments_load_and_match_the_table():
-    for name, runs in (("quick", 16), ("sobol_baseline", 2048), ("morris_baseline", 396)):
+    for name, runs in (("quick", 16), ("sobol_baseline", 2048), ("morris_baseline", 396), ("policy_quick", 64),
+                       ("policy", 1152)):
         exp = load_experiment(ROOT / "experiments" / f"{name}.toml")
         assert len(exp.plan().runs) == runs, name
         assert f"`{name}.toml`" in DOC and f"| {runs:,} |" in DOC
 
 
+def test_policy_quick_start_runs_as_written(tmp_path, monkeypatch, capsys):
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    commands = [line.split("#")[0].strip() for line in blocks("bash")[1].splitlines()]
+    commands = [c for c in commands if c.startswith("asocia ")]
+    assert [c.split()[1] for c in commands] == ["sweep", "report", "report", "results"]
+    for command in commands:
+        argv = [str(ROOT / a) if a.startswith("experiments/") else a for a in shlex.split(command)[1:]]
+        assert main(argv) == 0, command
+    out = capsys.readouterr().out
+    assert "64 runs" in out and "exported" in out
+    folder = tmp_path / "results" / "policy-quick"
+    spanish = (folder / "report.html").read_text()
+    assert "Qué políticas son robustas" in spanish and "Se probaron 4 políticas" in spanish
+    assert "Which policies are robust" in (folder / "report.en.html").read_text()
+    assert {"runs", "policies", "dictionary"} <= set(openpyxl.load_workbook(
+        tmp_path / "results" / "policy-quick.xlsx", read_only=True).sheetnames)
+    assert (folder / "data_dictionary.csv").exists()
+
+
+def test_dask_jobqueue_example_runs_with_a_stand_in_cluster(tmp_path, monkeypatch, capsys):
+    """The SLURM example as written, with a LocalCluster behind SLURMCluster's arguments."""
+    import sys
+    import types
+
+    from dask.distributed import LocalCluster
+
+    class SLURMCluster(LocalCluster):
+        def __init__(self, cores, processes, memory, walltime, job_extra_directives=()):
+            self.per_job = processes
+            super().__init__(n_workers=0, threads_per_worker=1, processes=False, dashboard_address=None)
+
+        def scale(self, jobs=None, **kw):  # a "job" starts processes workers
+            return super().scale(min(jobs * self.per_job, 32))
+
+    monkeypatch.setitem(sys.modules, "dask_jobqueue", types.SimpleNamespace(SLURMCluster=SLURMCluster))
+    code = next(b for b in blocks("python") if "dask_jobqueue" in b)
+    small = tmp_path / "small.toml"
+    small.write_text(f'[experiment]\nscenario = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"\n'
+                     'design = "factorial"\nreplications = 32\nsteps = 2\n[factors]\n'
+                     '"rules.monitoring" = { levels = [0.1, 0.6] }\n')
+    code = code.replace('"experiments/sobol_baseline.toml"', repr(str(small))).replace(
+        '"results/sobol"', repr(str(tmp_path / "sobol")))
+    exec(compile(code, "docs/experiments.md", "exec"), {})
+    assert capsys.readouterr().out.strip() == "32 workers, 64 runs"
+    # cut for 32 workers: one run per batch (cut for 2 CPUs it would be 16 batches of 4 runs)
+    assert len(list((tmp_path / "sobol" / "batches").glob("*.runs.*.parquet"))) == 64
+
+
 def test_readme_runs_the_same_commands():
     readme = (ROOT / "README.md").read_text()
-    docs = [line.split("#")[0].strip() for line in blocks("bash")[0].splitlines() if line.startswith("asocia")]
+    docs = [line.split("#")[0].strip() for b in blocks("bash")[:2] for line in b.splitlines()
+            if line.startswith("asocia")]
     shown = [line.split("#")[0].strip().removeprefix(".venv/bin/")
              for line in readme.splitlines() if line.startswith(".venv/bin/asocia ")]
     for command in docs:

@@ -125,10 +125,31 @@ def test_empty_seats_do_not_buy_and_groups_are_independent():
 
 def test_renege_gain_per_unit():
     g = jp()
-    # side deal 1.3 + handling saved 0.4 - pooled saving forgone 1.5
-    np.testing.assert_allclose(g.renege_gain(0.15, 4), 0.2)
-    # under equal sharing the reneger forgoes only its quarter of the unit's saving
-    np.testing.assert_allclose(jp(sharing="equal").renege_gain(0.15, 4), 1.3 + 0.4 - 1.5 / 4)
+    # four members of 10 units, the others sure to deliver: volume 40, halfway up the ramp from the
+    # minimum lot (20) to the full discount (60); committing brings (10 x d - 0.4) per unit
+    demand = np.array([[10.0, 10.0, 10.0, 10.0]])
+    member = np.ones_like(demand, bool)
+    own, _, _ = g.commit_gains(demand, 1.0, member)
+    d = 0.05 + 0.10 * 20 / 40
+    np.testing.assert_allclose(own, 10 * (10 * d - 0.4))
+    # side deal 1.3 per unit, less what delivering would have brought
+    np.testing.assert_allclose(g.renege_gain(own, demand), 1.3 - (10 * d - 0.4))
+    assert g.renege_gain(own, np.zeros_like(demand)).tolist() == [[0.0] * 4]
+
+
+def test_commit_gains_see_a_pivotal_member_of_a_step_level_public_good():
+    # linear public good with a threshold of all four contributions (80 units of 20)
+    pg = JointPurchaseGame.public_goods(20.0, 0.4, 4)
+    step = JointPurchaseGame(**{**pg.__dict__, "min_lot": 80.0, "volume_full": 80.0})
+    demand = np.full((1, 4), 20.0)
+    member = np.ones_like(demand, bool)
+    own_flat, others_flat, pool = pg.commit_gains(demand, 1.0, member)
+    np.testing.assert_allclose(own_flat, -12.0)       # MPCR 0.4: a unit given returns 0.4
+    np.testing.assert_allclose(others_flat, 8.0)
+    np.testing.assert_allclose(pool, 0.4 * 60)
+    own_step, others_step, _ = step.commit_gains(demand, 1.0, member)
+    np.testing.assert_allclose(own_step, 32.0 - 20.0)  # pivotal: the good (0.4 x 80) or a refund
+    np.testing.assert_allclose(others_step, 12.0)
 
 
 @settings(max_examples=60, deadline=None)

@@ -106,7 +106,14 @@ def check_invariants(res: sim.Results, sc: sim.Scenario, steps: int) -> int:
     # money: the consortium fund only moves by what the steps table says came in and went out
     s = st_.sort_values(["group", "step"])
     before = s.groupby("group")["fund"].shift(1).fillna(0.0)
-    flow = s["quotas"] + s["commissions"] + s["fines"] - s["promotion"] - s["refunds"]
+    flow = (s["quotas"] + s["commissions"] + s["fines"] - s["promotion"] - s["refunds"]
+            - s["manager_fund"])
+    # money: the programme's account only falls, by what it paid, and never below zero
+    paid = s.groupby("group")["programme_cost"].cumsum()
+    np.testing.assert_allclose(s["programme_left"], sc.programme.budget - paid, rtol=1e-9, atol=1e-7)
+    assert (s["programme_left"] >= 0).all()
+    # money: the manager is paid from the fund first, the members pay the rest
+    assert ((s["manager_fund"] >= 0) & (s["manager_fund"] <= s["manager_pay"] + 1e-12)).all()
     np.testing.assert_allclose(s["fund"], before + flow, rtol=1e-9, atol=1e-7)
     assert (st_["fund"] >= -1e-9).all()
     for col in ("quotas", "commissions", "fines", "promotion", "refunds", "volume"):
@@ -304,6 +311,7 @@ def busy(baseline) -> sim.Scenario:
             "lifecycle.exit_rate": 0.5,
             "export.lead_rate": 5.0,
             "rules.monitoring": 0.8,
+            "sanctions.expulsion_strikes": 2,
         }
     )
 
@@ -317,6 +325,8 @@ def test_a_busy_scenario_exercises_every_flow(baseline):
     for col in ("quotas", "commissions", "fines", "promotion", "refunds", "supplier_bill"):
         assert s[col].sum() > 0, col
     for col in ("entries", "exits", "expulsions"):
+        assert s[col].sum() > 0, col
+    for col in ("programme_cost", "facilitator_copay", "manager_pay", "manager_fund"):
         assert s[col].sum() > 0, col
 
 

@@ -14,7 +14,7 @@ import sim
 from sim.games import JointPurchaseGame
 from sim.scenario import ScenarioError, from_dict, load_scenario, param, params, parse_overrides
 
-FILES = sorted(SCENARIOS.glob("*.toml"))
+FILES = sorted(SCENARIOS.glob("*.toml")) + sorted((SCENARIOS / "lab").glob("*.toml"))
 REQUIRED = (
     "baseline",
     "no_rules",
@@ -25,7 +25,9 @@ REQUIRED = (
     "large_cluster",
     "weak_firms",
     "rushed_formalisation",
-    "public_goods_lab",
+    "strangers_pgg",
+    "partners_pgg",
+    "partners_punishment",
 )
 
 
@@ -59,8 +61,9 @@ def test_scenario_loads_round_trips_and_runs(path):
     assert set(res.summary()) >= {"survival", "members", "trust", "cooperation", "income_gain"}
 
 
-def test_public_goods_lab_is_the_laboratory_game():
-    sc = load_scenario(SCENARIOS / "public_goods_lab.toml")
+def test_partners_pgg_is_the_laboratory_game():
+    sc = load_scenario(SCENARIOS / "lab" / "partners_pgg.toml")
+    assert sc.lab.enabled
     assert JointPurchaseGame.from_scenario(sc.joint_purchase) == JointPurchaseGame.public_goods(20.0, 0.4, 4)
     assert sc.population.group_size == 4 and sc.run.steps == 10
 

@@ -54,19 +54,20 @@ def test_two_workers_store_identical_outcomes(tmp_path, reference):
     pd.testing.assert_frame_equal(a, b)
     assert [c for c in a.columns if c.startswith("outcome.")]
     sa, sb = SweepStore(reference).series(), SweepStore(tmp_path / "out").series()
-    assert len(sa) == 12 * 12 * 3
+    assert len(sa) == 12 * 12  # one row per run and meeting (summed or averaged over the groups)
     pd.testing.assert_frame_equal(sa, sb)
 
 
 def test_store_layout_manifest_and_duckdb(reference):
     man = SweepStore(reference).manifest()
-    assert man["fingerprint"] and man["versions"]["asocia"] and len(man["replication_seeds"]) == 3
+    assert man["fingerprint"] and man["versions"]["asocia"] and "spawn_key=(point, rep)" in man["replication_seeds"]
+    assert man["roles"] == {"rules.monitoring": "lever", "facilitator.schedule": "lever"}
     assert man["sessions"][-1]["status"] == "complete"
-    for name in ("experiment.toml", "base_scenario.toml", "design.parquet", "index.duckdb"):
+    for name in ("experiment.toml", "base_scenario.toml", "design.parquet", "index.duckdb", "data_dictionary.csv"):
         assert (reference / name).exists()
     con = duckdb.connect(str(reference / "index.duckdb"), read_only=True)
     n, seeds = con.execute("SELECT count(*), count(DISTINCT seed) FROM runs").fetchone()
-    assert (n, seeds) == (12, 3)
+    assert (n, seeds) == (12, 12)  # seeds drawn per design point and replication
     per_point = con.execute('SELECT point, avg("outcome.survival") FROM runs GROUP BY point').fetchall()
     assert len(per_point) == 4
     assert con.execute("SELECT sum(rows) FROM batches").fetchone()[0] == 12
@@ -198,6 +199,21 @@ def test_existing_scheduler_address(tmp_path, reference):
     assert (rep.engine, rep.workers, rep.ran) == ("dask", 2, 12)
     assert SweepStore(tmp_path / "out").manifest()["sessions"][-1]["scheduler"] == cluster.scheduler_address
     pd.testing.assert_frame_equal(stored(reference), stored(tmp_path / "out"))
+
+
+def test_scheduler_chunks_follow_the_cluster_not_the_driver(tmp_path, monkeypatch):
+    """24 runs on 6 worker threads: 6 x 8 chunks wanted, so one run per batch (cut for the driver's
+    2 CPUs it would be 2 runs per batch); --workers still overrides."""
+    from dask.distributed import LocalCluster
+
+    monkeypatch.setattr("sim.sweep.default_workers", lambda: 2)
+    exp = load_experiment(experiment(tmp_path, levels="[0.1, 0.3, 0.5, 0.7]", reps=3, steps=3, batch=0))
+    with LocalCluster(n_workers=3, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        rep = sweep(exp, tmp_path / "a", scheduler=cluster.scheduler_address, progress=False)
+        assert (rep.workers, rep.ran) == (6, 24)
+        assert len(SweepStore(tmp_path / "a").indexed()) == 24
+        rep = sweep(exp, tmp_path / "b", scheduler=cluster.scheduler_address, workers=1, progress=False)
+        assert len(SweepStore(tmp_path / "b").indexed()) == 8  # cut for one worker: 8 chunks of 3 runs
 
 
 def test_unreachable_scheduler_is_a_user_error(tmp_path, capsys, monkeypatch):

@@ -1,0 +1,141 @@
+"""Pictures for the workshop's projector: a group as a network, trust and cooperation by meeting.
+
+Made for the back of a room: large type, thick lines, Okabe-Ito colours (one per group), plain SVG
+strings the page puts in place (cheap to redraw at every meeting, nothing to load). During the game
+a network shows names and strikes but never profiles; the debrief colours firms by profile.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+from .workshop_text import PROFILE_COLORS, PROFILE_LABELS, num, t
+
+GROUP_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+                "#999999", "#882255", "#44AA99", "#117733"]
+
+
+def network_svg(net: dict, names: dict[int, str], lang: str, reveal: bool = False, size: int = 520) -> str:
+    """One group as an SVG network: firms on a circle, lines as thick as the trust between them.
+
+    ``names`` maps firm ids to the people playing them (drawn larger, in bold); other firms read
+    "Empresa N". A red count marks strikes. With ``reveal`` firms are coloured by profile.
+    """
+    firms = net["firm"]
+    n = len(firms)
+    c, r = size / 2, size / 2 - 80
+    ang = [np.pi / 2 - 2 * np.pi * k / max(n, 1) for k in range(n)]
+    xy = [(c + r * np.cos(a), c - r * np.sin(a)) for a in ang]
+    trust = np.asarray(net["trust"], float) if n else np.zeros((0, 0))
+    parts = [f'<svg viewBox="0 0 {size} {size}" width="100%" style="max-width:{size}px" '
+             f'xmlns="http://www.w3.org/2000/svg" class="ws-net" role="img">']
+    for i in range(n):
+        for j in range(i + 1, n):
+            v = 0.5 * (trust[i, j] + trust[j, i])
+            if v < 0.15:
+                continue
+            parts.append(f'<line x1="{xy[i][0]:.0f}" y1="{xy[i][1]:.0f}" x2="{xy[j][0]:.0f}" y2="{xy[j][1]:.0f}" '
+                         f'stroke="#333" stroke-opacity="{0.15 + 0.7 * v:.2f}" stroke-width="{1 + 9 * v ** 2:.1f}"/>')
+    for k, fid in enumerate(firms):
+        x, y = xy[k]
+        person = names.get(fid)
+        color = PROFILE_COLORS[net["profile"][k]] if reveal else ("#0b3d91" if person else "#8a8a8a")
+        label = html.escape(person or t("firm_n", lang, n=fid))
+        parts.append(f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{20 if person else 14}" fill="{color}" '
+                     f'stroke="#fff" stroke-width="3"/>')
+        dy = -30 if y < c else 44
+        weight = "700" if person else "400"
+        parts.append(f'<text x="{x:.0f}" y="{y + dy:.0f}" text-anchor="middle" font-size="22" '
+                     f'font-weight="{weight}" fill="#111">{label}</text>')
+        if reveal:
+            parts.append(f'<text x="{x:.0f}" y="{y + dy + (24 if dy > 0 else -24):.0f}" text-anchor="middle" '
+                         f'font-size="18" fill="{color}">{html.escape(PROFILE_LABELS[net["profile"][k]])}</text>')
+        strikes = net["strikes"][k]
+        if strikes:
+            parts.append(f'<circle cx="{x + 18:.0f}" cy="{y - 18:.0f}" r="12" fill="#c00"/>'
+                         f'<text x="{x + 18:.0f}" y="{y - 12:.0f}" text-anchor="middle" font-size="16" '
+                         f'font-weight="700" fill="#fff">{strikes}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=None, width: int = 1480,
+           height: int = 330) -> str:
+    """Trust and cooperation by meeting as two SVG panels, one line per group.
+
+    Drawn as plain SVG rather than a plotly figure: the projector redraws it at every meeting and a
+    laptop shared with thirty phones' worth of work must do so in a blink (a plotly widget is
+    rebuilt in the browser each time). The focused group is thick, the others thin and pale; ``alt``
+    (the steps rows of a what-if replay of ``focus``) is drawn dashed in vermilion.
+
+    Args:
+        series: group -> its steps rows (DataFrame with step, trust, cooperation).
+        lang: 'es' or 'en'.
+        focus: the group drawn thick; None draws every group alike.
+        alt: steps rows of a what-if replay of ``focus``.
+        width: pixels (the projector's main column at 1920 x 1080).
+        height: pixels.
+
+    """
+    n = max([len(df) for df in series.values() if df is not None] + [len(alt) if alt is not None else 0, 1])
+    pad_l, pad_r, pad_t, pad_b, gap = 86, 16, 44, 100, 60
+    pw = (width - pad_l - pad_r - gap - pad_l) / 2
+    ph = height - pad_t - pad_b
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
+             f'xmlns="http://www.w3.org/2000/svg" class="ws-trends" role="img" font-family="Roboto, sans-serif">']
+    lines = []  # (label, color, dash, width) for the legend
+    for k, (key, title) in enumerate((("trust", t("trust", lang)), ("cooperation", t("cooperation", lang)))):
+        x0 = pad_l + k * (pw + gap + pad_l)
+
+        def xy(step, value, x0=x0):
+            x = x0 + (pw * (step + 0.5) / n)
+            return x, pad_t + ph * (1.0 - max(0.0, min(1.0, value)))
+
+        parts.append(f'<text x="{x0 + pw / 2:.0f}" y="28" text-anchor="middle" font-size="26" '
+                     f'fill="#111">{html.escape(title)} (0-1)</text>')
+        for v in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+            y = pad_t + ph * (1.0 - v)
+            parts.append(f'<line x1="{x0:.0f}" x2="{x0 + pw:.0f}" y1="{y:.0f}" y2="{y:.0f}" stroke="#e3e3e3"/>'
+                         f'<text x="{x0 - 10:.0f}" y="{y + 7:.0f}" text-anchor="end" font-size="20" '
+                         f'fill="#333">{num(v, lang, 1)}</text>')
+        every = max(1, n // 12)
+        for step in range(0, n, every):
+            x, _ = xy(step, 0)
+            parts.append(f'<text x="{x:.0f}" y="{pad_t + ph + 28:.0f}" text-anchor="middle" font-size="20" '
+                         f'fill="#333">{step + 1}</text>')
+        parts.append(f'<text x="{x0 + pw / 2:.0f}" y="{pad_t + ph + 58:.0f}" text-anchor="middle" font-size="20" '
+                     f'fill="#333">{html.escape(t("meeting", lang))}</text>')
+        drawn = [(g, df, GROUP_COLORS[g % len(GROUP_COLORS)], "", focus is None or g == focus,
+                  t("group", lang, n=g + 1) if alt is None else t("actual", lang))
+                 for g, df in series.items() if df is not None and len(df)]
+        if alt is not None and len(alt):
+            drawn.append((-1, alt, "#D55E00", ' stroke-dasharray="14 8"', True, t("alternative", lang)))
+        drawn.sort(key=lambda d: d[4])  # the thick lines on top
+        for _, df, color, dash, thick, label in drawn:
+            pts = [xy(int(st), float(v)) for st, v in zip(df["step"], df[key], strict=True)]
+            w = 6 if thick else 2.5
+            op = 1.0 if thick else 0.45
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="{w}" '
+                         f'stroke-opacity="{op}" stroke-linejoin="round"{dash}/>')
+            if thick:
+                parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{color}"/>' for x, y in pts[-1:])
+            if k == 0:
+                lines.append((label, color, dash, w, op))
+    lx = pad_l
+    for label, color, dash, w, op in sorted(lines, key=lambda x: x[0]):
+        parts.append(f'<line x1="{lx}" x2="{lx + 34}" y1="{height - 14}" y2="{height - 14}" stroke="{color}" '
+                     f'stroke-width="{w}" stroke-opacity="{op}"{dash}/><text x="{lx + 42}" y="{height - 7}" '
+                     f'font-size="20" fill="#111">{html.escape(label)}</text>')
+        lx += 60 + 11 * len(label)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def bar(value: float, lang: str, color: str = "#0072B2") -> str:
+    """A 0-1 value as a thick horizontal bar followed by its number (HTML)."""
+    w = max(0.0, min(1.0, value)) * 100
+    return (f'<div class="ws-barrow"><div class="ws-bar"><div style="width:{w:.0f}%;background:{color}"></div></div>'
+            f'<b>{num(value, lang)}</b></div>')

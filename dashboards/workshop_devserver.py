@@ -1,0 +1,50 @@
+"""Serve a workshop session on a free localhost port, as ``asocia workshop --resume`` does.
+
+Used by the browser tests (tests/test_workshop_browser.py) and the capacity benchmark
+(benchmarks/workshop_capacity.py). The browser itself comes from dashboards/devserver.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from dashboards.devserver import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def serve_workshop(folder: Path, code: str, port: int | None = None, timeout: float = 60.0, log=None):
+    """Run ``asocia workshop --resume CODE`` on 127.0.0.1; yields the base URL (ending in '/')."""
+    port = port or free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    cmd = [sys.executable, "-m", "sim.cli", "workshop", "--resume", code, "--dir", str(folder),
+           "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"workshop server exited with code {proc.returncode}")
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"workshop server did not answer on {url}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

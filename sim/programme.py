@@ -1,0 +1,162 @@
+"""The support programme: its money, who pays the facilitator, subsidies and when support ends.
+
+A support institution funds the group's initial phase; "al constatar las ventajas del potencial
+asociativo" the firms take a growing part in financing the group's operation (004:L1081-1085), and
+the institution needs an exit strategy from the start (004:L2933-2937). The model gives every group
+its own programme account:
+
+* ``budget`` is what the programme can spend on one group (facilitator and subsidies);
+* the facilitator costs ``facilitator_cost`` per meeting at full presence; the members pay a
+  share that rises linearly from 0 at ``copay_from`` to ``copay_max`` ``copay_ramp`` meetings
+  later, the programme pays the rest;
+* a placed joint purchase can be subsidised: the programme pays ``purchase_subsidy`` of the
+  handling cost of every delivered unit while it still has money;
+* support ends when the facilitator's schedule ends or when the programme's money runs out,
+  whichever comes first: a "permanent" facilitator stays until the money ends.
+
+Functions here are pure; the model keeps the accounts (``AsociaModel.advance_lifecycle`` and
+``settle_accounts``). :func:`planned_end` is the meeting at which support ends for a group that
+lives through the programme: the reference for "at the programme's end" and "two years after".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import facilitator as fac
+
+TWO_YEARS = 52  # meetings: fortnightly meetings (004:L2004-2006), two years after the programme
+
+
+def copay_share(t: int, copay_from: int, copay_ramp: int, copay_max: float) -> float:
+    """Share of the facilitator's cost the members pay at meeting ``t``."""
+    if t < copay_from:
+        return 0.0
+    if copay_ramp <= 0:
+        return copay_max
+    return copay_max * min(1.0, (t - copay_from) / copay_ramp)
+
+
+def fund_presence(planned, need, remaining):
+    """Presence the programme can pay for this meeting, and what it pays, per group.
+
+    Args:
+        planned: presence the schedule plans for this meeting, per group.
+        need: what the programme would pay at the planned presence, per group.
+        remaining: money left in each group's programme account.
+
+    Returns:
+        (presence, programme payment): where the account cannot pay the whole meeting, the
+        facilitator works the share of it the money covers, and the account ends at exactly zero.
+
+    """
+    planned, need, remaining = np.asarray(planned, float), np.asarray(need, float), np.asarray(remaining, float)
+    cover = np.where(need > 0, np.minimum(1.0, remaining / np.maximum(need, 1e-300)), 1.0)
+    return planned * cover, np.minimum(need, remaining)
+
+
+def planned_end(scenario) -> int | None:
+    """Meeting at which support ends for a group that lives through the programme.
+
+    Support ends when the facilitator's schedule reaches zero for good or when the programme's
+    money runs out (subsidies, which depend on purchases, are left out). Returns 0 without a
+    facilitator, and None when support outlasts the horizon searched (a permanent facilitator
+    that costs the programme nothing).
+    """
+    fs, pg = scenario.facilitator, scenario.programme
+    if fs.schedule == "none":
+        return 0
+    remaining = pg.budget
+    horizon = max(scenario.run.steps, fs.exit_at) + 5000
+    for t in range(horizon):
+        planned = fac.presence(fs.schedule, t, fs.exit_at, fs.taper_from)
+        if planned <= 0 and fs.schedule != "permanent":
+            return t
+        share = copay_share(t, pg.copay_from, pg.copay_ramp, pg.copay_max)
+        need = pg.facilitator_cost * planned * (1.0 - share)
+        if need > 0 and remaining <= 0:
+            return t
+        remaining -= min(need, remaining)
+    return None
+
+
+def outcomes(steps, end: int | None) -> dict[str, float]:
+    """What the programme cost and bought, from a run's steps table.
+
+    ``end`` is the planned end of support (:func:`planned_end`). Two moments are measured: "end",
+    the programme's last meeting (``end - 1``), and "2y", the 52nd meeting without support
+    (``end + 51``); a moment beyond the run's horizon (or before its start) gives NaN.
+
+    * ``programme_end``: the planned end (NaN when support never ends);
+    * ``programme_cost``: what the programme paid per founded group over the run (facilitator and
+      subsidies); ``facilitator_copay``: what the members paid the facilitator, per group;
+      ``manager_cost``: what groups paid their managers, per group;
+    * ``alive_<moment>``: share of groups alive;
+    * ``self_governance_end``: mean self-governance of the live groups as support ends;
+    * ``cost_per_group_<moment>``: programme money paid up to the moment per group alive then
+      (NaN when none is);
+    * ``cost_per_member_year_<moment>``: programme money up to the moment per member-year spent in
+      a group that earned more than going alone (a member for 26 meetings; NaN when none);
+    * ``founders_kept`` and ``founders_kept_y3``: share of founding members still members at the
+      last meeting and at meeting 77 (end of year 3; NaN on shorter runs).
+    """
+    step = steps["step"].to_numpy()
+    group = steps["group"].to_numpy()
+    alive = steps["alive"].to_numpy().astype(bool)
+    cost = steps["programme_cost"].to_numpy()
+    members = steps["members"].to_numpy()
+    founders = steps["founders"].to_numpy()
+    gains = alive & (steps["income_members"].to_numpy() > steps["income_alone"].to_numpy())
+    first, last = int(step.min()), int(step.max())
+    n_groups = len(np.unique(group))
+    nan = float("nan")
+    out = {
+        "programme_end": nan if end is None else float(end),
+        "programme_cost": float(cost.sum() / n_groups),
+        "facilitator_copay": float(steps["facilitator_copay"].to_numpy().sum() / n_groups),
+        "manager_cost": float(steps["manager_pay"].to_numpy().sum() / n_groups),
+    }
+    marks = {"end": None if end is None or end < 1 else end - 1,
+             "2y": None if end is None else end + TWO_YEARS - 1}
+    for name, at in marks.items():
+        ok = at is not None and first <= at <= last
+        now = step == at
+        n_alive = int(alive[now].sum()) if ok else 0
+        paid = float(cost[step <= at].sum()) if ok else nan
+        years = float((members * gains)[step <= at].sum()) / 26.0 if ok else 0.0
+        out[f"alive_{name}"] = n_alive / n_groups if ok else nan
+        out[f"cost_per_group_{name}"] = paid / n_alive if ok and n_alive else nan
+        out[f"cost_per_member_year_{name}"] = paid / years if ok and years > 0 else nan
+        if name == "end":
+            live = now & alive
+            out["self_governance_end"] = (float(steps["self_governance"].to_numpy()[live].mean())
+                                          if ok and live.any() else nan)
+    start = founders[step == first].sum()
+    out["founders_kept"] = float(founders[step == last].sum() / start) if start else nan
+    y3 = 77
+    out["founders_kept_y3"] = float(founders[step == y3].sum() / start) if start and first <= y3 <= last else nan
+    return out
+
+
+MILESTONES = {"reglamento": ("rules", None), "consortium": ("phase", 4), "manager": ("manager", 0),
+              "handover": ("handover", None)}
+
+
+def milestones(events, groups: int) -> dict[str, float]:
+    """When the groups reached their milestones, from a run's events table.
+
+    For each milestone (the reglamento, formalisation into the consortium, the manager hired, the
+    hand-over mark of self-governance 0.5): ``<name>_at``, the median meeting among the groups
+    that reached it (NaN if none did), and ``<name>_share``, the share of groups that did. The
+    planned dates are targets (004 Tabla 4: reglamento about 6 months, manager about 1.5 years,
+    formalisation about 3 years); these are the dates the groups actually made.
+    """
+    kind = events["kind"].astype(str).to_numpy()
+    code = events["code"].to_numpy()
+    out = {}
+    for name, (k, c) in MILESTONES.items():
+        sel = (kind == k) if c is None else (kind == k) & (code == c)
+        firsts = events[sel].groupby("group")["step"].min()
+        out[f"{name}_at"] = float(np.median(firsts)) if len(firsts) else float("nan")
+        out[f"{name}_share"] = len(firsts) / groups if groups else float("nan")
+    return out

@@ -1,0 +1,113 @@
+"""``asocia workshop``: create (or resume) a workshop session and serve its pages on the room's network.
+
+The trainer runs it on a laptop; it prints the trainer's link (with the key, to open on the laptop)
+and the participants' link (with the join code, shown as a QR code on the trainer's page). This
+is the only command that listens beyond localhost, and its pages show nothing without a join code.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+from .scenario import load_scenario, parse_overrides
+from .workshop import Settings, Workshop, WorkshopError
+
+OPTION_NAMES = {"groups": "--groups", "seats": "--seats", "seed": "--seed", "round_seconds": "--seconds",
+                "idle_rounds": "--idle"}
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "workshop.toml"
+
+
+def lan_address() -> str:
+    """The laptop's address on the room's network (127.0.0.1 if it has none).
+
+    Connecting a UDP socket sends nothing; it only asks the system which interface would be used.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.254.254.254", 1))
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+def register(sub) -> None:
+    """Add the ``workshop`` subcommand."""
+    w = sub.add_parser("workshop", help="run a workshop: participants play the groups from their phones")
+    w.add_argument("scenario", nargs="?", default=None,
+                   help="scenario TOML file (default: scenarios/workshop.toml, twelve meetings)")
+    w.add_argument("--groups", type=int, default=6, help="number of groups (1-12; default 6)")
+    w.add_argument("--seats", type=int, default=5, help="seats per group people can take (default 5)")
+    w.add_argument("--seconds", type=int, default=90, help="timer of a meeting in seconds (default 90)")
+    w.add_argument("--seed", type=int, help="integer seed (default: run.seed in the scenario)")
+    w.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario parameter")
+    w.add_argument("--no-auto-close", action="store_true", help="at the end of the timer wait for the trainer")
+    w.add_argument("--idle", type=int, default=3,
+                   help="meetings missed in a row before a profile takes over a seat (0: never; default 3)")
+    w.add_argument("--dir", default="workshops", help="folder of the sessions (default ./workshops)")
+    w.add_argument("--resume", metavar="CODE", help="serve an existing session instead of creating one")
+    w.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
+    w.add_argument("--port", type=int, default=8766)
+    w.add_argument("--no-serve", action="store_true", help="create the session and print its links only")
+    w.set_defaults(func=cmd_workshop)
+
+
+class _Refused(Exception):
+    """A workshop option or session the user can fix (one line, exit code 2)."""
+
+
+def cmd_workshop(args) -> int:
+    """Create or resume a session, print its links and serve the pages."""
+    try:
+        return _workshop(args)
+    except _Refused as e:
+        # printed here, not by sim.cli.main: under `python -m sim.cli` that module is __main__ and its
+        # UserError would be another class than the one this module could import
+        print(f"asocia: error: {e}", file=sys.stderr)
+        return 2
+
+
+def _workshop(args) -> int:
+    root = Path(args.dir)
+    if args.resume:
+        folder = root / args.resume.upper()
+        if not (folder / "session.json").exists():
+            raise _Refused(f"{folder}: no workshop session with code '{args.resume}' in {root}")
+        try:
+            ws = Workshop.load(folder)
+        except WorkshopError as e:
+            raise _Refused(str(e)) from None
+    else:
+        path = Path(args.scenario) if args.scenario else DEFAULT_SCENARIO
+        scenario = load_scenario(path, parse_overrides(args.set or []))
+        seed = scenario.run.seed if args.seed is None else args.seed
+        settings = Settings(groups=args.groups, seats=args.seats, seed=seed, round_seconds=args.seconds,
+                            auto_close=not args.no_auto_close, idle_rounds=args.idle)
+        try:
+            settings.check(scenario, str(path), OPTION_NAMES)
+            ws = Workshop.create(root, scenario, settings)
+        except WorkshopError as e:
+            raise _Refused(str(e)) from None
+    ws.close()
+    host = lan_address() if args.host in ("0.0.0.0", "") else args.host
+    public = f"http://{host}:{args.port}/"
+    print(f"Asocia workshop {ws.code} · {ws.settings.groups} groups x {ws.settings.seats} seats · "
+          f"seed {ws.settings.seed} · session in {ws.folder}")
+    print(f"  trainer (open on this laptop): http://127.0.0.1:{args.port}/?w={ws.code}&k={ws.key}")
+    print(f"  participants (QR on the trainer's page): {public}?w={ws.code}")
+    if args.no_serve:
+        return 0
+    app = Path(__file__).resolve().parent.parent / "dashboards" / "workshop_app.py"
+    if not app.exists():
+        raise _Refused(f"{app}: workshop pages not found (run from a source checkout)")
+    # a room may have no internet and nothing about the laptop should leave it: no version check, no telemetry
+    env = dict(os.environ, ASOCIA_WORKSHOPS=str(root.resolve()), ASOCIA_WORKSHOP_URL=public,
+               SOLARA_TELEMETRY_MIXPANEL_ENABLE="False", SOLARA_THEME_SHOW_BANNER="False",
+               SOLARA_THEME_TITLE="Asocia")
+    cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
+           "--production", "--no-open", "--no-check-version"]
+    sys.stdout.flush()
+    # the server takes this process's place, so stopping this command (Ctrl+C, kill) stops the server
+    os.execve(sys.executable, cmd, env)

@@ -1,0 +1,305 @@
+"""Claims about programme design as multi-seed tests with stated effect sizes (issue 12).
+
+Each test plays arms of the baseline on the same replication seeds (``SeedSequence.spawn`` from
+one root), 20 groups per run, and asserts an effect size with a margin and the direction in most
+seeds. Measured values are printed (``pytest -s``) and recorded in docs/model.md §5. A claim the
+model does not reproduce is marked ``xfail(strict=True)`` with the measured figure, not tuned.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim.scenario import Scenario
+from sim.seeds import replication_seeds
+
+SEEDS = replication_seeds(2026, 6)
+BASE = Scenario()
+GROUPS = 20
+ROOT = Path(__file__).resolve().parent.parent
+
+# three ways of spending the same budget (the default [programme] budget)
+TAPER = {}
+ABRUPT = {"facilitator.schedule": "abrupt", "facilitator.exit_at": 5000, "facilitator.empowerment": 0.0}
+LAST_DAY = {"facilitator.schedule": "permanent"}
+
+
+def arm(overrides=None, *, groups=GROUPS, seeds=SEEDS):
+    """Runs of the baseline with overrides, one per replication seed."""
+    sc = BASE.replace({"population.groups": groups, "run.firm_table": "off", **(overrides or {})})
+    return [sim.run(sc, seed=k) for k in seeds]
+
+
+def per_seed(runs, fn):
+    return np.array([fn(r) for r in runs], dtype=float)
+
+
+def outcome(key):
+    return lambda r: r.summary()[key]
+
+
+def report(name, **values):
+    print(f"\n[{name}] " + ", ".join(f"{k}={v:.3f}" for k, v in values.items()))
+
+
+def year3(r, fn):
+    st = r.steps
+    return fn(st[(st.step >= 52) & (st.step < 78)])
+
+
+@pytest.fixture(scope="module")
+def designs():
+    """The default budget spent three ways, on the same seeds."""
+    return {"taper": arm(TAPER), "abrupt": arm(ABRUPT), "last_day": arm(LAST_DAY)}
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the issue-11 profiles: alive two years after 0.908 (taper) vs 0.767 (abrupt), +0.14 "
+    "(asserted +0.15), cheaper per group alive (770 vs 928). After issue 11 the profiles cooperate more (sólidos "
+    "and tengos commit fully when the purchase pays, oportunistas learn), so groups survive at 0.9 "
+    "and contrasts shrink"))
+def test_programme_claim_01_taper_with_handover_beats_abrupt_exit(designs):
+    """At equal budget, a gradual taper with hand-over leaves more groups alive than an abrupt exit.
+
+    (004:L1091-1102.) The default budget spent two ways: the planned taper (full presence for a
+    year, then a linear decline to meeting 52, tasks handed over as it steps back), and a
+    facilitator who does the work herself and leaves at once when the money ends. Two years after
+    each programme's end the taper keeps at least 0.15 more groups alive (measured 0.71 vs 0.53),
+    never fewer in any seed, and costs less per group alive then (measured 968 vs 1331).
+    """
+    a_t, a_a = (per_seed(designs[k], outcome("alive_2y")) for k in ("taper", "abrupt"))
+    c_t, c_a = (per_seed(designs[k], outcome("programme_cost")) for k in ("taper", "abrupt"))
+    k_t, k_a = (per_seed(designs[k], outcome("cost_per_group_2y")) for k in ("taper", "abrupt"))
+    report("programme claim 1", alive_2y_taper=a_t.mean(), abrupt=a_a.mean(), cost_taper=c_t.mean(),
+           cost_abrupt=c_a.mean(), cost_per_alive_taper=k_t.mean(), abrupt_=k_a.mean())
+    # equal budget: each design spends (almost) all of it (groups that dissolve spend less)
+    budget = BASE.programme.budget
+    assert all(abs(c.mean() - budget) <= 0.05 * budget for c in (c_t, c_a))
+    assert a_t.mean() - a_a.mean() >= 0.15
+    assert (a_t >= a_a).all()
+    assert k_t.mean() < k_a.mean()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the issue-11 profiles: alive two years after 0.908 (taper) vs 0.908 (to the last day), "
+    "a tie; cost per group alive 770 vs 773. Groups carried to the last day recover: after the exit "
+    "self-governance grows at the full hand-over rate, and the trust the facilitator built carries them"))
+def test_programme_claim_02_taper_with_handover_beats_staying_to_the_last_day(designs):
+    """At equal budget, a gradual taper leaves more groups alive than staying to the last day.
+
+    (004:L1091-1102: "si el facilitador fracasa a este respecto, la supervivencia del grupo
+    dependerá de su presencia".) The same budget spent on a facilitator at full presence (default
+    empowerment) until the money ends: two years after each programme's end the taper keeps at
+    least 0.04 more groups alive and is never worse in a seed.
+    """
+    a_t, a_l = (per_seed(designs[k], outcome("alive_2y")) for k in ("taper", "last_day"))
+    k_t, k_l = (per_seed(designs[k], outcome("cost_per_group_2y")) for k in ("taper", "last_day"))
+    report("programme claim 2", alive_2y_taper=a_t.mean(), last_day=a_l.mean(),
+           cost_per_alive_taper=k_t.mean(), last_day_=k_l.mean())
+    assert k_t.mean() < k_l.mean()
+    assert a_t.mean() - a_l.mean() >= 0.04
+    assert (a_t >= a_l).all()
+
+
+@pytest.mark.slow
+def test_programme_claim_03_manager_keeps_founders_through_year_3():
+    """A manager hired at about 1.5 years keeps founders and shrinks the year-3 crisis.
+
+    (004 Tabla 4; L1423-1429; L2683-2686.) The baseline with and without a manager paid from the
+    group's fund, hired once the group coordinates a quarter of its work itself: at least 0.10
+    more of the founding members are still members at the end of year 3 (measured 0.42 -> 0.58),
+    joint purchases fail in year 3 at most half as often (measured 0.44 -> 0.20), and year 3
+    holds a smaller share of all exits and expulsions (measured 0.47 -> 0.39).
+    """
+    without, with_ = arm({"manager.enabled": False}), arm()
+    f_n, f_m = per_seed(without, outcome("founders_kept_y3")), per_seed(with_, outcome("founders_kept_y3"))
+
+    def failed(r):
+        return year3(r, lambda s: 1.0 - s[s.alive].purchase_placed.mean())
+
+    def exit_share(r):
+        st = r.steps
+        gone = st.exits + st.expulsions
+        return year3(r, lambda s: (s.exits + s.expulsions).sum()) / max(gone.sum(), 1)
+
+    x_n, x_m = per_seed(without, failed), per_seed(with_, failed)
+    e_n, e_m = per_seed(without, exit_share), per_seed(with_, exit_share)
+    report("programme claim 3", founders_y3_without=f_n.mean(), with_manager=f_m.mean(),
+           y3_failures_without=x_n.mean(), with_=x_m.mean(), y3_exit_share_without=e_n.mean(),
+           with__=e_m.mean())
+    assert f_m.mean() - f_n.mean() >= 0.10
+    assert int((f_m > f_n).sum()) >= 5
+    assert x_m.mean() <= 0.5 * x_n.mean()
+    assert e_m.mean() < e_n.mean()
+
+
+def test_programme_claims_are_documented():
+    """docs/model.md §5 names every claim test of this file, and names none that is missing."""
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(test_programme_claim_\d+_[a-z0-9_]+)`", text))
+    source = Path(__file__).read_text(encoding="utf-8")
+    defined = set(re.findall(r"^def (test_programme_claim_\d+_[a-z0-9_]+)\(", source, flags=re.M))
+    assert defined and named == defined
+
+
+def attendance_by_year(r):
+    """Mean attendance of live groups in joint-action phases, year 1 and year 4."""
+    st = r.steps
+    live = st[st.alive & (st.phase >= 2)]
+    return live[live.step < 26].attendance.mean(), live[live.step >= 78].attendance.mean()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the issue-11 profiles: weak-firm groups attend 0.651 in year 1 and 0.598 in year 4 "
+    "(-0.053, asserted -0.10); strong-firm groups 0.657 -> 0.668. Weak groups now gain more (more "
+    "cooperation), so fewer members stay below the clear-gain line"))
+def test_programme_claim_04_participation_falls_where_benefits_are_unclear():
+    """Involvement falls in day-to-day operation unless the benefits are clear (004:L720-741).
+
+    Groups of weak firms, whose members mostly earn no clear gain over going alone, attend at
+    least 0.10 less in year 4 than in year 1 (measured 0.59 -> 0.39, live groups); groups of
+    strong firms, with clear gains, do not fall by more than 0.02 (measured 0.64 -> 0.66). The
+    decay rule is given (sim/model.py ``_update_engagement``); what the test checks is that
+    the model's gains make it bite where the guide says.
+    """
+    weak = per_seed(arm({"population.weak_share": 1.0}), attendance_by_year)
+    strong = per_seed(arm({"population.weak_share": 0.0}), attendance_by_year)
+    report("programme claim 4", weak_y1=weak[:, 0].mean(), weak_y4=weak[:, 1].mean(),
+           strong_y1=strong[:, 0].mean(), strong_y4=strong[:, 1].mean())
+    assert weak[:, 0].mean() - weak[:, 1].mean() >= 0.10
+    assert strong[:, 0].mean() - strong[:, 1].mean() <= 0.02
+    assert int((weak[:, 1] < weak[:, 0]).sum()) >= 5
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the issue-11 profiles: baseline attendance (live groups) 0.656 in year 1 -> 0.670 in "
+    "year 4; it rises, because members who gain little leave and trust, which raises attendance, grows. "
+    "Decay bites only where gains stay below 2 %"))
+def test_programme_claim_05_participation_falls_in_the_baseline():
+    """In the baseline, participation falls from year 1 to year 4 (004:L720-741).
+
+    Asserted: attendance of live groups at least 0.02 lower in year 4 than in year 1.
+    """
+    base = per_seed(arm(), attendance_by_year)
+    report("programme claim 5", y1=base[:, 0].mean(), y4=base[:, 1].mean())
+    assert base[:, 0].mean() - base[:, 1].mean() >= 0.02
+
+
+def net_per_member(r):
+    """Members' income over going alone per member and meeting, live groups, years 3-4."""
+    st = r.steps
+    live = st[st.alive & (st.step >= 52)]
+    return ((live.income_members - live.income_alone) * live.members).sum() / max(live.members.sum(), 1)
+
+
+def by_size(n):
+    return arm({"population.group_size": n, "population.slack": max(2, n // 2)})
+
+
+@pytest.fixture(scope="module")
+def sizes():
+    """The baseline founded with 5, 8, 12 and 20 firms (004:L175-176: horizontal networks of 5-20)."""
+    return {n: by_size(n) for n in (5, 8, 12, 20)}
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the issue-11 profiles: net benefit per member and meeting 8.0 / 7.4 / 6.2 / 4.4 at "
+    "5 / 8 / 12 / 20 firms: it falls with size and peaks at 5, the edge of the range, not inside it."
+    " Once 5-firm groups reach their lot (committing pays), their lower transaction costs win"))
+def test_programme_claim_06_net_benefit_per_member_peaks_at_intermediate_size(sizes):
+    """Net benefit per member peaks at an intermediate size within 5-20 firms.
+
+    (004:L694-697: larger and more diverse groups have higher transaction costs; 004:L447-450:
+    five firms are easier to articulate than a province-wide cluster.) Income over going alone
+    per member and meeting in live groups, years 3-4: the best founding size lies strictly
+    inside 5-20 and beats 20 firms by at least 25 % (measured 5.3 / 5.4 / 4.6 / 3.4 at
+    5 / 8 / 12 / 20).
+    """
+    net = {n: per_seed(runs, net_per_member) for n, runs in sizes.items()}
+    means = {n: v.mean() for n, v in net.items()}
+    report("programme claim 6", **{f"net_{n}": m for n, m in means.items()})
+    best = max(means, key=means.get)
+    assert 5 < best < 20
+    assert means[best] >= 1.25 * means[20]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the issue-11 profiles: 5-firm groups survive 0.542 (8 firms 0.908, 12 firms 0.958, "
+    "20 firms 1.000); asserted >= 0.5 (holds) and >= 0.7 x the 8-firm survival (0.60: missed). A group "
+    "of 5 dissolves after two departures (lifecycle.min_members = 3)"))
+def test_programme_claim_07_five_firm_group_is_viable(sizes):
+    """A 5-firm group is viable: it survives at least half as often as 8-firm groups (004:L447-450).
+
+    Asserted: survival at 5 firms at least 0.5 and at least 0.7 times survival at 8 firms.
+    """
+    surv = {n: per_seed(runs, outcome("survival")).mean() for n, runs in sizes.items()}
+    report("programme claim 7", **{f"survival_{n}": v for n, v in surv.items()})
+    assert surv[5] >= 0.5
+    assert surv[5] >= 0.7 * surv[8]
+
+
+WILLING = {"population.santo": 0.4, "population.solido": 0.5, "population.tengo": 0.05,
+           "population.oportunista": 0.05, "population.active": 0.4, "population.passive": 0.45,
+           "population.barely": 0.15, "population.weak_share": 1.0}
+RELUCTANT = {"population.santo": 0.05, "population.solido": 0.25, "population.tengo": 0.35,
+             "population.oportunista": 0.35, "population.active": 0.1, "population.passive": 0.35,
+             "population.barely": 0.55, "population.weak_share": 0.0}
+
+
+@pytest.mark.slow
+def test_programme_claim_08_willingness_beats_resources():
+    """A willing group of weak firms does better than a reluctant group of strong firms.
+
+    (004:L1703-1711: "es preferible comenzar con un grupo con recursos limitados pero interesado
+    en asociarse".) Willing: mostly santos and sólidos, many active members, all weak firms;
+    reluctant: mostly tengo que ganar and oportunistas, mostly barely participating, all strong
+    firms. The willing group survives at least 0.25 more often (measured 0.81 vs 0.38) and keeps
+    more of its founders. Among the groups that survive, the strong firms still gain more over
+    going alone (measured +2.8 % vs +6.3 %): resources pay, willingness keeps the group together.
+    """
+    willing, reluctant = arm(WILLING), arm(RELUCTANT)
+    s_w, s_r = per_seed(willing, outcome("survival")), per_seed(reluctant, outcome("survival"))
+    f_w, f_r = per_seed(willing, outcome("founders_kept")), per_seed(reluctant, outcome("founders_kept"))
+    g_w, g_r = per_seed(willing, outcome("income_gain")), per_seed(reluctant, outcome("income_gain"))
+    report("programme claim 8", survival_willing=s_w.mean(), reluctant=s_r.mean(),
+           founders_willing=f_w.mean(), founders_reluctant=f_r.mean(), gain_willing=g_w.mean(),
+           gain_reluctant=g_r.mean())
+    assert s_w.mean() - s_r.mean() >= 0.25
+    assert f_w.mean() > f_r.mean()
+    assert int((s_w > s_r).sum()) >= 5
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the issue-11 profiles: net benefit 7.85 -> 6.01 (-23 %, asserted -15 %: holds) but "
+    "survival 0.917 -> 0.867 (-0.05, asserted -0.10). After issue 11 the profiles cooperate more (sólidos "
+    "and tengos commit fully when the purchase pays, oportunistas learn), so groups survive at 0.9 "
+    "and contrasts shrink"))
+def test_programme_claim_09_diversity_costs_net_benefit_and_survival():
+    """A more diverse group pays more to coordinate, so it gains less and survives less (004:L694-697).
+
+    ("Mientras más grande y diverso el grupo los costos de transacción son más altos.") Cultural
+    and institutional diversity 0.7 against 0: income over going alone per member and meeting
+    (live groups, years 3-4) at least 15 % lower (measured 6.0 -> 4.4) and survival at least
+    0.10 lower (measured 0.76 -> 0.58). The cost rule is given (``lifecycle.tc_diversity``);
+    the test checks that it carries through to survival.
+    """
+    same, diverse = arm({"population.diversity": 0.0}), arm({"population.diversity": 0.7})
+    n_s, n_d = per_seed(same, net_per_member), per_seed(diverse, net_per_member)
+    s_s, s_d = per_seed(same, outcome("survival")), per_seed(diverse, outcome("survival"))
+    report("programme claim 9", net_homogeneous=n_s.mean(), net_diverse=n_d.mean(),
+           survival_homogeneous=s_s.mean(), survival_diverse=s_d.mean())
+    assert n_d.mean() <= 0.85 * n_s.mean()
+    assert s_s.mean() - s_d.mean() >= 0.10
+    assert int((n_s > n_d).sum()) >= 5

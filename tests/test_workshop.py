@@ -1,0 +1,318 @@
+"""The workshop session's state machine, without a browser: seating, decisions, timer, vote, restart."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pandas as pd
+import pytest
+
+import sim
+from sim import vote
+from sim.model import AsociaModel
+from sim.workshop import DEFAULT, Registry, Settings, Workshop, WorkshopError
+
+
+@pytest.fixture
+def scenario():
+    """A short workshop: joint purchase from the first meeting, reglamento voted at meeting 2."""
+    return sim.load_scenario("scenarios/baseline.toml", {"lifecycle.phase2_at": 0, "rules.adopt_at": 2,
+                                                         "run.steps": 10})
+
+
+def make(tmp_path, scenario, **kw):
+    return Workshop.create(tmp_path, scenario, Settings(**{"groups": 2, "seats": 3, **kw}))
+
+
+def test_join_balances_groups_and_refuses_when_full(tmp_path, scenario):
+    ws = make(tmp_path, scenario)
+    people = [ws.join(f"P{i}") for i in range(6)]
+    assert [p.seat for p in people] == [(0, 0), (1, 0), (0, 1), (1, 1), (0, 2), (1, 2)]
+    with pytest.raises(WorkshopError) as e:
+        ws.join("late")
+    assert e.value.key == "full"
+    with pytest.raises(WorkshopError) as e:
+        ws.join("   ")
+    assert e.value.key == "name_empty"
+    assert len({p.token for p in people}) == 6
+
+
+def test_decisions_drive_the_firms_and_undecided_seats_play_the_default(tmp_path, scenario):
+    ws = make(tmp_path, scenario, idle_rounds=0)
+    a, b, c = ws.join("Ana"), ws.join("Beto"), ws.join("Caro")
+    ws.open_round()
+    ws.decide(a.token, {"purchase": "none"})
+    ws.decide(b.token, {"purchase": "secret", "lead": "quiet"})
+    ws.close_round()
+    firms = ws.firm_rows[0][0]
+    fa, fc = ws.seat_firm[a.seat], ws.seat_firm[c.seat]
+    assert firms.at[fa, "commit"] == 0.0
+    assert firms.at[fc, "commit"] == 1.0 and firms.at[fc, "renege"] == 0.0  # default: all in
+    fb = ws.firm_rows[1][0].loc[ws.seat_firm[b.seat]]
+    assert (fb["commit"], fb["renege"]) == (1.0, 1.0)  # committed, then bought privately
+    r = ws.rounds[0]
+    assert set(r["decided"]) == {a.pid, b.pid} and r["defaulted"] == [c.pid]
+    assert ws.participants[c.pid].last == DEFAULT
+    # next meeting Ana does not decide: she repeats her last decision
+    ws.open_round()
+    ws.close_round()
+    assert ws.firm_rows[0][1].at[fa, "commit"] == 0.0
+
+
+def test_cannot_decide_when_closed_or_with_bad_choice(tmp_path, scenario):
+    ws = make(tmp_path, scenario)
+    a = ws.join("Ana")
+    with pytest.raises(WorkshopError, match="no meeting is open"):
+        ws.decide(a.token, {})
+    ws.open_round()
+    with pytest.raises(WorkshopError, match="allowed: all, half, none, secret"):
+        ws.decide(a.token, {"purchase": "lots"})
+    with pytest.raises(WorkshopError) as e:
+        ws.decide("not-a-token", {})
+    assert e.value.key == "unknown"
+
+
+def test_idle_participant_is_replaced_by_the_profile_and_the_seat_freed(tmp_path, scenario):
+    ws = make(tmp_path, scenario, idle_rounds=2)
+    a = ws.join("Ana")
+    for _ in range(2):
+        ws.open_round()
+        ws.close_round()
+    assert a.seat is None
+    assert ("leave_idle" in [k for _, k, _ in ws.log])
+    late = ws.join("Tarde")
+    assert late.seat == (0, 0)  # the late joiner takes the freed seat
+    ws.reseat(a.token)
+    assert a.seat == (1, 0)
+
+
+def test_vote_rules():
+    quo = {"decision": "majority", "sanctions": "graduated", "admission": "screened"}
+    strict = {"decision": "consensus", "sanctions": "strict", "admission": "open"}
+    assert vote.decide("majority", [strict, strict, quo], quo, 0) == strict
+    assert vote.decide("majority", [strict, quo], quo, 0) == quo  # a tie keeps the status quo
+    assert vote.decide("consensus", [strict, strict, quo], quo, 0) == quo
+    assert vote.decide("consensus", [strict, strict], quo, 0) == strict
+    assert vote.decide("leader", [quo, strict, quo], quo, 1) == strict
+    with pytest.raises(ValueError, match="allowed: graduated, strict, none"):
+        vote.check_ballot({"sanctions": "harsh"})
+
+
+def test_the_vote_at_the_reglamento_meeting_changes_the_groups_rules(tmp_path, scenario):
+    ws = make(tmp_path, scenario.replace({"population.group_size": 5}), seats=5, groups=1)
+    people = [ws.join(f"P{i}") for i in range(5)]
+    for _ in range(2):
+        ws.open_round()
+        ws.close_round()
+    ws.open_round()
+    assert ws.phone(people[0].token)["vote"]
+    for p in people:
+        ws.decide(p.token, DEFAULT, {"sanctions": "strict", "decision": "leader"})
+    ws.close_round()
+    votes = ws.rounds[2]["votes"][0]
+    assert votes["choice"]["sanctions"] == "strict" and votes["choice"]["decision"] == "leader"
+    s = ws.group_scenarios[0]
+    assert (s.sanctions.warning, s.sanctions.expulsion_strikes, s.rules.decision) == (False, 2, "leader")
+    assert ws.runs[0].model.config is s and ws.rules_in_force(0)["adopted"]
+
+
+def test_amend_rules_refuses_other_sections(scenario):
+    model = AsociaModel(scenario.replace({"population.groups": 1}), seed=1)
+    with pytest.raises(ValueError, match="not 'population'"):
+        model.amend_rules(scenario)
+
+
+def test_restart_replays_the_journal_to_the_same_tables(tmp_path, scenario):
+    ws = make(tmp_path, scenario)
+    a, b = ws.join("Ana"), ws.join("Beto")
+    for k in range(4):
+        ws.open_round()
+        ws.decide(a.token, {"purchase": ["all", "secret", "none", "half"][k]})
+        if k % 2:
+            ws.decide(b.token, {"purchase": "none", "lead": "open"}, {"sanctions": "none"})
+        ws.close_round()
+    ws.open_round()
+    ws.decide(a.token, {"purchase": "half"})  # decided in an open meeting, then the server dies
+    ws.close()
+    again = Workshop.load(ws.folder)
+    assert again.state == "open" and again.decisions == {a.pid: {**DEFAULT, "purchase": "half"}}
+    assert again.participant(a.token).seat == a.seat
+    for g in range(2):
+        before, after = ws.runs[g].results().tables(), again.runs[g].results().tables()
+        for name in ("steps", "firms", "events"):
+            pd.testing.assert_frame_equal(before[name], after[name])
+        assert len(after["firms"]) > 20
+    again.close()
+
+
+def test_a_line_cut_by_a_crash_is_ignored_but_a_corrupt_journal_is_refused(tmp_path, scenario):
+    ws = make(tmp_path, scenario)
+    ws.join("Ana")
+    ws.close()
+    path = ws.folder / "journal.jsonl"
+    path.write_text(path.read_text() + '{"a": "jo')
+    assert len(Workshop.load(ws.folder).participants) == 1
+    path.write_text('{"a": "jo\n' + path.read_text())
+    with pytest.raises(WorkshopError, match="line 1 is not JSON"):
+        Workshop.load(ws.folder)
+
+
+def test_timer_closes_the_meeting_with_defaults(tmp_path, scenario):
+    ws = make(tmp_path, scenario, round_seconds=1)
+    a = ws.join("Ana")
+    ws.open_round()
+    deadline = time.monotonic() + 5
+    while ws.state == "open" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ws.state == "resolved" and ws.rounds[0]["by"] == "timer" and ws.rounds[0]["defaulted"] == [a.pid]
+    lines = [json.loads(x) for x in (ws.folder / "journal.jsonl").read_text().splitlines()]
+    assert lines[-1]["a"] == "close" and lines[-1]["by"] == "timer"
+
+
+def test_pause_stops_the_clock(tmp_path, scenario):
+    ws = make(tmp_path, scenario, round_seconds=1)
+    ws.open_round()
+    ws.pause()
+    time.sleep(1.3)
+    assert ws.state == "open" and ws.seconds_left() > 0.5
+    ws.resume()
+    ws.close_round()
+
+
+def test_two_workshops_on_one_server_stay_separate(tmp_path, scenario):
+    reg = Registry(tmp_path)
+    one, two = reg.create(scenario, Settings(groups=1, seats=2)), reg.create(scenario, Settings(groups=1, seats=2))
+    assert one.code != two.code and one.key != two.key
+    a = one.join("Ana")
+    with pytest.raises(WorkshopError):
+        two.participant(a.token)
+    assert reg.get(one.code.lower()) is one and reg.get("ZZZZZ") is None and reg.get("../x") is None
+    assert not one.check_key(two.key) and one.check_key(one.key)
+    fresh = Registry(tmp_path)  # a restarted server finds both on disk
+    assert fresh.get(two.code).code == two.code and fresh.get(one.code).participant(a.token).name == "Ana"
+
+
+def test_settings_are_checked(tmp_path, scenario):
+    with pytest.raises(WorkshopError, match="'seats' got 9; allowed: at most the group size, 8"):
+        make(tmp_path, scenario, seats=9)
+    with pytest.raises(WorkshopError, match="'groups' got 0; allowed: a whole number from 1 to 12"):
+        make(tmp_path, scenario, groups=0)
+
+
+def test_debrief_places_people_replays_what_if_and_exports_without_names(tmp_path, scenario):
+    import io
+    import zipfile
+
+    from sim import debrief
+
+    ws = make(tmp_path, scenario, idle_rounds=0)
+    people = [ws.join(n) for n in ("Ana", "Beto", "Caro", "Dani")]
+    plays = [{"purchase": "all"}, {"purchase": "secret", "lead": "quiet"}, {"purchase": "none", "lead": "open"},
+             {"purchase": "all"}]
+    for t in range(5):
+        ws.open_round()
+        for k, (p, d) in enumerate(zip(people, plays, strict=True)):
+            if k == 3 and t % 2:
+                d = {"purchase": "half"}
+            ws.decide(p.token, d, {"sanctions": "none"} if ws.t == ws.vote_round else None)
+        ws.close_round()
+    ws.end()
+    placed = debrief.people(ws).set_index("name")["placed"].to_dict()
+    assert placed == {"Ana": "santo", "Beto": "oportunista", "Caro": "tengo", "Dani": "solido"}
+    assert debrief.place([]) is None
+    # same seed, same moves, the rules really chosen: the group's meetings exactly
+    same = debrief.what_if(ws, 0, None)
+    pd.testing.assert_frame_equal(same, ws.series(0))
+    assert len(same) == 5
+    other = debrief.what_if(ws, 0, {"decision": "consensus", "sanctions": "strict", "admission": "screened"})
+    assert not other.equals(same)
+    table = debrief.compare(ws)
+    assert list(table["group"]) == [0, 1] and table["sanctions"].tolist() == ["none", "none"]
+    data = debrief.export(ws)
+    z = zipfile.ZipFile(io.BytesIO(data))
+    expected = {"participants.csv", "decisions.csv", "votes.csv", "steps.csv", "events.csv", "manifest.json"}
+    assert expected <= set(z.namelist())
+    text = b"".join(z.read(n) for n in z.namelist()).decode()
+    assert not any(n in text for n in ("Ana", "Beto", "Caro", "Dani"))
+    decisions = pd.read_csv(z.open("decisions.csv"))
+    assert len(decisions) == 20 and set(decisions["participant"]) == {"P01", "P02", "P03", "P04"}
+    reveal = debrief.reveal(ws, 0)
+    assert set(reveal["profile"]) <= set(sim.profiles.NAMES) and "Ana" in set(reveal["played_by"])
+
+
+def test_a_leaver_s_decision_is_dropped_and_the_count_follows_the_room(tmp_path, scenario):
+    ws = make(tmp_path, scenario)
+    a, b = ws.join("Ana"), ws.join("Beto")
+    ws.open_round()
+    ws.decide(a.token, {"purchase": "none"})
+    ws.decide(b.token, {})
+    ws.leave(a.token)
+    board = ws.board()
+    assert (board["decided"], board["people"]) == (1, 1)
+    ws.close_round()
+    assert ws.rounds[0]["decided"] == [b.pid] and (0, 0) not in ws.rounds[0]["applied"]
+
+
+def test_the_pages_render_in_every_state(tmp_path, scenario):
+    """Phone, projector and debrief components render without a browser (fast check of every branch)."""
+    import solara
+
+    from dashboards import workshop_app as app
+
+    ws = make(tmp_path, scenario, idle_rounds=0)
+    people = [ws.join(n) for n in ("Ana", "Beto", "Caro")]
+
+    def render_all(langs=("es",)):
+        for lang in langs:
+            solara.render(app.Trainer(ws, lang, lambda **kw: None), handle_error=False)
+            for p in people:
+                solara.render(app.Phone(ws, p.token, lang, lambda **kw: None), handle_error=False)
+
+    render_all()
+    for k in range(3):
+        ws.open_round()
+        if k == 2:
+            render_all(("es", "en"))  # the vote
+        ws.decide(people[0].token, {"purchase": "secret"}, {"sanctions": "none"} if ws.t == ws.vote_round else None)
+        ws.close_round()
+    ws.leave(people[2].token)
+    render_all(("en",))
+    ws.end()
+    render_all()
+    box, _ = solara.render(app.Debrief(ws, "es"), handle_error=False)
+
+
+def test_the_readme_workshop_command_creates_a_session(tmp_path):
+    """The README's `asocia workshop` line, run with --no-serve, prints the two links and saves the session."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    line = next(x for x in readme.splitlines() if x.startswith(".venv/bin/asocia workshop"))
+    argv = line.split("#")[0].split()[1:]
+    env = {"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "sim.cli", *argv, "--no-serve", "--dir", str(tmp_path)],
+                          cwd=root, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    code = re.search(r"\?w=([A-Z0-9]{5})&k=", done.stdout).group(1)
+    assert f"?w={code}\n" in done.stdout and (tmp_path / code / "session.json").exists()
+    assert Workshop.load(tmp_path / code).settings.groups == 6
+    bad = subprocess.run([sys.executable, "-m", "sim.cli", "workshop", "--groups", "20", "--no-serve", "--dir",
+                          str(tmp_path)], cwd=root, capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "'--groups' got 20; allowed: a whole number from 1 to 12" in bad.stderr
+
+
+def test_the_trainer_hands_a_firm_back_to_its_profile(tmp_path, scenario):
+    ws = make(tmp_path, scenario)
+    a = ws.join("Ana")
+    ws.release(a.pid)
+    assert a.seat is None and ws.log[-1][1] == "leave_trainer"
+    with pytest.raises(WorkshopError):
+        ws.release(99)
+    again = Workshop.load(ws.folder)  # the release is journaled like every other action
+    assert again.participants[a.pid].seat is None

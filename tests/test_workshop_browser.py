@@ -1,0 +1,278 @@
+"""A whole workshop in a real browser: a trainer and seven phones in headless chromium.
+
+One server and one room serve the module; the tests run in order, like the workshop: people join
+from phones (390 x 844), three meetings are played (one phone reloads and one comes back in a new
+browser, one person leaves and a latecomer takes the seat), the third meeting votes the
+reglamento, and the trainer runs the debrief and downloads the pseudonymised tables. Screenshots go
+to /tmp/asocia-workshop-*.png; the tests check what they show (no sideways scroll on a phone, the
+story and the controls inside the projector's 1920 x 1080).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import sim  # noqa: E402
+from dashboards.devserver import CHROMIUM, browser, free_port  # noqa: E402
+from dashboards.workshop_devserver import serve_workshop  # noqa: E402
+from sim.workshop import Settings, Workshop  # noqa: E402
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}")]
+
+NAMES = ["Ana", "Beto", "Caro", "Dani", "Eli", "Fede", "Gabi"]
+PHONE = {"width": 390, "height": 844}
+PROJECTOR = {"width": 1920, "height": 1080}
+SHOTS = Path("/tmp")
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    """A room of 2 groups with 4 seats each; the reglamento is voted at meeting 3."""
+    root = tmp_path_factory.mktemp("workshops")
+    scenario = sim.load_scenario(ROOT / "scenarios" / "workshop.toml", {"rules.adopt_at": 2})
+    ws = Workshop.create(root, scenario, Settings(groups=2, seats=4, round_seconds=300, idle_rounds=0))
+    ws.close()
+    return ws
+
+
+@pytest.fixture(scope="module")
+def room(session, tmp_path_factory):
+    """The server (which a test may restart on the same port), the trainer's page and the phones."""
+    log = open(tmp_path_factory.mktemp("log") / "server.log", "w")
+    port = free_port()
+    servers = contextlib.ExitStack()
+    url = servers.enter_context(serve_workshop(session.folder.parent, session.code, port=port, log=log))
+
+    def restart():
+        servers.close()  # the server process ends: every kernel, every page's state on the server is gone
+        servers.enter_context(serve_workshop(session.folder.parent, session.code, port=port, log=log))
+
+    with browser() as b:
+        trainer = b.new_page(viewport=PROJECTOR, accept_downloads=True)
+        trainer.set_default_timeout(30_000)
+        trainer.goto(f"{url}?w={session.code}&k={session.key}")
+        trainer.wait_for_selector(".ws-trainer", timeout=90_000)
+        yield {"url": url, "browser": b, "trainer": trainer, "phones": {}, "contexts": {}, "restart": restart}
+    servers.close()
+    log.close()
+
+
+def new_phone(room, address: str):
+    ctx = room["browser"].new_context(viewport=PHONE)
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(address)
+    return ctx, page
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def inside_viewport(page, selector: str) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    vp = page.viewport_size
+    return box is not None and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= vp["width"] + 1 \
+        and box["y"] + box["height"] <= vp["height"] + 1
+
+
+def test_pages_need_the_code_and_the_key(room, session):
+    ctx, page = new_phone(room, room["url"])
+    page.wait_for_selector(".ws-code-input input", timeout=90_000)
+    assert page.locator(".ws-name-input").count() == 0  # no code, no join form
+    page.goto(f"{room['url']}?w={session.code}&k=wrong")
+    page.wait_for_selector("text=Este enlace de coordinación no es válido.")
+    assert page.locator(".ws-open").count() == 0
+    page.goto(f"{room['url']}?w=ZZZZZ")
+    page.wait_for_selector("text=No hay ningún taller con ese código aquí.")
+    ctx.close()
+
+
+def test_seven_people_join_from_their_phones(room, session):
+    trainer = room["trainer"]
+    for name in NAMES:
+        ctx, page = new_phone(room, f"{room['url']}?w={session.code}")
+        page.wait_for_selector(".ws-name-input input", timeout=90_000)
+        page.fill(".ws-name-input input", name)
+        page.click(".ws-join")
+        page.wait_for_selector(".ws-you")
+        assert re.search(rf"{name} · grupo [12] · empresa \d+", page.locator(".ws-you").inner_text())
+        assert "p=" in page.url  # the phone's address now carries its seat's token
+        room["phones"][name], room["contexts"][name] = page, ctx
+    trainer.wait_for_selector("text=Personas sentadas: 7")
+    gabi = room["phones"]["Gabi"]  # English on request, kept in the address across a reload
+    gabi.click(".ws-lang-en")
+    gabi.wait_for_selector("text=Waiting for the trainer to open the meeting.")
+    gabi.reload()
+    gabi.wait_for_selector("text=Rules in force", timeout=90_000)
+    gabi.click(".ws-lang-es")
+    gabi.wait_for_selector("text=Esperando que se abra la reunión.")
+    groups = [room["phones"][n].locator(".ws-you").inner_text().split(" · ")[1] for n in NAMES]
+    assert sorted(groups).count("grupo 1") == 4 and groups.count("grupo 2") == 3  # balanced
+    trainer.screenshot(path=SHOTS / "asocia-workshop-projector-lobby.png")
+    assert inside_viewport(trainer, ".ws-qr svg") and inside_viewport(trainer, ".ws-open")
+
+
+PLAYS = {"Ana": "all", "Beto": "secret", "Caro": "none", "Dani": "all", "Eli": "half", "Fede": "secret"}
+
+
+def play(room, plays: dict[str, str], meeting: int) -> None:
+    for name, purchase in plays.items():
+        page = room["phones"][name]
+        page.wait_for_selector(".ws-choices")
+        page.click(f".ws-purchase-{purchase}")
+        page.click(".ws-submit")
+        page.wait_for_selector(".ws-sent")
+
+
+def test_meeting_1_who_decided_is_shown_not_what(room, session):
+    trainer = room["trainer"]
+    trainer.click(".ws-open")
+    for page in room["phones"].values():
+        page.wait_for_selector(".ws-choices")
+        page.wait_for_selector(".ws-countdown-time")
+    assert "Si no decide a tiempo" in room["phones"]["Gabi"].locator(".ws-default").inner_text()
+    play(room, PLAYS, 1)  # Gabi does not decide: she plays the stated default
+    trainer.wait_for_selector("text=decidieron 6 de 7")
+    assert trainer.locator(".ws-seat.ws-done").count() == 6
+    assert trainer.locator(".ws-seat.ws-wait").count() == 1
+    text = trainer.locator(".ws-trainer").inner_text()
+    assert "secreto" not in text and "Todo" not in text  # what people chose never reaches the projector
+    phone = room["phones"]["Beto"]
+    phone.screenshot(path=SHOTS / "asocia-workshop-phone-meeting.png")
+    assert no_sideways_scroll(phone) and inside_viewport(phone, ".ws-countdown")
+    trainer.screenshot(path=SHOTS / "asocia-workshop-projector-open.png")
+    trainer.click(".ws-close")
+    for page in room["phones"].values():
+        page.wait_for_selector("text=Reunión anterior (n.º 1) como la vio su grupo")
+        page.wait_for_selector(".ws-gain")
+    trainer.wait_for_selector(".ws-story-title")
+    assert inside_viewport(trainer, ".ws-story-title") and inside_viewport(trainer, ".ws-open")
+    trainer.screenshot(path=SHOTS / "asocia-workshop-projector-story.png")
+    room["phones"]["Ana"].screenshot(path=SHOTS / "asocia-workshop-phone-after.png")
+    done = Workshop.load(session.folder)
+    gabi = next(p for p in done.participants.values() if p.name == "Gabi")
+    assert done.rounds[0]["defaulted"] == [gabi.pid] and len(done.rounds[0]["decided"]) == 6
+
+
+def test_meeting_2_reconnects_a_leaver_and_a_latecomer(room, session):
+    trainer = room["trainer"]
+    trainer.click(".ws-open")
+    ana = room["phones"]["Ana"]
+    ana.wait_for_selector(".ws-choices")
+    seat_before = ana.locator(".ws-you").inner_text()
+    ana.reload()  # a phone that reloads
+    ana.wait_for_selector(".ws-choices", timeout=90_000)
+    assert ana.locator(".ws-you").inner_text() == seat_before
+    # a phone that slept: its browser is gone, the same address in a new one finds the same seat
+    address = room["phones"]["Dani"].url
+    room["contexts"]["Dani"].close()
+    ctx, dani = new_phone(room, address)
+    dani.wait_for_selector(".ws-choices", timeout=90_000)
+    room["phones"]["Dani"], room["contexts"]["Dani"] = dani, ctx
+    play(room, {**PLAYS, "Gabi": "all"}, 2)
+    # Caro leaves: a profile plays her firm and the latecomer takes her seat
+    caro = room["phones"]["Caro"]
+    caro_seat = caro.locator(".ws-you").inner_text().split(" · ", 1)[1]
+    caro.click(".ws-leave")
+    caro.click(".ws-leave-confirm")  # a second tap: leaving is not undone by a slip of the thumb
+    caro.wait_for_selector(".ws-reseat")
+    trainer.wait_for_selector("text=Caro se fue; la empresa la juega su perfil")
+    ctx, hugo = new_phone(room, f"{room['url']}?w={session.code}")
+    hugo.wait_for_selector(".ws-name-input input", timeout=90_000)
+    hugo.fill(".ws-name-input input", "Hugo")
+    hugo.click(".ws-join")
+    hugo.wait_for_selector(".ws-choices")
+    assert hugo.locator(".ws-you").inner_text().split(" · ", 1)[1] == caro_seat
+    room["phones"]["Hugo"], room["contexts"]["Hugo"] = hugo, ctx
+    play(room, {"Hugo": "all"}, 2)
+    trainer.wait_for_selector("text=decidieron 7 de 7")
+    trainer.click(".ws-close")
+    for name, page in room["phones"].items():
+        if name != "Caro":
+            page.wait_for_selector("text=Reunión anterior (n.º 2) como la vio su grupo")
+
+
+def vote_strict(page) -> None:
+    page.wait_for_selector(".ws-vote-title")
+    page.click(".ws-vote-sanctions-strict")
+    page.click(".ws-submit")
+    page.wait_for_selector(".ws-sent")
+
+
+def test_meeting_3_votes_the_reglamento_across_a_server_restart(room, session):
+    trainer = room["trainer"]
+    trainer.click(".ws-open")
+    active = {n: p for n, p in room["phones"].items() if n != "Caro"}
+    early = ["Ana", "Beto", "Dani"]
+    for name in early:
+        vote_strict(active[name])
+    trainer.wait_for_selector("text=decidieron 3 de 7")
+    room["restart"]()  # the laptop's server dies and comes back: the journal has every decision
+    for page in [trainer, *active.values()]:
+        page.reload()
+    trainer.wait_for_selector("text=decidieron 3 de 7", timeout=90_000)
+    for name, page in active.items():
+        page.wait_for_selector(".ws-vote-title", timeout=90_000)
+        assert (page.locator(".ws-sent").count() == 1) == (name in early)
+    for name, page in active.items():
+        if name not in early:
+            vote_strict(page)
+    room["phones"]["Eli"].screenshot(path=SHOTS / "asocia-workshop-phone-vote.png", full_page=True)
+    trainer.wait_for_selector("text=decidieron 7 de 7")
+    trainer.click(".ws-close")
+    for page in active.values():
+        page.wait_for_selector("text=Reglamento adoptado")
+    assert "estrictas" in trainer.locator(".ws-vote-result").inner_text()
+    done = Workshop.load(session.folder)
+    assert all(v["choice"]["sanctions"] == "strict" for v in done.rounds[2]["votes"].values())
+    assert all(not s.sanctions.warning and s.sanctions.expulsion_strikes == 2 for s in done.group_scenarios)
+    trainer.click(".ws-back")
+    trainer.wait_for_selector("text=Reunión 2 en el grupo 1")
+
+
+def test_debrief_reveals_places_and_exports_without_names(room, session):
+    trainer = room["trainer"]
+    trainer.click(".ws-end")
+    trainer.wait_for_selector(".ws-people-table")
+    table = trainer.locator(".ws-people-table").inner_text()
+    for name in ("Ana", "Beto", "Hugo"):
+        assert name in table
+    def row(name):
+        return trainer.locator(".ws-people-table").get_by_role("row", name=re.compile(rf"^{name} ")).inner_text()
+
+    assert "oportunista" in row("Beto") and "santo" in row("Ana") and "tengo que ganar" in row("Eli")
+    trainer.screenshot(path=SHOTS / "asocia-workshop-projector-debrief.png")
+    phone = room["phones"]["Beto"]
+    phone.wait_for_selector(".ws-placed")
+    assert phone.locator(".ws-placed").inner_text() == "oportunista"
+    phone.screenshot(path=SHOTS / "asocia-workshop-phone-debrief.png", full_page=True)
+    trainer.click(".ws-tab-reveal")
+    trainer.wait_for_selector(".ws-reveal-table")
+    trainer.click(".ws-tab-whatif")
+    trainer.wait_for_selector(".ws-whatif-group")
+    # what happened and the replay under the contrary sanctions: two lines in each of the two panels
+    trainer.wait_for_function("() => document.querySelectorAll('.ws-whatif polyline').length === 4")
+    assert "contra" in trainer.locator(".ws-whatif-sum").inner_text()
+    trainer.wait_for_timeout(800)  # the tab's slide
+    trainer.screenshot(path=SHOTS / "asocia-workshop-projector-whatif.png")
+    with trainer.expect_download() as info:
+        trainer.click("text=Descargar las tablas (seudonimizadas)")
+    data = Path(info.value.path()).read_bytes()
+    z = zipfile.ZipFile(io.BytesIO(data))
+    assert "decisions.csv" in z.namelist()
+    text = b"".join(z.read(n) for n in z.namelist()).decode()
+    assert not any(name in text for name in NAMES + ["Hugo"])
+    assert info.value.suggested_filename == f"taller-{session.code}-semilla-{session.settings.seed}.zip"
