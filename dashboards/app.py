@@ -57,7 +57,9 @@ PARKING = Parking()  # every browser's run, kept across a reload and let go when
 
 lang = solara.reactive("es")
 frame = solara.reactive(0)          # re-renders the small panels: after a redraw, PANEL_PERIOD apart while playing
+frame_slow = solara.reactive(0)     # re-renders the log and the downloads: SLOW_PERIOD apart while playing
 PANEL_PERIOD = 0.25  # s; each re-render of the status line, log, network and controls costs 30-100 ms of server time
+SLOW_PERIOD = 1.0  # s; the log (up to 150 sentences) and the download buttons need not follow every frame
 params_rev = solara.reactive(0)     # bumped after every parameter edit
 playing = solara.reactive(False)
 speed = solara.reactive(5)
@@ -82,6 +84,7 @@ class AppState:
         self.cmp_result = None
         self.redraw_times: list[float] = []
         self._panels_at = 0.0
+        self._slow_at = 0.0
         self.kernel = ""  # the Solara kernel (browser page) that owns this state now
         self.view: dict = {}  # the page's choices (language, group, tab, speed), restored on a reload
 
@@ -102,6 +105,9 @@ class AppState:
         if not playing.value or now - self._panels_at >= PANEL_PERIOD:
             self._panels_at = now
             frame.value += 1
+        if not playing.value or now - self._slow_at >= SLOW_PERIOD:
+            self._slow_at = now
+            frame_slow.value += 1
 
     def restart_view(self) -> None:
         """Charts and log after a new run started."""
@@ -159,6 +165,7 @@ def play_loop(st: AppState, kernel: str = "") -> None:
         st.redraw()
     else:
         frame.value += 1  # the panels may be up to PANEL_PERIOD behind the charts
+        frame_slow.value += 1
 
 
 @solara.component
@@ -328,7 +335,7 @@ def Controls(st: AppState):
     """Play / pause, step, reset, speed and the group shown."""
     lang_ = lang.value
     s = st.session
-    _ = frame.value
+    _ = frame_slow.value  # the buttons change with play (its own reactive) and at the horizon
     done = s.done()
 
     def step():
@@ -558,7 +565,7 @@ def PlayFirm(st: AppState):
 def LogPanel(st: AppState):
     """The events as sentences, newest first, filterable by firm and kind."""
     lang_ = lang.value
-    _ = frame.value
+    _ = frame_slow.value
     s = st.session
     ev = s.events_table()
     kinds = [{"text": tr("log_all_kinds", lang_), "value": ""}] + [
@@ -606,7 +613,7 @@ def ExportPanel(st: AppState):
     yet: the table buttons are disabled with a note, and the scenario file stays available.
     """
     lang_ = lang.value
-    _ = frame.value  # the file names carry the seed of the run on screen
+    _ = frame_slow.value  # the file names carry the seed of the run on screen
     s = st.session
     name = s.download_name()
     played = s.t > 0
@@ -927,6 +934,7 @@ def Page():
                 st.charts.rebuild(s, g if g >= 0 else None)
         st.redraw(full=True)
         frame.value += 1
+        frame_slow.value += 1
     solara.use_effect(on_view, [lang_, group_sel.value, present.value, story.value])
 
     pres = present.value

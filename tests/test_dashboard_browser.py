@@ -187,7 +187,10 @@ def test_spanish_page_has_no_english_words(dash):
         if "--active" not in (sections.nth(i).get_attribute("class") or ""):
             sections.nth(i).click()
     page.locator(".asocia-param").nth(40).wait_for()
+    time.sleep(1)  # sliders that would snap an off-grid share report it now
+    assert page.locator(".asocia-apply").is_enabled()  # opening sections edits nothing (shares stay 1)
     texts = [page.evaluate("() => document.body.innerText")]
+    assert "sin aplicar" not in texts[0]
     page.locator(".asocia-tab-compare").click()
     page.locator(".asocia-cmp-pair").click()
     page.locator(".asocia-verdict").wait_for(timeout=60_000)

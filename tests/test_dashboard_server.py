@@ -129,17 +129,22 @@ def test_no_outbound_connection_from_server_or_page(sink_env, tmp_path):
         page = open_dashboard(b, url, 1366, 768)
         page.on("request", lambda r: offsite.append(r.url) if not r.url.startswith(
             ("data:", "blob:", url.rstrip("/"))) else None)
+        failed: list[str] = []  # e.g. the KaTeX files solara.Markdown asked for (404)
+        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.locator(".asocia-step").click()
         page.wait_for_function("() => document.querySelector('.js-plotly-plot').data[4].x.length >= 1")
         page.locator(".asocia-tab-explain").click()
         page.locator(".asocia-tab-compare").click()
         time.sleep(3)  # anything scheduled after start-up (telemetry is sent from a thread)
-        page.reload()
-        page.wait_for_selector(".js-plotly-plot")
+        page.reload()  # the run and its tab (Compare) come back
+        page.wait_for_selector(".asocia-cmp-param", timeout=60_000)
+        page.locator(".asocia-tab-run").click()
+        page.wait_for_selector(".js-plotly-plot", timeout=60_000)
         time.sleep(1)
     assert sink.hits == [], f"requests reached the proxy sink: {sink.hits[:3]}"
     assert log.read_text() == "", f"the server resolved or connected off this machine:\n{log.read_text()}"
     assert offsite == [], f"the page requested: {offsite[:5]}"
+    assert failed == [], failed[:5]
 
 
 def _handshake(port: int, host: str, origin: str | None) -> str:
