@@ -34,9 +34,11 @@ from dashboards.workshop_devserver import serve_workshop  # noqa: E402
 from sim.workshop import Settings, Workshop  # noqa: E402
 
 WATCH = """([n, mark]) => {
+  if (window.__obs) window.__obs.disconnect();  // the last meeting's watcher would stamp its own mark
   window.__seen = null;
   const check = () => { if (!window.__seen && document.body.innerText.includes(mark)) window.__seen = Date.now(); };
-  new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true});
+  window.__obs = new MutationObserver(check);
+  window.__obs.observe(document.body, {subtree: true, childList: true, characterData: true});
   check();
 }"""
 PURCHASES = ("all", "half", "none", "secret")
@@ -106,11 +108,19 @@ def main(argv=None) -> int:
                     page.click(".ws-submit")
                     page.wait_for_selector(".ws-sent")
                     acks.append(time.perf_counter() - t0)
-                trainer.wait_for_selector(f"text=decidieron {args.phones} de {args.phones}")
+                try:
+                    trainer.wait_for_selector(f"text=decidieron {args.phones} de {args.phones}")
+                except Exception:
+                    print("projector shows:", trainer.locator(".ws-countdown").inner_text(), file=sys.stderr)
+                    print("phones:", [p.locator(".ws-you").inner_text() for p in phones], file=sys.stderr)
+                    raise
                 # a phone shows "Reunión anterior (n.º k)", the projector "Reunión k en el grupo 1"
                 for page in phones:
                     page.evaluate(WATCH, [meeting, f"n.º {meeting})"])
                 trainer.evaluate(WATCH, [meeting, f"Reunión {meeting} en el grupo"])
+                early = [k for k, page in enumerate(phones) if page.evaluate("() => window.__seen") is not None]
+                if early or trainer.evaluate("() => window.__seen") is not None:
+                    raise RuntimeError(f"meeting {meeting}: the new story was on screen before Close ({early})")
                 clicked = trainer.evaluate("() => { const t = Date.now(); document.querySelector('.ws-close').click();"
                                            " return t; }")
                 for page in phones:
