@@ -41,6 +41,22 @@ WATCH = """([n, mark]) => {
   window.__obs.observe(document.body, {subtree: true, childList: true, characterData: true});
   check();
 }"""
+# stamps when a websocket message carrying the page's mark arrives, before the page renders it: the
+# server's share of the latency, apart from the rendering of 31 pages on the same two processors
+WS_STAMP = """(() => {
+  const Native = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('message', (ev) => {
+      if (window.__wsMark && !window.__wsSeen && typeof ev.data === 'string' && ev.data.includes(window.__wsMark))
+        window.__wsSeen = Date.now();
+    });
+    return ws;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, Native);
+})();"""
+ARM_WS = "(mark) => { window.__wsSeen = null; window.__wsMark = mark; }"
 PURCHASES = ("all", "half", "none", "secret")
 
 
@@ -83,12 +99,14 @@ def main(argv=None) -> int:
         with serve_workshop(Path(d), ws.code) as url, browser() as b:
             t_load = time.perf_counter()
             trainer = b.new_page(viewport={"width": 1920, "height": 1080})
+            trainer.add_init_script(WS_STAMP)
             trainer.set_default_timeout(120_000)
             trainer.goto(f"{url}?w={ws.code}&k={ws.key}")
             trainer.wait_for_selector(".ws-trainer")
             phones = []
             for k in range(args.phones):
                 page = b.new_context(viewport={"width": 390, "height": 844}).new_page()
+                page.add_init_script(WS_STAMP)
                 page.set_default_timeout(120_000)
                 page.goto(f"{url}?w={ws.code}")
                 page.wait_for_selector(".ws-name-input input")
@@ -118,6 +136,10 @@ def main(argv=None) -> int:
                 for page in phones:
                     page.evaluate(WATCH, [meeting, f"n.º {meeting})"])
                 trainer.evaluate(WATCH, [meeting, f"Reunión {meeting} en el grupo"])
+                # the same marks as they travel in the messages (JSON escapes the accents)
+                for page in phones:
+                    page.evaluate(ARM_WS, f" {meeting}) como la vio")
+                trainer.evaluate(ARM_WS, f" {meeting} en el grupo")
                 early = [k for k, page in enumerate(phones) if page.evaluate("() => window.__seen") is not None]
                 if early or trainer.evaluate("() => window.__seen") is not None:
                     raise RuntimeError(f"meeting {meeting}: the new story was on screen before Close ({early})")
@@ -128,8 +150,14 @@ def main(argv=None) -> int:
                 trainer.wait_for_function("() => window.__seen !== null")
                 lat = [(page.evaluate("() => window.__seen") - clicked) / 1000 for page in phones]
                 lat_trainer = (trainer.evaluate("() => window.__seen") - clicked) / 1000
+                arrived = [page.evaluate("() => window.__wsSeen") for page in [*phones, trainer]]
+                wire = [(a - clicked) / 1000 for a in arrived if a is not None]
                 result["meetings"].append({"meeting": meeting, "phones_s": lat, "trainer_s": lat_trainer,
-                                           "send_ack_s": acks})
+                                           "send_ack_s": acks, "message_s": wire})
+                if wire:
+                    print(f"meeting {meeting}: the server's update reached {len(wire)} of {len(arrived)} pages "
+                          f"{max(wire):.2f} s after Close at the latest (median {statistics.median(wire):.2f} s), "
+                          f"before they render it")
                 print(f"meeting {meeting}: every phone updated {max(lat):.2f} s after Close "
                       f"(median {statistics.median(lat):.2f} s, trainer {lat_trainer:.2f} s); "
                       f"a Send acknowledged on its phone in {statistics.median(acks):.2f} s median, "
