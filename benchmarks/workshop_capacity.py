@@ -60,6 +60,12 @@ ARM_WS = "(mark) => { window.__wsSeen = null; window.__wsMark = mark; }"
 PURCHASES = ("all", "half", "none", "secret")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def resolve_time(groups: int, seats: int, meetings: int) -> list[float]:
     """Seconds the session takes to resolve each meeting (in this process, no pages)."""
     scenario = sim.load_scenario(ROOT / "scenarios" / "workshop.toml")
@@ -143,17 +149,20 @@ def main(argv=None) -> int:
                 early = [k for k, page in enumerate(phones) if page.evaluate("() => window.__seen") is not None]
                 if early or trainer.evaluate("() => window.__seen") is not None:
                     raise RuntimeError(f"meeting {meeting}: the new story was on screen before Close ({early})")
+                cpu0 = cpu_seconds(url.pid)
                 clicked = trainer.evaluate("() => { const t = Date.now(); document.querySelector('.ws-close').click();"
                                            " return t; }")
                 for page in phones:
                     page.wait_for_function("() => window.__seen !== null")
                 trainer.wait_for_function("() => window.__seen !== null")
+                cpu = cpu_seconds(url.pid) - cpu0  # the server's CPU from the click until every page showed it
                 lat = [(page.evaluate("() => window.__seen") - clicked) / 1000 for page in phones]
                 lat_trainer = (trainer.evaluate("() => window.__seen") - clicked) / 1000
                 arrived = [page.evaluate("() => window.__wsSeen") for page in [*phones, trainer]]
                 wire = [(a - clicked) / 1000 for a in arrived if a is not None]
                 result["meetings"].append({"meeting": meeting, "phones_s": lat, "trainer_s": lat_trainer,
-                                           "send_ack_s": acks, "message_s": wire})
+                                           "send_ack_s": acks, "message_s": wire, "server_cpu_s": cpu})
+                print(f"meeting {meeting}: the server used {cpu:.2f} s of CPU from Close until every page had it")
                 if wire:
                     print(f"meeting {meeting}: the server's update reached {len(wire)} of {len(arrived)} pages "
                           f"{max(wire):.2f} s after Close at the latest (median {statistics.median(wire):.2f} s), "
