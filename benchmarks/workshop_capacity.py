@@ -34,12 +34,36 @@ from dashboards.workshop_devserver import serve_workshop  # noqa: E402
 from sim.workshop import Settings, Workshop  # noqa: E402
 
 WATCH = """([n, mark]) => {
+  if (window.__obs) window.__obs.disconnect();  // the last meeting's watcher would stamp its own mark
   window.__seen = null;
   const check = () => { if (!window.__seen && document.body.innerText.includes(mark)) window.__seen = Date.now(); };
-  new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true});
+  window.__obs = new MutationObserver(check);
+  window.__obs.observe(document.body, {subtree: true, childList: true, characterData: true});
   check();
 }"""
+# stamps when a websocket message carrying the page's mark arrives, before the page renders it: the
+# server's share of the latency, apart from the rendering of 31 pages on the same two processors
+WS_STAMP = """(() => {
+  const Native = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('message', (ev) => {
+      if (window.__wsMark && !window.__wsSeen && typeof ev.data === 'string' && ev.data.includes(window.__wsMark))
+        window.__wsSeen = Date.now();
+    });
+    return ws;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, Native);
+})();"""
+ARM_WS = "(mark) => { window.__wsSeen = null; window.__wsMark = mark; }"
 PURCHASES = ("all", "half", "none", "secret")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def resolve_time(groups: int, seats: int, meetings: int) -> list[float]:
@@ -81,12 +105,14 @@ def main(argv=None) -> int:
         with serve_workshop(Path(d), ws.code) as url, browser() as b:
             t_load = time.perf_counter()
             trainer = b.new_page(viewport={"width": 1920, "height": 1080})
+            trainer.add_init_script(WS_STAMP)
             trainer.set_default_timeout(120_000)
             trainer.goto(f"{url}?w={ws.code}&k={ws.key}")
             trainer.wait_for_selector(".ws-trainer")
             phones = []
             for k in range(args.phones):
                 page = b.new_context(viewport={"width": 390, "height": 844}).new_page()
+                page.add_init_script(WS_STAMP)
                 page.set_default_timeout(120_000)
                 page.goto(f"{url}?w={ws.code}")
                 page.wait_for_selector(".ws-name-input input")
@@ -106,20 +132,41 @@ def main(argv=None) -> int:
                     page.click(".ws-submit")
                     page.wait_for_selector(".ws-sent")
                     acks.append(time.perf_counter() - t0)
-                trainer.wait_for_selector(f"text=decidieron {args.phones} de {args.phones}")
+                try:
+                    trainer.wait_for_selector(f"text=decidieron {args.phones} de {args.phones}")
+                except Exception:
+                    print("projector shows:", trainer.locator(".ws-countdown").inner_text(), file=sys.stderr)
+                    print("phones:", [p.locator(".ws-you").inner_text() for p in phones], file=sys.stderr)
+                    raise
                 # a phone shows "Reunión anterior (n.º k)", the projector "Reunión k en el grupo 1"
                 for page in phones:
                     page.evaluate(WATCH, [meeting, f"n.º {meeting})"])
                 trainer.evaluate(WATCH, [meeting, f"Reunión {meeting} en el grupo"])
+                # the same marks as they travel in the messages (JSON escapes the accents)
+                for page in phones:
+                    page.evaluate(ARM_WS, f" {meeting}) como la vio")
+                trainer.evaluate(ARM_WS, f" {meeting} en el grupo")
+                early = [k for k, page in enumerate(phones) if page.evaluate("() => window.__seen") is not None]
+                if early or trainer.evaluate("() => window.__seen") is not None:
+                    raise RuntimeError(f"meeting {meeting}: the new story was on screen before Close ({early})")
+                cpu0 = cpu_seconds(url.pid)
                 clicked = trainer.evaluate("() => { const t = Date.now(); document.querySelector('.ws-close').click();"
                                            " return t; }")
                 for page in phones:
                     page.wait_for_function("() => window.__seen !== null")
                 trainer.wait_for_function("() => window.__seen !== null")
+                cpu = cpu_seconds(url.pid) - cpu0  # the server's CPU from the click until every page showed it
                 lat = [(page.evaluate("() => window.__seen") - clicked) / 1000 for page in phones]
                 lat_trainer = (trainer.evaluate("() => window.__seen") - clicked) / 1000
+                arrived = [page.evaluate("() => window.__wsSeen") for page in [*phones, trainer]]
+                wire = [(a - clicked) / 1000 for a in arrived if a is not None]
                 result["meetings"].append({"meeting": meeting, "phones_s": lat, "trainer_s": lat_trainer,
-                                           "send_ack_s": acks})
+                                           "send_ack_s": acks, "message_s": wire, "server_cpu_s": cpu})
+                print(f"meeting {meeting}: the server used {cpu:.2f} s of CPU from Close until every page had it")
+                if wire:
+                    print(f"meeting {meeting}: the server's update reached {len(wire)} of {len(arrived)} pages "
+                          f"{max(wire):.2f} s after Close at the latest (median {statistics.median(wire):.2f} s), "
+                          f"before they render it")
                 print(f"meeting {meeting}: every phone updated {max(lat):.2f} s after Close "
                       f"(median {statistics.median(lat):.2f} s, trainer {lat_trainer:.2f} s); "
                       f"a Send acknowledged on its phone in {statistics.median(acks):.2f} s median, "

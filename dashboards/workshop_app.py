@@ -11,6 +11,7 @@ shows changed, so thirty phones do not redraw when one person decides.
 
 from __future__ import annotations
 
+import gc
 import html
 import os
 import sys
@@ -455,6 +456,20 @@ def sentence_with_profile(key: str, profile: str, lang: str, cls: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- trainer
+def open_meeting(ws):
+    """Open the next meeting, then freeze what the garbage collector has seen so far.
+
+    Thirty pages build a great many long-lived objects; the collector's first full pass over them
+    used to fall on the first Close (the moment every screen must update) and cost over a second on
+    a busy laptop. Frozen objects are never scanned again; opening is the quiet moment to do it.
+    """
+    def run():
+        ws.open_round()
+        gc.freeze()
+    return run
+
+
+
 @solara.component
 def Trainer(ws, lang: str, go):
     """The trainer's projector page: the room, the meeting's controls, the groups' stories, the debrief."""
@@ -483,7 +498,7 @@ def Trainer(ws, lang: str, go):
             LangSwitch(lang, go)
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="10px"):
             if state in ("lobby", "resolved") and n < board["steps"]:
-                solara.Button(t("open", lang, n=n + 1), on_click=act(ws.open_round), color="primary",
+                solara.Button(t("open", lang, n=n + 1), on_click=act(open_meeting(ws)), color="primary",
                               classes=["ws-ctrl", "ws-open"])
             if state == "open":
                 solara.Button(t("close", lang), on_click=act(ws.close_round), color="error",
