@@ -100,10 +100,13 @@ def t_band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 # which way is better for each outcome (+1 more is better, -1 less is better, 0 no verdict:
 # more expulsions can mean a rule that bites or a group that breaks)
 BETTER = {"survival": 1, "members": 1, "trust": 1, "cooperation": 1, "income_gain": 1, "exits": -1,
-          "expulsions": 0, "conflicts": -1}
-SCALE = {"survival": 100.0, "income_gain": 100.0}  # shown in percent (points for differences)
+          "expulsions": 0, "conflicts": -1, "founders_kept": 1, "programme_cost": -1, "alive_2y": 1,
+          "cost_per_group_2y": -1}
+# shown in percent (points for differences)
+SCALE = {"survival": 100.0, "income_gain": 100.0, "founders_kept": 100.0, "alive_2y": 100.0}
 DIGITS = {"survival": 0, "members": 1, "trust": 2, "cooperation": 2, "income_gain": 1, "exits": 1,
-          "expulsions": 1, "conflicts": 1}
+          "expulsions": 1, "conflicts": 1, "founders_kept": 0, "programme_cost": 0, "alive_2y": 0,
+          "cost_per_group_2y": 0}
 
 
 def outcome_values(summaries: dict[str, list], series: dict[str, list] | None = None) -> dict[str, dict]:

@@ -333,6 +333,26 @@ SCENARIO_ES = {
     "High monitoring, large fines, expulsion at the second strike.":
         "Monitoreo alto, multas grandes, expulsión a la segunda falta.",
     "Baseline group made only of weak firms.": "El grupo de referencia formado solo por empresas débiles.",
+    "Equal budget: full presence without hand-over, abrupt exit when the money ends.":
+        "Igual presupuesto: presencia plena sin traspaso de tareas y retiro de golpe cuando se acaba el dinero.",
+    "Equal budget: the facilitator stays at full presence until the money ends.":
+        "Igual presupuesto: el facilitador se queda con presencia plena hasta que se acaba el dinero.",
+    "Equal budget: taper from meeting 26 to 52 with hand-over.":
+        "Igual presupuesto: retiro gradual de la reunión 26 a la 52, con traspaso de tareas.",
+    "Same group as the baseline, but it never hires a manager.":
+        "El mismo grupo de referencia, pero nunca contrata un gerente.",
+    "A group's story compressed into twelve meetings, for a workshop played from phones.":
+        "La historia de un grupo en doce reuniones, para un taller jugado desde los teléfonos.",
+    "Partners' linear public-goods game (n = 4, e = 20, MPCR = 0.4, 10 rounds), no punishment.":
+        "Juego lineal de bienes públicos con socios fijos (n = 4, e = 20, MPCR = 0,4, 10 rondas), sin castigo.",
+    "Partners' linear public-goods game with costly peer punishment (1:3).":
+        "Juego lineal de bienes públicos con socios fijos y castigo costoso entre pares (1:3).",
+    "Strangers' linear public-goods game (n = 4, e = 20, MPCR = 0.4, 10 rounds), no punishment.":
+        "Juego lineal de bienes públicos con extraños (n = 4, e = 20, MPCR = 0,4, 10 rondas), sin castigo.",
+    "Step-level public good (3 of 4 needed) where members may stay out for an outside payoff of 5.":
+        "Bien público con umbral (hacen falta 3 de 4) donde se puede no participar y cobrar 5 afuera.",
+    "Step-level public good: 3 of 4 full contributions needed, money back below it.":
+        "Bien público con umbral: hacen falta 3 de 4 aportes completos; por debajo se devuelve el dinero.",
 }
 
 

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from .scenario import load_scenario, parse_overrides
-from .workshop import Settings, Workshop, WorkshopError
 
 OPTION_NAMES = {"groups": "--groups", "seats": "--seats", "seed": "--seed", "round_seconds": "--seconds",
                 "idle_rounds": "--idle"}
@@ -23,12 +22,33 @@ DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "works
 def lan_address() -> str:
     """The laptop's address on the room's network (127.0.0.1 if it has none).
 
-    Connecting a UDP socket sends nothing; it only asks the system which interface would be used.
+    On Linux the interfaces' own IPv4 addresses are read (ioctl SIOCGIFADDR); elsewhere a UDP
+    socket is connected to a documentation address (TEST-NET-1), which sends no packet and only
+    asks the system which interface it would use.
     """
+    found = []
+    try:
+        import fcntl
+        import struct
+
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for _, name in socket.if_nameindex():
+                try:
+                    req = struct.pack("256s", name.encode()[:15])
+                    addr = socket.inet_ntoa(fcntl.ioctl(s.fileno(), 0x8915, req)[20:24])  # SIOCGIFADDR
+                except OSError:
+                    continue
+                if not addr.startswith("127."):
+                    found.append(addr)
+    except (ImportError, OSError, AttributeError):
+        pass
+    if found:
+        return found[0]
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         try:
-            s.connect(("10.254.254.254", 1))
-            return s.getsockname()[0]
+            s.connect(("192.0.2.1", 9))
+            addr = s.getsockname()[0]
+            return addr if not addr.startswith("0.") else "127.0.0.1"
         except OSError:
             return "127.0.0.1"
 
@@ -70,6 +90,9 @@ def cmd_workshop(args) -> int:
 
 
 def _workshop(args) -> int:
+    # imported here so that `asocia --help` answers before NumPy, pandas and Mesa load
+    from .workshop import Settings, Workshop, WorkshopError
+
     root = Path(args.dir)
     if args.resume:
         folder = root / args.resume.upper()
