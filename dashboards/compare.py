@@ -102,7 +102,7 @@ def t_band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 BETTER = {"survival": 1, "members": 1, "trust": 1, "cooperation": 1, "income_gain": 1, "exits": -1,
           "expulsions": 0, "conflicts": -1, "founders_kept": 1, "programme_cost": -1, "alive_2y": 1,
           "cost_per_group_2y": -1}
-# shown in percent (points for differences)
+# shares shown in percent (differences in points)
 SCALE = {"survival": 100.0, "income_gain": 100.0, "founders_kept": 100.0, "alive_2y": 100.0}
 DIGITS = {"survival": 0, "members": 1, "trust": 2, "cooperation": 2, "income_gain": 1, "exits": 1,
           "expulsions": 1, "conflicts": 1, "founders_kept": 0, "programme_cost": 0, "alive_2y": 0,
@@ -126,7 +126,7 @@ def outcome_values(summaries: dict[str, list], series: dict[str, list] | None = 
                     last = agg.index.max()
                     vals.append(float(agg["trust"][agg.index >= 0.75 * last].mean()))
             else:
-                vals = [s[key] for s in summaries[label]]
+                vals = [s.get(key, np.nan) for s in summaries[label]]
             out[key][label] = np.array(vals, float) * SCALE.get(key, 1.0)
     return out
 
@@ -153,7 +153,7 @@ def verdict(summaries: dict[str, list], lang: str, series: dict[str, list] | Non
     n = min(len(summaries["A"]), len(summaries["B"]))
     rows, better_b, better_a = [], [], []
     for key in OUTCOMES:
-        d = DIGITS[key]
+        d = DIGITS.get(key, 2)
         unit = " %" if key in SCALE else ""
         row = {"key": key, "outcome": tr(f"outcome_{key}", lang)}
         for label in ("A", "B"):
@@ -176,10 +176,10 @@ def verdict(summaries: dict[str, list], lang: str, series: dict[str, list] | Non
             if len(diff) > 1:
                 row["diff"] += f" [{_num(lo[0], d, lang)}; {_num(hi[0], d, lang)}]"
                 clear = lo[0] > 0 or hi[0] < 0
-                sign = (1 if mean[0] > 0 else -1) * BETTER[key] if clear else 0
+                sign = (1 if mean[0] > 0 else -1) * BETTER.get(key, 0) if clear else 0
                 row["better"] = sign
                 row["verdict"] = (tr("cmp_b_better", lang) if sign > 0 else tr("cmp_a_better", lang) if sign < 0
-                                  else tr("cmp_unclear", lang) if BETTER[key] else tr("cmp_no_verdict", lang))
+                                  else tr("cmp_unclear", lang) if BETTER.get(key, 0) else tr("cmp_no_verdict", lang))
                 if sign > 0:
                     better_b.append(f"{row['outcome']} ({row['diff'].split(' [')[0]})")
                 elif sign < 0:

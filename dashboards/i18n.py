@@ -74,7 +74,9 @@ CHOICES = {
 UNITS = {"meetings": "reuniones", "firms": "empresas", "seats": "lugares", "lines": "líneas",
          "money/unit": "dinero/unidad", "units/meeting": "unidades/reunión", "units": "unidades",
          "money/meeting": "dinero/reunión", "leads/meeting": "contactos/reunión", "money": "dinero",
-         "strikes": "faltas", "/meeting": "/reunión"}
+         "strikes": "faltas", "/meeting": "/reunión", "acts": "actos", "money/group": "dinero/grupo",
+         "money/point": "dinero/punto", "money/round": "dinero/ronda", "points": "puntos",
+         "points/unit": "puntos/unidad", "x": "x"}
 
 PHASES = {
     1: ("I promotion and selection", "I promoción y selección"),
@@ -309,7 +311,37 @@ GLOSSES_ES = {
     "uses rules": "usa reglas",
     "working routine at 1.5 years; formalisation by 3 years": "rutina de trabajo a 1,5 años; formalización a los 3",
     "shares unspecified (DOMAIN §6.2)": "proporciones no especificadas (DOMAIN §6.2)",
+    "shares unspecified": "proporciones no especificadas",
     "item": "ítem",
+    "conditional cooperators give almost nothing when the others give nothing":
+        "los cooperadores condicionales casi no aportan cuando los otros no aportan",
+    "gets others to cooperate through its own cooperation": "logra que otros cooperen cooperando él mismo",
+    "works for the collective if others do": "trabaja por el colectivo si los otros lo hacen",
+    "designer's choice": "decisión de diseño", "designer's value": "valor de diseño",
+    "pseudo-observations": "pseudo-observaciones", "Beta-binomial learning": "aprendizaje beta-binomial",
+    "free riders raise contributions after being punished": "los free riders aportan más tras ser castigados",
+    "reglamento: obligations of members": "reglamento: obligaciones de los socios",
+    "issue 11": "incidencia 11",
+    "20 % drive and take administrative roles": "un 20 % impulsa y asume tareas administrativas",
+    "optional public goods": "bienes públicos opcionales",
+    "loner payoff between 0 and": "pago del solitario entre 0 y",
+    "about 0.5 points per token of negative deviation from three punishers":
+        "unos 0,5 puntos por ficha de desvío negativo, con tres castigadores",
+    "10 points": "10 puntos",
+    "the institution funds the initial phase": "la institución financia la fase inicial",
+    "2 consultants per 11-firm module, scale only": "2 consultores por módulo de 11 empresas, solo la escala",
+    "once firms see the advantages": "cuando las empresas ven las ventajas",
+    "pilot actions": "acciones piloto",
+    "manager hired at about 1.5 years": "gerente contratado hacia 1,5 años",
+    "1.5 years": "1,5 años",
+    "routine consolidated, then the manager": "rutina consolidada, después el gerente",
+    "financed by the group": "financiado por el grupo",
+    "operational management": "gestión operativa",
+    "full-time professional management": "gestión profesional de tiempo completo",
+    "when participants are ready for concrete measures": "cuando los participantes están listos para medidas concretas",
+    "routine consolidated at about 1.5 years": "rutina consolidada hacia 1,5 años",
+    "declines in medium-term daily operation": "disminuye en la operación diaria de mediano plazo",
+    "clear motivators": "motivadores claros",
 }
 
 # Spanish descriptions of the scenario files shipped in scenarios/, keyed by their English text
@@ -362,7 +394,10 @@ def source_label(src: str, lang: str) -> str:
         return src
     out = src
     for en, es in sorted(GLOSSES_ES.items(), key=lambda kv: -len(kv[0])):
-        out = out.replace(f"({en})", f"({es})").replace(f"; {en}", f"; {es}").replace(f" {en} ", f" {es} ")
+        if len(en) > 6:  # distinctive phrases: wherever they stand
+            out = out.replace(en, es)
+        else:  # short words only as whole words in a gloss
+            out = out.replace(f"({en})", f"({es})").replace(f"; {en}", f"; {es}").replace(f" {en} ", f" {es} ")
     return out
 
 

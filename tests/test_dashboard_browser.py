@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
+import sim.scenario  # noqa: E402  (sim loads its modules lazily)
 from dashboards.devserver import CHROMIUM, browser, open_dashboard, serve  # noqa: E402
 from dashboards.i18n import explain_error  # noqa: E402
 

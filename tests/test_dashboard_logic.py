@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
+import sim.scenario  # noqa: E402  (sim loads its modules lazily)
 from dashboards import compare as cmp  # noqa: E402
 from dashboards import i18n  # noqa: E402
 from dashboards.charts import CUMULATIVE, N_LINES, RunCharts, chunk_series, network_svg  # noqa: E402
@@ -272,12 +274,17 @@ def test_spanish_page_text_has_no_english_left():
     for path in (ROOT / "scenarios").glob("*.toml"):
         desc = sim.load_scenario(path).meta.description
         assert i18n.scenario_description(desc, "es") != desc, path.name
-    english = ("months", "years", "firms", "others", "rules", "item", "unspecified", "fortnightly")
+    english = {"the", "and", "of", "with", "others", "when", "after", "about", "per", "only", "firms", "years",
+               "months", "once", "see", "ready", "then", "by", "being", "give", "gets", "works", "hired", "choice",
+               "value", "learning", "between", "issue", "shares", "rules", "item", "unspecified", "fortnightly"}
     for p in sim.scenario.params():
         text = i18n.source_label(p.src, "es")
-        assert not any(w in text for w in english), (p.key, text)
+        assert not set(re.findall(r"[A-Za-z]+", text)) & english, (p.key, text)
         assert "allowed" not in i18n.allowed(p, "es")
     assert i18n.fmt_number(0.238, "es") == "0,238" and i18n.parse_number("1,5", "es") == "1.5"
+    for p in sim.scenario.params():  # every unit and choice has its Spanish word
+        assert not p.unit or p.unit in i18n.UNITS, (p.key, p.unit)
+        assert all(c in i18n.CHOICES for c in p.choices or ()), p.key
 
 
 def test_dissolved_groups_do_not_lift_pooled_trust(folder):
