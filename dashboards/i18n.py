@@ -342,6 +342,10 @@ GLOSSES_ES = {
     "routine consolidated at about 1.5 years": "rutina consolidada hacia 1,5 años",
     "declines in medium-term daily operation": "disminuye en la operación diaria de mediano plazo",
     "clear motivators": "motivadores claros",
+    "participation follows the group's working": "la participación sigue al funcionamiento del grupo",
+    "heterogeneity raises coordination costs": "la heterogeneidad eleva los costos de coordinación",
+    "credibility it brings": "la credibilidad que aporta",
+    "reliable at two thirds of full capacity": "fiable a dos tercios de la capacidad plena",
 }
 
 # Spanish descriptions of the scenario files shipped in scenarios/, keyed by their English text
