@@ -161,7 +161,7 @@ def test_a_lost_or_damaged_index_is_rebuilt_by_redo_damaged(store, original, cap
     assert len(parquet_runs(store)) == RUNS
     # the series view of the rebuilt index reads the batches
     with duckdb.connect(str(index), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM series").fetchall()[0][0] == RUNS * 6   # one row per run and meeting (series are kept per run)
+        assert con.execute("SELECT count(*) FROM series").fetchall()[0][0] == RUNS * 6  # a row per run and meeting
 
 
 # ---------------------------------------------------------------------- manifest and design
@@ -210,7 +210,7 @@ def test_a_glob_character_in_the_store_path_reads_only_this_store(original, tmp_
     code, text, _ = cli(capsys, "results", out)
     assert code == 0 and f"{RUNS} of {RUNS} stored" in text
     same_runs(original, out)
-    assert len(SweepStore(out).series()) == RUNS * 6   # one row per run and meeting (series are kept per run)
+    assert len(SweepStore(out).series()) == RUNS * 6  # a row per run and meeting
 
 
 def test_a_question_mark_in_the_store_path_is_refused_before_any_run(tmp_path, capsys):
