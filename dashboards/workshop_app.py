@@ -44,6 +44,7 @@ PUBLIC_URL = os.environ.get("ASOCIA_WORKSHOP_URL", "")
 
 CSS = """
 .ws-page { font-size: 18px; color: #111; }
+.ws-page .ws-hidden { display: none !important; }  /* beats vuetify's .d-flex */
 .ws-phone { max-width: 520px; margin: 0 auto; padding: 8px 12px 40px; }
 .ws-head { font-size: 20px; font-weight: 700; }
 .ws-sub { font-size: 16px; color: #333; }
@@ -245,12 +246,15 @@ def Phone(ws, token: str, lang: str, go):
             return
         if view["status"] != "member":
             NoFirm(ws, token, view, lang)
-        elif view["state"] == "open":
-            Countdown(left=ws.seconds_left(), paused=view["paused"], stamp=view["t"],
-                      label=t("paused", lang) if view["paused"] else t("time_left", lang))
-            Choices(ws, token, view, lang).key(f"choices-{view['t']}")
         else:
-            solara.Text(t("wait_open", lang), classes=["ws-card", "ws-waiting"])
+            # mounted in every state and hidden between meetings: closing or opening a meeting then
+            # changes a few properties instead of building and tearing down twenty widgets per phone
+            is_open = view["state"] == "open"
+            with solara.Column(gap="4px", classes=[] if is_open else ["ws-hidden"]):
+                Countdown(left=ws.seconds_left() if is_open else None, paused=view["paused"], stamp=view["t"],
+                          label=t("paused", lang) if view["paused"] else t("time_left", lang))
+                Choices(ws, token, view, lang)
+            solara.Text(t("wait_open", lang), classes=["ws-card", "ws-waiting"] + (["ws-hidden"] if is_open else []))
         LastMeeting(view, lang)
         Income(view, lang)
         Rules(view["rules"], lang, view.get("vote_round"))
@@ -292,6 +296,13 @@ def Choices(ws, token: str, view: dict, lang: str):
     choice, set_choice = solara.use_state(dict(view["decision"]))
     ballot, set_ballot = solara.use_state(dict(view["ballot"] or view["rules"]["vote"]))
     error, set_error = solara.use_state("")
+
+    def fresh():
+        """A new meeting starts from the participant's default (their last decision) and no error."""
+        set_choice(dict(view["decision"]))
+        set_ballot(dict(view["ballot"] or view["rules"]["vote"]))
+        set_error("")
+    solara.use_effect(fresh, [view["t"], view["state"] == "open"])
 
     def send():
         try:

@@ -143,6 +143,7 @@ def test_meeting_1_who_decided_is_shown_not_what(room, session):
     for page in room["phones"].values():
         page.wait_for_selector(".ws-choices")
         page.wait_for_selector(".ws-countdown-time")
+        assert not page.locator(".ws-waiting").is_visible()
     assert "Si no decide a tiempo" in room["phones"]["Gabi"].locator(".ws-default").inner_text()
     play(room, PLAYS, 1)  # Gabi does not decide: she plays the stated default
     trainer.wait_for_selector("text=decidieron 6 de 7")
@@ -158,6 +159,8 @@ def test_meeting_1_who_decided_is_shown_not_what(room, session):
     for page in room["phones"].values():
         page.wait_for_selector("text=Reunión anterior (n.º 1) como la vio su grupo")
         page.wait_for_selector(".ws-gain")
+        page.wait_for_selector(".ws-waiting")
+        assert not page.locator(".ws-choices").is_visible()  # no choices between meetings
     trainer.wait_for_selector(".ws-story-title")
     assert inside_viewport(trainer, ".ws-story-title") and inside_viewport(trainer, ".ws-open")
     trainer.screenshot(path=SHOTS / "asocia-workshop-projector-story.png")
