@@ -346,6 +346,8 @@ GLOSSES_ES = {
     "heterogeneity raises coordination costs": "la heterogeneidad eleva los costos de coordinación",
     "credibility it brings": "la credibilidad que aporta",
     "reliable at two thirds of full capacity": "fiable a dos tercios de la capacidad plena",
+    "trust harmed by deception recovers slowly and incompletely":
+        "la confianza dañada por un engaño se recupera lenta e incompletamente",
 }
 
 # Spanish descriptions of the scenario files shipped in scenarios/, keyed by their English text

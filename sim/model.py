@@ -785,9 +785,19 @@ class AsociaModel(mesa.Model):
         lift = (ts.success * success + self.f * s.facilitator.trust_building
                 + s.profiles.santo_persuasion * santos
                 + np.where(self.rules_on, max(self.rule.transparency, 0.0), 0.0))
+        # trust in a member caught cheating is slow to come back (reputation circulates): its column
+        # keeps only a share 1 / (1 + repair x detected acts) of any rise this meeting
+        marked = np.nonzero(self.caught * self.member) if ts.repair > 0 else ((), ())
+        if len(marked[0]):
+            before = self.T[marked[0], :, marked[1]].copy()
         # observe, scale and lift in one pass over T (same float32 operations, see tr.revise)
         tr.revise(self.T, self.coop_seen, seen, self.attend, ts.learning, group_factor[:, None] * seat_factor,
                   (lift * self.alive).clip(0.0, 1.0), self._trust_work)
+        if len(marked[0]):
+            after = self.T[marked[0], :, marked[1]]
+            slow = (1.0 / (1.0 + ts.repair * self.caught[marked])).astype(self.T.dtype)[:, None]
+            rise = np.maximum(after - before, 0)
+            self.T[marked[0], :, marked[1]] = after - rise * (1 - slow)
 
     def punish(self) -> None:
         """Costly peer punishment after the contribution stage (Fehr & Gächter 2000; 2002).

@@ -239,6 +239,12 @@ class Trust:
                        src="004:L2035-2055 (trust rests on collective actions)")
     conflict_damage: float = P(0.2, 0.0, 1.0, en="Trust lost in an unresolved conflict",
                                es="Confianza perdida en un conflicto sin resolver")
+    repair: float = P(1.0, 0.0, 100.0, en="Slowness of trust repair after detected cheating (per detected act)",
+                      es="Lentitud de la recuperación de confianza tras trampas detectadas (por acto detectado)",
+                      src="Schweitzer, Hershey & Bradlow 2006 (trust harmed by deception recovers slowly and "
+                          "incompletely); designer's value",
+                      help="a member caught n times keeps 1 / (1 + repair x n) of any rise in the trust others "
+                           "place in it")
     conflict_spread: float = P(0.25, 0.0, 1.0, en="Share of a conflict's damage the rest of the group feels",
                                es="Parte del daño de un conflicto que siente el resto del grupo",
                                src="004:L1402-1404; designer's value")

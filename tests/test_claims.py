@@ -111,15 +111,12 @@ def applications(r):
     return ((ev.kind == "entry") | (ev.kind == "rejected")).sum() / GROUPS
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "measured after the issue-11 profiles: applications per group 4.76 with no oportunistas in the "
-    "sector vs 3.44 with 40 % (x0.72, asserted <= x0.7). Groups with more oportunistas now suffer "
-    "fewer violations (oportunistas learn detection), so their reputation deters candidates less"))
 def test_claim_03_fear_deters_joining():
     """Fear of opportunism is a main reason firms do not join (004:L73-75; L673-674).
 
     Effect: where the sector is known for opportunism (40 % oportunistas instead of none),
-    candidate firms apply to join at most 70 % as often.
+    candidate firms apply to join at most 70 % as often (measured after issue 11: 4.76 vs 3.14
+    applications per group, x0.66).
     """
     clean = arm({"population.santo": 0.2, "population.solido": 0.6, "population.tengo": 0.2,
                  "population.oportunista": 0.0})
@@ -182,6 +179,10 @@ def test_claim_05_size_raises_transaction_costs():
     assert gain[10] >= 1.15 * gain[32]
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after issue 11 (profiles, slow trust repair): trust 0.903 (consensus) vs 0.875 (leader), "
+    "leads missed 36 % vs 14 %, but exits 53.5 vs 43.5 (x1.23, asserted x1.3): with cheaters kept "
+    "distrusted the leader rule's opacity costs it more members than before"))
 def test_claim_06_consensus_tradeoff():
     """Consensus builds transparency and trust but slows the group and frustrates (004:L689-692).
 

