@@ -34,7 +34,7 @@ def serve_workshop(folder: Path, code: str, port: int | None = None, timeout: fl
            "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = ServerURL(f"http://127.0.0.1:{port}/")
-    url.pid = proc.pid  # the command execs the server, so this is the server's own process
+    url.pid = proc.pid  # the command serves in its own process, so this is the server
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -125,12 +125,19 @@ def _workshop(args) -> int:
     app = Path(__file__).resolve().parent.parent / "dashboards" / "workshop_app.py"
     if not app.exists():
         raise _Refused(f"{app}: workshop pages not found (run from a source checkout)")
-    # a room may have no internet and nothing about the laptop should leave it: no version check, no telemetry
-    env = dict(os.environ, ASOCIA_WORKSHOPS=str(root.resolve()), ASOCIA_WORKSHOP_URL=public,
-               SOLARA_TELEMETRY_MIXPANEL_ENABLE="False", SOLARA_THEME_SHOW_BANNER="False",
-               SOLARA_THEME_TITLE="Asocia")
-    cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
-           "--production", "--no-open", "--no-check-version"]
+    # the pages are served by the dashboard's own server (dashboards/server.py): no version check,
+    # no telemetry and no CDN (a room may have no internet, and nothing should leave the laptop),
+    # Host and Origin checked (no DNS rebinding or cross-site WebSocket), SIGTERM stops it
+    os.environ.update(ASOCIA_WORKSHOPS=str(root.resolve()), ASOCIA_WORKSHOP_URL=public,
+                      SOLARA_THEME_SHOW_BANNER="False", SOLARA_THEME_TITLE="Asocia")
+    checkout = str(app.parent.parent)
+    if checkout not in sys.path:
+        sys.path.insert(0, checkout)
+    from dashboards.server import serve
+
     sys.stdout.flush()
-    # the server takes this process's place, so stopping this command (Ctrl+C, kill) stops the server
-    os.execve(sys.executable, cmd, env)
+    try:
+        return serve(host=args.host, port=args.port, open_browser=False, allow_remote=True, app=app,
+                     extra_hosts=(host,))
+    except ValueError as e:
+        raise _Refused(str(e)) from None
