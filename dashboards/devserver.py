@@ -56,19 +56,26 @@ def serve(scenarios: Path | None = None, port: int | None = None, timeout: float
     if proc_out is not None:
         proc_out.append(proc)
     url = f"http://127.0.0.1:{port}/"
+    with running(proc, url, "dashboard", timeout):
+        yield url
+
+
+@contextlib.contextmanager
+def running(proc: subprocess.Popen, url: str, what: str, timeout: float = 60.0):
+    """Wait until the server ``proc`` answers on ``url`` (no proxy), then stop it when the block ends."""
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"dashboard server exited with code {proc.returncode}")
+                raise RuntimeError(f"{what} server exited with code {proc.returncode}")
             try:
                 with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=2):
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"dashboard server did not answer on {url}") from None
+                    raise RuntimeError(f"{what} server did not answer on {url}") from None
                 time.sleep(0.3)
-        yield url
+        yield
     finally:
         proc.terminate()
         try:

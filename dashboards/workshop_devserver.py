@@ -10,11 +10,9 @@ import contextlib
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-from dashboards.devserver import free_port
+from dashboards.devserver import free_port, running
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,23 +33,5 @@ def serve_workshop(folder: Path, code: str, port: int | None = None, timeout: fl
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = ServerURL(f"http://127.0.0.1:{port}/")
     url.pid = proc.pid  # the command serves in its own process, so this is the server
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"workshop server exited with code {proc.returncode}")
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"workshop server did not answer on {url}") from None
-                time.sleep(0.3)
+    with running(proc, url, "workshop", timeout):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
