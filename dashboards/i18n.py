@@ -8,14 +8,13 @@ languages, as the field guide writes them (004:L1883-1951).
 
 from __future__ import annotations
 
+from sim.vocabulary import COLOURS, LABELS
+
 LANGS = ("es", "en")
 
-PROFILE_LABELS = {"santo": "santo", "solido": "sólido ciudadano", "tengo": "tengo que ganar",
-                  "oportunista": "oportunista"}
-
-# Okabe-Ito colours (readable by colour-blind viewers and on a projector)
-PROFILE_COLORS = {"santo": "#009E73", "solido": "#0072B2", "tengo": "#E69F00",
-                  "oportunista": "#D55E00"}
+# the four profiles' labels and Okabe-Ito colours, declared once in sim/vocabulary.py
+PROFILE_LABELS = dict(LABELS)
+PROFILE_COLORS = dict(COLOURS)
 
 SECTIONS = {
     "meta": ("Scenario", "Escenario"),

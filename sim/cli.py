@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 # only light modules here: 'asocia --help' answers before NumPy, pandas and Mesa are imported
-from .scenario import PROFILE_LABELS, ScenarioError, check_name, load_scenario, parse_overrides
+from .scenario import ScenarioError, check_name, load_scenario, parse_overrides
 from .store import ResultsError
+from .vocabulary import LABELS as PROFILE_LABELS
 
 EXIT_USAGE = 2
 

@@ -12,8 +12,9 @@ from string import Formatter
 import numpy as np
 import pandas as pd
 
-PROFILE_LABEL = {"santo": "santo", "solido": "sólido ciudadano", "tengo": "tengo que ganar",
-                 "oportunista": "oportunista", None: "?"}
+from .vocabulary import LABELS
+
+PROFILE_LABEL = {**LABELS, None: "?"}
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 TEXT = {

@@ -24,9 +24,11 @@ from typing import Protocol
 
 import numpy as np
 
-SANTO, SOLIDO, TENGO, OPORTUNISTA = 0, 1, 2, 3
-NAMES = ("santo", "solido", "tengo", "oportunista")
-LABELS = ("santo", "sólido ciudadano", "tengo que ganar", "oportunista")
+from .vocabulary import LABELS as _LABELS
+from .vocabulary import NAMES
+
+SANTO, SOLIDO, TENGO, OPORTUNISTA = (NAMES.index(n) for n in ("santo", "solido", "tengo", "oportunista"))
+LABELS = tuple(_LABELS[n] for n in NAMES)
 
 
 @dataclass
@@ -119,7 +121,7 @@ class Santo:
     """
 
     name: str = "santo"
-    label: str = "santo"
+    label: str = _LABELS["santo"]
 
     def decide(self, obs: Observation) -> Decision:
         """Always cooperate fully."""
@@ -150,7 +152,7 @@ class SolidoCiudadano:
     lead: int = 1
     tolerance: float = 0.3
     name: str = "solido"
-    label: str = "sólido ciudadano"
+    label: str = _LABELS["solido"]
 
     def decide(self, obs: Observation) -> Decision:
         """Lead, then match the cooperation expected from the others along its schedule."""
@@ -188,7 +190,7 @@ class TengoQueGanar:
     """
 
     name: str = "tengo"
-    label: str = "tengo que ganar"
+    label: str = _LABELS["tengo"]
 
     def decide(self, obs: Observation) -> Decision:
         """Open, relative-payoff participation; defect whenever the open sanction is cheaper."""
@@ -226,7 +228,7 @@ class Oportunista:
     mimic: int = 10
     threshold: float = 0.5
     name: str = "oportunista"
-    label: str = "oportunista"
+    label: str = _LABELS["oportunista"]
 
     def decide(self, obs: Observation) -> Decision:
         """Cooperate in appearance at first; then betray when it pays, hidden only if rules bite."""

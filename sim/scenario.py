@@ -23,13 +23,8 @@ from typing import Any
 
 import tomli_w
 
-PROFILES = ("santo", "solido", "tengo", "oportunista")
-PROFILE_LABELS = {
-    "santo": "santo",
-    "solido": "sólido ciudadano",
-    "tengo": "tengo que ganar",
-    "oportunista": "oportunista",
-}
+from .vocabulary import NAMES as PROFILES
+
 DISPOSITIONS = ("active", "passive", "barely")
 
 
