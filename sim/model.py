@@ -44,16 +44,20 @@ from .profiles import OPORTUNISTA, SANTO, SOLIDO, TENGO, Observation, build_prof
 from .scenario import PROFILES, Scenario
 from .seats import BIG, keep, seat_sum
 from .tables import Recorder
+from .vocabulary import EventKind
 
 PHASE_NAMES = ("", "I", "II", "III", "IV")
 
 # event kinds (codes stored in the events table; sentences in sim/narrative.py)
-EV_ENTRY, EV_EXIT, EV_EXPULSION, EV_REJECTED = 1, 2, 3, 4
-EV_RENEGE, EV_DIVERSION, EV_QUOTA_SKIP = 5, 6, 7
-EV_CONFLICT, EV_FACILITATOR, EV_PHASE, EV_RULES, EV_DISSOLUTION, EV_PURCHASE_FAILED = 8, 9, 10, 11, 12, 13
-EV_PROGRAMME, EV_HANDOVER, EV_MANAGER = 14, 15, 16
+# (sim/vocabulary.py: EventKind; plain ints here, as the recorder stores them)
+EV_ENTRY, EV_EXIT, EV_EXPULSION, EV_REJECTED = (int(EventKind[k]) for k in ("ENTRY", "EXIT", "EXPULSION",
+                                                                            "REJECTED"))
+EV_RENEGE, EV_DIVERSION, EV_QUOTA_SKIP = (int(EventKind[k]) for k in ("RENEGE", "DIVERSION", "QUOTA_SKIP"))
+EV_CONFLICT, EV_FACILITATOR, EV_PHASE, EV_RULES, EV_DISSOLUTION, EV_PURCHASE_FAILED = (
+    int(EventKind[k]) for k in ("CONFLICT", "FACILITATOR", "PHASE", "RULES", "DISSOLUTION", "PURCHASE_FAILED"))
+EV_PROGRAMME, EV_HANDOVER, EV_MANAGER = (int(EventKind[k]) for k in ("PROGRAMME", "HANDOVER", "MANAGER"))
 HANDOVER_MARK = 0.5  # self-governance at which the group coordinates half its work itself (an event)
-EV_LOW_COMMIT = 17
+EV_LOW_COMMIT = int(EventKind.LOW_COMMIT)
 
 
 def _categorical(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:

@@ -25,16 +25,12 @@ import pandas as pd
 
 from .profiles import NAMES
 from .seats import BIG, keep, seat_sum
+from .vocabulary import EVENT_KINDS  # re-exported: code -> name of the events table
 
 LEAD_STATES = ("none", "routed", "kept", "missed")
 STATUS = ("member", "leaving", "exiting", "expelled")
 SANCTIONS = ("none", "warning", "fine", "expulsion")
 DISPOSITIONS = ("active", "passive", "barely")
-EVENT_KINDS = {
-    1: "entry", 2: "exit", 3: "expulsion", 4: "rejected", 5: "renege", 6: "diversion",
-    7: "quota_skip", 8: "conflict", 9: "facilitator", 10: "phase", 11: "rules", 12: "dissolution",
-    13: "purchase_failed", 14: "programme", 15: "handover", 16: "manager", 17: "low_commit",
-}
 
 # ---------------------------------------------------------------------- column layout of the blocks
 # steps table: counts per group (summed from boolean seat masks), sums per group (summed from float
