@@ -228,3 +228,13 @@ def test_binding_beyond_localhost_needs_the_flag_and_warns(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.browser
+def test_the_loading_screen_speaks_spanish_first():
+    """Solara's "Loading resources" is replaced by the project's template (templates/index.html.j2)."""
+    with serve() as url, browser() as b:
+        page = b.new_page()
+        page.goto(url)
+        page.wait_for_function("window.app && window.app.loading_text !== undefined", timeout=30_000)
+        assert page.evaluate("window.app.loading_text") == "Cargando… / Loading…"
