@@ -168,6 +168,16 @@ def play_loop(st: AppState, kernel: str = "") -> None:
         frame_slow.value += 1
 
 
+
+def event_lines(sel, lang_: str) -> list[str]:
+    """One HTML line per event row, newest first: "M<meeting> · G<group>" and the sentence in ``lang_``."""
+    col = "message_es" if lang_ == "es" else "message"
+    return [f'<div class="asocia-ev asocia-ev-{html.escape(str(kind))}">'
+            f'<span class="asocia-ev-when">{tr("m", lang_)}{int(step_) + 1} · '
+            f'{tr("g", lang_)}{int(group)}</span> {html.escape(str(text))}</div>'
+            for step_, group, kind, text in zip(sel["step"][::-1], sel["group"][::-1], sel["kind"][::-1],
+                                                sel[col][::-1], strict=True)]
+
 @solara.component
 def Prose(text: str, style: str = ""):
     """Markdown as plain HTML.
@@ -592,12 +602,7 @@ def LogPanel(st: AppState):
                 sel = sel[sel["kind"] == log_kind.value]
             hidden = max(0, len(sel) - LOG_ROWS)
             sel = sel.tail(LOG_ROWS)
-            col = "message_es" if lang_ == "es" else "message"
-            for step_, group, kind, text in zip(sel["step"][::-1], sel["group"][::-1], sel["kind"][::-1],
-                                                sel[col][::-1], strict=True):
-                lines.append(f'<div class="asocia-ev asocia-ev-{html.escape(str(kind))}">'
-                             f'<span class="asocia-ev-when">{tr("m", lang_)}{int(step_) + 1} · '
-                             f'{tr("g", lang_)}{int(group)}</span> {html.escape(str(text))}</div>')
+            lines.extend(event_lines(sel, lang_))
         if not lines:
             lines.append(f'<div class="asocia-ev">{html.escape(tr("log_empty", lang_))}</div>')
         if hidden:
@@ -663,12 +668,7 @@ def Narrative(st: AppState, n: int = 5):
         g = group_sel.value
         sel = ev[ev["group"] == g] if 0 <= g < s.groups else ev
         sel = sel[~sel["kind"].isin(["rejected"])].tail(n)
-        col = "message_es" if lang_ == "es" else "message"
-        for step_, group, kind, text in zip(sel["step"][::-1], sel["group"][::-1], sel["kind"][::-1],
-                                            sel[col][::-1], strict=True):
-            lines.append(f'<div class="asocia-ev asocia-ev-{html.escape(str(kind))}">'
-                         f'<span class="asocia-ev-when">{tr("m", lang_)}{int(step_) + 1} · '
-                         f'{tr("g", lang_)}{int(group)}</span> {html.escape(str(text))}</div>')
+        lines.extend(event_lines(sel, lang_))
     if not lines:
         lines.append(f'<div class="asocia-ev">{html.escape(tr("log_empty", lang_))}</div>')
     solara.HTML(tag="div", unsafe_innerHTML="".join(lines), classes=["asocia-narrative"])
