@@ -55,6 +55,7 @@ def lan_address() -> str:
 
 def register(sub) -> None:
     """Add the ``workshop`` subcommand."""
+    from .cli import port  # the same check as the dashboard's --port, made while parsing
     w = sub.add_parser("workshop", help="run a workshop: participants play the groups from their phones")
     w.add_argument("scenario", nargs="?", default=None,
                    help="scenario TOML file (default: scenarios/workshop.toml, twelve meetings)")
@@ -69,7 +70,7 @@ def register(sub) -> None:
     w.add_argument("--dir", default="workshops", help="folder of the sessions (default ./workshops)")
     w.add_argument("--resume", metavar="CODE", help="serve an existing session instead of creating one")
     w.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
-    w.add_argument("--port", type=int, default=8766)
+    w.add_argument("--port", type=port, default=8766, help="TCP port from 1 to 65535 (default 8766)")
     w.add_argument("--no-serve", action="store_true", help="create the session and print its links only")
     w.set_defaults(func=cmd_workshop)
 
