@@ -13,7 +13,10 @@ then the ratios a/b and c/a (median, min and max over the repetitions), the peak
 in meetings with the fitted exponent, and the small-run figures that matter for sweeps: one
 baseline run with its tables, and ``asocia run scenarios/baseline.toml`` from process start to exit.
 
-Targets (issue 3) are printed next to each figure; they are not enforced unless ``--strict``.
+Then issue 13's engine section (benchmarks/engine.py; ``--engine`` runs it alone): Asocia against a
+fair anchor, an idiomatic per-agent Mesa model of a simpler meeting (benchmarks/anchor.py).
+
+Targets (issues 3 and 13) are printed next to each figure; they are not enforced unless ``--strict``.
 ``--quick`` uses tiny sizes so CI can run it in seconds; its timings mean nothing.
 """
 

@@ -331,6 +331,7 @@ def engine_section(z, reps: int, say, out: dict) -> dict:
         checks["memory_100k_mb"] = big["peak_rss_mb"]
         res["memory"] = big
         say(f"6. {big['firms']:,} firms x {z.steps} meetings, firm table {big['table']}: peak RSS "
-            f"{big['peak_rss_mb']:,.0f} MB   {verdict('memory_100k_mb', big['peak_rss_mb'])}")
+            f"{big['peak_rss_mb']:,.0f} MB   {verdict('memory_100k_mb', big['peak_rss_mb'])}   "
+            f"({big['seconds']:.1f} s wall, {big['cpu']:.1f} s CPU)")
     out["engine"] = res
     return checks
