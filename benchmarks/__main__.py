@@ -118,11 +118,11 @@ def time_asocia(groups: int, group_size: int, steps: int, seed: int = 1, table: 
 
 
 # the parts of one sim.run that (a) times as a whole: (class path, method, part)
-_PARTS = (("sim.model.AsociaModel", "__init__", "building the groups"),
-          ("sim.model.AsociaModel", "step", "meetings"),
-          ("sim.tables.Recorder", "record_firms", "recording rows"),
-          ("sim.tables.Recorder", "record_groups", "recording rows"),
-          ("sim.tables.Recorder", "frames", "building tables"))
+_PARTS = (("sim.model.agenda.AsociaModel", "__init__", "building the groups"),
+          ("sim.model.agenda.AsociaModel", "step", "meetings"),
+          ("sim.model.recorder.Recorder", "record_firms", "recording rows"),
+          ("sim.model.recorder.Recorder", "record_groups", "recording rows"),
+          ("sim.model.recorder.Recorder", "frames", "building tables"))
 
 
 def time_parts(sc, reps: int = 1) -> dict:

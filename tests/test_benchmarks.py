@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.narrative import describe, sentence
+from sim.model.narrative import describe, sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,7 +57,7 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path, capsys):
     assert "if the meetings took no time at all" in text
     # the counters are taken off again
     from sim.model import AsociaModel
-    from sim.tables import Recorder
+    from sim.model.recorder import Recorder
 
     assert AsociaModel.step.__qualname__ == "AsociaModel.step"
     assert Recorder.frames.__qualname__ == "Recorder.frames"
