@@ -14,10 +14,11 @@ import importlib
 import sys
 import types
 
-__all__ = ["LiveRun", "Results", "Scenario", "ScenarioError", "load_scenario", "outcomes", "run"]
+__all__ = ["LiveRun", "Results", "Scenario", "ScenarioError", "load_scenario", "outcomes", "replicate", "run",
+           "run_batch"]
 __version__ = "0.1.0"
 
-_HOME = {"LiveRun": "run", "Results": "run", "outcomes": "run", "run": "run",
+_HOME = {"LiveRun": "run", "Results": "run", "outcomes": "run", "run": "run", "run_batch": "run", "replicate": "run",
          "Scenario": "scenario", "ScenarioError": "scenario", "load_scenario": "scenario"}
 
 
