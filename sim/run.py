@@ -314,6 +314,9 @@ def run_batch(scenario: Scenario, seeds, steps: int | None = None,
 
     """
     steps = _check_steps(scenario.run.steps if steps is None else steps)
+    for value in seeds:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"seed must be an int, got {type(value).__name__} {value!r}")
     seeds = [int(s) for s in seeds]
     unknown = set(tables) - set(Results.TABLES)
     if unknown:
