@@ -525,10 +525,9 @@ class AsociaModel(mesa.Model):
         r = SimpleNamespace(
             version=self._roster_version,
             fields=fields,
-            profiles=(tuple(f[f"is_{k}"] for k in range(len(self.profiles))),
-                      tuple(f[f"bits_{k}"] for k in range(len(self.profiles)))),
+            profiles=tuple(f[f"is_{k}"] for k in range(len(self.profiles))),
             trust_norm=(f["norm_m"], f["norm_denom"], f["norm_pair"]),
-            **{k: v for k, v in f.items() if not k.startswith(("is_", "bits_", "norm_"))},
+            **{k: v for k, v in f.items() if not k.startswith(("is_", "norm_"))},
         )
         self._roster_cache = r
         return r
@@ -557,7 +556,7 @@ class AsociaModel(mesa.Model):
         mean_cap = cap_sum / n1
         cv = np.sqrt(np.maximum(cap2_sum / n1 - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
         diversity = pop.diversity + pop.diversity_capacity * cv
-        masks, bits = profile_masks(profile, len(self.profiles))
+        masks = profile_masks(profile, len(self.profiles))
         norm_m, norm_denom, norm_pair = tr.member_norm(m, self.T.dtype)
         return {
             "n": n,
@@ -565,7 +564,6 @@ class AsociaModel(mesa.Model):
             "santo": profile == SANTO,
             "not_santo": profile != SANTO,
             **{f"is_{k}": mask for k, mask in enumerate(masks)},
-            **{f"bits_{k}": b for k, b in enumerate(bits)},
             "norm_m": norm_m, "norm_denom": norm_denom, "norm_pair": norm_pair,
             "demand": capacity * s.joint_purchase.demand,
             "quota": eg.quotas(capacity, m, s.rules.cost_sharing, cap_sum=cap_sum),
@@ -646,7 +644,7 @@ class AsociaModel(mesa.Model):
         """Every firm decides, by its profile's rule or by its outside decider."""
         obs = self.observation()
         parts = [p.decide(obs) for p in self.profiles]
-        out = merge_decisions(parts, *self._roster().profiles)
+        out = merge_decisions(parts, self._roster().profiles)
         if self.deciders:
             for fid, decider in self.deciders.items():
                 agent = self.firms.get(fid)
