@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from scipy import stats
 
-from sim import run
+from sim import run, run_batch
 from sim.results.seeds import replication_seeds
 
 from .i18n import tr
@@ -27,6 +27,7 @@ METRICS = ("cooperation", "trust", "members", "income_gain")
 OUTCOMES = ("survival", "members", "trust", "cooperation", "income_gain", "exits", "expulsions",
             "conflicts", "founders_kept", "programme_cost", "alive_2y", "cost_per_group_2y")
 COLORS = {"A": "#0072B2", "B": "#D55E00"}
+BATCH = 8  # replications played as one batch between progress updates
 
 
 def build_b(a, changes: dict, origin: str):
@@ -72,14 +73,17 @@ def run_replicated(a, b, root: int, n: int, progress: Callable[[int, int], None]
     series: dict[str, list] = {"A": [], "B": []}
     summaries: dict[str, list] = {"A": [], "B": []}
     done = 0
-    for seed in seeds:
+    # a few seeds at a time, each as one batch (the same tables as separate runs, much cheaper),
+    # so the progress bar moves and Stop answers between batches
+    for at in range(0, n, BATCH):
+        chunk = seeds[at:at + BATCH]
         for label, sc in (("A", a), ("B", b)):
             if stop is not None and stop():
                 return seeds, series, summaries
-            res = run(sc, seed=seed)
-            series[label].append(aggregate(res.steps))
-            summaries[label].append(res.summary())
-            done += 1
+            for res in run_batch(sc, chunk, tables=("runs", "steps")):
+                series[label].append(aggregate(res.steps))
+                summaries[label].append(res.summary())
+            done += len(chunk)
             if progress:
                 progress(done, 2 * n)
     return seeds, series, summaries

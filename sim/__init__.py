@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["LiveRun", "Results", "Scenario", "ScenarioError", "load_scenario", "outcomes", "run"]
+__all__ = ["LiveRun", "Results", "Scenario", "ScenarioError", "load_scenario", "outcomes", "replicate", "run",
+           "run_batch"]
 __version__ = "0.1.0"
 
 _HOME = {"LiveRun": "results.run", "Results": "results.run", "outcomes": "results.run", "run": "results.run",
+         "run_batch": "results.run", "replicate": "results.run",
          "Scenario": "model.scenario", "ScenarioError": "model.scenario", "load_scenario": "model.scenario"}
 
 

@@ -18,7 +18,8 @@ import sim
 from sim.model.scenario import Scenario
 from sim.results.seeds import replication_seeds
 
-SEEDS = replication_seeds(2026, 6)
+SEEDS = replication_seeds(2026, 20)  # played as one batch per arm (sim.run_batch)
+MOST = 5 / 6   # share of paired seeds in the claim's direction (first written as 5 of 6)
 BASE = Scenario()
 GROUPS = 20
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ LAST_DAY = {"facilitator.schedule": "permanent"}
 def arm(overrides=None, *, groups=GROUPS, seeds=SEEDS):
     """Runs of the baseline with overrides, one per replication seed."""
     sc = BASE.replace({"population.groups": groups, "run.firm_table": "off", **(overrides or {})})
-    return [sim.run(sc, seed=k) for k in seeds]
+    return sim.run_batch(sc, seeds, tables=("runs", "steps", "events"))
 
 
 def per_seed(runs, fn):
@@ -135,7 +136,7 @@ def test_programme_claim_03_manager_keeps_founders_through_year_3():
            y3_failures_without=x_n.mean(), with_=x_m.mean(), y3_exit_share_without=e_n.mean(),
            with__=e_m.mean())
     assert f_m.mean() - f_n.mean() >= 0.10
-    assert int((f_m > f_n).sum()) >= 5
+    assert float((f_m > f_n).mean()) >= MOST
     assert x_m.mean() <= 0.5 * x_n.mean()
     assert e_m.mean() < e_n.mean()
 
@@ -277,7 +278,7 @@ def test_programme_claim_08_willingness_beats_resources():
            gain_reluctant=g_r.mean())
     assert s_w.mean() - s_r.mean() >= 0.25
     assert f_w.mean() > f_r.mean()
-    assert int((s_w > s_r).sum()) >= 5
+    assert float((s_w > s_r).mean()) >= MOST
 
 
 @pytest.mark.slow
@@ -302,4 +303,4 @@ def test_programme_claim_09_diversity_costs_net_benefit_and_survival():
            survival_homogeneous=s_s.mean(), survival_diverse=s_d.mean())
     assert n_d.mean() <= 0.85 * n_s.mean()
     assert s_s.mean() - s_d.mean() >= 0.10
-    assert int((n_s > n_d).sum()) >= 5
+    assert float((n_s > n_d).mean()) >= MOST

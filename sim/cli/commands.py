@@ -171,17 +171,19 @@ COMPARE_OUTCOMES = ("survival", "members", "trust", "cooperation", "income_gain"
 
 def compare(scenarios, reps: int, root_seed: int, steps: int | None, workers: int = 1):
     """Replicated outcomes of several scenarios on the same seeds (common random numbers)."""
-    from ..results.run import run
+    from ..results.run import run_batch
     from ..results.seeds import replication_seeds
 
     seeds = replication_seeds(root_seed, reps)
     table = {}
+    batch = 16   # replications per batch (the same tables as separate runs), between progress updates
     with _progress(len(scenarios) * reps, "runs") as bar:
         for sc in scenarios:
             rows = []
-            for seed in seeds:
-                rows.append(run(sc, seed=seed, steps=steps).summary())
-                bar.update(1)
+            for at in range(0, reps, batch):
+                chunk = seeds[at:at + batch]
+                rows.extend(res.summary() for res in run_batch(sc, chunk, steps=steps, tables=("runs", "steps")))
+                bar.update(len(chunk))
             table[sc.meta.name if sc.meta.name not in table else sc.source] = rows
     return seeds, table
 

@@ -20,9 +20,15 @@ from .profiles import LABELS, NAMES
 class Firm(mesa.Agent):
     """One small firm (MiPyME) in an associative group."""
 
-    def __init__(self, model, seat: tuple[int, int]):
-        """Create the agent for the firm sitting in ``seat`` = (group, seat index)."""
+    def __init__(self, model, seat: tuple[int, int], firm_id: int | None = None):
+        """Create the agent for the firm sitting in ``seat`` = (group, seat index).
+
+        ``firm_id`` (the model's numbering: each replication counts its firms from 1) replaces
+        the id Mesa assigns, so the agent's ``unique_id`` is the firm id of the tables.
+        """
         super().__init__(model)
+        if firm_id is not None:
+            self.unique_id = firm_id
         self.seat: tuple[int, int] | None = seat
 
     @property

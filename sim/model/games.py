@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .seats import BIG, keep, seat_sum
+from .seats import seat_sum
 
 
 @dataclass(frozen=True)
@@ -134,18 +134,10 @@ class JointPurchaseGame:
         else:
             saving = unit_saving[:, None] * delivered
             penalty_share = penalty[:, None] * delivered / np.maximum(volume, 1e-12)[:, None]
-        if delivered.size >= BIG:  # select by an int64 AND rather than np.where
-            # np.where(placed[:, None], x, 0.0), bit for bit, by an AND with placed as 0 / -1 int64
-            # (see seats.keep): 4 selections ~200 us -> ~110 us on (1000, 14), mask included
-            placed64 = np.negative(placed, dtype=np.int64)[:, None]
+        placed_c = placed[:, None]
 
-            def when_placed(x):
-                return keep(x, placed64)
-        else:
-            placed_c = placed[:, None]
-
-            def when_placed(x):
-                return np.where(placed_c, x, 0.0)
+        def when_placed(x):
+            return np.where(placed_c, x, 0.0)
         handling = when_placed(self.handling_cost * delivered)
         # a reneger buys its reneged units privately; if no order was placed nobody pooled anything
         side = when_placed(self.list_price * self.side_discount * reneged)

@@ -151,12 +151,15 @@ def milestones(events, groups: int) -> dict[str, float]:
     planned dates are targets (004 Tabla 4: reglamento about 6 months, manager about 1.5 years,
     formalisation about 3 years); these are the dates the groups actually made.
     """
-    kind = events["kind"].astype(str).to_numpy()
-    code = events["code"].to_numpy()
+    kind = np.asarray(events["kind"], dtype=object)
+    code, step, group = (events[c].to_numpy() for c in ("code", "step", "group"))
     out = {}
     for name, (k, c) in MILESTONES.items():
         sel = (kind == k) if c is None else (kind == k) & (code == c)
-        firsts = events[sel].groupby("group")["step"].min()
+        # the first meeting each group reached it (NumPy: a pandas groupby per run costs ~10 ms)
+        reached, first = np.unique(group[sel], return_inverse=True)
+        firsts = np.full(len(reached), np.iinfo(np.int64).max)
+        np.minimum.at(firsts, first, step[sel])
         out[f"{name}_at"] = float(np.median(firsts)) if len(firsts) else float("nan")
         out[f"{name}_share"] = len(firsts) / groups if groups else float("nan")
     return out

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .profiles import NAMES
-from .seats import BIG, keep, seat_sum
+from .seats import seat_sum
 from .vocabulary import EVENT_KINDS  # re-exported: code -> name of the events table
 
 LEAD_STATES = ("none", "routed", "kept", "missed")
@@ -61,34 +61,12 @@ _FIRM_I8 = (("profile", np.int8), ("disposition", np.int8), ("attended", bool), 
 
 
 def _where_or_zero(mask, x, out=None):
-    """Return ``np.where(mask, x, 0.0)`` for float64 ``x``, bit for bit (written into ``out``, if given).
-
-    On a large run a select on a mask as irregular as the member seats costs several times an
-    arithmetic pass (its branch cannot be predicted), so the float bits are kept or cleared with
-    an integer AND instead: a cleared value is +0.0, as the select writes, and NaN or -0.0 are kept.
-    """
-    if x.size <= BIG:  # a few groups: the plain call
-        if out is None:
-            return np.where(mask, x, 0.0)
-        out[...] = 0.0
-        np.copyto(out, x, where=mask)
-        return out
-    return keep(x, np.negative(mask, dtype=np.int64), out=out)
-
-
-def _select_bits(mask, x, y):
-    """Overwrite float64 ``x`` with ``np.where(mask, x, y)``, bit for bit, by AND and OR of the int64 views.
-
-    As in :func:`_where_or_zero`: a select on an irregular mask of a large run mispredicts its
-    branch; three integer passes cost less (measured 135 against 226 us on 14,000 seats).
-    """
-    keep = np.negative(mask, dtype=np.int64)     # all ones where mask, else zero
-    xb = x.view(np.int64)
-    xb &= keep
-    np.invert(keep, out=keep)
-    keep &= y.view(np.int64)
-    xb |= keep
-    return x
+    """Return ``np.where(mask, x, 0.0)`` (written into ``out``, if given)."""
+    if out is None:
+        return np.where(mask, x, 0.0)
+    out[...] = 0.0
+    np.copyto(out, x, where=mask)
+    return out
 
 
 _SCALARS = (int, float, bool, np.generic)
@@ -178,10 +156,7 @@ class Recorder:
             return
         m = self.model
         idx = np.flatnonzero(m.member)          # the member seats, row-major like np.nonzero
-        if m.member.size > BIG:
-            f32, f64, i32, i8 = self._gather_columns(idx)
-        else:
-            f32, f64, i32, i8 = self._gather_stacked(idx)
+        f32, f64, i32, i8 = self._gather_columns(idx)
         f = self.firms
         f["step"].append(m.t)
         f["firm"].append(m.firm_id.ravel()[idx])
@@ -199,26 +174,6 @@ class Recorder:
         status[m.leaving >= 0] = 1
         status[m.exit_now] = 2
         status[m.expel] = 3
-
-    def _gather_stacked(self, idx):
-        """Return the firm blocks of the seats ``idx``: copy whole arrays into stacked blocks, one take each.
-
-        Few NumPy calls, which is what counts on a small run.
-        """
-        m = self.model
-        f32 = self._buffer("firm_f32", len(_FIRM_F32), np.float32)
-        for row, x in enumerate((m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
-                                 m.trust_given, m.trust_received, m.fines_total, m.punish_loss)):
-            f32[row] = x
-        f64 = self._buffer("firm_f64", len(_FIRM_F64), np.float64)
-        f64[0], f64[1] = m.payoff, m.alone
-        i32 = self._buffer("firm_i32", len(_FIRM_I32), np.int32)
-        i32[0] = np.arange(m.G)[:, None]
-        i32[1], i32[2], i32[3] = m.product, m.tenure, m.strikes
-        i8 = self._buffer("firm_i8", len(_FIRM_I8), np.int8)
-        i8[0], i8[1], i8[2], i8[4], i8[6] = m.profile, m.disposition, m.attend, m.sanction_kind, m.participate
-        self._firm_states(i8[3], i8[5])
-        return [np.take(buf.reshape(len(buf), -1), idx, axis=1) for buf in (f32, f64, i32, i8)]
 
     def _gather_columns(self, idx):
         """Return the firm blocks of the seats ``idx``, gathering each column once from the model's array.
@@ -263,12 +218,7 @@ class Recorder:
         n = open_.astype(np.float64)                 # decisions faced
         n += due
         n += m.has_lead
-        if n.size > BIG and m.commit.dtype == np.float64 and m.commit.flags.c_contiguous:
-            coop = np.maximum(n, 1.0)
-            np.divide(total, coop, out=coop)
-            _select_bits(n > 0, coop, m.commit)
-        else:
-            coop = np.where(n > 0, total / np.maximum(n, 1.0), m.commit)
+        coop = np.where(n > 0, total / np.maximum(n, 1.0), m.commit)
         self._coop = (m.commit, coop)
         return coop
 
@@ -427,10 +377,8 @@ class Recorder:
             out[name] = col
         return out
 
-    def events_frame(self, since: int = 0) -> pd.DataFrame:
-        """Return the events table with a sentence per event in English and Spanish."""
-        from .narrative import describe_all
-
+    def events_frame(self, since: int = 0, sentences: bool = True) -> pd.DataFrame:
+        """Return the events table with a sentence per event in English and Spanish (unless not wanted)."""
         chunks = self.events[since:]
         if not chunks:
             df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_DTYPES.items()})
@@ -445,14 +393,21 @@ class Recorder:
             cols["profile"] = pd.Categorical.from_codes(cols["profile"], NAMES)  # -1: no firm
             cols["sanction"] = pd.Categorical.from_codes(cols["sanction"], SANCTIONS)
             df = pd.DataFrame({name: cols[name] for name in EVENT_DTYPES}, copy=False)
-        sentences = describe_all(df, ("en", "es"))
-        df["message"], df["message_es"] = sentences["en"], sentences["es"]
-        return df
+        return with_sentences(df) if sentences else df
 
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """Return the steps, firms and events tables of the run so far."""
+    def frames(self, sentences: bool = True) -> dict[str, pd.DataFrame]:
+        """Return the steps, firms and events tables of the run so far (events without sentences on request)."""
         return {"steps": self.steps_frame(), "firms": self.firms_frame(),
-                "events": self.events_frame()}
+                "events": self.events_frame(sentences=sentences)}
+
+
+def with_sentences(events: pd.DataFrame) -> pd.DataFrame:
+    """Add the English and Spanish sentence of every event (``message``, ``message_es``)."""
+    from .narrative import describe_all
+
+    said = describe_all(events, ("en", "es"))
+    events["message"], events["message_es"] = said["en"], said["es"]
+    return events
 
 
 STEP_COLUMNS = ["step", "group", "alive", "phase", "facilitator", "self_governance", "coordination",

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from ..model import programme
-from ..model.agenda import AsociaModel
+from ..model.agenda import FIRM_KEY_BITS, AsociaModel
 from ..model.profiles import NAMES
+from ..model.recorder import with_sentences
 from ..model.scenario import Scenario
 
 SCHEMA_VERSION = 1
@@ -237,14 +238,18 @@ def _mean(x: np.ndarray):
 
 
 def _runs_row(scenario: Scenario, seed: int, steps: int, tables, elapsed: float | None = None):
+    return pd.DataFrame([_runs_dict(scenario, seed, steps, tables, programme.planned_end(scenario))])
+
+
+def _runs_dict(scenario: Scenario, seed: int, steps: int, tables, end) -> dict[str, Any]:
+    """The ``runs`` row of one run as a dict (``end``: the programme's planned end)."""
     row = {"run": f"{scenario.meta.name}-{seed}", "scenario": scenario.meta.name,
            "source": scenario.source, "seed": seed, "steps": steps, "schema": SCHEMA_VERSION}
     row.update(scenario.flat())
     row.update({f"version.{k}": v for k, v in versions().items()})
-    end = programme.planned_end(scenario)
     row.update({f"outcome.{k}": v for k, v in outcomes(tables["steps"], tables["firms"], programme_end=end,
                                                                    events=tables["events"]).items()})
-    return pd.DataFrame([row])
+    return row
 
 
 def manifest(scenario: Scenario, seed: int, steps: int, **extra) -> dict[str, Any]:
@@ -255,7 +260,7 @@ def manifest(scenario: Scenario, seed: int, steps: int, **extra) -> dict[str, An
         "versions": versions(),
         "scenario_name": scenario.meta.name,
         "scenario_source": scenario.source,
-        "scenario_toml": scenario.to_toml(),
+        "scenario_toml": extra.pop("scenario_toml", None) or scenario.to_toml(),
         "seed": int(seed),
         "steps": int(steps),
         "rerun": f"asocia run scenario.toml --seed {int(seed)} --steps {int(steps)}",
@@ -278,9 +283,7 @@ def run(scenario: Scenario, seed: int | None = None, steps: int | None = None,
 
     """
     seed = scenario.run.seed if seed is None else seed
-    steps = scenario.run.steps if steps is None else steps
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
+    steps = _check_steps(scenario.run.steps if steps is None else steps)
     model = AsociaModel(scenario, seed=seed, deciders=deciders)
     for _ in range(steps):
         model.step()
@@ -290,6 +293,110 @@ def run(scenario: Scenario, seed: int | None = None, steps: int | None = None,
         df.insert(0, "run", run_id)
     runs = _runs_row(scenario, int(seed), steps, tables)
     return Results(runs=runs, **tables, manifest=manifest(scenario, int(seed), steps))
+
+
+BATCH_GROUPS = 4096  # groups played side by side at most (a batch of more replications is cut into several)
+
+
+def run_batch(scenario: Scenario, seeds, steps: int | None = None,
+              tables=Results.TABLES) -> list[Results]:
+    """Play replications of one scenario side by side, as groups of one model; one Results per seed.
+
+    Every (replication, group) draws from its own stream and every sum within a group is taken
+    over that group alone (sim/model/streams.py), so replication ``k``'s tables are exactly those of
+    ``run(scenario, seeds[k], steps)``: batching only saves the cost of playing small models one
+    by one. The batch is cut into models of at most :data:`BATCH_GROUPS` groups.
+
+    Args:
+        scenario: a validated scenario.
+        seeds: integer seeds, one per replication.
+        steps: meetings to play; defaults to ``scenario.run.steps``.
+        tables: the tables to build. ``runs`` (and the steps table its outcomes come from) are always
+            built; without ``firms`` the firm rows are not recorded (an empty table is returned);
+            without ``events`` the events table comes without its sentences (the milestones in the
+            ``runs`` row still come from it).
+
+    """
+    steps = _check_steps(scenario.run.steps if steps is None else steps)
+    for value in seeds:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"seed must be an int, got {type(value).__name__} {value!r}")
+    seeds = [int(s) for s in seeds]
+    unknown = set(tables) - set(Results.TABLES)
+    if unknown:
+        raise ValueError(f"tables: unknown {sorted(unknown)}; allowed: {list(Results.TABLES)}")
+    per_model = max(1, BATCH_GROUPS // max(scenario.population.groups, 1))
+    out = []
+    for at in range(0, len(seeds), per_model):
+        out.extend(_play_batch(scenario, seeds[at:at + per_model], steps, set(tables)))
+    return out
+
+
+def replicate(scenario: Scenario, seed: int | None = None, reps: int = 1, steps: int | None = None,
+              tables=Results.TABLES) -> list[Results]:
+    """``reps`` replications of a scenario, seeds derived from ``seed`` (sim/seeds.py), played as a batch."""
+    from .seeds import replication_seeds
+
+    root = scenario.run.seed if seed is None else seed
+    return run_batch(scenario, replication_seeds(root, reps), steps=steps, tables=tables)
+
+
+def _check_steps(steps):
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
+    return int(steps)
+
+
+def _play_batch(scenario: Scenario, seeds: list[int], steps: int, tables: set) -> list[Results]:
+    model = AsociaModel(scenario, seeds=seeds)
+    if "firms" not in tables:
+        model.log.firm_mode = "off"
+    for _ in range(steps):
+        model.step()
+    frames = model.log.frames(sentences=False)
+    parts = {name: _by_replication(df, model.G0, model.reps) for name, df in frames.items()}
+    if "events" in tables:   # the sentences name each replication's own groups and firms
+        parts["events"] = [with_sentences(df) for df in parts["events"]]
+    end = programme.planned_end(scenario)
+    mine, rows = [], []
+    for r, seed in enumerate(seeds):
+        tables_r = {name: parts[name][r] for name in frames}
+        run_id = f"{scenario.meta.name}-{seed}"
+        for df in tables_r.values():
+            df.insert(0, "run", run_id)
+        mine.append(tables_r)
+        rows.append(_runs_dict(scenario, seed, steps, tables_r, end))
+    # one frame for the batch's runs rows, cut into one-row frames (a frame per row costs ~10 ms)
+    runs = pd.DataFrame(rows) if len(rows) > 1 else None
+    toml = scenario.to_toml()
+    return [Results(runs=_runs_row_of(runs, rows, r), **tables_r,
+                    manifest=manifest(scenario, seed, steps, scenario_toml=toml))
+            for r, (seed, tables_r) in enumerate(zip(seeds, mine, strict=True))]
+
+
+def _runs_row_of(runs: pd.DataFrame | None, rows: list[dict], r: int) -> pd.DataFrame:
+    """Row ``r`` of a batch's runs frame as a frame of its own."""
+    if runs is None:
+        return pd.DataFrame([rows[0]])
+    return runs.iloc[r:r + 1].reset_index(drop=True)
+
+
+def _by_replication(df: pd.DataFrame, groups: int, reps: int) -> list[pd.DataFrame]:
+    """Cut a batch's table into one table per replication, with the replication's own group and firm ids."""
+    if reps == 1:
+        return [df]
+    g = df["group"].to_numpy().astype(np.int64)
+    rep = g // groups
+    order = np.argsort(rep, kind="stable")        # keeps each replication's rows in their order
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(rep, minlength=reps))])
+    df = df.iloc[order].reset_index(drop=True)
+    rep = rep[order]
+    df["group"] = (g[order] % groups).astype(df["group"].dtype)
+    for name in ("firm", "other"):
+        if name in df:
+            ids = df[name].to_numpy()
+            df[name] = np.where(ids >= 0, ids - (rep << FIRM_KEY_BITS), ids).astype(ids.dtype)
+    return [df.iloc[bounds[r]:bounds[r + 1]].reset_index(drop=True) for r in range(reps)]
 
 
 class LiveRun:

@@ -1,0 +1,80 @@
+"""A replication gives the same tables alone, inside a batch, in batches of any size (issue 13, item 2-3).
+
+Every (replication, group) draws from its own stream at fixed places (sim/model/streams.py) and every sum
+within a group is taken over that group alone, so these are exact equalities of whole tables.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.results.seeds import replication_seeds
+
+SEEDS = [3, 11, 12345]
+run_module = importlib.import_module("sim.results.run")
+
+
+def _same(a: sim.Results, b: sim.Results, tables=sim.Results.TABLES) -> None:
+    for name in tables:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
+
+
+@pytest.mark.parametrize("path, steps", [
+    ("scenarios/baseline.toml", 60),
+    ("scenarios/rushed_formalisation.toml", 60),     # conflicts that erupt, pairs that walk out
+    ("scenarios/dipat_consortium.toml", 60),         # founders drawn without repeated products
+    ("scenarios/lab/strangers_pgg.toml", 10),        # re-matching across a replication's groups
+    ("scenarios/lab/partners_punishment.toml", 10),  # peer punishment
+])
+def test_a_replication_in_a_batch_has_the_tables_of_its_run_alone(path, steps):
+    sc = sim.load_scenario(path)
+    batch = sim.run_batch(sc, SEEDS, steps=steps)
+    assert [r.runs["seed"].iloc[0] for r in batch] == SEEDS
+    for seed, res in zip(SEEDS, batch, strict=True):
+        _same(sim.run(sc, seed=seed, steps=steps), res)
+
+
+def test_the_size_of_the_batch_does_not_matter(monkeypatch):
+    sc = sim.load_scenario("scenarios/baseline.toml")
+    whole = sim.run_batch(sc, SEEDS + [7, 8], steps=30)
+    monkeypatch.setattr(run_module, "BATCH_GROUPS", 2 * sc.population.groups)   # models of 2 replications
+    cut = sim.run_batch(sc, SEEDS + [7, 8], steps=30)
+    for a, b in zip(whole, cut, strict=True):
+        _same(a, b)
+
+
+def test_a_group_does_not_depend_on_how_many_groups_are_played():
+    """Group g draws from the g-th child of its run's seed: groups 0-2 of a 5-group run equal a 3-group run."""
+    sc = sim.load_scenario("scenarios/baseline.toml")
+    three = sim.run(sc, seed=9, steps=40).steps
+    five = sim.run(sc.replace({"population.groups": 5}), seed=9, steps=40).steps
+    five = five[five["group"] < 3].reset_index(drop=True)
+    pd.testing.assert_frame_equal(three.drop(columns="run"), five.drop(columns="run"), check_exact=True)
+
+
+def test_tables_on_demand_skip_firm_rows_and_sentences_but_keep_the_outcomes():
+    sc = sim.load_scenario("scenarios/baseline.toml")
+    full = sim.run(sc, seed=4, steps=40)
+    lean, = sim.run_batch(sc, [4], steps=40, tables=("runs", "steps"))
+    assert lean.firms.empty and "message" not in lean.events
+    _same(full, lean, ("runs", "steps"))
+
+
+def test_replicate_uses_the_replication_seeds_of_its_root():
+    sc = sim.load_scenario("scenarios/baseline.toml")
+    reps = sim.replicate(sc, seed=77, reps=3, steps=5, tables=("runs", "steps"))
+    assert [int(r.runs["seed"].iloc[0]) for r in reps] == replication_seeds(77, 3)
+
+
+def test_bad_batch_requests_are_refused():
+    sc = sim.load_scenario("scenarios/baseline.toml")
+    with pytest.raises(ValueError, match="allowed"):
+        sim.run_batch(sc, [1], steps=3, tables=("runs", "nonsense"))
+    with pytest.raises(ValueError, match="steps"):
+        sim.run_batch(sc, [1], steps=0)
+    with pytest.raises(TypeError, match="seed"):
+        sim.run_batch(sc, ["1"], steps=3)
