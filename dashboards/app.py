@@ -497,7 +497,7 @@ def MoneyPanel(st: AppState):
     last panel.
     """
     lang_ = lang.value
-    _ = frame.value
+    _ = frame_slow.value  # a table of figures: once a second while playing is enough (7 ms a render at 25 groups)
     s = st.session
     sel = group_sel.value if 0 <= group_sel.value < s.groups else None
     with s.lock:

@@ -163,6 +163,7 @@ class RunCharts:
         self.money = np.zeros((2, 0))  # programme money and members' co-payment per group, cumulated
         self.end: int | None = None    # the programme's last meeting (numbered from 1), None without one
         self.budget = 0.0              # the programme's budget per group
+        self.money_top: float | None = None  # top of the money panel's y axis (None: plotly's autorange)
         self.redraws = 0
         self._sent_at = 0.0
         self.width = 1400       # px of the figure's box, as the browser reports it
@@ -219,8 +220,11 @@ class RunCharts:
             heights = [ph, ph, th, mh]
             c = 0.44 if big else 0.46  # room between the columns for the right panels' axis titles
             cols = [[0.0, c], [1 - c, 1.0], [0.0, c], [1 - c, 1.0], [0.0, 1.0], [0.0, 1.0]]
-        # above the money panel (the last), room for its legend of up to five lines on a phone
-        gaps = [gap] * (len(heights) - 2) + [gap + 70 if self.width < NARROW else gap]
+        # on a phone, room above the timeline and the money panel for their legends (six and five
+        # lines: one item a line)
+        gaps = [gap] * (len(heights) - 1)
+        if self.width < NARROW:
+            gaps[-2:] = [gap + 110, gap + 110]
         inner = sum(heights) + sum(gaps)
         h = inner + m["t"] + m["b"]
         spans, top = [], 0.0
@@ -322,9 +326,9 @@ class RunCharts:
         fig.update_yaxes(range=[-0.02, 1.02], row=1, col=2)
         fig.update_yaxes(rangemode="tozero", row=2, col=1)
         fig.update_yaxes(rangemode="tozero", row=2, col=2)
-        # the budget line never sits on the panel's top edge
-        fig.update_yaxes(rangemode="tozero", row=4, col=1,
-                         autorangeoptions=dict(include=[0, 1.1 * self.budget]) if self.budget > 0 else None)
+        fig.update_yaxes(rangemode="tozero", row=4, col=1)
+        if self.money_top:  # a fixed range: the budget line clear of the panel's top edge
+            fig.update_yaxes(range=[0, self.money_top], row=4, col=1)
         shown = self.story is None or self.story == MONEY_PANEL
         for shape in self._money_marks():
             fig.add_shape(shape, visible=shown)
@@ -430,6 +434,10 @@ class RunCharts:
                                           self.sel), axis=1)
         self.end = mon.programme_last_meeting(session.scenario)
         self.budget = float(session.scenario.programme.budget)
+        # neither line can pass the budget: the programme pays at most its budget, and the members'
+        # co-payment at most copay_max / (1 - copay_max) of what the programme pays (else: autorange)
+        cm = session.scenario.programme.copay_max
+        self.money_top = 1.12 * self.budget * max(1.0, cm / (1.0 - cm)) if self.budget > 0 and cm < 1 else None
 
     def extend(self, chunk, groups: int) -> None:
         """Append the points of the meetings in ``chunk`` (kept until the next :meth:`push`)."""

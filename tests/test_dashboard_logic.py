@@ -498,6 +498,8 @@ def test_money_chart_follows_the_run_and_marks_the_programme(money_folder):
     assert marks[("x6 domain", "y6")].y0 == 700  # the budget
     # the programme's end, after its last meeting (52), and two years after (meeting 104)
     assert [sh.x0 for sh in live.figure().layout.shapes if sh.xref == "x6"] == [52.5, 104]
+    top = live.figure().layout.yaxis6.range[1]  # fixed: the budget line clear of the top edge, no line above it
+    assert top == pytest.approx(1.12 * 700) and live.money.max() < top
     legend = live.legend_html("es")
     assert "fin del programa (reunión 52)" in legend and "dos años después (reunión 104)" in legend
     assert "presupuesto 700" in legend
