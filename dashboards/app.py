@@ -3,8 +3,9 @@
 Start it with ``asocia dashboard`` (which runs ``solara run dashboards/app.py`` on localhost).
 This module only lays out the page and wires widgets to the pieces beside it: session.py (the
 scenario, the edits, the live run, the downloads), charts.py (live charts updated in place),
-compare.py (A/B comparison), i18n.py (Spanish and English text) and explain.py (the "About the
-model" panel). Everything a run computes comes from the engine's public API (``sim``).
+money.py (the programme's cost and cost-effectiveness), compare.py (A/B comparison), i18n.py
+(Spanish and English text) and explain.py (the "About the model" panel). Everything a run
+computes comes from the engine's public API (``sim``).
 """
 
 from __future__ import annotations
