@@ -363,11 +363,20 @@ def test_programme_money_panel_at_three_sizes(dash, folder):
     from dashboards import money
 
     sc = sim.load_scenario(folder / "short_programme.toml")
-    summ = money.money_summary(sim.run(sc).steps, sc)
+    steps = sim.run(sc).steps
+    table = ("() => [...document.querySelectorAll('.asocia-money-table tbody tr')]"
+             ".map(r => [...r.querySelectorAll('td')].map(td => td.innerText.trim()))")
+    _select(page, "asocia-group", "Grupo 1")  # one group: its own account
+    page.locator(".asocia-money", has_text="Grupo 1").wait_for()
+    one = money.money_summary(steps, sc, sel=1)
+    assert page.evaluate(table) == [[money.cell(c, row, "es", one_group=True) for c in one["cols"]]
+                                    for row in money.ROWS]
+    assert page.evaluate(table)[0][0] in ("sí", "disuelto")
+    _select(page, "asocia-group", "Todos los grupos")
+    page.wait_for_function("() => document.querySelector('.asocia-money-table td').innerText.includes('/')")
+    summ = money.money_summary(steps, sc)
     assert [c["meeting"] for c in summ["cols"]] == [70, 16, 68] and all(c["state"] == "ok" for c in summ["cols"])
-    shown = page.evaluate("() => [...document.querySelectorAll('.asocia-money-table tbody tr')]"
-                          ".map(r => [...r.querySelectorAll('td')].map(td => td.innerText.trim()))")
-    assert shown == [[money.cell(c, row, "es") for c in summ["cols"]] for row in money.ROWS]
+    assert page.evaluate(table) == [[money.cell(c, row, "es") for c in summ["cols"]] for row in money.ROWS]
     legend = page.locator(".asocia-panel-head").nth(5).inner_text()
     assert "fin del programa (reunión 16)" in legend and "dos años después (reunión 68)" in legend
     x = page.evaluate("() => document.querySelector('.js-plotly-plot').layout.shapes.map(s => s.x0)")
