@@ -13,7 +13,10 @@ then the ratios a/b and c/a (median, min and max over the repetitions), the peak
 in meetings with the fitted exponent, and the small-run figures that matter for sweeps: one
 baseline run with its tables, and ``asocia run scenarios/baseline.toml`` from process start to exit.
 
-Targets (issue 3) are printed next to each figure; they are not enforced unless ``--strict``.
+Then issue 13's engine section (benchmarks/engine.py; ``--engine`` runs it alone): Asocia against a
+fair anchor, an idiomatic per-agent Mesa model of a simpler meeting (benchmarks/anchor.py).
+
+Targets (issues 3 and 13) are printed next to each figure; they are not enforced unless ``--strict``.
 ``--quick`` uses tiny sizes so CI can run it in seconds; its timings mean nothing.
 """
 
@@ -47,6 +50,14 @@ TARGETS = {
     "memory_100k_mb": ("<=", 8192.0),
     "baseline_run_ms": ("<=", 50.0),
     "cli_run_s": ("<=", 2.0),
+    # issue 13 (benchmarks/engine.py): Asocia's speed-up over the anchor on CPU time, and times
+    "engine_baseline_x": (">=", 2.0),
+    "engine_batch_x": (">=", 20.0),
+    "engine_2000_x": (">=", 30.0),
+    "engine_10000_x": (">=", 30.0),
+    "engine_sweep_s": ("<=", 5.0),
+    "engine_first_run_s": ("<=", 20.0),
+    "engine_cached_run_s": ("<=", 3.0),
 }
 
 
@@ -66,11 +77,22 @@ class Sizes:
     fresh_processes: bool = True                   # scaling runs each in a fresh interpreter
     baseline_reps: int = 20
     cli_reps: int = 3
+    # issue 13's engine section (benchmarks/engine.py)
+    engine_baseline_reps: int = 20                 # baseline run vs anchor, interleaved
+    engine_sizes: tuple = ((200, 10, 100), (1000, 10, 200))   # (groups, group size, meetings)
+    batch_reps: int = 100                          # replications in one batch
+    sweep_replications: int = 1000
+    sweep_workers: int = 2
+    sweep_steps: int = 0                           # 0: the baseline's own horizon
+    fresh_steps: int = 0                           # meetings of the fresh-process run (0: the baseline's)
+    fresh_unwritable: bool = True                  # also a fresh run whose compile cache cannot be created
 
 
 QUICK = Sizes(groups=20, steps=20, boltzmann_agents=400, boltzmann_side=20, boltzmann_steps=10,
               scale_groups=(5, 10, 20), scale_steps=(10, 20, 40), baseline_reps=3, cli_reps=1,
-              fresh_processes=False)
+              fresh_processes=False, engine_baseline_reps=3, engine_sizes=((4, 10, 10), (8, 10, 10)),
+              batch_reps=3, sweep_replications=4, sweep_workers=1, sweep_steps=5, fresh_steps=5,
+              fresh_unwritable=False)
 
 
 # ---------------------------------------------------------------------------------- measurements
@@ -96,11 +118,11 @@ def time_asocia(groups: int, group_size: int, steps: int, seed: int = 1, table: 
 
 
 # the parts of one sim.run that (a) times as a whole: (class path, method, part)
-_PARTS = (("sim.model.AsociaModel", "__init__", "building the groups"),
-          ("sim.model.AsociaModel", "step", "meetings"),
-          ("sim.tables.Recorder", "record_firms", "recording rows"),
-          ("sim.tables.Recorder", "record_groups", "recording rows"),
-          ("sim.tables.Recorder", "frames", "building tables"))
+_PARTS = (("sim.model.agenda.AsociaModel", "__init__", "building the groups"),
+          ("sim.model.agenda.AsociaModel", "step", "meetings"),
+          ("sim.model.recorder.Recorder", "record_firms", "recording rows"),
+          ("sim.model.recorder.Recorder", "record_groups", "recording rows"),
+          ("sim.model.recorder.Recorder", "frames", "building tables"))
 
 
 def time_parts(sc, reps: int = 1) -> dict:
@@ -312,11 +334,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reps", type=int, default=3, help="repetitions of a, b and c (default 3)")
     p.add_argument("--skip-scaling", action="store_true", help="leave out the scaling runs")
     p.add_argument("--skip-small", action="store_true", help="leave out the small-run figures")
+    p.add_argument("--skip-engine", action="store_true", help="leave out issue 13's engine section")
+    p.add_argument("--engine", action="store_true",
+                   help="only issue 13's engine section (Asocia vs the fair anchor, benchmarks/engine.py)")
     p.add_argument("--json", metavar="PATH", help="also write every measurement to a JSON file")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = p.parse_args(argv)
     if args.reps < 1:
         p.error("--reps must be at least 1")
+    if args.engine and args.skip_engine:
+        p.error("--engine and --skip-engine exclude each other")
     z = QUICK if args.quick else Sizes()
     out: dict = {"mode": "quick" if args.quick else "full", "environment": environment(),
                  "sizes": z.__dict__ | {"scale_groups": list(z.scale_groups),
@@ -328,57 +355,58 @@ def main(argv: list[str] | None = None) -> int:
         f"load average {env['load_average']}")
     firms = z.groups * z.group_size
 
-    # ---- a, b, c interleaved, so a busy moment on a shared machine hits all three alike
-    time_asocia(max(z.groups // 10, 2), z.group_size, 5)    # warm-up (first-call costs)
-    a, b, c = [], [], []
-    for rep in range(args.reps):
-        a.append(time_asocia(z.groups, z.group_size, z.steps, seed=rep + 1))
-        b.append(time_boltzmann(z.boltzmann_agents, z.boltzmann_side, z.boltzmann_steps, seed=rep + 1))
-        c.append(time_kernel(z.groups, z.group_size, z.steps, seed=rep + 1))
-        say(f"  rep {rep + 1}: a {a[-1]['seconds']:.2f} s, b {b[-1]['seconds']:.2f} s, "
-            f"c {c[-1]['seconds']:.3f} s")
-    rate_a = [r["firm_steps"] / r["seconds"] for r in a]
-    rate_b = [r["agent_steps"] / r["seconds"] for r in b]
-    rate_c = [r["firm_steps"] / r["seconds"] for r in c]
-    cpu_a = [r["firm_steps"] / r["cpu"] for r in a]
-    cpu_b = [r["agent_steps"] / r["cpu"] for r in b]
-    ab = [x / y for x, y in zip(rate_a, rate_b, strict=True)]
-    ca = [x / y for x, y in zip(rate_c, rate_a, strict=True)]
-    ab_cpu = [x / y for x, y in zip(cpu_a, cpu_b, strict=True)]
-    mem = in_subprocess(z.groups, z.group_size, z.steps, "full")
-    out["side_by_side"] = {"a": a, "b": b, "c": c, "rate_a": spread(rate_a), "rate_b": spread(rate_b),
-                           "rate_c": spread(rate_c), "a_over_b": spread(ab), "c_over_a": spread(ca),
-                           "a_over_b_cpu": spread(ab_cpu), "memory_a": mem}
-    say("")
-    say(f"(a) Asocia sim.run, {firms:,} firms ({z.groups} groups of {z.group_size}), {z.steps} "
-        f"meetings, all tables ({a[0]['rows']['firms']:,} firm rows, {a[0]['rows']['events']:,} events):")
-    say(f"      {fmt(spread(rate_a))} firm-steps/s   (median [min - max] of {args.reps})")
-    say(f"(b) Mesa BoltzmannWealth, {z.boltzmann_agents:,} agents, {z.boltzmann_side}x"
-        f"{z.boltzmann_side} grid, {z.boltzmann_steps} steps:")
-    say(f"      {fmt(spread(rate_b))} agent-steps/s")
-    say("(c) NumPy kernel of the joint-purchase round, same population and meetings:")
-    say(f"      {fmt(spread(rate_c))} firm-steps/s")
-    say(f"a/b  = {fmt(spread(ab), digits=1)}   {verdict('a_over_b', spread(ab)['median'])}"
-        f"   (CPU-time ratio {spread(ab_cpu)['median']:.1f})")
-    say(f"c/a  = {fmt(spread(ca), digits=1)}   {verdict('c_over_a', spread(ca)['median'])}")
-    say(f"peak memory of (a): {mem['peak_rss_mb']:,.0f} MB peak RSS of a fresh process doing only "
-        f"that run ({mem['rss_before_mb']:,.0f} MB of it after 'import sim', before the run)   "
-        f"{verdict('peak_memory_mb', mem['peak_rss_mb'])}")
+    if not args.engine:
+        # ---- a, b, c interleaved, so a busy moment on a shared machine hits all three alike
+        time_asocia(max(z.groups // 10, 2), z.group_size, 5)    # warm-up (first-call costs)
+        a, b, c = [], [], []
+        for rep in range(args.reps):
+            a.append(time_asocia(z.groups, z.group_size, z.steps, seed=rep + 1))
+            b.append(time_boltzmann(z.boltzmann_agents, z.boltzmann_side, z.boltzmann_steps, seed=rep + 1))
+            c.append(time_kernel(z.groups, z.group_size, z.steps, seed=rep + 1))
+            say(f"  rep {rep + 1}: a {a[-1]['seconds']:.2f} s, b {b[-1]['seconds']:.2f} s, "
+                f"c {c[-1]['seconds']:.3f} s")
+        rate_a = [r["firm_steps"] / r["seconds"] for r in a]
+        rate_b = [r["agent_steps"] / r["seconds"] for r in b]
+        rate_c = [r["firm_steps"] / r["seconds"] for r in c]
+        cpu_a = [r["firm_steps"] / r["cpu"] for r in a]
+        cpu_b = [r["agent_steps"] / r["cpu"] for r in b]
+        ab = [x / y for x, y in zip(rate_a, rate_b, strict=True)]
+        ca = [x / y for x, y in zip(rate_c, rate_a, strict=True)]
+        ab_cpu = [x / y for x, y in zip(cpu_a, cpu_b, strict=True)]
+        mem = in_subprocess(z.groups, z.group_size, z.steps, "full")
+        out["side_by_side"] = {"a": a, "b": b, "c": c, "rate_a": spread(rate_a), "rate_b": spread(rate_b),
+                               "rate_c": spread(rate_c), "a_over_b": spread(ab), "c_over_a": spread(ca),
+                               "a_over_b_cpu": spread(ab_cpu), "memory_a": mem}
+        say("")
+        say(f"(a) Asocia sim.run, {firms:,} firms ({z.groups} groups of {z.group_size}), {z.steps} "
+            f"meetings, all tables ({a[0]['rows']['firms']:,} firm rows, {a[0]['rows']['events']:,} events):")
+        say(f"      {fmt(spread(rate_a))} firm-steps/s   (median [min - max] of {args.reps})")
+        say(f"(b) Mesa BoltzmannWealth, {z.boltzmann_agents:,} agents, {z.boltzmann_side}x"
+            f"{z.boltzmann_side} grid, {z.boltzmann_steps} steps:")
+        say(f"      {fmt(spread(rate_b))} agent-steps/s")
+        say("(c) NumPy kernel of the joint-purchase round, same population and meetings:")
+        say(f"      {fmt(spread(rate_c))} firm-steps/s")
+        say(f"a/b  = {fmt(spread(ab), digits=1)}   {verdict('a_over_b', spread(ab)['median'])}"
+            f"   (CPU-time ratio {spread(ab_cpu)['median']:.1f})")
+        say(f"c/a  = {fmt(spread(ca), digits=1)}   {verdict('c_over_a', spread(ca)['median'])}")
+        say(f"peak memory of (a): {mem['peak_rss_mb']:,.0f} MB peak RSS of a fresh process doing only "
+            f"that run ({mem['rss_before_mb']:,.0f} MB of it after 'import sim', before the run)   "
+            f"{verdict('peak_memory_mb', mem['peak_rss_mb'])}")
 
-    # ---- where (a)'s time goes, and what a free meeting would leave
-    split = time_parts(scenario(z.groups, z.group_size, z.steps))
-    say(f"where (a)'s time goes (one more run, CPU time {split['cpu']:.2f} s):")
-    say_parts(lambda line: say(f"  {line}"), split)
-    outside = split["without_meetings"] / split["cpu"]
-    bound = spread(rate_a)["median"] / outside
-    split.update(outside_meetings=outside, bound_rate_a=bound, bound_a_over_b=bound / spread(rate_b)["median"],
-                 bound_c_over_a=spread(rate_c)["median"] / bound)
-    say(f"  if the meetings took no time at all, (a) would run at most {bound:,.0f} firm-steps/s: "
-        f"a/b <= {split['bound_a_over_b']:.1f}, c/a >= {split['bound_c_over_a']:.1f}")
-    out["side_by_side"]["split"] = split
+        # ---- where (a)'s time goes, and what a free meeting would leave
+        split = time_parts(scenario(z.groups, z.group_size, z.steps))
+        say(f"where (a)'s time goes (one more run, CPU time {split['cpu']:.2f} s):")
+        say_parts(lambda line: say(f"  {line}"), split)
+        outside = split["without_meetings"] / split["cpu"]
+        bound = spread(rate_a)["median"] / outside
+        split.update(outside_meetings=outside, bound_rate_a=bound, bound_a_over_b=bound / spread(rate_b)["median"],
+                     bound_c_over_a=spread(rate_c)["median"] / bound)
+        say(f"  if the meetings took no time at all, (a) would run at most {bound:,.0f} firm-steps/s: "
+            f"a/b <= {split['bound_a_over_b']:.1f}, c/a >= {split['bound_c_over_a']:.1f}")
+        out["side_by_side"]["split"] = split
 
     # ---- scaling: fresh processes, so each size's peak memory is its own
-    if not args.skip_scaling:
+    if not (args.skip_scaling or args.engine):
         say("")
         where = "each run in a fresh process" if z.fresh_processes else "in this process"
         say(f"Scaling of (a) in firms ({z.steps} meetings; {where}):")
@@ -414,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                           "exponent_firms_top": top, "exponent_steps": e_steps}
 
     # ---- small runs
-    if not args.skip_small:
+    if not (args.skip_small or args.engine):
         say("")
         base = time_baseline(z.baseline_reps)
         ms = spread(base["ms"])
@@ -438,9 +466,18 @@ def main(argv: list[str] | None = None) -> int:
         say(f"  of which starting Python and 'import sim' alone: {imp:.2f} s")
         out["small"] = {"baseline": base, "cli": cli, "import_s": imp}
 
+    # ---- issue 13: Asocia against the fair anchor (benchmarks/engine.py)
+    engine_checks = {}
+    if not args.skip_engine:
+        from benchmarks.engine import engine_section
+
+        engine_checks = engine_section(z, args.reps, say, out)
+
     # ---- verdicts
-    checks = {"a_over_b": spread(ab)["median"], "c_over_a": spread(ca)["median"],
-              "peak_memory_mb": mem["peak_rss_mb"]}
+    checks = {}
+    if "side_by_side" in out:
+        checks.update(a_over_b=spread(ab)["median"], c_over_a=spread(ca)["median"],
+                      peak_memory_mb=mem["peak_rss_mb"])
     if "scaling" in out:
         checks.update(exponent_firms=out["scaling"]["exponent_firms"],
                       exponent_steps=out["scaling"]["exponent_steps"],
@@ -448,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     if "small" in out:
         checks.update(baseline_run_ms=spread(out["small"]["baseline"]["ms"])["median"],
                       cli_run_s=spread(out["small"]["cli"]["s"])["median"])
+    checks.update(engine_checks)
     missed = [k for k, v in checks.items() if verdict(k, v).startswith("MISS")]
     out["checks"] = checks
     out["missed"] = missed

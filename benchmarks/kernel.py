@@ -52,7 +52,7 @@ def play(scenario, state, steps: int) -> float:
     jp, pr, learning = scenario.joint_purchase, scenario.profiles, scenario.trust.learning
     profile, demand, rng = state["profile"], state["demand"], state["rng"]
     cc_a, cc_b, expected = state["cc_a"], state["cc_b"], state["expected"]
-    solido, oport = profile == 1, profile == 3   # profile codes as in sim.profiles.NAMES
+    solido, oport = profile == 1, profile == 3   # profile codes as in sim.model.profiles.NAMES
     # what each profile commits when it does not condition on the others (NaN: conditional); the
     # kernel's tengo que ganar commits a fixed half (a simplification of the model's relative rule)
     fixed_commit = np.array([1.0, np.nan, 0.5, 1.0])[profile]

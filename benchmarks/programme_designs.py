@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 import sim
-from sim.scenario import Scenario
-from sim.seeds import replication_seeds
+from sim.model.scenario import Scenario
+from sim.results.seeds import replication_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = ("survival", "founders_kept", "founders_kept_y3", "income_gain", "programme_end", "programme_cost",

@@ -6,7 +6,7 @@ same replication seeds and prints one Markdown row per scenario:
 
 * survival: share of groups alive at the last meeting;
 * founders kept: share of founding members still members at the last meeting;
-* income gain: members' income over going alone, second half of the run (``sim.run.outcomes``);
+* income gain: members' income over going alone, second half of the run (``sim.results.run.outcomes``);
 * cooperation by profile (``coop_<profile>``);
 * lifetime gain by profile: what a founding firm of that profile earned over the whole horizon
   above going alone, as a share of going alone's income over the same meetings. A firm that leaves
@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 import sim
-from sim.lifetime import founder_gains
-from sim.profiles import NAMES
-from sim.seeds import replication_seeds
+from sim.model.profiles import NAMES
+from sim.results.lifetime import founder_gains
+from sim.results.seeds import replication_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 

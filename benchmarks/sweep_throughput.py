@@ -81,7 +81,7 @@ class TreeMonitor:
 
 def experiment_file(folder: Path, reps: int) -> Path:
     """One design point (the baseline as shipped) x ``reps`` replications."""
-    from sim.scenario import load_scenario
+    from sim.model.scenario import load_scenario
 
     base = load_scenario(ROOT / "scenarios" / "baseline.toml")
     path = folder / "throughput.toml"
@@ -94,8 +94,8 @@ def experiment_file(folder: Path, reps: int) -> Path:
 
 
 def measure(label, exp, out, workers, engine) -> dict:
-    from sim.sweep import sweep
-    from sim.sweepstore import SweepStore
+    from sim.experiments.sweep import sweep
+    from sim.experiments.sweepstore import SweepStore
 
     load0 = os.getloadavg()[0]
     with TreeMonitor() as mem:
@@ -123,8 +123,8 @@ def main(argv=None) -> int:
     p.add_argument("--json", help="write the measurements to this file")
     args = p.parse_args(argv)
 
-    from sim.experiment import load_experiment
-    from sim.sweep import default_workers
+    from sim.experiments.experiment import load_experiment
+    from sim.experiments.sweep import default_workers
 
     reps = args.reps or (60 if args.quick else 1000)
     workers = args.workers or default_workers()

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import sim  # noqa: E402
 from dashboards.devserver import browser  # noqa: E402
 from dashboards.workshop_devserver import serve_workshop  # noqa: E402
-from sim.workshop import Settings, Workshop  # noqa: E402
+from sim.workshop.workshop import Settings, Workshop  # noqa: E402
 
 WATCH = """([n, mark]) => {
   if (window.__obs) window.__obs.disconnect();  // the last meeting's watcher would stamp its own mark

@@ -48,7 +48,7 @@ from dashboards.money import money_html, money_summary  # noqa: E402
 from dashboards.parking import Parking  # noqa: E402
 from dashboards.session import Session, list_scenarios  # noqa: E402
 from sim import ScenarioError  # noqa: E402
-from sim.scenario import param, params  # noqa: E402
+from sim.model.scenario import param, params  # noqa: E402
 
 SPEEDS = [1, 2, 5, 10, 20, 50]
 LOG_ROWS = 150
@@ -747,7 +747,7 @@ def CompareTab(st: AppState):
     def add():
         nonlocal value
         if isinstance(value, str) and p.type in (int, float):
-            from sim.scenario import coerce
+            from sim.model.scenario import coerce
 
             try:
                 value = coerce(parse_number(value, lang.value), p, f"{s.path} (B)")

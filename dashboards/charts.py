@@ -21,7 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.profiles import NAMES
+from sim.model.profiles import NAMES
 
 from . import money as mon
 from .i18n import PHASES, PROFILE_COLORS, PROFILE_LABELS, pick, tr

@@ -2,7 +2,7 @@
 
 Rule set B is rule set A with a few dotted-key changes, validated like ``--set`` on the command
 line. A paired comparison runs both with one seed (the same firms and the same luck, so only the
-rule differs). A replicated comparison runs both on the seeds ``sim.seeds.replication_seeds(root,
+rule differs). A replicated comparison runs both on the seeds ``sim.results.seeds.replication_seeds(root,
 n)`` gives, as ``asocia compare`` does, and reports each measure's mean and 95 % t-interval per
 meeting and for the headline outcomes.
 """
@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 from scipy import stats
 
 from sim import run
-from sim.seeds import replication_seeds
+from sim.results.seeds import replication_seeds
 
 from .i18n import tr
 
@@ -279,7 +279,7 @@ def replicated_figure(series: dict[str, list], root: int, lang: str) -> go.Figur
 
 def describe_changes(changes: dict, lang: str) -> str:
     """One line listing B's changes, by label and value as the page shows them."""
-    from sim.scenario import param
+    from sim.model.scenario import param
 
     from .i18n import choice_label, fmt_number, param_label
 

@@ -8,11 +8,11 @@ languages, as the field guide writes them (004:L1883-1951).
 
 from __future__ import annotations
 
-from sim.vocabulary import COLOURS, LABELS
+from sim.model.vocabulary import COLOURS, LABELS
 
 LANGS = ("es", "en")
 
-# the four profiles' labels and Okabe-Ito colours, declared once in sim/vocabulary.py
+# the four profiles' labels and Okabe-Ito colours, declared once in sim/model/vocabulary.py
 PROFILE_LABELS = dict(LABELS)
 PROFILE_COLORS = dict(COLOURS)
 

@@ -6,8 +6,8 @@ the programme's budget, what it has paid so far and what is left, what the membe
 facilitator, and at three moments (the meeting just played, the programme's last meeting and the
 52nd meeting after it) the groups alive, the income gain over going alone, and the money per
 group alive and per member-year of income gain. The moments and the money per group alive and
-per member-year are those of the runs table (:func:`sim.programme.outcomes`, through
-:func:`sim.programme.at_meeting`), so the figures at a finished run's moments equal its
+per member-year are those of the runs table (:func:`sim.model.programme.outcomes`, through
+:func:`sim.model.programme.at_meeting`), so the figures at a finished run's moments equal its
 ``outcome.*`` columns. :func:`money_html` lays them out as a small table, in Spanish or English.
 """
 
@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from sim import programme
+from sim.model import programme
 
 from .i18n import tr
 
@@ -98,7 +98,7 @@ def fmt_money(x: float, lang: str, digits: int = 0) -> str:
 def programme_last_meeting(scenario) -> int | None:
     """The programme's last meeting as numbered on screen (from 1); None without a programme end.
 
-    :func:`sim.programme.planned_end` is the first meeting (step) without support, so the last
+    :func:`sim.model.programme.planned_end` is the first meeting (step) without support, so the last
     supported step is one before it, shown as meeting ``end``. None when there is no facilitator
     (end 0) or support never ends.
     """

@@ -4,7 +4,7 @@
 turns a scenario file plus widget edits plus a typed seed into a validated scenario exactly as
 ``asocia run FILE --set key=value --seed N`` does (same loader, same error text), plays it with
 :class:`sim.LiveRun`, keeps the rows already shown (for redraws and the log), lets a person take
-over one firm with :class:`sim.profiles.Manual`, and produces the downloads (CSV tables and the
+over one firm with :class:`sim.model.profiles.Manual`, and produces the downloads (CSV tables and the
 TOML that re-runs the run).
 """
 
@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from sim import LiveRun, ScenarioError, load_scenario
-from sim.profiles import NAMES, Manual
-from sim.scenario import param
-from sim.seeds import to_seed
+from sim.model.profiles import NAMES, Manual
+from sim.model.scenario import param
+from sim.results.seeds import to_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -139,7 +139,7 @@ class Session:
         typed with the loader's message for it (shown at the field); the value before it stays
         in the edits, and Apply stays disabled until the text is corrected or reverted.
         """
-        from sim.scenario import coerce
+        from sim.model.scenario import coerce
 
         from .i18n import parse_number
 

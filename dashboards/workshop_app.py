@@ -1,7 +1,7 @@
 """The workshop's pages (Solara): a phone page per participant and the trainer's projector page.
 
 ``asocia workshop`` serves this file on the room's network. Every page reads its session from the
-process-wide registry (sim/workshop.py) by the join code in its address: ``?w=CODE`` is the join
+process-wide registry (sim/workshop/workshop.py) by the join code in its address: ``?w=CODE`` is the join
 form, ``?w=CODE&p=TOKEN`` a participant's phone (the token keeps their seat across sleep and
 reload), ``?w=CODE&k=KEY`` the trainer's page; ``&l=en`` switches to English. An address without
 a valid code shows only the code form, and the trainer's controls need the key. Each page waits
@@ -36,8 +36,8 @@ from dashboards.workshop_text import (  # noqa: E402
     pick,
     t,
 )
-from sim import debrief, vote  # noqa: E402
-from sim.workshop import WorkshopError, registry  # noqa: E402
+from sim.workshop import debrief, vote  # noqa: E402
+from sim.workshop.workshop import WorkshopError, registry  # noqa: E402
 
 ROOT = os.environ.get("ASOCIA_WORKSHOPS", "workshops")
 PUBLIC_URL = os.environ.get("ASOCIA_WORKSHOP_URL", "")

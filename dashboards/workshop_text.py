@@ -25,7 +25,7 @@ T = {
     "bad_key": ("This trainer link is not valid.", "Este enlace de coordinación no es válido."),
     "lost_seat": ("This phone's link is no longer valid: join again.",
                   "El enlace de este teléfono ya no es válido: vuelva a unirse."),
-    # errors from sim.workshop (WorkshopError.key)
+    # errors from sim.workshop.workshop (WorkshopError.key)
     "err_full": ("Every seat is taken; ask the trainer.",
                  "Todos los lugares están ocupados; consulte a quien coordina."),
     "err_name_empty": ("Please write a name.", "Escriba un nombre."),

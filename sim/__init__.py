@@ -1,24 +1,24 @@
 """Asocia: trust and cooperation in associative groups of small firms (MiPyMEs).
 
 Public surface: :func:`load_scenario`, :class:`Scenario`, :class:`ScenarioError`, :func:`run`,
-:class:`Results`, :class:`LiveRun` and the profiles and deciders in :mod:`sim.profiles`.
+:class:`Results`, :class:`LiveRun`, :func:`outcomes` and the profiles and deciders in
+:mod:`sim.model.profiles`.
 
 The names are imported on first use, so ``asocia --help`` answers before NumPy, pandas and Mesa
-are loaded. ``sim.run`` is the function :func:`sim.run.run`, as it always was: importing the
-submodule ``sim.run`` (which Python records on the package) does not replace it.
+are loaded. ``sim.run`` is the function :func:`sim.results.run.run`. The code is in layers
+(docs/architecture.md, "Layout"): :mod:`sim.model`, :mod:`sim.results`, :mod:`sim.experiments`,
+:mod:`sim.workshop` and :mod:`sim.cli`.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 
 __all__ = ["LiveRun", "Results", "Scenario", "ScenarioError", "load_scenario", "outcomes", "run"]
 __version__ = "0.1.0"
 
-_HOME = {"LiveRun": "run", "Results": "run", "outcomes": "run", "run": "run",
-         "Scenario": "scenario", "ScenarioError": "scenario", "load_scenario": "scenario"}
+_HOME = {"LiveRun": "results.run", "Results": "results.run", "outcomes": "results.run", "run": "results.run",
+         "Scenario": "model.scenario", "ScenarioError": "model.scenario", "load_scenario": "model.scenario"}
 
 
 def __getattr__(name: str):
@@ -28,16 +28,3 @@ def __getattr__(name: str):
     value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
     globals()[name] = value
     return value
-
-
-class _Package(types.ModuleType):
-    """The package, keeping the public function ``run`` when the submodule ``run`` is imported."""
-
-    def __setattr__(self, name, value):
-        if name == "run" and isinstance(value, types.ModuleType):
-            self.__dict__.pop("run", None)   # next access of sim.run imports the function
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

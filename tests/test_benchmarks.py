@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.narrative import describe, sentence
+from sim.model.narrative import describe, sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import kernel  # noqa: E402
+from benchmarks import anchor, kernel  # noqa: E402
 from benchmarks.__main__ import exponent, main  # noqa: E402
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -57,16 +57,84 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path, capsys):
     assert "if the meetings took no time at all" in text
     # the counters are taken off again
     from sim.model import AsociaModel
-    from sim.tables import Recorder
+    from sim.model.recorder import Recorder
 
     assert AsociaModel.step.__qualname__ == "AsociaModel.step"
     assert Recorder.frames.__qualname__ == "Recorder.frames"
+    # issue 13's engine section ran, against the anchor, with every figure and its verdict
+    for label in ("Engine (issue 13)", "1. one baseline run", "2. one baseline replication inside a batch",
+                  "3. 40 firms", "3. 80 firms", "BoltzmannWealth", "4. 4 baseline replications through 'asocia sweep",
+                  "5. the baseline in a fresh Python process", "6. "):
+        assert label in text, label
+    eng = res["engine"]
+    assert set(res["checks"]) >= {"engine_baseline_x", "engine_batch_x", "engine_2000_x", "engine_10000_x",
+                                  "engine_sweep_s", "engine_first_run_s", "engine_cached_run_s", "memory_100k_mb"}
+    assert len(eng["baseline"]["anchor"]) == len(eng["baseline"]["asocia"]) == 3
+    assert 0 < eng["baseline"]["speedup"]["min"] <= eng["baseline"]["speedup"]["max"] < math.inf
+    assert eng["baseline"]["asocia"][0]["rows"]["firms"] > 0          # all four tables built
+    assert eng["baseline"]["anchor"][0]["rows"] > 0                    # the anchor's agent records
+    assert [s["firms"] for s in eng["sizes"]] == [40, 80]
+    assert eng["sizes"][-1]["cpu_rates"]["BoltzmannWealth"]["median"] > 0
+    assert eng["fresh"]["cold"]["returncode"] == eng["fresh"]["warm"]["returncode"] == 0
+    assert eng["sweep"]["replications"] == 4 and eng["sweep"]["seconds"] > 0
 
 
 def test_bad_arguments_are_refused():
     with pytest.raises(SystemExit) as e:
         main(["--reps", "0"])
     assert e.value.code == 2
+    with pytest.raises(SystemExit) as e:
+        main(["--engine", "--skip-engine"])
+    assert e.value.code == 2
+
+
+def test_anchor_is_a_sane_mesa_model():
+    sc = sim.load_scenario(BASELINE)
+    model = anchor.run(sc, seed=3)
+    dc = model.datacollector
+    md, ad = dc.get_model_vars_dataframe(), dc.get_agent_vars_dataframe()
+    assert list(md.columns) + list(ad.columns) == ["Cooperation", "Trust", "Orders", "Reneges", "Detected",
+                                                   "Commit", "Payoff"]        # 7 DataCollector columns
+    assert len(md) == sc.run.steps
+    assert md["Cooperation"].between(0, 1).all() and md["Trust"].between(0, 1).all()
+    assert md["Orders"].between(0, 1).all() and ad["Commit"].between(0, 1).all()
+    assert 0 < md["Cooperation"].mean() < 1 and md["Orders"].mean() > 0       # something happens
+    assert (md["Detected"] <= md["Reneges"]).all()
+    # one agent row per firm present at each meeting: 24 founders, fewer only after an expulsion
+    firms = ad.groupby(level="Step").size()
+    assert firms.iloc[0] == 24 and (firms <= 24).all() and firms.is_monotonic_decreasing
+    # deterministic with a seed, and the seed matters
+    again = anchor.run(sc, seed=3).datacollector
+    pd.testing.assert_frame_equal(again.get_model_vars_dataframe(), md)
+    pd.testing.assert_frame_equal(again.get_agent_vars_dataframe(), ad)
+    other = anchor.run(sc, seed=4).datacollector.get_agent_vars_dataframe()
+    assert not other.equals(ad)
+
+
+def test_anchor_reads_the_scenario_coefficients():
+    sc = sim.load_scenario(BASELINE)
+    # below the minimum lot nobody buys anything
+    none = anchor.run(sc.replace({"joint_purchase.min_lot": 1e6, "joint_purchase.volume_full": 2e6}),
+                      groups=2, group_size=5, meetings=5, seed=1).datacollector
+    assert (none.get_model_vars_dataframe()["Orders"] == 0).all()
+    assert (none.get_agent_vars_dataframe()["Payoff"] == 0).all()
+    # santos and oportunistas, watched all the time: the oportunistas renege once they stop
+    # mimicking, are all caught and get a strike each time; they leave at the third, unless the
+    # next fine (2 x 6 at the third strike, after a warning) outweighs their side gain
+    sc = sc.replace({"population.santo": 0.7, "population.solido": 0.0, "population.tengo": 0.0,
+                     "population.oportunista": 0.3, "rules.monitoring": 1.0, "trust.initial": 0.9,
+                     "profiles.oportunista_mimic": 2})
+    model = anchor.run(sc, groups=4, group_size=8, meetings=10, seed=1)
+    md = model.datacollector.get_model_vars_dataframe()
+    assert md["Reneges"].sum() > 0 and (md["Detected"] == md["Reneges"]).all()
+    assert md["Reneges"].iloc[:2].sum() == 0                    # nobody reneges while mimicking
+    assert len(model.agents) < 32                               # some were expelled
+    jp = sc.joint_purchase
+    for firm in model.agents:
+        assert firm.strikes < sc.sanctions.expulsion_strikes
+        if firm.profile == "oportunista":                        # the rest were deterred
+            assert jp.list_price * jp.side_discount * firm.demand <= model.fine_for(firm.strikes + 1)
+            assert not firm.reneged
 
 
 def test_fitted_exponent_recovers_known_powers():

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.scenario import Scenario
-from sim.seeds import replication_seeds
+from sim.model.scenario import Scenario
+from sim.results.seeds import replication_seeds
 
 pytestmark = pytest.mark.slow
 

@@ -15,9 +15,9 @@ import pytest
 from conftest import SCENARIOS
 
 import sim
-from sim.cli import COMPARE_OUTCOMES, main, outcome_range
-from sim.scenario import params
-from sim.store import load_results, scenario_of
+from sim.cli.commands import COMPARE_OUTCOMES, main, outcome_range
+from sim.model.scenario import params
+from sim.results.store import load_results, scenario_of
 
 ASOCIA = Path(sys.executable).with_name("asocia")
 BASELINE = str(SCENARIOS / "baseline.toml")
@@ -255,11 +255,11 @@ def test_compare_prints_intervals_for_every_outcome(capsys):
 
 
 def test_compare_uses_the_same_replication_seeds_for_every_scenario():
-    from sim.cli import compare
+    from sim.cli.commands import compare
 
     sc = sim.load_scenario(BASELINE)
     seeds, table = compare([sc, sim.load_scenario(NO_RULES)], reps=2, root_seed=4, steps=10)
-    assert seeds == sim.seeds.replication_seeds(4, 2)
+    assert seeds == sim.results.seeds.replication_seeds(4, 2)
     alone = sim.run(sc, seed=seeds[1], steps=10).summary()
     pd.testing.assert_series_equal(pd.Series(table["baseline"][1]), pd.Series(alone))
     assert len(table["baseline"]) == len(table["no_rules"]) == 2

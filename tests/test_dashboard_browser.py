@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
-import sim.scenario  # noqa: E402  (sim loads its modules lazily)
+import sim.model.scenario  # noqa: E402  (sim loads its modules lazily)
 from dashboards.devserver import CHROMIUM, browser, open_dashboard, serve  # noqa: E402
 from dashboards.i18n import explain_error  # noqa: E402
 
@@ -39,7 +39,7 @@ def folder(tmp_path_factory):
     """The baseline (2 groups, 40 meetings), a variant without sanctions (5 groups), one with a short programme."""
     d = tmp_path_factory.mktemp("scenarios")
     data = tomllib.loads((ROOT / "scenarios" / "baseline.toml").read_text())
-    base = sim.scenario.from_dict(data, "baseline").replace({"population.groups": 2, "run.steps": 40})
+    base = sim.model.scenario.from_dict(data, "baseline").replace({"population.groups": 2, "run.steps": 40})
     (d / "baseline.toml").write_text(base.to_toml())
     variant = base.replace({"meta.name": "no_sanctions", "sanctions.enabled": False, "population.groups": 5,
                             "meta.description": "Same group, no sanctions at all."})
@@ -141,7 +141,7 @@ def test_change_a_rule_and_refuse_an_invalid_one(dash, folder, tmp_path):
     assert cli.returncode == 2
     message = cli.stderr.strip().splitlines()[-1].split("error: ", 1)[-1]
     # the CLI's message, in Spanish and without the file path, at the field and atop the panel
-    shown = explain_error(message, "es", sim.scenario.param)
+    shown = explain_error(message, "es", sim.model.scenario.param)
     assert "posterior" in shown and str(folder) not in shown
     assert shown in err.inner_text().replace("\n", " ")
     page.locator(".asocia-param.error--text", has_text=shown).first.wait_for()

@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
-import sim.scenario  # noqa: E402  (sim loads its modules lazily)
+import sim.model.scenario  # noqa: E402  (sim loads its modules lazily)
 from dashboards import compare as cmp  # noqa: E402
 from dashboards import i18n, money  # noqa: E402
 from dashboards.charts import (  # noqa: E402
@@ -32,6 +32,7 @@ from dashboards.charts import (  # noqa: E402
     network_svg,
 )
 from dashboards.session import Session, build_scenario, list_scenarios  # noqa: E402
+from sim.model import programme  # noqa: E402
 
 ASOCIA = str(Path(sys.executable).with_name("asocia"))
 
@@ -42,7 +43,7 @@ def folder(tmp_path):
     d = tmp_path / "scenarios"
     d.mkdir()
     text = (ROOT / "scenarios" / "baseline.toml").read_text()
-    base = sim.scenario.from_dict(__import__("tomllib").loads(text), "x")
+    base = sim.model.scenario.from_dict(__import__("tomllib").loads(text), "x")
     short = base.replace({"run.steps": 30, "population.groups": 2})
     (d / "baseline.toml").write_text(short.to_toml())
     return d
@@ -215,17 +216,17 @@ def test_every_text_exists_in_both_languages_and_profiles_stay_spanish():
     for key in i18n.keys():
         en, es = i18n.tr(key, "en"), i18n.tr(key, "es")
         assert en and es
-    for p in sim.scenario.params():
+    for p in sim.model.scenario.params():
         assert p.en and p.es, p.key
     assert i18n.PROFILE_LABELS["solido"] == "sólido ciudadano"
-    assert set(i18n.KINDS) == set(__import__("sim.tables", fromlist=["x"]).EVENT_KINDS.values())
+    assert set(i18n.KINDS) == set(__import__("sim.model.recorder", fromlist=["x"]).EVENT_KINDS.values())
 
 
 def test_replicated_comparison_uses_replication_seeds(folder):
     a = sim.load_scenario(folder / "baseline.toml").replace({"run.steps": 15})
     b = cmp.build_b(a, {"rules.monitoring": 0.0, "sanctions.enabled": False}, "B")
     seeds, series, summaries = cmp.run_replicated(a, b, 3, 3)
-    assert seeds == sim.seeds.replication_seeds(3, 3)
+    assert seeds == sim.results.seeds.replication_seeds(3, 3)
     assert len(series["A"]) == len(series["B"]) == 3
     direct = sim.run(a, seed=seeds[1]).summary()
     assert summaries["A"][1] == pytest.approx(direct, nan_ok=True)
@@ -268,13 +269,13 @@ def test_typed_numbers_decimal_comma_and_errors_at_the_field(folder):
     assert err is not None and s.blocked() and s.raw["sanctions.fine"] == "mucho"
     assert s.errors_at("sanctions.fine") == err and s.errors_at("rules.monitoring") is None
     assert not s.apply()
-    shown = i18n.explain_error(err, "es", sim.scenario.param)
+    shown = i18n.explain_error(err, "es", sim.model.scenario.param)
     assert str(folder) not in shown and "Multa" in shown and "se permite" in shown
     assert s.edit_text("sanctions.fine", "7,5", "es") is None and not s.blocked()
     # a combination error is shown at both fields it names, in Spanish, without the file path
     assert s.edit_text("facilitator.taper_from", "80", "es") is not None
     assert s.errors_at("facilitator.taper_from") == s.errors_at("facilitator.exit_at") == s.error
-    shown = i18n.explain_error(s.error, "es", sim.scenario.param)
+    shown = i18n.explain_error(s.error, "es", sim.model.scenario.param)
     assert shown.startswith("«Inicio de la reducción") and "posterior" in shown and "allowed" not in shown
     s.revert()
     assert not s.blocked() and s.edits == {} and s.raw == {}
@@ -288,12 +289,12 @@ def test_spanish_page_text_has_no_english_left():
     english = {"the", "and", "of", "with", "others", "when", "after", "about", "per", "only", "firms", "years",
                "months", "once", "see", "ready", "then", "by", "being", "give", "gets", "works", "hired", "choice",
                "value", "learning", "between", "issue", "shares", "rules", "item", "unspecified", "fortnightly"}
-    for p in sim.scenario.params():
+    for p in sim.model.scenario.params():
         text = i18n.source_label(p.src, "es")
         assert not set(re.findall(r"[A-Za-z]+", text)) & english, (p.key, text)
         assert "allowed" not in i18n.allowed(p, "es")
     assert i18n.fmt_number(0.238, "es") == "0,238" and i18n.parse_number("1,5", "es") == "1.5"
-    for p in sim.scenario.params():  # every unit and choice has its Spanish word
+    for p in sim.model.scenario.params():  # every unit and choice has its Spanish word
         assert not p.unit or p.unit in i18n.UNITS, (p.key, p.unit)
         assert all(c in i18n.CHOICES for c in p.choices or ()), p.key
 
@@ -335,7 +336,7 @@ def test_compare_verdict_difference_interval_and_shares():
     html_ = cmp.verdict_html({"A": a, "B": b}, "es")
     assert html_.count("asocia-b-better") == 2 and "0.57" not in html_
     assert cmp.describe_changes({"sanctions.enabled": False, "rules.monitoring": 0.25}, "es") == (
-        "Sanciones = no · " + i18n.param_label(sim.scenario.param("rules.monitoring"), "es") + " = 0,25")
+        "Sanciones = no · " + i18n.param_label(sim.model.scenario.param("rules.monitoring"), "es") + " = 0,25")
 
 
 def test_parking_keeps_a_run_across_a_reload_and_lets_closed_ones_go():
@@ -416,7 +417,7 @@ def test_money_summary_is_read_from_the_steps_table_and_equals_the_runs_outcomes
     # one group: its own account, the same as the runs table's figures on its own steps
     one = money.money_summary(s.steps_table(), s.scenario, sel=2)
     g2 = s.steps_table()[s.steps_table()["group"] == 2]
-    ref = sim.programme.outcomes(g2, 52)
+    ref = programme.outcomes(g2, 52)
     assert one["groups"] == 1 and one["cols"][2]["alive"] == ref["alive_2y"]
     assert one["cols"][2]["cost_per_group"] == pytest.approx(ref["cost_per_group_2y"], nan_ok=True)
     assert one["paid"] == pytest.approx(g2["programme_cost"].sum())

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.experiment import ExperimentError, load_experiment
-from sim.scenario import ScenarioError
-from sim.seeds import replication_seeds
+from sim.experiments.experiment import ExperimentError, load_experiment
+from sim.model.scenario import ScenarioError
+from sim.results.seeds import replication_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = (ROOT / "scenarios" / "baseline.toml").as_posix()

@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.discovery import discover, format_discovery
-from sim.experiment import load_experiment
-from sim.report import build_html
-from sim.sensitivity import analyse, format_table, main_effects
-from sim.sweep import sweep
-from sim.sweepstore import SweepStore
+from sim.experiments.discovery import discover, format_discovery
+from sim.experiments.experiment import load_experiment
+from sim.experiments.report import build_html
+from sim.experiments.sensitivity import analyse, format_table, main_effects
+from sim.experiments.sweep import sweep
+from sim.experiments.sweepstore import SweepStore
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = (ROOT / "scenarios" / "baseline.toml").as_posix()

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from sim.cli import main
-from sim.experiment import load_experiment
+from sim.experiments.experiment import load_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "experiments.md").read_text()

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.discovery import discover, discover_frame, format_discovery
-from sim.experiment import load_experiment
-from sim.robustness import from_store, robustness
-from sim.sweepstore import SweepStore
+from sim.experiments.discovery import discover, discover_frame, format_discovery
+from sim.experiments.experiment import load_experiment
+from sim.experiments.robustness import from_store, robustness
+from sim.experiments.sweepstore import SweepStore
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = (ROOT / "scenarios" / "baseline.toml").as_posix()

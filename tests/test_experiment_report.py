@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.experiment import load_experiment
-from sim.report import build_html
-from sim.sweepstore import SweepStore
+from sim.experiments.experiment import load_experiment
+from sim.experiments.report import build_html
+from sim.experiments.sweepstore import SweepStore
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = (ROOT / "scenarios" / "baseline.toml").as_posix()

@@ -20,9 +20,9 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import main, t_interval
-from sim.experiment import load_experiment
-from sim.scenario import ScenarioError, load_scenario, params, parse_overrides
+from sim.cli.commands import main, t_interval
+from sim.experiments.experiment import load_experiment
+from sim.model.scenario import ScenarioError, load_scenario, params, parse_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -268,7 +268,7 @@ def test_intervals_stay_within_what_the_outcome_can_take():
 
 
 def test_help_is_parsed_before_numpy_pandas_and_mesa_are_imported():
-    code = ("import sys, contextlib, io\nfrom sim.cli import build_parser\n"
+    code = ("import sys, contextlib, io\nfrom sim.cli.commands import build_parser\n"
             "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
             "    build_parser().parse_args(['--help'])\n"
             "print(sorted(m for m in ('numpy', 'pandas', 'mesa', 'duckdb', 'scipy') if m in sys.modules))")
@@ -279,7 +279,7 @@ def test_help_is_parsed_before_numpy_pandas_and_mesa_are_imported():
 
 
 def test_the_memory_estimate_lets_ordinary_runs_pass_and_stops_huge_ones():
-    from sim.run import memory_need, memory_refusal
+    from sim.results.run import memory_need, memory_refusal
 
     base = load_scenario(BASELINE)
     assert memory_need(base) < 5 << 20                       # 3 groups x 104 meetings: a few MB

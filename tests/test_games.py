@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.games import ExportGame, JointPurchaseGame
+from sim.model.games import ExportGame, JointPurchaseGame
 
 # list price 10, minimum lot 20 units (5 % off), full discount 15 % at 60 units
 GAME = dict(

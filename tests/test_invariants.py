@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim import scenario as sch
+from sim.model import scenario as sch
 
 # parameters drawn by the properties, with a cap on the schema's upper bound where the schema
 # allows far more than a small fast run needs (None: the schema's own bounds)
@@ -273,7 +273,7 @@ def test_the_invariants_check_sees_a_broken_table(small):
 def test_a_sanction_after_an_undetected_renege_is_reported(baseline):
     from test_profiles import CONSORTIUM, lab
 
-    from sim.profiles import Manual
+    from sim.model.profiles import Manual
 
     sc = lab(
         baseline,

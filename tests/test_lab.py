@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.lab import contributions, design
 from sim.model import AsociaModel
-from sim.scenario import Scenario, load_scenario
-from sim.seeds import replication_seeds
+from sim.model.lab import contributions, design
+from sim.model.scenario import Scenario, load_scenario
+from sim.results.seeds import replication_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = ROOT / "scenarios" / "lab"

@@ -1,6 +1,6 @@
 """The four profiles teach the field guide's lessons (004:L1883-1951; issue 11), as multi-seed claims.
 
-Lifetime gains are measured on the founding firms over the whole horizon (sim.lifetime), so a
+Lifetime gains are measured on the founding firms over the whole horizon (sim.results.lifetime), so a
 cheater that is expelled counts as going alone afterwards. Each test prints its measured figures
 (``pytest -s``); docs/model.md records them.
 """
@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.lifetime import founder_gains
-from sim.scenario import load_scenario
-from sim.seeds import replication_seeds
+from sim.model.scenario import load_scenario
+from sim.results.lifetime import founder_gains
+from sim.results.seeds import replication_seeds
 
 pytestmark = pytest.mark.slow
 

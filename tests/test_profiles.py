@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.lab import design
 from sim.model import AsociaModel
-from sim.profiles import (
+from sim.model.lab import design
+from sim.model.profiles import (
     LABELS,
     NAMES,
     Decision,

@@ -1,4 +1,4 @@
-"""The support programme's money, the hand-over and the hired manager (sim/programme.py).
+"""The support programme's money, the hand-over and the hired manager (sim/model/programme.py).
 
 Fast tests: the accounts add up, a permanent facilitator stays until the money ends, members'
 co-payments follow the ramp, subsidies come out of the same account, the manager is hired and
@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 import sim
-from sim import facilitator as fac
-from sim import programme as prog
-from sim.narrative import sentence
-from sim.scenario import Scenario, ScenarioError
+from sim.model import facilitator as fac
+from sim.model import programme as prog
+from sim.model.narrative import sentence
+from sim.model.scenario import Scenario, ScenarioError
 
 BASE = Scenario().replace({"population.groups": 4, "run.firm_table": "off"})
 
@@ -189,7 +189,7 @@ def test_new_event_sentences_read_the_same_one_by_one():
 
 
 def test_run_summary_prints_the_programme_lines():
-    from sim.cli import format_summary
+    from sim.cli.commands import format_summary
 
     res = play(steps=104)
     out = format_summary(res)
@@ -202,8 +202,8 @@ def test_run_summary_prints_the_programme_lines():
 
 def test_dashboard_labels_every_scenario_section_and_event_kind():
     from dashboards import i18n
-    from sim.scenario import SECTIONS
-    from sim.tables import EVENT_KINDS
+    from sim.model.recorder import EVENT_KINDS
+    from sim.model.scenario import SECTIONS
 
     assert set(i18n.SECTIONS) == set(SECTIONS)
     assert set(i18n.KINDS) == set(EVENT_KINDS.values())

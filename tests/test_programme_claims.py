@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.scenario import Scenario
-from sim.seeds import replication_seeds
+from sim.model.scenario import Scenario
+from sim.results.seeds import replication_seeds
 
 SEEDS = replication_seeds(2026, 6)
 BASE = Scenario()
@@ -167,7 +167,7 @@ def test_programme_claim_04_participation_falls_where_benefits_are_unclear():
     Groups of weak firms, whose members mostly earn no clear gain over going alone, attend at
     least 0.10 less in year 4 than in year 1 (measured 0.59 -> 0.39, live groups); groups of
     strong firms, with clear gains, do not fall by more than 0.02 (measured 0.64 -> 0.66). The
-    decay rule is given (sim/model.py ``_update_engagement``); what the test checks is that
+    decay rule is given (sim/model/agenda.py ``_update_engagement``); what the test checks is that
     the model's gains make it bite where the guide says.
     """
     weak = per_seed(arm({"population.weak_share": 1.0}), attendance_by_year)

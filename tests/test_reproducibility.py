@@ -12,8 +12,8 @@ import pytest
 
 import sim
 from sim.model import AsociaModel
-from sim.profiles import Scripted
-from sim.seeds import replication_seeds, to_seed
+from sim.model.profiles import Scripted
+from sim.results.seeds import replication_seeds, to_seed
 
 STEPS = 40
 

@@ -11,8 +11,8 @@ from conftest import SCENARIOS
 from test_invariants import check_invariants
 
 import sim
-from sim.games import JointPurchaseGame
-from sim.scenario import ScenarioError, from_dict, load_scenario, param, params, parse_overrides
+from sim.model.games import JointPurchaseGame
+from sim.model.scenario import ScenarioError, from_dict, load_scenario, param, params, parse_overrides
 
 FILES = sorted(SCENARIOS.glob("*.toml")) + sorted((SCENARIOS / "lab").glob("*.toml"))
 REQUIRED = (

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import store
-from sim.scenario import ScenarioError
-from sim.store import ResultsError, load_results, save_results, scenario_of
+from sim.model.scenario import ScenarioError
+from sim.results import store
+from sim.results.store import ResultsError, load_results, save_results, scenario_of
 
 TABLES = ("runs", "steps", "firms", "events")
 

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.sweepstore import SweepStore
+from sim.experiments.sweepstore import SweepStore
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -11,8 +11,8 @@ import pytest
 from conftest import SCENARIOS
 
 import sim
-from sim.experiment import DERIVED_OUTCOMES, known_outcomes
-from sim.profiles import NAMES
+from sim.experiments.experiment import DERIVED_OUTCOMES, known_outcomes
+from sim.model.profiles import NAMES
 
 MODES = ("full", "sampled", "off")
 

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.experiment import load_experiment
-from sim.sweep import sweep
-from sim.sweepstore import StoreError, SweepStore
+from sim.experiments.experiment import load_experiment
+from sim.experiments.sweep import sweep
+from sim.experiments.sweepstore import StoreError, SweepStore
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = (ROOT / "scenarios" / "baseline.toml").as_posix()
@@ -206,7 +206,7 @@ def test_scheduler_chunks_follow_the_cluster_not_the_driver(tmp_path, monkeypatc
     2 CPUs it would be 2 runs per batch); --workers still overrides."""
     from dask.distributed import LocalCluster
 
-    monkeypatch.setattr("sim.sweep.default_workers", lambda: 2)
+    monkeypatch.setattr("sim.experiments.sweep.default_workers", lambda: 2)
     exp = load_experiment(experiment(tmp_path, levels="[0.1, 0.3, 0.5, 0.7]", reps=3, steps=3, batch=0))
     with LocalCluster(n_workers=3, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
         rep = sweep(exp, tmp_path / "a", scheduler=cluster.scheduler_address, progress=False)
@@ -217,7 +217,7 @@ def test_scheduler_chunks_follow_the_cluster_not_the_driver(tmp_path, monkeypatc
 
 
 def test_unreachable_scheduler_is_a_user_error(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("sim.sweep.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("sim.experiments.sweep.CONNECT_TIMEOUT", "1s")
     path = experiment(tmp_path)
     code = main(["sweep", str(path), "--out", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:1",
                  "--no-progress"])

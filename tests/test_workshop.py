@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import vote
 from sim.model import AsociaModel
-from sim.workshop import DEFAULT, Registry, Settings, Workshop, WorkshopError
+from sim.workshop import vote
+from sim.workshop.workshop import DEFAULT, Registry, Settings, Workshop, WorkshopError
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ def test_debrief_places_people_replays_what_if_and_exports_without_names(tmp_pat
     import io
     import zipfile
 
-    from sim import debrief
+    from sim.workshop import debrief
 
     ws = make(tmp_path, scenario, idle_rounds=0)
     people = [ws.join(n) for n in ("Ana", "Beto", "Caro", "Dani")]
@@ -238,7 +238,7 @@ def test_debrief_places_people_replays_what_if_and_exports_without_names(tmp_pat
     decisions = pd.read_csv(z.open("decisions.csv"))
     assert len(decisions) == 20 and set(decisions["participant"]) == {"P01", "P02", "P03", "P04"}
     reveal = debrief.reveal(ws, 0)
-    assert set(reveal["profile"]) <= set(sim.profiles.NAMES) and "Ana" in set(reveal["played_by"])
+    assert set(reveal["profile"]) <= set(sim.model.profiles.NAMES) and "Ana" in set(reveal["played_by"])
 
 
 def test_a_leaver_s_decision_is_dropped_and_the_count_follows_the_room(tmp_path, scenario):

@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
 import sim  # noqa: E402
 from dashboards.devserver import CHROMIUM, browser, free_port  # noqa: E402
 from dashboards.workshop_devserver import serve_workshop  # noqa: E402
-from sim.workshop import Settings, Workshop  # noqa: E402
+from sim.workshop.workshop import Settings, Workshop  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}")]

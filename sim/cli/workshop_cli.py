@@ -12,11 +12,11 @@ import socket
 import sys
 from pathlib import Path
 
-from .scenario import load_scenario, parse_overrides
+from ..model.scenario import load_scenario, parse_overrides
 
 OPTION_NAMES = {"groups": "--groups", "seats": "--seats", "seed": "--seed", "round_seconds": "--seconds",
                 "idle_rounds": "--idle"}
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "workshop.toml"
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "workshop.toml"
 
 
 def lan_address() -> str:
@@ -55,7 +55,7 @@ def lan_address() -> str:
 
 def register(sub) -> None:
     """Add the ``workshop`` subcommand."""
-    from .cli import port  # the same check as the dashboard's --port, made while parsing
+    from .commands import port  # the same check as the dashboard's --port, made while parsing
     w = sub.add_parser("workshop", help="run a workshop: participants play the groups from their phones")
     w.add_argument("scenario", nargs="?", default=None,
                    help="scenario TOML file (default: scenarios/workshop.toml, twelve meetings)")
@@ -92,7 +92,7 @@ def cmd_workshop(args) -> int:
 
 def _workshop(args) -> int:
     # imported here so that `asocia --help` answers before NumPy, pandas and Mesa load
-    from .workshop import Settings, Workshop, WorkshopError
+    from ..workshop.workshop import Settings, Workshop, WorkshopError
 
     root = Path(args.dir)
     if args.resume:
@@ -123,7 +123,7 @@ def _workshop(args) -> int:
     print(f"  participants (QR on the trainer's page): {public}?w={ws.code}")
     if args.no_serve:
         return 0
-    app = Path(__file__).resolve().parent.parent / "dashboards" / "workshop_app.py"
+    app = Path(__file__).resolve().parents[2] / "dashboards" / "workshop_app.py"
     if not app.exists():
         raise _Refused(f"{app}: workshop pages not found (run from a source checkout)")
     # the pages are served by the dashboard's own server (dashboards/server.py): no version check,

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .scenario import ScenarioError
+from ..model.scenario import ScenarioError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -198,7 +198,7 @@ def scenario_of(folder):
     """The scenario stored with a run folder (to re-run it)."""
     import tomllib
 
-    from .scenario import from_dict
+    from ..model.scenario import from_dict
 
     path = Path(folder) / "scenario.toml"
     try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .scenario import Scenario
+from ..model.scenario import Scenario
 
 # option -> scenario overrides ({} keeps what the scenario says); the first option of each item is
 # what the phone preselects

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .profiles import NAMES
+from ..model.profiles import NAMES
 
 
 def founder_gains(firms: pd.DataFrame, steps: int) -> dict[str, float]:

@@ -41,9 +41,9 @@ from . import trust as tr
 from .firm import Firm
 from .games import ExportGame, JointPurchaseGame
 from .profiles import OPORTUNISTA, SANTO, SOLIDO, TENGO, Observation, build_profiles, merge_decisions, profile_masks
+from .recorder import Recorder
 from .scenario import PROFILES, Scenario
 from .seats import BIG, keep, seat_sum
-from .tables import Recorder
 from .vocabulary import EventKind
 
 PHASE_NAMES = ("", "I", "II", "III", "IV")

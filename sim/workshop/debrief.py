@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from ..model.profiles import NAMES, build_profiles
+from ..results.run import LiveRun, versions
 from . import vote
-from .profiles import NAMES, build_profiles
-from .run import LiveRun, versions
 from .workshop import SeatDecider, Workshop, to_manual
 
 

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import programme
-from .model import AsociaModel
-from .profiles import NAMES
-from .scenario import Scenario
+from ..model import programme
+from ..model.agenda import AsociaModel
+from ..model.profiles import NAMES
+from ..model.scenario import Scenario
 
 SCHEMA_VERSION = 1
 __version__ = "0.1.0"
@@ -341,7 +341,7 @@ class LiveRun:
 
     def network(self, group: int = 0) -> dict[str, Any]:
         """Members of a group with seat, profile, strikes and the dyadic trust matrix (for drawing)."""
-        from . import trust as tr
+        from ..model import trust as tr
 
         m = self.model
         seats = np.flatnonzero(m.member[group])

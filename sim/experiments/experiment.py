@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .scenario import PROFILES, Scenario, ScenarioError, load_scenario, param, read_toml
+from ..model.scenario import PROFILES, Scenario, ScenarioError, load_scenario, param, read_toml
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris", "crossed")
 SEEDING = ("independent", "common")
@@ -157,7 +157,7 @@ class ExperimentError(ScenarioError):
 @functools.cache
 def known_outcomes() -> tuple[str, ...]:
     """Names of the per-run outcomes (keys of :meth:`sim.Results.summary`), from a one-meeting run."""
-    from .run import run
+    from ..results.run import run
 
     tiny = Scenario().replace({"population.groups": 1, "run.firm_table": "off"})
     return (*run(tiny, seed=1, steps=1).summary(), *DERIVED_OUTCOMES)
@@ -166,7 +166,7 @@ def known_outcomes() -> tuple[str, ...]:
 @functools.cache
 def known_series() -> tuple[str, ...]:
     """Columns of the per-step table that a sweep can keep as series."""
-    from .run import run
+    from ..results.run import run
 
     tiny = Scenario().replace({"population.groups": 1, "run.firm_table": "off"})
     return tuple(c for c in run(tiny, seed=1, steps=1).steps.columns if c != "run")
@@ -342,7 +342,7 @@ class Experiment:
             scenarios.append(self.point_scenario(v, i))
         n = len(scenarios)
         if self.seeds == "common":
-            from .seeds import replication_seeds
+            from ..results.seeds import replication_seeds
 
             rep_seeds = replication_seeds(self.seed, self.replications)
             runs = [Run(p, r, rep_seeds[r]) for p in range(n) for r in range(self.replications)]

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..model.scenario import param
 from .experiment import OUTCOME_INFO
-from .scenario import param
 from .sweepstore import StoreError, SweepStore
 
 LANGS = ("es", "en")

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .store import ResultsError, _atomic_write_bytes, _sha256
+from ..results.store import ResultsError, _atomic_write_bytes, _sha256
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -141,8 +141,8 @@ class SweepStore:
                     f"('{old.get('experiment_name')}', fingerprint {old.get('fingerprint')}); "
                     f"allowed: the same experiment file (to resume) or a new --out folder")
             return store
-        from .run import versions
-        from .seeds import replication_seeds
+        from ..results.run import versions
+        from ..results.seeds import replication_seeds
 
         design = pd.DataFrame(plan.X, columns=[f"x.{f.key}" for f in experiment.factors])
         design.insert(0, "point", range(len(plan.X)))
@@ -652,7 +652,7 @@ def _expected_seeds(man: dict[str, Any]):
     """Seed of each replication under common seeds (None when seeds are independent)."""
     if man.get("seeding") != "common":
         return None
-    from .seeds import replication_seeds
+    from ..results.seeds import replication_seeds
 
     return replication_seeds(int(man["root_seed"]), int(man["replications"]))
 

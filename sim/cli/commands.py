@@ -14,9 +14,9 @@ import textwrap
 from pathlib import Path
 
 # only light modules here: 'asocia --help' answers before NumPy, pandas and Mesa are imported
-from .scenario import ScenarioError, check_name, load_scenario, parse_overrides
-from .store import ResultsError
-from .vocabulary import LABELS as PROFILE_LABELS
+from ..model.scenario import ScenarioError, check_name, load_scenario, parse_overrides
+from ..model.vocabulary import LABELS as PROFILE_LABELS
+from ..results.store import ResultsError
 
 EXIT_USAGE = 2
 
@@ -39,7 +39,7 @@ def _scenario(args):
 
 
 def _play(scenario, seed, steps):
-    from .run import LiveRun
+    from ..results.run import LiveRun
 
     live = LiveRun(scenario, seed)
     with _progress(steps, "meetings") as bar:
@@ -110,7 +110,7 @@ def default_out(path, scenario, seed: int) -> Path:
 
 
 def _fits(scenario, steps: int, force: bool, what: str) -> None:
-    from .run import memory_need, memory_refusal
+    from ..results.run import memory_need, memory_refusal
 
     why = memory_refusal(memory_need(scenario, steps), what, force)
     if why:
@@ -119,8 +119,8 @@ def _fits(scenario, steps: int, force: bool, what: str) -> None:
 
 def cmd_run(args) -> int:
     """Asocia run."""
-    from .run import manifest
-    from .store import check_run_folder
+    from ..results.run import manifest
+    from ..results.store import check_run_folder
 
     scenario, seed, steps = _horizon(_scenario(args), args)
     out = Path(args.out) if args.out else default_out(args.scenario, scenario, seed)
@@ -186,8 +186,8 @@ COMPARE_NOTES = (
 
 def compare(scenarios, reps: int, root_seed: int, steps: int | None, workers: int = 1):
     """Replicated outcomes of several scenarios on the same seeds (common random numbers)."""
-    from .run import run
-    from .seeds import replication_seeds
+    from ..results.run import run
+    from ..results.seeds import replication_seeds
 
     seeds = replication_seeds(root_seed, reps)
     table = {}
@@ -240,7 +240,7 @@ def cmd_compare(args) -> int:
 
 def cmd_dashboard(args) -> int:
     """Asocia dashboard: serve dashboards/app.py on this machine (dashboards/server.py)."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     if not (root / "dashboards" / "server.py").exists():
         raise UserError(f"{root / 'dashboards'}: dashboard not found (run from a source checkout)")
     if str(root) not in sys.path:
@@ -255,7 +255,7 @@ def cmd_dashboard(args) -> int:
 
 def cmd_bench(args) -> int:
     """Asocia bench: the side-by-side benchmark (benchmarks/)."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     sys.path.insert(0, str(root))
     try:
         from benchmarks.__main__ import main as bench_main
@@ -334,7 +334,7 @@ def port(text: str) -> int:
 
 def cmd_repair(args) -> int:
     """Asocia repair DIR: a new index from the checksummed batches (the index is only a cache)."""
-    from .sweepstore import SweepStore
+    from ..experiments.sweepstore import SweepStore
 
     store = SweepStore(args.folder)
     store.manifest()
@@ -361,7 +361,7 @@ def register_experiment_commands(sub) -> None:
 
 def cmd_params(args) -> int:
     """Asocia params: the parameter table, from the scenario schema."""
-    from .scenario import params
+    from ..model.scenario import params
 
     for prm in params():
         label = prm.es if args.lang == "es" else prm.en

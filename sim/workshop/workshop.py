@@ -29,11 +29,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..model.profiles import NAMES, Manual, build_profiles
+from ..model.scenario import Scenario, load_scenario
+from ..results.run import LiveRun
+from ..results.seeds import replication_seeds
 from . import vote
-from .profiles import NAMES, Manual, build_profiles
-from .run import LiveRun
-from .scenario import Scenario, load_scenario
-from .seeds import replication_seeds
 
 CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY3479"  # no look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G)
 CODE_LENGTH = 5

@@ -98,7 +98,7 @@ def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
         every: meetings between kept series points (the last meeting is always kept).
 
     """
-    from .run import run
+    from ..results.run import run
 
     rows, frames = [], []
     keep = {f"outcome.{o}" for o in outcomes}
@@ -172,8 +172,8 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
             runs would not fit in memory (without ``force``).
 
     """
-    from .run import memory_need, memory_refusal
-    from .scenario import check_name
+    from ..model.scenario import check_name
+    from ..results.run import memory_need, memory_refusal
 
     log = log or sys.stderr
     if engine not in ENGINES:
@@ -230,7 +230,7 @@ def _interrupt(signum, frame):
 
 
 def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log):
-    from .run import versions
+    from ..results.run import versions
 
     _heal(store, redo_damaged, log)
     discarded, adopted = store.recover()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .scenario import param
+from ..model.scenario import param
 from .sweepstore import StoreError, SweepStore
 
 DEFAULTS = {"survival_min": 0.5, "income_gain_min": 0.0, "density": 0.8, "robust_share": 0.8}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .sweepstore import StoreError, SweepStore
+from ..experiments.sweepstore import StoreError, SweepStore
 
 SUMMARY_OUTCOMES = ("survival", "income_gain", "trust", "cooperation", "members", "exits",
                     "expulsions", "conflicts")
@@ -16,8 +16,8 @@ SUMMARY_OUTCOMES = ("survival", "income_gain", "trust", "cooperation", "members"
 
 def cmd_sweep(args) -> int:
     """Asocia sweep EXPERIMENT."""
-    from .experiment import load_experiment
-    from .sweep import sweep
+    from ..experiments.experiment import load_experiment
+    from ..experiments.sweep import sweep
 
     exp = load_experiment(args.experiment)
     if args.workers is not None and args.workers < 1:
@@ -57,7 +57,7 @@ def format_results(folder) -> str:
         for c in cols:
             v = runs[c].astype(float)
             lines.append(f"  {c[8:]:<18}{v.mean():>10.3f}{v.std():>10.3f}{v.min():>10.3f}{v.max():>10.3f}")
-        from .discovery import success
+        from ..experiments.discovery import success
 
         ok = success(runs, man.get("discovery", {}))
         if ok is not None:
@@ -73,7 +73,7 @@ def cmd_results(args) -> int:
     """Asocia results DIR [--csv FOLDER] [--xlsx FILE]."""
     print(format_results(args.folder))
     if args.csv or args.xlsx:
-        from .export import export
+        from ..experiments.export import export
 
         files = export(args.folder, args.csv, args.xlsx)
         print(f"  exported       {', '.join(str(f) for f in files)}")
@@ -82,7 +82,7 @@ def cmd_results(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     """Asocia sensitivity DIR."""
-    from .sensitivity import analyse, format_table, write_outputs
+    from ..experiments.sensitivity import analyse, format_table, write_outputs
 
     res = analyse(args.folder, outcomes=args.outcome or None)
     print(format_table(res))
@@ -93,8 +93,8 @@ def cmd_sensitivity(args) -> int:
 
 def cmd_report(args) -> int:
     """Asocia report DIR."""
-    from .discovery import discover, format_discovery
-    from .report import write_report
+    from ..experiments.discovery import discover, format_discovery
+    from ..experiments.report import write_report
 
     out = write_report(args.folder, args.out, lang=args.lang)
     print(f"Asocia report · {out} (self-contained HTML; open it offline or share it)")

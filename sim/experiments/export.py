@@ -33,8 +33,8 @@ COLUMN_INFO = {
 
 def data_dictionary(folder) -> pd.DataFrame:
     """Column, meaning (en, es), unit and source of every column the store's tables hold."""
+    from ..model.scenario import param
     from .experiment import OUTCOME_INFO
-    from .scenario import param
     from .sweep import SUMMED
 
     store = SweepStore(folder)
@@ -55,7 +55,8 @@ def data_dictionary(folder) -> pd.DataFrame:
                                  f"Valor codificado de {name} (lo que muestreó SALib)", "", "design")
         elif c.startswith("outcome.") and name in OUTCOME_INFO:
             en, es, unit, _, = OUTCOME_INFO[name][0], OUTCOME_INFO[name][1], OUTCOME_INFO[name][2], None
-            src = "sim.run.outcomes" if name != "facilitator_meetings" else "sim.sweep.facilitator_meetings"
+            src = ("sim.results.run.outcomes" if name != "facilitator_meetings"
+                   else "sim.experiments.sweep.facilitator_meetings")
         elif c in COLUMN_INFO:
             en, es, unit, src = COLUMN_INFO[c]
         elif p is not None and table != "series":
