@@ -3,8 +3,9 @@
 Start it with ``asocia dashboard`` (which runs ``solara run dashboards/app.py`` on localhost).
 This module only lays out the page and wires widgets to the pieces beside it: session.py (the
 scenario, the edits, the live run, the downloads), charts.py (live charts updated in place),
-compare.py (A/B comparison), i18n.py (Spanish and English text) and explain.py (the "About the
-model" panel). Everything a run computes comes from the engine's public API (``sim``).
+money.py (the programme's cost and cost-effectiveness), compare.py (A/B comparison), i18n.py
+(Spanish and English text) and explain.py (the "About the model" panel). Everything a run
+computes comes from the engine's public API (``sim``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import traitlets  # noqa: E402
 from solara import v  # noqa: E402
 
 from dashboards import compare as cmp  # noqa: E402
-from dashboards.charts import PANELS, RunCharts, group_trust, network_svg  # noqa: E402
+from dashboards.charts import MONEY_PANEL, PANELS, RunCharts, group_trust, network_svg  # noqa: E402
 from dashboards.explain import EXPLAIN  # noqa: E402
 from dashboards.i18n import (  # noqa: E402
     KINDS,
@@ -43,6 +44,7 @@ from dashboards.i18n import (  # noqa: E402
     source_label,
     tr,
 )
+from dashboards.money import money_html, money_summary  # noqa: E402
 from dashboards.parking import Parking  # noqa: E402
 from dashboards.session import Session, list_scenarios  # noqa: E402
 from sim import ScenarioError  # noqa: E402
@@ -69,7 +71,7 @@ log_firm = solara.reactive("")
 log_kind = solara.reactive("")
 message = solara.reactive("")       # a one-line notice (errors from buttons)
 present = solara.reactive(False)    # presentation mode: large type, no side panel, one story at a time
-story = solara.reactive(-1)         # presentation mode: -1 all panels, 0-4 one panel, 5 the network
+story = solara.reactive(-1)         # presentation mode: -1 all panels, 0-5 one panel, 6 the network
 open_sections = solara.reactive([7, 8])  # parameter sections shown open: reglamento, sanctions
 
 
@@ -411,7 +413,8 @@ def ChartHeads(st: AppState):
     _ = frame.value  # the timeline's rows change with the group shown and the scenario
     lang_ = lang.value
     rows = st.charts.groups if st.charts.sel is None else 1
-    html_ = solara.use_memo(lambda: st.charts.legend_html(lang_), [lang_, rows, st.charts._layout_key()])
+    c = st.charts  # the money panel's legend names the budget and the programme's end (per scenario)
+    html_ = solara.use_memo(lambda: c.legend_html(lang_), [lang_, rows, c._layout_key(), c.end, c.budget, c.horizon])
     solara.HTML(tag="div", unsafe_innerHTML=html_, classes=["asocia-heads"])
 
 
@@ -484,6 +487,25 @@ def Charts(st: AppState):
         return detach
 
     solara.use_effect(attach, [])
+
+
+@solara.component
+def MoneyPanel(st: AppState):
+    """The programme's money beside survival and income: budget, paid, left, and cost-effectiveness.
+
+    Figures now, at the programme's last meeting and two years after (once the run reaches them),
+    for all groups or the group selected (dashboards/money.py); the money chart is the figure's
+    last panel.
+    """
+    lang_ = lang.value
+    _ = frame_slow.value  # a table of figures: once a second while playing is enough (7 ms a render at 25 groups)
+    s = st.session
+    sel = group_sel.value if 0 <= group_sel.value < s.groups else None
+    with s.lock:
+        body = money_html(money_summary(s.steps_table(), s.scenario, sel), lang_, one_group=sel is not None)
+    title = tr("money_title", lang_) + ("" if sel is None else f" · {tr('group_n', lang_, g=sel)}")
+    with solara.Card(title, classes=["asocia-card", "asocia-money"]):
+        solara.HTML(tag="div", unsafe_innerHTML=body, classes=["asocia-money-body"])
 
 
 @solara.component
@@ -638,7 +660,7 @@ def ExportPanel(st: AppState):
                                     mime_type="application/zip")
 
 
-STORY_NETWORK = 5  # the stories of presentation mode: the five chart panels, then the network
+STORY_NETWORK = len(PANELS)  # the stories of presentation mode: the six chart panels, then the network
 
 
 @solara.component
@@ -686,8 +708,11 @@ def RunTab(st: AppState):
         if pres:
             if story.value == STORY_NETWORK:
                 NetworkPanel(st)
+            elif story.value == MONEY_PANEL:
+                MoneyPanel(st)
             Narrative(st)
             return
+        MoneyPanel(st)
         with solara.Div(classes=["asocia-below"]):
             NetworkPanel(st)
             with solara.Column():
@@ -876,6 +901,26 @@ CSS = """
 .asocia-panel-title { font-size: 18px; font-weight: 500; color: #111; line-height: 1.3; }
 .asocia-legend { display: flex; flex-wrap: wrap; gap: 0 14px; font-size: 15px; color: #222; line-height: 1.35; }
 .asocia-lg-item { display: inline-flex; align-items: center; gap: 4px; white-space: nowrap; }
+.asocia-money-head { font-size: 16px; font-weight: 500; margin-bottom: 6px; }
+.asocia-money-scroll { overflow-x: auto; }
+.asocia-money .v-card__title { word-break: normal; }
+.asocia-money-table { border-collapse: collapse; font-size: 15px; font-variant-numeric: tabular-nums; }
+.asocia-money-table td, .asocia-money-table thead th { min-width: 7em; }
+.asocia-money-table th, .asocia-money-table td { border-bottom: 1px solid #e5e5e5; padding: 4px 10px; }
+.asocia-money-table thead th { text-align: right; vertical-align: bottom; font-weight: 500; }
+.asocia-money-table tbody th { text-align: left; font-weight: 400; }
+.asocia-money-table td { text-align: right; white-space: nowrap; }
+.asocia-money-sub { font-size: 13px; color: #666; font-weight: 400; }
+.asocia-money-when { white-space: nowrap; }
+.asocia-money-row-alive, .asocia-money-row-income_gain { background: #f4f8fc; }
+.asocia-money-row-cost_per_group td, .asocia-money-row-cost_per_member_year td { font-weight: 500; }
+@media (max-width: 600px) { .asocia-money-table { font-size: 13px; }
+  .asocia-money-table th, .asocia-money-table td { padding: 3px 4px; }
+  .asocia-money-table td, .asocia-money-table thead th { min-width: 0; } }
+.asocia-present .asocia-money-head { font-size: 26px; }
+.asocia-present .asocia-money-table { font-size: 22px; }
+.asocia-present .asocia-money-table th, .asocia-present .asocia-money-table td { padding: 3px 14px; }
+.asocia-present .asocia-money-sub { font-size: 18px; }
 """
 
 
@@ -892,7 +937,8 @@ def Page():
         with state.session.lock:  # the charts as this page will first show them
             state.charts.lang = view.get("lang", lang.value)
             state.charts.set_view(big=view.get("present", False),
-                                  story=view.get("story") if view.get("present") and 0 <= view.get("story", -1) < 5
+                                  story=view.get("story") if view.get("present")
+                                  and 0 <= view.get("story", -1) < len(PANELS)
                                   else None)
             state.charts.rebuild(state.session, g if 0 <= g < state.session.groups else None)
         return state, view
@@ -929,7 +975,8 @@ def Page():
         g = group_sel.value
         with s.lock:
             st.charts.lang = lang_
-            st.charts.set_view(big=present.value, story=story.value if present.value and 0 <= story.value < 5 else None)
+            st.charts.set_view(big=present.value,
+                               story=story.value if present.value and 0 <= story.value < len(PANELS) else None)
             if (g if g >= 0 else None) != st.charts.sel:
                 st.charts.rebuild(s, g if g >= 0 else None)
         st.redraw(full=True)

@@ -23,6 +23,7 @@ from plotly.subplots import make_subplots
 
 from sim.model.profiles import NAMES
 
+from . import money as mon
 from .i18n import PHASES, PROFILE_COLORS, PROFILE_LABELS, pick, tr
 
 # trace positions in the run figure
@@ -32,11 +33,14 @@ MEMBERS, ENTRIES, EXITS, EXPULSIONS = 8, 9, 10, 11
 INCOME, ALONE = 12, 16  # 12-15 member income, 16-19 going alone, by profile
 PHASE = 20            # 20-24: bands of dissolved, phase I, II, III, IV
 FAC_BASE, FACIL = 25, 26
+MONEY, COPAY = 27, 28   # the programme's money per group, cumulated: paid by the programme, by the members
+N_TRACES = 29
 N_LINES = 20
 CUMULATIVE = (ENTRIES, EXITS, EXPULSIONS)
 # dissolved (grey), then phases I-IV light to dark; phase I strong enough to see on a projector
 PHASE_COLORS = ["#bdbdbd", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
 FONT = dict(family="Roboto, Arial, sans-serif", size=13)
+MONEY_COLORS = {"programme": "#0072B2", "copay": "#E69F00", "budget": "#888888", "end": "#7b3294"}
 
 
 def _ratio(num, den):
@@ -127,17 +131,18 @@ def _timeline_height(rows: int, big: bool = False) -> int:
     return (90 if big else 70) + (20 if big else 14) * min(rows + 1, 26)
 
 
-# the five panels in trace order, and the traces each one draws
-PANELS = ("coop", "trust", "members", "income", "timeline")
+# the six panels in trace order, and the traces each one draws
+PANELS = ("coop", "trust", "members", "income", "timeline", "money")
+TIMELINE, MONEY_PANEL = 4, 5
 PANEL_TRACES = (range(COOP, TRUST_LO), range(TRUST_LO, MEMBERS), range(MEMBERS, INCOME),
-                range(INCOME, PHASE), range(PHASE, FACIL + 1))
-Y_TITLES = ("ax_coop", "ax_trust", "ax_members", "ax_income", None)
-HOVER = (".2f", ".2f", ".0f", ".1f", None)  # hover values: shares and trust to 2 decimals, firms whole
+                range(INCOME, PHASE), range(PHASE, FACIL + 1), range(MONEY, COPAY + 1))
+Y_TITLES = ("ax_coop", "ax_trust", "ax_members", "ax_income", None, "ax_money")
+HOVER = (".2f", ".2f", ".0f", ".1f", None, ".0f")  # hover values: shares and trust to 2 decimals, firms and money whole
 NARROW = 900  # px: below this width the panels stack in one column (phones, half a laptop screen)
 
 
 class RunCharts:
-    """The five live panels of a run, kept in one plotly figure and updated in place.
+    """The six live panels of a run, kept in one plotly figure and updated in place.
 
     The layout follows the width the browser reports (:meth:`set_view`): two columns of panels,
     or one column below ``NARROW`` pixels; in presentation mode (``big``) the type is larger,
@@ -155,6 +160,10 @@ class RunCharts:
         self.lines = np.zeros((N_LINES, 0))
         self.phase = np.zeros((1, 0))
         self.fac = np.zeros((1, 0))
+        self.money = np.zeros((2, 0))  # programme money and members' co-payment per group, cumulated
+        self.end: int | None = None    # the programme's last meeting (numbered from 1), None without one
+        self.budget = 0.0              # the programme's budget per group
+        self.money_top: float | None = None  # top of the money panel's y axis (None: plotly's autorange)
         self.redraws = 0
         self._sent_at = 0.0
         self.width = 1400       # px of the figure's box, as the browser reports it
@@ -196,30 +205,38 @@ class RunCharts:
         hidden = ([0.0, 0.001], [0.0, 0.001])
         if self.story is not None:
             h = max(420, self.view_height - (330 if big else 380))  # below the controls, above the fold
-            if self.story == 4:
+            if self.story == TIMELINE:
                 h = max(h if rows > 8 else 0, th + m["t"] + m["b"] + 40)
-            return h, [([0.0, 1.0], [0.0, 1.0]) if i == self.story else hidden for i in range(5)]
+            elif self.story == MONEY_PANEL:  # its table of figures follows on the same screen
+                h = max(340, int(0.42 * self.view_height))
+            return h, [([0.0, 1.0], [0.0, 1.0]) if i == self.story else hidden for i in range(len(PANELS))]
         gap = 150 if big else (120 if self.width < NARROW else 104)  # title and up to three legend lines
         ph = (330 if big else 270) if self.width >= NARROW else 240
+        mh = 280 if big else 210  # the money panel: two lines against a budget, small
         if self.width < NARROW:
-            heights = [ph, ph, ph, ph, th]
-            cols = [[0.0, 1.0]] * 5
+            heights = [ph, ph, ph, ph, th, mh]
+            cols = [[0.0, 1.0]] * 6
         else:
-            heights = [ph, ph, th]
+            heights = [ph, ph, th, mh]
             c = 0.44 if big else 0.46  # room between the columns for the right panels' axis titles
-            cols = [[0.0, c], [1 - c, 1.0], [0.0, c], [1 - c, 1.0], [0.0, 1.0]]
-        inner = sum(heights) + gap * (len(heights) - 1)
+            cols = [[0.0, c], [1 - c, 1.0], [0.0, c], [1 - c, 1.0], [0.0, 1.0], [0.0, 1.0]]
+        # on a phone, room above the timeline and the money panel for their legends (six and five
+        # lines: one item a line)
+        gaps = [gap] * (len(heights) - 1)
+        if self.width < NARROW:
+            gaps[-2:] = [gap + 110, gap + 110]
+        inner = sum(heights) + sum(gaps)
         h = inner + m["t"] + m["b"]
         spans, top = [], 0.0
-        for hh in heights:
+        for hh, gg in zip(heights, [*gaps, 0], strict=True):
             spans.append([round(1 - (top + hh) / inner, 5), round(1 - top / inner, 5)])
-            top += hh + gap
-        ys = spans if self.width < NARROW else [spans[0], spans[0], spans[1], spans[1], spans[2]]
-        return h, [(cols[i], ys[i]) for i in range(5)]
+            top += hh + gg
+        ys = spans if self.width < NARROW else [spans[0], spans[0], spans[1], spans[1], spans[2], spans[3]]
+        return h, [(cols[i], ys[i]) for i in range(len(PANELS))]
 
     def visible(self) -> list[bool]:
         """Which traces show (all, or the one story's)."""
-        out = [True] * (FACIL + 1)
+        out = [True] * N_TRACES
         if self.story is not None:
             for i, rng in enumerate(PANEL_TRACES):
                 for k in rng:
@@ -233,7 +250,7 @@ class RunCharts:
         rows = self.groups if self.sel is None else 1
         h, domains = self.geometry()
         th = _timeline_height(rows, self.big)
-        fig = make_subplots(rows=3, cols=2, specs=[[{}, {}], [{}, {}], [{"colspan": 2}, None]])
+        fig = make_subplots(rows=4, cols=2, specs=[[{}, {}], [{}, {}], [{"colspan": 2}, None], [{"colspan": 2}, None]])
         lw = 1.6 if self.big else 1.0  # line widths scale up for the projector
         for name in NAMES:
             fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=PROFILE_LABELS[name],
@@ -272,6 +289,10 @@ class RunCharts:
                                  fill="tonexty", fillcolor="rgba(123,50,148,0.35)", name=tr("facilitator", lang),
                                  hovertemplate="%{customdata:.2f}<extra></extra>"),
                       row=3, col=1)
+        for key, trace_name in (("programme", "money_programme"), ("copay", "money_copay")):
+            fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=tr(trace_name, lang),
+                                     line=dict(color=MONEY_COLORS[key], width=(3 if key == "programme" else 2.5) * lw)),
+                          row=4, col=1)
         for i, rng in enumerate(PANEL_TRACES):
             if HOVER[i]:
                 for k in rng:
@@ -294,7 +315,7 @@ class RunCharts:
             if title:
                 fig.layout[f"yaxis{n}"].update(title=dict(text=tr(title, lang), standoff=6,
                                                           font=dict(size=size - 1)))
-            if i < 4 and (self.story == i or self.width < NARROW or i >= 2):
+            if i != TIMELINE and (self.story == i or self.width < NARROW or i >= 2):
                 fig.layout[f"xaxis{n}"].update(title=dict(text=tr("meeting_axis", lang), standoff=4,
                                                           font=dict(size=size - 1)))
         fig.update_xaxes(range=[0.5, self.horizon + 0.5], showgrid=True, tickfont=dict(size=size))
@@ -305,10 +326,45 @@ class RunCharts:
         fig.update_yaxes(range=[-0.02, 1.02], row=1, col=2)
         fig.update_yaxes(rangemode="tozero", row=2, col=1)
         fig.update_yaxes(rangemode="tozero", row=2, col=2)
+        fig.update_yaxes(rangemode="tozero", row=4, col=1)
+        if self.money_top:  # a fixed range: the budget line clear of the panel's top edge
+            fig.update_yaxes(range=[0, self.money_top], row=4, col=1)
+        shown = self.story is None or self.story == MONEY_PANEL
+        for shape in self._money_marks():
+            fig.add_shape(shape, visible=shown)
         fig.update_yaxes(range=[rows - 0.5, -1.45], tickvals=ticks, showgrid=False, zeroline=False,
                          ticktext=[tr("facilitator", lang)] + self._row_names(),
                          row=3, col=1, tickfont=dict(size=(10 if rows > 8 else 12) + (4 if self.big else 0)))
         return fig
+
+    def _money_marks(self) -> list[dict]:
+        """The money panel's budget (dotted) and the programme's end (dashed) and two years after (dotted)."""
+        out = []
+        if self.budget > 0:
+            out.append(dict(type="line", xref="x6 domain", yref="y6", x0=0, x1=1, y0=self.budget, y1=self.budget,
+                            line=dict(color=MONEY_COLORS["budget"], width=2, dash="dot")))
+        if self.end is not None:
+            for x, dash in ((self.end + 0.5, "dash"), (self.end + 52, "dot")):
+                if x <= self.horizon + 0.5:
+                    line = dict(color=MONEY_COLORS["end"], width=2.5 if dash == "dash" else 2, dash=dash)
+                    out.append(dict(type="line", xref="x6", yref="y6 domain", x0=x, x1=x, y0=0, y1=1, line=line))
+        return out
+
+    def money_legend(self, lang: str) -> list[tuple[str, str]]:
+        """The money panel's legend: its two lines, the budget and the programme's marks on screen."""
+        def vline(dash):
+            return (f'<svg width="14" height="16"><line x1="7" y1="1" x2="7" y2="15" stroke="{MONEY_COLORS["end"]}" '
+                    f'stroke-width="2.5" stroke-dasharray="{dash}"/></svg>')
+        items = [(tr("money_programme", lang), _swatch(MONEY_COLORS["programme"], 3)),
+                 (tr("money_copay", lang), _swatch(MONEY_COLORS["copay"], 2.5))]
+        if self.budget > 0:
+            items.append((tr("money_budget", lang, b=mon.fmt_money(self.budget, lang)),
+                          _swatch(MONEY_COLORS["budget"], 2, "2,3")))
+        if self.end is not None and self.end + 0.5 <= self.horizon + 0.5:
+            items.append((tr("money_end_mark", lang, t=self.end), vline("4,3")))
+            if self.end + 52 <= self.horizon:
+                items.append((tr("money_2y_mark", lang, t=self.end + 52), vline("2,3")))
+        return items
 
     def legend_html(self, lang: str | None = None) -> str:
         """Each panel's title and legend as HTML, laid over the figure above its panel.
@@ -334,8 +390,9 @@ class RunCharts:
             [(tr("dissolved", lang) if p == 0 else pick(PHASES[p], lang), _swatch(c, 9))
              for p, c in enumerate(PHASE_COLORS)]
             + [(tr("facilitator", lang), _swatch("#7b3294", 1, fill="rgba(123,50,148,0.35)"))],
+            self.money_legend(lang),
         ]
-        titles = ["ch_coop", "ch_trust", "ch_members", "ch_income", "ch_timeline"]
+        titles = ["ch_coop", "ch_trust", "ch_members", "ch_income", "ch_timeline", "ch_money"]
         parts = []
         side = m["l"] + m["r"]
         for i, (title, items) in enumerate(zip(titles, entries, strict=True)):
@@ -373,6 +430,14 @@ class RunCharts:
         self.x, self.lines, self.phase, self.fac = s["x"], s["lines"], s["phase"], s["facilitator"]
         for i in CUMULATIVE:
             self.lines[i] = np.cumsum(self.lines[i])
+        self.money = np.cumsum(mon.series(steps.iloc[: k * self.groups] if len(steps) else steps, self.groups,
+                                          self.sel), axis=1)
+        self.end = mon.programme_last_meeting(session.scenario)
+        self.budget = float(session.scenario.programme.budget)
+        # neither line can pass the budget: the programme pays at most its budget, and the members'
+        # co-payment at most copay_max / (1 - copay_max) of what the programme pays (else: autorange)
+        cm = session.scenario.programme.copay_max
+        self.money_top = 1.12 * self.budget * max(1.0, cm / (1.0 - cm)) if self.budget > 0 and cm < 1 else None
 
     def extend(self, chunk, groups: int) -> None:
         """Append the points of the meetings in ``chunk`` (kept until the next :meth:`push`)."""
@@ -387,6 +452,9 @@ class RunCharts:
         self.lines = np.concatenate([self.lines, new], axis=1)
         self.phase = np.concatenate([self.phase, s["phase"]], axis=1)
         self.fac = np.concatenate([self.fac, s["facilitator"]], axis=1)
+        add = np.cumsum(mon.series(chunk.steps, groups, self.sel), axis=1)
+        base = self.money[:, -1:] if self.money.shape[1] else np.zeros((2, 1))
+        self.money = np.concatenate([self.money, base + add], axis=1)
 
     def ready(self, timeout: float = 1.0) -> bool:
         """Whether the browser has drawn the last update (or gave no answer within ``timeout``)."""
@@ -418,12 +486,13 @@ class RunCharts:
         f = np.float64
         x = self.x.astype(f)
         bands = [(np.array(bx, f), np.array(by, f)) for bx, by in self._bands()]
-        xs = [x] * N_LINES + [bx for bx, _ in bands] + [x, x]
+        xs = [x] * N_LINES + [bx for bx, _ in bands] + [x, x] + [x, x]
         ys = ([row.astype(f) for row in self.lines] + [by for _, by in bands]
-              + [np.full(len(x), -0.35), (-0.35 - 0.9 * self.fac[0]).astype(f)])
-        custom = [None] * FACIL + [self.fac[0].astype(f)]
+              + [np.full(len(x), -0.35), (-0.35 - 0.9 * self.fac[0]).astype(f)]
+              + [row.astype(f) for row in self.money])
+        custom = [None] * FACIL + [self.fac[0].astype(f)] + [None, None]
         w.plotly_update(restyle_data={"x": xs, "y": ys, "customdata": custom},
-                        trace_indexes=list(range(FACIL + 1)))
+                        trace_indexes=list(range(N_TRACES)))
         self._sent_at = time.perf_counter()
         self.redraws += 1
 

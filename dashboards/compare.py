@@ -24,8 +24,10 @@ from sim.results.seeds import replication_seeds
 from .i18n import tr
 
 METRICS = ("cooperation", "trust", "members", "income_gain")
-OUTCOMES = ("survival", "members", "trust", "cooperation", "income_gain", "exits", "expulsions",
-            "conflicts", "founders_kept", "programme_cost", "alive_2y", "cost_per_group_2y")
+# survival and income first, then what the programme cost and bought, then the rest
+OUTCOMES = ("survival", "income_gain", "alive_end", "alive_2y", "programme_cost", "cost_per_group_2y",
+            "cost_per_member_year_2y", "members", "trust", "cooperation", "exits", "expulsions", "conflicts",
+            "founders_kept")
 COLORS = {"A": "#0072B2", "B": "#D55E00"}
 BATCH = 8  # replications played as one batch between progress updates
 
@@ -104,13 +106,13 @@ def t_band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 # which way is better for each outcome (+1 more is better, -1 less is better, 0 no verdict:
 # more expulsions can mean a rule that bites or a group that breaks)
 BETTER = {"survival": 1, "members": 1, "trust": 1, "cooperation": 1, "income_gain": 1, "exits": -1,
-          "expulsions": 0, "conflicts": -1, "founders_kept": 1, "programme_cost": -1, "alive_2y": 1,
-          "cost_per_group_2y": -1}
+          "expulsions": 0, "conflicts": -1, "founders_kept": 1, "programme_cost": -1, "alive_end": 1,
+          "alive_2y": 1, "cost_per_group_2y": -1, "cost_per_member_year_2y": -1}
 # shares shown in percent (differences in points)
-SCALE = {"survival": 100.0, "income_gain": 100.0, "founders_kept": 100.0, "alive_2y": 100.0}
+SCALE = {"survival": 100.0, "income_gain": 100.0, "founders_kept": 100.0, "alive_end": 100.0, "alive_2y": 100.0}
 DIGITS = {"survival": 0, "members": 1, "trust": 2, "cooperation": 2, "income_gain": 1, "exits": 1,
-          "expulsions": 1, "conflicts": 1, "founders_kept": 0, "programme_cost": 0, "alive_2y": 0,
-          "cost_per_group_2y": 0}
+          "expulsions": 1, "conflicts": 1, "founders_kept": 0, "programme_cost": 0, "alive_end": 0, "alive_2y": 0,
+          "cost_per_group_2y": 0, "cost_per_member_year_2y": 1}
 
 
 def outcome_values(summaries: dict[str, list], series: dict[str, list] | None = None) -> dict[str, dict]:

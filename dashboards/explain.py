@@ -70,6 +70,12 @@ export consortium (not before meeting 39, about 1.5 years: Tabla 4, 004:L1400-14
   would have earned alone (dotted).
 - *Phase and facilitator*: each group's phase as colour bands over time, grey when dissolved;
   the top row is the facilitator's presence (dark = full).
+- *Programme money*: what the support programme has paid per group (the facilitator and any
+  subsidies) against what the members paid the facilitator (their co-payment, which starts at
+  six months, 004:L1081-1085), with the budget and the programme's end marked. The table under
+  the charts reads the money beside survival and income: groups alive, income gain over going
+  alone, and programme money per group alive and per member-year of income gain, now, at the
+  programme's end and two years after it.
 - *Network*: one group; line thickness is the trust between two firms; a red ring marks firms
   with strikes; a cross marks firms that were expelled or left in the last meetings.
 - *Log*: every event as a sentence, newest first.
@@ -164,6 +170,12 @@ independencia y consorcio de exportación (no antes de la reunión 39, cerca de 
   empresa habría ganado sola (punteado).
 - *Fase y facilitador*: la fase de cada grupo como bandas de color en el tiempo, gris si se
   disolvió; la fila superior es la presencia del facilitador (oscuro = plena).
+- *Dinero del programa*: lo que el programa de apoyo pagó por grupo (el facilitador y los
+  subsidios, si los hay) frente a lo que los socios pagaron al facilitador (su copago, que empieza
+  a los seis meses, 004:L1081-1085), con el presupuesto y el fin del programa marcados. La tabla
+  bajo los gráficos pone el dinero junto a la supervivencia y el ingreso: grupos activos,
+  ganancia frente a ir solo, y dinero del programa por grupo activo y por socio-año con ganancia,
+  ahora, al fin del programa y dos años después.
 - *Red*: un grupo; el grosor de la línea es la confianza entre dos empresas; un anillo rojo marca
   empresas con faltas; una cruz, empresas expulsadas o retiradas en las últimas reuniones.
 - *Registro*: cada evento como una oración, lo más reciente primero.

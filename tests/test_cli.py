@@ -15,7 +15,7 @@ import pytest
 from conftest import SCENARIOS
 
 import sim
-from sim.cli.commands import COMPARE_OUTCOMES, main
+from sim.cli.commands import COMPARE_OUTCOMES, main, outcome_range
 from sim.model.scenario import params
 from sim.results.store import load_results, scenario_of
 
@@ -236,13 +236,22 @@ def test_compare_prints_intervals_for_every_outcome(capsys):
     assert "3 replications per scenario" in lines[0] and "root seed 1" in lines[0]
     assert "baseline" in lines[1] and "no_rules" in lines[1]
     cell = re.compile(r"(-?\d+\.\d+) \[(-?\d+\.\d+), (-?\d+\.\d+)\]")
-    rows = {line.split()[0]: line for line in lines[2:]}
-    assert set(rows) == set(COMPARE_OUTCOMES)
-    for line in rows.values():
+    table = lines[2:lines.index("")]  # the notes on the programme's rows follow a blank line
+    rows = {line.split()[0]: line for line in table}
+    assert set(rows) == set(COMPARE_OUTCOMES) and len(rows) == len(table)
+    assert "cost_per_member_year_end" in rows and "per member-year" in out  # cost-effectiveness, explained
+    first = [key for key in rows]
+    assert first.index("income_gain") < first.index("programme_cost") < first.index("trust")  # money beside them
+    widths = {len(line) for line in [lines[1], *table]}
+    assert len(widths) == 1, widths  # columns aligned: cells never run together
+    for key, line in rows.items():
         cells = cell.findall(line)
         assert len(cells) == 2 or "n/a" in line, line
         for mean, lo, hi in cells:
             assert float(lo) <= float(mean) <= float(hi), line
+            low, high = outcome_range(key)  # shares within [0, 1], counts and money not below 0
+            assert low <= float(lo) and float(hi) <= high, line
+    assert outcome_range("alive_2y") == (0.0, 1.0) and outcome_range("cost_per_group_2y")[0] == 0.0
 
 
 def test_compare_uses_the_same_replication_seeds_for_every_scenario():

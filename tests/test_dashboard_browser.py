@@ -36,7 +36,7 @@ PLAYED: dict[str, int] = {}  # the firm a person played and the meeting it moved
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    """Two scenarios: the baseline (2 groups, 40 meetings) and a variant without sanctions (5 groups)."""
+    """The baseline (2 groups, 40 meetings), a variant without sanctions (5 groups), one with a short programme."""
     d = tmp_path_factory.mktemp("scenarios")
     data = tomllib.loads((ROOT / "scenarios" / "baseline.toml").read_text())
     base = sim.model.scenario.from_dict(data, "baseline").replace({"population.groups": 2, "run.steps": 40})
@@ -44,6 +44,10 @@ def folder(tmp_path_factory):
     variant = base.replace({"meta.name": "no_sanctions", "sanctions.enabled": False, "population.groups": 5,
                             "meta.description": "Same group, no sanctions at all."})
     (d / "no_sanctions.toml").write_text(variant.to_toml())
+    # a programme whose money ends at meeting 16: its end and two years after (meeting 68) are in the run
+    short = base.replace({"meta.name": "short_programme", "programme.budget": 300, "run.steps": 70,
+                          "meta.description": ""})
+    (d / "short_programme.toml").write_text(short.to_toml())
     return d
 
 
@@ -95,7 +99,7 @@ def test_loads_with_charts_controls_and_explanation(dash):
     page = dash
     _fits(page)
     assert page.locator(".asocia-title").inner_text().startswith("Asocia")
-    assert page.evaluate("() => document.querySelector('.js-plotly-plot').data.length") == 27
+    assert page.evaluate("() => document.querySelector('.js-plotly-plot').data.length") == 29
     assert "Reunión 0 de 40" in _status(dash)
     assert page.locator(".asocia-tab-explain").count() == 1
     assert page.get_by_text("santo", exact=False).count() > 0
@@ -280,7 +284,7 @@ def test_presentation_mode_one_story_in_large_type(dash):
     page.locator(".asocia-story", has_text="network").click()
     page.locator(".asocia-net-box .asocia-node").first.wait_for()
     page.locator(".asocia-story", has_text="All panels").click()
-    page.wait_for_function("() => document.querySelectorAll('.asocia-panel-head').length === 5")
+    page.wait_for_function("() => document.querySelectorAll('.asocia-panel-head').length === 6")
     page.locator(".asocia-present-btn").click()
     page.locator(".asocia-side").wait_for()
     page.set_viewport_size({"width": 1600, "height": 1000})
@@ -313,3 +317,87 @@ def test_reload_keeps_the_run_and_a_closed_tab_stops(dash):
     assert 1 <= played <= 6
     assert again.locator(".asocia-play").inner_text().strip().lower() == "reproducir"  # not playing
     again.close()
+
+
+# the money panel (the figure's sixth): drawn across the figure's whole width, its title and legend
+# below the timeline's axis title, the page and the table of figures no wider than the window
+MONEY_LAYOUT = """() => {
+  const g = document.querySelector('.js-plotly-plot'), fl = g._fullLayout;
+  const box = g.getBoundingClientRect().width, plot = fl.width - fl.margin.l - fl.margin.r;
+  const head = document.querySelectorAll('.asocia-panel-head')[5].getBoundingClientRect();
+  const above = g.querySelector('.g-x5title').getBoundingClientRect();
+  const wrap = document.querySelector('.asocia-money-scroll');
+  return {fits: Math.abs(fl.width - box) < 3 && Math.abs(fl.xaxis6._length - plot) < 2,
+          width: fl.width, plot: fl.xaxis6._length, clear: head.top >= above.bottom - 1,
+          table: wrap.scrollWidth <= wrap.clientWidth + 1,
+          page: document.documentElement.scrollWidth <= window.innerWidth};
+}"""
+
+
+def _shot(page, name: str) -> None:
+    """Screenshots of the money chart and its table when ASOCIA_SHOTS names a folder (not in the repository)."""
+    import os
+
+    folder = os.environ.get("ASOCIA_SHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for what, selector in (("chart", ".asocia-panel-head >> nth=5"), ("table", ".asocia-money")):
+        page.locator(selector).evaluate("e => e.scrollIntoView({block: 'center'})")
+        time.sleep(0.6)
+        page.screenshot(path=str(Path(folder) / f"{name}-{what}.png"))
+
+
+def test_programme_money_panel_at_three_sizes(dash, folder):
+    page = dash
+    page.locator(".asocia-lang button", has_text="ES").click()
+    _select(page, "asocia-scenario", "short_programme.toml")
+    page.wait_for_function("() => document.querySelector('.asocia-status').innerText.includes('Reunión 0 de 70')")
+    money_card = page.locator(".asocia-money")
+    assert "ninguna reunión jugada" in money_card.inner_text()
+    page.locator(".asocia-speed button").filter(has_text=re.compile(r"^\s*50\s*$")).click()
+    page.locator(".asocia-play").click()
+    _wait_points(page, 70)  # to the horizon, where it stops
+    page.wait_for_function("() => document.querySelector('.asocia-money').innerText.includes('reunión 70')")
+    # the figures are the run's (same file, same seed), as the panel computes them from its steps table
+    from dashboards import money
+
+    sc = sim.load_scenario(folder / "short_programme.toml")
+    steps = sim.run(sc).steps
+    table = ("() => [...document.querySelectorAll('.asocia-money-table tbody tr')]"
+             ".map(r => [...r.querySelectorAll('td')].map(td => td.innerText.trim()))")
+    _select(page, "asocia-group", "Grupo 1")  # one group: its own account
+    page.locator(".asocia-money", has_text="Grupo 1").wait_for()
+    one = money.money_summary(steps, sc, sel=1)
+    assert page.evaluate(table) == [[money.cell(c, row, "es", one_group=True) for c in one["cols"]]
+                                    for row in money.ROWS]
+    assert page.evaluate(table)[0][0] in ("sí", "disuelto")
+    _select(page, "asocia-group", "Todos los grupos")
+    page.wait_for_function("() => document.querySelector('.asocia-money-table td').innerText.includes('/')")
+    summ = money.money_summary(steps, sc)
+    assert [c["meeting"] for c in summ["cols"]] == [70, 16, 68] and all(c["state"] == "ok" for c in summ["cols"])
+    assert page.evaluate(table) == [[money.cell(c, row, "es") for c in summ["cols"]] for row in money.ROWS]
+    legend = page.locator(".asocia-panel-head").nth(5).inner_text()
+    assert "fin del programa (reunión 16)" in legend and "dos años después (reunión 68)" in legend
+    x = page.evaluate("() => document.querySelector('.js-plotly-plot').layout.shapes.map(s => s.x0)")
+    assert 16.5 in x and 68 in x  # the programme's end marked after its last meeting
+    y = page.evaluate("() => document.querySelector('.js-plotly-plot').data[27].y")
+    assert y[-1] == pytest.approx(summ["paid"]) and len(y) == 70  # programme money per group, cumulated
+    for width, height in ((1920, 1080), (1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        time.sleep(0.6)
+        _fits(page)
+        page.wait_for_function(f"() => ({MONEY_LAYOUT})().fits", timeout=10_000)
+        layout = page.evaluate(MONEY_LAYOUT)
+        assert layout["clear"] and layout["table"] and layout["page"], (width, layout)
+        # the figure takes the run column: the whole window's width once the parameters go below it
+        assert layout["width"] >= (0.9 if width < 1100 else 0.7) * width, (width, layout)
+        assert money_card.is_visible()
+        _shot(page, f"es-{width}x{height}")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.locator(".asocia-lang button", has_text="EN").click()
+    page.get_by_text("Programme money: cost and cost-effectiveness").wait_for()
+    assert "Two years after" in money_card.inner_text() and "meeting 68" in money_card.inner_text()
+    page.wait_for_function(f"() => ({MONEY_LAYOUT})().fits", timeout=10_000)
+    _shot(page, "en-1920x1080")
+    page.set_viewport_size({"width": 1600, "height": 1000})

@@ -19,9 +19,20 @@ if str(ROOT) not in sys.path:
 import sim  # noqa: E402
 import sim.model.scenario  # noqa: E402  (sim loads its modules lazily)
 from dashboards import compare as cmp  # noqa: E402
-from dashboards import i18n  # noqa: E402
-from dashboards.charts import CUMULATIVE, N_LINES, RunCharts, chunk_series, network_svg  # noqa: E402
+from dashboards import i18n, money  # noqa: E402
+from dashboards.charts import (  # noqa: E402
+    COPAY,
+    CUMULATIVE,
+    FACIL,
+    MONEY,
+    N_LINES,
+    N_TRACES,
+    RunCharts,
+    chunk_series,
+    network_svg,
+)
 from dashboards.session import Session, build_scenario, list_scenarios  # noqa: E402
+from sim.model import programme  # noqa: E402
 
 ASOCIA = str(Path(sys.executable).with_name("asocia"))
 
@@ -140,11 +151,11 @@ def test_push_sends_every_trace_to_the_widget_in_one_update(folder):
     edits = widget._last_trace_edit_id
     charts.push()
     assert widget._last_trace_edit_id == edits + 1  # one message for all traces
-    assert len(widget.data) == 27
+    assert len(widget.data) == N_TRACES == 29
     for i in range(N_LINES):
         np.testing.assert_array_equal(widget.data[i].x, charts.x)
         np.testing.assert_array_equal(widget.data[i].y, charts.lines[i])  # NaN stays NaN: a gap
-    assert np.asarray(widget.data[-1].customdata).tolist() == charts.fac[0].tolist()
+    assert np.asarray(widget.data[FACIL].customdata).tolist() == charts.fac[0].tolist()
     phases = np.concatenate([np.asarray(widget.data[20 + p].y, float) for p in range(5)])
     assert set(phases[~np.isnan(phases)].tolist()) == {0.0, 1.0}  # one band row per group
 
@@ -156,9 +167,10 @@ def test_titles_and_legends_are_html_in_both_languages(folder):
     assert charts.figure().layout.showlegend is False and not charts.figure().layout.annotations
     for lang in ("en", "es"):
         html = charts.legend_html(lang)
-        assert html.count('class="asocia-panel-head"') == 5
-        for key in ("ch_coop", "ch_trust", "ch_members", "ch_income", "ch_timeline", "trust_mean",
-                    "trust_range", "members", "entries", "exits", "expulsions", "dissolved", "all"):
+        assert html.count('class="asocia-panel-head"') == 6
+        for key in ("ch_coop", "ch_trust", "ch_members", "ch_income", "ch_timeline", "ch_money", "trust_mean",
+                    "trust_range", "members", "entries", "exits", "expulsions", "dissolved", "all",
+                    "money_programme", "money_copay"):
             assert i18n.tr(key, lang) in html, key
         assert all(label in html for label in i18n.PROFILE_LABELS.values())
 
@@ -166,8 +178,8 @@ def test_titles_and_legends_are_html_in_both_languages(folder):
         charts.rebuild(s, sel)
         tops = [int(part.split("px", 1)[0]) for part in charts.legend_html().split("top:")[1:]]
         h = charts.figure().layout.height
-        # coop and trust side by side on top, members and income below, then the timeline
-        assert tops[0] == tops[1] < tops[2] == tops[3] < tops[4] < h - 100
+        # coop and trust side by side on top, members and income below, then the timeline, then the money
+        assert tops[0] == tops[1] < tops[2] == tops[3] < tops[4] < tops[5] < h - 100
 
 
 def test_series_match_the_steps_table(folder):
@@ -352,3 +364,151 @@ def test_parking_keeps_a_run_across_a_reload_and_lets_closed_ones_go():
 
     time.sleep(0.25)
     assert park.reap() == 2 and len(park) == 1 and not park.owns(a, "k3")
+
+
+# ---------------------------------------------------------------------- the programme's money
+@pytest.fixture(scope="module")
+def money_folder(tmp_path_factory):
+    """The baseline with 3 groups over 110 meetings: its programme ends at meeting 52 and 2 years after is 104."""
+    d = tmp_path_factory.mktemp("money")
+    base = sim.load_scenario(ROOT / "scenarios" / "baseline.toml").replace({"run.steps": 110, "population.groups": 3,
+                                                                           "run.seed": 4})
+    (d / "baseline.toml").write_text(base.to_toml())
+    return d
+
+
+def test_money_summary_is_read_from_the_steps_table_and_equals_the_runs_outcomes(money_folder):
+    s = Session(folder=money_folder)
+    assert money.programme_last_meeting(s.scenario) == 52
+    s.advance(30)
+    summ = money.money_summary(s.steps_table(), s.scenario)
+    now, end, after = summ["cols"]
+    assert (now["state"], end["state"], after["state"]) == ("ok", "later", "later")
+    assert (now["meeting"], end["meeting"], after["meeting"]) == (30, 52, 104)
+    steps = s.steps_table()
+    # by hand, with pandas: programme money and co-payment over meetings 1-30, per group founded
+    assert now["paid"] == pytest.approx(steps["programme_cost"].sum() / 3)
+    assert now["copay"] == pytest.approx(steps["facilitator_copay"].sum() / 3)
+    assert now["left"] == pytest.approx(steps.loc[steps["step"] == 29, "programme_left"].sum() / 3)
+    assert now["paid"] + now["left"] == pytest.approx(700)  # no subsidies: the budget is paid or left
+    assert 0 < now["copay"] < now["paid"]  # members pay a share from meeting 13, never more than half
+    last = steps[steps["step"] == 29]
+    assert now["groups_alive"] == last["alive"].sum()
+    assert now["cost_per_group"] == pytest.approx(steps["programme_cost"].sum() / last["alive"].sum())
+    year = steps[(steps["step"] > 3) & steps["alive"]]
+    gain = (year["income_members"] * year["members"]).sum() / (year["income_alone"] * year["members"]).sum() - 1
+    assert now["income_gain"] == pytest.approx(gain)
+    gaining = steps["alive"] & (steps["income_members"] > steps["income_alone"])
+    member_years = (steps["members"] * gaining).sum() / 26
+    assert now["cost_per_member_year"] == pytest.approx(steps["programme_cost"].sum() / member_years)
+    s.advance(80)  # the whole horizon: the figures at the programme's end and after are the runs table's
+    summ = money.money_summary(s.steps_table(), s.scenario)
+    now, end, after = summ["cols"]
+    assert (now["state"], end["state"], after["state"]) == ("ok", "ok", "ok")
+    runs = s.results().runs.iloc[0]
+    for col, moment in ((end, "end"), (after, "2y")):
+        assert col["alive"] == runs[f"outcome.alive_{moment}"]
+        assert col["cost_per_group"] == pytest.approx(runs[f"outcome.cost_per_group_{moment}"])
+        assert col["cost_per_member_year"] == pytest.approx(runs[f"outcome.cost_per_member_year_{moment}"])
+    assert now["paid"] == pytest.approx(runs["outcome.programme_cost"])
+    assert now["copay"] == pytest.approx(runs["outcome.facilitator_copay"])
+    assert end["paid"] == pytest.approx(after["paid"])  # nothing paid after the programme's end
+    assert end["cost_per_member_year"] > after["cost_per_member_year"]  # two more years of gains, same money
+    # one group: its own account, the same as the runs table's figures on its own steps
+    one = money.money_summary(s.steps_table(), s.scenario, sel=2)
+    g2 = s.steps_table()[s.steps_table()["group"] == 2]
+    ref = programme.outcomes(g2, 52)
+    assert one["groups"] == 1 and one["cols"][2]["alive"] == ref["alive_2y"]
+    assert one["cols"][2]["cost_per_group"] == pytest.approx(ref["cost_per_group_2y"], nan_ok=True)
+    assert one["paid"] == pytest.approx(g2["programme_cost"].sum())
+
+
+def test_money_moments_beyond_the_horizon_and_without_a_programme(money_folder):
+    s = Session(folder=money_folder)
+    s.edit("run.steps", 60)
+    assert s.apply()
+    s.advance(60)
+    cols = money.money_summary(s.steps_table(), s.scenario)["cols"]
+    assert [c["state"] for c in cols] == ["ok", "ok", "beyond"]
+    html_ = money.money_html(money.money_summary(s.steps_table(), s.scenario), "es")
+    assert "después del horizonte" in html_ and "reunión 104" in html_
+    s.edit("facilitator.schedule", "none")
+    assert s.apply()
+    summ = money.money_summary(s.steps_table(), s.scenario)
+    assert summ["end"] is None and [c["state"] for c in summ["cols"]] == ["none", "none", "none"]
+    s.advance(3)
+    summ = money.money_summary(s.steps_table(), s.scenario)
+    assert summ["cols"][0]["paid"] == 0 and summ["cols"][0]["state"] == "ok"
+    assert i18n.tr("money_no_end", "es") in money.money_html(summ, "es")
+
+
+def test_money_panel_in_both_languages(money_folder):
+    s = Session(folder=money_folder)
+    s.advance(60)
+    summ = money.money_summary(s.steps_table(), s.scenario)
+    es, en = money.money_html(summ, "es"), money.money_html(summ, "en")
+    for key in ("money_now", "money_end", "money_2y", "money_later", "money_note", *(f"money_row_{r}" for r in
+                                                                                      money.ROWS)):
+        assert html_text(i18n.tr(key, "es")) in es and html_text(i18n.tr(key, "en")) in en, key
+    english = {"the", "and", "of", "per", "group", "groups", "alive", "money", "paid", "left", "members", "meeting",
+               "income", "alone", "gain", "budget", "now", "end", "two", "years", "after", "programme", "not", "yet"}
+    words = set(re.findall(r"[A-Za-z]+", re.sub(r"<[^>]+>", " ", es)))
+    assert not words & english, sorted(words & english)
+    assert "2\u202f100" in es and "2,100" in en  # the budget of 3 groups; thousands never break a line
+    paid = summ["cols"][0]["paid"]
+    assert f"{paid:.0f}" in en and f">{summ['cols'][0]['cost_per_member_year']:.1f}".replace(".", ",") in es
+    assert "<td>–</td>" in es  # two years after is not played yet
+    one = money.money_html(money.money_summary(s.steps_table(), s.scenario, sel=0), "es", one_group=True)
+    assert i18n.tr("money_row_alive_one", "es") in one and "Presupuesto de este grupo" in one
+
+
+def html_text(text: str) -> str:
+    import html as html_mod
+
+    return html_mod.escape(text)
+
+
+def test_money_chart_follows_the_run_and_marks_the_programme(money_folder):
+    import plotly.graph_objects as go
+
+    s = Session(folder=money_folder)
+    for sel in (None, 1):
+        s.restart()
+        live = RunCharts("es")
+        live.rebuild(s, sel)
+        for n in (5, 20, 40, 1):
+            live.extend(s.advance(n), s.groups)
+        full = RunCharts("es")
+        full.rebuild(s, sel)
+        np.testing.assert_allclose(live.money, full.money)
+        steps = s.steps_table()
+        part = steps if sel is None else steps[steps["group"] == sel]
+        per = 3 if sel is None else 1
+        cost = part.groupby("step")["programme_cost"].sum().cumsum().to_numpy() / per
+        copay = part.groupby("step")["facilitator_copay"].sum().cumsum().to_numpy() / per
+        np.testing.assert_allclose(live.money[0], cost)
+        np.testing.assert_allclose(live.money[1], copay)
+        assert np.all(np.diff(live.money, axis=1) >= 0) and live.money[0, -1] <= 700 + 1e-9
+    widget = go.FigureWidget(live.figure())
+    live.attach(widget)
+    live.extend(s.advance(3), s.groups)
+    live.push()
+    np.testing.assert_array_equal(widget.data[MONEY].y, live.money[0])
+    np.testing.assert_array_equal(widget.data[COPAY].y, live.money[1])
+    marks = {(sh.xref, sh.yref): sh for sh in live.figure().layout.shapes}
+    assert marks[("x6 domain", "y6")].y0 == 700  # the budget
+    # the programme's end, after its last meeting (52), and two years after (meeting 104)
+    assert [sh.x0 for sh in live.figure().layout.shapes if sh.xref == "x6"] == [52.5, 104]
+    top = live.figure().layout.yaxis6.range[1]  # fixed: the budget line clear of the top edge, no line above it
+    assert top == pytest.approx(1.12 * 700) and live.money.max() < top
+    legend = live.legend_html("es")
+    assert "fin del programa (reunión 52)" in legend and "dos años después (reunión 104)" in legend
+    assert "presupuesto 700" in legend
+    live.set_view(width=600)  # a phone: six panels stacked, the money panel last
+    heights, domains = live.geometry()
+    assert [d[0] for d in domains] == [[0.0, 1.0]] * 6 and domains[5][1][0] == 0.0
+    live.set_view(width=1400, big=True, story=5)  # presenting the money alone
+    assert [i for i, v in enumerate(live.visible()) if v] == [MONEY, COPAY]
+    assert all(sh.visible for sh in live.figure().layout.shapes)
+    live.set_view(story=1)
+    assert not any(sh.visible for sh in live.figure().layout.shapes)

@@ -10,6 +10,7 @@ import argparse
 import math
 import signal
 import sys
+import textwrap
 from pathlib import Path
 
 # only light modules here: 'asocia --help' answers before NumPy, pandas and Mesa are imported
@@ -149,24 +150,38 @@ def t_interval(values, lo: float = -math.inf, hi: float = math.inf) -> tuple[flo
 
 
 # the range an outcome can take, so an interval never claims what cannot happen (trust 1.01)
-SHARES = ("survival", "trust", "cooperation", "coop_santo", "coop_solido", "coop_tengo", "coop_oportunista")
+SHARES = ("survival", "trust", "cooperation", "coop_santo", "coop_solido", "coop_tengo", "coop_oportunista",
+          "founders_kept", "alive_end", "alive_2y", "self_governance_end")
 COUNTS = ("members", "exits", "expulsions", "conflicts")
+MONEY = ("programme_cost", "facilitator_copay", "manager_cost", "cost_per_group_end", "cost_per_group_2y",
+         "cost_per_member_year_end", "cost_per_member_year_2y")
 
 
 def outcome_range(key: str) -> tuple[float, float]:
-    """Lowest and highest value an outcome can take: shares in [0, 1], counts >= 0, else any."""
+    """Lowest and highest value an outcome can take: shares in [0, 1], counts and money >= 0, else any."""
     if key in SHARES:
         return 0.0, 1.0
-    if key in COUNTS:
+    if key in COUNTS or key in MONEY:
         return 0.0, math.inf
     return -math.inf, math.inf
 
 
-COMPARE_OUTCOMES = ("survival", "members", "trust", "cooperation", "income_gain", "coop_santo",
-                    "coop_solido", "coop_tengo", "coop_oportunista", "exits", "expulsions", "conflicts",
-                    "founders_kept", "programme_end", "programme_cost", "alive_end", "alive_2y",
-                    "self_governance_end", "cost_per_group_end", "cost_per_group_2y",
-                    "cost_per_member_year_2y")
+# survival and income, then what the programme cost and bought (money per group, at its end and two
+# years after), then the rest
+COMPARE_OUTCOMES = ("survival", "members", "income_gain", "alive_end", "alive_2y", "programme_end",
+                    "programme_cost", "facilitator_copay", "manager_cost", "cost_per_group_end",
+                    "cost_per_group_2y", "cost_per_member_year_end", "cost_per_member_year_2y",
+                    "self_governance_end", "trust", "cooperation", "coop_santo", "coop_solido", "coop_tengo",
+                    "coop_oportunista", "exits", "expulsions", "conflicts", "founders_kept")
+# what the programme's rows mean (printed under the table)
+COMPARE_NOTES = (
+    "alive_end, alive_2y: share of groups alive at the programme's last meeting and 52 meetings (two years) "
+    "after it",
+    "programme_cost: what the programme paid per founded group (facilitator and subsidies), whole run; "
+    "facilitator_copay: what the members paid the facilitator; manager_cost: what groups paid their manager",
+    "cost_per_group_*: programme money paid up to that moment per group alive then; cost_per_member_year_*: "
+    "the same money per member-year spent in a group earning more than going alone",
+)
 
 
 def compare(scenarios, reps: int, root_seed: int, steps: int | None, workers: int = 1):
@@ -204,18 +219,24 @@ def cmd_compare(args) -> int:
         _fits(sc, sc.run.steps, args.force, f"{sc.source}: one run")
     seeds, table = compare(scenarios, args.reps, args.seed, None)
     names = list(table)
-    width = max(26, *(len(n) + 2 for n in names))
-    print(f"Asocia compare · {args.reps} replications per scenario · root seed {args.seed} "
-          f"(same seeds for every scenario) · mean [95 % interval]")
-    print(f"{'outcome':<24}" + "".join(f"{n:>{width}}" for n in names))
+    rows = []
     for key in COMPARE_OUTCOMES:
         cells = []
         for n in names:
             mean, lo, hi = t_interval([r[key] for r in table[n]], *outcome_range(key))
             scale = 100.0 if key == "income_gain" else 1.0
             cells.append("n/a" if math.isnan(mean) else f"{mean * scale:.2f} [{lo * scale:.2f}, {hi * scale:.2f}]")
-        label = key + (" %" if key == "income_gain" else "")
-        print(f"{label:<24}" + "".join(f"{c:>{width}}" for c in cells))
+        rows.append((key + (" %" if key == "income_gain" else ""), cells))
+    # every column as wide as its widest cell, two spaces apart (cells never run together)
+    width = max(26, *(len(n) + 2 for n in names), *(len(c) + 2 for _, cells in rows for c in cells))
+    print(f"Asocia compare · {args.reps} replications per scenario · root seed {args.seed} "
+          f"(same seeds for every scenario) · mean [95 % interval]")
+    print(f"{'outcome':<26}" + "".join(f"{n:>{width}}" for n in names))
+    for label, cells in rows:
+        print(f"{label:<26}" + "".join(f"{c:>{width}}" for c in cells))
+    print()
+    for note in COMPARE_NOTES:
+        print(textwrap.fill(note, 100, initial_indent="  ", subsequent_indent="    "))
     return 0
 
 

@@ -80,6 +80,42 @@ def planned_end(scenario) -> int | None:
     return None
 
 
+def at_meeting(steps, at: int | None) -> dict[str, float]:
+    """What the programme had paid and bought by meeting ``at`` (a ``step``), from a steps table.
+
+    The table may hold all groups or one; money is summed over its groups. Returns ``groups``
+    (founded), ``alive`` (share of them alive at ``at``), ``groups_alive``, ``paid`` (programme
+    money up to and including ``at``), ``copay`` (what members paid the facilitator up to
+    ``at``), ``left`` (money left in the programme accounts after ``at``), ``member_years``
+    (member-years, 26 meetings each, spent in a group that earned more than going alone),
+    ``cost_per_group`` (``paid`` per group alive; NaN when none is), ``cost_per_member_year``
+    (``paid`` per member-year; NaN when there is none) and ``self_governance`` (mean over the
+    live groups). A meeting outside the table's (None, before its first or after its last) gives
+    NaN and 0 groups alive.
+    """
+    step = steps["step"].to_numpy()
+    n_groups = len(np.unique(steps["group"].to_numpy()))
+    nan = float("nan")
+    out = {"groups": n_groups, "alive": nan, "groups_alive": 0, "paid": nan, "copay": nan, "left": nan,
+           "member_years": 0.0, "cost_per_group": nan, "cost_per_member_year": nan, "self_governance": nan}
+    if at is None or not len(step) or not int(step.min()) <= at <= int(step.max()):
+        return out
+    alive = steps["alive"].to_numpy().astype(bool)
+    gains = alive & (steps["income_members"].to_numpy() > steps["income_alone"].to_numpy())
+    now, upto = step == at, step <= at
+    n_alive = int(alive[now].sum())
+    paid = float(steps["programme_cost"].to_numpy()[upto].sum())
+    years = float((steps["members"].to_numpy() * gains)[upto].sum()) / 26.0
+    live = now & alive
+    out.update(alive=n_alive / n_groups, groups_alive=n_alive, paid=paid,
+               copay=float(steps["facilitator_copay"].to_numpy()[upto].sum()),
+               left=float(steps["programme_left"].to_numpy()[now].sum()), member_years=years,
+               cost_per_group=paid / n_alive if n_alive else nan,
+               cost_per_member_year=paid / years if years > 0 else nan,
+               self_governance=float(steps["self_governance"].to_numpy()[live].mean()) if live.any() else nan)
+    return out
+
+
 def outcomes(steps, end: int | None) -> dict[str, float]:
     """What the programme cost and bought, from a run's steps table.
 
@@ -101,36 +137,25 @@ def outcomes(steps, end: int | None) -> dict[str, float]:
       last meeting and at meeting 77 (end of year 3; NaN on shorter runs).
     """
     step = steps["step"].to_numpy()
-    group = steps["group"].to_numpy()
-    alive = steps["alive"].to_numpy().astype(bool)
-    cost = steps["programme_cost"].to_numpy()
-    members = steps["members"].to_numpy()
     founders = steps["founders"].to_numpy()
-    gains = alive & (steps["income_members"].to_numpy() > steps["income_alone"].to_numpy())
     first, last = int(step.min()), int(step.max())
-    n_groups = len(np.unique(group))
+    n_groups = len(np.unique(steps["group"].to_numpy()))
     nan = float("nan")
     out = {
         "programme_end": nan if end is None else float(end),
-        "programme_cost": float(cost.sum() / n_groups),
+        "programme_cost": float(steps["programme_cost"].to_numpy().sum() / n_groups),
         "facilitator_copay": float(steps["facilitator_copay"].to_numpy().sum() / n_groups),
         "manager_cost": float(steps["manager_pay"].to_numpy().sum() / n_groups),
     }
     marks = {"end": None if end is None or end < 1 else end - 1,
              "2y": None if end is None else end + TWO_YEARS - 1}
     for name, at in marks.items():
-        ok = at is not None and first <= at <= last
-        now = step == at
-        n_alive = int(alive[now].sum()) if ok else 0
-        paid = float(cost[step <= at].sum()) if ok else nan
-        years = float((members * gains)[step <= at].sum()) / 26.0 if ok else 0.0
-        out[f"alive_{name}"] = n_alive / n_groups if ok else nan
-        out[f"cost_per_group_{name}"] = paid / n_alive if ok and n_alive else nan
-        out[f"cost_per_member_year_{name}"] = paid / years if ok and years > 0 else nan
+        m = at_meeting(steps, at)
+        out[f"alive_{name}"] = m["alive"]
+        out[f"cost_per_group_{name}"] = m["cost_per_group"]
+        out[f"cost_per_member_year_{name}"] = m["cost_per_member_year"]
         if name == "end":
-            live = now & alive
-            out["self_governance_end"] = (float(steps["self_governance"].to_numpy()[live].mean())
-                                          if ok and live.any() else nan)
+            out["self_governance_end"] = m["self_governance"]
     start = founders[step == first].sum()
     out["founders_kept"] = float(founders[step == last].sum() / start) if start else nan
     y3 = 77
