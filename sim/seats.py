@@ -42,12 +42,6 @@ def seat_sum(x, keepdims: bool = False) -> np.ndarray:
     return out[..., None] if keepdims else out
 
 
-def seat_sum_rows(x) -> np.ndarray:
-    """Sum over the second-to-last axis of a (groups, seats, seats) array: column sums per group."""
-    x = np.asarray(x)
-    return _ones(x.shape[-2], x.dtype) @ x
-
-
 def keep(x, mask64, out=None) -> np.ndarray:
     """``np.where(mask, x, 0.0)`` for float64 ``x``, bit for bit, given ``mask64`` = 0 / -1 (int64) per seat.
 

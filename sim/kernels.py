@@ -1,0 +1,249 @@
+"""The meeting's arithmetic without random draws, compiled: for each group, for each member.
+
+Each function here runs one agenda item over every group in plain loops over groups and seats,
+compiled by numba, and reads like the guide's description of that item. There is one code path
+for every size: no thresholds, no bit tricks, no BLAS calls. A sum within a group is a loop over
+that group's seats in seat order, so it does not depend on how many groups are played (a BLAS
+product ``x @ ones`` may sum a row in another order when it is given more rows).
+
+State arrays are ``(groups, seats)``; trust ``T[g, i, j]`` (firm i's trust in firm j) is float32
+and its update keeps float32 arithmetic, operation by operation, as the NumPy version did:
+``t + (signal - t) * weight`` where the observer attends, then ``t * factor``, ``t * (1 - lift)``,
+``t + lift``. Inputs from float64 arrays are rounded to float32 first, as NumPy's casts did.
+
+Debugging: with ``NUMBA_DISABLE_JIT=1`` in the environment (before ``sim`` is imported) the same
+functions run as plain Python, loop by loop (slow, but the same code and the same tables;
+tests/test_kernels.py checks it).
+
+Compile cache: every function is compiled with ``cache=True``, once per argument types (the
+callers pass C-contiguous arrays of fixed dtypes, so there is one signature per function). The
+first run on a machine compiles them (a few seconds) and writes the machine code to the cache;
+later processes load it (see docs/ or the lead's note for the measured figures). Numba 0.68 looks
+for a cache directory in this order (numba/core/caching.py, ``_CacheImpl._locator_classes``; docs:
+"Notes on Caching", NUMBA_CACHE_DIR):
+
+1. ``$NUMBA_CACHE_DIR`` when set (honoured; a tree mirroring the source path is created under it);
+2. ``sim/__pycache__`` next to this file, when it is writable;
+3. the user-wide cache, ``~/.cache/numba`` (``$XDG_CACHE_HOME/numba``), when writable.
+
+Each candidate is tested by creating the directory and a temporary file in it; one that is not
+writable (an unset or read-only ``NUMBA_CACHE_DIR`` included) is skipped silently. When none is
+writable numba raises ``RuntimeError("cannot cache function ...: no locator available")`` while
+decorating; :func:`_compiled` then compiles without a cache, so every process compiles again
+(same results, a few seconds more per process). The cache is keyed by the source file's content
+and the CPU, so an edited kernels.py or another CPU model recompiles; stale files are harmless.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+def _compiled(fn):
+    """``numba.njit(cache=True)``; without the cache when no cache directory is writable (see above)."""
+    try:
+        return numba.njit(cache=True)(fn)
+    except RuntimeError:  # no writable cache location: compile in every process
+        return numba.njit(fn)
+
+
+_F32_ONE = np.float32(1.0)
+
+
+# ------------------------------------------------------------------ trust (sim/trust.py explains it)
+@_compiled
+def _revise_group(T, g, signal, weight, attend, factor, lift):
+    """One group's trust update, in float32: observe, then the losses, then the lift.
+
+    ``signal[j]``: conduct of member j seen this meeting; ``weight[j]``: the learning rate where
+    j's conduct was seen (else 0); observers i who attend move their trust in j towards it.
+    ``factor[j]``: what trust in j keeps after this meeting's losses; ``lift``: the group's gains,
+    as a share of the remaining gap to 1. All float32.
+    """
+    C = T.shape[1]
+    keep = _F32_ONE - lift
+    for i in range(C):          # each observer
+        for j in range(C):      # each member observed
+            t = T[g, i, j]
+            if attend[g, i]:
+                t = t + (signal[j] - t) * weight[j]
+            t = t * factor[j]
+            t = t * keep
+            T[g, i, j] = t + lift
+
+
+@_compiled
+def _slow_repair(T, g, before, caught, member, repair):
+    """Trust in a member caught cheating keeps only ``1 / (1 + repair x caught)`` of any rise this meeting."""
+    C = T.shape[1]
+    for j in range(C):
+        if caught[g, j] == 0 or not member[g, j]:
+            continue
+        slow = np.float32(1.0 / (1.0 + repair * caught[g, j]))
+        for i in range(C):
+            after = T[g, i, j]
+            rise = after - before[i, j]
+            if rise < 0:
+                rise = np.float32(0.0)
+            T[g, i, j] = after - rise * (_F32_ONE - slow)
+
+
+@_compiled
+def lab_trust(T, commit, renege, member, participate, purchase_open, learning):
+    """The laboratory's belief update: everyone sees every contribution, beliefs move only through it.
+
+    Returns ``(coop_seen, seen)`` per seat: the contribution seen (commitment honoured) and whether
+    it was seen (a member who took part in an open round). Trust ``T`` is updated in place.
+    """
+    G, C = member.shape
+    coop_seen = np.zeros((G, C))
+    seen = np.zeros((G, C), np.bool_)
+    signal = np.empty(C, np.float32)
+    weight = np.empty(C, np.float32)
+    factor = np.ones(C, np.float32)
+    eta = np.float32(learning)
+    for g in range(G):
+        for j in range(C):
+            open_ = purchase_open[g] and member[g, j] and participate[g, j]
+            coop = commit[g, j] * (1.0 - renege[g, j]) if open_ else 0.0
+            coop_seen[g, j] = coop
+            seen[g, j] = open_
+            signal[j] = np.float32(coop)
+            weight[j] = eta if open_ else np.float32(0.0)
+        _revise_group(T, g, signal, weight, member, factor, np.float32(0.0))
+    return coop_seen, seen
+
+
+@_compiled
+def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, leads_routed, leads_missed,
+                kept_open, kept_furtive, det_keep, route_lead, capacity, member, attend, santo, caught,
+                purchase_open, purchase_failed, success, rules_on, f, alive, n_members, learning, diffuse,
+                failure, betrayal, success_lift, trust_building, santo_persuasion, transparency, repair):
+    """A meeting's trust update in the field: what members saw, what nobody could explain, what built trust.
+
+    For each group, for each member j: the conduct the others saw, averaged over the acts seen
+    (its commitment, less a renege that was detected; its quota paid, where one was due; its
+    lead routed, where the group saw what became of the lead: routed, missed, kept openly or
+    kept and detected); trust in j keeps ``1 - betrayal`` after a detected furtive act (renege
+    or kept lead). For the whole group: a shortfall nobody can explain (furtive leads nobody
+    detected, per member, plus the purchase units reneged unseen as a share of those committed)
+    cuts trust by ``diffuse`` per unit, a failed joint purchase by ``failure``, opaque rules by
+    their negative transparency; trust rises towards 1 (a share ``lift`` of the gap) after a
+    successful joint action, with the facilitator, with the santos present and with transparent
+    rules. Observers who attend move their trust towards the conduct they saw (rate
+    ``learning``). With ``repair`` > 0, trust in a member caught cheating keeps only
+    ``1 / (1 + repair x caught)`` of any rise this meeting.
+
+    Returns ``(coop_seen, seen)`` per seat; ``T`` is updated in place.
+    """
+    G, C = member.shape
+    coop_seen = np.zeros((G, C))
+    seen = np.zeros((G, C), np.bool_)
+    signal = np.empty(C, np.float32)
+    weight = np.empty(C, np.float32)
+    factor = np.empty(C, np.float32)
+    before = np.empty((C, C), np.float32)
+    for g in range(G):
+        # the whole group: a shortfall nobody can explain, and what lifts trust
+        hidden_leads = 0
+        committed = 0.0
+        hidden = 0.0
+        santos = 0
+        for j in range(C):
+            if kept_furtive[g, j] and not det_keep[g, j]:
+                hidden_leads += 1
+            cc = capacity[g, j] * commit[g, j]
+            if purchase_open[g] and member[g, j]:
+                committed += cc
+            if reneged[g, j] and not det_renege[g, j]:
+                hidden += cc * renege[g, j]
+            if attend[g, j] and santo[g, j]:
+                santos += 1
+        shortfall = hidden / max(committed, 1e-12) + hidden_leads / max(n_members[g], 1)
+        group_factor = min(max(1.0 - diffuse * shortfall, 0.0), 1.0)
+        if purchase_failed[g]:
+            group_factor = group_factor * (1.0 - failure)
+        group_factor = group_factor * (1.0 + (min(transparency, 0.0) if rules_on[g] else 0.0))
+        lift = ((success_lift if success[g] else 0.0) + f[g] * trust_building + santo_persuasion * santos
+                + (max(transparency, 0.0) if rules_on[g] else 0.0))
+        lift = min(max(lift if alive[g] else 0.0, 0.0), 1.0)
+        # each member: the conduct the others saw, and the trust it keeps after a detected betrayal
+        for j in range(C):
+            n_sig = 0
+            total = 0.0
+            if purchase_open[g] and member[g, j]:
+                n_sig += 1
+                total = commit[g, j] * (1.0 - (renege[g, j] if det_renege[g, j] else 0.0))
+            if quota_due[g, j] > 0:
+                n_sig += 1
+                if pay_quota[g, j]:
+                    total += 1.0
+            if leads_routed[g, j] or leads_missed[g, j] or kept_open[g, j] or det_keep[g, j]:
+                n_sig += 1
+                if route_lead[g, j]:
+                    total += 1.0
+            coop_seen[g, j] = total / max(n_sig, 1)
+            seen[g, j] = n_sig > 0
+            signal[j] = np.float32(coop_seen[g, j])
+            weight[j] = np.float32(learning if n_sig > 0 else 0.0)
+            kept = 1.0 - betrayal if (det_renege[g, j] or det_keep[g, j]) else 1.0
+            factor[j] = np.float32(group_factor * kept)
+        marked = False
+        if repair > 0:
+            for j in range(C):
+                if caught[g, j] != 0 and member[g, j]:
+                    marked = True
+            if marked:
+                before[:, :] = T[g]
+        _revise_group(T, g, signal, weight, attend, factor, np.float32(lift))
+        if marked:
+            _slow_repair(T, g, before, caught, member, repair)
+    return coop_seen, seen
+
+
+@_compiled
+def given_received(T, member):
+    """Mean trust each member places in the other members, and receives from them (float32, (G, C)).
+
+    0 for empty seats and lone members. Sums run over the other members in seat order (float64).
+    """
+    G, C = member.shape
+    give = np.zeros((G, C), np.float32)
+    get = np.zeros((G, C), np.float32)
+    for g in range(G):
+        n = 0
+        for i in range(C):
+            if member[g, i]:
+                n += 1
+        if n < 2:
+            continue
+        for i in range(C):
+            if not member[g, i]:
+                continue
+            to_others = 0.0
+            from_others = 0.0
+            for j in range(C):
+                if member[g, j] and j != i:
+                    to_others += float(T[g, i, j])  # float64 sums (also as plain Python)
+                    from_others += float(T[g, j, i])
+            give[g, i] = to_others / (n - 1)
+            get[g, i] = from_others / (n - 1)
+    return give, get
+
+
+@_compiled
+def group_mean(trust_given, member):
+    """Mean dyadic trust among the members of each group (G,): the mean of what each member gives; 0 below 2."""
+    G, C = member.shape
+    out = np.zeros(G)
+    for g in range(G):
+        n = 0
+        total = 0.0
+        for i in range(C):
+            if member[g, i]:
+                n += 1
+                total += float(trust_given[g, i])
+        if n > 1:
+            out[g] = total / n
+    return out

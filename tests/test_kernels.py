@@ -1,0 +1,258 @@
+"""The compiled meeting stages (sim/kernels.py) against the NumPy code they replaced.
+
+The NumPy versions are kept here, copied from the engine as it was before the kernels (their
+small-run paths, which gave the same values as the large-run ones), as references. Each kernel
+is fed random states and the states of real runs (captured at every meeting by wrapping the
+model's method) and must agree: float32 trust within 1e-6 absolute, float64 within 1e-12
+relative, flags and counts exactly. The references sum seats with BLAS (``x @ ones``) or NumPy's
+pairwise sums, the kernels in seat order, so sums can differ in their last bit; that is all.
+
+The last tests run a small scenario with ``NUMBA_DISABLE_JIT=1`` (the kernels as plain Python)
+in a subprocess and compare its tables with the compiled run's.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import sim
+from sim import kernels
+from sim.model import AsociaModel
+from sim.profiles import SANTO
+
+ROOT = Path(__file__).resolve().parent.parent
+F32 = dict(rtol=0.0, atol=1e-6)
+F64 = dict(rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------- NumPy references
+def ref_seat_sum(x, keepdims=False):
+    """The engine's old seats.seat_sum: exact counts, float sums by a BLAS product with ones."""
+    x = np.asarray(x)
+    out = x.sum(axis=-1, dtype=np.int64) if x.dtype.kind in "biu" else x @ np.ones(x.shape[-1], x.dtype)
+    return out[..., None] if keepdims else out
+
+
+def ref_revise(T, signal, seen, attend, eta, factor, amount):
+    """Old trust.revise (small-run path): observe, scale, lift in float32."""
+    tab_sig = signal.astype(T.dtype)
+    tab_w = (eta * seen).astype(T.dtype)
+    tab_f = np.asarray(factor).astype(T.dtype)
+    lv1 = np.asarray(amount).astype(T.dtype)
+    lv0 = np.subtract(1.0, lv1, dtype=T.dtype)
+    gap = tab_sig[:, None, :] - T
+    gap *= attend[:, :, None]
+    gap *= tab_w[:, None, :]
+    T += gap
+    T *= tab_f[:, None, :]
+    T *= lv0[:, None, None]
+    T += lv1[:, None, None]
+    return T
+
+
+def ref_update_trust(m, T):
+    """Old AsociaModel.update_trust on trust array T (a copy); returns (coop_seen, seen)."""
+    s = m.config
+    ts = s.trust
+    mem = m.member
+    open_ = m.purchase_open[:, None] & mem
+    if m.lab:
+        open_ = open_ & m.participate
+        coop_seen = m.commit * (1.0 - m.renege) * open_
+        ref_revise(T, coop_seen, open_, mem, ts.learning, np.ones((m.G, m.C)), np.zeros(m.G))
+        return coop_seen, open_
+    jp_signal = m.commit * (1.0 - m.renege * m.det_renege)
+    quota_seen = m.quota_due > 0
+    lead_seen = m.leads_routed | m.leads_missed | m.kept_open | m.det_keep
+    total = jp_signal * open_
+    total += quota_seen & m.pay_quota
+    total += lead_seen & m.route_lead
+    n_sig = open_.view(np.int8) + quota_seen.view(np.int8) + lead_seen.view(np.int8)
+    seen = n_sig > 0
+    coop_seen = total / np.maximum(n_sig, 1)
+    hidden_leads = ref_seat_sum(m.kept_furtive & ~m.det_keep)
+    shortfall = hidden_leads / np.maximum(m.n_members, 1)
+    unseen = m.reneged & ~m.det_renege
+    if unseen.any():
+        cc = m.capacity * m.commit
+        committed = ref_seat_sum(cc * open_)
+        hidden = ref_seat_sum(cc * m.renege * unseen)
+        shortfall = hidden / np.maximum(committed, 1e-12) + shortfall
+    group_factor = ((1.0 - ts.diffuse * shortfall).clip(0.0, 1.0)
+                    * (1.0 - ts.failure * m.purchase_failed)
+                    * (1.0 + np.where(m.rules_on, min(m.rule.transparency, 0.0), 0.0)))
+    seat_factor = 1.0 - ts.betrayal * (m.det_renege | m.det_keep)
+    success = m.purchase.placed & (m.purchase.discount > 0)
+    santos = ref_seat_sum(m.attend & (m.profile == SANTO))
+    lift = (ts.success * success + m.f * s.facilitator.trust_building
+            + s.profiles.santo_persuasion * santos
+            + np.where(m.rules_on, max(m.rule.transparency, 0.0), 0.0))
+    marked = np.nonzero(m.caught * mem) if ts.repair > 0 else ((), ())
+    if len(marked[0]):
+        before = T[marked[0], :, marked[1]].copy()
+    ref_revise(T, coop_seen, seen, m.attend, ts.learning, group_factor[:, None] * seat_factor,
+               (lift * m.alive).clip(0.0, 1.0))
+    if len(marked[0]):
+        after = T[marked[0], :, marked[1]]
+        slow = (1.0 / (1.0 + ts.repair * m.caught[marked])).astype(T.dtype)[:, None]
+        rise = np.maximum(after - before, 0)
+        T[marked[0], :, marked[1]] = after - rise * (1 - slow)
+    return coop_seen, seen
+
+
+def ref_given_received(T, member):
+    """Old trust.given_received (and trust.given, the same values by matmul)."""
+    m = member.astype(T.dtype)
+    n_other = ref_seat_sum(m, keepdims=True) - 1.0
+    pair = m[:, None, :] * member[:, :, None]
+    W = T * pair
+    diag = np.diagonal(W, axis1=1, axis2=2)
+    denom = np.maximum(n_other, 1.0)
+    give = (ref_seat_sum(W) - diag) / denom
+    get = (np.ones(T.shape[-2], T.dtype) @ W - diag) / denom
+    return give, get
+
+
+def ref_group_mean(trust_given, member):
+    """Old trust.group_mean."""
+    n = ref_seat_sum(member)
+    return np.where(n > 1, ref_seat_sum(trust_given * member) / np.maximum(n, 1), 0.0)
+
+
+# ---------------------------------------------------------------------------- recorded states
+def scenario(path, **over):
+    sc = sim.load_scenario(ROOT / "scenarios" / path)
+    return sc.replace(over, origin="test") if over else sc
+
+
+# field runs with and without the consortium and sanctions, a lab run, and a run of 120 groups
+CASES = [("baseline.toml", {"run.steps": 60}), ("strict_sanctions.toml", {"run.steps": 60}),
+         ("dipat_consortium.toml", {"run.steps": 70}), ("lab/partners_punishment.toml", {}),
+         ("baseline.toml", {"population.groups": 120, "run.steps": 30})]
+MEETINGS = 60 + 60 + 70 + 10 + 30
+
+
+def run_checked(monkeypatch, name, check, cases=CASES, seed=3):
+    """Run the cases with ``AsociaModel.<name>`` wrapped by ``check(model, original)``; returns the calls."""
+    original = getattr(AsociaModel, name)
+    calls = []
+
+    def wrapped(self):
+        calls.append(check(self, original))
+
+    monkeypatch.setattr(AsociaModel, name, wrapped)
+    for path, over in cases:
+        sim.run(scenario(path, **over), seed=seed)
+    return calls
+
+
+def test_trust_update_matches_the_numpy_version_at_every_meeting(monkeypatch):
+    def check(m, original):
+        T = m.T.copy()
+        coop_seen, seen = ref_update_trust(m, T)
+        original(m)
+        np.testing.assert_allclose(m.T, T, **F32)
+        np.testing.assert_allclose(m.coop_seen, coop_seen, **F64)
+        np.testing.assert_array_equal(m.seen, seen)
+        return bool((m.caught * m.member).any() and m.config.trust.repair > 0), bool(seen.any())
+
+    calls = run_checked(monkeypatch, "update_trust", check)
+    assert len(calls) == MEETINGS
+    print(sum(r for r, _ in calls), sum(s for _, s in calls))
+    assert sum(r for r, _ in calls) > 50 and sum(s for _, s in calls) > 150  # slow repair and conduct seen
+
+
+def test_trust_means_match_the_numpy_version_at_every_meeting(monkeypatch):
+    def check(m, original):
+        original(m)
+        give, get = ref_given_received(m.T, m.member)
+        np.testing.assert_allclose(m.trust_given, give, **F32)
+        np.testing.assert_allclose(m.trust_received, get, **F32)
+        assert m.trust_given.dtype == np.float32 and m.trust_received.dtype == np.float32
+        # group means: of float32 values, which the reference summed in float32
+        np.testing.assert_allclose(kernels.group_mean(m.trust_given, m.member),
+                                   ref_group_mean(m.trust_given, m.member), rtol=0, atol=1e-6)
+        return int(m.member.sum())
+
+    calls = run_checked(monkeypatch, "settle_accounts", check)
+    assert len(calls) == MEETINGS
+
+
+def test_trust_kernels_on_random_states():
+    rng = np.random.default_rng(5)
+    G, C = 37, 9
+    for _ in range(20):
+        member = rng.random((G, C)) < 0.7
+        member[0] = False          # an empty group
+        member[1] = np.arange(C) == 2  # a lone member
+        T = rng.random((G, C, C)).astype(np.float32)
+        give, get = kernels.given_received(T, member)
+        rgive, rget = ref_given_received(T, member)
+        np.testing.assert_allclose(give, rgive, **F32)
+        np.testing.assert_allclose(get, rget, **F32)
+        assert (give[~member] == 0).all() and (give[:2] == 0).all()
+        np.testing.assert_allclose(kernels.group_mean(give, member), ref_group_mean(give, member), atol=1e-6)
+        # the core update: random signals, observers, losses and lifts, applied to copies
+        signal = rng.random((G, C))
+        seen, attend = rng.random((G, C)) < 0.6, rng.random((G, C)) < 0.8
+        factor, amount = rng.random((G, C)), rng.random(G) * 0.1
+        eta = float(rng.random())
+        ref = ref_revise(T.copy(), signal, seen, attend, eta, factor, amount)
+        got = T.copy()
+        for g in range(G):
+            kernels._revise_group(got, g, signal[g].astype(np.float32), (eta * seen[g]).astype(np.float32),
+                                  attend, factor[g].astype(np.float32), np.float32(amount[g]))
+        np.testing.assert_array_equal(got, ref)  # the same float32 operations in the same order
+
+
+def test_a_group_does_not_depend_on_the_others():
+    """A group's trust means and update are the same alone and among 300 other groups."""
+    rng = np.random.default_rng(9)
+    G, C = 300, 11
+    member = rng.random((G, C)) < 0.8
+    T = rng.random((G, C, C)).astype(np.float32)
+    give, get = kernels.given_received(T, member)
+    mean = kernels.group_mean(give, member)
+    for g in (0, 17, 299):
+        one_give, one_get = kernels.given_received(T[g:g + 1].copy(), member[g:g + 1].copy())
+        assert one_give.tobytes() == give[g:g + 1].tobytes() and one_get.tobytes() == get[g:g + 1].tobytes()
+        assert kernels.group_mean(one_give, member[g:g + 1].copy())[0] == mean[g]
+
+
+# ---------------------------------------------------------------------------- plain Python
+PLAIN = """
+import pickle, sys
+import sim
+out = {}
+for path, over, seed in pickle.loads(bytes.fromhex(sys.argv[1])):
+    sc = sim.load_scenario(path).replace(over, origin="test")
+    out[path] = {k: v for k, v in sim.run(sc, seed=seed).tables().items()}
+sys.stdout.buffer.write(pickle.dumps(out))
+"""
+
+
+def test_plain_python_runs_the_same_code_and_gives_the_same_tables():
+    """NUMBA_DISABLE_JIT=1 runs the kernels as plain Python: the same tables as the compiled run."""
+    import numba
+
+    assert isinstance(kernels.field_trust, numba.core.dispatcher.Dispatcher)  # compiled here
+    runs = [(str(ROOT / "scenarios" / "baseline.toml"), {"population.groups": 2, "run.steps": 30,
+                                                        "punishment.enabled": True}, 4),
+            (str(ROOT / "scenarios" / "lab" / "partners_punishment.toml"), {"population.groups": 3}, 2)]
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", PLAIN, pickle.dumps(runs).hex()], env=env, cwd=ROOT,
+                          capture_output=True, check=True, timeout=300)
+    plain = pickle.loads(done.stdout)
+    for path, over, seed in runs:
+        compiled = sim.run(sim.load_scenario(path).replace(over, origin="test"), seed=seed).tables()
+        assert set(compiled) == set(plain[path])
+        for name, table in compiled.items():
+            assert len(table) > 0 or name == "events"
+            pd.testing.assert_frame_equal(plain[path][name], table, check_exact=False, rtol=1e-12, atol=1e-12)
