@@ -36,6 +36,8 @@ and the CPU, so an edited kernels.py or another CPU model recompiles; stale file
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
@@ -246,4 +248,174 @@ def group_mean(trust_given, member):
                 total += float(trust_given[g, i])
         if n > 1:
             out[g] = total / n
+    return out
+
+
+# ------------------------------------------------------------------ the joint purchase (sim/games.py)
+@_compiled
+def _discount(volume, min_lot, volume_full, discount_min, discount_max):
+    """The discount schedule at one volume: 0 below the minimum lot, then linear up to ``volume_full``."""
+    if volume < min_lot:
+        return 0.0
+    span = volume_full - min_lot
+    ramp = min(max((volume - min_lot) / span, 0.0), 1.0) if span > 0 else 1.0
+    return discount_min + (discount_max - discount_min) * ramp
+
+
+@_compiled
+def purchase_round(demand, commit, renege, member, coordinated, list_price, min_lot, volume_full, discount_min,
+                   discount_max, handling_cost, side_discount, shortfall_penalty, equal_sharing):
+    """One joint-purchase round: for each group, the pooled order and what each member gains or pays.
+
+    A member commits ``commit`` of its ``demand`` and delivers all but the ``renege`` share. The
+    group places its order when it coordinated and its delivered volume reaches the minimum lot;
+    the discount on the volume is shared equally or in proportion to what each delivered, the
+    supplier's penalty on the reneged units likewise. A placed order costs handling per unit
+    delivered; a reneger buys its reneged units privately at the side-deal discount.
+
+    Returns per group ``(volume, discount, placed, bill)`` and per seat ``(payment, net)``.
+    """
+    G, C = member.shape
+    volume = np.zeros(G)
+    discount = np.zeros(G)
+    placed = np.zeros(G, np.bool_)
+    bill = np.zeros(G)
+    payment = np.zeros((G, C))
+    net = np.zeros((G, C))
+    delivered = np.empty(C)
+    reneged = np.empty(C)
+    for g in range(G):
+        members = 0
+        vol = 0.0
+        short = 0.0
+        for i in range(C):
+            committed = demand[g, i] * commit[g, i] if member[g, i] else 0.0
+            delivered[i] = committed * (1.0 - renege[g, i])
+            reneged[i] = committed - delivered[i]
+            vol += delivered[i]
+            short += reneged[i]
+            members += member[g, i]
+        ok = coordinated[g] and vol > 0 and vol >= min_lot
+        disc = _discount(vol, min_lot, volume_full, discount_min, discount_max) if ok else 0.0
+        unit_saving = list_price * disc
+        penalty = shortfall_penalty * short if ok else 0.0
+        n = max(members, 1)
+        for i in range(C):
+            if equal_sharing:
+                saving = unit_saving * vol / n if member[g, i] else 0.0
+                penalty_share = penalty / n if member[g, i] else 0.0
+            else:
+                saving = unit_saving * delivered[i]
+                penalty_share = penalty * delivered[i] / max(vol, 1e-12)
+            if ok:
+                handling = handling_cost * delivered[i]
+                side = list_price * side_discount * reneged[i]
+                payment[g, i] = delivered[i] * list_price - saving + penalty_share
+            else:
+                handling = side = saving = 0.0
+            net[g, i] = saving - handling + side - penalty_share
+        volume[g] = vol
+        discount[g] = disc
+        placed[g] = ok
+        bill[g] = vol * list_price * (1.0 - disc) * ok + penalty
+    return volume, discount, placed, bill, payment, net
+
+
+@_compiled
+def _normal_tail(x):
+    """P(Z >= x) for a standard normal Z (scipy.special.ndtr(-x), by the same erf / erfc split)."""
+    a = -x * 0.7071067811865476  # -x / sqrt(2)
+    if abs(a) < 0.7071067811865476:
+        return 0.5 + 0.5 * math.erf(a)
+    y = 0.5 * math.erfc(abs(a))
+    return 1.0 - y if a > 0 else y
+
+
+@_compiled
+def _placed_volume(threshold, mu, sd):
+    """(P(V >= threshold), E[V; V >= threshold]) of the others' delivered volume V ~ Normal(mu, sd).
+
+    Without a positive threshold every volume counts (a zero volume saves zero): exactly (1, mu).
+    """
+    if threshold <= 0:
+        return 1.0, mu
+    if sd > 0:
+        z = (threshold - mu) / sd
+        tail = _normal_tail(z)
+        return tail, mu * tail + sd * (math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi))
+    tail = 1.0 if mu >= threshold else 0.0
+    return tail, mu * tail + sd * 0.0
+
+
+@_compiled
+def commit_gains(demand, belief, member, p_coord, list_price, min_lot, volume_full, discount_min, discount_max,
+                 handling_cost, equal_sharing):
+    """What committing all of its demand, rather than staying out, does to each member (sim/games.py explains).
+
+    For each group, for each member i: the others deliver their demand each with probability
+    ``belief[i]`` (what i expects of them), so their volume V has mean ``b (D - d_i)`` and
+    variance ``b (1 - b) sum_{j != i} d_j^2``; the chance that the order is placed and its
+    expected volume come from the normal approximation of V. Returns per seat ``(own, others,
+    pool)``, each weighted by the chance ``p_coord`` that the group places an order at all.
+    """
+    G, C = member.shape
+    own = np.zeros((G, C))
+    others = np.zeros((G, C))
+    pool = np.zeros((G, C))
+    sched = (min_lot, volume_full, discount_min, discount_max)
+    for g in range(G):
+        n = 0
+        total = 0.0
+        total2 = 0.0
+        for i in range(C):
+            d = demand[g, i] if member[g, i] else 0.0
+            n += member[g, i]
+            total += d
+            total2 += d * d
+        n1 = max(n, 1)
+        others_n = max(n - 1, 1)
+        for i in range(C):
+            d = demand[g, i] if member[g, i] else 0.0
+            b = min(max(float(belief[g, i]), 0.0), 1.0)
+            mu = b * (total - d)
+            sd = math.sqrt(max(b * (1.0 - b) * (total2 - d * d), 0.0))
+            p_out, ev_out = _placed_volume(min_lot, mu, sd)
+            p_in, ev_in = _placed_volume(min_lot - d, mu, sd)
+            # expected pooled saving of a placed order without and with the member's units
+            vol_out = ev_out + 0.0 * p_out
+            mean_out = vol_out / max(p_out, 1e-300) if p_out > 0 else 0.0
+            s_out = list_price * _discount(max(mean_out, min_lot), *sched) * vol_out
+            vol_in = ev_in + d * p_in
+            mean_in = vol_in / max(p_in, 1e-300) if p_in > 0 else 0.0
+            s_in = list_price * _discount(max(mean_in, min_lot), *sched) * vol_in
+            # the others pay handling on what they deliver whenever the order is placed
+            others_handling = handling_cost * mu * (p_in - p_out) / others_n
+            if equal_sharing:
+                share = (s_in - s_out) / n1
+                mine = share - handling_cost * d * p_in
+                theirs = share - others_handling
+                joined = s_out / n1
+            else:
+                mean_in = (ev_in + d * p_in) / max(p_in, 1e-300) if p_in > 0 else 0.0
+                own_saving = list_price * _discount(max(mean_in, min_lot), *sched) * d * p_in
+                mine = own_saving - handling_cost * d * p_in
+                theirs = (s_in - s_out - own_saving) / others_n - others_handling
+                joined = 0.0
+            m = 1.0 if member[g, i] else 0.0
+            own[g, i] = p_coord[g, i] * mine * m
+            others[g, i] = p_coord[g, i] * theirs * m
+            pool[g, i] = p_coord[g, i] * joined * m
+    return own, others, pool
+
+
+@_compiled
+def renege_gain(own_gain, demand, list_price, side_discount):
+    """Private gain per committed unit of reneging on all of it: the side deal less what committing brings."""
+    G, C = demand.shape
+    out = np.zeros((G, C))
+    for g in range(G):
+        for i in range(C):
+            d = demand[g, i]
+            if d > 0:
+                out[g, i] = (list_price * side_discount * d - own_gain[g, i]) / max(d, 1e-12)
     return out

@@ -145,7 +145,9 @@ def run_checked(monkeypatch, name, check, cases=CASES, seed=3):
     calls = []
 
     def wrapped(self):
-        calls.append(check(self, original))
+        out = check(self, original)
+        calls.append(out)
+        return out
 
     monkeypatch.setattr(AsociaModel, name, wrapped)
     for path, over in cases:
@@ -256,3 +258,168 @@ def test_plain_python_runs_the_same_code_and_gives_the_same_tables():
         for name, table in compiled.items():
             assert len(table) > 0 or name == "events"
             pd.testing.assert_frame_equal(plain[path][name], table, check_exact=False, rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------- the joint purchase
+def ref_discount(game, volume):
+    volume = np.asarray(volume, dtype=float)
+    span = game.volume_full - game.min_lot
+    ramp = ((volume - game.min_lot) / span).clip(0.0, 1.0) if span > 0 else np.ones_like(volume)
+    d = game.discount_min + (game.discount_max - game.discount_min) * ramp
+    return np.where(volume >= game.min_lot, d, 0.0)
+
+
+def ref_play(game, demand, commit, renege, member, coordinated):
+    """Old JointPurchaseGame.play (small-run path): (volume, discount, placed, bill, payment, net)."""
+    committed = demand * commit * member
+    delivered = committed * (1.0 - renege)
+    reneged = committed - delivered
+    volume = ref_seat_sum(delivered)
+    placed = coordinated & (volume > 0) & (volume >= game.min_lot)
+    disc = np.where(placed, ref_discount(game, volume), 0.0)
+    unit_saving = game.list_price * disc
+    penalty = np.where(placed, game.shortfall_penalty * ref_seat_sum(reneged), 0.0)
+    if game.sharing == "equal":
+        n = np.maximum(ref_seat_sum(member), 1)
+        saving = (unit_saving * volume / n)[:, None] * member
+        penalty_share = (penalty / n)[:, None] * member
+    else:
+        saving = unit_saving[:, None] * delivered
+        penalty_share = penalty[:, None] * delivered / np.maximum(volume, 1e-12)[:, None]
+    placed_c = placed[:, None]
+    handling = np.where(placed_c, game.handling_cost * delivered, 0.0)
+    side = np.where(placed_c, game.list_price * game.side_discount * reneged, 0.0)
+    saving = np.where(placed_c, saving, 0.0)
+    net = saving - handling + side - penalty_share
+    bill = volume * game.list_price * (1.0 - disc) * placed + penalty
+    payment = np.where(placed_c, delivered * game.list_price - saving + penalty_share, 0.0)
+    return volume, disc, placed, bill, payment, net
+
+
+def ref_commit_gains(game, demand, belief, member, p_coord=1.0):
+    """Old JointPurchaseGame.commit_gains (normal approximation with scipy's ndtr)."""
+    from scipy.special import ndtr
+
+    demand = demand * member
+    n = ref_seat_sum(member)
+    total = ref_seat_sum(demand)
+    total2 = ref_seat_sum(demand * demand)
+    b = np.clip(np.asarray(belief, dtype=float), 0.0, 1.0)
+    mu = b * (total[:, None] - demand)
+    sd = np.sqrt(np.maximum(b * (1.0 - b) * (total2[:, None] - demand * demand), 0.0))
+    lot = game.min_lot
+
+    def placed_volume(threshold):
+        threshold = np.broadcast_to(threshold, mu.shape)
+        if not (threshold > 0).any():
+            return np.ones_like(mu), mu
+        safe = np.where(sd > 0, sd, 1.0)
+        z = (threshold - mu) / safe
+        tail = np.where(sd > 0, ndtr(-z), (mu >= threshold).astype(float))
+        dens = np.where(sd > 0, np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi), 0.0)
+        return np.where(threshold > 0, tail, 1.0), np.where(threshold > 0, mu * tail + sd * dens, mu)
+
+    def saving(prob, ev, shift):
+        vol = ev + shift * prob
+        mean_placed = np.where(prob > 0, vol / np.maximum(prob, 1e-300), 0.0)
+        return game.list_price * ref_discount(game, np.maximum(mean_placed, game.min_lot)) * vol
+
+    p_out, ev_out = placed_volume(lot)
+    p_in, ev_in = placed_volume(lot - demand)
+    s_out = saving(p_out, ev_out, 0.0)
+    s_in = saving(p_in, ev_in, demand)
+    others_n = np.maximum(n - 1, 1)[:, None]
+    others_handling = game.handling_cost * mu * (p_in - p_out) / others_n
+    if game.sharing == "equal":
+        share = (s_in - s_out) / np.maximum(n, 1)[:, None]
+        own = share - game.handling_cost * demand * p_in
+        others = share - others_handling
+        pool = s_out / np.maximum(n, 1)[:, None]
+    else:
+        unit = game.list_price * ref_discount(game, np.maximum(np.where(p_in > 0, (ev_in + demand * p_in)
+                                                                       / np.maximum(p_in, 1e-300), 0.0),
+                                                              game.min_lot))
+        own_saving = unit * demand * p_in
+        own = own_saving - game.handling_cost * demand * p_in
+        others = (s_in - s_out - own_saving) / others_n - others_handling
+        pool = np.zeros_like(own)
+    return p_coord * own * member, p_coord * others * member, p_coord * pool * member
+
+
+def ref_renege_gain(game, own_gain, demand):
+    gain = game.list_price * game.side_discount * demand - own_gain
+    return np.where(demand > 0, gain / np.maximum(demand, 1e-12), 0.0)
+
+
+def assert_purchase_equal(got, want):
+    for a, b in zip(got, want, strict=True):
+        if b.dtype == bool:
+            np.testing.assert_array_equal(a, b)
+        else:
+            np.testing.assert_allclose(a, b, **F64)
+
+
+def test_joint_purchase_matches_the_numpy_version_at_every_meeting(monkeypatch):
+    def check(m, original):
+        open_ = m.purchase_open[:, None] & m.member
+        args = (m._roster().demand, m.commit * open_, m.renege * open_, m.participate, m.coordinated)
+        want = ref_play(m.purchase_game, *args)
+        original(m)
+        p = m.purchase
+        assert_purchase_equal((p.volume, p.discount, p.placed, p.bill, p.payment, p.net), want)
+        return bool(want[2].any())
+
+    calls = run_checked(monkeypatch, "buy_jointly", check)
+    assert len(calls) == MEETINGS and sum(calls) > 100  # orders placed at many meetings
+
+
+def test_commitment_gains_match_the_numpy_version_at_every_meeting(monkeypatch):
+    def check(m, original):
+        obs = original(m)
+        jg, r = m.purchase_game, m._roster()
+        own, others, pool = ref_commit_gains(jg, r.demand, m.trust_given, m.member, m.p_coord[:, None])
+        np.testing.assert_allclose(obs.own_gain, own, **F64)
+        np.testing.assert_allclose(obs.others_gain, others, **F64)
+        np.testing.assert_allclose(obs.pool_value, pool, **F64)
+        np.testing.assert_allclose(obs.renege_gain, ref_renege_gain(jg, own, r.demand), **F64)
+        return obs
+
+    calls = run_checked(monkeypatch, "observation", check)
+    assert len(calls) == MEETINGS
+
+
+GAMES = [dict(list_price=10.0, min_lot=20.0, volume_full=60.0, discount_min=0.05, discount_max=0.15,
+              handling_cost=0.4, side_discount=0.13, shortfall_penalty=1.0, sharing=sharing)
+         for sharing in ("proportional", "equal")]
+
+
+def test_joint_purchase_kernels_on_random_states():
+    from sim.games import JointPurchaseGame
+
+    rng = np.random.default_rng(11)
+    G, C = 40, 7
+    games = [JointPurchaseGame(**kw) for kw in GAMES]
+    games += [JointPurchaseGame.public_goods(20.0, 0.4, C),
+              JointPurchaseGame(**{**JointPurchaseGame.public_goods(20.0, 0.4, C).__dict__, "min_lot": 80.0,
+                                   "volume_full": 80.0})]
+    for game in games:
+        for _ in range(10):
+            demand = rng.choice([0.0, 2.0, 10.0, 25.0], (G, C)) * rng.random((G, C))
+            member = rng.random((G, C)) < 0.75
+            commit, renege = rng.random((G, C)) * (rng.random((G, C)) < 0.8), rng.random((G, C)) * 0.3
+            coordinated = rng.random(G) < 0.8
+            args = (demand, commit, renege, member, coordinated)
+            out = game.play(*args)
+            assert_purchase_equal((out.volume, out.discount, out.placed, out.bill, out.payment, out.net),
+                                  ref_play(game, *args))
+            belief = rng.random((G, C)).astype(np.float32) * 1.2 - 0.1
+            belief[:3] = rng.choice([0.0, 1.0], (3, C))  # certain beliefs: no spread, the exact branch
+            p_coord = rng.random((G, 1))
+            got, want = game.commit_gains(demand, belief, member, p_coord), ref_commit_gains(
+                game, demand, belief, member, p_coord)
+            for a, b in zip(got, want, strict=True):
+                np.testing.assert_allclose(a, b, **F64)
+            np.testing.assert_allclose(game.renege_gain(got[0], demand), ref_renege_gain(game, want[0], demand),
+                                       **F64)
+        volumes = np.concatenate([rng.random(50) * 100, [0.0, game.min_lot, game.volume_full]])
+        np.testing.assert_array_equal(game.discount(volumes), ref_discount(game, volumes))
