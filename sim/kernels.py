@@ -419,3 +419,66 @@ def renege_gain(own_gain, demand, list_price, side_discount):
             if d > 0:
                 out[g, i] = (list_price * side_discount * d - own_gain[g, i]) / max(d, 1e-12)
     return out
+
+
+# ------------------------------------------------------------------ peer punishment (AsociaModel.punish)
+@_compiled
+def peer_punishment(seen, coop_seen, member, attend, profile, demand, punish_rate, santo, solido, tengo,
+                    oportunista, cap, rate, antisocial, impact, cost, learning):
+    """Costly peer punishment after the contribution stage, for each group (Fehr & Gächter 2000; 2002).
+
+    For each member j whose conduct was seen: its shortfall is how far its seen cooperation fell
+    below the mean of the other seen members'. Each attending santo and sólido i gives every
+    other member j ``min(cap, rate x shortfall_j x demand_j)`` points; with ``antisocial`` > 0,
+    each attending tengo and oportunista whose conduct was seen gives every other seen member
+    that cooperated more than itself ``min(cap, antisocial x excess x demand_j)`` points (Herrmann,
+    Thöni & Gächter 2008). A point costs the punisher ``cost`` and the punished ``impact``; a
+    member that fell short learns (rate ``learning``) what a unit of shortfall cost it.
+
+    Returns ``(points, loss, spent, punish_rate)``: points (G, C, C) given by i to j, and per seat
+    the money lost to punishment, the money spent punishing, and the updated learnt rate.
+    """
+    G, C = member.shape
+    points = np.zeros((G, C, C))
+    loss = np.zeros((G, C))
+    spent = np.zeros((G, C))
+    learnt = punish_rate.copy()
+    c = np.zeros(C)
+    gap = np.zeros(C)
+    for g in range(G):
+        n_seen = 0
+        total = 0.0
+        for j in range(C):
+            c[j] = coop_seen[g, j] if seen[g, j] and member[g, j] else 0.0
+            if seen[g, j] and member[g, j]:
+                n_seen += 1
+            total += c[j]
+        for j in range(C):
+            was_seen = seen[g, j] and member[g, j]
+            others_mean = (total - c[j]) / max(n_seen - was_seen, 1)
+            gap[j] = max(others_mean - c[j], 0.0) if was_seen and n_seen > 1 else 0.0
+        for i in range(C):  # the punisher
+            if not member[g, i]:
+                continue
+            prosocial = (profile[g, i] == santo or profile[g, i] == solido) and attend[g, i]
+            spiteful = ((profile[g, i] == tengo or profile[g, i] == oportunista) and attend[g, i]
+                        and seen[g, i] and antisocial > 0)
+            for j in range(C):  # the punished
+                if j == i or not member[g, j]:
+                    continue
+                p = min(cap, rate * gap[j] * demand[g, j]) if prosocial else 0.0
+                if spiteful and seen[g, j]:
+                    p = p + min(cap, antisocial * (max(c[j] - c[i], 0.0) * demand[g, j]))
+                points[g, i, j] = p
+        for j in range(C):
+            got = 0.0
+            gave = 0.0
+            for i in range(C):
+                got += points[g, i, j]
+                gave += points[g, j, i]
+            loss[g, j] = impact * got
+            spent[g, j] = cost * gave
+            if gap[j] > 0:
+                observed = loss[g, j] / max(gap[j], 1e-12)
+                learnt[g, j] = punish_rate[g, j] + learning * (observed - punish_rate[g, j])
+    return points, loss, spent, learnt

@@ -769,29 +769,10 @@ class AsociaModel(mesa.Model):
         if not ps.enabled:
             self.punish_loss = self.punish_cost = np.zeros((self.G, self.C))
             return
-        m = self.member
-        seen = self.seen & m
-        c = np.where(seen, self.coop_seen, 0.0)
-        n_seen = seat_sum(seen)[:, None]
-        others_mean = (seat_sum(c)[:, None] - c) / np.maximum(n_seen - seen, 1)
-        gap = np.where(seen & (n_seen > 1), np.maximum(others_mean - c, 0.0), 0.0)  # share of demand short
-        r = self._roster()
-        demand = r.demand
-        punisher = (r.santo | (self.profile == SOLIDO)) & self.attend
-        other = ~np.eye(self.C, dtype=bool)[None]
-        pts = np.minimum(ps.cap, ps.rate * gap * demand)[:, None, :] * (punisher[:, :, None] & other)
-        if ps.antisocial > 0:
-            anti = ((self.profile == TENGO) | (self.profile == OPORTUNISTA)) & self.attend & seen
-            above = np.maximum(c[:, None, :] - c[:, :, None], 0.0) * demand[:, None, :]
-            pts = pts + np.minimum(ps.cap, ps.antisocial * above) * (anti[:, :, None] & other & seen[:, None, :])
-        pts = pts * m[:, :, None] * m[:, None, :]
-        self.punish_points = pts
-        self.punish_loss = ps.impact * pts.sum(axis=1)
-        self.punish_cost = ps.cost * pts.sum(axis=2)
-        short = gap > 0
-        rate = self.config.profiles.learning_punishment
-        observed = self.punish_loss / np.maximum(gap, 1e-12)
-        self.punish_rate = np.where(short, self.punish_rate + rate * (observed - self.punish_rate), self.punish_rate)
+        self.punish_points, self.punish_loss, self.punish_cost, self.punish_rate = kernels.peer_punishment(
+            self.seen, self.coop_seen, self.member, self.attend, self.profile, self._roster().demand,
+            self.punish_rate, SANTO, SOLIDO, TENGO, OPORTUNISTA, ps.cap, ps.rate, ps.antisocial, ps.impact, ps.cost,
+            self.config.profiles.learning_punishment)
 
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""

@@ -423,3 +423,46 @@ def test_joint_purchase_kernels_on_random_states():
                                        **F64)
         volumes = np.concatenate([rng.random(50) * 100, [0.0, game.min_lot, game.volume_full]])
         np.testing.assert_array_equal(game.discount(volumes), ref_discount(game, volumes))
+
+
+# ---------------------------------------------------------------------------- peer punishment
+def ref_punish(m):
+    """Old AsociaModel.punish: (points, loss, cost, punish_rate), without touching the model."""
+    from sim.profiles import OPORTUNISTA, SOLIDO, TENGO
+
+    ps = m.config.punishment
+    seen = m.seen & m.member
+    c = np.where(seen, m.coop_seen, 0.0)
+    n_seen = ref_seat_sum(seen)[:, None]
+    others_mean = (ref_seat_sum(c)[:, None] - c) / np.maximum(n_seen - seen, 1)
+    gap = np.where(seen & (n_seen > 1), np.maximum(others_mean - c, 0.0), 0.0)
+    demand = m._roster().demand
+    punisher = ((m.profile == SANTO) | (m.profile == SOLIDO)) & m.attend
+    other = ~np.eye(m.C, dtype=bool)[None]
+    pts = np.minimum(ps.cap, ps.rate * gap * demand)[:, None, :] * (punisher[:, :, None] & other)
+    if ps.antisocial > 0:
+        anti = ((m.profile == TENGO) | (m.profile == OPORTUNISTA)) & m.attend & seen
+        above = np.maximum(c[:, None, :] - c[:, :, None], 0.0) * demand[:, None, :]
+        pts = pts + np.minimum(ps.cap, ps.antisocial * above) * (anti[:, :, None] & other & seen[:, None, :])
+    pts = pts * m.member[:, :, None] * m.member[:, None, :]
+    loss = ps.impact * pts.sum(axis=1)
+    cost = ps.cost * pts.sum(axis=2)
+    rate = m.config.profiles.learning_punishment
+    observed = loss / np.maximum(gap, 1e-12)
+    return pts, loss, cost, np.where(gap > 0, m.punish_rate + rate * (observed - m.punish_rate), m.punish_rate)
+
+
+def test_peer_punishment_matches_the_numpy_version_at_every_meeting(monkeypatch):
+    def check(m, original):
+        want = ref_punish(m)
+        original(m)
+        for got, ref in zip((m.punish_points, m.punish_loss, m.punish_cost, m.punish_rate), want, strict=True):
+            np.testing.assert_allclose(got, ref, **F64)
+        return float(want[0].sum())
+
+    on = {"punishment.enabled": True}
+    cases = [("baseline.toml", {**on, "run.steps": 50}), ("baseline.toml", {**on, "punishment.antisocial": 0.5,
+                                                                            "population.groups": 20, "run.steps": 40}),
+             ("lab/partners_punishment.toml", {}), ("lab/partners_punishment.toml", {"punishment.antisocial": 1.0})]
+    calls = run_checked(monkeypatch, "punish", check, cases)
+    assert len(calls) == 50 + 40 + 10 + 10 and sum(p > 0 for p in calls) > 40  # points given at many meetings
