@@ -482,3 +482,30 @@ def peer_punishment(seen, coop_seen, member, attend, profile, demand, punish_rat
                 observed = loss[g, j] / max(gap[j], 1e-12)
                 learnt[g, j] = punish_rate[g, j] + learning * (observed - punish_rate[g, j])
     return points, loss, spent, learnt
+
+
+# ------------------------------------------------------------------ sums over seats (sim/seats.py)
+@_compiled
+def seat_counts(x):
+    """For each row (a group), how many of its seats are true (or the sum of its integers): int64 (rows,)."""
+    rows, C = x.shape
+    out = np.zeros(rows, np.int64)
+    for g in range(rows):
+        n = 0
+        for i in range(C):
+            n += x[g, i]
+        out[g] = n
+    return out
+
+
+@_compiled
+def seat_totals(x):
+    """For each row (a group), the sum of its seats' values in seat order: float64 (rows,)."""
+    rows, C = x.shape
+    out = np.zeros(rows)
+    for g in range(rows):
+        total = 0.0
+        for i in range(C):
+            total += x[g, i]
+        out[g] = total
+    return out

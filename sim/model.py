@@ -43,7 +43,7 @@ from .firm import Firm
 from .games import ExportGame, JointPurchaseGame
 from .profiles import OPORTUNISTA, SANTO, SOLIDO, TENGO, Observation, build_profiles, merge_decisions, profile_masks
 from .scenario import PROFILES, Scenario
-from .seats import BIG, keep, seat_sum
+from .seats import seat_sum
 from .tables import Recorder
 from .vocabulary import EventKind
 
@@ -497,11 +497,8 @@ class AsociaModel(mesa.Model):
         n = seat_sum(m)
         n1 = np.maximum(n, 1)
         cap = capacity * m
-        # floating-point sums over seats are taken over all groups and then selected: BLAS sums a
-        # row in an order that can depend on how many rows it is given, and a group's values must
-        # not depend on which other groups changed at the same meeting
-        cap_all = self.capacity * self.member
-        cap_sum, cap2_sum = seat_sum(cap_all)[rows], seat_sum(cap_all ** 2)[rows]
+        # sums over a group's seats run in seat order (seats.seat_sum), whichever groups are summed
+        cap_sum, cap2_sum = seat_sum(cap), seat_sum(cap ** 2)
         if s.rules.cost_sharing == "proportional":
             # a routed lead's pot is shared in proportion to capacity
             total = np.maximum(cap_sum[:, None], 1e-12)
@@ -514,12 +511,7 @@ class AsociaModel(mesa.Model):
         cv = np.sqrt(np.maximum(cap2_sum / n1 - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
         diversity = pop.diversity + pop.diversity_capacity * cv
         masks, bits = profile_masks(profile, len(self.profiles))
-        big = {}
-        if self.member.size >= BIG:
-            # members as 0 / -1 int64, to clear non-members' money with seats.keep (one AND)
-            big["m64"] = np.negative(m, dtype=np.int64)
         return {
-            **big,
             "n": n,
             "p_attend": np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition[rows]],
             "santo": profile == SANTO,
@@ -541,7 +533,7 @@ class AsociaModel(mesa.Model):
         """What every seat knows before deciding (flattened over groups x seats)."""
         s = self.config
         jg = self.purchase_game
-        fine, expel, expel64 = self._next_sanction()
+        fine, expel = self._next_sanction()
         value = s.profiles.oportunista_horizon * np.maximum(self.ema_gain, 0.0)
         r = self._roster()
         santos = seat_sum(self.attend & r.santo)
@@ -571,7 +563,7 @@ class AsociaModel(mesa.Model):
             lead_income=self.lead_lambda[:, None] * r.routed,
             detect_prob=self.detect.reshape(col),
             fine=fine,
-            expulsion_loss=np.where(expel, value, 0.0) if expel64 is None else keep(value, expel64),
+            expulsion_loss=np.where(expel, value, 0.0),
             cc_intercept=self.cc_a,
             cc_slope=self.cc_b,
             own_gain=own_gain,
@@ -588,8 +580,7 @@ class AsociaModel(mesa.Model):
         """Fine and expulsion flag of each seat's next strike where sanctions apply (else 0 / False).
 
         Recomputed only when strikes, the roster or the groups with rules changed; the arrays are
-        shared between meetings, so they are read-only. On a big run the expulsion flags also come
-        as a 0 / -1 int64 mask for seats.keep (else None).
+        shared between meetings, so they are read-only.
         """
         key = (self._roster_version, self._strikes_version, self.rules_on.tobytes())
         if self._next_fine is None or self._next_fine[0] != key:
@@ -598,9 +589,8 @@ class AsociaModel(mesa.Model):
             sanctions_on = (self.rules_on & sa.enabled)[:, None]
             fine = np.where(sanctions_on, fine, 0.0)
             expel = expel & sanctions_on
-            expel64 = np.negative(expel, dtype=np.int64) if expel.size >= BIG else None
             fine.flags.writeable = expel.flags.writeable = False
-            self._next_fine = (key, fine, expel, expel64)
+            self._next_fine = (key, fine, expel)
         return self._next_fine[1:]
 
     def decide(self) -> None:
@@ -841,16 +831,10 @@ class AsociaModel(mesa.Model):
         net = net + self._programme_flows(r)
         if self.lab and s.lab.voluntary:  # staying out of the round pays the outside option
             net = net + s.lab.outside * (m & ~self.participate)
-        m64 = getattr(r, "m64", None)
         gw = lc.gain_weight
-        if m64 is None:
-            self.payoff = np.where(m, alone + net, 0.0)
-            self.alone = np.where(m, alone, 0.0)
-            self.ema_gain = np.where(m, (1.0 - gw) * self.ema_gain + gw * net, 0.0)
-        else:  # the same selections, bit for bit, by an AND with the cached member mask
-            self.payoff = keep(alone + net, m64)
-            self.alone = keep(alone, m64)
-            self.ema_gain = keep((1.0 - gw) * self.ema_gain + gw * net, m64)
+        self.payoff = np.where(m, alone + net, 0.0)
+        self.alone = np.where(m, alone, 0.0)
+        self.ema_gain = np.where(m, (1.0 - gw) * self.ema_gain + gw * net, 0.0)
         self.tenure += m
         self._update_engagement(alone)
         # who wants out: a member losing money against going alone, or one that no longer trusts

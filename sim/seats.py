@@ -1,44 +1,33 @@
-"""Seat arithmetic: sums over the seats of every group, done the fast way.
+"""Seat arithmetic: sums over the seats of every group.
 
-State arrays are shaped ``(groups, seats)`` with few seats (about 10-15). NumPy's
-``x.sum(axis=1)`` walks such a short last axis row by row and costs several times more than a
-matrix-vector product with a vector of ones, which BLAS does in one sweep (measured here on a
-(1000, 14) array: 24 us against 3.5 us). The engine sums over seats dozens of times per meeting,
-so it uses :func:`seat_sum` everywhere; booleans and integers give exact integer counts. For a
-small run (a few groups) the product's dispatch costs more than the sum itself, so counts over
-small arrays use a plain integer sum, exact like the product (measured: 4.6 us against 2.3 us on
-(3, 11); the two cross near 100 groups).
+State arrays are shaped ``(groups, seats)`` with few seats (about 10-15). :func:`seat_sum` sums each
+group's seats with a compiled loop in seat order (sim/kernels.py), so a group's sum never depends
+on how many groups are summed with it (a BLAS product ``x @ ones`` may add a row in another order
+when given more rows), and one short loop costs less than a NumPy reduction over a short axis.
+Booleans and integers give exact int64 counts.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-_ONES: dict[tuple[int, str], np.ndarray] = {}
-# Seats (elements of a (groups, seats) array) from which the engine takes its large-run paths: at
-# about 100 groups and up a pass over the data costs more than a NumPy call, below it the call
-# dominates. Every large-run path gives the same values as the small-run one. Here: up to this
-# size a plain integer sum counts faster than the matrix product.
+from . import kernels
+
+# Seats (elements of a (groups, seats) array) from which the recorder (sim/tables.py) and the
+# sanctions (sim/governance.py) take their large-run paths, which give the same values as the
+# small-run ones.
 BIG = 1024
 
 
-def _ones(n: int, dtype) -> np.ndarray:
-    key = (n, np.dtype(dtype).str)
-    if key not in _ONES:
-        _ONES[key] = np.ones(n, dtype=dtype)
-    return _ONES[key]
-
-
 def seat_sum(x, keepdims: bool = False) -> np.ndarray:
-    """Sum over the last axis (the seats); exact counts for boolean and integer arrays."""
+    """Sum over the last axis (the seats), in seat order; exact int64 counts for boolean and integer arrays."""
     x = np.asarray(x)
+    rows = x.reshape(-1, x.shape[-1])
     if x.dtype.kind in "biu":
-        if x.size <= BIG:
-            out = x.sum(axis=-1, dtype=np.int64)
-        else:
-            out = (x.astype(np.float64) @ _ones(x.shape[-1], np.float64)).astype(np.int64)
+        out = kernels.seat_counts(np.ascontiguousarray(rows, dtype=np.int64 if x.dtype.kind != "b" else bool))
     else:
-        out = x @ _ones(x.shape[-1], x.dtype)
+        out = kernels.seat_totals(np.ascontiguousarray(rows, dtype=np.float64))
+    out = out.reshape(x.shape[:-1])
     return out[..., None] if keepdims else out
 
 
@@ -47,9 +36,8 @@ def keep(x, mask64, out=None) -> np.ndarray:
 
     An AND of the float's bits with 0 or all-ones gives +0.0 or ``x`` itself (also for negative,
     infinite or NaN values, where a product with the mask would not). On (1000, 14) seats it costs
-    ~9 us against ~75 us for ``np.where`` over a member mask, once the mask is built (the roster
-    cache keeps it; ``np.negative(mask, dtype=np.int64)`` builds one). Written into float64 ``out``,
-    if given.
+    ~9 us against ~75 us for ``np.where`` over a member mask, once the mask is built. Written into
+    float64 ``out``, if given. Used by the recorder (sim/tables.py).
     """
     bits = np.bitwise_and(np.asarray(x, np.float64).view(np.int64), mask64,
                           out=None if out is None else out.view(np.int64))

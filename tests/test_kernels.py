@@ -466,3 +466,25 @@ def test_peer_punishment_matches_the_numpy_version_at_every_meeting(monkeypatch)
              ("lab/partners_punishment.toml", {}), ("lab/partners_punishment.toml", {"punishment.antisocial": 1.0})]
     calls = run_checked(monkeypatch, "punish", check, cases)
     assert len(calls) == 50 + 40 + 10 + 10 and sum(p > 0 for p in calls) > 40  # points given at many meetings
+
+
+# ---------------------------------------------------------------------------- sums over seats
+def test_seat_sums_are_exact_counts_and_float_sums_in_seat_order():
+    from sim.seats import seat_sum
+
+    rng = np.random.default_rng(2)
+    for G, C in ((3, 11), (1000, 14)):  # both sides of the old BLAS threshold
+        flags = rng.random((G, C)) < 0.5
+        assert seat_sum(flags).dtype == np.int64
+        np.testing.assert_array_equal(seat_sum(flags), flags.sum(axis=1))
+        np.testing.assert_array_equal(seat_sum(flags.astype(np.int64) * 3, keepdims=True),
+                                      (flags * 3).sum(axis=1, keepdims=True))
+        x = rng.random((G, C)) * 1e3
+        np.testing.assert_allclose(seat_sum(x), ref_seat_sum(x), **F64)
+        # in seat order, like a plain left-to-right loop, for every group count
+        loop = np.zeros(G)
+        for i in range(C):
+            loop += x[:, i]
+        assert seat_sum(x).tobytes() == loop.tobytes()
+        assert seat_sum(x[7:8]).tobytes() == seat_sum(x)[7:8].tobytes()
+        assert seat_sum(x[:, ::2]).shape == (G,)  # non-contiguous views too
