@@ -23,8 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .seats import BIG
-
 
 @dataclass(frozen=True)
 class DecisionRule:
@@ -66,13 +64,6 @@ def sanction(strikes_after, warning: bool, fine: float, expulsion_strikes: int):
     """
     strikes_after = np.asarray(strikes_after)
     fined_index = strikes_after - (1 if warning else 0)
-    if strikes_after.size >= BIG and fine >= 0 and np.isfinite(fine):
-        # the same values by arithmetic: a chain of np.where over (1000, 14) seats costs ~350 us
-        # against ~210 us (a small run keeps the np.where chain, which makes fewer calls). With
-        # fine >= 0 and finite, fine * max(fined_index, 1) is >= 0, so multiplying it by the
-        # (kind >= 2) mask gives exactly +0.0 where np.where would put 0.0.
-        kind = np.maximum((fined_index >= 1) + 1, (strikes_after >= expulsion_strikes) * 3) * (strikes_after > 0)
-        return kind, (kind >= 2) * (fine * np.maximum(fined_index, 1))
     kind = np.where(strikes_after >= expulsion_strikes, 3, np.where(fined_index >= 1, 2, 1))
     kind = np.where(strikes_after > 0, kind, 0)
     amount = np.where(kind >= 2, fine * np.maximum(fined_index, 1), 0.0)
@@ -82,12 +73,6 @@ def sanction(strikes_after, warning: bool, fine: float, expulsion_strikes: int):
 def next_fine(strikes, warning: bool, fine: float, expulsion_strikes: int):
     """Fine and expulsion flag the next strike would bring (what a firm weighs before defecting)."""
     after = np.asarray(strikes) + 1
-    if after.size >= BIG and fine >= 0 and np.isfinite(fine) and after.min() > 0:
-        # sanction() with every strike count > 0, by arithmetic: expulsion at expulsion_strikes,
-        # and a fine (>= 0, so the mask product is exactly +0.0 where none) for fined or expelled
-        fined_index = after - (1 if warning else 0)
-        expel = after >= expulsion_strikes
-        return ((fined_index >= 1) | expel) * (fine * np.maximum(fined_index, 1)), expel
     kind, amount = sanction(after, warning, fine, expulsion_strikes)
     return amount, kind == 3
 

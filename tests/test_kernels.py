@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import sim
 from sim import kernels
@@ -488,3 +489,27 @@ def test_seat_sums_are_exact_counts_and_float_sums_in_seat_order():
         assert seat_sum(x).tobytes() == loop.tobytes()
         assert seat_sum(x[7:8]).tobytes() == seat_sum(x)[7:8].tobytes()
         assert seat_sum(x[:, ::2]).shape == (G,)  # non-contiguous views too
+
+
+# ---------------------------------------------------------------------------- compile cache
+def test_without_a_writable_cache_directory_the_kernels_compile_uncached(tmp_path, monkeypatch):
+    """No writable cache location (NUMBA_CACHE_DIR, __pycache__, ~/.cache): numba refuses cache=True at
+    decoration time; sim.kernels then compiles without a cache instead of failing to import."""
+    import importlib.util
+
+    import numba
+
+    (tmp_path / "__pycache__").write_text("a file where numba wants its cache directory")
+    (tmp_path / "somekernel.py").write_text("def twice(x):\n    return 2 * x\n")
+    spec = importlib.util.spec_from_file_location("somekernel", tmp_path / "somekernel.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(numba.config, "CACHE_DIR", "/dev/null/numba")  # NUMBA_CACHE_DIR, not a directory
+    monkeypatch.setenv("XDG_CACHE_HOME", "/dev/null")                  # the user-wide cache, likewise
+    with pytest.raises(RuntimeError, match="no locator available"):
+        numba.njit(cache=True)(module.twice)
+    fn = kernels._compiled(module.twice)
+    assert fn(21) == 42 and type(fn._cache).__name__ == "NullCache"
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path / "cache"))  # a writable NUMBA_CACHE_DIR is used
+    cached = kernels._compiled(module.twice)
+    assert cached(4) == 8 and any((tmp_path / "cache").rglob("*.nbi"))
