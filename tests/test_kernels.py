@@ -168,7 +168,6 @@ def test_trust_update_matches_the_numpy_version_at_every_meeting(monkeypatch):
 
     calls = run_checked(monkeypatch, "update_trust", check)
     assert len(calls) == MEETINGS
-    print(sum(r for r, _ in calls), sum(s for _, s in calls))
     assert sum(r for r, _ in calls) > 50 and sum(s for _, s in calls) > 150  # slow repair and conduct seen
 
 
