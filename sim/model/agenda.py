@@ -37,6 +37,7 @@ import numpy as np
 
 from . import facilitator as fac
 from . import governance as gov
+from . import kernels
 from . import programme as prog
 from . import trust as tr
 from .firm import Firm
@@ -50,8 +51,8 @@ from .vocabulary import EventKind
 
 PHASE_NAMES = ("", "I", "II", "III", "IV")
 
-# event kinds (codes stored in the events table; sentences in sim/narrative.py)
-# (sim/vocabulary.py: EventKind; plain ints here, as the recorder stores them)
+# event kinds (codes stored in the events table; sentences in sim/model/narrative.py)
+# (sim/model/vocabulary.py: EventKind; plain ints here, as the recorder stores them)
 EV_ENTRY, EV_EXIT, EV_EXPULSION, EV_REJECTED = (int(EventKind[k]) for k in ("ENTRY", "EXIT", "EXPULSION",
                                                                             "REJECTED"))
 EV_RENEGE, EV_DIVERSION, EV_QUOTA_SKIP = (int(EventKind[k]) for k in ("RENEGE", "DIVERSION", "QUOTA_SKIP"))
@@ -149,8 +150,6 @@ class AsociaModel(mesa.Model):
         self.lab = s.lab.enabled
         self.participate = self.member.copy()
         self.T = np.full((G, C, C), s.trust.initial, dtype=np.float32)
-        self._scratch = np.empty_like(self.T)  # reused each meeting for trust temporaries
-        self._trust_work = tr.Workspace(self.T)  # scratch of the meeting's trust update (tr.revise)
         self.alive = np.ones(G, bool)
         self.phase = np.ones(G, np.int8)
         self.rules_on = np.zeros(G, bool)
@@ -163,7 +162,7 @@ class AsociaModel(mesa.Model):
             f_start = 0.0  # a programme without money brings no facilitator
         self.self_gov = np.full(G, 0.0 if f_start > 0 else s.lifecycle.self_gov_initial)
         self.f = np.full(G, f_start)
-        # the programme's account per group and this meeting's money flows (sim/programme.py)
+        # the programme's account per group and this meeting's money flows (sim/model/programme.py)
         self.programme_left = np.full(G, s.programme.budget)
         self.programme_paid = np.zeros(G)      # facilitator and subsidies paid by the programme
         self.facilitator_copay = np.zeros(G)   # members' share of the facilitator's cost
@@ -393,7 +392,7 @@ class AsociaModel(mesa.Model):
         self._hire_manager(t)
 
     def _pay_facilitator(self, t, supported) -> None:
-        """Set the facilitator's presence at this meeting and who pays for it (sim/programme.py)."""
+        """Set the facilitator's presence at this meeting and who pays for it (sim/model/programme.py)."""
         s = self.config
         fs, pg = s.facilitator, s.programme
         planned = fac.presence(fs.schedule, t, fs.exit_at, fs.taper_from) * supported
@@ -526,8 +525,7 @@ class AsociaModel(mesa.Model):
             version=self._roster_version,
             fields=fields,
             profiles=tuple(f[f"is_{k}"] for k in range(len(self.profiles))),
-            trust_norm=(f["norm_m"], f["norm_denom"], f["norm_pair"]),
-            **{k: v for k, v in f.items() if not k.startswith(("is_", "norm_"))},
+            **{k: v for k, v in f.items() if not k.startswith("is_")},
         )
         self._roster_cache = r
         return r
@@ -540,11 +538,8 @@ class AsociaModel(mesa.Model):
         n = seat_sum(m)
         n1 = np.maximum(n, 1)
         cap = capacity * m
-        # floating-point sums over seats are taken over all groups and then selected: BLAS sums a
-        # row in an order that can depend on how many rows it is given, and a group's values must
-        # not depend on which other groups changed at the same meeting
-        cap_all = self.capacity * self.member
-        cap_sum, cap2_sum = seat_sum(cap_all)[rows], seat_sum(cap_all ** 2)[rows]
+        # sums over a group's seats run in seat order (seats.seat_sum), whichever groups are summed
+        cap_sum, cap2_sum = seat_sum(cap), seat_sum(cap ** 2)
         if s.rules.cost_sharing == "proportional":
             # a routed lead's pot is shared in proportion to capacity
             total = np.maximum(cap_sum[:, None], 1e-12)
@@ -557,14 +552,12 @@ class AsociaModel(mesa.Model):
         cv = np.sqrt(np.maximum(cap2_sum / n1 - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
         diversity = pop.diversity + pop.diversity_capacity * cv
         masks = profile_masks(profile, len(self.profiles))
-        norm_m, norm_denom, norm_pair = tr.member_norm(m, self.T.dtype)
         return {
             "n": n,
             "p_attend": np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition[rows]],
             "santo": profile == SANTO,
             "not_santo": profile != SANTO,
             **{f"is_{k}": mask for k, mask in enumerate(masks)},
-            "norm_m": norm_m, "norm_denom": norm_denom, "norm_pair": norm_pair,
             "demand": capacity * s.joint_purchase.demand,
             "quota": eg.quotas(capacity, m, s.rules.cost_sharing, cap_sum=cap_sum),
             "routed": routed,
@@ -774,67 +767,24 @@ class AsociaModel(mesa.Model):
                 amount[seen_gs] = 0.0
 
     def update_trust(self) -> None:
-        """Members revise their trust in each other from what they saw."""
+        """Members revise their trust in each other from what they saw (sim/model/kernels.py: lab_trust, field_trust)."""
         s = self.config
         ts = s.trust
-        m = self.member
-        open_ = self.purchase_open[:, None] & m
         if self.lab:
             # full feedback: every member sees every contribution, and beliefs move only through it
-            open_ = open_ & self.participate
-            self.coop_seen = self.commit * (1.0 - self.renege) * open_
-            self.seen = open_
-            ones = np.ones((self.G, self.C))
-            tr.revise(self.T, self.coop_seen, open_, m, ts.learning, ones, np.zeros(self.G), self._trust_work)
+            self.coop_seen, self.seen = kernels.lab_trust(self.T, self.commit, self.renege, self.member,
+                                                          self.participate, self.purchase_open, ts.learning)
             return
-        # conduct seen: commitment (and a detected renege), quota payment, lead routing; each seen
-        # act counts 0 or 1, so products with the masks equal the np.where selections (commitment
-        # is in [0, 1], so a masked-out one is +0 either way)
-        jp_signal = self.commit * (1.0 - self.renege * self.det_renege)
-        quota_seen = self.quota_due > 0
-        lead_seen = self.leads_routed | self.leads_missed | self.kept_open | self.det_keep
-        total = jp_signal * open_
-        total += quota_seen & self.pay_quota
-        total += lead_seen & self.route_lead
-        n_sig = open_.view(np.int8) + quota_seen.view(np.int8) + lead_seen.view(np.int8)
-        seen = n_sig > 0
-        self.seen = seen
-        # where nothing was seen, total is +0 and so is the mean
-        self.coop_seen = total / np.maximum(n_sig, 1)
-        # what nobody detected still shows up as a shortfall nobody can explain
-        hidden_leads = seat_sum(self.kept_furtive & ~self.det_keep)
-        shortfall = hidden_leads / np.maximum(self.n_members, 1)
-        unseen = self.reneged & ~self.det_renege
-        if unseen.any():  # otherwise the purchase shortfall is exactly zero
-            cc = self.capacity * self.commit
-            committed = seat_sum(cc * open_)
-            hidden = seat_sum(cc * self.renege * unseen)
-            shortfall = hidden / np.maximum(committed, 1e-12) + shortfall
-        # losses multiply: a detected betrayer loses trust from everyone (column factor), and the
-        # whole group loses some after hidden shortfalls, failed joint actions and opaque decisions
-        group_factor = ((1.0 - ts.diffuse * shortfall).clip(0.0, 1.0)
-                        * (1.0 - ts.failure * self.purchase_failed)
-                        * (1.0 + np.where(self.rules_on, min(self.rule.transparency, 0.0), 0.0)))
-        seat_factor = 1.0 - ts.betrayal * (self.det_renege | self.det_keep)
-        # gains: successful collective action, facilitator, santos' persuasion, transparent rules
-        success = self.purchase.placed & (self.purchase.discount > 0)
-        santos = seat_sum(self.attend & self._roster().santo)
-        lift = (ts.success * success + self.f * s.facilitator.trust_building
-                + s.profiles.santo_persuasion * santos
-                + np.where(self.rules_on, max(self.rule.transparency, 0.0), 0.0))
-        # trust in a member caught cheating is slow to come back (reputation circulates): its column
-        # keeps only a share 1 / (1 + repair x detected acts) of any rise this meeting
-        marked = np.nonzero(self.caught * self.member) if ts.repair > 0 else ((), ())
-        if len(marked[0]):
-            before = self.T[marked[0], :, marked[1]].copy()
-        # observe, scale and lift in one pass over T (same float32 operations, see tr.revise)
-        tr.revise(self.T, self.coop_seen, seen, self.attend, ts.learning, group_factor[:, None] * seat_factor,
-                  (lift * self.alive).clip(0.0, 1.0), self._trust_work)
-        if len(marked[0]):
-            after = self.T[marked[0], :, marked[1]]
-            slow = (1.0 / (1.0 + ts.repair * self.caught[marked])).astype(self.T.dtype)[:, None]
-            rise = np.maximum(after - before, 0)
-            self.T[marked[0], :, marked[1]] = after - rise * (1 - slow)
+        # conduct seen: commitment (and a detected renege), quota payment, lead routing; losses of
+        # trust (detected betrayal, unexplained shortfalls, a failed purchase, opaque rules) and
+        # gains (success, facilitator, santos, transparent rules); slow repair of trust in cheats
+        self.coop_seen, self.seen = kernels.field_trust(
+            self.T, self.commit, self.renege, self.det_renege, self.reneged, self.quota_due, self.pay_quota,
+            self.leads_routed, self.leads_missed, self.kept_open, self.kept_furtive, self.det_keep, self.route_lead,
+            self.capacity, self.member, self.attend, self._roster().santo, self.caught, self.purchase_open,
+            self.purchase_failed, self.purchase.placed & (self.purchase.discount > 0), self.rules_on, self.f,
+            self.alive, self.n_members, ts.learning, ts.diffuse, ts.failure, ts.betrayal, ts.success,
+            s.facilitator.trust_building, s.profiles.santo_persuasion, self.rule.transparency, ts.repair)
 
     def punish(self) -> None:
         """Costly peer punishment after the contribution stage (Fehr & Gächter 2000; 2002).
@@ -849,29 +799,10 @@ class AsociaModel(mesa.Model):
         if not ps.enabled:
             self.punish_loss = self.punish_cost = np.zeros((self.G, self.C))
             return
-        m = self.member
-        seen = self.seen & m
-        c = np.where(seen, self.coop_seen, 0.0)
-        n_seen = seat_sum(seen)[:, None]
-        others_mean = (seat_sum(c)[:, None] - c) / np.maximum(n_seen - seen, 1)
-        gap = np.where(seen & (n_seen > 1), np.maximum(others_mean - c, 0.0), 0.0)  # share of demand short
-        r = self._roster()
-        demand = r.demand
-        punisher = (r.santo | (self.profile == SOLIDO)) & self.attend
-        other = ~np.eye(self.C, dtype=bool)[None]
-        pts = np.minimum(ps.cap, ps.rate * gap * demand)[:, None, :] * (punisher[:, :, None] & other)
-        if ps.antisocial > 0:
-            anti = ((self.profile == TENGO) | (self.profile == OPORTUNISTA)) & self.attend & seen
-            above = np.maximum(c[:, None, :] - c[:, :, None], 0.0) * demand[:, None, :]
-            pts = pts + np.minimum(ps.cap, ps.antisocial * above) * (anti[:, :, None] & other & seen[:, None, :])
-        pts = pts * m[:, :, None] * m[:, None, :]
-        self.punish_points = pts
-        self.punish_loss = ps.impact * pts.sum(axis=1)
-        self.punish_cost = ps.cost * pts.sum(axis=2)
-        short = gap > 0
-        rate = self.config.profiles.learning_punishment
-        observed = self.punish_loss / np.maximum(gap, 1e-12)
-        self.punish_rate = np.where(short, self.punish_rate + rate * (observed - self.punish_rate), self.punish_rate)
+        self.punish_points, self.punish_loss, self.punish_cost, self.punish_rate = kernels.peer_punishment(
+            self.seen, self.coop_seen, self.member, self.attend, self.profile, self._roster().demand,
+            self.punish_rate, SANTO, SOLIDO, TENGO, OPORTUNISTA, ps.cap, ps.rate, ps.antisocial, ps.impact, ps.cost,
+            self.config.profiles.learning_punishment)
 
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
@@ -950,8 +881,7 @@ class AsociaModel(mesa.Model):
         self.tenure += m
         self._update_engagement(alone)
         # who wants out: a member losing money against going alone, or one that no longer trusts
-        trust_given, self.trust_received = tr.given_received(self.T, m, buf=self._scratch,
-                                                             norm=r.trust_norm)
+        trust_given, self.trust_received = kernels.given_received(self.T, m)
         self.trust_given = trust_given
         losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > lc.loss_patience) & r.not_santo
         unhappy = m & (losing | (trust_given < lc.exit_trust))
@@ -1039,7 +969,7 @@ class AsociaModel(mesa.Model):
         moved = self._vacate(expel | exit_now)
         n = seat_sum(self.member)
         # the group's trust as it stood at this meeting decides dissolution and admission
-        trust_now = tr.group_mean(self.trust_given, self.member)
+        trust_now = kernels.group_mean(self.trust_given, self.member)
         self.trust_now = trust_now
         distrust = (trust_now < s.lifecycle.dissolve_trust) & (self.phase >= 2)
         dissolve = self.alive & ((n < s.lifecycle.min_members) | distrust)
@@ -1143,7 +1073,7 @@ class AsociaModel(mesa.Model):
         for r, run in enumerate(self.draws.run):
             mine = np.flatnonzero(reps == r)
             perm[mine] = mine[run.permutation(len(mine))]
-        trust_given = tr.given(self.T, self.member)
+        trust_given = kernels.given_received(self.T, self.member)[0]
         for name in ("firm_id", "profile", "capacity", "product", "disposition", "cc_a", "cc_b",
                      "tenure", "strikes", "ema_gain", "paid_in", "leaving", "punish_rate", "tries", "caught",
                      "founder", "engagement"):
@@ -1160,13 +1090,13 @@ class AsociaModel(mesa.Model):
     def _refresh_trust(self, groups=None) -> None:
         """Recompute members' mean trust in the others and groups' mean trust (all, or some groups)."""
         if groups is None:
-            self.trust_given = tr.given(self.T, self.member)
-            self.trust_now = tr.group_mean(self.trust_given, self.member)
+            self.trust_given = kernels.given_received(self.T, self.member)[0]
+            self.trust_now = kernels.group_mean(self.trust_given, self.member)
             return
         member = self.member[groups]
-        given = tr.given(self.T[groups], member)
+        given = kernels.given_received(self.T[groups], member)[0]
         self.trust_given[groups] = given
-        self.trust_now[groups] = tr.group_mean(given, member)
+        self.trust_now[groups] = kernels.group_mean(given, member)
 
     def group_trust(self) -> np.ndarray:
         """Mean dyadic trust among the members of each group (as of the last refresh)."""

@@ -18,7 +18,7 @@ leadership: the drivers who take the tasks on (about 20 % of the members drive a
 administrative roles, 004:L734-741), scaled by the group's trust (members must be willing to
 follow them). A group without drivers learns nothing from a hand-over. Coordination capacity is
 ``f + (1 - f) * S``. Presence is per group: the programme's money can end it early
-(sim/programme.py).
+(sim/model/programme.py).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The two games a group plays each meeting, as frozen value objects with pure payoff functions.
 
 Payoffs are data: a game holds named coefficients, checks them when it is built (``ValueError``
-when they do not describe the intended dilemma) and exposes pure, vectorised functions from actions
-to money. No randomness and no Mesa here: the model draws, the game only adds up.
+when they do not describe the intended dilemma) and exposes pure functions from actions to money, for
+all groups at once (the joint purchase's are compiled loops over groups and seats, sim/model/kernels.py).
+No randomness and no Mesa here: the model draws, the game only adds up.
 
 Every array argument is shaped ``(groups, seats)``; a seat that holds no member has zero demand.
 
@@ -24,7 +25,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .seats import seat_sum
+
+
+def _seats(x, shape) -> np.ndarray:
+    """``x`` as a C-contiguous float64 (groups, seats) array (scalars and per-group columns broadcast)."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=float), shape))
 
 
 @dataclass(frozen=True)
@@ -98,18 +105,16 @@ class JointPurchaseGame:
                    shortfall_penalty=0.0, sharing="equal")
 
     def discount(self, volume: np.ndarray) -> np.ndarray:
-        """Discount schedule: 0 below the minimum lot, then linear up to ``volume_full``."""
+        """Discount schedule: 0 below the minimum lot, then linear up to ``volume_full`` (elementwise)."""
         volume = np.asarray(volume, dtype=float)
-        span = self.volume_full - self.min_lot
-        if span > 0:
-            ramp = ((volume - self.min_lot) / span).clip(0.0, 1.0)
-        else:
-            ramp = np.ones_like(volume)
-        d = self.discount_min + (self.discount_max - self.discount_min) * ramp
-        return np.where(volume >= self.min_lot, d, 0.0)
+        sched = (self.min_lot, self.volume_full, self.discount_min, self.discount_max)
+        return np.array([kernels._discount(v, *sched) for v in volume.ravel().tolist()]).reshape(volume.shape)
+
+    def _schedule(self) -> tuple:
+        return (self.list_price, self.min_lot, self.volume_full, self.discount_min, self.discount_max)
 
     def play(self, demand, commit, renege, member, coordinated) -> PurchaseOutcome:
-        """Resolve one round for every group at once.
+        """Resolve one round for every group at once (compiled: :func:`sim.kernels.purchase_round`).
 
         Args:
             demand: units each seat needs this meeting (0 for empty seats).
@@ -119,32 +124,12 @@ class JointPurchaseGame:
             coordinated: bool per group: the group managed to place an order this meeting.
 
         """
-        committed = demand * commit * member
-        delivered = committed * (1.0 - renege)
-        reneged = committed - delivered
-        volume = seat_sum(delivered)
-        placed = coordinated & (volume > 0) & (volume >= self.min_lot)
-        disc = np.where(placed, self.discount(volume), 0.0)
-        unit_saving = self.list_price * disc                      # (G,)
-        penalty = np.where(placed, self.shortfall_penalty * seat_sum(reneged), 0.0)
-        if self.sharing == "equal":
-            n = np.maximum(seat_sum(member), 1)
-            saving = (unit_saving * volume / n)[:, None] * member
-            penalty_share = (penalty / n)[:, None] * member
-        else:
-            saving = unit_saving[:, None] * delivered
-            penalty_share = penalty[:, None] * delivered / np.maximum(volume, 1e-12)[:, None]
-        placed_c = placed[:, None]
-
-        def when_placed(x):
-            return np.where(placed_c, x, 0.0)
-        handling = when_placed(self.handling_cost * delivered)
-        # a reneger buys its reneged units privately; if no order was placed nobody pooled anything
-        side = when_placed(self.list_price * self.side_discount * reneged)
-        saving = when_placed(saving)
-        net = saving - handling + side - penalty_share
-        bill = volume * self.list_price * (1.0 - disc) * placed + penalty
-        payment = when_placed(delivered * self.list_price - saving + penalty_share)
+        member = np.ascontiguousarray(member, dtype=bool)
+        shape = member.shape
+        volume, disc, placed, bill, payment, net = kernels.purchase_round(
+            _seats(demand, shape), _seats(commit, shape), _seats(renege, shape), member,
+            np.ascontiguousarray(np.broadcast_to(coordinated, shape[:1]), dtype=bool), *self._schedule(),
+            self.handling_cost, self.side_discount, self.shortfall_penalty, self.sharing == "equal")
         return PurchaseOutcome(volume, disc, placed, bill, payment, net)
 
     def commit_gains(self, demand, belief, member, p_coord=1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -168,62 +153,12 @@ class JointPurchaseGame:
           sharing; 0 under proportional sharing), the value of joining a round at all.
 
         Sólido ciudadano weighs ``own`` (moderate self-interest), tengo que ganar ``own - others``
-        (relative payoff). Pure and vectorised like :meth:`play`.
+        (relative payoff). Pure, and compiled like :meth:`play` (:func:`sim.kernels.commit_gains`).
         """
-        from scipy.special import ndtr  # the normal CDF, vectorised
-
-        demand = demand * member
-        n = seat_sum(member)
-        total = seat_sum(demand)
-        total2 = seat_sum(demand * demand)
-        b = np.clip(np.asarray(belief, dtype=float), 0.0, 1.0)
-        mu = b * (total[:, None] - demand)
-        sd = np.sqrt(np.maximum(b * (1.0 - b) * (total2[:, None] - demand * demand), 0.0))
-        lot = self.min_lot
-
-        def placed_volume(threshold):
-            """(P(V >= threshold), E[V; V >= threshold]) of the others' delivery V, per seat.
-
-            Without a positive threshold every volume counts (a zero volume saves zero), so the
-            answer is exactly (1, mu).
-            """
-            threshold = np.broadcast_to(threshold, mu.shape)
-            if not (threshold > 0).any():
-                return np.ones_like(mu), mu
-            safe = np.where(sd > 0, sd, 1.0)
-            z = (threshold - mu) / safe
-            tail = np.where(sd > 0, ndtr(-z), (mu >= threshold).astype(float))
-            dens = np.where(sd > 0, np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi), 0.0)
-            tail, ev = np.where(threshold > 0, tail, 1.0), np.where(threshold > 0, mu * tail + sd * dens, mu)
-            return tail, ev
-
-        def saving(prob, ev, shift):
-            """Expected pooled saving when the placed volume is the others' plus ``shift``."""
-            vol = ev + shift * prob                           # E[V + shift; placed]
-            mean_placed = np.where(prob > 0, vol / np.maximum(prob, 1e-300), 0.0)
-            return self.list_price * self.discount(np.maximum(mean_placed, self.min_lot)) * vol
-
-        p_out, ev_out = placed_volume(lot)
-        p_in, ev_in = placed_volume(lot - demand)
-        s_out = saving(p_out, ev_out, 0.0)
-        s_in = saving(p_in, ev_in, demand)
-        others_n = np.maximum(n - 1, 1)[:, None]
-        # the others pay handling on what they deliver whenever the order is placed
-        others_handling = self.handling_cost * mu * (p_in - p_out) / others_n
-        if self.sharing == "equal":
-            share = (s_in - s_out) / np.maximum(n, 1)[:, None]
-            own = share - self.handling_cost * demand * p_in
-            others = share - others_handling
-            pool = s_out / np.maximum(n, 1)[:, None]
-        else:
-            unit = self.list_price * self.discount(np.maximum(np.where(p_in > 0, (ev_in + demand * p_in)
-                                                                      / np.maximum(p_in, 1e-300), 0.0),
-                                                             self.min_lot))
-            own_saving = unit * demand * p_in
-            own = own_saving - self.handling_cost * demand * p_in
-            others = (s_in - s_out - own_saving) / others_n - others_handling
-            pool = np.zeros_like(own)
-        return p_coord * own * member, p_coord * others * member, p_coord * pool * member
+        member = np.ascontiguousarray(member, dtype=bool)
+        shape = member.shape
+        return kernels.commit_gains(_seats(demand, shape), _seats(belief, shape), member, _seats(p_coord, shape),
+                                    *self._schedule(), self.handling_cost, self.sharing == "equal")
 
     def renege_gain(self, own_gain, demand) -> np.ndarray:
         """Private gain per committed unit of reneging on all of it, given what committing brings.
@@ -234,8 +169,9 @@ class JointPurchaseGame:
         step-level public good, the chance of being pivotal).
         """
         demand = np.asarray(demand, dtype=float)
-        gain = self.list_price * self.side_discount * demand - np.asarray(own_gain)
-        return np.where(demand > 0, gain / np.maximum(demand, 1e-12), 0.0)
+        shape = np.broadcast_shapes(demand.shape, np.shape(own_gain))
+        return kernels.renege_gain(_seats(own_gain, shape), _seats(demand, shape), self.list_price,
+                                   self.side_discount)
 
 
 @dataclass(frozen=True)

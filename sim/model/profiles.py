@@ -117,7 +117,7 @@ class Santo:
     Source: 004:L1883-1951 ("Interés colectivo", "Hacerlo mejor por el grupo", "Coopera y convencer a
     los otros de que cooperen también", "Cooperativo y uso de reglas"). The model also lets a santo
     report violations it sees (``santo_report``) and lift others' trust (``santo_persuasion``);
-    those effects belong to the environment and live in sim/governance.py and sim/trust.py.
+    those effects belong to the environment and live in sim/model/governance.py and sim/model/trust.py.
     """
 
     name: str = "santo"

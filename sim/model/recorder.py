@@ -11,7 +11,7 @@ while the run is going and the rest once, when the tables are asked for:
   (float32, float64, small integers), so 10,000 firms cost a handful of NumPy calls, not one per
   column and never one per firm;
 * events are appended as they happen (a tuple for a single event, arrays for many) and turned into
-  one table, sorted by meeting and group, with its sentences written per template (sim/narrative.py).
+  one table, sorted by meeting and group, with its sentences written per template (sim/model/narrative.py).
 
 ``frames()`` returns the pandas DataFrames with explicit keys and readable categories. Adding a
 column: compute it from the model's arrays in ``record_groups`` or ``record_firms`` (add it to the
@@ -129,7 +129,7 @@ class Recorder:
         })
 
     def events_groups(self, kind, groups, *, code=None, amount=None, profile=None):
-        """Group-level events (no firm) for several groups at once (used by sim/model.py)."""
+        """Group-level events (no firm) for several groups at once (used by sim/model/agenda.py)."""
         n = len(groups)
         if not n:
             return

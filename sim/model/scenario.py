@@ -120,7 +120,7 @@ class Population:
 
 @dataclass(frozen=True)
 class Profiles:
-    """Traits of the four behavioural profiles (the decision rules live in sim/profiles.py)."""
+    """Traits of the four behavioural profiles (the decision rules live in sim/model/profiles.py)."""
 
     solido_intercept: float = P(0.03, -1.0, 1.0, en="Sólido: cooperation when nobody cooperates",
                                 es="Sólido: cooperación si nadie coopera",
@@ -158,7 +158,7 @@ class Profiles:
 
 @dataclass(frozen=True)
 class JointPurchase:
-    """The joint-purchase game (see sim/games.py for the payoff function)."""
+    """The joint-purchase game (see sim/model/games.py for the payoff function)."""
 
     list_price: float = P(10.0, 0.01, 1e6, unit="money/unit", en="List price", es="Precio de lista")
     demand: float = P(10.0, 0.01, 1e6, unit="units/meeting", en="Input demand per unit of capacity",
@@ -218,7 +218,7 @@ class Export:
 
 @dataclass(frozen=True)
 class Trust:
-    """Dyadic trust: start value and how it is updated (sim/trust.py)."""
+    """Dyadic trust: start value and how it is updated (sim/model/trust.py)."""
 
     initial: float = P(0.4, 0.0, 1.0, en="Initial trust", es="Confianza inicial", src="004:L1805-1832")
     learning: float = P(0.15, 0.0, 1.0, en="Learning from observed conduct",
@@ -372,7 +372,7 @@ class Facilitator:
 
 @dataclass(frozen=True)
 class Programme:
-    """The support programme's money: budget, who pays the facilitator, subsidies (sim/programme.py)."""
+    """The support programme's money: budget, who pays the facilitator, subsidies (sim/model/programme.py)."""
 
     budget: float = P(700.0, 0.0, 1e9, unit="money/group", en="Programme budget per group",
                       es="Presupuesto del programa por grupo",

@@ -1,27 +1,25 @@
 """Seat arithmetic: sums over the seats of every group.
 
-State arrays are shaped ``(groups, seats)``. A group's sums must not depend on how many groups are
-played (a replication alone or inside a batch gives the same tables), so a sum over seats is
-NumPy's reduction along the last axis, which sums each row by itself; a matrix product with a
-vector of ones (faster on many rows) lets BLAS block the rows, and the last bit of a row's sum then
-changes with the number of rows in the call. Booleans and integers give exact integer counts.
+State arrays are shaped ``(groups, seats)`` with few seats (about 10-15). :func:`seat_sum` sums each
+group's seats with a compiled loop in seat order (sim/model/kernels.py), so a group's sum never depends
+on how many groups are summed with it (a BLAS product ``x @ ones`` may add a row in another order
+when given more rows), and one short loop costs less than a NumPy reduction over a short axis.
+Booleans and integers give exact int64 counts.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 
 def seat_sum(x, keepdims: bool = False) -> np.ndarray:
-    """Sum over the last axis (the seats); exact counts for boolean and integer arrays."""
+    """Sum over the last axis (the seats), in seat order; exact int64 counts for boolean and integer arrays."""
     x = np.asarray(x)
+    rows = x.reshape(-1, x.shape[-1])
     if x.dtype.kind in "biu":
-        out = x.sum(axis=-1, dtype=np.int64)
+        out = kernels.seat_counts(np.ascontiguousarray(rows, dtype=np.int64 if x.dtype.kind != "b" else bool))
     else:
-        out = np.add.reduce(x, axis=-1)
+        out = kernels.seat_totals(np.ascontiguousarray(rows, dtype=np.float64))
+    out = out.reshape(x.shape[:-1])
     return out[..., None] if keepdims else out
-
-
-def seat_sum_rows(x) -> np.ndarray:
-    """Sum over the second-to-last axis of a (groups, seats, seats) array: column sums per group."""
-    return np.add.reduce(np.asarray(x), axis=-2)

@@ -448,17 +448,18 @@ class LiveRun:
 
     def network(self, group: int = 0) -> dict[str, Any]:
         """Members of a group with seat, profile, strikes and the dyadic trust matrix (for drawing)."""
-        from ..model import trust as tr
+        from ..model import kernels
 
         m = self.model
         seats = np.flatnonzero(m.member[group])
+        one = slice(group, group + 1)
         return {
             "seat": seats.tolist(),
             "firm": m.firm_id[group, seats].tolist(),
             "profile": [NAMES[p] for p in m.profile[group, seats]],
             "strikes": m.strikes[group, seats].tolist(),
             "trust": m.T[group][np.ix_(seats, seats)].tolist(),
-            "trust_received": tr.received(m.T, m.member)[group, seats].tolist(),
+            "trust_received": kernels.given_received(m.T[one], m.member[one])[1][0, seats].tolist(),
             "alive": bool(m.alive[group]),
         }
 

@@ -1,0 +1,513 @@
+"""The meeting's arithmetic without random draws, compiled: for each group, for each member.
+
+Each function here runs one agenda item over every group in plain loops over groups and seats,
+compiled by numba, and reads like the guide's description of that item. There is one code path
+for every size: no thresholds, no bit tricks, no BLAS calls. A sum within a group is a loop over
+that group's seats in seat order, so it does not depend on how many groups are played (a BLAS
+product ``x @ ones`` may sum a row in another order when it is given more rows).
+
+State arrays are ``(groups, seats)``; trust ``T[g, i, j]`` (firm i's trust in firm j) is float32
+and its update keeps float32 arithmetic, operation by operation, as the NumPy version did:
+``t + (signal - t) * weight`` where the observer attends, then ``t * factor``, ``t * (1 - lift)``,
+``t + lift``. Inputs from float64 arrays are rounded to float32 first, as NumPy's casts did.
+
+Debugging: with ``NUMBA_DISABLE_JIT=1`` in the environment (before ``sim`` is imported) the same
+functions run as plain Python, loop by loop (slow, but the same code and the same tables;
+tests/test_kernels.py checks it).
+
+Compile cache: every function is compiled with ``cache=True``, once per argument types (the
+callers pass C-contiguous arrays of fixed dtypes, so a run compiles one signature per function).
+The first run on a machine compiles them and writes the machine code to the cache (measured on the
+2-core machine under other load: a baseline run's process spent 9.5-14.5 CPU-s with an empty cache
+against 1.2-1.8 before the kernels), later processes load it (1.8-2.1 CPU-s; ``import numba``
+itself 0.3-0.4 CPU-s; the cache is about 1 MB). Numba 0.68 looks
+for a cache directory in this order (numba/core/caching.py, ``_CacheImpl._locator_classes``; docs:
+"Notes on Caching", NUMBA_CACHE_DIR):
+
+1. ``$NUMBA_CACHE_DIR`` when set (honoured; a tree mirroring the source path is created under it);
+2. ``sim/__pycache__`` next to this file, when it is writable;
+3. the user-wide cache, ``~/.cache/numba`` (``$XDG_CACHE_HOME/numba``), when writable.
+
+Each candidate is tested by creating the directory and a temporary file in it; one that is not
+writable (an unset or read-only ``NUMBA_CACHE_DIR`` included) is skipped silently. When none is
+writable numba raises ``RuntimeError("cannot cache function ...: no locator available")`` while
+decorating; :func:`_compiled` then compiles without a cache, so every process compiles again
+(same results, a few seconds more per process). The cache is keyed by the source file's content
+and the CPU, so an edited kernels.py or another CPU model recompiles; stale files are harmless.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+
+def _compiled(fn):
+    """``numba.njit(cache=True)``; without the cache when no cache directory is writable (see above)."""
+    try:
+        return numba.njit(cache=True)(fn)
+    except RuntimeError:  # no writable cache location: compile in every process
+        return numba.njit(fn)
+
+
+_F32_ONE = np.float32(1.0)
+
+
+# ------------------------------------------------------------------ trust (sim/model/trust.py explains it)
+@_compiled
+def _revise_group(T, g, signal, weight, attend, factor, lift):
+    """One group's trust update, in float32: observe, then the losses, then the lift.
+
+    ``signal[j]``: conduct of member j seen this meeting; ``weight[j]``: the learning rate where
+    j's conduct was seen (else 0); observers i who attend move their trust in j towards it.
+    ``factor[j]``: what trust in j keeps after this meeting's losses; ``lift``: the group's gains,
+    as a share of the remaining gap to 1. All float32.
+    """
+    C = T.shape[1]
+    keep = _F32_ONE - lift
+    for i in range(C):          # each observer
+        for j in range(C):      # each member observed
+            t = T[g, i, j]
+            if attend[g, i]:
+                t = t + (signal[j] - t) * weight[j]
+            t = t * factor[j]
+            t = t * keep
+            T[g, i, j] = t + lift
+
+
+@_compiled
+def _slow_repair(T, g, before, caught, member, repair):
+    """Trust in a member caught cheating keeps only ``1 / (1 + repair x caught)`` of any rise this meeting."""
+    C = T.shape[1]
+    for j in range(C):
+        if caught[g, j] == 0 or not member[g, j]:
+            continue
+        slow = np.float32(1.0 / (1.0 + repair * caught[g, j]))
+        for i in range(C):
+            after = T[g, i, j]
+            rise = after - before[i, j]
+            if rise < 0:
+                rise = np.float32(0.0)
+            T[g, i, j] = after - rise * (_F32_ONE - slow)
+
+
+@_compiled
+def lab_trust(T, commit, renege, member, participate, purchase_open, learning):
+    """The laboratory's belief update: everyone sees every contribution, beliefs move only through it.
+
+    Returns ``(coop_seen, seen)`` per seat: the contribution seen (commitment honoured) and whether
+    it was seen (a member who took part in an open round). Trust ``T`` is updated in place.
+    """
+    G, C = member.shape
+    coop_seen = np.zeros((G, C))
+    seen = np.zeros((G, C), np.bool_)
+    signal = np.empty(C, np.float32)
+    weight = np.empty(C, np.float32)
+    factor = np.ones(C, np.float32)
+    eta = np.float32(learning)
+    for g in range(G):
+        for j in range(C):
+            open_ = purchase_open[g] and member[g, j] and participate[g, j]
+            coop = commit[g, j] * (1.0 - renege[g, j]) if open_ else 0.0
+            coop_seen[g, j] = coop
+            seen[g, j] = open_
+            signal[j] = np.float32(coop)
+            weight[j] = eta if open_ else np.float32(0.0)
+        _revise_group(T, g, signal, weight, member, factor, np.float32(0.0))
+    return coop_seen, seen
+
+
+@_compiled
+def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, leads_routed, leads_missed,
+                kept_open, kept_furtive, det_keep, route_lead, capacity, member, attend, santo, caught,
+                purchase_open, purchase_failed, success, rules_on, f, alive, n_members, learning, diffuse,
+                failure, betrayal, success_lift, trust_building, santo_persuasion, transparency, repair):
+    """A meeting's trust update in the field: what members saw, what nobody could explain, what built trust.
+
+    For each group, for each member j: the conduct the others saw, averaged over the acts seen
+    (its commitment, less a renege that was detected; its quota paid, where one was due; its
+    lead routed, where the group saw what became of the lead: routed, missed, kept openly or
+    kept and detected); trust in j keeps ``1 - betrayal`` after a detected furtive act (renege
+    or kept lead). For the whole group: a shortfall nobody can explain (furtive leads nobody
+    detected, per member, plus the purchase units reneged unseen as a share of those committed)
+    cuts trust by ``diffuse`` per unit, a failed joint purchase by ``failure``, opaque rules by
+    their negative transparency; trust rises towards 1 (a share ``lift`` of the gap) after a
+    successful joint action, with the facilitator, with the santos present and with transparent
+    rules. Observers who attend move their trust towards the conduct they saw (rate
+    ``learning``). With ``repair`` > 0, trust in a member caught cheating keeps only
+    ``1 / (1 + repair x caught)`` of any rise this meeting.
+
+    Returns ``(coop_seen, seen)`` per seat; ``T`` is updated in place.
+    """
+    G, C = member.shape
+    coop_seen = np.zeros((G, C))
+    seen = np.zeros((G, C), np.bool_)
+    signal = np.empty(C, np.float32)
+    weight = np.empty(C, np.float32)
+    factor = np.empty(C, np.float32)
+    before = np.empty((C, C), np.float32)
+    for g in range(G):
+        # the whole group: a shortfall nobody can explain, and what lifts trust
+        hidden_leads = 0
+        committed = 0.0
+        hidden = 0.0
+        santos = 0
+        for j in range(C):
+            if kept_furtive[g, j] and not det_keep[g, j]:
+                hidden_leads += 1
+            cc = capacity[g, j] * commit[g, j]
+            if purchase_open[g] and member[g, j]:
+                committed += cc
+            if reneged[g, j] and not det_renege[g, j]:
+                hidden += cc * renege[g, j]
+            if attend[g, j] and santo[g, j]:
+                santos += 1
+        shortfall = hidden / max(committed, 1e-12) + hidden_leads / max(n_members[g], 1)
+        group_factor = min(max(1.0 - diffuse * shortfall, 0.0), 1.0)
+        if purchase_failed[g]:
+            group_factor = group_factor * (1.0 - failure)
+        group_factor = group_factor * (1.0 + (min(transparency, 0.0) if rules_on[g] else 0.0))
+        lift = ((success_lift if success[g] else 0.0) + f[g] * trust_building + santo_persuasion * santos
+                + (max(transparency, 0.0) if rules_on[g] else 0.0))
+        lift = min(max(lift if alive[g] else 0.0, 0.0), 1.0)
+        # each member: the conduct the others saw, and the trust it keeps after a detected betrayal
+        for j in range(C):
+            n_sig = 0
+            total = 0.0
+            if purchase_open[g] and member[g, j]:
+                n_sig += 1
+                total = commit[g, j] * (1.0 - (renege[g, j] if det_renege[g, j] else 0.0))
+            if quota_due[g, j] > 0:
+                n_sig += 1
+                if pay_quota[g, j]:
+                    total += 1.0
+            if leads_routed[g, j] or leads_missed[g, j] or kept_open[g, j] or det_keep[g, j]:
+                n_sig += 1
+                if route_lead[g, j]:
+                    total += 1.0
+            coop_seen[g, j] = total / max(n_sig, 1)
+            seen[g, j] = n_sig > 0
+            signal[j] = np.float32(coop_seen[g, j])
+            weight[j] = np.float32(learning if n_sig > 0 else 0.0)
+            kept = 1.0 - betrayal if (det_renege[g, j] or det_keep[g, j]) else 1.0
+            factor[j] = np.float32(group_factor * kept)
+        marked = False
+        if repair > 0:
+            for j in range(C):
+                if caught[g, j] != 0 and member[g, j]:
+                    marked = True
+            if marked:
+                before[:, :] = T[g]
+        _revise_group(T, g, signal, weight, attend, factor, np.float32(lift))
+        if marked:
+            _slow_repair(T, g, before, caught, member, repair)
+    return coop_seen, seen
+
+
+@_compiled
+def given_received(T, member):
+    """Mean trust each member places in the other members, and receives from them (float32, (G, C)).
+
+    0 for empty seats and lone members. Sums run over the other members in seat order (float64).
+    """
+    G, C = member.shape
+    give = np.zeros((G, C), np.float32)
+    get = np.zeros((G, C), np.float32)
+    for g in range(G):
+        n = 0
+        for i in range(C):
+            if member[g, i]:
+                n += 1
+        if n < 2:
+            continue
+        for i in range(C):
+            if not member[g, i]:
+                continue
+            to_others = 0.0
+            from_others = 0.0
+            for j in range(C):
+                if member[g, j] and j != i:
+                    to_others += float(T[g, i, j])  # float64 sums (also as plain Python)
+                    from_others += float(T[g, j, i])
+            give[g, i] = to_others / (n - 1)
+            get[g, i] = from_others / (n - 1)
+    return give, get
+
+
+@_compiled
+def group_mean(trust_given, member):
+    """Mean dyadic trust among the members of each group (G,): the mean of what each member gives; 0 below 2."""
+    G, C = member.shape
+    out = np.zeros(G)
+    for g in range(G):
+        n = 0
+        total = 0.0
+        for i in range(C):
+            if member[g, i]:
+                n += 1
+                total += float(trust_given[g, i])
+        if n > 1:
+            out[g] = total / n
+    return out
+
+
+# ------------------------------------------------------------------ the joint purchase (sim/model/games.py)
+@_compiled
+def _discount(volume, min_lot, volume_full, discount_min, discount_max):
+    """The discount schedule at one volume: 0 below the minimum lot, then linear up to ``volume_full``."""
+    if volume < min_lot:
+        return 0.0
+    span = volume_full - min_lot
+    ramp = min(max((volume - min_lot) / span, 0.0), 1.0) if span > 0 else 1.0
+    return discount_min + (discount_max - discount_min) * ramp
+
+
+@_compiled
+def purchase_round(demand, commit, renege, member, coordinated, list_price, min_lot, volume_full, discount_min,
+                   discount_max, handling_cost, side_discount, shortfall_penalty, equal_sharing):
+    """One joint-purchase round: for each group, the pooled order and what each member gains or pays.
+
+    A member commits ``commit`` of its ``demand`` and delivers all but the ``renege`` share. The
+    group places its order when it coordinated and its delivered volume reaches the minimum lot;
+    the discount on the volume is shared equally or in proportion to what each delivered, the
+    supplier's penalty on the reneged units likewise. A placed order costs handling per unit
+    delivered; a reneger buys its reneged units privately at the side-deal discount.
+
+    Returns per group ``(volume, discount, placed, bill)`` and per seat ``(payment, net)``.
+    """
+    G, C = member.shape
+    volume = np.zeros(G)
+    discount = np.zeros(G)
+    placed = np.zeros(G, np.bool_)
+    bill = np.zeros(G)
+    payment = np.zeros((G, C))
+    net = np.zeros((G, C))
+    delivered = np.empty(C)
+    reneged = np.empty(C)
+    for g in range(G):
+        members = 0
+        vol = 0.0
+        short = 0.0
+        for i in range(C):
+            committed = demand[g, i] * commit[g, i] if member[g, i] else 0.0
+            delivered[i] = committed * (1.0 - renege[g, i])
+            reneged[i] = committed - delivered[i]
+            vol += delivered[i]
+            short += reneged[i]
+            members += member[g, i]
+        ok = coordinated[g] and vol > 0 and vol >= min_lot
+        disc = _discount(vol, min_lot, volume_full, discount_min, discount_max) if ok else 0.0
+        unit_saving = list_price * disc
+        penalty = shortfall_penalty * short if ok else 0.0
+        n = max(members, 1)
+        for i in range(C):
+            if equal_sharing:
+                saving = unit_saving * vol / n if member[g, i] else 0.0
+                penalty_share = penalty / n if member[g, i] else 0.0
+            else:
+                saving = unit_saving * delivered[i]
+                penalty_share = penalty * delivered[i] / max(vol, 1e-12)
+            if ok:
+                handling = handling_cost * delivered[i]
+                side = list_price * side_discount * reneged[i]
+                payment[g, i] = delivered[i] * list_price - saving + penalty_share
+            else:
+                handling = side = saving = 0.0
+            net[g, i] = saving - handling + side - penalty_share
+        volume[g] = vol
+        discount[g] = disc
+        placed[g] = ok
+        bill[g] = vol * list_price * (1.0 - disc) * ok + penalty
+    return volume, discount, placed, bill, payment, net
+
+
+@_compiled
+def _normal_tail(x):
+    """P(Z >= x) for a standard normal Z (scipy.special.ndtr(-x), by the same erf / erfc split)."""
+    a = -x * 0.7071067811865476  # -x / sqrt(2)
+    if abs(a) < 0.7071067811865476:
+        return 0.5 + 0.5 * math.erf(a)
+    y = 0.5 * math.erfc(abs(a))
+    return 1.0 - y if a > 0 else y
+
+
+@_compiled
+def _placed_volume(threshold, mu, sd):
+    """(P(V >= threshold), E[V; V >= threshold]) of the others' delivered volume V ~ Normal(mu, sd).
+
+    Without a positive threshold every volume counts (a zero volume saves zero): exactly (1, mu).
+    """
+    if threshold <= 0:
+        return 1.0, mu
+    if sd > 0:
+        z = (threshold - mu) / sd
+        tail = _normal_tail(z)
+        return tail, mu * tail + sd * (math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi))
+    tail = 1.0 if mu >= threshold else 0.0
+    return tail, mu * tail + sd * 0.0
+
+
+@_compiled
+def commit_gains(demand, belief, member, p_coord, list_price, min_lot, volume_full, discount_min, discount_max,
+                 handling_cost, equal_sharing):
+    """What committing all of its demand, rather than staying out, does to each member (sim/model/games.py explains).
+
+    For each group, for each member i: the others deliver their demand each with probability
+    ``belief[i]`` (what i expects of them), so their volume V has mean ``b (D - d_i)`` and
+    variance ``b (1 - b) sum_{j != i} d_j^2``; the chance that the order is placed and its
+    expected volume come from the normal approximation of V. Returns per seat ``(own, others,
+    pool)``, each weighted by the chance ``p_coord`` that the group places an order at all.
+    """
+    G, C = member.shape
+    own = np.zeros((G, C))
+    others = np.zeros((G, C))
+    pool = np.zeros((G, C))
+    sched = (min_lot, volume_full, discount_min, discount_max)
+    for g in range(G):
+        n = 0
+        total = 0.0
+        total2 = 0.0
+        for i in range(C):
+            d = demand[g, i] if member[g, i] else 0.0
+            n += member[g, i]
+            total += d
+            total2 += d * d
+        n1 = max(n, 1)
+        others_n = max(n - 1, 1)
+        for i in range(C):
+            d = demand[g, i] if member[g, i] else 0.0
+            b = min(max(float(belief[g, i]), 0.0), 1.0)
+            mu = b * (total - d)
+            sd = math.sqrt(max(b * (1.0 - b) * (total2 - d * d), 0.0))
+            p_out, ev_out = _placed_volume(min_lot, mu, sd)
+            p_in, ev_in = _placed_volume(min_lot - d, mu, sd)
+            # expected pooled saving of a placed order without and with the member's units
+            vol_out = ev_out + 0.0 * p_out
+            mean_out = vol_out / max(p_out, 1e-300) if p_out > 0 else 0.0
+            s_out = list_price * _discount(max(mean_out, min_lot), *sched) * vol_out
+            vol_in = ev_in + d * p_in
+            mean_in = vol_in / max(p_in, 1e-300) if p_in > 0 else 0.0
+            s_in = list_price * _discount(max(mean_in, min_lot), *sched) * vol_in
+            # the others pay handling on what they deliver whenever the order is placed
+            others_handling = handling_cost * mu * (p_in - p_out) / others_n
+            if equal_sharing:
+                share = (s_in - s_out) / n1
+                mine = share - handling_cost * d * p_in
+                theirs = share - others_handling
+                joined = s_out / n1
+            else:
+                mean_in = (ev_in + d * p_in) / max(p_in, 1e-300) if p_in > 0 else 0.0
+                own_saving = list_price * _discount(max(mean_in, min_lot), *sched) * d * p_in
+                mine = own_saving - handling_cost * d * p_in
+                theirs = (s_in - s_out - own_saving) / others_n - others_handling
+                joined = 0.0
+            m = 1.0 if member[g, i] else 0.0
+            own[g, i] = p_coord[g, i] * mine * m
+            others[g, i] = p_coord[g, i] * theirs * m
+            pool[g, i] = p_coord[g, i] * joined * m
+    return own, others, pool
+
+
+@_compiled
+def renege_gain(own_gain, demand, list_price, side_discount):
+    """Private gain per committed unit of reneging on all of it: the side deal less what committing brings."""
+    G, C = demand.shape
+    out = np.zeros((G, C))
+    for g in range(G):
+        for i in range(C):
+            d = demand[g, i]
+            if d > 0:
+                out[g, i] = (list_price * side_discount * d - own_gain[g, i]) / max(d, 1e-12)
+    return out
+
+
+# ------------------------------------------------------------------ peer punishment (AsociaModel.punish)
+@_compiled
+def peer_punishment(seen, coop_seen, member, attend, profile, demand, punish_rate, santo, solido, tengo,
+                    oportunista, cap, rate, antisocial, impact, cost, learning):
+    """Costly peer punishment after the contribution stage, for each group (Fehr & Gächter 2000; 2002).
+
+    For each member j whose conduct was seen: its shortfall is how far its seen cooperation fell
+    below the mean of the other seen members'. Each attending santo and sólido i gives every
+    other member j ``min(cap, rate x shortfall_j x demand_j)`` points; with ``antisocial`` > 0,
+    each attending tengo and oportunista whose conduct was seen gives every other seen member
+    that cooperated more than itself ``min(cap, antisocial x excess x demand_j)`` points (Herrmann,
+    Thöni & Gächter 2008). A point costs the punisher ``cost`` and the punished ``impact``; a
+    member that fell short learns (rate ``learning``) what a unit of shortfall cost it.
+
+    Returns ``(points, loss, spent, punish_rate)``: points (G, C, C) given by i to j, and per seat
+    the money lost to punishment, the money spent punishing, and the updated learnt rate.
+    """
+    G, C = member.shape
+    points = np.zeros((G, C, C))
+    loss = np.zeros((G, C))
+    spent = np.zeros((G, C))
+    learnt = punish_rate.copy()
+    c = np.zeros(C)
+    gap = np.zeros(C)
+    for g in range(G):
+        n_seen = 0
+        total = 0.0
+        for j in range(C):
+            c[j] = coop_seen[g, j] if seen[g, j] and member[g, j] else 0.0
+            if seen[g, j] and member[g, j]:
+                n_seen += 1
+            total += c[j]
+        for j in range(C):
+            was_seen = seen[g, j] and member[g, j]
+            others_mean = (total - c[j]) / max(n_seen - was_seen, 1)
+            gap[j] = max(others_mean - c[j], 0.0) if was_seen and n_seen > 1 else 0.0
+        for i in range(C):  # the punisher
+            if not member[g, i]:
+                continue
+            prosocial = (profile[g, i] == santo or profile[g, i] == solido) and attend[g, i]
+            spiteful = ((profile[g, i] == tengo or profile[g, i] == oportunista) and attend[g, i]
+                        and seen[g, i] and antisocial > 0)
+            for j in range(C):  # the punished
+                if j == i or not member[g, j]:
+                    continue
+                p = min(cap, rate * gap[j] * demand[g, j]) if prosocial else 0.0
+                if spiteful and seen[g, j]:
+                    p = p + min(cap, antisocial * (max(c[j] - c[i], 0.0) * demand[g, j]))
+                points[g, i, j] = p
+        for j in range(C):
+            got = 0.0
+            gave = 0.0
+            for i in range(C):
+                got += points[g, i, j]
+                gave += points[g, j, i]
+            loss[g, j] = impact * got
+            spent[g, j] = cost * gave
+            if gap[j] > 0:
+                observed = loss[g, j] / max(gap[j], 1e-12)
+                learnt[g, j] = punish_rate[g, j] + learning * (observed - punish_rate[g, j])
+    return points, loss, spent, learnt
+
+
+# ------------------------------------------------------------------ sums over seats (sim/model/seats.py)
+@_compiled
+def seat_counts(x):
+    """For each row (a group), how many of its seats are true (or the sum of its integers): int64 (rows,)."""
+    rows, C = x.shape
+    out = np.zeros(rows, np.int64)
+    for g in range(rows):
+        n = 0
+        for i in range(C):
+            n += x[g, i]
+        out[g] = n
+    return out
+
+
+@_compiled
+def seat_totals(x):
+    """For each row (a group), the sum of its seats' values in seat order: float64 (rows,)."""
+    rows, C = x.shape
+    out = np.zeros(rows)
+    for g in range(rows):
+        total = 0.0
+        for i in range(C):
+            total += x[g, i]
+        out[g] = total
+    return out
