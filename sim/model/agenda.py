@@ -767,7 +767,7 @@ class AsociaModel(mesa.Model):
                 amount[seen_gs] = 0.0
 
     def update_trust(self) -> None:
-        """Members revise their trust in each other from what they saw (sim/model/kernels.py: lab_trust, field_trust)."""
+        """Members revise their trust in each other from what they saw (kernels.lab_trust, field_trust)."""
         s = self.config
         ts = s.trust
         if self.lab:

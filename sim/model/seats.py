@@ -13,6 +13,7 @@ import numpy as np
 
 from . import kernels
 
+
 def seat_sum(x, keepdims: bool = False) -> np.ndarray:
     """Sum over the last axis (the seats), in seat order; exact int64 counts for boolean and integer arrays."""
     x = np.asarray(x)
