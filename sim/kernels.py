@@ -511,3 +511,15 @@ def seat_totals(x):
             total += x[g, i]
         out[g] = total
     return out
+
+
+# ------------------------------------------------------------------ decisions (sim/profiles.py)
+@_compiled
+def pick_by_profile(values, profile):
+    """For each group, for each seat: the decision of the seat's own profile, ``values[profile[g, i], g, i]``."""
+    G, C = profile.shape
+    out = np.empty((G, C), values.dtype)
+    for g in range(G):
+        for i in range(C):
+            out[g, i] = values[profile[g, i], g, i]
+    return out

@@ -24,6 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
+from . import kernels
 from .vocabulary import LABELS as _LABELS
 from .vocabulary import NAMES
 
@@ -252,55 +253,27 @@ class Oportunista:
         return Decision(np.ones(shape), renege, pay, ~keep, hidden.copy(), np.broadcast_to(stays, shape).copy())
 
 
-def profile_masks(profile: np.ndarray, n_profiles: int) -> tuple[tuple, tuple]:
-    """Seats holding each profile code, as booleans and as 64-bit select masks (0 or all bits set).
+# the fields of a Decision and their dtypes in the merged arrays
+_FIELDS = (("commit", np.float64), ("renege", np.float64), ("pay_quota", np.bool_), ("route_lead", np.bool_),
+           ("furtive", np.bool_), ("participate", np.bool_))
 
-    They depend only on the roster, so the model computes them once per roster change and hands
-    them to :func:`merge_decisions`.
+
+def merge_decisions(parts, profile) -> dict[str, np.ndarray]:
+    """Each seat takes the decision of its own profile: ``parts[profile[g, s]]`` at seat (g, s).
+
+    ``parts[k]`` is profile k's decision for every seat (fields may broadcast, ``participate`` may
+    be None: everyone joins). The pick is a compiled loop over groups and seats
+    (:func:`sim.kernels.pick_by_profile`), the same at every size. Returns fresh, writable
+    ``(groups, seats)`` arrays, one per field.
     """
-    masks = tuple(profile == k for k in range(n_profiles))
-    return masks, tuple(-m.astype(np.int64) for m in masks)
-
-
-_BITWISE_MIN = 512  # seats from which the bitwise select beats np.where (crossing measured near 200)
-
-
-def merge_decisions(parts, masks, bits) -> dict[str, np.ndarray]:
-    """Each seat takes the decision of its own profile: ``parts[k]`` where ``masks[k]``.
-
-    The masks partition the seats. On a large run the merge is a bitwise select,
-    ``OR_k (part_k AND mask_k)``, on the values' bits (float64 fields through an int64 view): it
-    gives exactly what a chain of ``np.where`` gives and is five times faster, because ``np.where``
-    branches on every element and profiles are scattered at random over the seats, so the branch
-    is mispredicted half the time (measured on 1,000 x 14 seats, all five fields: 2.7 ms against
-    0.54 ms). On a small run the chain of ``np.where`` makes fewer calls and wins (68 us against
-    117 us on 3 x 12 seats). Fields of other dtypes always take ``np.where``. Returns fresh,
-    writable full-shape arrays, one per field.
-    """
-    bitwise = masks[0].size >= _BITWISE_MIN
+    shape = np.shape(profile)
     out = {}
-    for name in ("commit", "renege", "pay_quota", "route_lead", "furtive", "participate"):
-        values = [getattr(p, name) for p in parts]
-        if name == "participate":
-            values = [np.ones(masks[0].shape, bool) if v is None else np.broadcast_to(v, masks[0].shape)
-                      for v in values]
-        kind = values[0].dtype if bitwise and all(isinstance(v, np.ndarray) for v in values) else None
-        if kind is not None and any(v.dtype != kind for v in values):
-            kind = None
-        if kind == np.bool_:
-            col = values[0] & masks[0]
-            for v, m in zip(values[1:], masks[1:], strict=True):
-                col |= v & m
-        elif kind == np.float64:
-            col = values[0].view(np.int64) & bits[0]
-            for v, b in zip(values[1:], bits[1:], strict=True):
-                col |= v.view(np.int64) & b
-            col = col.view(np.float64)
-        else:
-            col = values[0]
-            for v, m in zip(values[1:], masks[1:], strict=True):
-                col = np.where(m, v, col)
-        out[name] = col
+    for name, dtype in _FIELDS:
+        stacked = np.empty((len(parts), *shape), dtype)
+        for k, part in enumerate(parts):
+            value = getattr(part, name)
+            stacked[k] = True if value is None else value
+        out[name] = kernels.pick_by_profile(stacked, profile)
     return out
 
 
