@@ -198,8 +198,10 @@ def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, le
             for j in range(C):
                 if caught[g, j] != 0 and member[g, j]:
                     marked = True
-            if marked:
-                before[:, :] = T[g]
+            if marked:  # trust as it stood before this meeting's update
+                for i in range(C):
+                    for j in range(C):
+                        before[i, j] = T[g, i, j]
         _revise_group(T, g, signal, weight, attend, factor, np.float32(lift))
         if marked:
             _slow_repair(T, g, before, caught, member, repair)
