@@ -511,3 +511,38 @@ def test_without_a_writable_cache_directory_the_kernels_compile_uncached(tmp_pat
     monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path / "cache"))  # a writable NUMBA_CACHE_DIR is used
     cached = kernels._compiled(module.twice)
     assert cached(4) == 8 and any((tmp_path / "cache").rglob("*.nbi"))
+
+
+# ---------------------------------------------------------------------------- decisions
+def ref_merge(parts, profile):
+    """Old merge_decisions (the np.where chain of its small-run path)."""
+    masks = [profile == k for k in range(len(parts))]
+    out = {}
+    for name in ("commit", "renege", "pay_quota", "route_lead", "furtive", "participate"):
+        values = [getattr(p, name) for p in parts]
+        if name == "participate":
+            values = [np.ones(profile.shape, bool) if v is None else np.broadcast_to(v, profile.shape) for v in values]
+        col = values[0]
+        for v, m in zip(values[1:], masks[1:], strict=True):
+            col = np.where(m, v, col)
+        out[name] = np.broadcast_to(col, profile.shape)
+    return out
+
+
+def test_each_seat_takes_its_profiles_decision_as_before():
+    from sim.model.profiles import Decision, merge_decisions
+
+    rng = np.random.default_rng(4)
+    for G, C in ((3, 11), (1000, 14)):
+        profile = rng.integers(0, 4, (G, C)).astype(np.int8)
+        parts = [Decision.cooperate((G, C)),
+                 Decision(rng.random((G, C)), np.zeros((G, C)), rng.random((G, 1)) < 0.5, rng.random((G, C)) < 0.5,
+                          np.zeros((G, C), bool), rng.random((G, C)) < 0.9),
+                 Decision(rng.random((G, C)), np.zeros((G, C)), rng.random((G, C)) < 0.5, rng.random((G, C)) < 0.5,
+                          np.zeros((G, C), bool), None),
+                 Decision(np.ones((G, C)), rng.random((G, C)), np.ones((G, C), bool), rng.random((G, C)) < 0.5,
+                          rng.random((G, 1)) < 0.5, rng.random((G, C)) < 0.5)]
+        got, want = merge_decisions(parts, profile), ref_merge(parts, profile)
+        for name, value in want.items():
+            assert got[name].dtype == value.dtype and got[name].flags.writeable
+            np.testing.assert_array_equal(got[name], value)

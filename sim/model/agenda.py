@@ -42,7 +42,7 @@ from . import programme as prog
 from . import trust as tr
 from .firm import Firm
 from .games import ExportGame, JointPurchaseGame
-from .profiles import OPORTUNISTA, SANTO, SOLIDO, TENGO, Observation, build_profiles, merge_decisions, profile_masks
+from .profiles import OPORTUNISTA, SANTO, SOLIDO, TENGO, Observation, build_profiles, merge_decisions
 from .recorder import Recorder
 from .scenario import PROFILES, Scenario
 from .seats import seat_sum
@@ -524,8 +524,7 @@ class AsociaModel(mesa.Model):
         r = SimpleNamespace(
             version=self._roster_version,
             fields=fields,
-            profiles=tuple(f[f"is_{k}"] for k in range(len(self.profiles))),
-            **{k: v for k, v in f.items() if not k.startswith("is_")},
+            **f,
         )
         self._roster_cache = r
         return r
@@ -551,13 +550,11 @@ class AsociaModel(mesa.Model):
         mean_cap = cap_sum / n1
         cv = np.sqrt(np.maximum(cap2_sum / n1 - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
         diversity = pop.diversity + pop.diversity_capacity * cv
-        masks = profile_masks(profile, len(self.profiles))
         return {
             "n": n,
             "p_attend": np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition[rows]],
             "santo": profile == SANTO,
             "not_santo": profile != SANTO,
-            **{f"is_{k}": mask for k, mask in enumerate(masks)},
             "demand": capacity * s.joint_purchase.demand,
             "quota": eg.quotas(capacity, m, s.rules.cost_sharing, cap_sum=cap_sum),
             "routed": routed,
@@ -637,7 +634,7 @@ class AsociaModel(mesa.Model):
         """Every firm decides, by its profile's rule or by its outside decider."""
         obs = self.observation()
         parts = [p.decide(obs) for p in self.profiles]
-        out = merge_decisions(parts, self._roster().profiles)
+        out = merge_decisions(parts, self.profile)
         if self.deciders:
             for fid, decider in self.deciders.items():
                 agent = self.firms.get(fid)

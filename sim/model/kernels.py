@@ -18,9 +18,11 @@ tests/test_kernels.py checks it).
 Compile cache: every function is compiled with ``cache=True``, once per argument types (the
 callers pass C-contiguous arrays of fixed dtypes, so a run compiles one signature per function).
 The first run on a machine compiles them and writes the machine code to the cache (measured on the
-2-core machine under other load: a baseline run's process spent 9.5-14.5 CPU-s with an empty cache
-against 1.2-1.8 before the kernels), later processes load it (1.8-2.1 CPU-s; ``import numba``
-itself 0.3-0.4 CPU-s; the cache is about 1 MB). Numba 0.68 looks
+2-core machine under other load: a process playing the baseline once spent about 8 CPU-s with an
+empty cache, against 0.8-1.3 before the kernels; the largest, ``field_trust``, about 2 s: prefer
+element loops to slice assignments, which cost seconds to compile), later processes load it
+(about 1.0-2.0 CPU-s for the same process; ``import numba`` itself 0.3-0.4 CPU-s; the cache is
+about 1 MB). Numba 0.68 looks
 for a cache directory in this order (numba/core/caching.py, ``_CacheImpl._locator_classes``; docs:
 "Notes on Caching", NUMBA_CACHE_DIR):
 
@@ -198,8 +200,10 @@ def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, le
             for j in range(C):
                 if caught[g, j] != 0 and member[g, j]:
                     marked = True
-            if marked:
-                before[:, :] = T[g]
+            if marked:  # trust as it stood before this meeting's update
+                for i in range(C):
+                    for j in range(C):
+                        before[i, j] = T[g, i, j]
         _revise_group(T, g, signal, weight, attend, factor, np.float32(lift))
         if marked:
             _slow_repair(T, g, before, caught, member, repair)
@@ -510,4 +514,16 @@ def seat_totals(x):
         for i in range(C):
             total += x[g, i]
         out[g] = total
+    return out
+
+
+# ------------------------------------------------------------------ decisions (sim/profiles.py)
+@_compiled
+def pick_by_profile(values, profile):
+    """For each group, for each seat: the decision of the seat's own profile, ``values[profile[g, i], g, i]``."""
+    G, C = profile.shape
+    out = np.empty((G, C), values.dtype)
+    for g in range(G):
+        for i in range(C):
+            out[g, i] = values[profile[g, i], g, i]
     return out

@@ -24,6 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
+from . import kernels
 from .vocabulary import LABELS as _LABELS
 from .vocabulary import NAMES
 
@@ -252,30 +253,27 @@ class Oportunista:
         return Decision(np.ones(shape), renege, pay, ~keep, hidden.copy(), np.broadcast_to(stays, shape).copy())
 
 
-def profile_masks(profile: np.ndarray, n_profiles: int) -> tuple:
-    """Seats holding each profile code, one boolean mask per profile.
+# the fields of a Decision and their dtypes in the merged arrays
+_FIELDS = (("commit", np.float64), ("renege", np.float64), ("pay_quota", np.bool_), ("route_lead", np.bool_),
+           ("furtive", np.bool_), ("participate", np.bool_))
 
-    They depend only on the roster, so the model computes them once per roster change and hands
-    them to :func:`merge_decisions`.
+
+def merge_decisions(parts, profile) -> dict[str, np.ndarray]:
+    """Each seat takes the decision of its own profile: ``parts[profile[g, s]]`` at seat (g, s).
+
+    ``parts[k]`` is profile k's decision for every seat (fields may broadcast, ``participate`` may
+    be None: everyone joins). The pick is a compiled loop over groups and seats
+    (:func:`sim.model.kernels.pick_by_profile`), the same at every size. Returns fresh, writable
+    ``(groups, seats)`` arrays, one per field.
     """
-    return tuple(profile == k for k in range(n_profiles))
-
-
-def merge_decisions(parts, masks) -> dict[str, np.ndarray]:
-    """Each seat takes the decision of its own profile: ``parts[k]`` where ``masks[k]``.
-
-    The masks partition the seats. One chain of ``np.where`` at every size. Returns fresh,
-    writable full-shape arrays, one per field.
-    """
+    shape = np.shape(profile)
     out = {}
-    for name in ("commit", "renege", "pay_quota", "route_lead", "furtive", "participate"):
-        values = [getattr(p, name) for p in parts]
-        if name == "participate":
-            values = [np.ones(masks[0].shape, bool) if v is None else v for v in values]
-        col = np.broadcast_to(values[0], masks[0].shape)
-        for v, m in zip(values[1:], masks[1:], strict=True):
-            col = np.where(m, v, col)
-        out[name] = np.array(col) if len(values) == 1 else col
+    for name, dtype in _FIELDS:
+        stacked = np.empty((len(parts), *shape), dtype)
+        for k, part in enumerate(parts):
+            value = getattr(part, name)
+            stacked[k] = True if value is None else value
+        out[name] = kernels.pick_by_profile(stacked, profile)
     return out
 
 
