@@ -70,21 +70,31 @@ def facilitator_meetings(steps: pd.DataFrame) -> float:
 
 
 def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
-    """A run's group-level series, one row per kept meeting (every ``every``-th and the last)."""
-    last = int(steps["step"].max())
-    keep = steps[(steps["step"] % every == 0) | (steps["step"] == last)]
-    alive = keep["alive"].astype(bool)
-    out = pd.DataFrame({"step": np.unique(keep["step"].to_numpy())})
-    by = keep["step"].to_numpy()
+    """A run's group-level series, one row per kept meeting (every ``every``-th and the last).
+
+    NumPy on the columns (a pandas groupby per column and run cost ~14 ms a run, more than
+    playing it in a batch): counts and sums with ``bincount`` over the kept meetings.
+    """
+    step = steps["step"].to_numpy()
+    last = int(step.max())
+    sel = (step % every == 0) | (step == last)
+    kept, at = np.unique(step[sel], return_inverse=True)
+    alive = steps["alive"].to_numpy()[sel].astype(bool)
+    n_rows = np.bincount(at, minlength=len(kept)).astype(float)
+    n_alive = np.bincount(at, weights=alive, minlength=len(kept))
+    out = {"step": kept}
     for c in columns:
         if c == "alive":
-            v = alive.groupby(by).mean()
-        elif c in SUMMED:
-            v = keep[c].groupby(by).sum()
+            out[c] = n_alive / n_rows
+            continue
+        x = steps[c].to_numpy()[sel].astype(float)
+        if c in SUMMED:
+            out[c] = np.bincount(at, weights=x, minlength=len(kept))
         else:
-            v = keep[c].astype(float).where(alive).groupby(by).mean()
-        out[c] = v.reindex(out["step"]).to_numpy(float)
-    return out
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[c] = np.bincount(at, weights=np.where(alive, x, 0.0), minlength=len(kept)) / n_alive
+            out[c][n_alive == 0] = np.nan
+    return pd.DataFrame(out)
 
 
 def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
