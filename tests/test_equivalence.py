@@ -59,12 +59,16 @@ Every run goes through :func:`benchmarks.reference_outcomes.play`, which uses ``
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks import reference_outcomes as ro
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import reference_outcomes as ro  # noqa: E402
 
 REFERENCE, SIDECAR = ro.load_reference()
 
