@@ -3,14 +3,14 @@
 ``python -m benchmarks.reference_outcomes [--write] [--seeds N] [--jobs 2] [--calibrate R]`` plays every scenario
 file under ``scenarios/`` and ``scenarios/lab/`` for N seeds (``REFERENCE_BASE + k``, k = 0..N-1)
 at the scenario's own horizon and keeps the ``outcome.*`` columns of the ``runs`` table (see
-:func:`sim.run.outcomes`). Without ``--write`` it prints what it would keep; with it, it writes
+:func:`sim.results.run.outcomes`). Without ``--write`` it prints what it would keep; with it, it writes
 ``tests/data/reference_outcomes.csv.gz`` (one row per scenario and seed) and the sidecar
 ``tests/data/reference_outcomes.json`` (engine commit, date, seeds, N and the outcomes kept and
 dropped per scenario, and the command that regenerates it). ``tests/test_equivalence.py`` compares
 a later engine's distributions with this reference; see its docstring for the statistics.
 
 Every run is played with ``run.firm_table = "off"``: no outcome comes from the firms table (see
-:func:`sim.run.outcomes`), and the outcomes were checked equal to the scenario's own setting, so
+:func:`sim.results.run.outcomes`), and the outcomes were checked equal to the scenario's own setting, so
 this only saves time.
 
 An outcome is kept for a scenario when it varies across the reference seeds; constants (e.g. the
@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.run import versions
+from sim.results.run import versions
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -171,7 +171,7 @@ TOL_SD = 0.25         # practical tolerance: difference of means, in reference s
 TOL_KS = 0.20         # practical tolerance: largest distance between the two empirical CDFs (KS D)
 TOL_SHARE = 0.10      # practical tolerance: share of runs missing (NaN) or off the reference's constant
 SHORT_STEPS = 20      # scenarios this short (lab, workshop) are cheap: they get more test seeds
-TEST_SEEDS = {"long": 16, "short": 50}
+TEST_SEEDS = {"long": 40, "short": 80}
 
 
 def check_seeds(path: Path) -> int:

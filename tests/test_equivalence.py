@@ -10,7 +10,7 @@ each outcome has the same *distribution* over seeds.
 Design of the check
 -------------------
 * **Samples.** The engine in the checkout plays every scenario for M seeds 200000 + k, disjoint
-  from the reference's: M = 16 for the long scenarios (104-156 meetings) and M = 50 for the short
+  from the reference's: M = 40 for the long scenarios (104-156 meetings) and M = 80 for the short
   lab and workshop ones (10-12 meetings), so the whole file stays within about a minute of CPU.
   Seeds are fixed, so the verdict is deterministic for a given engine.
 * **One comparison per (scenario, outcome)**, 703 in all, of three kinds:
@@ -46,9 +46,10 @@ Design of the check
   changed mechanism (sanctions off; trust learning half as fast) and compares them with their
   reference through the same machinery, Holm-corrected over the whole family's size; they must
   fail. Power is limited by M: one scenario's outcome must move by about 1.35 reference SD to be
-  flagged with 80 % probability (M = 16; 0.75 SD with M = 60, 0.45 SD with M = 200); a change
+  flagged with 80 % probability (M = 16; about 0.85 SD at today's M = 40, 0.75 SD with M = 60, 0.45 SD with M = 200); a change
   that moves an outcome in many scenarios by less is caught by the pooled comparison; subtler
-  changes need more seeds (raise ``TEST_SEEDS`` once the batch API makes seeds cheap).
+  changes need more seeds (``TEST_SEEDS`` was raised from 16 / 50 to 40 / 80 once batches made seeds
+  cheap: the file takes about 20 s).
   benchmarks/README.md lists parameter changes that are and are not detected.
 
 Every run goes through :func:`benchmarks.reference_outcomes.play`, which uses ``sim.run_batch`` or
