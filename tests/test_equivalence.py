@@ -46,7 +46,8 @@ Design of the check
   changed mechanism (sanctions off; trust learning half as fast) and compares them with their
   reference through the same machinery, Holm-corrected over the whole family's size; they must
   fail. Power is limited by M: one scenario's outcome must move by about 1.35 reference SD to be
-  flagged with 80 % probability (M = 16; about 0.85 SD at today's M = 40, 0.75 SD with M = 60, 0.45 SD with M = 200); a change
+  flagged with 80 % probability (M = 16; about 0.85 SD at today's M = 40, 0.75 SD with M = 60,
+  0.45 SD with M = 200); a change
   that moves an outcome in many scenarios by less is caught by the pooled comparison; subtler
   changes need more seeds (``TEST_SEEDS`` was raised from 16 / 50 to 40 / 80 once batches made seeds
   cheap: the file takes about 20 s).
