@@ -339,3 +339,22 @@ def test_every_sanction_is_reported_in_the_events_table(baseline):
     res = sim.run(busy(baseline), seed=4, steps=60)
     assert len(sanctions_of(res.firms)) > 20
     assert sanctions_of(res.firms) == sanctions_of(res.events)
+
+
+def test_every_per_seat_array_is_declared_once_and_empty_seats_hold_their_cleared_values(baseline):
+    """sim/model/state.py declares each (groups, seats) array; the model allocates, seats, clears and
+    re-matches from that one list."""
+    from sim.model import AsociaModel
+    from sim.model.state import KEEP, SEATS
+
+    model = AsociaModel(busy(baseline), seed=4)
+    for _ in range(40):
+        model.step()
+    shape = (model.G, model.C)
+    empty = ~model.member
+    assert empty.any() and model.n_exited.sum() + model.n_expelled.sum() >= 0
+    for a in SEATS:
+        arr = getattr(model, a.name)
+        assert arr.shape == shape and arr.dtype == np.dtype(a.dtype), a.name
+        if a.leave is not KEEP:
+            assert (arr[empty] == a.leave).all(), a.name

@@ -37,7 +37,7 @@ import numpy as np
 
 from . import facilitator as fac
 from . import governance as gov
-from . import kernels
+from . import kernels, state
 from . import programme as prog
 from . import trust as tr
 from .firm import Firm
@@ -123,30 +123,7 @@ class AsociaModel(mesa.Model):
         self._next_firm = np.ones(self.reps, np.int64)       # each replication numbers its firms from 1
         self.t = 0
         f0 = (G, C)
-        self.member = np.zeros(f0, bool)
-        self.firm_id = np.full(f0, -1, np.int64)
-        self.profile = np.zeros(f0, np.int8)
-        self.capacity = np.zeros(f0)
-        self.product = np.zeros(f0, np.int64)
-        self.disposition = np.zeros(f0, np.int8)
-        self.cc_a = np.zeros(f0)
-        self.cc_b = np.zeros(f0)
-        self.tenure = np.zeros(f0, np.int64)
-        self.strikes = np.zeros(f0, np.int64)
-        self.ema_gain = np.zeros(f0)
-        self.paid_in = np.zeros(f0)
-        self.founder = np.zeros(f0, bool)
-        self.engagement = np.ones(f0)   # involvement in day-to-day operation, in [floor, 1]
-        self.leaving = np.full(f0, -1, np.int64)
-        self.payoff = np.zeros(f0)
-        self.alone = np.zeros(f0)
-        # what each firm has learned: the money a shortfall costs it in peer punishment, and how
-        # many of its furtive acts were tried and caught (its own estimate of detection)
-        self.punish_rate = np.zeros(f0)
-        self.tries = np.zeros(f0, np.int64)
-        self.caught = np.zeros(f0, np.int64)
-        self.punish_loss = np.zeros(f0)
-        self.punish_cost = np.zeros(f0)
+        state.allocate(self, f0)   # every per-seat array, declared in sim/model/state.py
         self.lab = s.lab.enabled
         self.participate = self.member.copy()
         self.T = np.full((G, C, C), s.trust.initial, dtype=np.float32)
@@ -187,7 +164,6 @@ class AsociaModel(mesa.Model):
         self._next_fine = None
         self._lead_private = np.full((G, 1), self.export_game.private_value)
         self._lead_private.flags.writeable = False
-        self.overlap = np.zeros(f0, np.int64)
         self.breadth = np.zeros(G, np.int64)
         self.log = Recorder(self)
         self._fac_events = fac.transitions(s.facilitator.schedule, s.facilitator.exit_at,
@@ -237,15 +213,7 @@ class AsociaModel(mesa.Model):
         self.disposition[gs, ss] = disposition
         self.cc_a[gs, ss] = cc_a
         self.cc_b[gs, ss] = cc_b
-        self.tenure[gs, ss] = 0
-        self.strikes[gs, ss] = 0
-        self.ema_gain[gs, ss] = 0.0
-        self.paid_in[gs, ss] = 0.0
-        self.engagement[gs, ss] = 1.0
-        self.leaving[gs, ss] = -1
-        self.punish_rate[gs, ss] = 0.0
-        self.tries[gs, ss] = 0
-        self.caught[gs, ss] = 0
+        state.reset_for_newcomers(self, gs, ss)
         self.changed[gs] = True
         self._roster_changed(gs)
 
@@ -995,12 +963,7 @@ class AsociaModel(mesa.Model):
                 agent.seat = None
             self.deciders.pop(fid, None)
         self.member[mask] = False
-        self.firm_id[mask] = -1
-        self.leaving[mask] = -1
-        self.strikes[mask] = 0
-        self.paid_in[mask] = 0.0
-        self.ema_gain[mask] = 0.0
-        self.founder[mask] = False
+        state.clear(self, mask)
         rows = mask.any(axis=1)
         self.changed |= rows
         self._roster_changed(rows)
@@ -1071,9 +1034,7 @@ class AsociaModel(mesa.Model):
             mine = np.flatnonzero(reps == r)
             perm[mine] = mine[run.permutation(len(mine))]
         trust_given = kernels.given_received(self.T, self.member)[0]
-        for name in ("firm_id", "profile", "capacity", "product", "disposition", "cc_a", "cc_b",
-                     "tenure", "strikes", "ema_gain", "paid_in", "leaving", "punish_rate", "tries", "caught",
-                     "founder", "engagement"):
+        for name in state.MOVES:
             arr = getattr(self, name)
             arr[g, s_] = arr[g[perm], s_[perm]]
         gt = trust_given[g[perm], s_[perm]]
