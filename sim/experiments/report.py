@@ -5,7 +5,7 @@ cost, how sure we are); the ranked policy table (sim/robustness.py); outcomes pe
 reference lines (going alone, the survival threshold); the groups' trajectories with bands; the
 discovered rules (PRIM, with stability, and CART); sensitivity with its diagnostics; trade-offs;
 a methods appendix (design, seeds, definitions, versions, how to re-run). Labels and units come
-from the scenario schema (sim/model/scenario.py) and :data:`sim.experiment.OUTCOME_INFO`, never raw
+from the scenario schema (sim/model/scenario.py) and :data:`sim.experiments.experiment.OUTCOME_INFO`, never raw
 keys. Figures summarise over design points (box plots per policy, ranked means with bands), so
 they stay readable at 500+ points. plotly.js is embedded once; print CSS lays the page out on A4
 or letter.

@@ -173,7 +173,7 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
     """Run (or resume) an experiment into the store folder ``out``.
 
     Args:
-        experiment: a loaded experiment (:func:`sim.experiment.load_experiment`).
+        experiment: a loaded experiment (:func:`sim.experiments.experiment.load_experiment`).
         out: the store folder; created, or resumed if it holds the same experiment.
         workers: processes (local) or workers of the embedded LocalCluster; default: CPUs. With a
             ``scheduler``, the work is cut for this many workers; default: the threads of the

@@ -84,7 +84,7 @@ class AsociaModel(mesa.Model):
         """Build the groups of a scenario (of one replication, or of several played side by side).
 
         Args:
-            scenario: a validated :class:`sim.scenario.Scenario`.
+            scenario: a validated :class:`sim.model.scenario.Scenario`.
             seed: integer seed of this run (defaults to ``scenario.run.seed``); strings are refused.
             deciders: optional ``{firm_id: decider}`` for firms decided from outside the model.
             seeds: instead of ``seed``, the seeds of several replications played as one batch:

@@ -80,7 +80,7 @@ class JointPurchaseGame:
 
     @classmethod
     def from_scenario(cls, jp) -> JointPurchaseGame:
-        """Build from a :class:`sim.scenario.JointPurchase` section."""
+        """Build from a :class:`sim.model.scenario.JointPurchase` section."""
         return cls(jp.list_price, jp.min_lot, jp.volume_full, jp.discount_min, jp.discount_max,
                    jp.handling_cost, jp.side_discount, jp.shortfall_penalty, jp.sharing)
 
@@ -114,7 +114,7 @@ class JointPurchaseGame:
         return (self.list_price, self.min_lot, self.volume_full, self.discount_min, self.discount_max)
 
     def play(self, demand, commit, renege, member, coordinated) -> PurchaseOutcome:
-        """Resolve one round for every group at once (compiled: :func:`sim.kernels.purchase_round`).
+        """Resolve one round for every group at once (compiled: :func:`sim.model.kernels.purchase_round`).
 
         Args:
             demand: units each seat needs this meeting (0 for empty seats).
@@ -153,7 +153,7 @@ class JointPurchaseGame:
           sharing; 0 under proportional sharing), the value of joining a round at all.
 
         Sólido ciudadano weighs ``own`` (moderate self-interest), tengo que ganar ``own - others``
-        (relative payoff). Pure, and compiled like :meth:`play` (:func:`sim.kernels.commit_gains`).
+        (relative payoff). Pure, and compiled like :meth:`play` (:func:`sim.model.kernels.commit_gains`).
         """
         member = np.ascontiguousarray(member, dtype=bool)
         shape = member.shape
@@ -200,7 +200,7 @@ class ExportGame:
 
     @classmethod
     def from_scenario(cls, ex) -> ExportGame:
-        """Build from a :class:`sim.scenario.Export` section."""
+        """Build from a :class:`sim.model.scenario.Export` section."""
         return cls(ex.quota, ex.spend_rate, ex.lead_rate, ex.fund_elasticity,
                    ex.breadth_elasticity, ex.lead_value, ex.commission, ex.private_share)
 

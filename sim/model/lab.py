@@ -3,7 +3,7 @@
 ``design(...)`` returns the dotted-key overrides that turn a scenario into a laboratory experiment:
 ``[lab] enabled`` (everyone present, the good produced whenever members contribute, full feedback,
 beliefs moved only by observed conduct, fixed groups), the linear public-goods game written as a
-joint purchase (:meth:`sim.games.JointPurchaseGame.public_goods`: a member's payoff is
+joint purchase (:meth:`sim.model.games.JointPurchaseGame.public_goods`: a member's payoff is
 ``e - c_i + mpcr * sum_j c_j``), no facilitator, no reglamento, no consortium, and the lab's type mix.
 The shipped files in ``scenarios/lab/`` are these designs written out (a test keeps them equal).
 

@@ -12,7 +12,7 @@ Trust is "a theory a person builds about how another will act" (Good, quoted at 
 * the facilitator, santos and a transparent decision rule lift it; conflicts cut it.
 
 The meeting's update (observe, losses, lift, slow repair) and the members' mean trust are compiled
-loops over groups and members in :mod:`sim.kernels` (``field_trust``, ``lab_trust``,
+loops over groups and members in :mod:`sim.model.kernels` (``field_trust``, ``lab_trust``,
 ``given_received``, ``group_mean``); this module keeps the whole-array helpers used outside a
 meeting. They never draw random numbers.
 """

@@ -4,8 +4,8 @@ Everything else (scenario shares, decision rules, tables, narrative, CLI summary
 and colours) derives its list of profiles from :data:`PROFILES`. The module imports nothing heavy,
 so the command line can read it before NumPy, pandas and Mesa load.
 
-Adding a profile: add a :class:`ProfileInfo` here, a share field in ``sim.scenario.Population``,
-and its decision class in ``sim.profiles`` (``build_profiles`` in the same order).
+Adding a profile: add a :class:`ProfileInfo` here, a share field in ``sim.model.scenario.Population``,
+and its decision class in ``sim.model.profiles`` (``build_profiles`` in the same order).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ COLOURS = {p.name: p.colour for p in PROFILES}
 class EventKind(IntEnum):
     """Kinds of event in the events table (the code stored) and their names (``kind`` column).
 
-    Sentences in both languages are in ``sim.narrative.TEXT``, keyed by the lower-case name.
+    Sentences in both languages are in ``sim.model.narrative.TEXT``, keyed by the lower-case name.
     """
 
     ENTRY = 1

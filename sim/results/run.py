@@ -163,9 +163,9 @@ def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None,
     * ``dissolved_at``: mean meeting at which dissolved groups dissolved (NaN if none did);
     * the programme's cost and cost-effectiveness at its end
       (``programme_end``, the planned end of support) and two years after, and the founders
-      kept: see :func:`sim.programme.outcomes`;
+      kept: see :func:`sim.model.programme.outcomes`;
     * with the events table, the meeting at which groups reached each milestone and the share
-      that did: see :func:`sim.programme.milestones`.
+      that did: see :func:`sim.model.programme.milestones`.
     """
     # NumPy on the columns (no DataFrame masks or groupby); _mean and _sum reduce exactly as the
     # pandas Series methods do, so the numbers are the same to the last bit
