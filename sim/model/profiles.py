@@ -277,14 +277,26 @@ def merge_decisions(parts, profile) -> dict[str, np.ndarray]:
     return out
 
 
+# each registered profile's decision rule, built from a scenario's ``profiles`` section
+RULES = {
+    "santo": lambda traits: Santo(),
+    "solido": lambda traits: SolidoCiudadano(lead=traits.solido_lead, tolerance=traits.solido_tolerance),
+    "tengo": lambda traits: TengoQueGanar(),
+    "oportunista": lambda traits: Oportunista(mimic=traits.oportunista_mimic,
+                                              threshold=traits.oportunista_threshold),
+}
+
+
+def register_rule(name: str, build) -> None:
+    """The decision rule of a registered profile: ``build(traits)`` returns an object with ``decide(obs)``."""
+    if name not in NAMES:
+        raise ValueError(f"register profile {name!r} in sim.model.vocabulary first; registered: {NAMES}")
+    RULES[name] = build
+
+
 def build_profiles(traits) -> tuple:
-    """The four profiles, indexed by profile code, from a scenario's ``profiles`` section."""
-    return (
-        Santo(),
-        SolidoCiudadano(lead=traits.solido_lead, tolerance=traits.solido_tolerance),
-        TengoQueGanar(),
-        Oportunista(mimic=traits.oportunista_mimic, threshold=traits.oportunista_threshold),
-    )
+    """One decision rule per registered profile, indexed by profile code, from a scenario's ``profiles`` section."""
+    return tuple(RULES[name](traits) for name in NAMES)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from typing import Any
 
 import tomli_w
 
+from . import vocabulary as _vocabulary
 from .vocabulary import NAMES as PROFILES
 
 DISPOSITIONS = ("active", "passive", "barely")
@@ -80,14 +81,12 @@ class Population:
     group_size: int = P(8, 3, 40, unit="firms", en="Founding members per group",
                         es="Socios fundadores por grupo", src="004:L175-176 (5-20 firms)")
     slack: int = P(4, 0, 40, unit="seats", en="Seats for newcomers", es="Lugares para ingresantes")
-    santo: float = P(0.2, 0.0, 1.0, en="Share santo", es="Proporción santo",
-                     src="004:L1883-1951; shares unspecified (DOMAIN §6.2)")
-    solido: float = P(0.4, 0.0, 1.0, en="Share sólido ciudadano",
-                      es="Proporción sólido ciudadano", src="004:L1883-1951")
-    tengo: float = P(0.2, 0.0, 1.0, en="Share tengo que ganar", es="Proporción tengo que ganar",
-                     src="004:L1883-1951")
-    oportunista: float = P(0.2, 0.0, 1.0, en="Share oportunista", es="Proporción oportunista",
-                           src="004:L1883-1951")
+    # one share key per registered profile (sim/model/vocabulary.py), in the registry's order
+    for _info in _vocabulary.PROFILES:
+        __annotations__[_info.name] = "float"
+        locals()[_info.name] = P(_info.share, 0.0, 1.0, en=f"Share {_info.es}", es=f"Proporción {_info.es}",
+                                 src=_info.src)
+    del _info
     weak_share: float = P(0.5, 0.0, 1.0, en="Share of weak firms", es="Proporción de empresas débiles",
                           src="004:L1201-1204")
     capacity_weak: float = P(0.6, 0.05, 1.0, unit="x", en="Capacity of a weak firm",
@@ -625,7 +624,7 @@ class Scenario:
         return from_dict(data, origin=origin if origin != "override" else self.source)
 
     def profile_shares(self) -> dict[str, float]:
-        """The four profile shares, in PROFILES order."""
+        """The profile shares, in PROFILES order."""
         return {p: getattr(self.population, p) for p in PROFILES}
 
 
@@ -781,9 +780,10 @@ def _cross_checks(s: Scenario, origin: str) -> None:
     pop = s.population
     total = sum(getattr(pop, p) for p in PROFILES)
     if abs(total - 1.0) > 1e-6:
+        keys = [f"'population.{p}'" for p in PROFILES]
         raise ScenarioError(
-            f"{origin}: keys 'population.santo', 'population.solido', 'population.tengo' and "
-            f"'population.oportunista' sum to {total:.4g}; allowed: shares that sum to 1"
+            f"{origin}: keys {', '.join(keys[:-1])} and {keys[-1]} sum to {total:.4g}; "
+            "allowed: shares that sum to 1"
         )
     disp = pop.active + pop.passive + pop.barely
     if abs(disp - 1.0) > 1e-6:

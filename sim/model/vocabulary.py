@@ -4,8 +4,8 @@ Everything else (scenario shares, decision rules, tables, narrative, CLI summary
 and colours) derives its list of profiles from :data:`PROFILES`. The module imports nothing heavy,
 so the command line can read it before NumPy, pandas and Mesa load.
 
-Adding a profile: add a :class:`ProfileInfo` here, a share field in ``sim.model.scenario.Population``,
-and its decision class in ``sim.model.profiles`` (``build_profiles`` in the same order).
+Adding a profile: a :class:`ProfileInfo` here (or :func:`register`) and its decision rule in
+``sim.model.profiles`` (``RULES``, or :func:`sim.model.profiles.register_rule`).
 """
 
 from __future__ import annotations
@@ -16,25 +16,48 @@ from enum import IntEnum
 
 @dataclass(frozen=True)
 class ProfileInfo:
-    """A profile's name (the code used in files and tables), its labels and its chart colour."""
+    """A profile: its name (the code in files and tables), labels, chart colour and population share.
+
+    ``share`` and ``src`` are the default of its ``population.<name>`` key in the scenario schema
+    (sim/model/scenario.py builds one share key per registered profile) and that default's source.
+    """
 
     name: str
     es: str
     en: str
     colour: str   # Okabe-Ito (readable by colour-blind viewers and on a projector)
+    share: float = 0.0
+    src: str = ""
 
 
 # order = profile code (0, 1, 2, 3) in the model's arrays and tables (004:L1883-1951)
 PROFILES = (
-    ProfileInfo("santo", "santo", "saint", "#009E73"),
-    ProfileInfo("solido", "sólido ciudadano", "solid citizen", "#0072B2"),
-    ProfileInfo("tengo", "tengo que ganar", "I have to win", "#E69F00"),
-    ProfileInfo("oportunista", "oportunista", "opportunist", "#D55E00"),
+    ProfileInfo("santo", "santo", "saint", "#009E73", 0.2, "004:L1883-1951; shares unspecified (DOMAIN §6.2)"),
+    ProfileInfo("solido", "sólido ciudadano", "solid citizen", "#0072B2", 0.4, "004:L1883-1951"),
+    ProfileInfo("tengo", "tengo que ganar", "I have to win", "#E69F00", 0.2, "004:L1883-1951"),
+    ProfileInfo("oportunista", "oportunista", "opportunist", "#D55E00", 0.2, "004:L1883-1951"),
 )
 NAMES = tuple(p.name for p in PROFILES)
 # the guide's own (Spanish) names are used in both languages: trainers and tables speak of them so
 LABELS = {p.name: p.es for p in PROFILES}
 COLOURS = {p.name: p.colour for p in PROFILES}
+
+
+def register(info: ProfileInfo) -> None:
+    """Add a profile to the registry (code ``len(PROFILES)``), before the rest of ``sim`` is imported.
+
+    Everything that lists profiles derives from this module when it is imported: the scenario's
+    share keys, the tables' per-profile columns, the charts. So a profile is added by registering
+    it first, and its decision rule with :func:`sim.model.profiles.register_rule`
+    (docs/architecture.md, "Adding a profile"; tests/test_layout.py plays a toy profile this way).
+    """
+    global PROFILES, NAMES
+    if info.name in NAMES:
+        raise ValueError(f"profile {info.name!r} is already registered")
+    PROFILES = (*PROFILES, info)
+    NAMES = tuple(p.name for p in PROFILES)
+    LABELS[info.name] = info.es
+    COLOURS[info.name] = info.colour
 
 
 class EventKind(IntEnum):
