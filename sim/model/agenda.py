@@ -127,13 +127,7 @@ class AsociaModel(mesa.Model):
         self.lab = s.lab.enabled
         self.participate = self.member.copy()
         self.T = np.full((G, C, C), s.trust.initial, dtype=np.float32)
-        self.alive = np.ones(G, bool)
-        self.phase = np.ones(G, np.int8)
-        self.rules_on = np.zeros(G, bool)
-        self.formalised = np.zeros(G, bool)
-        self.backlog = np.zeros(G)
-        self.fund = np.zeros(G)
-        self.viol_rate = np.zeros(G)
+        state.allocate_groups(self, G)   # every per-group array with a common start (sim/model/state.py)
         f_start = fac.presence(s.facilitator.schedule, 0, s.facilitator.exit_at, s.facilitator.taper_from)
         if s.programme.facilitator_cost > 0 and s.programme.budget <= 0:
             f_start = 0.0  # a programme without money brings no facilitator
@@ -141,20 +135,10 @@ class AsociaModel(mesa.Model):
         self.f = np.full(G, f_start)
         # the programme's account per group and this meeting's money flows (sim/model/programme.py)
         self.programme_left = np.full(G, s.programme.budget)
-        self.programme_paid = np.zeros(G)      # facilitator and subsidies paid by the programme
-        self.facilitator_copay = np.zeros(G)   # members' share of the facilitator's cost
-        self.subsidy = np.zeros(G)
         self.support_over = np.full(G, f_start <= 0)
-        self.handed = np.zeros(G, bool)        # self-governance has reached HANDOVER_MARK
-        self.leadership = np.zeros(G)
-        # the hired manager (gerente): hired or not, and what the group pays it this meeting
-        self.manager = np.zeros(G, bool)
-        self.manager_pay = np.zeros(G)    # its salary this meeting
-        self.manager_fund = np.zeros(G)   # the part of it the fund paid (the members pay the rest)
         # the facilitator brings "un capital inicial de confianza y credibilidad" (004:L846-851)
         tr.lift(self.T, f_start * s.facilitator.initial_trust)
         self.firms: dict[int, Firm] = {}
-        self.changed = np.ones(G, bool)  # groups whose roster changed (cached roster measures are stale)
         # every roster change (seating, leaving, re-matching) bumps this, so per-roster quantities
         # cached by ``_roster`` are recomputed exactly when they can have changed
         self._roster_version = 0
@@ -164,7 +148,6 @@ class AsociaModel(mesa.Model):
         self._next_fine = None
         self._lead_private = np.full((G, 1), self.export_game.private_value)
         self._lead_private.flags.writeable = False
-        self.breadth = np.zeros(G, np.int64)
         self.log = Recorder(self)
         self._fac_events = fac.transitions(s.facilitator.schedule, s.facilitator.exit_at,
                                            s.facilitator.taper_from)

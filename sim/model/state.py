@@ -1,4 +1,4 @@
-"""The model's per-seat state, declared once: each array's type, start value and what happens to it.
+"""The model's state, declared once: the per-seat arrays (type, start, what happens to them) and the per-group ones.
 
 Every per-firm quantity is an array of shape ``(groups, seats)`` on the model (docs/architecture.md).
 :data:`SEATS` lists them, and the model derives from it what it used to write out in four places:
@@ -83,3 +83,43 @@ def clear(model, mask) -> None:
     for a in SEATS:
         if a.leave is not KEEP:
             getattr(model, a.name)[mask] = a.leave
+
+
+@dataclass(frozen=True)
+class GroupArray:
+    """One per-group array (shape ``(groups,)``) with a start value common to every scenario."""
+
+    name: str
+    dtype: type
+    start: object
+    doc: str = ""
+
+
+# per-group state whose start does not depend on the scenario; the facilitator's presence ``f``,
+# self-governance ``self_gov``, the programme's account ``programme_left`` and ``support_over``
+# start from the scenario and are set in ``AsociaModel.__init__``
+GROUPS = (
+    GroupArray("alive", bool, True, "the group exists"),
+    GroupArray("phase", np.int8, 1, "phase of the intervention model (1-4)"),
+    GroupArray("rules_on", bool, False, "its reglamento is adopted"),
+    GroupArray("formalised", bool, False, "the consortium agreement is signed"),
+    GroupArray("backlog", np.float64, 0.0, "distrust and skipped integration a rushed group carries"),
+    GroupArray("fund", np.float64, 0.0, "the consortium's fund"),
+    GroupArray("viol_rate", np.float64, 0.0, "violations per member the group is known for (average)"),
+    GroupArray("programme_paid", np.float64, 0.0, "facilitator and subsidies paid by the programme this meeting"),
+    GroupArray("facilitator_copay", np.float64, 0.0, "members' share of the facilitator's cost this meeting"),
+    GroupArray("subsidy", np.float64, 0.0, "joint-purchase subsidy this meeting"),
+    GroupArray("handed", bool, False, "self-governance has reached the hand-over mark"),
+    GroupArray("leadership", np.float64, 0.0, "drivers' share relative to the guide's"),
+    GroupArray("manager", bool, False, "a manager (gerente) is hired"),
+    GroupArray("manager_pay", np.float64, 0.0, "the manager's salary this meeting"),
+    GroupArray("manager_fund", np.float64, 0.0, "the part of it the fund paid (the members pay the rest)"),
+    GroupArray("breadth", np.int64, 0, "distinct products the group offers (a roster measure)"),
+    GroupArray("changed", bool, True, "the roster changed (cached roster measures are stale)"),
+)
+
+
+def allocate_groups(model, groups: int) -> None:
+    """Create every per-group array of :data:`GROUPS` on ``model`` at its start value."""
+    for a in GROUPS:
+        setattr(model, a.name, np.full(groups, a.start, a.dtype))
