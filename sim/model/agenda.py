@@ -47,9 +47,7 @@ from .recorder import Recorder
 from .scenario import PROFILES, Scenario
 from .seats import seat_sum
 from .streams import Draws
-from .vocabulary import EventKind
-
-PHASE_NAMES = ("", "I", "II", "III", "IV")
+from .vocabulary import EventKind, Phase, Sanction
 
 # event kinds (codes stored in the events table; sentences in sim/model/narrative.py)
 # (sim/model/vocabulary.py: EventKind; plain ints here, as the recorder stores them)
@@ -307,7 +305,7 @@ class AsociaModel(mesa.Model):
                 self.support_over |= supported
         lc = s.lifecycle
         to2 = alive & (self.phase == 1) & (t >= lc.phase2_at)
-        self._phase_to(to2, 2)
+        self._phase_to(to2, Phase.II)
         if s.rules.enabled and t >= s.rules.adopt_at:
             # the planned date is a target: a group adopts its reglamento "cuando los participantes
             # estén preparados para adoptar medidas concretas" (004:L1970-1971), i.e. once its
@@ -321,7 +319,7 @@ class AsociaModel(mesa.Model):
         # participative planning follows the reglamento (or its planned date, without rules)
         ruled = self.rules_on if s.rules.enabled else True
         to3 = alive & (self.phase == 2) & (t >= max(s.rules.adopt_at, lc.phase2_at)) & ruled
-        self._phase_to(to3, 3)
+        self._phase_to(to3, Phase.III)
         trust_now = self.trust_now
         # a patient group formalises when ready: trust, and a routine it runs itself (Tabla 4)
         ready = ((trust_now >= lc.formalise_trust) & (self.self_gov >= s.milestones.consortium_self_gov)
@@ -339,7 +337,7 @@ class AsociaModel(mesa.Model):
             skipped = max(0.0, 1.0 - t / lc.integration_time) if lc.integration_time else 0.0
             self.backlog[to4] = np.maximum(0.0, lc.formalise_trust - trust_now[to4]) + skipped
             self.formalised |= to4
-        self._phase_to(to4, 4)
+        self._phase_to(to4, Phase.IV)
         self._hire_manager(t)
 
     def _pay_facilitator(self, t, supported) -> None:
@@ -695,7 +693,7 @@ class AsociaModel(mesa.Model):
         absent_fine = absent * fine if 0.0 <= fine < np.inf else np.where(absent, fine, 0.0)
         self.fines_total = amount + absent_fine
         self.fund = self.fund + seat_sum(self.fines_total)
-        self.expel = kind == 3
+        self.expel = kind == Sanction.EXPULSION
         n = np.maximum(self.n_members, 1)
         w = s.lifecycle.reputation_weight
         self.viol_rate = (1.0 - w) * self.viol_rate + w * seat_sum(violated) / n

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .vocabulary import Sanction
+
 
 @dataclass(frozen=True)
 class DecisionRule:
@@ -64,7 +66,8 @@ def sanction(strikes_after, warning: bool, fine: float, expulsion_strikes: int):
     """
     strikes_after = np.asarray(strikes_after)
     fined_index = strikes_after - (1 if warning else 0)
-    kind = np.where(strikes_after >= expulsion_strikes, 3, np.where(fined_index >= 1, 2, 1))
+    kind = np.where(strikes_after >= expulsion_strikes, Sanction.EXPULSION,
+                    np.where(fined_index >= 1, Sanction.FINE, Sanction.WARNING))
     kind = np.where(strikes_after > 0, kind, 0)
     amount = np.where(kind >= 2, fine * np.maximum(fined_index, 1), 0.0)
     return kind, amount
@@ -74,7 +77,7 @@ def next_fine(strikes, warning: bool, fine: float, expulsion_strikes: int):
     """Fine and expulsion flag the next strike would bring (what a firm weighs before defecting)."""
     after = np.asarray(strikes) + 1
     kind, amount = sanction(after, warning, fine, expulsion_strikes)
-    return amount, kind == 3
+    return amount, kind == Sanction.EXPULSION
 
 
 def conflict_damage(base: float, resolution: str, facilitator, arbitration: float,

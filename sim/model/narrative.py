@@ -12,10 +12,10 @@ from string import Formatter
 import numpy as np
 import pandas as pd
 
-from .vocabulary import LABELS
+from .vocabulary import LABELS, Phase
 
 PROFILE_LABEL = {**LABELS, None: "?"}
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+ROMAN = {int(p): p.name for p in Phase}   # sim/model/vocabulary.py
 
 TEXT = {
     "en": {

@@ -25,11 +25,14 @@ import pandas as pd
 
 from .profiles import NAMES
 from .seats import seat_sum
-from .vocabulary import EVENT_KINDS  # re-exported: code -> name of the events table
+from .vocabulary import (
+    EVENT_KINDS,  # re-exported: code -> name of the events table
+    SANCTION_NAMES,
+)
 
 LEAD_STATES = ("none", "routed", "kept", "missed")
 STATUS = ("member", "leaving", "exiting", "expelled")
-SANCTIONS = ("none", "warning", "fine", "expulsion")
+SANCTIONS = SANCTION_NAMES   # code -> name of the sanction column (sim/model/vocabulary.py: Sanction)
 DISPOSITIONS = ("active", "passive", "barely")
 
 # ---------------------------------------------------------------------- column layout of the blocks

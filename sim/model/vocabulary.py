@@ -86,3 +86,24 @@ class EventKind(IntEnum):
 
 
 EVENT_KINDS = {int(k): k.name.lower() for k in EventKind}
+
+
+class Sanction(IntEnum):
+    """The graduated sanctions of a reglamento (004:L2026-2029): the ``sanction`` column's codes."""
+
+    NONE = 0
+    WARNING = 1
+    FINE = 2
+    EXPULSION = 3
+
+
+class Phase(IntEnum):
+    """Phases of the intervention model (004 Tabla 3): the ``phase`` column's codes (roman numerals in sentences)."""
+
+    I = 1      # promotion and selection  # noqa: E741
+    II = 2     # trust building and pilot joint purchases
+    III = 3    # participative planning
+    IV = 4     # independence: the export consortium
+
+
+SANCTION_NAMES = tuple(k.name.lower() for k in Sanction)   # code -> name in the tables
