@@ -241,11 +241,15 @@ def _runs_row(scenario: Scenario, seed: int, steps: int, tables, elapsed: float 
     return pd.DataFrame([_runs_dict(scenario, seed, steps, tables, programme.planned_end(scenario))])
 
 
-def _runs_dict(scenario: Scenario, seed: int, steps: int, tables, end) -> dict[str, Any]:
-    """The ``runs`` row of one run as a dict (``end``: the programme's planned end)."""
+def _runs_dict(scenario: Scenario, seed: int, steps: int, tables, end, flat=None) -> dict[str, Any]:
+    """The ``runs`` row of one run as a dict.
+
+    ``end`` is the programme's planned end; ``flat`` the scenario's parameters, when the caller has
+    them already.
+    """
     row = {"run": f"{scenario.meta.name}-{seed}", "scenario": scenario.meta.name,
            "source": scenario.source, "seed": seed, "steps": steps, "schema": SCHEMA_VERSION}
-    row.update(scenario.flat())
+    row.update(scenario.flat() if flat is None else flat)
     row.update({f"version.{k}": v for k, v in versions().items()})
     row.update({f"outcome.{k}": v for k, v in outcomes(tables["steps"], tables["firms"], programme_end=end,
                                                                    events=tables["events"]).items()})
@@ -354,10 +358,15 @@ def _play_batch(scenario: Scenario, seeds: list[int], steps: int, tables: set) -
     for _ in range(steps):
         model.step()
     frames = model.log.frames(sentences=False)
-    parts = {name: _by_replication(df, model.G0, model.reps) for name, df in frames.items()}
+    cut = {name: _by_replication(df, model.G0, model.reps) for name, df in frames.items()}
+    parts = {name: [df.iloc[lo:hi].reset_index(drop=True) for lo, hi in bounds]
+             for name, (df, bounds) in cut.items()}
     if "events" in tables:   # the sentences name each replication's own groups and firms
         parts["events"] = [with_sentences(df) for df in parts["events"]]
-    end = programme.planned_end(scenario)
+    end, flat = programme.planned_end(scenario), scenario.flat()
+    # the outcomes read the batch's columns, cut per replication, as NumPy arrays (a pandas column
+    # lookup per outcome and run cost more than the outcomes); the same arrays as each run's table
+    steps_cols, events_cols = _Columns(*cut["steps"]), _Columns(*cut["events"])
     mine, rows = [], []
     for r, seed in enumerate(seeds):
         tables_r = {name: parts[name][r] for name in frames}
@@ -365,7 +374,8 @@ def _play_batch(scenario: Scenario, seeds: list[int], steps: int, tables: set) -
         for df in tables_r.values():
             df.insert(0, "run", run_id)
         mine.append(tables_r)
-        rows.append(_runs_dict(scenario, seed, steps, tables_r, end))
+        rows.append(_runs_dict(scenario, seed, steps, {"steps": steps_cols.rep(r), "firms": None,
+                                                       "events": events_cols.rep(r)}, end, flat))
     # one frame for the batch's runs rows, cut into one-row frames (a frame per row costs ~10 ms)
     runs = pd.DataFrame(rows) if len(rows) > 1 else None
     toml = scenario.to_toml()
@@ -381,10 +391,53 @@ def _runs_row_of(runs: pd.DataFrame | None, rows: list[dict], r: int) -> pd.Data
     return runs.iloc[r:r + 1].reset_index(drop=True)
 
 
-def _by_replication(df: pd.DataFrame, groups: int, reps: int) -> list[pd.DataFrame]:
-    """Cut a batch's table into one table per replication, with the replication's own group and firm ids."""
+class _Columns:
+    """A table's columns as NumPy arrays, read replication by replication (``rep(r)``).
+
+    What :func:`outcomes` reads of a table (``table[name].to_numpy()``), without a DataFrame per
+    replication; a column is converted once for the whole batch.
+    """
+
+    def __init__(self, df: pd.DataFrame, bounds):
+        self.df, self.bounds, self.cache = df, bounds, {}
+
+    def column(self, name: str) -> np.ndarray:
+        if name not in self.cache:
+            col = self.df[name]
+            self.cache[name] = np.asarray(col, dtype=object) if isinstance(col.dtype, pd.CategoricalDtype) \
+                else col.to_numpy()
+        return self.cache[name]
+
+    def rep(self, r: int) -> _Slice:
+        return _Slice(self, *self.bounds[r])
+
+
+class _Slice:
+    def __init__(self, columns: _Columns, lo: int, hi: int):
+        self.columns, self.lo, self.hi = columns, lo, hi
+
+    def __getitem__(self, name: str) -> _Column:
+        return _Column(self.columns.column(name)[self.lo:self.hi])
+
+
+class _Column:
+    def __init__(self, values: np.ndarray):
+        self.values = values
+
+    def to_numpy(self) -> np.ndarray:
+        return self.values
+
+    def __array__(self, dtype=None, copy=None):
+        return self.values if dtype is None else self.values.astype(dtype)
+
+
+def _by_replication(df: pd.DataFrame, groups: int, reps: int) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
+    """A batch's table ordered by replication, and the row bounds of each replication in it.
+
+    Each replication's rows keep their order and get the replication's own group and firm ids.
+    """
     if reps == 1:
-        return [df]
+        return df, [(0, len(df))]
     g = df["group"].to_numpy().astype(np.int64)
     rep = g // groups
     order = np.argsort(rep, kind="stable")        # keeps each replication's rows in their order
@@ -396,7 +449,7 @@ def _by_replication(df: pd.DataFrame, groups: int, reps: int) -> list[pd.DataFra
         if name in df:
             ids = df[name].to_numpy()
             df[name] = np.where(ids >= 0, ids - (rep << FIRM_KEY_BITS), ids).astype(ids.dtype)
-    return [df.iloc[bounds[r]:bounds[r + 1]].reset_index(drop=True) for r in range(reps)]
+    return df, [(int(bounds[r]), int(bounds[r + 1])) for r in range(reps)]
 
 
 class LiveRun:
