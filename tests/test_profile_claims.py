@@ -21,6 +21,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = replication_seeds(2026, 20)  # played as one batch per arm (sim.run_batch)
+MOST = 5 / 6   # share of seeds in the claim's direction (first written as 5 of 6)
 
 
 def runs(name, overrides=None, groups=20, seeds=SEEDS):
@@ -45,7 +46,7 @@ def test_without_a_reglamento_the_oportunista_earns_the_most():
     report("no rules", mean)
     others = max(mean[p] for p in ("santo", "solido", "tengo"))
     assert mean["oportunista"] - others >= 0.005
-    assert sum(g["oportunista"] > max(g["santo"], g["solido"]) for g in per) >= 5
+    assert np.mean([g["oportunista"] > max(g["santo"], g["solido"]) for g in per]) >= MOST
 
 
 @pytest.mark.parametrize("name", ["baseline", pytest.param("strict_sanctions", marks=pytest.mark.xfail(

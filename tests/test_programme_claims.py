@@ -179,7 +179,7 @@ def test_programme_claim_04_participation_falls_where_benefits_are_unclear():
            strong_y1=strong[:, 0].mean(), strong_y4=strong[:, 1].mean())
     assert weak[:, 0].mean() - weak[:, 1].mean() >= 0.10
     assert strong[:, 0].mean() - strong[:, 1].mean() <= 0.02
-    assert int((weak[:, 1] < weak[:, 0]).sum()) >= 5
+    assert float((weak[:, 1] < weak[:, 0]).mean()) >= MOST
 
 
 @pytest.mark.slow
