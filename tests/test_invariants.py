@@ -4,13 +4,19 @@ events tables agree with the steps table."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
 from sim.model import scenario as sch
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # parameters drawn by the properties, with a cap on the schema's upper bound where the schema
 # allows far more than a small fast run needs (None: the schema's own bounds)
@@ -359,3 +365,36 @@ def test_every_per_seat_array_is_declared_once_and_empty_seats_hold_their_cleare
         assert arr.shape == shape and arr.dtype == np.dtype(a.dtype), a.name
         if a.leave is not KEEP:
             assert (arr[empty] == a.leave).all(), a.name
+
+
+@pytest.mark.parametrize("path", ["scenarios/baseline.toml", "scenarios/lab/strangers_pgg.toml",
+                                  "scenarios/dipat_consortium.toml"])
+def test_every_attribute_of_the_model_is_declared_in_state(path):
+    """Nothing that passes between agenda items is created on the fly: the model holds exactly what
+    sim/model/state.py declares (per seat, per group, per meeting, and the model's own), each per-meeting
+    quantity with the shape and dtype declared and written by the agenda item named."""
+    import inspect
+
+    import mesa
+
+    from sim.model import AsociaModel
+    from sim.model.state import GROUPS, MEETING, MODEL, SEATS
+
+    model = AsociaModel(sim.load_scenario(ROOT / path), seed=3)
+    before = set(vars(model))
+    for _ in range(30):
+        model.step()
+    mesa_own = set(vars(mesa.Model(rng=1)))
+    declared = {a.name for a in (*SEATS, *GROUPS, *MEETING)} | set(MODEL)
+    assert set(vars(model)) == before, "an agenda item created an attribute the model did not declare"
+    assert set(vars(model)) - mesa_own == declared
+    shape = (model.G, model.C)
+    for a in MEETING:
+        value = getattr(model, a.name)
+        if a.kind == "object":
+            assert value is not None, a.name
+            continue
+        assert value.shape == (shape if a.kind == "seat" else shape[:1]), a.name
+        assert value.dtype == np.dtype(a.dtype), a.name
+        source = inspect.getsource(getattr(AsociaModel, a.by))
+        assert re.search(rf"self\.{a.name}\b[^=\n]*=(?!=)", source), f"{a.name} is not written in {a.by}"

@@ -123,7 +123,7 @@ class AsociaModel(mesa.Model):
         f0 = (G, C)
         state.allocate(self, f0)   # every per-seat array, declared in sim/model/state.py
         self.lab = s.lab.enabled
-        self.participate = self.member.copy()
+        state.allocate_meeting(self, f0)   # what agenda items pass each other (sim/model/state.py)
         self.T = np.full((G, C, C), s.trust.initial, dtype=np.float32)
         state.allocate_groups(self, G)   # every per-group array with a common start (sim/model/state.py)
         f_start = fac.presence(s.facilitator.schedule, 0, s.facilitator.exit_at, s.facilitator.taper_from)

@@ -123,3 +123,114 @@ def allocate_groups(model, groups: int) -> None:
     """Create every per-group array of :data:`GROUPS` on ``model`` at its start value."""
     for a in GROUPS:
         setattr(model, a.name, np.full(groups, a.start, a.dtype))
+
+
+# ---------------------------------------------------------------- what passes between agenda items
+@dataclass(frozen=True)
+class MeetingValue:
+    """A quantity one agenda item writes at every meeting and later items (or the recorder) read.
+
+    ``kind`` is ``"seat"`` (shape ``(groups, seats)``), ``"group"`` (``(groups,)``) or ``"object"``
+    (a result object, None before the first meeting). ``by`` names the :class:`AsociaModel`
+    method that writes it. The model creates each one before the first meeting (zeros, or None),
+    so every attribute it holds is declared here; tests/test_invariants.py keeps it so.
+    """
+
+    name: str
+    kind: str
+    dtype: type | None
+    by: str
+    doc: str = ""
+
+
+MEETING = (
+    # hold_meeting: attendance, quorum and what the group can coordinate
+    MeetingValue("attend", "seat", bool, "hold_meeting", "came to the meeting"),
+    MeetingValue("n_members", "group", np.int64, "hold_meeting", "members at the meeting's start (then at its end)"),
+    MeetingValue("quorum_ok", "group", bool, "hold_meeting", "enough members came (where the reglamento asks)"),
+    MeetingValue("capacity_coord", "group", np.float64, "hold_meeting",
+                 "share of the coordination work done (facilitator, self-governance, manager)"),
+    MeetingValue("p_coord", "group", np.float64, "hold_meeting", "chance the joint action is coordinated"),
+    MeetingValue("coordinated", "group", bool, "hold_meeting", "the joint action is coordinated this meeting"),
+    MeetingValue("purchase_open", "group", bool, "hold_meeting", "the joint purchase runs (phase, quorum)"),
+    MeetingValue("consortium_open", "group", bool, "hold_meeting", "the export consortium runs"),
+    # offer_leads: the export market
+    MeetingValue("spend", "group", np.float64, "offer_leads", "the fund's spending on promotion"),
+    MeetingValue("lead_lambda", "group", np.float64, "offer_leads", "expected leads per member"),
+    MeetingValue("has_lead", "seat", bool, "offer_leads", "the member got an export lead"),
+    # observation and decide: what each firm knows and what it decides
+    MeetingValue("detect", "group", np.float64, "observation", "chance a furtive act is detected"),
+    MeetingValue("quota_due", "seat", np.float64, "observation", "consortium quota the member owes"),
+    MeetingValue("participate", "seat", bool, "decide", "plays this round (lab: may stay out)"),
+    MeetingValue("commit", "seat", np.float64, "decide", "share of its demand committed to the purchase"),
+    MeetingValue("renege", "seat", np.float64, "decide", "share of the commitment it withdraws"),
+    MeetingValue("pay_quota", "seat", bool, "decide", "pays its quota"),
+    MeetingValue("route_lead", "seat", bool, "decide", "routes its lead through the consortium"),
+    MeetingValue("furtive", "seat", bool, "decide", "hides its defection"),
+    # buy_jointly, run_consortium: the two games
+    MeetingValue("purchase", "object", None, "buy_jointly", "the purchase round (sim.model.games.PurchaseOutcome)"),
+    MeetingValue("purchase_failed", "group", bool, "buy_jointly", "commitments fell short of the lot"),
+    MeetingValue("quota_paid", "seat", np.float64, "run_consortium", "quota paid into the fund"),
+    MeetingValue("lead_income", "seat", np.float64, "run_consortium", "income from export leads"),
+    MeetingValue("commission", "group", np.float64, "run_consortium", "the fund's commission on served leads"),
+    MeetingValue("leads_routed", "seat", bool, "run_consortium", "lead routed and served"),
+    MeetingValue("leads_missed", "seat", bool, "run_consortium", "lead routed but missed"),
+    MeetingValue("leads_kept", "seat", bool, "run_consortium", "lead kept privately"),
+    MeetingValue("clash", "seat", bool, "run_consortium", "lead in a product other members offer"),
+    # monitor: detection and sanctions
+    MeetingValue("reneged", "seat", bool, "monitor", "withdrew part of its commitment"),
+    MeetingValue("det_renege", "seat", bool, "monitor", "a renege was detected"),
+    MeetingValue("kept_open", "seat", bool, "monitor", "kept a lead privately, openly"),
+    MeetingValue("kept_furtive", "seat", bool, "monitor", "kept a lead privately, furtively"),
+    MeetingValue("det_keep", "seat", bool, "monitor", "a kept lead was detected"),
+    MeetingValue("skipped", "seat", bool, "monitor", "did not pay its quota"),
+    MeetingValue("low_commit", "seat", bool, "monitor", "committed less than the reglamento's minimum"),
+    MeetingValue("violated", "seat", bool, "monitor", "broke a rule and was seen"),
+    MeetingValue("sanction_kind", "seat", np.int64, "monitor", "sanction applied (sim.model.vocabulary.Sanction)"),
+    MeetingValue("fines", "seat", np.float64, "monitor", "fines charged"),
+    MeetingValue("fines_total", "seat", np.float64, "monitor", "fines and forfeits charged"),
+    MeetingValue("expel", "seat", bool, "monitor", "expelled at this meeting"),
+    # update_trust, resolve_conflicts
+    MeetingValue("seen", "seat", bool, "update_trust", "its conduct was observed by the others"),
+    MeetingValue("coop_seen", "seat", np.float64, "update_trust", "cooperation the others saw"),
+    MeetingValue("conflicts", "group", np.int64, "resolve_conflicts", "conflicts this meeting"),
+    # settle_accounts
+    MeetingValue("tc", "group", np.float64, "settle_accounts", "transaction cost per member"),
+    MeetingValue("played", "seat", bool, "settle_accounts", "took part in a joint action"),
+    MeetingValue("refund", "group", np.float64, "settle_accounts", "refunds the fund paid out"),
+    MeetingValue("trust_received", "seat", np.float32, "settle_accounts", "mean trust the others place in it"),
+    MeetingValue("exit_now", "seat", bool, "settle_accounts", "decided to leave"),
+    # update_membership
+    MeetingValue("n_exited", "group", np.int64, "update_membership", "members who left"),
+    MeetingValue("n_expelled", "group", np.int64, "update_membership", "members expelled"),
+    MeetingValue("n_entered", "group", np.int64, "update_membership", "newcomers seated"),
+    MeetingValue("_moved", "group", bool, "update_membership", "groups whose roster changed this meeting"),
+)
+
+# what the model holds besides the arrays above: set once in ``AsociaModel.__init__`` (from the
+# scenario and the seeds) and changed only by the methods named in the docs
+MODEL = {
+    "config": "the scenario", "rule": "the reglamento's decision rule (sim.model.governance)",
+    "purchase_game": "the joint-purchase game", "export_game": "the export game",
+    "profiles": "the profiles' decision rules", "deciders": "outside deciders by firm id",
+    "seed": "the first replication's seed", "seeds": "every replication's seed", "reps": "replications",
+    "G": "groups (all replications)", "C": "seats per group", "G0": "groups per replication",
+    "rep_of": "each group's replication", "draws": "random streams (sim.model.streams)",
+    "lab": "laboratory conditions", "t": "meetings played", "firms": "Mesa agents by firm id",
+    "log": "the recorder", "T": "dyadic trust, (groups, seats, seats) float32",
+    "trust_given": "mean trust each member places in the others", "trust_now": "the group's mean trust",
+    "f": "facilitator's presence", "self_gov": "self-governance", "programme_left": "programme budget left",
+    "support_over": "the programme's support has ended",
+    "_next_firm": "next firm number per replication", "_fac_events": "the facilitator's calendar",
+    "_lead_private": "a kept lead's value", "_next_fine": "cached next sanction",
+    "_roster_version": "roster change counter", "_roster_dirty": "groups whose roster cache is stale",
+    "_roster_cache": "roster measures", "_strikes_version": "strike change counter",
+}
+
+
+def allocate_meeting(model, shape) -> None:
+    """Create every :data:`MEETING` quantity before the first meeting (zeros; None for objects)."""
+    groups = shape[0]
+    for a in MEETING:
+        value = None if a.kind == "object" else np.zeros(shape if a.kind == "seat" else groups, a.dtype)
+        setattr(model, a.name, value)
