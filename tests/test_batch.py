@@ -78,3 +78,51 @@ def test_bad_batch_requests_are_refused():
         sim.run_batch(sc, [1], steps=0)
     with pytest.raises(TypeError, match="seed"):
         sim.run_batch(sc, ["1"], steps=3)
+
+
+# one design point per batchable parameter (the profile shares move together, summing to 1)
+POINTS = [
+    {"rules.monitoring": 0.9},
+    {"sanctions.fine": 1.0},
+    {"sanctions.expulsion_strikes": 2},
+    {"trust.initial": 0.3},
+    {"lifecycle.tc_base": 3.0},
+    {"population.capacity_weak": 0.3},
+    {"population.diversity": 0.8},
+    {"population.santo": 0.05, "population.solido": 0.25, "population.tengo": 0.2, "population.oportunista": 0.5},
+    {"export.lead_rate": 2.0},
+    {"facilitator.trust_building": 0.0},
+    {"facilitator.schedule": "abrupt", "facilitator.exit_at": 20},
+    {"facilitator.schedule": "none"},
+    {"facilitator.taper_from": 10, "facilitator.exit_at": 40},
+]
+
+
+def test_design_points_played_side_by_side_have_the_tables_of_their_runs_alone():
+    """A batch of design points (one scenario per replication) gives each point's runs alone, exactly.
+
+    Every parameter of sim.model.points.BATCHABLE differs in some point, and each point's run differs
+    from the reference's, so a parameter read once for the whole batch would show.
+    """
+    from sim.model.points import BATCHABLE
+
+    base = sim.load_scenario("scenarios/baseline.toml").replace({"population.groups": 2, "sanctions.fine": 6.0})
+    assert set().union(*POINTS) == BATCHABLE
+    scenarios = [base] + [base.replace(p) for p in POINTS]
+    seeds = [5] * len(scenarios)   # the same seed: only the parameters tell the runs apart
+    batch = sim.run_batch(scenarios, seeds, steps=80)
+    reference = sim.run(base, seed=5, steps=80)
+    for sc, res, point in zip(scenarios, batch, [{}] + POINTS, strict=True):
+        alone = sim.run(sc, seed=5, steps=80)
+        _same(alone, res)
+        if point:
+            assert not alone.steps.equals(reference.steps) or not alone.firms.equals(reference.firms), point
+
+
+def test_a_batch_of_design_points_that_differ_elsewhere_is_refused():
+    base = sim.load_scenario("scenarios/baseline.toml")
+    other = base.replace({"population.group_size": 6, "rules.monitoring": 0.2})
+    with pytest.raises(ValueError, match="these differ too: population.group_size"):
+        sim.run_batch([base, other], [1, 2], steps=5)
+    with pytest.raises(ValueError, match="2 scenarios for 3 seeds"):
+        sim.run_batch([base, base], [1, 2, 3], steps=5)

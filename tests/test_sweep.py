@@ -268,3 +268,36 @@ def test_throughput_benchmark_runs(capsys, tmp_path):
     out = capsys.readouterr().out
     assert "local pool" in out and "runs/s" in out and "peak MB" in out
     assert (tmp_path / "b.json").stat().st_size > 0
+
+
+def test_design_points_share_a_batch_and_each_run_is_its_run_alone(tmp_path):
+    """A chunk plays the design points whose scenarios differ only in batchable parameters as one batch
+    (here monitoring x facilitator schedule: all twelve runs in one model); every stored outcome is that of
+    the point's scenario played alone with the run's seed."""
+    import numpy as np
+
+    import sim
+    from sim.experiments.sweep import run_chunk
+
+    exp = load_experiment(experiment(tmp_path, steps=40))
+    plan = exp.plan()
+    tasks = [(r.point, r.rep, r.seed, plan.scenarios[r.point]) for r in plan.runs]
+    calls = []
+    run_module = sys.modules["sim.results.run"]
+    real = run_module._play_batch
+
+    def spy(scenarios, seeds, steps, tables):
+        calls.append(len(seeds))
+        return real(scenarios, seeds, steps, tables)
+
+    run_module._play_batch = spy
+    try:
+        runs, _ = run_chunk(tasks, exp.horizon, list(exp.outcomes), [])
+    finally:
+        run_module._play_batch = real
+    assert calls == [len(tasks)]
+    for (point, _, seed, sc), (_, row) in zip(tasks, runs.iterrows(), strict=True):
+        alone = sim.run(sc, seed=seed, steps=exp.horizon).runs.iloc[0]
+        for name in set(exp.outcomes) - {"facilitator_meetings"}:   # that one the sweep reads off the steps
+            a, b = alone[f"outcome.{name}"], row[f"outcome.{name}"]
+            assert (np.isnan(a) and np.isnan(b)) or a == b, (point, name)

@@ -100,10 +100,12 @@ def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
 def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
     """Play a chunk of runs; returns (runs table, series table or None). Runs in a worker.
 
-    The replications of a design point in the chunk are played as one batch (:func:`sim.results.run.run_batch`:
-    the same tables as separate runs, at a fraction of the cost), building only the tables a sweep
-    keeps: the runs row and the steps table its outcomes and series come from, no firm rows and no
-    event sentences. ``elapsed`` is the batch's time shared equally among its runs.
+    The chunk's runs are played as batches (:func:`sim.results.run.run_batch`: the same tables as
+    separate runs, at a fraction of the cost): the replications of a design point, and the design
+    points whose scenarios differ only in parameters a batch can vary per group
+    (:data:`sim.model.points.BATCHABLE`), share one model. Only the tables a sweep keeps are built:
+    the runs row and the steps table its outcomes and series come from, no firm rows and no event
+    sentences. ``elapsed`` is the batch's time shared equally among its runs.
 
     Args:
         tasks: list of (point, rep, seed, scenario).
@@ -113,16 +115,27 @@ def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
         every: meetings between kept series points (the last meeting is always kept).
 
     """
-    from itertools import groupby
-
+    from ..model.points import not_batchable
     from ..results.run import run_batch
 
     rows, frames = [], []
     keep = {f"outcome.{o}" for o in outcomes}
-    for _, same in groupby(tasks, key=lambda task: task[0]):
-        same = list(same)
+    batches, compatible = [], {}
+    for task in tasks:   # consecutive runs whose scenarios a batch can hold together
+        sc = task[3]
+        if batches:
+            first = batches[-1][0][3]
+            if id(sc) not in compatible:
+                compatible[id(sc)] = sc is first or not not_batchable([first, sc])
+            if compatible[id(sc)]:
+                batches[-1].append(task)
+                continue
+        batches.append([task])
+        compatible = {id(sc): True}
+    for same in batches:
         t0 = time.perf_counter()
-        batch = run_batch(same[0][3], [seed for _, _, seed, _ in same], steps=steps, tables=("runs", "steps"))
+        batch = run_batch([sc for _, _, _, sc in same], [seed for _, _, seed, _ in same], steps=steps,
+                          tables=("runs", "steps"))
         elapsed = (time.perf_counter() - t0) / len(same)
         for (point, rep, _, _), res in zip(same, batch, strict=True):
             row = {"point": point, "rep": rep}

@@ -37,7 +37,7 @@ import numpy as np
 
 from . import facilitator as fac
 from . import governance as gov
-from . import kernels, state
+from . import kernels, points, state
 from . import programme as prog
 from . import trust as tr
 from .firm import Firm
@@ -78,7 +78,7 @@ class AsociaModel(mesa.Model):
     """Associative groups of small firms playing joint-purchase and export-consortium games."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None, deciders: dict | None = None, *,
-                 seeds=None):
+                 seeds=None, scenarios=None):
         """Build the groups of a scenario (of one replication, or of several played side by side).
 
         Args:
@@ -88,6 +88,9 @@ class AsociaModel(mesa.Model):
             seeds: instead of ``seed``, the seeds of several replications played as one batch:
                 replication ``r`` holds groups ``r * G .. (r + 1) * G - 1`` and draws from its own
                 streams (sim/model/streams.py), so its tables equal those of a run with that seed alone.
+            scenarios: with ``seeds``, one scenario per replication (design points played side by
+                side); ``scenario`` is the first. They may differ only in the parameters of
+                :data:`sim.model.points.BATCHABLE`, which the model reads per group.
 
         """
         if seeds is None:
@@ -101,6 +104,8 @@ class AsociaModel(mesa.Model):
             raise ValueError("seeds: at least one replication")
         if deciders and len(seeds) > 1:
             raise ValueError("outside deciders need a single run, not a batch")
+        if scenarios is not None and (len(scenarios) != len(seeds) or scenarios[0] is not scenario):
+            raise ValueError("scenarios: one per seed, the first being scenario")
         super().__init__(rng=int(seeds[0]))
         self.seed = int(seeds[0])
         self.seeds = [int(x) for x in seeds]
@@ -118,22 +123,29 @@ class AsociaModel(mesa.Model):
         # every (replication, group) has its own random stream (sim/model/streams.py)
         self.draws = Draws(self.seeds, G0, C)
         self.rep_of = np.repeat(np.arange(self.reps), G0)   # the replication of each group
+        # each replication's scenario, and the parameters a batch of design points varies per group
+        self.points = [s] * self.reps if scenarios is None else list(scenarios)
+        self.vary = {} if scenarios is None else points.per_group(self.points, G0)
         self._next_firm = np.ones(self.reps, np.int64)       # each replication numbers its firms from 1
         self.t = 0
         f0 = (G, C)
         state.allocate(self, f0)   # every per-seat array, declared in sim/model/state.py
         self.lab = s.lab.enabled
         state.allocate_meeting(self, f0)   # what agenda items pass each other (sim/model/state.py)
-        self.T = np.full((G, C, C), s.trust.initial, dtype=np.float32)
+        initial = self._per_group("trust.initial", s.trust.initial)
+        self.T = np.empty((G, C, C), dtype=np.float32)
+        self.T[...] = np.asarray(initial, np.float32).reshape(-1, 1, 1)
         state.allocate_groups(self, G)   # every per-group array with a common start (sim/model/state.py)
-        f_start = fac.presence(s.facilitator.schedule, 0, s.facilitator.exit_at, s.facilitator.taper_from)
+        self._fac_events = [fac.transitions(p.facilitator.schedule, p.facilitator.exit_at, p.facilitator.taper_from)
+                            for p in self.points[:1 if self._fac_same else None]]
+        f_start = self._presence(0)
         if s.programme.facilitator_cost > 0 and s.programme.budget <= 0:
             f_start = 0.0  # a programme without money brings no facilitator
-        self.self_gov = np.full(G, 0.0 if f_start > 0 else s.lifecycle.self_gov_initial)
         self.f = np.full(G, f_start)
+        self.self_gov = np.where(self.f > 0, 0.0, s.lifecycle.self_gov_initial)
         # the programme's account per group and this meeting's money flows (sim/model/programme.py)
         self.programme_left = np.full(G, s.programme.budget)
-        self.support_over = np.full(G, f_start <= 0)
+        self.support_over = self.f <= 0
         # the facilitator brings "un capital inicial de confianza y credibilidad" (004:L846-851)
         tr.lift(self.T, f_start * s.facilitator.initial_trust)
         self.firms: dict[int, Firm] = {}
@@ -147,21 +159,58 @@ class AsociaModel(mesa.Model):
         self._lead_private = np.full((G, 1), self.export_game.private_value)
         self._lead_private.flags.writeable = False
         self.log = Recorder(self)
-        self._fac_events = fac.transitions(s.facilitator.schedule, s.facilitator.exit_at,
-                                           s.facilitator.taper_from)
         self._found_groups()
         self._refresh_trust()
         for fid, decider in (deciders or {}).items():
             self.set_decider(fid, decider)
 
+    # ------------------------------------------------------------------ parameters per group
+    def _per_group(self, key: str, value):
+        """A parameter for every group: the scenario's ``value``, or one per group where the batch varies it."""
+        return self.vary.get(key, value)
+
+    def _at(self, key: str, value, rows):
+        """As :meth:`_per_group`, for groups ``rows`` only (a slice or group indices)."""
+        v = self.vary.get(key)
+        return value if v is None else v[rows]
+
+    def _per_seat(self, key: str, value):
+        """As :meth:`_per_group`, shaped to broadcast over seats."""
+        v = self.vary.get(key)
+        return value if v is None else v[:, None]
+
+    @property
+    def _fac_same(self) -> bool:
+        """Every replication has the same facilitator calendar (its presence needs no per-group values)."""
+        return not any(k in self.vary for k in ("facilitator.schedule", "facilitator.exit_at",
+                                                "facilitator.taper_from"))
+
+    def _presence(self, t: int):
+        """The facilitator's planned presence at meeting ``t``: one number, or one per group."""
+        if self._fac_same:
+            fs = self.config.facilitator
+            return fac.presence(fs.schedule, t, fs.exit_at, fs.taper_from)
+        fs = [p.facilitator for p in self.points]
+        return np.array([fac.presence(f.schedule, t, f.exit_at, f.taper_from) for f in fs])[self.rep_of]
+
     # ------------------------------------------------------------------ population
-    def _firm_attrs(self, u_profile, u_weak, products, u_disposition, z_a, z_b):
-        """Attributes of new firms from their draws (uniforms, products, standard normals)."""
+    def _firm_attrs(self, gs, u_profile, u_weak, products, u_disposition, z_a, z_b):
+        """Attributes of new firms in groups ``gs`` from their draws (uniforms, products, standard normals)."""
         pop, pr = self.config.population, self.config.profiles
-        shares = np.array([getattr(pop, p) for p in PROFILES])
-        profile = _categorical(u_profile, shares / shares.sum())
+        keys = [f"population.{p}" for p in PROFILES]
+        if any(k in self.vary for k in keys):   # design points with their own profile mix
+            shares = np.stack([np.broadcast_to(self._per_group(k, getattr(pop, p)), self.G)
+                               for k, p in zip(keys, PROFILES, strict=True)], axis=1)
+            p = shares / shares.sum(axis=1, keepdims=True)
+            cdf = p.cumsum(axis=1)
+            cdf /= cdf[:, -1:]
+            profile = (cdf[gs] <= u_profile[:, None]).sum(axis=1)   # as searchsorted(side="right")
+        else:
+            shares = np.array([getattr(pop, p) for p in PROFILES])
+            profile = _categorical(u_profile, shares / shares.sum())
         weak = u_weak < pop.weak_share
-        capacity = np.where(weak, pop.capacity_weak, pop.capacity_strong)
+        cap_weak = self.vary.get("population.capacity_weak")
+        capacity = np.where(weak, pop.capacity_weak if cap_weak is None else cap_weak[gs], pop.capacity_strong)
         disp = np.array([pop.active, pop.passive, pop.barely])
         disposition = _categorical(u_disposition, disp / disp.sum())
         cc_a = pr.solido_intercept + pr.solido_sd * z_a
@@ -220,14 +269,14 @@ class AsociaModel(mesa.Model):
             else:
                 products[g] = gen.integers(0, pop.products, size=n)
             z[:, g] = gen.standard_normal((2, n))
-        attrs = self._firm_attrs(u[0].ravel(), u[1].ravel(), products.ravel(), u[2].ravel(),
-                                 z[0].ravel(), z[1].ravel())
         gs, ss = np.repeat(np.arange(G), n), np.tile(np.arange(n), G)
+        attrs = self._firm_attrs(gs, u[0].ravel(), u[1].ravel(), products.ravel(), u[2].ravel(),
+                                 z[0].ravel(), z[1].ravel())
         self._seat_many(gs, ss, attrs)
         self.founder[gs, ss] = True
-        present = self.f[0] > 0
-        self.log.events_groups(EV_FACILITATOR if present else EV_PHASE, np.arange(G),
-                               code=0 if present else 1)
+        present = self.f > 0
+        self.log.events_groups(EV_FACILITATOR, np.flatnonzero(present), code=0)
+        self.log.events_groups(EV_PHASE, np.flatnonzero(~present), code=1)
 
     def set_decider(self, firm_id: int, decider) -> None:
         """Let something outside the model (a script, a person) decide for a member firm."""
@@ -298,11 +347,8 @@ class AsociaModel(mesa.Model):
             self.handed |= handed
             gs = np.flatnonzero(handed)
             self.log.events_groups(EV_HANDOVER, gs, amount=self.f[gs])
-        if t in self._fac_events and t > 0:
-            code = {"enter": 0, "taper": 1, "exit": 2}[self._fac_events[t]]
-            self.log.events_groups(EV_FACILITATOR, np.flatnonzero(supported), code=code)
-            if code == 2:
-                self.support_over |= supported
+        if t > 0:
+            self._facilitator_transitions(t, supported)
         lc = s.lifecycle
         to2 = alive & (self.phase == 1) & (t >= lc.phase2_at)
         self._phase_to(to2, Phase.II)
@@ -340,11 +386,21 @@ class AsociaModel(mesa.Model):
         self._phase_to(to4, Phase.IV)
         self._hire_manager(t)
 
+    def _facilitator_transitions(self, t, supported) -> None:
+        """The facilitator's calendar: events where it tapers or leaves (each replication its own)."""
+        for r, calendar in enumerate(self._fac_events):
+            if t not in calendar:
+                continue
+            code = {"enter": 0, "taper": 1, "exit": 2}[calendar[t]]
+            mine = supported if len(self._fac_events) == 1 else supported & (self.rep_of == r)
+            self.log.events_groups(EV_FACILITATOR, np.flatnonzero(mine), code=code)
+            if code == 2:
+                self.support_over |= mine
+
     def _pay_facilitator(self, t, supported) -> None:
         """Set the facilitator's presence at this meeting and who pays for it (sim/model/programme.py)."""
-        s = self.config
-        fs, pg = s.facilitator, s.programme
-        planned = fac.presence(fs.schedule, t, fs.exit_at, fs.taper_from) * supported
+        pg = self.config.programme
+        planned = self._presence(t) * supported
         share = prog.copay_share(t, pg.copay_from, pg.copay_ramp, pg.copay_max)
         need = pg.facilitator_cost * planned * (1.0 - share)
         self.f, paid = prog.fund_presence(planned, need, self.programme_left)
@@ -421,7 +477,8 @@ class AsociaModel(mesa.Model):
         if self.changed.any():
             self._roster_measures(np.flatnonzero(self.changed))
             self.changed[:] = False
-        lam = np.where(open_, eg.expected_leads(spend, self.breadth, self.config.population.group_size), 0.0)
+        lam = np.where(open_, eg.expected_leads(spend, self.breadth, self.config.population.group_size,
+                                                self.vary.get("export.lead_rate")), 0.0)
         # a manager searches for leads full time (004:L2683-2686)
         lam = lam * (1.0 + self.config.manager.lead_search * self.manager)
         self.lead_lambda = lam
@@ -498,7 +555,7 @@ class AsociaModel(mesa.Model):
             routed = eg.routed_share(n1)[:, None] * m
         mean_cap = cap_sum / n1
         cv = np.sqrt(np.maximum(cap2_sum / n1 - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
-        diversity = pop.diversity + pop.diversity_capacity * cv
+        diversity = self._at("population.diversity", pop.diversity, rows) + pop.diversity_capacity * cv
         return {
             "n": n,
             "p_attend": np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition[rows]],
@@ -511,8 +568,8 @@ class AsociaModel(mesa.Model):
             "share": share,
             "alone": capacity * (lc.base_income + s.export.solo_lead_rate * eg.private_value),
             # transaction costs before the facilitator's reduction (which changes every meeting)
-            "tc_roster": (lc.tc_base * (1.0 + lc.tc_size * (n1 - 1)) * (1.0 + lc.tc_diversity * diversity)
-                          * self.rule.tc_factor),
+            "tc_roster": (self._at("lifecycle.tc_base", lc.tc_base, rows) * (1.0 + lc.tc_size * (n1 - 1))
+                          * (1.0 + lc.tc_diversity * diversity) * self.rule.tc_factor),
         }
 
     def observation(self) -> Observation:
@@ -523,7 +580,8 @@ class AsociaModel(mesa.Model):
         value = s.profiles.oportunista_horizon * np.maximum(self.ema_gain, 0.0)
         r = self._roster()
         santos = seat_sum(self.attend & r.santo)
-        monitoring = np.where(self.rules_on, s.rules.monitoring, s.rules.natural_detection)
+        monitoring = np.where(self.rules_on, self._per_group("rules.monitoring", s.rules.monitoring),
+                              s.rules.natural_detection)
         self.detect = gov.detection_probability(monitoring, self.f, s.facilitator.information,
                                                 s.profiles.santo_report, santos)
         if self.lab:  # full feedback: every contribution is seen
@@ -571,7 +629,8 @@ class AsociaModel(mesa.Model):
         key = (self._roster_version, self._strikes_version, self.rules_on.tobytes())
         if self._next_fine is None or self._next_fine[0] != key:
             sa = self.config.sanctions
-            fine, expel = gov.next_fine(self.strikes, sa.warning, sa.fine, sa.expulsion_strikes)
+            fine, expel = gov.next_fine(self.strikes, sa.warning, self._per_seat("sanctions.fine", sa.fine),
+                                        self._per_seat("sanctions.expulsion_strikes", sa.expulsion_strikes))
             sanctions_on = (self.rules_on & sa.enabled)[:, None]
             fine = np.where(sanctions_on, fine, 0.0)
             expel = expel & sanctions_on
@@ -680,7 +739,8 @@ class AsociaModel(mesa.Model):
             # strikes * strike: exact integer product, the same as np.where(strike, strikes, 0)
             # without the mispredicted branch over a scattered mask
             kind, amount = gov.sanction(self.strikes * strike, s.sanctions.warning,
-                                        s.sanctions.fine, s.sanctions.expulsion_strikes)
+                                        self._per_seat("sanctions.fine", s.sanctions.fine),
+                                        self._per_seat("sanctions.expulsion_strikes", s.sanctions.expulsion_strikes))
             self.sanction_kind = kind.copy()
             self.fines = amount.copy()
         else:  # most meetings: nobody sanctioned
@@ -730,7 +790,8 @@ class AsociaModel(mesa.Model):
             self.capacity, self.member, self.attend, self._roster().santo, self.caught, self.purchase_open,
             self.purchase_failed, self.purchase.placed & (self.purchase.discount > 0), self.rules_on, self.f,
             self.alive, self.n_members, ts.learning, ts.diffuse, ts.failure, ts.betrayal, ts.success,
-            s.facilitator.trust_building, s.profiles.santo_persuasion, self.rule.transparency, ts.repair)
+            np.full(self.G, self._per_group("facilitator.trust_building", s.facilitator.trust_building)),
+            s.profiles.santo_persuasion, self.rule.transparency, ts.repair)
 
     def punish(self) -> None:
         """Costly peer punishment after the contribution stage (Fehr & Gächter 2000; 2002).
@@ -813,7 +874,8 @@ class AsociaModel(mesa.Model):
         alone = r.alone
         # size and diversity costs depend on the roster; the facilitator's reduction on the meeting
         tc = r.tc_roster * (1.0 - self.f * s.facilitator.tc_reduction)
-        tc = tc + np.where(self.rules_on, s.rules.monitoring_cost * s.rules.monitoring, 0.0)
+        tc = tc + np.where(self.rules_on, s.rules.monitoring_cost
+                           * self._per_group("rules.monitoring", s.rules.monitoring), 0.0)
         self.tc = np.where(self.alive, tc, 0.0)
         net = (self.purchase.net + self.lead_income - self.quota_paid - self.fines_total
                - self.tc[:, None] - self.punish_loss - self.punish_cost)
@@ -962,13 +1024,14 @@ class AsociaModel(mesa.Model):
         k = len(groups)
         d, z = self.draws, self.draws.z()[groups]
         products = np.floor(d.u1("new_product")[groups] * self.config.population.products).astype(np.int64)
-        attrs = self._firm_attrs(d.u1("new_profile")[groups], d.u1("new_weak")[groups], products,
+        attrs = self._firm_attrs(groups, d.u1("new_profile")[groups], d.u1("new_weak")[groups], products,
                                  d.u1("new_disposition")[groups], z[:, 0], z[:, 1])
         profile, capacity, products, disposition, cc_a, cc_b = attrs
         # fear of opportunism: candidates weigh the group's reputation against the opportunism
         # they expect (the population's share, less what the facilitator vouches for, plus
         # violations the group is known for)
-        perceived = (s.population.oportunista * (1.0 - s.facilitator.vouching * self.f[groups])
+        oportunista = self._at("population.oportunista", s.population.oportunista, groups)
+        perceived = (oportunista * (1.0 - s.facilitator.vouching * self.f[groups])
                      + self.viol_rate[groups])
         apply_p = np.clip(lc.apply_base + trust_now[groups] - lc.fear * perceived, 0.0, 1.0)
         applies = self.draws.u1("apply")[groups] < apply_p
@@ -996,7 +1059,8 @@ class AsociaModel(mesa.Model):
             gs = groups[ok]
             ss = np.argmax(~self.member[gs], axis=1)  # first free seat
             self._seat_many(gs, ss, tuple(a[ok] for a in attrs))
-            init = np.float32(s.trust.initial)
+            init = np.asarray(self._at("trust.initial", s.trust.initial, gs), np.float32)
+            init = init[:, None] if init.ndim else init
             self.T[gs, ss, :] = init
             self.T[gs, :, ss] = init
             self.T[gs, ss, ss] = 1.0

@@ -215,16 +215,17 @@ class ExportGame:
         mean = (seat_sum(cap) if cap_sum is None else cap_sum) / np.maximum(seat_sum(member), 1)
         return self.quota * cap / np.maximum(mean, 1e-12)[:, None]
 
-    def expected_leads(self, spend, breadth, size) -> np.ndarray:
+    def expected_leads(self, spend, breadth, size, lead_rate=None) -> np.ndarray:
         """Expected leads per meeting from promotion spending and breadth of the offer.
 
         A reference consortium (all quotas paid, every member a distinct product) gets
-        ``lead_rate``; spending and breadth enter with constant elasticities.
+        ``lead_rate`` (the game's, or one per group where a batch of design points varies it);
+        spending and breadth enter with constant elasticities.
         """
         ref_spend = max(self.quota, 1e-9) * size
         spend_f = np.power(np.maximum(spend, 0.0) / ref_spend, self.fund_elasticity) if self.quota > 0 else 1.0
         breadth_f = np.power(np.maximum(breadth, 0.0) / np.maximum(size, 1), self.breadth_elasticity)
-        return self.lead_rate * spend_f * breadth_f
+        return (self.lead_rate if lead_rate is None else lead_rate) * spend_f * breadth_f
 
     def routed_share(self, n_members) -> np.ndarray:
         """What each member earns from one lead routed through the consortium."""

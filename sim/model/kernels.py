@@ -171,7 +171,7 @@ def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, le
         if purchase_failed[g]:
             group_factor = group_factor * (1.0 - failure)
         group_factor = group_factor * (1.0 + (min(transparency, 0.0) if rules_on[g] else 0.0))
-        lift = ((success_lift if success[g] else 0.0) + f[g] * trust_building + santo_persuasion * santos
+        lift = ((success_lift if success[g] else 0.0) + f[g] * trust_building[g] + santo_persuasion * santos
                 + (max(transparency, 0.0) if rules_on[g] else 0.0))
         lift = min(max(lift if alive[g] else 0.0, 0.0), 1.0)
         # each member: the conduct the others saw, and the trust it keeps after a detected betrayal

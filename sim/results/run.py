@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model import programme
+from ..model import points, programme
 from ..model.agenda import FIRM_KEY_BITS, AsociaModel
 from ..model.profiles import NAMES
 from ..model.recorder import with_sentences
@@ -302,7 +302,7 @@ def run(scenario: Scenario, seed: int | None = None, steps: int | None = None,
 BATCH_GROUPS = 4096  # groups played side by side at most (a batch of more replications is cut into several)
 
 
-def run_batch(scenario: Scenario, seeds, steps: int | None = None,
+def run_batch(scenario: Scenario | list[Scenario], seeds, steps: int | None = None,
               tables=Results.TABLES) -> list[Results]:
     """Play replications of one scenario side by side, as groups of one model; one Results per seed.
 
@@ -312,7 +312,9 @@ def run_batch(scenario: Scenario, seeds, steps: int | None = None,
     by one. The batch is cut into models of at most :data:`BATCH_GROUPS` groups.
 
     Args:
-        scenario: a validated scenario.
+        scenario: a validated scenario, or one per seed: design points played side by side, which
+            may differ only in the parameters of :data:`sim.model.points.BATCHABLE` (their
+            replications' tables are those of each scenario played alone).
         seeds: integer seeds, one per replication.
         steps: meetings to play; defaults to ``scenario.run.steps``.
         tables: the tables to build. ``runs`` (and the steps table its outcomes come from) are always
@@ -329,10 +331,17 @@ def run_batch(scenario: Scenario, seeds, steps: int | None = None,
     unknown = set(tables) - set(Results.TABLES)
     if unknown:
         raise ValueError(f"tables: unknown {sorted(unknown)}; allowed: {list(Results.TABLES)}")
-    per_model = max(1, BATCH_GROUPS // max(scenario.population.groups, 1))
+    scenarios = list(scenario) if isinstance(scenario, (list, tuple)) else [scenario] * len(seeds)
+    if len(scenarios) != len(seeds):
+        raise ValueError(f"{len(scenarios)} scenarios for {len(seeds)} seeds: give one scenario, or one per seed")
+    bad = points.not_batchable(scenarios) if isinstance(scenario, (list, tuple)) else []
+    if bad:
+        raise ValueError(f"the scenarios of a batch may differ only in {', '.join(sorted(points.BATCHABLE))}; "
+                         f"these differ too: {', '.join(bad)} (play them in separate batches)")
+    per_model = max(1, BATCH_GROUPS // max(scenarios[0].population.groups, 1)) if scenarios else 1
     out = []
     for at in range(0, len(seeds), per_model):
-        out.extend(_play_batch(scenario, seeds[at:at + per_model], steps, set(tables)))
+        out.extend(_play_batch(scenarios[at:at + per_model], seeds[at:at + per_model], steps, set(tables)))
     return out
 
 
@@ -351,8 +360,10 @@ def _check_steps(steps):
     return int(steps)
 
 
-def _play_batch(scenario: Scenario, seeds: list[int], steps: int, tables: set) -> list[Results]:
-    model = AsociaModel(scenario, seeds=seeds)
+def _play_batch(scenarios: list[Scenario], seeds: list[int], steps: int, tables: set) -> list[Results]:
+    scenario = scenarios[0]
+    same = all(sc is scenario for sc in scenarios)
+    model = AsociaModel(scenario, seeds=seeds, scenarios=None if same else scenarios)
     if "firms" not in tables:
         model.log.firm_mode = "off"
     for _ in range(steps):
@@ -363,25 +374,29 @@ def _play_batch(scenario: Scenario, seeds: list[int], steps: int, tables: set) -
              for name, (df, bounds) in cut.items()}
     if "events" in tables:   # the sentences name each replication's own groups and firms
         parts["events"] = [with_sentences(df) for df in parts["events"]]
-    end, flat = programme.planned_end(scenario), scenario.flat()
+    # each design point's own parameters, planned end and TOML (computed once per point)
+    ends, flats, tomls = {}, {}, {}
+    for sc in scenarios:
+        if id(sc) not in ends:
+            ends[id(sc)], flats[id(sc)], tomls[id(sc)] = programme.planned_end(sc), sc.flat(), sc.to_toml()
     # the outcomes read the batch's columns, cut per replication, as NumPy arrays (a pandas column
     # lookup per outcome and run cost more than the outcomes); the same arrays as each run's table
     steps_cols, events_cols = _Columns(*cut["steps"]), _Columns(*cut["events"])
     mine, rows = [], []
     for r, seed in enumerate(seeds):
         tables_r = {name: parts[name][r] for name in frames}
-        run_id = f"{scenario.meta.name}-{seed}"
+        sc = scenarios[r]
+        run_id = f"{sc.meta.name}-{seed}"
         for df in tables_r.values():
             df.insert(0, "run", run_id)
         mine.append(tables_r)
-        rows.append(_runs_dict(scenario, seed, steps, {"steps": steps_cols.rep(r), "firms": None,
-                                                       "events": events_cols.rep(r)}, end, flat))
+        rows.append(_runs_dict(sc, seed, steps, {"steps": steps_cols.rep(r), "firms": None,
+                                                 "events": events_cols.rep(r)}, ends[id(sc)], flats[id(sc)]))
     # one frame for the batch's runs rows, cut into one-row frames (a frame per row costs ~10 ms)
     runs = pd.DataFrame(rows) if len(rows) > 1 else None
-    toml = scenario.to_toml()
     return [Results(runs=_runs_row_of(runs, rows, r), **tables_r,
-                    manifest=manifest(scenario, seed, steps, scenario_toml=toml))
-            for r, (seed, tables_r) in enumerate(zip(seeds, mine, strict=True))]
+                    manifest=manifest(sc, seed, steps, scenario_toml=tomls[id(sc)]))
+            for r, (sc, seed, tables_r) in enumerate(zip(scenarios, seeds, mine, strict=True))]
 
 
 def _runs_row_of(runs: pd.DataFrame | None, rows: list[dict], r: int) -> pd.DataFrame:
