@@ -69,3 +69,81 @@ def test_the_shipped_registry_is_the_guides_four_profiles():
     assert vocabulary.NAMES == ("santo", "solido", "tengo", "oportunista")
     shares = [p for p in scenario.params() if p.section == "population" and p.name in vocabulary.NAMES]
     assert [p.default for p in shares] == [0.2, 0.4, 0.2, 0.2]
+
+
+GAME = r'''
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model import vocabulary
+from sim.model.fields import P
+
+
+@dataclass(frozen=True)
+class Training:
+    """A joint training course: each attending member pays a fee; the course runs with enough payers."""
+
+    enabled: bool = P(True, en="Joint training", es="Capacitación conjunta")
+    fee: float = P(1.0, 0.0, 50.0, en="Fee per member and meeting", es="Cuota por socio y reunión")
+    benefit: float = P(2.5, 0.0, 50.0, en="What the course is worth to each attending member",
+                       es="Lo que vale el curso para cada socio presente")
+    payers: int = P(4, 1, 40, en="Payers the course needs", es="Socios que deben pagar para el curso")
+
+
+class TrainingGame:
+    def __init__(self, cfg):
+        self.cfg = cfg
+
+    def play(self, m):
+        from sim.model.games import GameRound
+
+        c = self.cfg
+        on = (m.alive & (m.phase >= 2) & c.enabled)[:, None]
+        # santos and sólidos pay; the others pay where they trust the group
+        pay = m.attend & on & ((m.profile <= 1) | (m.trust_given >= 0.55))
+        held = (pay.sum(axis=1) >= c.payers)[:, None]
+        payoff = np.where(m.attend & held, c.benefit, 0.0) - c.fee * pay
+        return GameRound(payoff=payoff, conduct=pay.astype(float), seen=m.attend & on)
+
+
+vocabulary.register_game(vocabulary.GameInfo("training", "capacitación conjunta", "joint training", Training,
+                                              TrainingGame, src="004 Phase II pilot actions"))
+
+import sim
+
+sc = sim.load_scenario("scenarios/baseline.toml", {"population.groups": 4, "training.fee": 1.0})
+on = sim.run(sc, seed=3, steps=40)
+off = sim.run(sc.replace({"training.enabled": False}), seed=3, steps=40)
+import tomllib
+back = sim.model.scenario.from_dict(tomllib.loads(sc.to_toml()))
+first = int(on.steps.loc[on.steps["training_income"] != 0, "step"].min())   # the meetings before are identical
+at = lambda r: r.firms[r.firms["step"] == first]["payoff"].sum()
+print(json.dumps({
+    "first_meeting_gap": float(at(on) - at(off)),
+    "first_meeting_income": float(on.steps.loc[on.steps["step"] == first, "training_income"].sum()),
+    "keys": [p.key for p in sim.model.scenario.params() if p.section == "training"],
+    "toml": "[training]" in sc.to_toml() and back == sc,
+    "income_on": float(on.steps["training_income"].sum()),
+    "income_off": float(off.steps["training_income"].sum()),
+    "payoff_differs": bool((on.steps["income_members"] != off.steps["income_members"]).any()),
+    "trust_differs": bool((on.steps["trust"] != off.steps["trust"]).any()),
+    "column_in_runs": "training.fee" in on.runs.columns,
+}))
+'''
+
+
+def test_a_toy_game_registered_in_one_place_is_played():
+    """A third game (a joint training course) is registered with its parameters and its play in one call: the
+    scenario gets a [training] section, the members' accounts its payoffs, their trust its conduct, the steps
+    table a training_income column (docs/architecture.md, "Adding a game")."""
+    out = subprocess.run([sys.executable, "-c", GAME], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["keys"] == ["training.enabled", "training.fee", "training.benefit", "training.payers"]
+    assert got["toml"] and got["column_in_runs"]
+    assert got["income_on"] != 0.0 and got["income_off"] == 0.0
+    assert got["payoff_differs"] and got["trust_differs"]
+    # at the first meeting with a course the two runs differ by exactly what the course paid
+    assert abs(got["first_meeting_gap"] - got["first_meeting_income"]) < 1e-9 and got["first_meeting_income"] != 0

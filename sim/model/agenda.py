@@ -47,7 +47,7 @@ from .recorder import Recorder
 from .scenario import PROFILES, Scenario
 from .seats import seat_sum
 from .streams import Draws
-from .vocabulary import EventKind, Phase, Sanction
+from .vocabulary import GAMES, EventKind, Phase, Sanction
 
 # event kinds (codes stored in the events table; sentences in sim/model/narrative.py)
 # (sim/model/vocabulary.py: EventKind; plain ints here, as the recorder stores them)
@@ -113,6 +113,8 @@ class AsociaModel(mesa.Model):
         self.config = s = scenario
         self.purchase_game = JointPurchaseGame.from_scenario(s.joint_purchase)
         self.export_game = ExportGame.from_scenario(s.export)
+        # registered games (sim.model.vocabulary.register_game), each built from its own section
+        self.games = [(g.name, g.build(getattr(s, g.name))) for g in GAMES]
         self.profiles = build_profiles(s.profiles)
         self.rule = gov.decision_rule(s.rules)
         self.deciders: dict[int, object] = {}
@@ -318,6 +320,7 @@ class AsociaModel(mesa.Model):
         self.decide()
         self.buy_jointly()
         self.run_consortium()
+        self.play_games()
         self.monitor()
         self.update_trust()
         self.punish()
@@ -708,6 +711,20 @@ class AsociaModel(mesa.Model):
         clash = lead & (self.overlap > 0) & (self.draws.u("clash") < s.export.overlap_conflict)
         self.clash = clash
 
+    def play_games(self) -> None:
+        """The registered games (sim.model.vocabulary.register_game), each over all groups at once.
+
+        Their payoffs go to the members' accounts (``settle_accounts``), the conduct the others saw to
+        the trust update, one act per game seen.
+        """
+        self.game_rounds = {name: game.play(self) for name, game in self.games}
+        if not self.games:
+            return
+        rounds = list(self.game_rounds.values())
+        self.game_income = np.where(self.member, sum(r.payoff for r in rounds), 0.0)
+        self.game_acts = sum((r.seen & self.member).astype(np.int64) for r in rounds)
+        self.game_coop = sum(np.where(r.seen & self.member, r.conduct, 0.0) for r in rounds)
+
     def monitor(self) -> None:
         """Detection of furtive acts, open violations and graduated sanctions."""
         s = self.config
@@ -789,7 +806,8 @@ class AsociaModel(mesa.Model):
             self.leads_routed, self.leads_missed, self.kept_open, self.kept_furtive, self.det_keep, self.route_lead,
             self.capacity, self.member, self.attend, self._roster().santo, self.caught, self.purchase_open,
             self.purchase_failed, self.purchase.placed & (self.purchase.discount > 0), self.rules_on, self.f,
-            self.alive, self.n_members, ts.learning, ts.diffuse, ts.failure, ts.betrayal, ts.success,
+            self.game_acts, self.game_coop, self.alive, self.n_members, ts.learning, ts.diffuse, ts.failure,
+            ts.betrayal, ts.success,
             np.full(self.G, self._per_group("facilitator.trust_building", s.facilitator.trust_building)),
             s.profiles.santo_persuasion, self.rule.transparency, ts.repair)
 
@@ -880,6 +898,8 @@ class AsociaModel(mesa.Model):
         net = (self.purchase.net + self.lead_income - self.quota_paid - self.fines_total
                - self.tc[:, None] - self.punish_loss - self.punish_cost)
         net = net + self._programme_flows(r)
+        if self.games:
+            net = net + self.game_income
         if self.lab and s.lab.voluntary:  # staying out of the round pays the outside option
             net = net + s.lab.outside * (m & ~self.participate)
         gw = lc.gain_weight

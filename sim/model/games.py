@@ -47,6 +47,20 @@ class PurchaseOutcome:
 
 
 @dataclass(frozen=True)
+class GameRound:
+    """One meeting of a registered game (sim.model.vocabulary.register_game), per seat ``(G, C)``.
+
+    ``payoff`` is each member's net income from it (added to its accounts); ``conduct`` in [0, 1]
+    is the cooperation the others saw where ``seen``, averaged with the other acts they saw in the
+    trust update (sim.model.kernels.field_trust).
+    """
+
+    payoff: np.ndarray
+    conduct: np.ndarray
+    seen: np.ndarray
+
+
+@dataclass(frozen=True)
 class JointPurchaseGame:
     """Pooled input purchase with a volume-discount schedule (004:L560-581; 000:L90)."""
 

@@ -124,14 +124,16 @@ def lab_trust(T, commit, renege, member, participate, purchase_open, learning):
 @_compiled
 def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, leads_routed, leads_missed,
                 kept_open, kept_furtive, det_keep, route_lead, capacity, member, attend, santo, caught,
-                purchase_open, purchase_failed, success, rules_on, f, alive, n_members, learning, diffuse,
+                purchase_open, purchase_failed, success, rules_on, f, game_acts, game_coop, alive, n_members,
+                learning, diffuse,
                 failure, betrayal, success_lift, trust_building, santo_persuasion, transparency, repair):
     """A meeting's trust update in the field: what members saw, what nobody could explain, what built trust.
 
     For each group, for each member j: the conduct the others saw, averaged over the acts seen
     (its commitment, less a renege that was detected; its quota paid, where one was due; its
     lead routed, where the group saw what became of the lead: routed, missed, kept openly or
-    kept and detected); trust in j keeps ``1 - betrayal`` after a detected furtive act (renege
+    kept and detected; and its conduct in each registered game the others saw, ``game_acts``
+    acts adding up to ``game_coop``); trust in j keeps ``1 - betrayal`` after a detected furtive act (renege
     or kept lead). For the whole group: a shortfall nobody can explain (furtive leads nobody
     detected, per member, plus the purchase units reneged unseen as a share of those committed)
     cuts trust by ``diffuse`` per unit, a failed joint purchase by ``failure``, opaque rules by
@@ -189,6 +191,9 @@ def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, le
                 n_sig += 1
                 if route_lead[g, j]:
                     total += 1.0
+            if game_acts[g, j] > 0:   # registered games (sim.model.vocabulary.register_game)
+                n_sig += game_acts[g, j]
+                total += game_coop[g, j]
             coop_seen[g, j] = total / max(n_sig, 1)
             seen[g, j] = n_sig > 0
             signal[j] = np.float32(coop_seen[g, j])

@@ -27,6 +27,7 @@ from .profiles import NAMES
 from .seats import seat_sum
 from .vocabulary import (
     EVENT_KINDS,  # re-exported: code -> name of the events table
+    GAMES,
     SANCTION_NAMES,
 )
 
@@ -40,8 +41,9 @@ DISPOSITIONS = ("active", "passive", "barely")
 # seat arrays) and per-group values copied as they are; (name, final dtype)
 _GROUP_COUNTS = ("attend", "lead", "routed", "kept", "missed", "violated", "furtive", "played",
                  "members") + tuple(f"n_{p}" for p in NAMES)
+_GAME_INCOME = tuple(f"{g.name}_income" for g in GAMES)   # registered games (vocabulary.register_game)
 _GROUP_SUMS = ("coop", *(f"coop_{p}" for p in NAMES), "quotas", "fines", "member_payments",
-               "income", "alone")
+               "income", "alone", *_GAME_INCOME)
 _GROUP_VALUES = (("alive", bool), ("phase", np.int8), ("facilitator", np.float64),
                  ("self_governance", np.float64), ("coordination", np.float64),
                  ("entries", np.int32), ("exits", np.int32), ("expulsions", np.int32),
@@ -248,6 +250,8 @@ class Recorder:
         amounts[k], amounts[k + 1], amounts[k + 2] = m.quota_paid, m.fines_total, m.purchase.payment
         _where_or_zero(played, m.payoff, out=amounts[k + 3])
         _where_or_zero(played, m.alone, out=amounts[k + 4])
+        for i, name in enumerate(m.game_rounds):
+            _where_or_zero(played, m.game_rounds[name].payoff, out=amounts[k + 5 + i])
         pur = m.purchase
         values = np.empty((len(_GROUP_VALUES), m.G))
         for i, x in enumerate((m.alive, m.phase, m.f, m.self_gov, m.capacity_coord, m.n_entered,
@@ -312,6 +316,7 @@ class Recorder:
             "income_members": income / n_played,
             "income_alone": alone / n_played,
             "income_gain": np.where(alone > 0, income / np.maximum(alone, 1e-12) - 1.0, 0.0),
+            **{name: sums[name] for name in _GAME_INCOME},
         })
         for name, dtype in _GROUP_VALUES:
             cols[name] = values[name].astype(dtype, copy=False)   # float64 ones: views, no copy
@@ -420,7 +425,8 @@ STEP_COLUMNS = ["step", "group", "alive", "phase", "facilitator", "self_governan
                 "leads_missed", "quotas", "commissions", "fines", "promotion", "refunds", "fund",
                 "conflicts", "violations", "furtive_acts", "detection", "transaction_cost",
                 "leadership", "programme_cost", "facilitator_copay", "subsidy", "programme_left",
-                "manager", "manager_pay", "manager_fund", "founders", "income_members", "income_alone", "income_gain"]
+                "manager", "manager_pay", "manager_fund", "founders", "income_members", "income_alone", "income_gain",
+                *_GAME_INCOME]
 FIRM_COLUMNS = ["step", "group", "firm", "profile", "capacity", "product", "disposition", "tenure",
                 "attended", "participated", "commit", "renege", "quota_paid", "lead", "cooperation",
                 "payoff", "alone", "trust_given", "trust_received", "strikes", "sanction", "fine",

@@ -24,6 +24,7 @@ from typing import Any
 import tomli_w
 
 from . import vocabulary as _vocabulary
+from .fields import P
 from .vocabulary import NAMES as PROFILES
 
 DISPOSITIONS = ("active", "passive", "barely")
@@ -34,21 +35,6 @@ MAX_TOML_BYTES = 1 << 20  # a scenario or experiment file is a few KiB; more is 
 
 class ScenarioError(ValueError):
     """A scenario (file, override or widget value) that cannot be run; the message says why."""
-
-
-def P(default, lo=None, hi=None, *, choices=None, unit="", en="", es="", src="", help=""):
-    """Declare a scenario parameter with its default, bounds, labels and source."""
-    meta = {
-        "lo": lo,
-        "hi": hi,
-        "choices": choices,
-        "unit": unit,
-        "en": en,
-        "es": es,
-        "src": src,
-        "help": help,
-    }
-    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
@@ -628,6 +614,17 @@ class Scenario:
         return {p: getattr(self.population, p) for p in PROFILES}
 
 
+# a registered game's parameters are a section of their own (sim.model.vocabulary.register_game)
+for _game in _vocabulary.GAMES:
+    if _game.name in SECTIONS:
+        raise ValueError(f"game {_game.name!r}: a scenario section of that name exists")
+    SECTIONS[_game.name] = _game.section
+if _vocabulary.GAMES:
+    Scenario = dataclasses.make_dataclass(  # noqa: F811 (the same record, with the games' sections)
+        "Scenario", [(g.name, g.section, field(default_factory=g.section)) for g in _vocabulary.GAMES],
+        bases=(Scenario,), frozen=True)
+
+
 @dataclass(frozen=True)
 class Param:
     """Description of one parameter, derived from the section dataclasses."""
@@ -666,7 +663,8 @@ def params() -> list[Param]:
         for f in dataclasses.fields(cls):
             m = f.metadata
             out.append(Param(
-                key=f"{section}.{f.name}", section=section, name=f.name, type=hints[f.type],
+                key=f"{section}.{f.name}", section=section, name=f.name,
+                type=f.type if isinstance(f.type, type) else hints[f.type],
                 default=f.default, lo=m["lo"], hi=m["hi"], choices=m["choices"], unit=m["unit"],
                 en=m["en"], es=m["es"], src=m["src"], help=m["help"],
             ))

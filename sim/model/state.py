@@ -177,6 +177,12 @@ MEETING = (
     MeetingValue("leads_missed", "seat", bool, "run_consortium", "lead routed but missed"),
     MeetingValue("leads_kept", "seat", bool, "run_consortium", "lead kept privately"),
     MeetingValue("clash", "seat", bool, "run_consortium", "lead in a product other members offer"),
+    # play_games: the registered games (written only when some game is registered)
+    MeetingValue("game_rounds", "object", None, "play_games",
+                 "each registered game's round (sim.model.games.GameRound), by name"),
+    MeetingValue("game_income", "seat", np.float64, "play_games", "income from the registered games"),
+    MeetingValue("game_acts", "seat", np.int64, "play_games", "registered games in which the others saw its conduct"),
+    MeetingValue("game_coop", "seat", np.float64, "play_games", "cooperation seen in them, summed over the games"),
     # monitor: detection and sanctions
     MeetingValue("reneged", "seat", bool, "monitor", "withdrew part of its commitment"),
     MeetingValue("det_renege", "seat", bool, "monitor", "a renege was detected"),
@@ -212,6 +218,7 @@ MEETING = (
 MODEL = {
     "config": "the scenario", "rule": "the reglamento's decision rule (sim.model.governance)",
     "purchase_game": "the joint-purchase game", "export_game": "the export game",
+    "games": "registered games (name, game)",
     "profiles": "the profiles' decision rules", "deciders": "outside deciders by firm id",
     "seed": "the first replication's seed", "seeds": "every replication's seed", "reps": "replications",
     "G": "groups (all replications)", "C": "seats per group", "G0": "groups per replication",

@@ -5,7 +5,8 @@ and colours) derives its list of profiles from :data:`PROFILES`. The module impo
 so the command line can read it before NumPy, pandas and Mesa load.
 
 Adding a profile: a :class:`ProfileInfo` here (or :func:`register`) and its decision rule in
-``sim.model.profiles`` (``RULES``, or :func:`sim.model.profiles.register_rule`).
+``sim.model.profiles`` (``RULES``, or :func:`sim.model.profiles.register_rule`). Adding a game:
+:func:`register_game` with its parameters and its ``play``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,37 @@ def register(info: ProfileInfo) -> None:
     NAMES = tuple(p.name for p in PROFILES)
     LABELS[info.name] = info.es
     COLOURS[info.name] = info.colour
+
+
+@dataclass(frozen=True)
+class GameInfo:
+    """A joint action the groups play at every meeting besides the joint purchase and the consortium.
+
+    ``section`` is a frozen dataclass whose fields are declared with :func:`sim.model.fields.P`: it
+    becomes the scenario section ``[name]``. ``build(section)`` returns the game: an object whose
+    ``play(model)`` returns a :class:`sim.model.games.GameRound` for all groups at once (each
+    member's payoff, and the conduct the others saw, which moves their trust). The steps table gets
+    a ``<name>_income`` column. docs/architecture.md ("Adding a game") lists the steps;
+    tests/test_registry.py plays a toy game registered this way.
+    """
+
+    name: str
+    es: str
+    en: str
+    section: type
+    build: object
+    src: str = ""
+
+
+GAMES: tuple[GameInfo, ...] = ()
+
+
+def register_game(info: GameInfo) -> None:
+    """Add a game (before the rest of ``sim`` is imported: the scenario builds its sections from it)."""
+    global GAMES
+    if any(g.name == info.name for g in GAMES):
+        raise ValueError(f"game {info.name!r} is already registered")
+    GAMES = (*GAMES, info)
 
 
 class EventKind(IntEnum):
