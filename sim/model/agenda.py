@@ -225,12 +225,12 @@ class AsociaModel(mesa.Model):
         # each replication numbers its firms 1, 2, ... in the order they are seated; in a batch the
         # key of replication r's firm i is r * 2**32 + i (the tables give each replication its own)
         reps = self.rep_of[gs]
+        order = np.argsort(reps, kind="stable")   # each replication's newcomers, in seating order
+        by_rep = reps[order]
+        rank = np.arange(len(gs)) - np.searchsorted(by_rep, by_rep, side="left")
         ids = np.empty(len(gs), np.int64)
-        for r in np.unique(reps).tolist():
-            mine = reps == r
-            k = int(mine.sum())
-            ids[mine] = (r << FIRM_KEY_BITS) + self._next_firm[r] + np.arange(k)
-            self._next_firm[r] += k
+        ids[order] = (by_rep << FIRM_KEY_BITS) + self._next_firm[by_rep] + rank
+        self._next_firm += np.bincount(reps, minlength=self.reps)
         # one agent per firm, registered with the model; built directly because Agent.create_agents
         # also builds an AgentSet we do not use (that doubles the cost: 0.22 s against 0.13 s for
         # 10,000 firms)
