@@ -19,10 +19,11 @@ Compile cache: every function is compiled with ``cache=True``, once per argument
 callers pass C-contiguous arrays of fixed dtypes, so a run compiles one signature per function).
 The first run on a machine compiles them and writes the machine code to the cache (measured on the
 2-core machine under other load: a process playing the baseline once spent about 8 CPU-s with an
-empty cache, against 0.8-1.3 before the kernels; the largest, ``field_trust``, about 2 s: prefer
-element loops to slice assignments, which cost seconds to compile), later processes load it
-(about 1.0-2.0 CPU-s for the same process; ``import numba`` itself 0.3-0.4 CPU-s; the cache is
-about 1 MB). Numba 0.68 looks
+empty cache before the decision stage was compiled, about 10 CPU-s since (``decide_members`` 3.5 s,
+``commit_gains`` inside it included; ``member_decisions`` 0.5 s), against 0.8-1.3 before the
+kernels; ``field_trust`` about 2 s: prefer element loops to slice assignments, which cost seconds to
+compile), later processes load it (about 1.4-1.7 CPU-s for the same process, as before the decision
+stage was compiled; ``import numba`` itself 0.3-0.4 CPU-s; the cache is about 1.3 MB). Numba 0.68 looks
 for a cache directory in this order (numba/core/caching.py, ``_CacheImpl._locator_classes``; docs:
 "Notes on Caching", NUMBA_CACHE_DIR):
 
