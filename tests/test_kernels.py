@@ -13,6 +13,7 @@ in a subprocess and compare its tables with the compiled run's.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import subprocess
@@ -246,7 +247,8 @@ def test_plain_python_runs_the_same_code_and_gives_the_same_tables():
     assert isinstance(kernels.field_trust, numba.core.dispatcher.Dispatcher)  # compiled here
     runs = [(str(ROOT / "scenarios" / "baseline.toml"), {"population.groups": 2, "run.steps": 30,
                                                         "punishment.enabled": True}, 4),
-            (str(ROOT / "scenarios" / "lab" / "partners_punishment.toml"), {"population.groups": 3}, 2)]
+            (str(ROOT / "scenarios" / "lab" / "partners_punishment.toml"), {"population.groups": 3}, 2),
+            (str(ROOT / "scenarios" / "lab" / "threshold_exit.toml"), {"population.groups": 3}, 2)]
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1", "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", PLAIN, pickle.dumps(runs).hex()], env=env, cwd=ROOT,
                           capture_output=True, check=True, timeout=300)
@@ -374,16 +376,17 @@ def test_joint_purchase_matches_the_numpy_version_at_every_meeting(monkeypatch):
 
 def test_commitment_gains_match_the_numpy_version_at_every_meeting(monkeypatch):
     def check(m, original):
-        obs = original(m)
+        obs = m.observation()
         jg, r = m.purchase_game, m._roster()
         own, others, pool = ref_commit_gains(jg, r.demand, m.trust_given, m.member, m.p_coord[:, None])
         np.testing.assert_allclose(obs.own_gain, own, **F64)
         np.testing.assert_allclose(obs.others_gain, others, **F64)
         np.testing.assert_allclose(obs.pool_value, pool, **F64)
         np.testing.assert_allclose(obs.renege_gain, ref_renege_gain(jg, own, r.demand), **F64)
+        original(m)
         return obs
 
-    calls = run_checked(monkeypatch, "observation", check)
+    calls = run_checked(monkeypatch, "decide", check)
     assert len(calls) == MEETINGS
 
 
@@ -529,20 +532,163 @@ def ref_merge(parts, profile):
     return out
 
 
-def test_each_seat_takes_its_profiles_decision_as_before():
-    from sim.model.profiles import Decision, merge_decisions
 
-    rng = np.random.default_rng(4)
-    for G, C in ((3, 11), (1000, 14)):
-        profile = rng.integers(0, 4, (G, C)).astype(np.int8)
-        parts = [Decision.cooperate((G, C)),
-                 Decision(rng.random((G, C)), np.zeros((G, C)), rng.random((G, 1)) < 0.5, rng.random((G, C)) < 0.5,
-                          np.zeros((G, C), bool), rng.random((G, C)) < 0.9),
-                 Decision(rng.random((G, C)), np.zeros((G, C)), rng.random((G, C)) < 0.5, rng.random((G, C)) < 0.5,
-                          np.zeros((G, C), bool), None),
-                 Decision(np.ones((G, C)), rng.random((G, C)), np.ones((G, C), bool), rng.random((G, C)) < 0.5,
-                          rng.random((G, 1)) < 0.5, rng.random((G, C)) < 0.5)]
-        got, want = merge_decisions(parts, profile), ref_merge(parts, profile)
+
+def ref_observation(m):
+    """Old AsociaModel.observation (NumPy): what every seat knows before deciding."""
+    from sim.model import governance as gov
+    from sim.model.profiles import Observation
+
+    s, jg, r = m.config, m.purchase_game, m._roster()
+    fine, expel = m._next_sanction()
+    value = s.profiles.oportunista_horizon * np.maximum(m.ema_gain, 0.0)
+    santos = ref_seat_sum(m.attend & r.santo)
+    monitoring = np.where(m.rules_on, s.rules.monitoring, s.rules.natural_detection)
+    detect = gov.detection_probability(monitoring, m.f, s.facilitator.information, s.profiles.santo_report, santos)
+    if m.lab:
+        detect = np.ones(m.G)
+    col = (m.G, 1)
+    own_gain, others_gain, pool = ref_commit_gains(jg, r.demand, m.trust_given, m.member, m.p_coord[:, None])
+    sanctions_on = (m.rules_on & s.sanctions.enabled).reshape(col)
+    prior = s.profiles.oportunista_prior
+    belief = (prior * detect[:, None] + m.caught) / np.maximum(prior + m.tries, 1e-12)
+    return Observation(
+        tenure=m.tenure, expected_coop=m.trust_given, demand=r.demand,
+        renege_gain=ref_renege_gain(jg, own_gain, r.demand),
+        quota_due=np.where(m.consortium_open[:, None], r.quota, 0.0), has_lead=m.has_lead,
+        lead_private=m._lead_private, lead_routed=r.lead_routed, lead_income=m.lead_lambda[:, None] * r.routed,
+        detect_prob=detect.reshape(col), fine=fine, expulsion_loss=np.where(expel, value, 0.0), cc_intercept=m.cc_a,
+        cc_slope=m.cc_b, own_gain=own_gain, others_gain=others_gain, punish_rate=m.punish_rate,
+        detect_belief=np.where(prior + m.tries > 0, belief, detect[:, None]), sanctions_on=sanctions_on,
+        min_commit=np.where(sanctions_on, s.rules.min_commit, 0.0), pool_value=pool,
+        outside=np.full(col, s.lab.outside if m.lab and s.lab.voluntary else 0.0))
+
+
+def ref_decide(m, obs):
+    """Old AsociaModel.decide without outside deciders: the profiles' NumPy rules, merged and masked."""
+    out = ref_merge([p.decide(obs) for p in m.profiles], m.profile)
+    member = m.member
+    joined = out["participate"] & member if m.config.lab.voluntary and m.lab else member.copy()
+    return {"participate": joined, "commit": out["commit"].clip(0, 1) * joined,
+            "renege": out["renege"].clip(0, 1) * joined, "pay_quota": out["pay_quota"] & member,
+            "route_lead": out["route_lead"] & member, "furtive": out["furtive"] & member}
+
+
+OBSERVED = ("tenure", "expected_coop", "demand", "quota_due", "lead_routed", "detect_prob", "fine", "expulsion_loss",
+            "punish_rate", "detect_belief", "sanctions_on", "min_commit", "outside")
+
+
+def test_decisions_match_the_numpy_profiles_at_every_meeting(monkeypatch):
+    """Observation and decisions, compiled, equal the NumPy observation and the four profiles' NumPy rules."""
+    def check(m, original):
+        want_obs = ref_observation(m)
+        obs = m.observation()
+        for name in OBSERVED:
+            np.testing.assert_array_equal(np.broadcast_to(getattr(obs, name), m.member.shape),
+                                          np.broadcast_to(getattr(want_obs, name), m.member.shape), err_msg=name)
+        for name in ("own_gain", "others_gain", "pool_value", "renege_gain"):
+            np.testing.assert_allclose(getattr(obs, name), getattr(want_obs, name), **F64, err_msg=name)
+        want = ref_decide(m, obs)  # on the compiled observation: the rules' arithmetic compared exactly
+        original(m)
         for name, value in want.items():
-            assert got[name].dtype == value.dtype and got[name].flags.writeable
-            np.testing.assert_array_equal(got[name], value)
+            got = getattr(m, name)
+            assert got.dtype == value.dtype, name
+            np.testing.assert_array_equal(got, value, err_msg=name)
+        m_ = m.member
+        return (int((m.renege > 0).sum()), int(((m.commit > 0) & (m.commit < 1)).sum()),
+                int((m_ & ~m.pay_quota).sum() + (m_ & ~m.route_lead).sum()), int((m_ & ~m.participate).sum()),
+                int(want_obs.expulsion_loss.astype(bool).sum()))
+
+    cases = [*CASES, ("lab/threshold_exit.toml", {})]
+    calls = np.array(run_checked(monkeypatch, "decide", check, cases=cases))
+    assert len(calls) == MEETINGS + 10
+    # every branch was played: reneging, partial commitment, skipped quotas or kept leads, firms
+    # staying out of a voluntary round, expulsion at stake
+    assert (calls.sum(axis=0) > 20).all(), calls.sum(axis=0)
+
+
+def test_the_numpy_rules_asked_from_python_give_the_same_tables(monkeypatch):
+    """A rule of another class is asked through ``decide(obs)``: the four profiles played that way give the same tables.
+
+    Subclasses of the four rules are not compiled (profiles.compiled_rules matches the exact class),
+    so the model asks their NumPy ``decide`` and merges it at their seats, the path of a profile
+    registered through ``profiles.register_rule``.
+    """
+    from sim.model import profiles
+
+    plain = {name: type(f"Py{cls.__name__}", (cls,), {}) for name, cls in
+             (("santo", profiles.Santo), ("solido", profiles.SolidoCiudadano), ("tengo", profiles.TengoQueGanar),
+              ("oportunista", profiles.Oportunista))}
+    runs = [("strict_sanctions.toml", {"run.steps": 60}), ("dipat_consortium.toml", {"run.steps": 70}),
+            ("lab/threshold_exit.toml", {})]
+    compiled = [sim.run(scenario(path, **over), seed=4).tables() for path, over in runs]
+    rules = dict(profiles.RULES)
+    for name, cls in plain.items():
+        monkeypatch.setitem(profiles.RULES, name,
+                            lambda traits, name=name, cls=cls: cls(**dataclasses.asdict(rules[name](traits))))
+    model = AsociaModel(scenario(*runs[0][:1]), seed=4)
+    assert model._python_rules == [0, 1, 2, 3]
+    for (path, over), want in zip(runs, compiled, strict=True):
+        got = sim.run(scenario(path, **over), seed=4).tables()
+        for name, table in want.items():
+            pd.testing.assert_frame_equal(got[name], table, check_exact=True)
+
+
+def test_decision_kernel_on_random_states():
+    """decide_members on random states, ties of float32 trust with the threshold included, against the NumPy rules.
+
+    The oportunista's partial reneging ``1 - b`` is rounded to float32 as NumPy did (exact for b >= 0.5,
+    not below: thresholds under 0.5 are played), and its threshold compared in float32.
+    """
+    from sim.model.games import JointPurchaseGame
+    from sim.model.profiles import Observation, Oportunista, Santo, SolidoCiudadano, TengoQueGanar, compiled_rules
+
+    rng = np.random.default_rng(21)
+    G, C = 30, 9
+    game = JointPurchaseGame(**GAMES[0])
+    for trial in range(12):
+        threshold = (0.0, 0.3, 0.7)[trial % 3]  # float32(0.3) > 0.3, float32(0.7) < 0.7
+        rules = (Santo(), SolidoCiudadano(lead=int(rng.integers(0, 4)), tolerance=float(rng.random())),
+                 TengoQueGanar(), Oportunista(mimic=int(rng.integers(0, 6)), threshold=threshold))
+        member = rng.random((G, C)) < 0.8
+        profile = rng.integers(0, 4, (G, C)).astype(np.int8)
+        tenure = rng.integers(0, 10, (G, C))
+        trust = rng.random((G, C)).astype(np.float32)
+        trust[rng.random((G, C)) < 0.2] = np.float32(threshold)  # ties with the threshold, in float32
+        cc_a, cc_b = rng.normal(0.1, 0.3, (G, C)), rng.random((G, C))
+        punish_rate = rng.random((G, C)) * rng.choice([2.0, 60.0], (G, C))  # high: keeping back part pays
+        ema_gain = rng.normal(0, 1, (G, C))
+        tries = rng.integers(0, 5, (G, C))
+        caught = np.minimum(rng.integers(0, 3, (G, C)), tries)
+        sanctions_on, consortium_open = rng.random(G) < 0.5, rng.random(G) < 0.5
+        fine = np.where(sanctions_on[:, None], rng.choice([0.0, 3.0, 6.0], (G, C)), 0.0)
+        expel = sanctions_on[:, None] & (rng.random((G, C)) < 0.3)
+        demand = rng.choice([2.0, 10.0, 25.0], (G, C)) * member
+        quota, lead_routed = rng.random((G, C)) * 3 * member, rng.random((G, C)) * 5
+        p_coord, detect = rng.random(G), rng.random(G)
+        min_commit, outside, prior, horizon, private = 0.4, [0.0, 5.0][trial % 2], 2.0, 12.0, float(rng.random() * 6)
+        got = kernels.decide_members(
+            *compiled_rules(rules), profile, member, tenure, trust, cc_a, cc_b, punish_rate, tries, caught, ema_gain,
+            fine, expel, demand, quota, lead_routed, p_coord, detect, consortium_open, sanctions_on, min_commit,
+            outside, prior, horizon, private, *game._schedule(), game.handling_cost, game.side_discount, False)
+        own, others, pool = ref_commit_gains(game, demand, trust, member, p_coord[:, None])
+        on = sanctions_on[:, None]
+        belief = (prior * detect[:, None] + caught) / np.maximum(prior + tries, 1e-12)
+        obs = Observation(
+            tenure=tenure, expected_coop=trust, demand=demand, renege_gain=got[9],
+            quota_due=np.where(consortium_open[:, None], quota, 0.0), has_lead=np.ones((G, C), bool),
+            lead_private=np.full((G, 1), private), lead_routed=lead_routed, lead_income=np.zeros((G, C)),
+            detect_prob=detect[:, None], fine=fine,
+            expulsion_loss=np.where(expel, horizon * np.maximum(ema_gain, 0), 0),
+            cc_intercept=cc_a, cc_slope=cc_b, own_gain=got[6], others_gain=got[7], punish_rate=punish_rate,
+            detect_belief=np.where(prior + tries > 0, belief, detect[:, None]), sanctions_on=on,
+            min_commit=np.where(on, min_commit, 0.0), pool_value=got[8], outside=np.full((G, 1), outside))
+        for a, b in zip(got[6:9], (own, others, pool), strict=True):
+            np.testing.assert_allclose(a, b, **F64)
+        np.testing.assert_allclose(got[9], ref_renege_gain(game, own, demand), **F64)
+        for a, name in zip(got[10:], ("detect_belief", "expulsion_loss", "quota_due"), strict=True):
+            np.testing.assert_array_equal(a, getattr(obs, name), err_msg=name)
+        want = ref_merge([r.decide(obs) for r in rules], profile)
+        for a, name in zip(got[:6], ("commit", "renege", "pay_quota", "route_lead", "furtive", "participate"),
+                           strict=True):
+            np.testing.assert_array_equal(a, want[name].astype(a.dtype), err_msg=name)

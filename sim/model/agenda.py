@@ -42,7 +42,7 @@ from . import programme as prog
 from . import trust as tr
 from .firm import Firm
 from .games import ExportGame, JointPurchaseGame
-from .profiles import OPORTUNISTA, SANTO, SOLIDO, TENGO, Observation, build_profiles, merge_decisions
+from .profiles import OPORTUNISTA, SANTO, SOLIDO, TENGO, Observation, build_profiles, compiled_rules
 from .recorder import Recorder
 from .scenario import PROFILES, Scenario
 from .seats import seat_sum
@@ -116,6 +116,9 @@ class AsociaModel(mesa.Model):
         # registered games (sim.model.vocabulary.register_game), each built from its own section
         self.games = [(g.name, g.build(getattr(s, g.name))) for g in GAMES]
         self.profiles = build_profiles(s.profiles)
+        # the built-in profiles decide compiled; a profile whose rule is written in Python is asked
+        self._rules = compiled_rules(self.profiles)
+        self._python_rules = np.flatnonzero(self._rules[0] == kernels.PYTHON_RULE).tolist()
         self.rule = gov.decision_rule(s.rules)
         self.deciders: dict[int, object] = {}
         pop = s.population
@@ -575,12 +578,16 @@ class AsociaModel(mesa.Model):
                           * (1.0 + lc.tc_diversity * diversity) * self.rule.tc_factor),
         }
 
-    def observation(self) -> Observation:
-        """What every seat knows before deciding (flattened over groups x seats)."""
+    def _observe(self) -> SimpleNamespace:
+        """What every seat knows before deciding, and the decisions of the built-in profiles (compiled).
+
+        The chance of detection per group is computed here (NumPy, one value per group); everything
+        per seat is one pass of :func:`sim.model.kernels.decide_members` over groups and seats.
+        Sets ``detect`` and ``quota_due``, which the later agenda items read.
+        """
         s = self.config
         jg = self.purchase_game
         fine, expel = self._next_sanction()
-        value = s.profiles.oportunista_horizon * np.maximum(self.ema_gain, 0.0)
         r = self._roster()
         santos = seat_sum(self.attend & r.santo)
         monitoring = np.where(self.rules_on, self._per_group("rules.monitoring", s.rules.monitoring),
@@ -589,39 +596,57 @@ class AsociaModel(mesa.Model):
                                                 s.profiles.santo_report, santos)
         if self.lab:  # full feedback: every contribution is seen
             self.detect = np.ones(self.G)
-        self.quota_due = np.where(self.consortium_open[:, None], r.quota, 0.0)
+        sanctions_on = self.rules_on & s.sanctions.enabled
+        outside = s.lab.outside if self.lab and s.lab.voluntary else 0.0
+        (commit, renege, pay, route, furtive, participate, own, others, pool, renege_gain, detect_belief,
+         expulsion_loss, quota_due) = kernels.decide_members(
+            *self._rules, self.profile, self.member, self.tenure, self.trust_given, self.cc_a, self.cc_b,
+            self.punish_rate, self.tries, self.caught, self.ema_gain, fine, expel, r.demand, r.quota,
+            r.lead_routed, self.p_coord, self.detect, self.consortium_open, sanctions_on, float(s.rules.min_commit),
+            float(outside), float(s.profiles.oportunista_prior), float(s.profiles.oportunista_horizon),
+            self.export_game.private_value, *jg._schedule(), jg.handling_cost, jg.side_discount,
+            jg.sharing == "equal")
+        self.quota_due = quota_due
+        decisions = dict(commit=commit, renege=renege, pay_quota=pay, route_lead=route, furtive=furtive,
+                         participate=participate)
+        seen = SimpleNamespace(own_gain=own, others_gain=others, pool_value=pool, renege_gain=renege_gain,
+                               detect_belief=detect_belief, expulsion_loss=expulsion_loss, fine=fine,
+                               sanctions_on=sanctions_on, outside=outside)
+        return SimpleNamespace(decisions=decisions, seen=seen)
+
+    def _observation(self, seen) -> Observation:
+        """The :class:`Observation` of every seat, from what :meth:`_observe` computed."""
+        s, r = self.config, self._roster()
         col = (self.G, 1)  # per-group values broadcast over seats
-        own_gain, others_gain, pool = jg.commit_gains(r.demand, self.trust_given, self.member,
-                                                      self.p_coord[:, None])
-        sanctions_on = (self.rules_on & s.sanctions.enabled).reshape(col)
-        prior = s.profiles.oportunista_prior
-        detect = self.detect[:, None]
-        detect_belief = (prior * detect + self.caught) / np.maximum(prior + self.tries, 1e-12)
-        detect_belief = np.where(prior + self.tries > 0, detect_belief, detect)
+        sanctions_on = seen.sanctions_on.reshape(col)
         return Observation(
             tenure=self.tenure,
             expected_coop=self.trust_given,
             demand=r.demand,
-            renege_gain=jg.renege_gain(own_gain, r.demand),
+            renege_gain=seen.renege_gain,
             quota_due=self.quota_due,
             has_lead=self.has_lead,
             lead_private=self._lead_private,
             lead_routed=r.lead_routed,
             lead_income=self.lead_lambda[:, None] * r.routed,
             detect_prob=self.detect.reshape(col),
-            fine=fine,
-            expulsion_loss=np.where(expel, value, 0.0),
+            fine=seen.fine,
+            expulsion_loss=seen.expulsion_loss,
             cc_intercept=self.cc_a,
             cc_slope=self.cc_b,
-            own_gain=own_gain,
-            others_gain=others_gain,
+            own_gain=seen.own_gain,
+            others_gain=seen.others_gain,
             punish_rate=self.punish_rate,
-            detect_belief=detect_belief,
+            detect_belief=seen.detect_belief,
             sanctions_on=sanctions_on,
             min_commit=np.where(sanctions_on, s.rules.min_commit, 0.0),
-            pool_value=pool,
-            outside=np.full(col, s.lab.outside if self.lab and s.lab.voluntary else 0.0),
+            pool_value=seen.pool_value,
+            outside=np.full(col, seen.outside),
         )
+
+    def observation(self) -> Observation:
+        """What every seat knows before deciding (``(groups, seats)`` arrays; per-group ones ``(groups, 1)``)."""
+        return self._observation(self._observe().seen)
 
     def _next_sanction(self):
         """Fine and expulsion flag of each seat's next strike where sanctions apply (else 0 / False).
@@ -642,11 +667,21 @@ class AsociaModel(mesa.Model):
         return self._next_fine[1:]
 
     def decide(self) -> None:
-        """Every firm decides, by its profile's rule or by its outside decider."""
-        obs = self.observation()
-        parts = [p.decide(obs) for p in self.profiles]
-        out = merge_decisions(parts, self.profile)
-        if self.deciders:
+        """Every firm decides, by its profile's rule or by its outside decider.
+
+        The four profiles of the guide decide in the compiled pass of :meth:`_observe`; a profile
+        whose rule is written in Python (``profiles.register_rule``) and every outside decider are
+        asked through ``decide(obs)``, with the :class:`Observation` built only then.
+        """
+        seen = self._observe()
+        out = seen.decisions
+        if self._python_rules or self.deciders:
+            obs = self._observation(seen.seen)
+            for k in self._python_rules:
+                d, mine = self.profiles[k].decide(obs), self.profile == k
+                for name in out:
+                    value = getattr(d, name)
+                    out[name][mine] = np.broadcast_to(True if value is None else value, mine.shape)[mine]
             for fid, decider in self.deciders.items():
                 agent = self.firms.get(fid)
                 if agent is None or agent.seat is None:
@@ -655,16 +690,12 @@ class AsociaModel(mesa.Model):
                 d = decider.decide(obs.take(np.array([g * self.C + s_])))
                 for name in out:
                     out[name][g, s_] = np.ravel(getattr(d, name))[0]
-        m = self.member
-        # a firm that stays out of the round (where that is allowed) neither commits nor reneges
-        self.participate = out["participate"] & m if self.config.lab.voluntary and self.lab else m.copy()
-        joined = self.participate
-        # the array method: np.clip's wrapper costs more than the clipping on a small run
-        self.commit = out["commit"].clip(0, 1) * joined
-        self.renege = out["renege"].clip(0, 1) * joined
-        self.pay_quota = out["pay_quota"] & m
-        self.route_lead = out["route_lead"] & m
-        self.furtive = out["furtive"] & m
+        # members only, shares in [0, 1]; a firm that stays out of the round (where that is allowed)
+        # neither commits nor reneges
+        (self.participate, self.commit, self.renege, self.pay_quota, self.route_lead,
+         self.furtive) = kernels.member_decisions(out["commit"], out["renege"], out["pay_quota"], out["route_lead"],
+                                                  out["furtive"], out["participate"], self.member,
+                                                  bool(self.config.lab.voluntary and self.lab))
 
     def buy_jointly(self) -> None:
         """The joint-purchase game for every group."""

@@ -19,10 +19,11 @@ Compile cache: every function is compiled with ``cache=True``, once per argument
 callers pass C-contiguous arrays of fixed dtypes, so a run compiles one signature per function).
 The first run on a machine compiles them and writes the machine code to the cache (measured on the
 2-core machine under other load: a process playing the baseline once spent about 8 CPU-s with an
-empty cache, against 0.8-1.3 before the kernels; the largest, ``field_trust``, about 2 s: prefer
-element loops to slice assignments, which cost seconds to compile), later processes load it
-(about 1.0-2.0 CPU-s for the same process; ``import numba`` itself 0.3-0.4 CPU-s; the cache is
-about 1 MB). Numba 0.68 looks
+empty cache before the decision stage was compiled, about 10 CPU-s since (``decide_members`` 3.5 s,
+``commit_gains`` inside it included; ``member_decisions`` 0.5 s), against 0.8-1.3 before the
+kernels; ``field_trust`` about 2 s: prefer element loops to slice assignments, which cost seconds to
+compile), later processes load it (about 1.4-1.7 CPU-s for the same process, as before the decision
+stage was compiled; ``import numba`` itself 0.3-0.4 CPU-s; the cache is about 1.3 MB). Numba 0.68 looks
 for a cache directory in this order (numba/core/caching.py, ``_CacheImpl._locator_classes``; docs:
 "Notes on Caching", NUMBA_CACHE_DIR):
 
@@ -522,13 +523,179 @@ def seat_totals(x):
     return out
 
 
-# ------------------------------------------------------------------ decisions (sim/profiles.py)
+# ------------------------------------------------------------------ every firm decides (AsociaModel.decide)
+# the four profiles of the guide's table, as the codes of the rule each profile code plays
+# (sim/model/profiles.py: Santo, SolidoCiudadano, TengoQueGanar, Oportunista); PYTHON_RULE: a rule
+# registered in Python (profiles.register_rule), decided by its own ``decide(obs)`` after the kernel
+RULE_SANTO, RULE_SOLIDO, RULE_TENGO, RULE_OPORTUNISTA, PYTHON_RULE = 0, 1, 2, 3, -1
+
+
 @_compiled
-def pick_by_profile(values, profile):
-    """For each group, for each seat: the decision of the seat's own profile, ``values[profile[g, i], g, i]``."""
-    G, C = profile.shape
-    out = np.empty((G, C), values.dtype)
+def _joins(pool_value, delivered, own_gain, outside):
+    """Joins the round when its expected payoff, delivering that share of its demand, beats staying out."""
+    return outside <= 0 or pool_value + delivered * own_gain >= outside
+
+
+@_compiled
+def _santo():
+    """Santo: always cooperates fully (commit, renege, pay, route, furtive, participate)."""
+    return 1.0, 0.0, True, True, False, True
+
+
+@_compiled
+def _solido(b, tenure, cc_a, cc_b, own_gain, punish_rate, min_commit, sanctions_on, pool_value, outside, lead,
+            tolerance):
+    """Sólido ciudadano: leads, then matches the cooperation it expects (b) along its own schedule."""
+    level = min(max(cc_a + cc_b * b, 0.0), 1.0)
+    leading = tenure < lead
+    pays_off = own_gain > 0
+    # peer punishment falls on a shortfall below the others' mean: matching the mean it expects
+    # avoids it, and is worth it when a unit short costs more than a unit given
+    match = b if punish_rate > -own_gain else 0.0
+    floor = max(match, min_commit)  # the reglamento's minimum (0 where its sanctions are not in force)
+    commit = 1.0 if leading or pays_off else max(level, floor)
+    keep = leading or level >= tolerance or sanctions_on
+    return commit, 0.0, keep, keep, False, _joins(pool_value, commit, own_gain, outside)
+
+
+@_compiled
+def _tengo(b, own_gain, others_gain, punish_rate, fine, expulsion_loss, quota_due, lead_private, min_commit,
+           sanctions_on, pool_value, outside):
+    """Tengo que ganar: open, relative-payoff participation; defects whenever the open sanction is cheaper."""
+    rel = own_gain - others_gain  # relative payoff of committing all its demand
+    # staying out risks peer punishment on the shortfall below the others' mean (b)
+    match = punish_rate + rel > 0 and rel < 0
+    penalty = fine + expulsion_loss if sanctions_on else 0.0
+    floor = min_commit if min_commit > 0 and penalty > -rel * min_commit else 0.0
+    commit = 1.0 if rel > 0 else max(floor, b if match else 0.0)
+    pay = fine + expulsion_loss >= quota_due
+    route = lead_private - fine - expulsion_loss <= 0
+    return commit, 0.0, pay, route, False, _joins(pool_value, commit, own_gain, outside)
+
+
+@_compiled
+def _oportunista(b32, tenure, detect_belief, fine, expulsion_loss, renege_gain, demand, punish_rate, lead_private,
+                 lead_routed, sanctions_on, own_gain, pool_value, outside, mimic, threshold):
+    """Oportunista: cooperates in appearance at first; then betrays when it pays, hidden only if rules bite.
+
+    ``b32`` is the cooperation it expects, in float32 as trust is kept: it is compared with the
+    float32 ``threshold`` and its complement ``1 - b`` is rounded to float32, as NumPy did.
+    """
+    b = float(b32)
+    short = float(_F32_ONE - b32)  # keeping back the others' expected shortfall matches their mean
+    exploiting = tenure >= mimic and b32 >= threshold
+    p = detect_belief
+    sanction = p * (fine + expulsion_loss)
+    gain = renege_gain * demand  # reneging on all of its commitment
+    full = gain - sanction - p * punish_rate * b
+    part = gain * short - sanction
+    best = max(full, part)
+    renege = (1.0 if full >= part else short) if exploiting and best > 0 else 0.0
+    keep = exploiting and lead_private - lead_routed > sanction + p * punish_rate * b
+    pay = sanctions_on or not exploiting
+    # joining pays what delivering brings plus the side deal on what it reneges
+    stays = outside <= 0 or pool_value + own_gain + gain * renege >= outside
+    return 1.0, renege, pay, not keep, sanctions_on, stays
+
+
+@_compiled
+def decide_members(rule, lead, tolerance, mimic, threshold, profile, member, tenure, trust_given, cc_a, cc_b,
+                   punish_rate, tries, caught, ema_gain, fine, expel, demand, quota, lead_routed, p_coord, detect,
+                   consortium_open, sanctions_on, min_commit, outside, prior, horizon, lead_private, list_price,
+                   min_lot, volume_full, discount_min, discount_max, handling_cost, side_discount, equal_sharing):
+    """Every seat's observation and, for the built-in profiles, its decision (sim/model/profiles.py).
+
+    For each group, for each seat: what the firm knows (its gains from committing, from
+    :func:`commit_gains`; the next strike's fine and the membership value an expulsion would
+    destroy; its own estimate of the chance of detection; the quota it owes) and the rule of its
+    profile: ``rule[profile]`` (``RULE_*``), with that profile's traits ``lead``, ``tolerance``,
+    ``mimic`` and ``threshold`` (float32) indexed by profile code. Seats whose profile has a rule
+    written in Python (``PYTHON_RULE``) get full cooperation here, for the caller to overwrite.
+    Per group: the chance of detection ``detect``, whether the consortium collects quotas, whether
+    sanctions are in force; ``min_commit`` is the reglamento's minimum where they are.
+
+    Returns the raw decisions ``(commit, renege, pay_quota, route_lead, furtive, participate)``
+    (before members are masked and shares clipped: :func:`member_decisions`) and the per-seat
+    observation fields ``(own_gain, others_gain, pool_value, renege_gain, detect_belief,
+    expulsion_loss, quota_due)``, every seat's, empty or not.
+    """
+    G, C = member.shape
+    coord = np.empty((G, C))
     for g in range(G):
         for i in range(C):
-            out[g, i] = values[profile[g, i], g, i]
-    return out
+            coord[g, i] = p_coord[g]
+    own, others, pool = commit_gains(demand, trust_given, member, coord, list_price, min_lot, volume_full,
+                                     discount_min, discount_max, handling_cost, equal_sharing)
+    gain_r = renege_gain(own, demand, list_price, side_discount)
+    belief = np.empty((G, C))
+    loss = np.empty((G, C))
+    due = np.empty((G, C))
+    commit = np.empty((G, C))
+    renege = np.empty((G, C))
+    pay = np.empty((G, C), np.bool_)
+    route = np.empty((G, C), np.bool_)
+    furtive = np.empty((G, C), np.bool_)
+    participate = np.empty((G, C), np.bool_)
+    for g in range(G):
+        det = detect[g]
+        on = sanctions_on[g]
+        floor = min_commit if on else 0.0
+        for i in range(C):
+            # what the firm knows
+            loss[g, i] = horizon * max(ema_gain[g, i], 0.0) if expel[g, i] else 0.0
+            due[g, i] = quota[g, i] if consortium_open[g] else 0.0
+            acts = prior + tries[g, i]  # its prior weight plus the furtive acts it tried
+            belief[g, i] = (prior * det + caught[g, i]) / max(acts, 1e-12) if acts > 0 else det
+            # what its profile's rule makes of it
+            k = profile[g, i]
+            kind = rule[k]
+            b32 = trust_given[g, i]
+            if kind == RULE_SOLIDO:
+                d = _solido(float(b32), tenure[g, i], cc_a[g, i], cc_b[g, i], own[g, i], punish_rate[g, i], floor,
+                            on, pool[g, i], outside, lead[k], tolerance[k])
+            elif kind == RULE_TENGO:
+                d = _tengo(float(b32), own[g, i], others[g, i], punish_rate[g, i], fine[g, i], loss[g, i], due[g, i],
+                           lead_private, floor, on, pool[g, i], outside)
+            elif kind == RULE_OPORTUNISTA:
+                d = _oportunista(b32, tenure[g, i], belief[g, i], fine[g, i], loss[g, i], gain_r[g, i], demand[g, i],
+                                 punish_rate[g, i], lead_private, lead_routed[g, i], on, own[g, i], pool[g, i],
+                                 outside, mimic[k], threshold[k])
+            else:  # santo, and rules written in Python (overwritten by the caller)
+                d = _santo()
+            commit[g, i], renege[g, i], pay[g, i], route[g, i], furtive[g, i], participate[g, i] = d
+    return commit, renege, pay, route, furtive, participate, own, others, pool, gain_r, belief, loss, due
+
+
+@_compiled
+def _unit(x):
+    """``x`` clipped to [0, 1] as NumPy's clip does it: max(x, 0), then min(., 1)."""
+    low = x if x > 0.0 else 0.0
+    return low if low < 1.0 else 1.0
+
+
+@_compiled
+def member_decisions(commit, renege, pay, route, furtive, participate, member, voluntary):
+    """What the seats' decisions come to: members only, shares in [0, 1].
+
+    Where joining the round is optional (``voluntary``), a member that stays out
+    (``participate`` false) neither commits nor reneges; otherwise every member joins.
+    Returns ``(participate, commit, renege, pay_quota, route_lead, furtive)``.
+    """
+    G, C = member.shape
+    joined = np.empty((G, C), np.bool_)
+    out_commit = np.empty((G, C))
+    out_renege = np.empty((G, C))
+    out_pay = np.empty((G, C), np.bool_)
+    out_route = np.empty((G, C), np.bool_)
+    out_furtive = np.empty((G, C), np.bool_)
+    for g in range(G):
+        for i in range(C):
+            m = member[g, i]
+            j = m and (participate[g, i] or not voluntary)
+            joined[g, i] = j
+            out_commit[g, i] = _unit(commit[g, i]) if j else 0.0
+            out_renege[g, i] = _unit(renege[g, i]) if j else 0.0
+            out_pay[g, i] = pay[g, i] and m
+            out_route[g, i] = route[g, i] and m
+            out_furtive[g, i] = furtive[g, i] and m
+    return joined, out_commit, out_renege, out_pay, out_route, out_furtive

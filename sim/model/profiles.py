@@ -6,6 +6,16 @@ method, ``decide(obs) -> Decision``, vectorised over the firms it is asked about
 decides for a firm (a scripted partner in a test, a person at the dashboard) implements the same
 method, so the model treats every decision source alike.
 
+At a meeting the model plays the four rules of the guide compiled, seat by seat, in the same
+pass that computes what each firm observes (sim/model/kernels.py: ``decide_members`` and its
+``_santo``, ``_solido``, ``_tengo``, ``_oportunista``, the same arithmetic in the same order,
+float32 where NumPy rounded to float32), and builds an :class:`Observation` only for outside
+deciders and for a rule of any other class (one given through :func:`register_rule`, or a
+subclass of these four), which it asks through ``decide(obs)``. The NumPy ``decide`` methods
+below are the same rules for those callers and the reference the compiled ones are tested
+against (tests/test_kernels.py: at every meeting of several scenarios, on random states, and
+whole runs played through these methods give the same tables): a change to a rule is made in both.
+
 A decision covers the three choices a member makes at a meeting:
 
 * ``commit``: share of its input demand committed to the joint purchase (0 = stays out, openly);
@@ -253,30 +263,6 @@ class Oportunista:
         return Decision(np.ones(shape), renege, pay, ~keep, hidden.copy(), np.broadcast_to(stays, shape).copy())
 
 
-# the fields of a Decision and their dtypes in the merged arrays
-_FIELDS = (("commit", np.float64), ("renege", np.float64), ("pay_quota", np.bool_), ("route_lead", np.bool_),
-           ("furtive", np.bool_), ("participate", np.bool_))
-
-
-def merge_decisions(parts, profile) -> dict[str, np.ndarray]:
-    """Each seat takes the decision of its own profile: ``parts[profile[g, s]]`` at seat (g, s).
-
-    ``parts[k]`` is profile k's decision for every seat (fields may broadcast, ``participate`` may
-    be None: everyone joins). The pick is a compiled loop over groups and seats
-    (:func:`sim.model.kernels.pick_by_profile`), the same at every size. Returns fresh, writable
-    ``(groups, seats)`` arrays, one per field.
-    """
-    shape = np.shape(profile)
-    out = {}
-    for name, dtype in _FIELDS:
-        stacked = np.empty((len(parts), *shape), dtype)
-        for k, part in enumerate(parts):
-            value = getattr(part, name)
-            stacked[k] = True if value is None else value
-        out[name] = kernels.pick_by_profile(stacked, profile)
-    return out
-
-
 # each registered profile's decision rule, built from a scenario's ``profiles`` section
 RULES = {
     "santo": lambda traits: Santo(),
@@ -297,6 +283,33 @@ def register_rule(name: str, build) -> None:
 def build_profiles(traits) -> tuple:
     """One decision rule per registered profile, indexed by profile code, from a scenario's ``profiles`` section."""
     return tuple(RULES[name](traits) for name in NAMES)
+
+
+# the rules the meeting plays compiled (sim/model/kernels.py: decide_members), by their exact class
+_COMPILED = {Santo: kernels.RULE_SANTO, SolidoCiudadano: kernels.RULE_SOLIDO, TengoQueGanar: kernels.RULE_TENGO,
+             Oportunista: kernels.RULE_OPORTUNISTA}
+
+
+def compiled_rules(rules) -> tuple[np.ndarray, ...]:
+    """What :func:`sim.model.kernels.decide_members` needs to play ``rules`` (one per profile code).
+
+    Returns ``(rule, lead, tolerance, mimic, threshold)``, arrays indexed by profile code: the
+    compiled rule of each profile (``kernels.RULE_*``), or ``kernels.PYTHON_RULE`` for a rule of
+    another class (one registered through :func:`register_rule`, or a subclass of a built-in one),
+    which the model asks through its ``decide(obs)``; and the traits of the sólido and oportunista
+    rules (``threshold`` in float32: the rule compares it with float32 trust, as NumPy does).
+    """
+    n = len(rules)
+    rule = np.full(n, kernels.PYTHON_RULE, np.int8)
+    lead, mimic = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    tolerance, threshold = np.zeros(n), np.zeros(n, np.float32)
+    for k, r in enumerate(rules):
+        rule[k] = _COMPILED.get(type(r), kernels.PYTHON_RULE)
+        if type(r) is SolidoCiudadano:
+            lead[k], tolerance[k] = r.lead, r.tolerance
+        elif type(r) is Oportunista:
+            mimic[k], threshold[k] = r.mimic, r.threshold
+    return rule, lead, tolerance, mimic, threshold
 
 
 @dataclass
