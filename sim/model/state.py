@@ -219,6 +219,8 @@ MODEL = {
     "config": "the scenario", "rule": "the reglamento's decision rule (sim.model.governance)",
     "purchase_game": "the joint-purchase game", "export_game": "the export game",
     "games": "registered games (name, game)",
+    "_rules": "each profile's compiled rule and traits (sim.model.profiles.compiled_rules)",
+    "_python_rules": "profiles whose rule is asked in Python (registered, not compiled)",
     "profiles": "the profiles' decision rules", "deciders": "outside deciders by firm id",
     "seed": "the first replication's seed", "seeds": "every replication's seed", "reps": "replications",
     "G": "groups (all replications)", "C": "seats per group", "G0": "groups per replication",
