@@ -4,7 +4,6 @@ events tables agree with the steps table."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -396,5 +395,20 @@ def test_every_attribute_of_the_model_is_declared_in_state(path):
             continue
         assert value.shape == (shape if a.kind == "seat" else shape[:1]), a.name
         assert value.dtype == np.dtype(a.dtype), a.name
-        source = inspect.getsource(getattr(AsociaModel, a.by))
-        assert re.search(rf"self\.{a.name}\b[^=\n]*=(?!=)", source), f"{a.name} is not written in {a.by}"
+        assert a.name in _assigned(inspect.getsource(getattr(AsociaModel, a.by))), f"{a.name} is not written in {a.by}"
+
+
+def _assigned(source: str) -> set[str]:
+    """Names ``x`` of the ``self.x = ...`` assignments in a method's source (tuple targets included)."""
+    import ast
+    import textwrap
+
+    names = set()
+    for node in ast.walk(ast.parse(textwrap.dedent(source))):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AugAssign, ast.AnnAssign)) else []
+        for target in targets:
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == "self":
+                    names.add(sub.attr)
+    return names

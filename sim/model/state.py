@@ -159,8 +159,8 @@ MEETING = (
     MeetingValue("lead_lambda", "group", np.float64, "offer_leads", "expected leads per member"),
     MeetingValue("has_lead", "seat", bool, "offer_leads", "the member got an export lead"),
     # observation and decide: what each firm knows and what it decides
-    MeetingValue("detect", "group", np.float64, "observation", "chance a furtive act is detected"),
-    MeetingValue("quota_due", "seat", np.float64, "observation", "consortium quota the member owes"),
+    MeetingValue("detect", "group", np.float64, "_observe", "chance a furtive act is detected"),
+    MeetingValue("quota_due", "seat", np.float64, "_observe", "consortium quota the member owes"),
     MeetingValue("participate", "seat", bool, "decide", "plays this round (lab: may stay out)"),
     MeetingValue("commit", "seat", np.float64, "decide", "share of its demand committed to the purchase"),
     MeetingValue("renege", "seat", np.float64, "decide", "share of the commitment it withdraws"),
