@@ -534,6 +534,52 @@ def ref_merge(parts, profile):
 
 
 
+def ref_rule(rule, obs):
+    """The four profiles' NumPy rules as they were before they were compiled (e9e1a23), for ``rule``'s class."""
+    from sim.model.profiles import Decision, Oportunista, SolidoCiudadano, TengoQueGanar
+
+    def joins(delivered):
+        return (obs.outside <= 0) | (obs.pool_value + np.asarray(delivered) * obs.own_gain >= obs.outside)
+
+    b = obs.expected_coop
+    if isinstance(rule, SolidoCiudadano):
+        level = np.clip(obs.cc_intercept + obs.cc_slope * b, 0.0, 1.0)
+        leading = obs.tenure < rule.lead
+        match = np.where(obs.punish_rate > -obs.own_gain, b, 0.0)
+        floor = np.maximum(match, obs.min_commit * obs.sanctions_on)
+        commit = np.where(leading | (obs.own_gain > 0), 1.0, np.maximum(level, floor))
+        shape = commit.shape
+        keep = np.broadcast_to(leading | (level >= rule.tolerance) | obs.sanctions_on, shape)
+        return Decision(commit, np.zeros(shape), keep.copy(), keep.copy(), np.zeros(shape, bool),
+                        np.broadcast_to(joins(commit), shape).copy())
+    if isinstance(rule, TengoQueGanar):
+        rel = obs.own_gain - obs.others_gain
+        match = (obs.punish_rate + rel > 0) & (rel < 0)
+        penalty = (obs.fine + obs.expulsion_loss) * obs.sanctions_on
+        floor = np.where((obs.min_commit > 0) & (penalty > -rel * obs.min_commit), obs.min_commit, 0.0)
+        commit = np.where(rel > 0, 1.0, np.maximum(floor, np.where(match, b, 0.0)))
+        shape = commit.shape
+        pay = np.broadcast_to(obs.fine + obs.expulsion_loss >= obs.quota_due, shape).copy()
+        route = np.broadcast_to(obs.lead_private - obs.fine - obs.expulsion_loss <= 0, shape).copy()
+        return Decision(commit, np.zeros(shape), pay, route, np.zeros(shape, bool),
+                        np.broadcast_to(joins(commit), shape).copy())
+    if isinstance(rule, Oportunista):
+        exploiting = (obs.tenure >= rule.mimic) & (b >= rule.threshold)
+        p = obs.detect_belief
+        sanction = p * (obs.fine + obs.expulsion_loss)
+        gain = obs.renege_gain * obs.demand
+        full = gain - sanction - p * obs.punish_rate * b
+        part = gain * (1.0 - b) - sanction
+        renege = np.where(exploiting & (np.maximum(full, part) > 0), np.where(full >= part, 1.0, 1.0 - b), 0.0)
+        keep = exploiting & (obs.lead_private - obs.lead_routed > sanction + p * obs.punish_rate * b)
+        shape = renege.shape
+        hidden = np.broadcast_to(obs.sanctions_on, shape)
+        stays = (obs.outside <= 0) | (obs.pool_value + obs.own_gain + gain * renege >= obs.outside)
+        return Decision(np.ones(shape), renege, hidden | ~exploiting, ~keep, hidden.copy(),
+                        np.broadcast_to(stays, shape).copy())
+    return Decision.cooperate(obs.shape)   # santo
+
+
 def ref_observation(m):
     """Old AsociaModel.observation (NumPy): what every seat knows before deciding."""
     from sim.model import governance as gov
@@ -566,7 +612,7 @@ def ref_observation(m):
 
 def ref_decide(m, obs):
     """Old AsociaModel.decide without outside deciders: the profiles' NumPy rules, merged and masked."""
-    out = ref_merge([p.decide(obs) for p in m.profiles], m.profile)
+    out = ref_merge([ref_rule(p, obs) for p in m.profiles], m.profile)
     member = m.member
     joined = out["participate"] & member if m.config.lab.voluntary and m.lab else member.copy()
     return {"participate": joined, "commit": out["commit"].clip(0, 1) * joined,
@@ -688,7 +734,14 @@ def test_decision_kernel_on_random_states():
         np.testing.assert_allclose(got[9], ref_renege_gain(game, own, demand), **F64)
         for a, name in zip(got[10:], ("detect_belief", "expulsion_loss", "quota_due"), strict=True):
             np.testing.assert_array_equal(a, getattr(obs, name), err_msg=name)
-        want = ref_merge([r.decide(obs) for r in rules], profile)
+        want = ref_merge([ref_rule(r, obs) for r in rules], profile)
+        # the same rules asked through decide(obs), as outside callers and subclasses do
+        for r in rules:
+            got_d, want_d = r.decide(obs), ref_rule(r, obs)
+            for name in ("commit", "renege", "pay_quota", "route_lead", "furtive", "participate"):
+                a, b = (np.broadcast_to(True if getattr(d, name) is None else getattr(d, name), profile.shape)
+                        for d in (got_d, want_d))
+                np.testing.assert_array_equal(a, b, err_msg=f"{r.name} {name}")
         for a, name in zip(got[:6], ("commit", "renege", "pay_quota", "route_lead", "furtive", "participate"),
                            strict=True):
             np.testing.assert_array_equal(a, want[name].astype(a.dtype), err_msg=name)

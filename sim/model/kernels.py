@@ -667,6 +667,41 @@ def decide_members(rule, lead, tolerance, mimic, threshold, profile, member, ten
 
 
 @_compiled
+def rule_decisions(kind, b32, tenure, cc_a, cc_b, own, others, punish_rate, fine, loss, due, belief, gain_r, demand,
+                   lead_routed, pool, lead_private, outside, sanctions_on, min_commit, lead, tolerance, mimic,
+                   threshold):
+    """One profile's rule (``kind``: ``RULE_*``) for the firms of an observation, as flat arrays.
+
+    The same rule functions :func:`decide_members` plays at a meeting, for the callers that ask a
+    profile through ``decide(obs)`` (sim/model/profiles.py): what each firm knows comes from the
+    observation instead of being worked out here. ``min_commit`` is already 0 where sanctions are
+    not in force. Returns ``(commit, renege, pay_quota, route_lead, furtive, participate)``.
+    """
+    n = b32.shape[0]
+    commit = np.empty(n)
+    renege = np.empty(n)
+    pay = np.empty(n, np.bool_)
+    route = np.empty(n, np.bool_)
+    furtive = np.empty(n, np.bool_)
+    participate = np.empty(n, np.bool_)
+    for i in range(n):
+        on = sanctions_on[i]
+        if kind == RULE_SOLIDO:
+            d = _solido(float(b32[i]), tenure[i], cc_a[i], cc_b[i], own[i], punish_rate[i], min_commit[i], on,
+                        pool[i], outside[i], lead, tolerance)
+        elif kind == RULE_TENGO:
+            d = _tengo(float(b32[i]), own[i], others[i], punish_rate[i], fine[i], loss[i], due[i], lead_private[i],
+                       min_commit[i], on, pool[i], outside[i])
+        elif kind == RULE_OPORTUNISTA:
+            d = _oportunista(b32[i], tenure[i], belief[i], fine[i], loss[i], gain_r[i], demand[i], punish_rate[i],
+                             lead_private[i], lead_routed[i], on, own[i], pool[i], outside[i], mimic, threshold)
+        else:
+            d = _santo()
+        commit[i], renege[i], pay[i], route[i], furtive[i], participate[i] = d
+    return commit, renege, pay, route, furtive, participate
+
+
+@_compiled
 def _unit(x):
     """``x`` clipped to [0, 1] as NumPy's clip does it: max(x, 0), then min(., 1)."""
     low = x if x > 0.0 else 0.0

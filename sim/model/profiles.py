@@ -11,10 +11,10 @@ pass that computes what each firm observes (sim/model/kernels.py: ``decide_membe
 ``_santo``, ``_solido``, ``_tengo``, ``_oportunista``, the same arithmetic in the same order,
 float32 where NumPy rounded to float32), and builds an :class:`Observation` only for outside
 deciders and for a rule of any other class (one given through :func:`register_rule`, or a
-subclass of these four), which it asks through ``decide(obs)``. The NumPy ``decide`` methods
-below are the same rules for those callers and the reference the compiled ones are tested
-against (tests/test_kernels.py: at every meeting of several scenarios, on random states, and
-whole runs played through these methods give the same tables): a change to a rule is made in both.
+subclass of these four), which it asks through ``decide(obs)``. The ``decide`` methods
+of the four classes play the same compiled rule functions (``kernels.rule_decisions``), so each
+rule is written once; tests/test_kernels.py checks them against the NumPy rules they replaced, at
+every meeting of several scenarios and on random states.
 
 A decision covers the three choices a member makes at a meeting:
 
@@ -107,10 +107,24 @@ class Decision:
         return cls(np.zeros(n), np.zeros(n), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool))
 
 
-def joins(obs: Observation, delivered) -> np.ndarray:
-    """Join the round when its expected payoff, delivering that share of its demand, beats staying out."""
-    value = obs.pool_value + np.asarray(delivered) * obs.own_gain
-    return (obs.outside <= 0) | (value >= obs.outside)
+# what the compiled rules read of an observation (sim/model/kernels.py: rule_decisions), in order
+_RULE_FIELDS = ("expected_coop", "tenure", "cc_intercept", "cc_slope", "own_gain", "others_gain", "punish_rate",
+                "fine", "expulsion_loss", "quota_due", "detect_belief", "renege_gain", "demand", "lead_routed",
+                "pool_value", "lead_private", "outside", "sanctions_on", "min_commit")
+
+
+def _by_rule(kind: int, obs: Observation, lead: int = 0, tolerance: float = 0.0, mimic: int = 0,
+             threshold: float = 0.0) -> Decision:
+    """A built-in profile's decisions for the firms of ``obs``, by the rule the meeting plays compiled.
+
+    One implementation of each rule serves the meeting (``kernels.decide_members``) and every caller
+    of ``decide(obs)`` (outside deciders' neighbours, tests, subclasses), so they cannot drift apart.
+    """
+    shape = obs.shape
+    flat = [np.ascontiguousarray(np.broadcast_to(getattr(obs, name), shape)).ravel() for name in _RULE_FIELDS]
+    flat[0] = flat[0].astype(np.float32, copy=False)   # trust is kept in float32, and compared so
+    out = kernels.rule_decisions(kind, *flat, lead, tolerance, mimic, np.float32(threshold))
+    return Decision(*(x.reshape(shape) for x in out))
 
 
 class Decider(Protocol):
@@ -167,20 +181,7 @@ class SolidoCiudadano:
 
     def decide(self, obs: Observation) -> Decision:
         """Lead, then match the cooperation expected from the others along its schedule."""
-        b = obs.expected_coop
-        level = np.clip(obs.cc_intercept + obs.cc_slope * b, 0.0, 1.0)
-        leading = obs.tenure < self.lead
-        pays_off = obs.own_gain > 0
-        # peer punishment falls on a shortfall below the others' mean: matching the mean it
-        # expects avoids it, and is worth it when a unit short costs more than a unit given
-        match = np.where(obs.punish_rate > -obs.own_gain, b, 0.0)
-        floor = np.maximum(match, obs.min_commit * obs.sanctions_on)
-        commit = np.where(leading | pays_off, 1.0, np.maximum(level, floor))
-        keep = leading | (level >= self.tolerance) | obs.sanctions_on
-        shape = commit.shape
-        keep = np.broadcast_to(keep, shape)
-        return Decision(commit, np.zeros(shape), keep.copy(), keep.copy(), np.zeros(shape, bool),
-                        np.broadcast_to(joins(obs, commit), shape).copy())
+        return _by_rule(kernels.RULE_SOLIDO, obs, lead=self.lead, tolerance=self.tolerance)
 
 
 @dataclass(frozen=True)
@@ -205,19 +206,7 @@ class TengoQueGanar:
 
     def decide(self, obs: Observation) -> Decision:
         """Open, relative-payoff participation; defect whenever the open sanction is cheaper."""
-        rel = obs.own_gain - obs.others_gain  # relative payoff of committing all its demand
-        b = obs.expected_coop
-        # staying out risks peer punishment on the shortfall below the others' mean (b); matching
-        # b avoids it at a relative cost of rel * b
-        match = (obs.punish_rate + rel > 0) & (rel < 0)
-        penalty = (obs.fine + obs.expulsion_loss) * obs.sanctions_on
-        floor = np.where((obs.min_commit > 0) & (penalty > -rel * obs.min_commit), obs.min_commit, 0.0)
-        commit = np.where(rel > 0, 1.0, np.maximum(floor, np.where(match, b, 0.0)))
-        shape = commit.shape
-        pay = np.broadcast_to(obs.fine + obs.expulsion_loss >= obs.quota_due, shape).copy()
-        route = np.broadcast_to(obs.lead_private - obs.fine - obs.expulsion_loss <= 0, shape).copy()
-        return Decision(commit, np.zeros(shape), pay, route, np.zeros(shape, bool),
-                        np.broadcast_to(joins(obs, commit), shape).copy())
+        return _by_rule(kernels.RULE_TENGO, obs)
 
 
 @dataclass(frozen=True)
@@ -243,24 +232,7 @@ class Oportunista:
 
     def decide(self, obs: Observation) -> Decision:
         """Cooperate in appearance at first; then betray when it pays, hidden only if rules bite."""
-        b = obs.expected_coop
-        exploiting = (obs.tenure >= self.mimic) & (b >= self.threshold)
-        p = obs.detect_belief
-        sanction = p * (obs.fine + obs.expulsion_loss)
-        gain = obs.renege_gain * obs.demand  # reneging on all of its commitment
-        # reneging on all of it risks peer punishment on the shortfall below the others' mean (b);
-        # keeping back only 1 - b (matching the mean) avoids it
-        full = gain - sanction - p * obs.punish_rate * b
-        part = gain * (1.0 - b) - sanction
-        best = np.maximum(full, part)
-        renege = np.where(exploiting & (best > 0), np.where(full >= part, 1.0, 1.0 - b), 0.0)
-        keep = exploiting & (obs.lead_private - obs.lead_routed > sanction + p * obs.punish_rate * b)
-        shape = renege.shape
-        hidden = np.broadcast_to(obs.sanctions_on, shape)
-        pay = hidden | ~exploiting
-        # joining pays what delivering brings plus the side deal on what it reneges
-        stays = (obs.outside <= 0) | (obs.pool_value + obs.own_gain + gain * renege >= obs.outside)
-        return Decision(np.ones(shape), renege, pay, ~keep, hidden.copy(), np.broadcast_to(stays, shape).copy())
+        return _by_rule(kernels.RULE_OPORTUNISTA, obs, mimic=self.mimic, threshold=self.threshold)
 
 
 # each registered profile's decision rule, built from a scenario's ``profiles`` section
