@@ -304,7 +304,10 @@ class AsociaModel(mesa.Model):
                      "facilitator", "lifecycle"):
             if getattr(scenario, name) != getattr(self.config, name):
                 raise ValueError(f"amend_rules changes only rules and sanctions, not '{name}'")
+        if self.vary:
+            raise ValueError("amend_rules plays one scenario, not a batch of design points")
         self.config = scenario
+        self.points = [scenario] * self.reps
         self.rule = gov.decision_rule(scenario.rules)
         self._next_fine = None
         self._roster_changed(slice(None))
