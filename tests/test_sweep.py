@@ -202,8 +202,8 @@ def test_existing_scheduler_address(tmp_path, reference):
 
 
 def test_scheduler_chunks_follow_the_cluster_not_the_driver(tmp_path, monkeypatch):
-    """24 runs on 6 worker threads: 6 x 8 chunks wanted, so one run per batch (cut for the driver's
-    2 CPUs it would be 2 runs per batch); --workers still overrides."""
+    """24 runs on 6 worker threads: 6 x 4 chunks wanted, so one run per batch (cut for the driver's
+    2 CPUs it would be 3 runs per batch); --workers still overrides."""
     from dask.distributed import LocalCluster
 
     monkeypatch.setattr("sim.experiments.sweep.default_workers", lambda: 2)
@@ -213,7 +213,7 @@ def test_scheduler_chunks_follow_the_cluster_not_the_driver(tmp_path, monkeypatc
         assert (rep.workers, rep.ran) == (6, 24)
         assert len(SweepStore(tmp_path / "a").indexed()) == 24
         rep = sweep(exp, tmp_path / "b", scheduler=cluster.scheduler_address, workers=1, progress=False)
-        assert len(SweepStore(tmp_path / "b").indexed()) == 8  # cut for one worker: 8 chunks of 3 runs
+        assert len(SweepStore(tmp_path / "b").indexed()) == 4  # cut for one worker: 4 chunks of 6 runs
 
 
 def test_unreachable_scheduler_is_a_user_error(tmp_path, capsys, monkeypatch):

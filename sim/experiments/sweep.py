@@ -65,8 +65,23 @@ def facilitator_meetings(steps: pd.DataFrame) -> float:
 
     A group with the facilitator at full presence for 52 meetings costs 52; at half presence, 26.
     """
-    alive = steps["alive"].astype(bool)
-    return float(steps.loc[alive, "facilitator"].sum() / steps["group"].nunique())
+    return float(_facilitator_meetings(steps, [(0, len(steps))])[0])
+
+
+def _facilitator_meetings(steps: pd.DataFrame, bounds) -> np.ndarray:
+    """:func:`facilitator_meetings` of each run of a batch's steps table (``bounds``: each run's rows).
+
+    The sum over each run's live rows is NumPy's on the same values in the same order as a
+    pandas ``Series.sum`` of the run's own rows (NaN counted as 0), so the numbers are the same.
+    """
+    from ..results.run import _Segments
+
+    seg = _Segments(bounds)
+    alive = steps["alive"].to_numpy().astype(bool)
+    groups = steps["group"].to_numpy().astype(np.int64)
+    width = int(groups.max()) + 1 if len(groups) else 1
+    n_groups = np.bincount(np.unique(seg.row * width + groups) // width, minlength=seg.n)
+    return seg.sum(steps["facilitator"].to_numpy(), alive) / n_groups
 
 
 def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
@@ -75,14 +90,29 @@ def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
     NumPy on the columns (a pandas groupby per column and run cost ~14 ms a run, more than
     playing it in a batch): counts and sums with ``bincount`` over the kept meetings.
     """
+    _, out = _series_by_replication(steps, [(0, len(steps))], columns, every)
+    return pd.DataFrame(out)
+
+
+def _series_by_replication(steps: pd.DataFrame, bounds, columns, every: int) -> tuple[np.ndarray, dict]:
+    """:func:`compact_series` of each run of a batch's steps table at once (``bounds``: each run's rows).
+
+    Returns the run (index into ``bounds``) of every output row and the columns. A run's rows are
+    binned by (run, kept meeting); ``bincount`` adds each bin's values in the order of the rows, so
+    every number is the one the run's own table gives.
+    """
+    from ..results.run import _Segments
+
+    seg = _Segments(bounds)
     step = steps["step"].to_numpy()
-    last = int(step.max())
+    last = seg.spread(seg.reduce(np.maximum, step))
     sel = (step % every == 0) | (step == last)
-    kept, at = np.unique(step[sel], return_inverse=True)
+    width = int(step.max()) + 1 if len(step) else 1
+    kept, at = np.unique(seg.row[sel] * width + step[sel], return_inverse=True)
     alive = steps["alive"].to_numpy()[sel].astype(bool)
     n_rows = np.bincount(at, minlength=len(kept)).astype(float)
     n_alive = np.bincount(at, weights=alive, minlength=len(kept))
-    out = {"step": kept}
+    out = {"step": (kept % width).astype(step.dtype)}
     for c in columns:
         if c == "alive":
             out[c] = n_alive / n_rows
@@ -94,16 +124,18 @@ def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[c] = np.bincount(at, weights=np.where(alive, x, 0.0), minlength=len(kept)) / n_alive
             out[c][n_alive == 0] = np.nan
-    return pd.DataFrame(out)
+    return kept // width, out
 
 
 def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
     """Play a chunk of runs; returns (runs table, series table or None). Runs in a worker.
 
-    The replications of a design point in the chunk are played as one batch (:func:`sim.results.run.run_batch`:
+    The replications of a design point in the chunk are played as one batch (:func:`sim.results.run.play_batches`:
     the same tables as separate runs, at a fraction of the cost), building only the tables a sweep
-    keeps: the runs row and the steps table its outcomes and series come from, no firm rows and no
-    event sentences. ``elapsed`` is the batch's time shared equally among its runs.
+    keeps: the runs rows and the steps table their outcomes and series come from, no firm rows and
+    no event sentences. The rows and series of a batch's runs are read from the batch's tables at
+    once (the same numbers as from each run's own tables). ``elapsed`` is the batch's time shared
+    equally among its runs.
 
     Args:
         tasks: list of (point, rep, seed, scenario).
@@ -115,30 +147,34 @@ def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
     """
     from itertools import groupby
 
-    from ..results.run import run_batch
+    from ..results.run import play_batches
 
     rows, frames = [], []
     keep = {f"outcome.{o}" for o in outcomes}
-    for _, same in groupby(tasks, key=lambda task: task[0]):
+    for point, same in groupby(tasks, key=lambda task: task[0]):
         same = list(same)
         t0 = time.perf_counter()
-        batch = run_batch(same[0][3], [seed for _, _, seed, _ in same], steps=steps, tables=("runs", "steps"))
+        batches = play_batches(same[0][3], [seed for _, _, seed, _ in same], steps, tables=("runs", "steps"))
         elapsed = (time.perf_counter() - t0) / len(same)
-        for (point, rep, _, _), res in zip(same, batch, strict=True):
-            row = {"point": point, "rep": rep}
-            for k, v in res.runs.iloc[0].items():
-                if k in DROP or k.startswith("version.") or (k.startswith("outcome.") and k not in keep):
-                    continue
-                row[k] = v
-            if "outcome.facilitator_meetings" in keep:
-                row["outcome.facilitator_meetings"] = facilitator_meetings(res.steps)
-            row["elapsed"] = elapsed
-            rows.append(row)
+        reps = iter([rep for _, rep, _, _ in same])
+        for batch in batches:
+            table, bounds = batch.frames["steps"]
+            mine = [next(reps) for _ in bounds]
+            cost = _facilitator_meetings(table, bounds) if "outcome.facilitator_meetings" in keep else None
+            for r, (rep, values) in enumerate(zip(mine, batch.rows, strict=True)):
+                row = {"point": point, "rep": rep}
+                for k, v in values.items():
+                    if k in DROP or k.startswith("version.") or (k.startswith("outcome.") and k not in keep):
+                        continue
+                    row[k] = v
+                if cost is not None:
+                    row["outcome.facilitator_meetings"] = float(cost[r])
+                row["elapsed"] = elapsed
+                rows.append(row)
             if series:
-                s = compact_series(res.steps, series, every)
-                s.insert(0, "rep", rep)
-                s.insert(0, "point", point)
-                frames.append(s)
+                run_of, out = _series_by_replication(table, bounds, series, every)
+                frames.append(pd.DataFrame({"point": np.full(len(run_of), point, np.int64),
+                                            "rep": np.asarray(mine, np.int64)[run_of], **out}))
     return pd.DataFrame(rows), (pd.concat(frames, ignore_index=True) if frames else None)
 
 
@@ -162,8 +198,16 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# automatic chunks: about CHUNKS_PER_WORKER per worker, at most MAX_CHUNK runs each. A chunk's
+# replications of a design point are one batch, and a batch of 125 baseline replications costs
+# about 0.6 of one of 50 per replication (fewer meetings of a small model); 4 chunks a worker still
+# balance the load and a kill loses at most the chunks in flight
+CHUNKS_PER_WORKER = 4
+MAX_CHUNK = 250
+
+
 def _chunks(tasks, workers: int, batch: int):
-    size = batch or max(1, min(50, math.ceil(len(tasks) / (workers * 8))))
+    size = batch or max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (workers * CHUNKS_PER_WORKER))))
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
@@ -309,7 +353,7 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
         if status == "complete":
             from .export import data_dictionary
 
-            data_dictionary(store.folder).to_csv(store.folder / "data_dictionary.csv", index=False)
+            data_dictionary(store.folder, store.columns()).to_csv(store.folder / "data_dictionary.csv", index=False)
     return SweepReport(store.folder, len(plan.runs), len(plan.runs) - len(todo), ran,
                        time.perf_counter() - t0, engine, workers, discarded, adopted)
 

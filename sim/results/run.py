@@ -541,11 +541,19 @@ def run_batch(scenario: Scenario, seeds, steps: int | None = None,
     unknown = set(tables) - set(Results.TABLES)
     if unknown:
         raise ValueError(f"tables: unknown {sorted(unknown)}; allowed: {list(Results.TABLES)}")
+    return [BatchResults(batch, r) for batch in play_batches(scenario, seeds, steps, tables)
+            for r in range(len(batch.seeds))]
+
+
+def play_batches(scenario: Scenario, seeds: list[int], steps: int, tables=Results.TABLES) -> list[Batch]:
+    """Play replications as :func:`run_batch` does and return the batches' tables (:class:`Batch`).
+
+    For callers that read a batch as a whole (the sweep runner): the replications in order, cut
+    into models of at most :data:`BATCH_GROUPS` groups. Arguments as :func:`run_batch`, checked there.
+    """
     per_model = max(1, BATCH_GROUPS // max(scenario.population.groups, 1))
-    out = []
-    for at in range(0, len(seeds), per_model):
-        out.extend(_play_batch(scenario, seeds[at:at + per_model], steps, set(tables)))
-    return out
+    return [_play_batch(scenario, seeds[at:at + per_model], steps, set(tables))
+            for at in range(0, len(seeds), per_model)]
 
 
 def replicate(scenario: Scenario, seed: int | None = None, reps: int = 1, steps: int | None = None,
@@ -563,17 +571,16 @@ def _check_steps(steps):
     return int(steps)
 
 
-def _play_batch(scenario: Scenario, seeds: list[int], steps: int, tables: set) -> list[Results]:
+def _play_batch(scenario: Scenario, seeds: list[int], steps: int, tables: set) -> Batch:
     model = AsociaModel(scenario, seeds=seeds)
     if "firms" not in tables:
         model.log.firm_mode = "off"
     for _ in range(steps):
         model.step()
-    batch = _Batch(scenario, seeds, steps, model, sentences="events" in tables)
-    return [_BatchResults(batch, r) for r in range(len(seeds))]
+    return Batch(scenario, seeds, steps, model, sentences="events" in tables)
 
 
-class _Batch:
+class Batch:
     """The tables of a batch's replications, built once for the whole batch and cut per replication.
 
     Each table is one frame ordered by replication, with its ``run`` column and each replication's
@@ -633,7 +640,7 @@ def _cut(name: str) -> property:
     return property(get, put, doc=f"The replication's {name} table.")
 
 
-class _BatchResults(Results):
+class BatchResults(Results):
     """The Results of replication ``r`` of a batch (what :func:`run_batch` returns).
 
     The same tables as a :class:`Results` of the replication, but each is cut from the batch's
@@ -646,7 +653,7 @@ class _BatchResults(Results):
     firms = _cut("firms")
     events = _cut("events")
 
-    def __init__(self, batch: _Batch, r: int):
+    def __init__(self, batch: Batch, r: int):
         self._batch, self._r, self._tables = batch, r, {}
         self.manifest = manifest(batch.scenario, batch.seeds[r], batch.steps, scenario_toml=batch.toml)
 
