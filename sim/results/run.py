@@ -588,8 +588,8 @@ class Batch:
     view: no copy, and pandas' copy-on-write keeps the batch intact when a slice is changed). The
     outcomes of all replications come from the batch's columns in one pass
     (:func:`_outcomes_by_replication`), the same numbers as :func:`outcomes` of each replication's
-    own tables. ``rows`` holds each replication's ``runs`` row as a dict, ``runs`` the batch's runs
-    frame (None for one replication: a single-row frame is built as :func:`run` builds it).
+    own tables. ``frames`` holds each table with each replication's (lo, hi) rows in it, ``rows``
+    each replication's ``runs`` row as a dict, ``runs`` the batch's runs frame.
     """
 
     def __init__(self, scenario: Scenario, seeds: list[int], steps: int, model: AsociaModel,
@@ -608,9 +608,18 @@ class Batch:
         self.rows = [{"run": run_id, **head, "seed": seed, "steps": steps, "schema": SCHEMA_VERSION, **tail,
                       **{f"outcome.{k}": v for k, v in out.items()}}
                      for run_id, seed, out in zip(ids, seeds, outs, strict=True)]
-        # one frame for the batch's runs rows, cut into one-row frames (a frame per row costs ~10 ms)
-        self.runs = pd.DataFrame(self.rows) if len(self.rows) > 1 else None
+        self._runs = None
         self.toml = scenario.to_toml()
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """The batch's runs rows as one frame, built when first asked for.
+
+        A replication's runs row is cut from it (a frame built per row costs ~10 ms).
+        """
+        if self._runs is None:
+            self._runs = pd.DataFrame(self.rows)
+        return self._runs
 
     def table(self, name: str, r: int) -> pd.DataFrame:
         """Replication ``r``'s table ``name`` (a view of the batch's frame, indexed from 0)."""
@@ -620,7 +629,7 @@ class Batch:
 
     def runs_row(self, r: int) -> pd.DataFrame:
         """Replication ``r``'s ``runs`` row as a frame of its own."""
-        if self.runs is None:
+        if len(self.rows) == 1:
             return pd.DataFrame([self.rows[0]])
         return _rows_of(self.runs, r, r + 1)
 
@@ -686,9 +695,9 @@ def _run_dtype():
 def _by_replication(df: pd.DataFrame, groups: int, reps: int, ids: list[str]) -> tuple[pd.DataFrame, list]:
     """A batch's table ordered by replication, with its ``run`` column, and each replication's row bounds.
 
-    Each replication's rows keep their order and get the replication's own group and firm ids; the
-    frame is built in one piece (its columns of one dtype in one block), so slicing it per
-    replication is cheap.
+    Each replication's rows keep their order and get the replication's own group and firm ids.
+    The columns are not consolidated into blocks (a copy of the whole table that only pays off
+    when every replication's tables are read).
     """
     g = df["group"].to_numpy().astype(np.int64)
     rep = g // groups
@@ -707,7 +716,7 @@ def _by_replication(df: pd.DataFrame, groups: int, reps: int, ids: list[str]) ->
         elif name in ("firm", "other"):
             values = np.where(values >= 0, values - (rep_sorted << FIRM_KEY_BITS), values).astype(values.dtype)
         cols[name] = values
-    return pd.DataFrame(cols), [(bounds[r], bounds[r + 1]) for r in range(reps)]
+    return pd.DataFrame(cols, copy=False), [(bounds[r], bounds[r + 1]) for r in range(reps)]
 
 
 class LiveRun:
