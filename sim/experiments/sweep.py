@@ -161,12 +161,10 @@ def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
             table, bounds = batch.frames["steps"]
             mine = [next(reps) for _ in bounds]
             cost = _facilitator_meetings(table, bounds) if "outcome.facilitator_meetings" in keep else None
+            names = [k for k in batch.rows[0] if not (k in DROP or k.startswith("version.")
+                                                      or (k.startswith("outcome.") and k not in keep))]
             for r, (rep, values) in enumerate(zip(mine, batch.rows, strict=True)):
-                row = {"point": point, "rep": rep}
-                for k, v in values.items():
-                    if k in DROP or k.startswith("version.") or (k.startswith("outcome.") and k not in keep):
-                        continue
-                    row[k] = v
+                row = {"point": point, "rep": rep, **{k: values[k] for k in names}}
                 if cost is not None:
                     row["outcome.facilitator_meetings"] = float(cost[r])
                 row["elapsed"] = elapsed
@@ -179,7 +177,7 @@ def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
 
 
 def _init_worker(driver: int) -> None:
-    """Leave Ctrl-C to the driver, and exit if the driver dies (even by kill -9)."""
+    """Leave Ctrl-C to the driver, exit if the driver dies (even by kill -9), load the engine."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch():
@@ -188,6 +186,45 @@ def _init_worker(driver: int) -> None:
         os._exit(3)  # orphaned: nobody will store this worker's results
 
     threading.Thread(target=watch, daemon=True, name="asocia-driver-watch").start()
+    # import the engine and load its compiled kernels now (what the first chunk would do), so a
+    # pool started early (start_pool) is ready when the driver hands out the chunks
+    try:
+        from ..model.scenario import Scenario
+        from ..results.run import play_batches
+
+        play_batches(Scenario().replace({"population.groups": 1, "run.firm_table": "off"}), [1], 1,
+                     tables=("runs", "steps"))
+    except Exception:  # noqa: BLE001 - only a warm-up: the chunks report any real problem
+        pass
+
+
+def _nothing() -> None:
+    """A task that only makes a pool start a worker."""
+
+
+def start_pool(workers: int | None, engine: str = "local", scheduler: str | None = None):
+    """A local process pool whose workers start now, or None when :func:`sweep` will not use one.
+
+    ``asocia sweep`` starts the pool before it reads the experiment, so the workers import the
+    engine while the driver reads the experiment and prepares the store (about 2 s each on the
+    2-core machine). Hand it to :func:`sweep`, and pass it to :func:`stop_pool` in any case.
+    """
+    if engine != "local" or scheduler:
+        return None
+    n = min(workers or default_workers(), default_workers())
+    if n < 2:
+        return None
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(os.getpid(),))
+    for _ in range(n):   # a worker is started per task until there are n
+        pool.submit(_nothing)
+    return pool
+
+
+def stop_pool(pool) -> None:
+    """End a pool from :func:`start_pool` that :func:`sweep` did not use up (None: nothing to do)."""
+    if pool is not None:
+        _stop(pool)
 
 
 def default_workers() -> int:
@@ -213,7 +250,7 @@ def _chunks(tasks, workers: int, batch: int):
 
 def sweep(experiment: Experiment, out, workers: int | None = None, engine: str = "local",
           scheduler: str | None = None, progress: bool = True, redo_damaged: bool = False,
-          log=None, force: bool = False) -> SweepReport:
+          log=None, force: bool = False, pool=None) -> SweepReport:
     """Run (or resume) an experiment into the store folder ``out``.
 
     Args:
@@ -229,6 +266,8 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
             a lost or damaged index from the batches.
         log: where to print notes (default stderr).
         force: start even when the memory estimate says the runs will not fit.
+        pool: a process pool from :func:`start_pool` to use for the local engine (its workers
+            already started); the caller stops it afterwards with :func:`stop_pool`.
 
     Raises:
         StoreError: the folder belongs to another experiment, or a batch is damaged, or the
@@ -264,7 +303,7 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
     try:
         if threading.current_thread() is threading.main_thread():  # SIGTERM (e.g. scancel) = Ctrl-C
             previous = signal.signal(signal.SIGTERM, _interrupt)
-        return _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log)
+        return _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log, pool)
     finally:
         store.unlock()
         if previous is not None:
@@ -292,7 +331,7 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log):
+def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log, pool=None):
     from ..results.run import versions
 
     _heal(store, redo_damaged, log)
@@ -335,7 +374,7 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                     for chunk in _chunks(todo, workers, experiment.batch):
                         save(run_chunk(chunk, *args))
                 elif engine == "local":
-                    _run_local(_chunks(todo, workers, experiment.batch), args, workers, save)
+                    _run_local(_chunks(todo, workers, experiment.batch), args, workers, save, pool=pool)
                 else:
                     workers = _run_dask(todo, experiment.batch, args, workers, scheduler, save)
                     session["workers"] = workers
@@ -386,14 +425,21 @@ def _bar(total, initial, name, progress):
                 disable=not progress, smoothing=0.1, dynamic_ncols=True)
 
 
-def _run_local(chunks, args, workers, save, retries: int = 3) -> None:
-    """Process pool; a lost worker breaks the pool, so unfinished chunks go to a fresh one."""
+def _run_local(chunks, args, workers, save, retries: int = 3, pool=None) -> None:
+    """Process pool; a lost worker breaks the pool, so unfinished chunks go to a fresh one.
+
+    ``pool``: one already started (:func:`start_pool`) for the first attempt, if it has as many
+    workers as wanted.
+    """
     # spawn: workers are the driver's own children (no fork of a process holding DuckDB threads)
     ctx = multiprocessing.get_context("spawn")
     pending = list(chunks)
+    if pool is not None and pool._max_workers != workers:
+        pool = None   # the plan has fewer runs than the pool has workers: a pool of the right size
     for attempt in range(retries + 1):
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(os.getpid(),))
+        if attempt or pool is None:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                       initargs=(os.getpid(),))
         futures = {pool.submit(run_chunk, chunk, *args): i for i, chunk in enumerate(pending)}
         finished = set()
         try:
