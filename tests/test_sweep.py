@@ -268,3 +268,28 @@ def test_throughput_benchmark_runs(capsys, tmp_path):
     out = capsys.readouterr().out
     assert "local pool" in out and "runs/s" in out and "peak MB" in out
     assert (tmp_path / "b.json").stat().st_size > 0
+
+
+def test_a_batchs_series_and_facilitator_time_are_those_of_each_run():
+    """The sweep reads a batch as a whole: each run's series and facilitator time equal its own table's."""
+    import sim
+    from sim.experiments.sweep import (
+        _facilitator_meetings,
+        _series_by_replication,
+        compact_series,
+        facilitator_meetings,
+    )
+    from sim.results.run import play_batches
+
+    sc = sim.load_scenario("scenarios/weak_firms.toml")
+    batch, = play_batches(sc, [1, 2, 3, 4], 60, tables=("runs", "steps"))
+    table, bounds = batch.frames["steps"]
+    columns = ["alive", "members", "trust", "cooperation", "income_gain", "facilitator", "manager"]
+    run_of, out = _series_by_replication(table, bounds, columns, 7)
+    cost = _facilitator_meetings(table, bounds)
+    for r, (lo, hi) in enumerate(bounds):
+        own = table.iloc[lo:hi].reset_index(drop=True)
+        mine = pd.DataFrame({k: v[run_of == r] for k, v in out.items()})
+        pd.testing.assert_frame_equal(mine, compact_series(own, columns, 7), check_exact=True)
+        assert cost[r] == facilitator_meetings(own)
+        assert cost[r] == float(own.loc[own["alive"].astype(bool), "facilitator"].sum() / own["group"].nunique())
