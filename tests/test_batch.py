@@ -126,3 +126,41 @@ def test_a_batch_of_design_points_that_differ_elsewhere_is_refused():
         sim.run_batch([base, other], [1, 2], steps=5)
     with pytest.raises(ValueError, match="2 scenarios for 3 seeds"):
         sim.run_batch([base, base], [1, 2, 3], steps=5)
+
+
+@pytest.mark.parametrize("path", ["scenarios/weak_firms.toml", "scenarios/facilitator_abrupt.toml"])
+def test_outcomes_computed_for_the_whole_batch_equal_those_of_each_replications_tables(path):
+    """The batch computes every replication's outcomes at once; each equals sim.outcomes of its own tables."""
+    import numpy as np
+
+    from sim.model import programme
+
+    sc = sim.load_scenario(path)
+    end = programme.planned_end(sc)
+    batch = sim.run_batch(sc, list(range(40, 52)), tables=("runs", "steps"))
+    dissolved = 0
+    for res in batch:
+        want = sim.outcomes(res.steps, programme_end=end, events=res.events)
+        got = {k[len("outcome."):]: v for k, v in res.runs.iloc[0].items() if k.startswith("outcome.")}
+        assert list(got) == list(want)
+        for k, v in want.items():
+            assert (np.isnan(v) and np.isnan(got[k])) or v == got[k], (k, v, got[k])
+        dissolved += not np.isnan(want["dissolved_at"])
+    assert dissolved > 0   # the case that needs the per-group minimum was exercised
+
+
+def test_a_replications_tables_are_its_own_and_pickle_as_plain_results():
+    import pickle
+
+    sc = sim.load_scenario("scenarios/baseline.toml")
+    a, b = sim.run_batch(sc, [5, 6], steps=20)
+    pd.testing.assert_series_equal(pd.Series(a.summary()), pd.Series(sim.run(sc, seed=5, steps=20).summary()),
+                                   check_exact=True)   # from the batch's outcomes
+    before = b.steps.copy()
+    a.steps.loc[:, "trust"] = -1.0        # copy-on-write: the batch and the other replication keep theirs
+    pd.testing.assert_frame_equal(b.steps, before, check_exact=True)
+    assert (sim.run_batch(sc, [5, 6], steps=20)[1].steps["trust"] == before["trust"]).all()
+    assert a.summary()["trust"] == -1.0   # a table read (and changed): summary comes from the tables
+    plain = pickle.loads(pickle.dumps(b))
+    assert type(plain) is sim.Results
+    _same(plain, b)

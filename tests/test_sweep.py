@@ -202,8 +202,8 @@ def test_existing_scheduler_address(tmp_path, reference):
 
 
 def test_scheduler_chunks_follow_the_cluster_not_the_driver(tmp_path, monkeypatch):
-    """24 runs on 6 worker threads: 6 x 8 chunks wanted, so one run per batch (cut for the driver's
-    2 CPUs it would be 2 runs per batch); --workers still overrides."""
+    """24 runs on 6 worker threads: 6 x 4 chunks wanted, so one run per batch (cut for the driver's
+    2 CPUs it would be 3 runs per batch); --workers still overrides."""
     from dask.distributed import LocalCluster
 
     monkeypatch.setattr("sim.experiments.sweep.default_workers", lambda: 2)
@@ -213,7 +213,7 @@ def test_scheduler_chunks_follow_the_cluster_not_the_driver(tmp_path, monkeypatc
         assert (rep.workers, rep.ran) == (6, 24)
         assert len(SweepStore(tmp_path / "a").indexed()) == 24
         rep = sweep(exp, tmp_path / "b", scheduler=cluster.scheduler_address, workers=1, progress=False)
-        assert len(SweepStore(tmp_path / "b").indexed()) == 8  # cut for one worker: 8 chunks of 3 runs
+        assert len(SweepStore(tmp_path / "b").indexed()) == 4  # cut for one worker: 4 chunks of 6 runs
 
 
 def test_unreachable_scheduler_is_a_user_error(tmp_path, capsys, monkeypatch):
@@ -292,12 +292,44 @@ def test_design_points_share_a_batch_and_each_run_is_its_run_alone(tmp_path):
 
     run_module._play_batch = spy
     try:
-        runs, _ = run_chunk(tasks, exp.horizon, list(exp.outcomes), [])
+        runs, series = run_chunk(tasks, exp.horizon, list(exp.outcomes), ["trust", "members"], 5)
     finally:
         run_module._play_batch = real
     assert calls == [len(tasks)]
-    for (point, _, seed, sc), (_, row) in zip(tasks, runs.iterrows(), strict=True):
-        alone = sim.run(sc, seed=seed, steps=exp.horizon).runs.iloc[0]
+    from sim.experiments.sweep import compact_series
+
+    for (point, rep, seed, sc), (_, row) in zip(tasks, runs.iterrows(), strict=True):
+        result = sim.run(sc, seed=seed, steps=exp.horizon)
+        alone = result.runs.iloc[0]
+        assert (row["point"], row["rep"]) == (point, rep)
+        mine = series[(series["point"] == point) & (series["rep"] == rep)].drop(columns=["point", "rep"])
+        want = compact_series(result.steps, ["trust", "members"], 5)
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), want, check_exact=True)
         for name in set(exp.outcomes) - {"facilitator_meetings"}:   # that one the sweep reads off the steps
             a, b = alone[f"outcome.{name}"], row[f"outcome.{name}"]
             assert (np.isnan(a) and np.isnan(b)) or a == b, (point, name)
+
+
+def test_a_batchs_series_and_facilitator_time_are_those_of_each_run():
+    """The sweep reads a batch as a whole: each run's series and facilitator time equal its own table's."""
+    import sim
+    from sim.experiments.sweep import (
+        _facilitator_meetings,
+        _series_by_replication,
+        compact_series,
+        facilitator_meetings,
+    )
+    from sim.results.run import play_batches
+
+    sc = sim.load_scenario("scenarios/weak_firms.toml")
+    batch, = play_batches(sc, [1, 2, 3, 4], 60, tables=("runs", "steps"))
+    table, bounds = batch.frames["steps"]
+    columns = ["alive", "members", "trust", "cooperation", "income_gain", "facilitator", "manager"]
+    run_of, out = _series_by_replication(table, bounds, columns, 7)
+    cost = _facilitator_meetings(table, bounds)
+    for r, (lo, hi) in enumerate(bounds):
+        own = table.iloc[lo:hi].reset_index(drop=True)
+        mine = pd.DataFrame({k: v[run_of == r] for k, v in out.items()})
+        pd.testing.assert_frame_equal(mine, compact_series(own, columns, 7), check_exact=True)
+        assert cost[r] == facilitator_meetings(own)
+        assert cost[r] == float(own.loc[own["alive"].astype(bool), "facilitator"].sum() / own["group"].nunique())

@@ -17,14 +17,20 @@ SUMMARY_OUTCOMES = ("survival", "income_gain", "trust", "cooperation", "members"
 def cmd_sweep(args) -> int:
     """Asocia sweep EXPERIMENT."""
     from ..experiments.experiment import load_experiment
-    from ..experiments.sweep import sweep
+    from ..experiments.sweep import start_pool, stop_pool, sweep
 
-    exp = load_experiment(args.experiment)
-    if args.workers is not None and args.workers < 1:
-        raise StoreError(f"--workers got {args.workers}; allowed: a whole number >= 1")
-    out = Path(args.out) if args.out else Path("results") / f"sweep-{exp.name}"
-    rep = sweep(exp, out, workers=args.workers, engine=args.engine, scheduler=args.scheduler,
-                progress=not args.no_progress, redo_damaged=args.redo_damaged, force=args.force)
+    bad_workers = args.workers is not None and args.workers < 1
+    # the workers start now and load the engine while the experiment is read and the store prepared
+    pool = None if bad_workers else start_pool(args.workers, args.engine, args.scheduler)
+    try:
+        exp = load_experiment(args.experiment)
+        if bad_workers:
+            raise StoreError(f"--workers got {args.workers}; allowed: a whole number >= 1")
+        out = Path(args.out) if args.out else Path("results") / f"sweep-{exp.name}"
+        rep = sweep(exp, out, workers=args.workers, engine=args.engine, scheduler=args.scheduler,
+                    progress=not args.no_progress, redo_damaged=args.redo_damaged, force=args.force, pool=pool)
+    finally:
+        stop_pool(pool)
     skipped = f" ({rep.skipped} already stored, skipped)" if rep.skipped else ""
     print(f"Asocia sweep · {exp.name} · {exp.design} design · {rep.total} runs{skipped}")
     if rep.ran:

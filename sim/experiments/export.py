@@ -32,17 +32,23 @@ COLUMN_INFO = {
 }
 
 
-def data_dictionary(folder) -> pd.DataFrame:
-    """Column, meaning (en, es), unit and source of every column the store's tables hold."""
+def data_dictionary(folder, columns: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Column, meaning (en, es), unit and source of every column the store's tables hold.
+
+    ``columns``: the columns of the runs, design and series tables when the caller knows them
+    (:meth:`SweepStore.columns`, from the files' schemas); by default the tables are read.
+    """
     from ..model.scenario import param
     from .experiment import OUTCOME_INFO
     from .sweep import SUMMED
 
     store = SweepStore(folder)
+    if columns is None:
+        columns = {"runs": list(store.runs().columns), "design": list(store.design().columns),
+                   "series": list(store.series().columns)}
     cols: dict[str, str] = {}  # column -> first table holding it
-    for table, frame in (("runs", store.runs().head(1)), ("design", store.design().head(1)),
-                         ("series", store.series().head(1))):
-        for c in frame.columns:
+    for table in ("runs", "design", "series"):
+        for c in columns[table]:
             cols.setdefault(c, table)
     rows = []
     for c, table in cols.items():

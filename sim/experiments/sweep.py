@@ -65,8 +65,23 @@ def facilitator_meetings(steps: pd.DataFrame) -> float:
 
     A group with the facilitator at full presence for 52 meetings costs 52; at half presence, 26.
     """
-    alive = steps["alive"].astype(bool)
-    return float(steps.loc[alive, "facilitator"].sum() / steps["group"].nunique())
+    return float(_facilitator_meetings(steps, [(0, len(steps))])[0])
+
+
+def _facilitator_meetings(steps: pd.DataFrame, bounds) -> np.ndarray:
+    """:func:`facilitator_meetings` of each run of a batch's steps table (``bounds``: each run's rows).
+
+    The sum over each run's live rows is NumPy's on the same values in the same order as a
+    pandas ``Series.sum`` of the run's own rows (NaN counted as 0), so the numbers are the same.
+    """
+    from ..results.run import _Segments
+
+    seg = _Segments(bounds)
+    alive = steps["alive"].to_numpy().astype(bool)
+    groups = steps["group"].to_numpy().astype(np.int64)
+    width = int(groups.max()) + 1 if len(groups) else 1
+    n_groups = np.bincount(np.unique(seg.row * width + groups) // width, minlength=seg.n)
+    return seg.sum(steps["facilitator"].to_numpy(), alive) / n_groups
 
 
 def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
@@ -75,14 +90,29 @@ def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
     NumPy on the columns (a pandas groupby per column and run cost ~14 ms a run, more than
     playing it in a batch): counts and sums with ``bincount`` over the kept meetings.
     """
+    _, out = _series_by_replication(steps, [(0, len(steps))], columns, every)
+    return pd.DataFrame(out)
+
+
+def _series_by_replication(steps: pd.DataFrame, bounds, columns, every: int) -> tuple[np.ndarray, dict]:
+    """:func:`compact_series` of each run of a batch's steps table at once (``bounds``: each run's rows).
+
+    Returns the run (index into ``bounds``) of every output row and the columns. A run's rows are
+    binned by (run, kept meeting); ``bincount`` adds each bin's values in the order of the rows, so
+    every number is the one the run's own table gives.
+    """
+    from ..results.run import _Segments
+
+    seg = _Segments(bounds)
     step = steps["step"].to_numpy()
-    last = int(step.max())
+    last = seg.spread(seg.reduce(np.maximum, step))
     sel = (step % every == 0) | (step == last)
-    kept, at = np.unique(step[sel], return_inverse=True)
+    width = int(step.max()) + 1 if len(step) else 1
+    kept, at = np.unique(seg.row[sel] * width + step[sel], return_inverse=True)
     alive = steps["alive"].to_numpy()[sel].astype(bool)
     n_rows = np.bincount(at, minlength=len(kept)).astype(float)
     n_alive = np.bincount(at, weights=alive, minlength=len(kept))
-    out = {"step": kept}
+    out = {"step": (kept % width).astype(step.dtype)}
     for c in columns:
         if c == "alive":
             out[c] = n_alive / n_rows
@@ -94,18 +124,20 @@ def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[c] = np.bincount(at, weights=np.where(alive, x, 0.0), minlength=len(kept)) / n_alive
             out[c][n_alive == 0] = np.nan
-    return pd.DataFrame(out)
+    return kept // width, out
 
 
 def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
     """Play a chunk of runs; returns (runs table, series table or None). Runs in a worker.
 
-    The chunk's runs are played as batches (:func:`sim.results.run.run_batch`: the same tables as
+    The chunk's runs are played as batches (:func:`sim.results.run.play_batches`: the same tables as
     separate runs, at a fraction of the cost): the replications of a design point, and the design
     points whose scenarios differ only in parameters a batch can vary per group
     (:data:`sim.model.points.BATCHABLE`), share one model. Only the tables a sweep keeps are built:
-    the runs row and the steps table its outcomes and series come from, no firm rows and no event
-    sentences. ``elapsed`` is the batch's time shared equally among its runs.
+    the runs rows and the steps table their outcomes and series come from, no firm rows and no
+    event sentences. The rows and series of a batch's runs are read from the batch's tables at once
+    (the same numbers as from each run's own tables). ``elapsed`` is the batch's time shared equally
+    among its runs.
 
     Args:
         tasks: list of (point, rep, seed, scenario).
@@ -116,47 +148,49 @@ def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
 
     """
     from ..model.points import not_batchable
-    from ..results.run import run_batch
+    from ..results.run import play_batches
 
     rows, frames = [], []
     keep = {f"outcome.{o}" for o in outcomes}
-    batches, compatible = [], {}
+    groups, compatible = [], {}
     for task in tasks:   # consecutive runs whose scenarios a batch can hold together
         sc = task[3]
-        if batches:
-            first = batches[-1][0][3]
+        if groups:
+            first = groups[-1][0][3]
             if id(sc) not in compatible:
                 compatible[id(sc)] = sc is first or not not_batchable([first, sc])
             if compatible[id(sc)]:
-                batches[-1].append(task)
+                groups[-1].append(task)
                 continue
-        batches.append([task])
+        groups.append([task])
         compatible = {id(sc): True}
-    for same in batches:
+    for same in groups:
         t0 = time.perf_counter()
-        batch = run_batch([sc for _, _, _, sc in same], [seed for _, _, seed, _ in same], steps=steps,
-                          tables=("runs", "steps"))
+        batches = play_batches([sc for _, _, _, sc in same], [seed for _, _, seed, _ in same], steps,
+                               tables=("runs", "steps"))
         elapsed = (time.perf_counter() - t0) / len(same)
-        for (point, rep, _, _), res in zip(same, batch, strict=True):
-            row = {"point": point, "rep": rep}
-            for k, v in res.runs.iloc[0].items():
-                if k in DROP or k.startswith("version.") or (k.startswith("outcome.") and k not in keep):
-                    continue
-                row[k] = v
-            if "outcome.facilitator_meetings" in keep:
-                row["outcome.facilitator_meetings"] = facilitator_meetings(res.steps)
-            row["elapsed"] = elapsed
-            rows.append(row)
+        runs = iter([(point, rep) for point, rep, _, _ in same])
+        for batch in batches:
+            table, bounds = batch.frames["steps"]
+            mine = [next(runs) for _ in bounds]
+            cost = _facilitator_meetings(table, bounds) if "outcome.facilitator_meetings" in keep else None
+            names = [k for k in batch.rows[0] if not (k in DROP or k.startswith("version.")
+                                                      or (k.startswith("outcome.") and k not in keep))]
+            for r, ((point, rep), values) in enumerate(zip(mine, batch.rows, strict=True)):
+                row = {"point": point, "rep": rep, **{k: values[k] for k in names}}
+                if cost is not None:
+                    row["outcome.facilitator_meetings"] = float(cost[r])
+                row["elapsed"] = elapsed
+                rows.append(row)
             if series:
-                s = compact_series(res.steps, series, every)
-                s.insert(0, "rep", rep)
-                s.insert(0, "point", point)
-                frames.append(s)
+                run_of, out = _series_by_replication(table, bounds, series, every)
+                ids = np.asarray(mine, np.int64).reshape(-1, 2)
+                frames.append(pd.DataFrame({"point": ids[run_of, 0], "rep": ids[run_of, 1], **out}))
     return pd.DataFrame(rows), (pd.concat(frames, ignore_index=True) if frames else None)
 
 
 def _init_worker(driver: int) -> None:
-    """Leave Ctrl-C to the driver, and exit if the driver dies (even by kill -9)."""
+    """Leave Ctrl-C to the driver, exit if the driver dies (even by kill -9), load the engine."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch():
@@ -165,6 +199,45 @@ def _init_worker(driver: int) -> None:
         os._exit(3)  # orphaned: nobody will store this worker's results
 
     threading.Thread(target=watch, daemon=True, name="asocia-driver-watch").start()
+    # import the engine and load its compiled kernels now (what the first chunk would do), so a
+    # pool started early (start_pool) is ready when the driver hands out the chunks
+    try:
+        from ..model.scenario import Scenario
+        from ..results.run import play_batches
+
+        play_batches(Scenario().replace({"population.groups": 1, "run.firm_table": "off"}), [1], 1,
+                     tables=("runs", "steps"))
+    except Exception:  # noqa: BLE001 - only a warm-up: the chunks report any real problem
+        pass
+
+
+def _nothing() -> None:
+    """A task that only makes a pool start a worker."""
+
+
+def start_pool(workers: int | None, engine: str = "local", scheduler: str | None = None):
+    """A local process pool whose workers start now, or None when :func:`sweep` will not use one.
+
+    ``asocia sweep`` starts the pool before it reads the experiment, so the workers import the
+    engine while the driver reads the experiment and prepares the store (about 2 s each on the
+    2-core machine). Hand it to :func:`sweep`, and pass it to :func:`stop_pool` in any case.
+    """
+    if engine != "local" or scheduler:
+        return None
+    n = min(workers or default_workers(), default_workers())
+    if n < 2:
+        return None
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(os.getpid(),))
+    for _ in range(n):   # a worker is started per task until there are n
+        pool.submit(_nothing)
+    return pool
+
+
+def stop_pool(pool) -> None:
+    """End a pool from :func:`start_pool` that :func:`sweep` did not use up (None: nothing to do)."""
+    if pool is not None:
+        _stop(pool)
 
 
 def default_workers() -> int:
@@ -175,14 +248,22 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# automatic chunks: about CHUNKS_PER_WORKER per worker, at most MAX_CHUNK runs each. A chunk's
+# replications of a design point are one batch, and a batch of 125 baseline replications costs
+# about 0.6 of one of 50 per replication (fewer meetings of a small model); 4 chunks a worker still
+# balance the load and a kill loses at most the chunks in flight
+CHUNKS_PER_WORKER = 4
+MAX_CHUNK = 250
+
+
 def _chunks(tasks, workers: int, batch: int):
-    size = batch or max(1, min(50, math.ceil(len(tasks) / (workers * 8))))
+    size = batch or max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (workers * CHUNKS_PER_WORKER))))
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
 def sweep(experiment: Experiment, out, workers: int | None = None, engine: str = "local",
           scheduler: str | None = None, progress: bool = True, redo_damaged: bool = False,
-          log=None, force: bool = False) -> SweepReport:
+          log=None, force: bool = False, pool=None) -> SweepReport:
     """Run (or resume) an experiment into the store folder ``out``.
 
     Args:
@@ -198,6 +279,8 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
             a lost or damaged index from the batches.
         log: where to print notes (default stderr).
         force: start even when the memory estimate says the runs will not fit.
+        pool: a process pool from :func:`start_pool` to use for the local engine (its workers
+            already started); the caller stops it afterwards with :func:`stop_pool`.
 
     Raises:
         StoreError: the folder belongs to another experiment, or a batch is damaged, or the
@@ -233,7 +316,7 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
     try:
         if threading.current_thread() is threading.main_thread():  # SIGTERM (e.g. scancel) = Ctrl-C
             previous = signal.signal(signal.SIGTERM, _interrupt)
-        return _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log)
+        return _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log, pool)
     finally:
         store.unlock()
         if previous is not None:
@@ -261,7 +344,7 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log):
+def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log, pool=None):
     from ..results.run import versions
 
     _heal(store, redo_damaged, log)
@@ -304,7 +387,7 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                     for chunk in _chunks(todo, workers, experiment.batch):
                         save(run_chunk(chunk, *args))
                 elif engine == "local":
-                    _run_local(_chunks(todo, workers, experiment.batch), args, workers, save)
+                    _run_local(_chunks(todo, workers, experiment.batch), args, workers, save, pool=pool)
                 else:
                     workers = _run_dask(todo, experiment.batch, args, workers, scheduler, save)
                     session["workers"] = workers
@@ -322,7 +405,7 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
         if status == "complete":
             from .export import data_dictionary
 
-            data_dictionary(store.folder).to_csv(store.folder / "data_dictionary.csv", index=False)
+            data_dictionary(store.folder, store.columns()).to_csv(store.folder / "data_dictionary.csv", index=False)
     return SweepReport(store.folder, len(plan.runs), len(plan.runs) - len(todo), ran,
                        time.perf_counter() - t0, engine, workers, discarded, adopted)
 
@@ -355,14 +438,21 @@ def _bar(total, initial, name, progress):
                 disable=not progress, smoothing=0.1, dynamic_ncols=True)
 
 
-def _run_local(chunks, args, workers, save, retries: int = 3) -> None:
-    """Process pool; a lost worker breaks the pool, so unfinished chunks go to a fresh one."""
+def _run_local(chunks, args, workers, save, retries: int = 3, pool=None) -> None:
+    """Process pool; a lost worker breaks the pool, so unfinished chunks go to a fresh one.
+
+    ``pool``: one already started (:func:`start_pool`) for the first attempt, if it has as many
+    workers as wanted.
+    """
     # spawn: workers are the driver's own children (no fork of a process holding DuckDB threads)
     ctx = multiprocessing.get_context("spawn")
     pending = list(chunks)
+    if pool is not None and pool._max_workers != workers:
+        pool = None   # the plan has fewer runs than the pool has workers: a pool of the right size
     for attempt in range(retries + 1):
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(os.getpid(),))
+        if attempt or pool is None:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                       initargs=(os.getpid(),))
         futures = {pool.submit(run_chunk, chunk, *args): i for i, chunk in enumerate(pending)}
         finished = set()
         try:

@@ -625,6 +625,27 @@ class SweepStore:
         keys = [k for k in ("point", "rep", "step", "group") if k in out.columns]   # group: when kept per group
         return out.sort_values(keys, kind="stable").reset_index(drop=True)
 
+    def columns(self) -> dict[str, list[str]]:
+        """The columns of :meth:`runs`, :meth:`design` and :meth:`series`, from the files' schemas.
+
+        Reads only the Parquet footers (no rows, no checks): for a writer that has just written
+        and indexed the batches (the data dictionary at the end of a sweep).
+        """
+        import pyarrow.parquet as pq
+
+        rows = self.indexed()
+
+        def union(files, extra=()):
+            out: dict[str, None] = {}
+            for name in files:
+                out.update(dict.fromkeys(pq.read_schema(self.batches / name).names))
+                out.update(dict.fromkeys(extra))
+            return list(out)
+
+        runs = union(rows["file"], ["batch"]) if len(rows) else ["point", "rep", "seed"]
+        series = union([s for s in rows["series"] if isinstance(s, str)])
+        return {"runs": runs, "design": pq.read_schema(self.folder / "design.parquet").names, "series": series}
+
     def refresh_views(self) -> None:
         """(Re)create the ``series`` view with this folder's absolute path (after a move).
 

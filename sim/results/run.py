@@ -237,6 +237,227 @@ def _mean(x: np.ndarray):
     return total / count if count > 0 else np.nan
 
 
+def _outcomes_by_replication(steps: pd.DataFrame, bounds, events: pd.DataFrame, event_bounds,
+                             programme_end) -> list[dict[str, float]]:
+    """:func:`outcomes` of every replication of a batch at once, from the batch's tables ordered by replication.
+
+    ``bounds`` and ``event_bounds`` are each replication's rows in ``steps`` and ``events`` (its
+    groups numbered from 0, as in its own tables); ``programme_end`` the planned end of support,
+    one for all, or a list of one per replication. The numbers are those of :func:`outcomes` on
+    each replication's own tables, bit for bit (tests/test_batch.py compares whole runs tables):
+    counts and integer sums are reduced for all replications at once (exact in any order), and
+    every float sum or mean is taken over the same values in the same order as there, one NumPy
+    call per replication on a contiguous slice of the batch's column (:class:`_Segments`).
+    An outcome added to :func:`outcomes` must be added here too.
+    """
+    col = {name: steps[name].to_numpy() for name in (
+        "step", "alive", "members", "trust", "cooperation", "income_members", "income_alone", "group")}
+    n = len(bounds)
+    seg = _Segments(bounds)
+    step, alive = col["step"], col["alive"].astype(bool, copy=False)
+    last = seg.reduce(np.maximum, step)
+    first = seg.reduce(np.minimum, step)
+    last_row = seg.spread(last)
+    end = step == last_row
+    late = alive & (step >= 0.75 * last_row)
+    half = alive & (step >= 0.5 * last_row)
+    members = col["members"]
+    out = {
+        "survival": seg.int_sum(alive & end) / seg.count(end),
+        "members": seg.int_sum(np.where(end, members, 0)).astype(float),
+        "trust": np.where(seg.count(late) > 0, seg.mean(col["trust"], late), 0.0),
+        "cooperation": np.where(seg.count(alive) > 0, seg.mean(col["cooperation"], alive), 0.0),
+    }
+    gain_num = seg.sum(col["income_members"] * members, half)
+    gain_den = seg.sum(col["income_alone"] * members, half)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["income_gain"] = np.where(gain_den > 0, gain_num / gain_den - 1.0, 0.0)
+    for name in ("exits", "expulsions", "entries", "conflicts", "violations", "furtive_acts"):
+        out[name] = seg.int_sum(steps[name].to_numpy()).astype(float)
+    # the meeting each dissolved group was first seen dead (mean over those groups)
+    groups = col["group"].astype(np.int64)
+    width = int(groups.max()) + 1 if len(groups) else 1
+    key = seg.row * width + groups
+    n_groups = np.bincount(np.unique(key) // width, minlength=n)
+    dead = ~alive
+    died = np.full(n * width, np.iinfo(np.int64).max)
+    np.minimum.at(died, key[dead], step[dead].astype(np.int64))
+    was = died < np.iinfo(np.int64).max
+    n_dead = np.bincount(np.flatnonzero(was) // width, minlength=n)
+    total = np.bincount(np.flatnonzero(was) // width, weights=died[was].astype(np.float64), minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["dissolved_at"] = np.where(n_dead > 0, total / n_dead, np.nan)
+    for name in NAMES:
+        out[f"coop_{name}"] = seg.mean(steps[f"coop_{name}"].to_numpy())
+    ends = programme_end if isinstance(programme_end, list) else [programme_end] * n
+    for end in dict.fromkeys(ends):   # each distinct planned end (design points may differ), for its replications
+        part = _programme_by_replication(steps, seg, step, alive, first, last, n_groups, end)
+        if len(set(ends)) == 1:
+            out.update(part)
+            break
+        mine = np.array([e == end for e in ends])
+        for k, v in part.items():
+            out.setdefault(k, np.full(n, np.nan))[mine] = v[mine]
+    out.update(_milestones_by_replication(events, event_bounds, width, n_groups))
+    return [{k: float(v[r]) for k, v in out.items()} for r in range(n)]
+
+
+def _programme_by_replication(steps, seg, step, alive, first, last, n_groups, end) -> dict[str, np.ndarray]:
+    """:func:`sim.model.programme.outcomes` of every replication (see :func:`_outcomes_by_replication`)."""
+    col = {name: steps[name].to_numpy() for name in (
+        "founders", "programme_cost", "facilitator_copay", "manager_pay", "income_members", "income_alone",
+        "members", "self_governance")}
+    n = len(n_groups)
+    nan = np.full(n, np.nan)
+    out = {"programme_end": np.full(n, np.nan if end is None else float(end))}
+    for name, column in (("programme_cost", "programme_cost"), ("facilitator_copay", "facilitator_copay"),
+                         ("manager_cost", "manager_pay")):
+        out[name] = seg.plain_sum(col[column]) / n_groups
+    marks = {"end": None if end is None or end < 1 else end - 1,
+             "2y": None if end is None else end + programme.TWO_YEARS - 1}
+    gains = alive & (col["income_members"] > col["income_alone"])
+    for name, at in marks.items():
+        inside = np.zeros(n, bool) if at is None else (first <= at) & (at <= last)
+        if at is None:
+            m = {"alive": nan, "cost_per_group": nan, "cost_per_member_year": nan, "self_governance": nan}
+        else:
+            now, upto = step == at, step <= at
+            n_alive = seg.int_sum(alive & now)
+            paid = seg.plain_sum(col["programme_cost"], upto)
+            years = seg.int_sum(np.where(upto, col["members"] * gains, 0)) / 26.0
+            live = now & alive
+            with np.errstate(divide="ignore", invalid="ignore"):
+                m = {"alive": np.where(inside, n_alive / n_groups, np.nan),
+                     "cost_per_group": np.where(inside & (n_alive > 0), paid / n_alive, np.nan),
+                     "cost_per_member_year": np.where(inside & (years > 0), paid / years, np.nan),
+                     "self_governance": np.where(inside & (seg.count(live) > 0),
+                                                 seg.plain_mean(col["self_governance"], live), np.nan)}
+        out[f"alive_{name}"] = m["alive"]
+        out[f"cost_per_group_{name}"] = m["cost_per_group"]
+        out[f"cost_per_member_year_{name}"] = m["cost_per_member_year"]
+        if name == "end":
+            out["self_governance_end"] = m["self_governance"]
+    founders = col["founders"]
+    start = seg.int_sum(np.where(step == seg.spread(first), founders, 0))
+    kept = seg.int_sum(np.where(step == seg.spread(last), founders, 0))
+    y3 = 77
+    at_y3 = seg.int_sum(np.where(step == y3, founders, 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["founders_kept"] = np.where(start > 0, kept / start, np.nan)
+        out["founders_kept_y3"] = np.where((start > 0) & (first <= y3) & (y3 <= last), at_y3 / start, np.nan)
+    return out
+
+
+def _milestones_by_replication(events, bounds, width: int, n_groups) -> dict[str, np.ndarray]:
+    """:func:`sim.model.programme.milestones` of every replication (see :func:`_outcomes_by_replication`)."""
+    n = len(bounds)
+    rows = np.repeat(np.arange(n), [hi - lo for lo, hi in bounds])
+    kind = np.asarray(events["kind"], dtype=object)
+    code, step, group = (events[c].to_numpy() for c in ("code", "step", "group"))
+    if len(group) and int(group.min()) < 0:   # not an event of this model: each replication on its own
+        per = [programme.milestones(_rows_of(events, lo, hi), int(g))
+               for (lo, hi), g in zip(bounds, n_groups, strict=True)]
+        return {k: np.array([p[k] for p in per], np.float64) for k in per[0]}
+    width = max(width, int(group.max()) + 1 if len(group) else 1)
+    out = {}
+    for name, (k, c) in programme.MILESTONES.items():
+        sel = (kind == k) if c is None else (kind == k) & (code == c)
+        # the first meeting each group of each replication reached it
+        key = rows[sel] * width + group[sel].astype(np.int64)
+        firsts = np.full(n * width, np.iinfo(np.int64).max)
+        np.minimum.at(firsts, key, step[sel].astype(np.int64))
+        reached = np.flatnonzero(firsts < np.iinfo(np.int64).max)
+        rep, value = reached // width, firsts[reached]
+        order = np.lexsort((value, rep))
+        rep, value = rep[order], value[order]
+        count = np.bincount(rep, minlength=n)
+        lo = np.concatenate([[0], np.cumsum(count)[:-1]])
+        has = count > 0
+        mid_lo = np.where(has, lo + (count - 1) // 2, 0)
+        mid_hi = np.where(has, lo + count // 2, 0)
+        v = value.astype(np.float64) if len(value) else np.zeros(1)
+        # np.median of integers: the mean of the one or two middle values, in float64
+        out[f"{name}_at"] = np.where(has, (v[mid_lo] + v[mid_hi]) / 2.0, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[f"{name}_share"] = np.where(n_groups > 0, count / np.maximum(n_groups, 1), np.nan)
+    return out
+
+
+class _Segments:
+    """Reductions of a batch's column over each replication's rows (``bounds``: a (lo, hi) per replication).
+
+    Integer sums and counts go through ``bincount`` (exact in any order); float sums and means are
+    taken per replication on a contiguous slice, so that each is the very NumPy reduction
+    :func:`outcomes` makes on the replication's own table (a pairwise sum depends on where the
+    values start and end: ``np.add.reduceat`` would not give the same last bits).
+    """
+
+    def __init__(self, bounds):
+        self.bounds = bounds
+        self.n = len(bounds)
+        self.sizes = np.array([hi - lo for lo, hi in bounds], np.int64)
+        self.starts = np.array([lo for lo, _ in bounds], np.int64)
+        self.row = np.repeat(np.arange(self.n), self.sizes)
+
+    def spread(self, values: np.ndarray) -> np.ndarray:
+        """A value per replication repeated over its rows."""
+        return np.repeat(values, self.sizes)
+
+    def reduce(self, ufunc, x: np.ndarray) -> np.ndarray:
+        """``ufunc.reduce`` (an exact one: max, min) over each replication's rows (none may be empty)."""
+        return ufunc.reduceat(x, self.starts)
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self.row[mask], minlength=self.n)
+
+    def int_sum(self, x: np.ndarray) -> np.ndarray:
+        """Sum of an integer or boolean column per replication (int64; exact below 2**53)."""
+        if x.dtype.kind not in "biu":
+            raise TypeError(f"int_sum of a {x.dtype} column")
+        return np.bincount(self.row, weights=x.astype(np.float64), minlength=self.n).astype(np.int64)
+
+    def _slices(self, x: np.ndarray, mask):
+        if mask is None:
+            return [x[lo:hi] for lo, hi in self.bounds]
+        kept = x[mask]
+        ends = np.concatenate([[0], np.cumsum(self.count(mask))]).tolist()
+        return [kept[ends[r]:ends[r + 1]] for r in range(self.n)]
+
+    def plain_sum(self, x: np.ndarray, mask=None) -> np.ndarray:
+        """``x[mask].sum()`` per replication (NumPy's own sum, NaN kept)."""
+        return np.array([part.sum() for part in self._slices(x, mask)], np.float64)
+
+    def plain_mean(self, x: np.ndarray, mask=None) -> np.ndarray:
+        """``x[mask].mean()`` per replication (NaN where it holds no value)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.array([part.mean() if part.size else np.nan for part in self._slices(x, mask)], np.float64)
+
+    def sum(self, x: np.ndarray, mask=None) -> np.ndarray:
+        """:func:`_sum` of ``x[mask]`` per replication (float columns: NaN counts as 0)."""
+        if x.dtype.kind == "f":
+            nan = np.isnan(x)
+            if nan.any():
+                x = np.where(nan, x.dtype.type(0), x)
+            return np.array([part.sum(dtype=x.dtype) for part in self._slices(x, mask)], np.float64)
+        return self.int_sum(x if mask is None else np.where(mask, x, 0)).astype(np.float64)
+
+    def mean(self, x: np.ndarray, mask=None) -> np.ndarray:
+        """:func:`_mean` of ``x[mask]`` per replication (a float column: NaN skipped)."""
+        if x.dtype.kind != "f" or x.dtype == np.float16:
+            return np.array([_mean(part) for part in self._slices(x, mask)], np.float64)
+        nan = np.isnan(x)
+        if nan.any():
+            x = np.where(nan, x.dtype.type(0), x)
+        parts = self._slices(x, mask)
+        valid = self.count(~nan if mask is None else mask & ~nan)
+        kind = x.dtype.type
+        out = np.full(self.n, np.nan)
+        for r, part in enumerate(parts):
+            if part.size and valid[r] > 0:
+                out[r] = part.sum(dtype=kind) / kind(valid[r])
+        return out
+
+
 def _runs_row(scenario: Scenario, seed: int, steps: int, tables, elapsed: float | None = None):
     return pd.DataFrame([_runs_dict(scenario, seed, steps, tables, programme.planned_end(scenario))])
 
@@ -323,7 +544,8 @@ def run_batch(scenario: Scenario | list[Scenario], seeds, steps: int | None = No
             ``runs`` row still come from it).
 
     """
-    steps = _check_steps(scenario.run.steps if steps is None else steps)
+    first = scenario[0] if isinstance(scenario, (list, tuple)) and len(scenario) else scenario
+    steps = _check_steps(first.run.steps if steps is None else steps)
     for value in seeds:
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"seed must be an int, got {type(value).__name__} {value!r}")
@@ -331,18 +553,39 @@ def run_batch(scenario: Scenario | list[Scenario], seeds, steps: int | None = No
     unknown = set(tables) - set(Results.TABLES)
     if unknown:
         raise ValueError(f"tables: unknown {sorted(unknown)}; allowed: {list(Results.TABLES)}")
-    scenarios = list(scenario) if isinstance(scenario, (list, tuple)) else [scenario] * len(seeds)
+    scenarios = _scenarios(scenario, seeds)
+    return [BatchResults(batch, r) for batch in play_batches(scenarios, seeds, steps, tables)
+            for r in range(len(batch.seeds))]
+
+
+def _scenarios(scenario, seeds) -> list[Scenario]:
+    """One scenario per seed: ``scenario`` repeated, or the list given (checked: one per seed, batchable)."""
+    if not isinstance(scenario, (list, tuple)):
+        return [scenario] * len(seeds)
+    scenarios = list(scenario)
     if len(scenarios) != len(seeds):
         raise ValueError(f"{len(scenarios)} scenarios for {len(seeds)} seeds: give one scenario, or one per seed")
-    bad = points.not_batchable(scenarios) if isinstance(scenario, (list, tuple)) else []
+    bad = points.not_batchable(scenarios)
     if bad:
         raise ValueError(f"the scenarios of a batch may differ only in {', '.join(sorted(points.BATCHABLE))}; "
                          f"these differ too: {', '.join(bad)} (play them in separate batches)")
-    per_model = max(1, BATCH_GROUPS // max(scenarios[0].population.groups, 1)) if scenarios else 1
-    out = []
-    for at in range(0, len(seeds), per_model):
-        out.extend(_play_batch(scenarios[at:at + per_model], seeds[at:at + per_model], steps, set(tables)))
-    return out
+    return scenarios
+
+
+def play_batches(scenario: Scenario | list[Scenario], seeds: list[int], steps: int,
+                 tables=Results.TABLES) -> list[Batch]:
+    """Play replications as :func:`run_batch` does and return the batches' tables (:class:`Batch`).
+
+    For callers that read a batch as a whole (the sweep runner): the replications in order, cut
+    into models of at most :data:`BATCH_GROUPS` groups. Arguments as :func:`run_batch` (one scenario,
+    or one per seed).
+    """
+    scenarios = _scenarios(scenario, seeds)
+    if not scenarios:
+        return []
+    per_model = max(1, BATCH_GROUPS // max(scenarios[0].population.groups, 1))
+    return [_play_batch(scenarios[at:at + per_model], seeds[at:at + per_model], steps, set(tables))
+            for at in range(0, len(seeds), per_model)]
 
 
 def replicate(scenario: Scenario, seed: int | None = None, reps: int = 1, steps: int | None = None,
@@ -360,7 +603,7 @@ def _check_steps(steps):
     return int(steps)
 
 
-def _play_batch(scenarios: list[Scenario], seeds: list[int], steps: int, tables: set) -> list[Results]:
+def _play_batch(scenarios: list[Scenario], seeds: list[int], steps: int, tables: set) -> Batch:
     scenario = scenarios[0]
     same = all(sc is scenario for sc in scenarios)
     model = AsociaModel(scenario, seeds=seeds, scenarios=None if same else scenarios)
@@ -368,103 +611,152 @@ def _play_batch(scenarios: list[Scenario], seeds: list[int], steps: int, tables:
         model.log.firm_mode = "off"
     for _ in range(steps):
         model.step()
-    frames = model.log.frames(sentences=False)
-    cut = {name: _by_replication(df, model.G0, model.reps) for name, df in frames.items()}
-    parts = {name: [df.iloc[lo:hi].reset_index(drop=True) for lo, hi in bounds]
-             for name, (df, bounds) in cut.items()}
-    if "events" in tables:   # the sentences name each replication's own groups and firms
-        parts["events"] = [with_sentences(df) for df in parts["events"]]
-    # each design point's own parameters, planned end and TOML (computed once per point)
-    ends, flats, tomls = {}, {}, {}
-    for sc in scenarios:
-        if id(sc) not in ends:
-            ends[id(sc)], flats[id(sc)], tomls[id(sc)] = programme.planned_end(sc), sc.flat(), sc.to_toml()
-    # the outcomes read the batch's columns, cut per replication, as NumPy arrays (a pandas column
-    # lookup per outcome and run cost more than the outcomes); the same arrays as each run's table
-    steps_cols, events_cols = _Columns(*cut["steps"]), _Columns(*cut["events"])
-    mine, rows = [], []
-    for r, seed in enumerate(seeds):
-        tables_r = {name: parts[name][r] for name in frames}
-        sc = scenarios[r]
-        run_id = f"{sc.meta.name}-{seed}"
-        for df in tables_r.values():
-            df.insert(0, "run", run_id)
-        mine.append(tables_r)
-        rows.append(_runs_dict(sc, seed, steps, {"steps": steps_cols.rep(r), "firms": None,
-                                                 "events": events_cols.rep(r)}, ends[id(sc)], flats[id(sc)]))
-    # one frame for the batch's runs rows, cut into one-row frames (a frame per row costs ~10 ms)
-    runs = pd.DataFrame(rows) if len(rows) > 1 else None
-    return [Results(runs=_runs_row_of(runs, rows, r), **tables_r,
-                    manifest=manifest(sc, seed, steps, scenario_toml=tomls[id(sc)]))
-            for r, (sc, seed, tables_r) in enumerate(zip(scenarios, seeds, mine, strict=True))]
+    return Batch(scenarios, seeds, steps, model, sentences="events" in tables)
 
 
-def _runs_row_of(runs: pd.DataFrame | None, rows: list[dict], r: int) -> pd.DataFrame:
-    """Row ``r`` of a batch's runs frame as a frame of its own."""
-    if runs is None:
-        return pd.DataFrame([rows[0]])
-    return runs.iloc[r:r + 1].reset_index(drop=True)
+class Batch:
+    """The tables of a batch's replications, built once for the whole batch and cut per replication.
 
-
-class _Columns:
-    """A table's columns as NumPy arrays, read replication by replication (``rep(r)``).
-
-    What :func:`outcomes` reads of a table (``table[name].to_numpy()``), without a DataFrame per
-    replication; a column is converted once for the whole batch.
+    Each table is one frame ordered by replication, with its ``run`` column and each replication's
+    own group and firm ids (:func:`_by_replication`); a replication's table is a slice of it (a
+    view: no copy, and pandas' copy-on-write keeps the batch intact when a slice is changed). The
+    outcomes of all replications come from the batch's columns in one pass
+    (:func:`_outcomes_by_replication`), the same numbers as :func:`outcomes` of each replication's
+    own tables. ``frames`` holds each table with each replication's (lo, hi) rows in it, ``rows``
+    each replication's ``runs`` row as a dict, ``runs`` the batch's runs frame.
     """
 
-    def __init__(self, df: pd.DataFrame, bounds):
-        self.df, self.bounds, self.cache = df, bounds, {}
+    def __init__(self, scenarios: list[Scenario], seeds: list[int], steps: int, model: AsociaModel,
+                 sentences: bool = True):
+        self.scenarios, self.seeds, self.steps = scenarios, seeds, steps
+        ids = [f"{sc.meta.name}-{seed}" for sc, seed in zip(scenarios, seeds, strict=True)]
+        frames = model.log.frames(sentences=False)
+        self.frames = {name: _by_replication(df, model.G0, model.reps, ids) for name, df in frames.items()}
+        if sentences:   # row by row: each replication's own groups and firms (ids already per replication)
+            events, bounds = self.frames["events"]
+            self.frames["events"] = with_sentences(events), bounds
+        # what belongs to each replication's scenario (design points played side by side may differ),
+        # worked out once per distinct scenario
+        own = {}
+        for sc in scenarios:
+            if id(sc) not in own:
+                own[id(sc)] = (programme.planned_end(sc), {"scenario": sc.meta.name, "source": sc.source},
+                               sc.flat(), sc.to_toml())
+        ends = [own[id(sc)][0] for sc in scenarios]
+        outs = _outcomes_by_replication(*self.frames["steps"], *self.frames["events"], ends)
+        versioned = {f"version.{k}": v for k, v in versions().items()}
+        self.rows = [{"run": run_id, **own[id(sc)][1], "seed": seed, "steps": steps, "schema": SCHEMA_VERSION,
+                      **own[id(sc)][2], **versioned, **{f"outcome.{k}": v for k, v in out.items()}}
+                     for run_id, sc, seed, out in zip(ids, scenarios, seeds, outs, strict=True)]
+        self._runs = None
+        self.tomls = [own[id(sc)][3] for sc in scenarios]
 
-    def column(self, name: str) -> np.ndarray:
-        if name not in self.cache:
-            col = self.df[name]
-            self.cache[name] = np.asarray(col, dtype=object) if isinstance(col.dtype, pd.CategoricalDtype) \
-                else col.to_numpy()
-        return self.cache[name]
+    @property
+    def runs(self) -> pd.DataFrame:
+        """The batch's runs rows as one frame, built when first asked for.
 
-    def rep(self, r: int) -> _Slice:
-        return _Slice(self, *self.bounds[r])
+        A replication's runs row is cut from it (a frame built per row costs ~10 ms).
+        """
+        if self._runs is None:
+            self._runs = pd.DataFrame(self.rows)
+        return self._runs
 
+    def table(self, name: str, r: int) -> pd.DataFrame:
+        """Replication ``r``'s table ``name`` (a view of the batch's frame, indexed from 0)."""
+        df, bounds = self.frames[name]
+        lo, hi = bounds[r]
+        return _rows_of(df, lo, hi)
 
-class _Slice:
-    def __init__(self, columns: _Columns, lo: int, hi: int):
-        self.columns, self.lo, self.hi = columns, lo, hi
-
-    def __getitem__(self, name: str) -> _Column:
-        return _Column(self.columns.column(name)[self.lo:self.hi])
-
-
-class _Column:
-    def __init__(self, values: np.ndarray):
-        self.values = values
-
-    def to_numpy(self) -> np.ndarray:
-        return self.values
-
-    def __array__(self, dtype=None, copy=None):
-        return self.values if dtype is None else self.values.astype(dtype)
+    def runs_row(self, r: int) -> pd.DataFrame:
+        """Replication ``r``'s ``runs`` row as a frame of its own."""
+        if len(self.rows) == 1:
+            return pd.DataFrame([self.rows[0]])
+        return _rows_of(self.runs, r, r + 1)
 
 
-def _by_replication(df: pd.DataFrame, groups: int, reps: int) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
-    """A batch's table ordered by replication, and the row bounds of each replication in it.
+
+def _cut(name: str) -> property:
+    """A table of a replication in a batch, cut from the batch's frame when first read."""
+
+    def get(self) -> pd.DataFrame:
+        if name not in self._tables:
+            self._tables[name] = self._batch.runs_row(self._r) if name == "runs" else self._batch.table(name, self._r)
+        return self._tables[name]
+
+    def put(self, value: pd.DataFrame) -> None:
+        self._tables[name] = value
+
+    return property(get, put, doc=f"The replication's {name} table.")
+
+
+class BatchResults(Results):
+    """The Results of replication ``r`` of a batch (what :func:`run_batch` returns).
+
+    The same tables as a :class:`Results` of the replication, but each is cut from the batch's
+    frame only when it is first read: a caller that reads only the runs row (a sweep, a
+    comparison of outcomes) does not pay for the others. Pickled as a plain :class:`Results`.
+    """
+
+    runs = _cut("runs")
+    steps = _cut("steps")
+    firms = _cut("firms")
+    events = _cut("events")
+
+    def __init__(self, batch: Batch, r: int):
+        self._batch, self._r, self._tables = batch, r, {}
+        self.manifest = manifest(batch.scenarios[r], batch.seeds[r], batch.steps, scenario_toml=batch.tomls[r])
+
+    def summary(self) -> dict[str, Any]:
+        """As :meth:`Results.summary`: the outcomes computed with the batch (the same numbers)."""
+        if {"steps", "events"} & set(self._tables):   # read, so perhaps changed: from the tables
+            return super().summary()
+        prefix = "outcome."
+        return {k[len(prefix):]: v for k, v in self._batch.rows[self._r].items() if k.startswith(prefix)}
+
+    def __reduce__(self):
+        return Results, (self.runs, self.steps, self.firms, self.events, self.manifest)
+
+
+def _rows_of(df: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
+    """Rows ``lo:hi`` of ``df`` indexed from 0 (``df.iloc[lo:hi].reset_index(drop=True)`` without its copy)."""
+    part = df.iloc[lo:hi]
+    part.index = pd.RangeIndex(hi - lo)
+    return part
+
+
+@functools.cache
+def _run_dtype():
+    """The dtype of the ``run`` column as :func:`run` makes it (``df.insert(0, "run", run_id)``)."""
+    probe = pd.DataFrame({"x": [0]})
+    probe.insert(0, "run", "a-1")
+    return probe["run"].dtype
+
+
+def _by_replication(df: pd.DataFrame, groups: int, reps: int, ids: list[str]) -> tuple[pd.DataFrame, list]:
+    """A batch's table ordered by replication, with its ``run`` column, and each replication's row bounds.
 
     Each replication's rows keep their order and get the replication's own group and firm ids.
+    The columns are not consolidated into blocks (a copy of the whole table that only pays off
+    when every replication's tables are read).
     """
-    if reps == 1:
-        return df, [(0, len(df))]
     g = df["group"].to_numpy().astype(np.int64)
     rep = g // groups
-    order = np.argsort(rep, kind="stable")        # keeps each replication's rows in their order
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(rep, minlength=reps))])
-    df = df.iloc[order].reset_index(drop=True)
-    rep = rep[order]
-    df["group"] = (g[order] % groups).astype(df["group"].dtype)
-    for name in ("firm", "other"):
-        if name in df:
-            ids = df[name].to_numpy()
-            df[name] = np.where(ids >= 0, ids - (rep << FIRM_KEY_BITS), ids).astype(ids.dtype)
-    return df, [(int(bounds[r]), int(bounds[r + 1])) for r in range(reps)]
+    counts = np.bincount(rep, minlength=reps)
+    bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
+    order = np.argsort(rep, kind="stable") if reps > 1 else None   # keeps each replication's rows in order
+    rep_sorted = rep if order is None else rep[order]
+    run = pd.array(ids, dtype=_run_dtype()).take(rep_sorted)
+    cols = {"run": run}
+    for name in df.columns:
+        values = df[name].array if isinstance(df[name].dtype, pd.CategoricalDtype) else df[name].to_numpy()
+        if order is not None:
+            values = values[order]
+        if name == "group":
+            values = (values.astype(np.int64) % groups).astype(df[name].dtype)
+        elif name in ("firm", "other"):
+            values = np.where(values >= 0, values - (rep_sorted << FIRM_KEY_BITS), values).astype(values.dtype)
+        cols[name] = values
+    return pd.DataFrame(cols, copy=False), [(bounds[r], bounds[r + 1]) for r in range(reps)]
 
 
 class LiveRun:
