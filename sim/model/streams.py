@@ -90,8 +90,9 @@ class Draws:
         self.layout = Layout(seats)
         self._slots = self.layout.slots()
         G, K = len(self.groups), self.layout.size
-        self._u = np.empty((BLOCK, G, K))
-        self._z = np.empty((BLOCK, G, NORMALS))
+        # each group's block is contiguous, so its generator writes it in place (``out=``)
+        self._u = np.empty((G, BLOCK, K))
+        self._z = np.empty((G, BLOCK, NORMALS))
         self._filled_from = None   # first meeting of the block in the buffers
         self.t = None
 
@@ -101,10 +102,9 @@ class Draws:
         if self._filled_from != start:
             if self._filled_from is not None and start != self._filled_from + BLOCK:
                 raise ValueError(f"meetings must be played in order: block {self._filled_from} then {start}")
-            K = self.layout.size
-            for g, gen in enumerate(self.groups):
-                self._u[:, g, :] = gen.random((BLOCK, K))
-                self._z[:, g, :] = gen.standard_normal((BLOCK, NORMALS))
+            for gen, u, z in zip(self.groups, self._u, self._z, strict=True):
+                gen.random(out=u)
+                gen.standard_normal(out=z)
             self._filled_from = start
         self.t = t
         self._row = t - start
@@ -112,13 +112,13 @@ class Draws:
     def u(self, name: str) -> np.ndarray:
         """The current meeting's uniforms ``name`` of every group: ``(groups, width)``."""
         at, width = self._slots[name]
-        return self._u[self._row, :, at:at + width]
+        return self._u[:, self._row, at:at + width]
 
     def u1(self, name: str) -> np.ndarray:
         """The current meeting's single uniform ``name`` of every group: ``(groups,)``."""
         at, _ = self._slots[name]
-        return self._u[self._row, :, at]
+        return self._u[:, self._row, at]
 
     def z(self) -> np.ndarray:
         """The current meeting's standard normals of every group: ``(groups, NORMALS)``."""
-        return self._z[self._row]
+        return self._z[:, self._row]
