@@ -126,6 +126,7 @@ def test_a_batch_of_design_points_that_differ_elsewhere_is_refused():
         sim.run_batch([base, other], [1, 2], steps=5)
     with pytest.raises(ValueError, match="2 scenarios for 3 seeds"):
         sim.run_batch([base, base], [1, 2, 3], steps=5)
+    assert sim.run_batch(base, []) == [] and sim.run_batch([], []) == []
 
 
 @pytest.mark.parametrize("path", ["scenarios/weak_firms.toml", "scenarios/facilitator_abrupt.toml"])

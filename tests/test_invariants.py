@@ -367,7 +367,7 @@ def test_every_per_seat_array_is_declared_once_and_empty_seats_hold_their_cleare
 
 
 @pytest.mark.parametrize("path", ["scenarios/baseline.toml", "scenarios/lab/strangers_pgg.toml",
-                                  "scenarios/dipat_consortium.toml"])
+                                  "scenarios/lab/partners_punishment.toml", "scenarios/dipat_consortium.toml"])
 def test_every_attribute_of_the_model_is_declared_in_state(path):
     """Nothing that passes between agenda items is created on the fly: the model holds exactly what
     sim/model/state.py declares (per seat, per group, per meeting, and the model's own), each per-meeting
@@ -393,7 +393,7 @@ def test_every_attribute_of_the_model_is_declared_in_state(path):
         if a.kind == "object":
             assert value is not None, a.name
             continue
-        assert value.shape == (shape if a.kind == "seat" else shape[:1]), a.name
+        assert value.shape == {"seat": shape, "group": shape[:1], "pair": (*shape, shape[1])}[a.kind], a.name
         assert value.dtype == np.dtype(a.dtype), a.name
         assert a.name in _assigned(inspect.getsource(getattr(AsociaModel, a.by))), f"{a.name} is not written in {a.by}"
 

@@ -745,3 +745,25 @@ def test_decision_kernel_on_random_states():
         for a, name in zip(got[:6], ("commit", "renege", "pay_quota", "route_lead", "furtive", "participate"),
                            strict=True):
             np.testing.assert_array_equal(a, want[name].astype(a.dtype), err_msg=name)
+
+
+@pytest.mark.parametrize("sanctions_on", [False, True])
+def test_decide_on_a_hand_built_float64_observation_equals_the_numpy_rules(sanctions_on):
+    """decide(obs) of the built-in profiles on an observation built by hand (float64 expected cooperation,
+    a minimum commitment where sanctions are off) gives what the NumPy rules gave."""
+    from sim.model.profiles import Observation, Oportunista, SolidoCiudadano, TengoQueGanar
+
+    n = 9
+    rng = np.random.default_rng(1)
+    obs = Observation(
+        tenure=np.full(n, 20), expected_coop=np.linspace(0.1, 0.9, n), demand=np.full(n, 10.0),
+        renege_gain=np.full(n, 0.3), quota_due=np.full(n, 1.0), has_lead=np.ones(n, bool),
+        lead_private=np.full(n, 5.0), lead_routed=np.full(n, 3.0), lead_income=np.zeros(n),
+        detect_prob=np.full(n, 0.3), fine=np.full(n, 2.0), expulsion_loss=np.zeros(n), cc_intercept=np.full(n, 0.05),
+        cc_slope=np.full(n, 0.8), own_gain=rng.normal(0, 1, n), others_gain=rng.normal(0, 1, n),
+        punish_rate=np.full(n, 0.5), detect_belief=np.full(n, 0.3), sanctions_on=np.full(n, sanctions_on),
+        min_commit=np.full(n, 0.5), pool_value=np.zeros(n), outside=np.zeros(n))
+    for rule in (SolidoCiudadano(lead=1, tolerance=0.3), TengoQueGanar(), Oportunista(mimic=10, threshold=0.5)):
+        got, want = rule.decide(obs), ref_rule(rule, obs)
+        for name in ("commit", "renege", "pay_quota", "route_lead", "furtive", "participate"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=f"{rule.name} {name}")

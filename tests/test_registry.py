@@ -147,3 +147,17 @@ def test_a_toy_game_registered_in_one_place_is_played():
     assert got["payoff_differs"] and got["trust_differs"]
     # at the first meeting with a course the two runs differ by exactly what the course paid
     assert abs(got["first_meeting_gap"] - got["first_meeting_income"]) < 1e-9 and got["first_meeting_income"] != 0
+
+
+def test_a_registration_after_the_model_is_built_is_refused():
+    """Registering after the scenario schema was built would be silently ignored, or break runs: it is refused."""
+    import pytest
+
+    import sim  # noqa: F401  (the schema is built)
+    from sim.model import vocabulary
+
+    with pytest.raises(RuntimeError, match="before the rest of sim is imported"):
+        vocabulary.register_game(vocabulary.GameInfo("late", "tarde", "late", object, object))
+    with pytest.raises(RuntimeError, match="before the rest of sim is imported"):
+        vocabulary.register(vocabulary.ProfileInfo("late", "tarde", "late", "#000000"))
+    assert all(g.name != "late" for g in vocabulary.GAMES) and "late" not in vocabulary.NAMES

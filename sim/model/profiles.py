@@ -122,8 +122,13 @@ def _by_rule(kind: int, obs: Observation, lead: int = 0, tolerance: float = 0.0,
     """
     shape = obs.shape
     flat = [np.ascontiguousarray(np.broadcast_to(getattr(obs, name), shape)).ravel() for name in _RULE_FIELDS]
-    flat[0] = flat[0].astype(np.float32, copy=False)   # trust is kept in float32, and compared so
-    out = kernels.rule_decisions(kind, *flat, lead, tolerance, mimic, np.float32(threshold))
+    # the reglamento's minimum binds only where its sanctions are in force
+    flat[-1] = np.where(flat[-2], flat[-1], 0.0)
+    # expected cooperation keeps its dtype (the model's trust is float32), and the threshold takes it
+    b = flat[0]
+    if b.dtype not in (np.float32, np.float64):
+        flat[0] = b = b.astype(np.float64)
+    out = kernels.rule_decisions(kind, *flat, lead, tolerance, mimic, b.dtype.type(threshold))
     return Decision(*(x.reshape(shape) for x in out))
 
 

@@ -130,8 +130,9 @@ def allocate_groups(model, groups: int) -> None:
 class MeetingValue:
     """A quantity one agenda item writes at every meeting and later items (or the recorder) read.
 
-    ``kind`` is ``"seat"`` (shape ``(groups, seats)``), ``"group"`` (``(groups,)``) or ``"object"``
-    (a result object, None before the first meeting). ``by`` names the :class:`AsociaModel`
+    ``kind`` is ``"seat"`` (shape ``(groups, seats)``), ``"group"`` (``(groups,)``), ``"pair"``
+    (``(groups, seats, seats)``: from one member to another) or ``"object"`` (a result object,
+    None before the first meeting). ``by`` names the :class:`AsociaModel`
     method that writes it. The model creates each one before the first meeting (zeros, or None),
     so every attribute it holds is declared here; tests/test_invariants.py keeps it so.
     """
@@ -196,9 +197,11 @@ MEETING = (
     MeetingValue("fines", "seat", np.float64, "monitor", "fines charged"),
     MeetingValue("fines_total", "seat", np.float64, "monitor", "fines and forfeits charged"),
     MeetingValue("expel", "seat", bool, "monitor", "expelled at this meeting"),
-    # update_trust, resolve_conflicts
+    # update_trust, punish, resolve_conflicts
     MeetingValue("seen", "seat", bool, "update_trust", "its conduct was observed by the others"),
     MeetingValue("coop_seen", "seat", np.float64, "update_trust", "cooperation the others saw"),
+    MeetingValue("punish_points", "pair", np.float64, "punish",
+                 "peer punishment points each member gave each other (where punishment is on)"),
     MeetingValue("conflicts", "group", np.int64, "resolve_conflicts", "conflicts this meeting"),
     # settle_accounts
     MeetingValue("tc", "group", np.float64, "settle_accounts", "transaction cost per member"),
@@ -240,7 +243,7 @@ MODEL = {
 
 def allocate_meeting(model, shape) -> None:
     """Create every :data:`MEETING` quantity before the first meeting (zeros; None for objects)."""
-    groups = shape[0]
+    groups, seats = shape
+    sizes = {"seat": shape, "group": groups, "pair": (groups, seats, seats)}
     for a in MEETING:
-        value = None if a.kind == "object" else np.zeros(shape if a.kind == "seat" else groups, a.dtype)
-        setattr(model, a.name, value)
+        setattr(model, a.name, None if a.kind == "object" else np.zeros(sizes[a.kind], a.dtype))

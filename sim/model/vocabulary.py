@@ -44,6 +44,15 @@ LABELS = {p.name: p.es for p in PROFILES}
 COLOURS = {p.name: p.colour for p in PROFILES}
 
 
+def _before_the_model(kind: str, name: str) -> None:
+    """Refuse a registration that comes after the scenario schema was built from the registry."""
+    import sys
+
+    if "sim.model.scenario" in sys.modules:
+        raise RuntimeError(f"register {kind} {name!r} before the rest of sim is imported: the scenario schema, "
+                           "the tables and the model were already built from the registry")
+
+
 def register(info: ProfileInfo) -> None:
     """Add a profile to the registry (code ``len(PROFILES)``), before the rest of ``sim`` is imported.
 
@@ -53,6 +62,7 @@ def register(info: ProfileInfo) -> None:
     (docs/architecture.md, "Adding a profile"; tests/test_layout.py plays a toy profile this way).
     """
     global PROFILES, NAMES
+    _before_the_model("profile", info.name)
     if info.name in NAMES:
         raise ValueError(f"profile {info.name!r} is already registered")
     PROFILES = (*PROFILES, info)
@@ -87,6 +97,7 @@ GAMES: tuple[GameInfo, ...] = ()
 def register_game(info: GameInfo) -> None:
     """Add a game (before the rest of ``sim`` is imported: the scenario builds its sections from it)."""
     global GAMES
+    _before_the_model("game", info.name)
     if any(g.name == info.name for g in GAMES):
         raise ValueError(f"game {info.name!r} is already registered")
     GAMES = (*GAMES, info)

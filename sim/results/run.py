@@ -544,7 +544,11 @@ def run_batch(scenario: Scenario | list[Scenario], seeds, steps: int | None = No
             ``runs`` row still come from it).
 
     """
-    first = scenario[0] if isinstance(scenario, (list, tuple)) and len(scenario) else scenario
+    if isinstance(scenario, (list, tuple)) and not len(scenario):
+        if len(seeds):
+            raise ValueError(f"0 scenarios for {len(seeds)} seeds: give one scenario, or one per seed")
+        return []
+    first = scenario[0] if isinstance(scenario, (list, tuple)) else scenario
     steps = _check_steps(first.run.steps if steps is None else steps)
     for value in seeds:
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -553,8 +557,7 @@ def run_batch(scenario: Scenario | list[Scenario], seeds, steps: int | None = No
     unknown = set(tables) - set(Results.TABLES)
     if unknown:
         raise ValueError(f"tables: unknown {sorted(unknown)}; allowed: {list(Results.TABLES)}")
-    scenarios = _scenarios(scenario, seeds)
-    return [BatchResults(batch, r) for batch in play_batches(scenarios, seeds, steps, tables)
+    return [BatchResults(batch, r) for batch in play_batches(scenario, seeds, steps, tables)
             for r in range(len(batch.seeds))]
 
 
@@ -565,7 +568,7 @@ def _scenarios(scenario, seeds) -> list[Scenario]:
     scenarios = list(scenario)
     if len(scenarios) != len(seeds):
         raise ValueError(f"{len(scenarios)} scenarios for {len(seeds)} seeds: give one scenario, or one per seed")
-    bad = points.not_batchable(scenarios)
+    bad = points.not_batchable(scenarios) if scenarios else []
     if bad:
         raise ValueError(f"the scenarios of a batch may differ only in {', '.join(sorted(points.BATCHABLE))}; "
                          f"these differ too: {', '.join(bad)} (play them in separate batches)")
