@@ -11,6 +11,7 @@ import math
 import signal
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 # only light modules here: 'asocia --help' answers before NumPy, pandas and Mesa are imported
@@ -42,8 +43,16 @@ def _play(scenario, seed, steps):
     from ..results.run import LiveRun
 
     live = LiveRun(scenario, seed)
+    # the first meeting loads the engine's compiled kernels, or compiles them on a fresh machine
+    # (several seconds, once): played before the bar, so the bar's pace is that of a meeting
+    t0 = time.perf_counter()
+    live.advance(1)
+    if time.perf_counter() - t0 > 2.0:
+        print(f"asocia: prepared the compiled engine in {time.perf_counter() - t0:.0f} s "
+              "(first run on this machine; cached for the next ones)", file=sys.stderr)
     with _progress(steps, "meetings") as bar:
-        for _ in range(steps):
+        bar.update(1)
+        for _ in range(steps - 1):
             live.advance(1)
             bar.update(1)
     return live.results()
