@@ -599,6 +599,26 @@ def _oportunista(b32, tenure, detect_belief, fine, expulsion_loss, renege_gain, 
 
 
 @_compiled
+def _rule(kind, b32, tenure, cc_a, cc_b, own, others, punish_rate, fine, loss, due, belief, gain_r, demand,
+          lead_routed, pool, lead_private, outside, on, min_commit, lead, tolerance, mimic, threshold):
+    """One firm's decision by the rule ``kind`` (``RULE_*``; anything else cooperates fully, as a santo).
+
+    ``b32`` is the cooperation it expects, as trust is kept; ``min_commit`` is 0 where sanctions are
+    not in force. The one dispatch :func:`decide_members` and :func:`rule_decisions` share.
+    """
+    if kind == RULE_SOLIDO:
+        return _solido(float(b32), tenure, cc_a, cc_b, own, punish_rate, min_commit, on, pool, outside, lead,
+                       tolerance)
+    if kind == RULE_TENGO:
+        return _tengo(float(b32), own, others, punish_rate, fine, loss, due, lead_private, min_commit, on, pool,
+                      outside)
+    if kind == RULE_OPORTUNISTA:
+        return _oportunista(b32, tenure, belief, fine, loss, gain_r, demand, punish_rate, lead_private, lead_routed,
+                            on, own, pool, outside, mimic, threshold)
+    return _santo()
+
+
+@_compiled
 def decide_members(rule, lead, tolerance, mimic, threshold, profile, member, tenure, trust_given, cc_a, cc_b,
                    punish_rate, tries, caught, ema_gain, fine, expel, demand, quota, lead_routed, p_coord, detect,
                    consortium_open, sanctions_on, min_commit, outside, prior, horizon, lead_private, list_price,
@@ -648,21 +668,12 @@ def decide_members(rule, lead, tolerance, mimic, threshold, profile, member, ten
             belief[g, i] = (prior * det + caught[g, i]) / max(acts, 1e-12) if acts > 0 else det
             # what its profile's rule makes of it
             k = profile[g, i]
-            kind = rule[k]
-            b32 = trust_given[g, i]
-            if kind == RULE_SOLIDO:
-                d = _solido(float(b32), tenure[g, i], cc_a[g, i], cc_b[g, i], own[g, i], punish_rate[g, i], floor,
-                            on, pool[g, i], outside, lead[k], tolerance[k])
-            elif kind == RULE_TENGO:
-                d = _tengo(float(b32), own[g, i], others[g, i], punish_rate[g, i], fine[g, i], loss[g, i], due[g, i],
-                           lead_private, floor, on, pool[g, i], outside)
-            elif kind == RULE_OPORTUNISTA:
-                d = _oportunista(b32, tenure[g, i], belief[g, i], fine[g, i], loss[g, i], gain_r[g, i], demand[g, i],
-                                 punish_rate[g, i], lead_private, lead_routed[g, i], on, own[g, i], pool[g, i],
-                                 outside, mimic[k], threshold[k])
-            else:  # santo, and rules written in Python (overwritten by the caller)
-                d = _santo()
-            commit[g, i], renege[g, i], pay[g, i], route[g, i], furtive[g, i], participate[g, i] = d
+            # santo, and rules written in Python (overwritten by the caller), cooperate fully here
+            commit[g, i], renege[g, i], pay[g, i], route[g, i], furtive[g, i], participate[g, i] = _rule(
+                rule[k], trust_given[g, i], tenure[g, i], cc_a[g, i], cc_b[g, i], own[g, i], others[g, i],
+                punish_rate[g, i], fine[g, i], loss[g, i], due[g, i], belief[g, i], gain_r[g, i], demand[g, i],
+                lead_routed[g, i], pool[g, i], lead_private, outside, on, floor, lead[k], tolerance[k], mimic[k],
+                threshold[k])
     return commit, renege, pay, route, furtive, participate, own, others, pool, gain_r, belief, loss, due
 
 
@@ -685,19 +696,10 @@ def rule_decisions(kind, b32, tenure, cc_a, cc_b, own, others, punish_rate, fine
     furtive = np.empty(n, np.bool_)
     participate = np.empty(n, np.bool_)
     for i in range(n):
-        on = sanctions_on[i]
-        if kind == RULE_SOLIDO:
-            d = _solido(float(b32[i]), tenure[i], cc_a[i], cc_b[i], own[i], punish_rate[i], min_commit[i], on,
-                        pool[i], outside[i], lead, tolerance)
-        elif kind == RULE_TENGO:
-            d = _tengo(float(b32[i]), own[i], others[i], punish_rate[i], fine[i], loss[i], due[i], lead_private[i],
-                       min_commit[i], on, pool[i], outside[i])
-        elif kind == RULE_OPORTUNISTA:
-            d = _oportunista(b32[i], tenure[i], belief[i], fine[i], loss[i], gain_r[i], demand[i], punish_rate[i],
-                             lead_private[i], lead_routed[i], on, own[i], pool[i], outside[i], mimic, threshold)
-        else:
-            d = _santo()
-        commit[i], renege[i], pay[i], route[i], furtive[i], participate[i] = d
+        commit[i], renege[i], pay[i], route[i], furtive[i], participate[i] = _rule(
+            kind, b32[i], tenure[i], cc_a[i], cc_b[i], own[i], others[i], punish_rate[i], fine[i], loss[i], due[i],
+            belief[i], gain_r[i], demand[i], lead_routed[i], pool[i], lead_private[i], outside[i], sanctions_on[i],
+            min_commit[i], lead, tolerance, mimic, threshold)
     return commit, renege, pay, route, furtive, participate
 
 
