@@ -90,8 +90,8 @@ def test_programme_claim_01_taper_with_handover_beats_abrupt_exit(designs):
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
     "measured with per-group random streams (issue 13) on 20 seeds: alive two years after 0.890 (taper) vs "
-    "0.850 (to the last day), +0.040: on the asserted +0.04 (the difference of means comes out as 0.03999... "
-    "in floating point), and the taper is worse in 2 of 20 seeds (asserted never); cost per group alive 789 "
+    "0.850 (to the last day), +0.040 (asserted +0.04: holds), but the taper is worse in 2 of 20 seeds "
+    "(asserted never); cost per group alive 789 "
     "vs 835. Groups carried to the last day mostly recover: after the exit self-governance grows at the full "
     "hand-over rate, and the trust the facilitator built carries them"))
 def test_programme_claim_02_taper_with_handover_beats_staying_to_the_last_day(designs):
@@ -107,7 +107,9 @@ def test_programme_claim_02_taper_with_handover_beats_staying_to_the_last_day(de
     report("programme claim 2", alive_2y_taper=a_t.mean(), last_day=a_l.mean(),
            cost_per_alive_taper=k_t.mean(), last_day_=k_l.mean())
     assert k_t.mean() < k_l.mean()
-    assert a_t.mean() - a_l.mean() >= 0.04
+    # shares of 20 groups are multiples of 1/400: compared in those units, so that 0.890 - 0.850 counts as
+    # the 0.04 it is (in floating point it comes out as 0.03999...)
+    assert round(400 * (a_t.mean() - a_l.mean())) >= 16
     assert (a_t >= a_l).all()
 
 
