@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import CLAIMS_ROOT, CLAIMS_SCALE
 
 import sim
 from sim.model.scenario import Scenario
 from sim.results.seeds import replication_seeds
 
-SEEDS = replication_seeds(2026, 20)  # played as one batch per arm (sim.run_batch)
+SEEDS = replication_seeds(CLAIMS_ROOT, 20 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
 MOST = 5 / 6   # share of paired seeds in the claim's direction (first written as 5 of 6)
 BASE = Scenario()
 GROUPS = 20
