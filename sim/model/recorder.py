@@ -13,12 +13,17 @@ while the run is going and the rest once, when the tables are asked for:
 * events are appended as they happen (a tuple for a single event, arrays for many) and turned into
   one table, sorted by meeting and group, with its sentences written per template (sim/model/narrative.py).
 
-``frames()`` returns the pandas DataFrames with explicit keys and readable categories. Adding a
+``frames()`` returns the pandas DataFrames with explicit keys and readable categories; ``tables()``
+returns them with their ``run`` column, and the typed arrays they were built from (each frame is
+built once from those, through :func:`frame`, and ``sim.run`` reads the outcomes from the arrays,
+not the frames). Adding a
 column: compute it from the model's arrays in ``record_groups`` or ``record_firms`` (add it to the
 matching block) and name it in the column lists below.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
@@ -271,10 +276,17 @@ class Recorder:
     # ------------------------------------------------------------------ tables
     def steps_frame(self, since: int = 0) -> pd.DataFrame:
         """Return the steps table (only meetings from ``since`` on, for live dashboards)."""
+        cols = self.steps_columns(since)
+        if cols is None:
+            return pd.DataFrame({name: np.array([]) for name in STEP_COLUMNS})
+        return frame(cols)
+
+    def steps_columns(self, since: int = 0) -> dict[str, np.ndarray] | None:
+        """The steps table's columns in table order (None: no meeting recorded since ``since``)."""
         st = self.steps
         meetings = st["step"][since:]
         if not meetings:
-            return pd.DataFrame({name: np.array([]) for name in STEP_COLUMNS})
+            return None
         G = self.model.G
         k = len(meetings)
         counts = np.concatenate(st["counts"][since:], axis=1).astype(np.int32)   # exact counts
@@ -320,13 +332,18 @@ class Recorder:
         })
         for name, dtype in _GROUP_VALUES:
             cols[name] = values[name].astype(dtype, copy=False)   # float64 ones: views, no copy
-        return pd.DataFrame(cols, copy=False)
+        return cols
 
     def firms_frame(self) -> pd.DataFrame:
         """Return the firms table, with readable categories."""
+        cols = self.firms_columns()
+        return pd.DataFrame(columns=FIRM_COLUMNS) if cols is None else frame(cols)
+
+    def firms_columns(self) -> dict[str, np.ndarray] | None:
+        """The firms table's columns in table order, categories as pandas Categoricals (None: no rows)."""
         f = self.firms
         if not f["step"]:
-            return pd.DataFrame(columns=FIRM_COLUMNS)
+            return None
         sizes = [len(x) for x in f["firm"]]
         cols = {"step": np.repeat(np.asarray(f["step"], np.int32), sizes),
                 "firm": np.concatenate(f["firm"])}
@@ -336,12 +353,12 @@ class Recorder:
         for block, names in (("i32", _FIRM_I32), ("i8", _FIRM_I8)):
             for (name, dtype), col in zip(names, np.concatenate(f[block], axis=1), strict=True):
                 cols[name] = col.astype(dtype, copy=False)
-        cols["profile"] = pd.Categorical.from_codes(cols["profile"], NAMES)
-        cols["disposition"] = pd.Categorical.from_codes(cols["disposition"], DISPOSITIONS)
-        cols["lead"] = pd.Categorical.from_codes(cols["lead"], LEAD_STATES)
-        cols["sanction"] = pd.Categorical.from_codes(cols["sanction"], SANCTIONS)
-        cols["status"] = pd.Categorical.from_codes(cols["status"], STATUS)
-        return pd.DataFrame({name: cols[name] for name in FIRM_COLUMNS}, copy=False)
+        cols["profile"] = categorical(cols["profile"], NAMES)
+        cols["disposition"] = categorical(cols["disposition"], DISPOSITIONS)
+        cols["lead"] = categorical(cols["lead"], LEAD_STATES)
+        cols["sanction"] = categorical(cols["sanction"], SANCTIONS)
+        cols["status"] = categorical(cols["status"], STATUS)
+        return {name: cols[name] for name in FIRM_COLUMNS}
 
     def _event_columns(self, chunks) -> dict[str, np.ndarray]:
         """Return the event chunks as one array per column, in the order they were recorded.
@@ -387,26 +404,67 @@ class Recorder:
 
     def events_frame(self, since: int = 0, sentences: bool = True) -> pd.DataFrame:
         """Return the events table with a sentence per event in English and Spanish (unless not wanted)."""
+        cols = self.events_columns(since, sentences)
+        if cols is None:
+            df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_DTYPES.items()})
+            return with_sentences(df) if sentences else df
+        return frame(cols)
+
+    def events_columns(self, since: int = 0, sentences: bool = True) -> dict[str, np.ndarray] | None:
+        """The events table's columns in table order, sentences included unless not wanted (None: no events).
+
+        The sentences are written from these arrays (sim/model/narrative.py: ``describe_columns``),
+        before the table is built, so the table is built once with them.
+        """
         chunks = self.events[since:]
         if not chunks:
-            df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_DTYPES.items()})
-        else:
-            cols = self._event_columns(chunks)
-            order = np.lexsort((cols["group"], cols["step"]))   # stable: by meeting, then group
-            cols = {name: col[order] for name, col in cols.items()}
-            kind_codes = np.full(max(int(cols["kind"].max()) + 1, max(EVENT_KINDS) + 1), -1)
-            kind_codes[list(EVENT_KINDS)] = np.arange(len(EVENT_KINDS))
-            cols["kind"] = pd.Categorical.from_codes(kind_codes[cols["kind"]],
-                                                     list(EVENT_KINDS.values()))
-            cols["profile"] = pd.Categorical.from_codes(cols["profile"], NAMES)  # -1: no firm
-            cols["sanction"] = pd.Categorical.from_codes(cols["sanction"], SANCTIONS)
-            df = pd.DataFrame({name: cols[name] for name in EVENT_DTYPES}, copy=False)
-        return with_sentences(df) if sentences else df
+            return None
+        cols = self._event_columns(chunks)
+        order = np.lexsort((cols["group"], cols["step"]))   # stable: by meeting, then group
+        cols = {name: col[order] for name, col in cols.items()}
+        kind_codes = np.full(max(int(cols["kind"].max()) + 1, max(EVENT_KINDS) + 1), -1)
+        kind_codes[list(EVENT_KINDS)] = np.arange(len(EVENT_KINDS))
+        cols["kind"] = categorical(kind_codes[cols["kind"]], tuple(EVENT_KINDS.values()))
+        cols["profile"] = categorical(cols["profile"], NAMES)  # -1: no firm
+        cols["sanction"] = categorical(cols["sanction"], SANCTIONS)
+        cols = {name: cols[name] for name in EVENT_DTYPES}
+        if sentences:
+            from .narrative import describe_columns
+
+            said = describe_columns(cols, ("en", "es"))
+            cols["message"], cols["message_es"] = said["en"], said["es"]
+        return cols
 
     def frames(self, sentences: bool = True) -> dict[str, pd.DataFrame]:
         """Return the steps, firms and events tables of the run so far (events without sentences on request)."""
         return {"steps": self.steps_frame(), "firms": self.firms_frame(),
                 "events": self.events_frame(sentences=sentences)}
+
+    def tables(self, sentences: bool = True, run_id: str | None = None):
+        """The steps, firms and events tables, and the columns they were built from.
+
+        Returns ``(frames, columns)``: the frames as :meth:`frames` returns them, each with a first
+        ``run`` column holding ``run_id`` when one is given (as ``df.insert(0, "run", run_id)``
+        adds it), and each table's columns (a dict of arrays in table order; None for an empty
+        table), which outcomes can read without going through pandas.
+        """
+        columns = {"steps": self.steps_columns(), "firms": self.firms_columns(),
+                   "events": self.events_columns(sentences=sentences)}
+        empty = {"steps": self.steps_frame, "firms": self.firms_frame,
+                 "events": lambda: self.events_frame(sentences=sentences)}
+        frames = {}
+        for name, cols in columns.items():
+            if cols is None:   # an empty table: as built before, then given its run column
+                df = empty[name]()
+                if run_id is not None:
+                    df.insert(0, "run", run_id)
+            else:
+                if run_id is not None:
+                    n = len(next(iter(cols.values())))
+                    cols = {"run": run_column(run_id, n), **cols}
+                df = frame(cols)
+            frames[name] = df
+        return frames, columns
 
 
 def with_sentences(events: pd.DataFrame) -> pd.DataFrame:
@@ -416,6 +474,64 @@ def with_sentences(events: pd.DataFrame) -> pd.DataFrame:
     said = describe_all(events, ("en", "es"))
     events["message"], events["message_es"] = said["en"], said["es"]
     return events
+
+
+@functools.cache
+def _categories(names: tuple) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(list(names), ordered=False)
+
+
+def categorical(codes: np.ndarray, names) -> pd.Categorical:
+    """``pd.Categorical.from_codes(codes, names)``, its dtype built once per process.
+
+    ``codes`` come from the model's own code arrays (-1: none), so they are not checked again.
+    """
+    return pd.Categorical.from_codes(codes, dtype=_categories(tuple(names)), validate=False)
+
+
+@functools.cache
+def _run_dtype():
+    """The dtype of the ``run`` column as ``df.insert(0, "run", run_id)`` makes it."""
+    probe = pd.DataFrame({"x": [0]})
+    probe.insert(0, "run", "a-1")
+    return probe["run"].dtype
+
+
+def run_column(run_id: str, n: int):
+    """A ``run`` column of ``n`` rows holding ``run_id`` (the array ``df.insert(0, "run", run_id)`` adds)."""
+    return pd.array([run_id], dtype=_run_dtype()).take(np.zeros(n, np.intp))
+
+
+def frame(columns: dict, consolidate: bool = False) -> pd.DataFrame:
+    """``pd.DataFrame(columns, copy=False)`` for columns that are typed already, without pandas' checks.
+
+    Every value must be a 1-D NumPy array or pandas ExtensionArray of the same length, in the
+    dtype the table keeps: nothing is inferred or copied (an object array of sentences stays
+    object, as assigning a ``Series(..., dtype=object)`` keeps it; the constructor would infer
+    pandas' string dtype from it). The
+    frame is built through pandas' block manager directly, which skips the per-column sanitising
+    that is most of the constructor's cost on small tables (~6 us a column); with
+    ``consolidate`` the columns of one dtype are stacked into one block, as the constructor does
+    for a list of rows. tests/test_tables.py checks it against the constructor; where the
+    internals it uses are missing (another pandas), the constructor is used.
+    """
+    names = list(columns)
+    arrays = list(columns.values())
+    n = len(arrays[0]) if arrays else 0
+    if _arrays_to_mgr is None or not arrays:
+        return pd.DataFrame(columns, copy=False)
+    mgr = _arrays_to_mgr(arrays, pd.Index(names), pd.RangeIndex(n), verify_integrity=False,
+                         consolidate=consolidate)
+    return pd.DataFrame._from_mgr(mgr, axes=mgr.axes)
+
+
+try:
+    from pandas.core.internals.construction import arrays_to_mgr as _arrays_to_mgr
+
+    if not hasattr(pd.DataFrame, "_from_mgr"):
+        _arrays_to_mgr = None
+except ImportError:   # pragma: no cover - another pandas
+    _arrays_to_mgr = None
 
 
 STEP_COLUMNS = ["step", "group", "alive", "phase", "facilitator", "self_governance", "coordination",

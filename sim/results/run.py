@@ -20,7 +20,7 @@ import pandas as pd
 from ..model import points, programme
 from ..model.agenda import FIRM_KEY_BITS, AsociaModel
 from ..model.profiles import NAMES
-from ..model.recorder import with_sentences
+from ..model.recorder import _run_dtype, frame, with_sentences
 from ..model.scenario import Scenario
 
 SCHEMA_VERSION = 1
@@ -169,7 +169,7 @@ def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None,
     """
     # NumPy on the columns (no DataFrame masks or groupby); _mean and _sum reduce exactly as the
     # pandas Series methods do, so the numbers are the same to the last bit
-    col = {name: steps[name].to_numpy() for name in (
+    col = {name: np.asarray(steps[name]) for name in (
         "step", "alive", "members", "trust", "cooperation", "income_members", "income_alone", "group")}
     step, alive = col["step"], col["alive"].astype(bool, copy=False)
     last = int(step.max())
@@ -187,7 +187,7 @@ def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None,
         "income_gain": float(gain_num / gain_den - 1.0) if gain_den > 0 else 0.0,
     }
     for name in ("exits", "expulsions", "entries", "conflicts", "violations", "furtive_acts"):
-        out[name] = float(_sum(steps[name].to_numpy()))
+        out[name] = float(_sum(np.asarray(steps[name])))
     # the meeting each dissolved group was first seen dead (mean over those groups)
     dead_group, dead_step = col["group"][~alive], step[~alive]
     if len(dead_group):
@@ -199,10 +199,10 @@ def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None,
         out["dissolved_at"] = float("nan")
     # by profile from the steps table only, so an outcome never depends on run.firm_table
     for name in NAMES:
-        out[f"coop_{name}"] = float(_mean(steps[f"coop_{name}"].to_numpy()))
+        out[f"coop_{name}"] = float(_mean(np.asarray(steps[f"coop_{name}"])))
     out.update(programme.outcomes(steps, programme_end))
     if events is not None:
-        out.update(programme.milestones(events, len(np.unique(steps["group"].to_numpy()))))
+        out.update(programme.milestones(events, len(np.unique(col["group"]))))
     return out
 
 
@@ -459,7 +459,39 @@ class _Segments:
 
 
 def _runs_row(scenario: Scenario, seed: int, steps: int, tables, elapsed: float | None = None):
-    return pd.DataFrame([_runs_dict(scenario, seed, steps, tables, programme.planned_end(scenario))])
+    return _row_frame(_runs_dict(scenario, seed, steps, tables, programme.planned_end(scenario)))
+
+
+_ROW_TYPES = {float: np.float64, int: np.int64, bool: np.bool_}
+
+
+def _row_frame(row: dict[str, Any]) -> pd.DataFrame:
+    """``pd.DataFrame([row])``: a one-row frame, each column typed from its value.
+
+    A runs row holds Python floats, ints, bools and strings; their columns are made directly
+    (float64, int64, bool, and the ``str`` dtype pandas infers for text, all strings in one
+    array), and stacked by dtype as the constructor stacks them. Any other value (None, a NumPy
+    scalar, a list, an int beyond int64) leaves the whole row to the constructor.
+    tests/test_run.py compares the two on every scenario.
+    """
+    arrays, texts = [], []
+    for value in row.values():
+        kind = _ROW_TYPES.get(type(value))
+        if kind is not None:
+            if kind is np.int64 and not -2**63 <= value < 2**63:
+                return pd.DataFrame([row])
+            arrays.append(np.array([value], kind))
+        elif type(value) is str:
+            texts.append(len(arrays))
+            arrays.append(None)
+        else:
+            return pd.DataFrame([row])
+    if texts:
+        strings = pd.array([row_value for row_value, a in zip(row.values(), arrays, strict=True) if a is None],
+                           dtype=_run_dtype())
+        for i, at in enumerate(texts):
+            arrays[at] = strings[i:i + 1]
+    return frame(dict(zip(row, arrays, strict=True)), consolidate=True)
 
 
 def _runs_dict(scenario: Scenario, seed: int, steps: int, tables, end, flat=None) -> dict[str, Any]:
@@ -512,12 +544,15 @@ def run(scenario: Scenario, seed: int | None = None, steps: int | None = None,
     model = AsociaModel(scenario, seed=seed, deciders=deciders)
     for _ in range(steps):
         model.step()
-    tables = model.log.frames()
     run_id = f"{scenario.meta.name}-{int(seed)}"
-    for df in tables.values():
-        df.insert(0, "run", run_id)
-    runs = _runs_row(scenario, int(seed), steps, tables)
+    tables, columns = model.log.tables(run_id=run_id)
+    runs = _runs_row(scenario, int(seed), steps, _sources(tables, columns))
     return Results(runs=runs, **tables, manifest=manifest(scenario, int(seed), steps))
+
+
+def _sources(tables: dict[str, pd.DataFrame], columns: dict) -> dict:
+    """What the runs row's outcomes read: each table's arrays (the recorder's), or the frame when it has none."""
+    return {name: tables[name] if columns[name] is None else columns[name] for name in tables}
 
 
 BATCH_GROUPS = 4096  # groups played side by side at most (a batch of more replications is cut into several)
@@ -673,7 +708,7 @@ class Batch:
     def runs_row(self, r: int) -> pd.DataFrame:
         """Replication ``r``'s ``runs`` row as a frame of its own."""
         if len(self.rows) == 1:
-            return pd.DataFrame([self.rows[0]])
+            return _row_frame(self.rows[0])
         return _rows_of(self.runs, r, r + 1)
 
 
@@ -727,14 +762,6 @@ def _rows_of(df: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
     return part
 
 
-@functools.cache
-def _run_dtype():
-    """The dtype of the ``run`` column as :func:`run` makes it (``df.insert(0, "run", run_id)``)."""
-    probe = pd.DataFrame({"x": [0]})
-    probe.insert(0, "run", "a-1")
-    return probe["run"].dtype
-
-
 def _by_replication(df: pd.DataFrame, groups: int, reps: int, ids: list[str]) -> tuple[pd.DataFrame, list]:
     """A batch's table ordered by replication, with its ``run`` column, and each replication's row bounds.
 
@@ -759,7 +786,7 @@ def _by_replication(df: pd.DataFrame, groups: int, reps: int, ids: list[str]) ->
         elif name in ("firm", "other"):
             values = np.where(values >= 0, values - (rep_sorted << FIRM_KEY_BITS), values).astype(values.dtype)
         cols[name] = values
-    return pd.DataFrame(cols, copy=False), [(bounds[r], bounds[r + 1]) for r in range(reps)]
+    return frame(cols), [(bounds[r], bounds[r + 1]) for r in range(reps)]
 
 
 class LiveRun:
@@ -798,11 +825,9 @@ class LiveRun:
 
     def results(self) -> Results:
         """All tables so far, as :func:`run` would return them."""
-        tables = self.model.log.frames()
         run_id = f"{self.scenario.meta.name}-{self.seed}"
-        for df in tables.values():
-            df.insert(0, "run", run_id)
-        runs = _runs_row(self.scenario, self.seed, self.model.t, tables)
+        tables, columns = self.model.log.tables(run_id=run_id)
+        runs = _runs_row(self.scenario, self.seed, self.model.t, _sources(tables, columns))
         return Results(runs=runs, **tables, manifest=manifest(self.scenario, self.seed, self.model.t))
 
     def set_decider(self, firm_id: int, decider) -> None:
