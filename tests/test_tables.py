@@ -110,3 +110,24 @@ def test_sentences_from_arrays_are_those_of_the_table():
     assert cols["message"].tolist() == said["en"].tolist()
     assert cols["message_es"].tolist() == said["es"].tolist()
     assert cols["message"].tolist() == [narrative.sentence(r, "en") for r in table.to_dict("records")]
+
+
+def test_firm_rows_across_chunks_and_released():
+    from sim.model.recorder import _FIRM_CHUNK
+
+    sc = sim.load_scenario(BASELINE, {"population.groups": 4})
+    model = AsociaModel(sc, seed=6)
+    early = None
+    for t in range(_FIRM_CHUNK + 6):
+        model.step()
+        if t == 9:
+            early = model.log.firms_frame()
+    whole = model.log.firms_frame()
+    assert whole["step"].nunique() == _FIRM_CHUNK + 6 and whole["step"].is_monotonic_increasing
+    _same(whole[whole["step"] < 10].reset_index(drop=True), early)
+    # members only, each firm once per meeting, groups from their seats
+    assert not whole.duplicated(["step", "firm"]).any()
+    assert set(whole["group"]) == set(range(4))
+    frames, _ = model.log.tables(run_id="x-6", release=True)
+    _same(frames["firms"].drop(columns="run"), whole)
+    assert model.log.firms_columns() is None      # handed over

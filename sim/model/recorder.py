@@ -7,9 +7,9 @@ while the run is going and the rest once, when the tables are asked for:
   is stacked into one ``(k, groups, seats)`` array and summed in one call, and every per-group value
   goes into one ``(k, groups)`` block; ratios (attendance, cooperation, income gain) are divided
   out over the whole run at the end;
-* a meeting's firm rows are gathered with one flat index of the member seats from three blocks
-  (float32, float64, small integers), so 10,000 firms cost a handful of NumPy calls, not one per
-  column and never one per firm;
+* a meeting's firm columns are copied whole (every seat) into that meeting's row of preallocated
+  blocks (float32, float64, int32, int8), one assignment per column and never one per firm; the
+  member seats are picked out once, for all meetings, when the table is built;
 * events are appended as they happen (a tuple for a single event, arrays for many) and turned into
   one table, sorted by meeting and group, with its sentences written per template (sim/model/narrative.py).
 
@@ -64,10 +64,11 @@ _GROUP_VALUES = (("alive", bool), ("phase", np.int8), ("facilitator", np.float64
 _FIRM_F32 = ("capacity", "commit", "renege", "quota_paid", "cooperation", "trust_given",
              "trust_received", "fine", "punished")
 _FIRM_F64 = ("payoff", "alone")
-_FIRM_I32 = (("group", np.int32), ("product", np.int32), ("tenure", np.int32),
-             ("strikes", np.int16))
-_FIRM_I8 = (("profile", np.int8), ("disposition", np.int8), ("attended", bool), ("lead", np.int8),
-            ("sanction", np.int8), ("status", np.int8), ("participated", bool))
+_FIRM_I32 = ("product", "tenure", "strikes")                    # strikes: int16 in the table
+_FIRM_I8 = ("profile", "disposition", "attended", "lead", "sanction", "status", "participated")  # bools: 0/1
+_FIRM_BLOCKS = (("f32", np.float32, _FIRM_F32), ("f64", np.float64, _FIRM_F64), ("i32", np.int32, _FIRM_I32),
+                ("i8", np.int8, _FIRM_I8))
+_FIRM_CHUNK = 64   # recorded meetings per block of the firm columns
 
 
 def _where_or_zero(mask, x, out=None):
@@ -96,7 +97,8 @@ class Recorder:
         self.model = model
         # one entry per recorded meeting in each list (``steps["step"]`` counts meetings)
         self.steps = {"step": [], "counts": [], "sums": [], "values": []}
-        self.firms = {"step": [], "firm": [], "f32": [], "f64": [], "i32": [], "i8": []}
+        # recorded meetings; blocks of _FIRM_CHUNK meetings (every seat), each from meeting start[k]
+        self.firms = {"step": [], "start": [], "chunks": []}
         # one entry per event call: a tuple (one event) or a dict of arrays (many)
         self.events = []
         self._scratch = {}
@@ -161,17 +163,39 @@ class Recorder:
         return buf
 
     def record_firms(self):
-        """Member rows of this meeting (before exits and expulsions take effect)."""
+        """Every seat's firm columns at this meeting (before exits and expulsions take effect).
+
+        Each column is copied whole into this meeting's row of a preallocated block (one NumPy
+        assignment per column, the cast to the block's type riding on it); the member seats are
+        picked out once, for all meetings, when the table is built (:meth:`firms_columns`).
+        """
         if self.firm_mode == "off" or (self.firm_mode == "sampled" and self.model.t % self.every):
             return
         m = self.model
-        idx = np.flatnonzero(m.member)          # the member seats, row-major like np.nonzero
-        f32, f64, i32, i8 = self._gather_columns(idx)
         f = self.firms
+        i = len(f["step"]) - f["start"][-1] if f["start"] else _FIRM_CHUNK
+        if i == _FIRM_CHUNK:   # a new chunk of meetings (pages untouched until written)
+            f["start"].append(len(f["step"]))
+            shape = (_FIRM_CHUNK, m.G, m.C)
+            f["chunks"].append({"firm": np.empty(shape, np.int64), "member": np.empty(shape, bool),
+                                **{name: np.empty((len(cols), *shape), dtype)
+                                   for name, dtype, cols in _FIRM_BLOCKS}})
+            i = 0
+        chunk = f["chunks"][-1]
         f["step"].append(m.t)
-        f["firm"].append(m.firm_id.ravel()[idx])
-        for name, block in (("f32", f32), ("f64", f64), ("i32", i32), ("i8", i8)):
-            f[name].append(block)
+        chunk["firm"][i] = m.firm_id
+        chunk["member"][i] = m.member
+        f32, f64, i32, i8 = (chunk[name] for name, _, _ in _FIRM_BLOCKS)
+        self._firm_states(i8[3, i], i8[5, i])
+        for block, columns in ((f32, (m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
+                                      m.trust_given, m.trust_received, m.fines_total, m.punish_loss)),
+                               (f64, (m.payoff, m.alone)),
+                               (i32, (m.product, m.tenure, m.strikes)),
+                               (i8, (m.profile, m.disposition, m.attend, None, m.sanction_kind, None,
+                                     m.participate))):
+            for row, x in enumerate(columns):
+                if x is not None:
+                    block[row, i] = x
 
     def _firm_states(self, lead, status):
         """Write the lead state and membership status codes of every seat into two int8 arrays."""
@@ -184,30 +208,6 @@ class Recorder:
         status[m.leaving >= 0] = 1
         status[m.exit_now] = 2
         status[m.expel] = 3
-
-    def _gather_columns(self, idx):
-        """Return the firm blocks of the seats ``idx``, gathering each column once from the model's array.
-
-        On a large run copying whole arrays into stacked blocks first cost about twice as much as
-        the gather; the cast to the block's type rides on the assignment (same values either way).
-        """
-        m = self.model
-        n = len(idx)
-        f32, f64 = np.empty((len(_FIRM_F32), n), np.float32), np.empty((len(_FIRM_F64), n))
-        i32, i8 = np.empty((len(_FIRM_I32), n), np.int32), np.empty((len(_FIRM_I8), n), np.int8)
-        states = self._buffer("firm_states", 2, np.int8)
-        self._firm_states(states[0], states[1])
-        for block, columns in ((f32, (m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
-                                      m.trust_given, m.trust_received, m.fines_total, m.punish_loss)),
-                               (f64, (m.payoff, m.alone)),
-                               (i32, (None, m.product, m.tenure, m.strikes)),
-                               (i8, (m.profile, m.disposition, m.attend, states[0], m.sanction_kind,
-                                     states[1], m.participate))):
-            for row, x in enumerate(columns):
-                if x is not None:
-                    block[row] = x.reshape(-1)[idx]
-        np.floor_divide(idx, m.C, out=i32[0], casting="unsafe")   # the group of each seat
-        return f32, f64, i32, i8
 
     def cooperation(self):
         """Return the true cooperation of each seat this meeting, in [0, 1].
@@ -339,20 +339,51 @@ class Recorder:
         cols = self.firms_columns()
         return pd.DataFrame(columns=FIRM_COLUMNS) if cols is None else frame(cols)
 
-    def firms_columns(self) -> dict[str, np.ndarray] | None:
-        """The firms table's columns in table order, categories as pandas Categoricals (None: no rows)."""
+    def firms_columns(self, release: bool = False) -> dict[str, np.ndarray] | None:
+        """The firms table's columns in table order, categories as pandas Categoricals (None: no rows).
+
+        The member seats of every recorded meeting are gathered from each chunk's blocks, meeting by
+        meeting and seats row-major (group, then seat), straight into the table's columns (one
+        ``np.take`` per column and chunk). With ``release`` the recorder hands its firm rows over:
+        each chunk is freed once gathered (a large run's peak memory holds the blocks or the
+        table, not both) and later calls find no firm rows.
+        """
         f = self.firms
         if not f["step"]:
             return None
-        sizes = [len(x) for x in f["firm"]]
-        cols = {"step": np.repeat(np.asarray(f["step"], np.int32), sizes),
-                "firm": np.concatenate(f["firm"])}
-        for block, names in (("f32", _FIRM_F32), ("f64", _FIRM_F64)):
-            for name, col in zip(names, np.concatenate(f[block], axis=1), strict=True):
-                cols[name] = col
-        for block, names in (("i32", _FIRM_I32), ("i8", _FIRM_I8)):
-            for (name, dtype), col in zip(names, np.concatenate(f[block], axis=1), strict=True):
-                cols[name] = col.astype(dtype, copy=False)
+        m = self.model
+        S = m.G * m.C
+        meetings, starts, chunks = f["step"], f["start"], f["chunks"]
+        if release:
+            self.firms = {"step": [], "start": [], "chunks": []}
+        bounds = [*starts, len(meetings)]
+        counts = [np.count_nonzero(chunk["member"][:bounds[k + 1] - bounds[k]].reshape(-1, S), axis=1)
+                  for k, chunk in enumerate(chunks)]
+        rows = int(sum(c.sum() for c in counts))
+        cols = {"step": np.repeat(np.asarray(meetings, np.int32), np.concatenate(counts)),
+                "group": np.empty(rows, np.int32), "firm": np.empty(rows, np.int64)}
+        for _, dtype, names in _FIRM_BLOCKS:
+            for col_name in names:
+                cols[col_name] = np.empty(rows, dtype)
+        lo = 0
+        for k in range(len(chunks)):
+            chunk = chunks[k]
+            if release:
+                chunks[k] = None
+            n = bounds[k + 1] - bounds[k]
+            at = np.flatnonzero(chunk["member"][:n].reshape(n, S))   # meeting-major, then seat
+            hi = lo + len(at)
+            np.floor_divide(at % S, m.C, out=cols["group"][lo:hi], casting="unsafe")
+            np.take(chunk["firm"][:n].reshape(-1), at, out=cols["firm"][lo:hi])
+            for name, _, names in _FIRM_BLOCKS:
+                block = chunk[name][:, :n].reshape(len(names), n * S)
+                for row, col_name in enumerate(names):
+                    np.take(block[row], at, out=cols[col_name][lo:hi])
+            del chunk
+            lo = hi
+        cols["strikes"] = cols["strikes"].astype(np.int16)
+        for name in ("attended", "participated"):   # 0/1 int8: the same bytes as bool
+            cols[name] = cols[name].view(bool)
         cols["profile"] = categorical(cols["profile"], NAMES)
         cols["disposition"] = categorical(cols["disposition"], DISPOSITIONS)
         cols["lead"] = categorical(cols["lead"], LEAD_STATES)
@@ -440,15 +471,17 @@ class Recorder:
         return {"steps": self.steps_frame(), "firms": self.firms_frame(),
                 "events": self.events_frame(sentences=sentences)}
 
-    def tables(self, sentences: bool = True, run_id: str | None = None):
+    def tables(self, sentences: bool = True, run_id: str | None = None, release: bool = False):
         """The steps, firms and events tables, and the columns they were built from.
 
         Returns ``(frames, columns)``: the frames as :meth:`frames` returns them, each with a first
         ``run`` column holding ``run_id`` when one is given (as ``df.insert(0, "run", run_id)``
         adds it), and each table's columns (a dict of arrays in table order; None for an empty
-        table), which outcomes can read without going through pandas.
+        table), which outcomes can read without going through pandas. ``release``: the last
+        look at a finished run (:func:`sim.run`); the firm rows are handed over to the table
+        (see :meth:`firms_columns`).
         """
-        columns = {"steps": self.steps_columns(), "firms": self.firms_columns(),
+        columns = {"steps": self.steps_columns(), "firms": self.firms_columns(release=release),
                    "events": self.events_columns(sentences=sentences)}
         empty = {"steps": self.steps_frame, "firms": self.firms_frame,
                  "events": lambda: self.events_frame(sentences=sentences)}

@@ -545,7 +545,7 @@ def run(scenario: Scenario, seed: int | None = None, steps: int | None = None,
     for _ in range(steps):
         model.step()
     run_id = f"{scenario.meta.name}-{int(seed)}"
-    tables, columns = model.log.tables(run_id=run_id)
+    tables, columns = model.log.tables(run_id=run_id, release=True)
     runs = _runs_row(scenario, int(seed), steps, _sources(tables, columns))
     return Results(runs=runs, **tables, manifest=manifest(scenario, int(seed), steps))
 
