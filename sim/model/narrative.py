@@ -181,20 +181,20 @@ def describe_columns(columns, langs=("en", "es")) -> dict[str, np.ndarray]:
     detected = np.asarray(columns["detected"]).astype(bool)
     # the code picks the template only for the kinds that read it; detection and sanction only
     # for violations (other kinds keep 0 there, so they are not split for nothing)
-    violation = np.isin(kinds, [i for i, k in enumerate(kind_names) if k in _VIOLATIONS])
-    coded = np.isin(kinds, [i for i, k in enumerate(kind_names) if k in _CODED])
-    code_ids, code_values = pd.factorize(np.where(coded, code, 0))
+    violation = np.array([k in _VIOLATIONS for k in kind_names], bool)[kinds]
+    coded = np.array([k in _CODED for k in kind_names], bool)[kinds]
+    code_values, code_ids = np.unique(np.where(coded, code, 0), return_inverse=True)
     key = kinds.astype(np.int64)
     for ids, n in ((profiles + 1, len(profile_names) + 1), (code_ids, len(code_values)),
                    (np.where(violation, sanctions + 1, 0), len(sanction_names) + 1),
                    (violation & detected, 2)):
         key = key * n + ids
-    group, _ = pd.factorize(key)
+    _, group = np.unique(key, return_inverse=True)   # the template of each row (any numbering)
     order = np.argsort(group, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(group))])
     numbers = {name: np.asarray(columns["amount" if name == "n" else name])
                for name in ("firm", "group", "other", "strike", "amount", "n")}
-    texts = {lang: [] for lang in langs}
+    out = {lang: np.empty(len(kinds), dtype=object) for lang in langs}
     for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         rows = order[start:stop]
         first = rows[0]
@@ -203,21 +203,17 @@ def describe_columns(columns, langs=("en", "es")) -> dict[str, np.ndarray]:
         choice = (kind_names[kinds[first]], PROFILE_LABEL.get(profile if isinstance(profile, str) else None, "?"),
                   int(code[first]), bool(detected[first]), sanction)
         names, formats = _templates(choice, tuple(langs))
-        values = [_numbers(numbers[name], name, rows) for name in names]
-        repeat = None if values else np.zeros(len(rows), np.intp)   # no numbers: one sentence
-        if len(names) == 1 and names[0] != "amount":   # only the group (purchase failed, phase,
-            # rules, ...): the same sentence comes back meeting after meeting; write each once
-            unique, repeat = np.unique(values[0], return_inverse=True)
-            values = [unique]
-        values = [v.tolist() for v in values]
+        values = [_numbers(numbers[name], name, rows).tolist() for name in names]
         for lang, fmt in formats.items():
-            text = np.array(list(map(fmt.format, *values)) if values else [fmt.format()], dtype=object)
-            texts[lang].append(text if repeat is None else text[repeat])
-    out = {}
-    for lang in langs:
-        col = np.empty(len(kinds), dtype=object)
-        col[order] = np.concatenate(texts[lang]) if len(texts[lang]) > 1 else texts[lang][0]
-        out[lang] = col
+            if not values:                                    # no numbers: one sentence
+                text = [fmt.format()] * len(rows)
+            elif len(names) == 1 and names[0] != "amount":   # only the group (purchase failed,
+                # phase, rules, ...): the same sentence comes back meeting after meeting; write each once
+                made = {}
+                text = [made[v] if v in made else made.setdefault(v, fmt.format(v)) for v in values[0]]
+            else:
+                text = list(map(fmt.format, *values))
+            out[lang][rows] = np.array(text, dtype=object)
     return out
 
 
@@ -240,9 +236,22 @@ def _factorize(column):
     """(integer codes, unique values) of a column; categorical columns keep their categories."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         values = column.array if isinstance(column, pd.Series) else column
-        return np.asarray(values.codes), list(values.categories)
+        return np.asarray(values.codes), _category_names(values.dtype)
     codes, uniques = pd.factorize(np.asarray(column, dtype=object))
     return codes, list(uniques)
+
+
+_NAMES_OF: dict[int, tuple] = {}
+
+
+def _category_names(dtype: pd.CategoricalDtype) -> list:
+    """The categories of a categorical dtype as a list, listed once per dtype object (the recorder's are made once)."""
+    kept = _NAMES_OF.get(id(dtype))
+    if kept is None or kept[0] is not dtype:
+        if len(_NAMES_OF) > 64:
+            _NAMES_OF.clear()
+        kept = _NAMES_OF[id(dtype)] = (dtype, list(dtype.categories))
+    return kept[1]
 
 
 def _numbers(column, name, rows):

@@ -485,6 +485,8 @@ class Recorder:
                    "events": self.events_columns(sentences=sentences)}
         empty = {"steps": self.steps_frame, "firms": self.firms_frame,
                  "events": lambda: self.events_frame(sentences=sentences)}
+        rows = {name: len(next(iter(cols.values()))) for name, cols in columns.items() if cols is not None}
+        run = run_column(run_id, max(rows.values(), default=0)) if run_id is not None else None
         frames = {}
         for name, cols in columns.items():
             if cols is None:   # an empty table: as built before, then given its run column
@@ -492,9 +494,8 @@ class Recorder:
                 if run_id is not None:
                     df.insert(0, "run", run_id)
             else:
-                if run_id is not None:
-                    n = len(next(iter(cols.values())))
-                    cols = {"run": run_column(run_id, n), **cols}
+                if run is not None:   # one run column for all three tables, cut to each one's length
+                    cols = {"run": run[:rows[name]], **cols}
                 df = frame(cols)
             frames[name] = df
         return frames, columns
@@ -548,14 +549,19 @@ def frame(columns: dict, consolidate: bool = False) -> pd.DataFrame:
     for a list of rows. tests/test_tables.py checks it against the constructor; where the
     internals it uses are missing (another pandas), the constructor is used.
     """
-    names = list(columns)
     arrays = list(columns.values())
     n = len(arrays[0]) if arrays else 0
     if _arrays_to_mgr is None or not arrays:
         return pd.DataFrame(columns, copy=False)
-    mgr = _arrays_to_mgr(arrays, pd.Index(names), pd.RangeIndex(n), verify_integrity=False,
+    mgr = _arrays_to_mgr(arrays, _columns_index(tuple(columns)), pd.RangeIndex(n), verify_integrity=False,
                          consolidate=consolidate)
     return pd.DataFrame._from_mgr(mgr, axes=mgr.axes)
+
+
+@functools.lru_cache(maxsize=64)
+def _columns_index(names: tuple) -> pd.Index:
+    """The column labels of a table, made once per layout (an Index is immutable; frames share it)."""
+    return pd.Index(list(names))
 
 
 try:

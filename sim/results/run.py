@@ -474,23 +474,19 @@ def _row_frame(row: dict[str, Any]) -> pd.DataFrame:
     scalar, a list, an int beyond int64) leaves the whole row to the constructor.
     tests/test_run.py compares the two on every scenario.
     """
-    arrays, texts = [], []
-    for value in row.values():
-        kind = _ROW_TYPES.get(type(value))
-        if kind is not None:
-            if kind is np.int64 and not -2**63 <= value < 2**63:
-                return pd.DataFrame([row])
-            arrays.append(np.array([value], kind))
-        elif type(value) is str:
-            texts.append(len(arrays))
-            arrays.append(None)
-        else:
+    by_kind = {kind: [] for kind in (*_ROW_TYPES.values(), str)}   # (position, value) by column type
+    for at, value in enumerate(row.values()):
+        kind = _ROW_TYPES.get(type(value)) or (str if type(value) is str else None)
+        if kind is None or (kind is np.int64 and not -2**63 <= value < 2**63):
             return pd.DataFrame([row])
-    if texts:
-        strings = pd.array([row_value for row_value, a in zip(row.values(), arrays, strict=True) if a is None],
-                           dtype=_run_dtype())
-        for i, at in enumerate(texts):
-            arrays[at] = strings[i:i + 1]
+        by_kind[kind].append((at, value))
+    arrays = [None] * len(row)
+    for kind, items in by_kind.items():
+        if items:
+            values = [v for _, v in items]
+            one = pd.array(values, dtype=_run_dtype()) if kind is str else np.array(values, kind)
+            for i, (at, _) in enumerate(items):
+                arrays[at] = one[i:i + 1]
     return frame(dict(zip(row, arrays, strict=True)), consolidate=True)
 
 
