@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..model import points, programme
 from ..model.agenda import FIRM_KEY_BITS, AsociaModel
+from ..model.narrative import describe_columns
 from ..model.profiles import NAMES
 from ..model.recorder import _run_dtype, frame, with_sentences
 from ..model.scenario import Scenario
@@ -664,11 +665,19 @@ class Batch:
                  sentences: bool = True):
         self.scenarios, self.seeds, self.steps = scenarios, seeds, steps
         ids = [f"{sc.meta.name}-{seed}" for sc, seed in zip(scenarios, seeds, strict=True)]
-        frames = model.log.frames(sentences=False)
-        self.frames = {name: _by_replication(df, model.G0, model.reps, ids) for name, df in frames.items()}
-        if sentences:   # row by row: each replication's own groups and firms (ids already per replication)
-            events, bounds = self.frames["events"]
-            self.frames["events"] = with_sentences(events), bounds
+        # the recorder's columns (the model is not kept: the firm rows are handed over), sentences
+        # written after each replication's own group and firm ids are in place
+        frames, columns = model.log.tables(sentences=False, release=True)
+        self.frames = {}
+        for name, cols in columns.items():
+            says = sentences and name == "events"
+            if cols is None:   # an empty table: its frame, as built before
+                self.frames[name] = _by_replication(frames[name], model.G0, model.reps, ids)
+                if says:
+                    events, bounds = self.frames[name]
+                    self.frames[name] = with_sentences(events), bounds
+            else:
+                self.frames[name] = _by_replication(cols, model.G0, model.reps, ids, sentences=says)
         # what belongs to each replication's scenario (design points played side by side may differ),
         # worked out once per distinct scenario
         own = {}
@@ -758,14 +767,20 @@ def _rows_of(df: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
     return part
 
 
-def _by_replication(df: pd.DataFrame, groups: int, reps: int, ids: list[str]) -> tuple[pd.DataFrame, list]:
+def _by_replication(table, groups: int, reps: int, ids: list[str],
+                    sentences: bool = False) -> tuple[pd.DataFrame, list]:
     """A batch's table ordered by replication, with its ``run`` column, and each replication's row bounds.
 
-    Each replication's rows keep their order and get the replication's own group and firm ids.
-    The columns are not consolidated into blocks (a copy of the whole table that only pays off
-    when every replication's tables are read).
+    ``table`` is a frame or the recorder's columns (a dict of arrays, as ``Recorder.tables`` gives
+    them). Each replication's rows keep their order and get the replication's own group and firm
+    ids; with ``sentences`` (the events table) the sentences are then written from those columns,
+    as ``with_sentences`` would add them to the frame. The columns are not consolidated into
+    blocks (a copy of the whole table that only pays off when every replication's tables are read).
     """
-    g = df["group"].to_numpy().astype(np.int64)
+    if isinstance(table, pd.DataFrame):
+        table = {name: (col.array if isinstance(col.dtype, pd.CategoricalDtype) else col.to_numpy())
+                 for name, col in table.items()}
+    g = np.asarray(table["group"]).astype(np.int64)
     rep = g // groups
     counts = np.bincount(rep, minlength=reps)
     bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
@@ -773,15 +788,18 @@ def _by_replication(df: pd.DataFrame, groups: int, reps: int, ids: list[str]) ->
     rep_sorted = rep if order is None else rep[order]
     run = pd.array(ids, dtype=_run_dtype()).take(rep_sorted)
     cols = {"run": run}
-    for name in df.columns:
-        values = df[name].array if isinstance(df[name].dtype, pd.CategoricalDtype) else df[name].to_numpy()
+    for name, values in table.items():
+        dtype = values.dtype
         if order is not None:
             values = values[order]
         if name == "group":
-            values = (values.astype(np.int64) % groups).astype(df[name].dtype)
+            values = (values.astype(np.int64) % groups).astype(dtype)
         elif name in ("firm", "other"):
             values = np.where(values >= 0, values - (rep_sorted << FIRM_KEY_BITS), values).astype(values.dtype)
         cols[name] = values
+    if sentences:
+        said = describe_columns(cols, ("en", "es"))
+        cols["message"], cols["message_es"] = said["en"], said["es"]
     return frame(cols), [(bounds[r], bounds[r + 1]) for r in range(reps)]
 
 
