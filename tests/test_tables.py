@@ -113,17 +113,19 @@ def test_sentences_from_arrays_are_those_of_the_table():
 
 
 def test_firm_rows_across_chunks_and_released():
-    from sim.model.recorder import _FIRM_CHUNK
+    from sim.model.recorder import firm_chunk
 
     sc = sim.load_scenario(BASELINE, {"population.groups": 4})
     model = AsociaModel(sc, seed=6)
+    chunk = firm_chunk(model.G, model.C)
+    assert chunk == 64 and firm_chunk(1000, 14) == 8 and firm_chunk(100_000, 14) == 1
     early = None
-    for t in range(_FIRM_CHUNK + 6):
+    for t in range(chunk + 6):
         model.step()
         if t == 9:
             early = model.log.firms_frame()
     whole = model.log.firms_frame()
-    assert whole["step"].nunique() == _FIRM_CHUNK + 6 and whole["step"].is_monotonic_increasing
+    assert whole["step"].nunique() == chunk + 6 and whole["step"].is_monotonic_increasing
     _same(whole[whole["step"] < 10].reset_index(drop=True), early)
     # members only, each firm once per meeting, groups from their seats
     assert not whole.duplicated(["step", "firm"]).any()

@@ -68,7 +68,15 @@ _FIRM_I32 = ("product", "tenure", "strikes")                    # strikes: int16
 _FIRM_I8 = ("profile", "disposition", "attended", "lead", "sanction", "status", "participated")  # bools: 0/1
 _FIRM_BLOCKS = (("f32", np.float32, _FIRM_F32), ("f64", np.float64, _FIRM_F64), ("i32", np.int32, _FIRM_I32),
                 ("i8", np.int8, _FIRM_I8))
-_FIRM_CHUNK = 64   # recorded meetings per block of the firm columns
+_FIRM_CHUNK = 64             # recorded meetings per block of the firm columns at most
+_FIRM_CHUNK_BYTES = 4 << 20  # and a float32 block of about this size at most (a large run's blocks stay
+                             # small enough for malloc to reuse between runs instead of mapping fresh pages)
+
+
+def firm_chunk(groups: int, seats: int) -> int:
+    """Recorded meetings per block of the firm columns for a model of ``groups`` x ``seats``."""
+    per_meeting = groups * seats * len(_FIRM_F32) * 4
+    return int(min(_FIRM_CHUNK, max(1, _FIRM_CHUNK_BYTES // per_meeting)))
 
 
 def _where_or_zero(mask, x, out=None):
@@ -97,7 +105,7 @@ class Recorder:
         self.model = model
         # one entry per recorded meeting in each list (``steps["step"]`` counts meetings)
         self.steps = {"step": [], "counts": [], "sums": [], "values": []}
-        # recorded meetings; blocks of _FIRM_CHUNK meetings (every seat), each from meeting start[k]
+        # recorded meetings; blocks of firm_chunk() meetings (every seat), each from meeting start[k]
         self.firms = {"step": [], "start": [], "chunks": []}
         # one entry per event call: a tuple (one event) or a dict of arrays (many)
         self.events = []
@@ -173,10 +181,11 @@ class Recorder:
             return
         m = self.model
         f = self.firms
-        i = len(f["step"]) - f["start"][-1] if f["start"] else _FIRM_CHUNK
-        if i == _FIRM_CHUNK:   # a new chunk of meetings (pages untouched until written)
+        chunk_size = firm_chunk(m.G, m.C)
+        i = len(f["step"]) - f["start"][-1] if f["start"] else chunk_size
+        if i == chunk_size:   # a new chunk of meetings
             f["start"].append(len(f["step"]))
-            shape = (_FIRM_CHUNK, m.G, m.C)
+            shape = (chunk_size, m.G, m.C)
             f["chunks"].append({"firm": np.empty(shape, np.int64), "member": np.empty(shape, bool),
                                 **{name: np.empty((len(cols), *shape), dtype)
                                    for name, dtype, cols in _FIRM_BLOCKS}})
@@ -362,9 +371,7 @@ class Recorder:
         rows = int(sum(c.sum() for c in counts))
         cols = {"step": np.repeat(np.asarray(meetings, np.int32), np.concatenate(counts)),
                 "group": np.empty(rows, np.int32), "firm": np.empty(rows, np.int64)}
-        for _, dtype, names in _FIRM_BLOCKS:
-            for col_name in names:
-                cols[col_name] = np.empty(rows, dtype)
+        blocks = {name: np.empty((len(names), rows), dtype) for name, dtype, names in _FIRM_BLOCKS}
         lo = 0
         for k in range(len(chunks)):
             chunk = chunks[k]
@@ -375,12 +382,13 @@ class Recorder:
             hi = lo + len(at)
             np.floor_divide(at % S, m.C, out=cols["group"][lo:hi], casting="unsafe")
             np.take(chunk["firm"][:n].reshape(-1), at, out=cols["firm"][lo:hi])
-            for name, _, names in _FIRM_BLOCKS:
-                block = chunk[name][:, :n].reshape(len(names), n * S)
-                for row, col_name in enumerate(names):
-                    np.take(block[row], at, out=cols[col_name][lo:hi])
+            for name, _, names in _FIRM_BLOCKS:   # one gather per block, into its rows of the table
+                np.take(chunk[name][:, :n].reshape(len(names), n * S), at, axis=1, out=blocks[name][:, lo:hi],
+                        mode="clip")
             del chunk
             lo = hi
+        for name, _, names in _FIRM_BLOCKS:   # a column is a row of its block (no copy)
+            cols.update(zip(names, blocks[name], strict=True))
         cols["strikes"] = cols["strikes"].astype(np.int16)
         for name in ("attended", "participated"):   # 0/1 int8: the same bytes as bool
             cols[name] = cols[name].view(bool)
