@@ -18,7 +18,7 @@ from sim.results.seeds import replication_seeds
 
 pytestmark = pytest.mark.slow
 
-SEEDS = replication_seeds(CLAIMS_ROOT, 20 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
+SEEDS = replication_seeds(CLAIMS_ROOT, 100 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
 BASE = Scenario()
 GROUPS = 20
 

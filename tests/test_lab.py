@@ -114,7 +114,7 @@ def by_round(sc, seeds):
     return np.mean(means, axis=0), np.mean(zeros, axis=0)
 
 
-SEEDS = replication_seeds(CLAIMS_ROOT, 10 * CLAIMS_SCALE)
+SEEDS = replication_seeds(CLAIMS_ROOT, 50 * CLAIMS_SCALE)
 
 
 def report(name, **values):

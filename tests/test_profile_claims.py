@@ -21,7 +21,7 @@ from sim.results.seeds import replication_seeds
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = replication_seeds(CLAIMS_ROOT, 20 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
+SEEDS = replication_seeds(CLAIMS_ROOT, 100 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
 MOST = 5 / 6   # share of seeds in the claim's direction (first written as 5 of 6)
 
 

@@ -19,7 +19,7 @@ import sim
 from sim.model.scenario import Scenario
 from sim.results.seeds import replication_seeds
 
-SEEDS = replication_seeds(CLAIMS_ROOT, 20 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
+SEEDS = replication_seeds(CLAIMS_ROOT, 100 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
 MOST = 5 / 6   # share of paired seeds in the claim's direction (first written as 5 of 6)
 BASE = Scenario()
 GROUPS = 20
