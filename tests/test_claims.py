@@ -199,7 +199,7 @@ def test_claim_05_size_raises_transaction_costs():
     "measured on 100 seeds (root 2026): trust 0.899 (consensus) vs 0.869 (leader), leads missed 36 % vs "
     "14 %, but exits 57.2 vs 46.4 (x1.23, asserted x1.3; x1.6 before issue 11): with cheaters kept "
     "distrusted the leader rule's opacity costs it more members than before. Fails on 5 of 5 roots at 20 "
-    "seeds"))
+    "and at 100 seeds"))
 def test_claim_06_consensus_tradeoff():
     """Consensus builds transparency and trust but slows the group and frustrates (004:L689-692).
 
@@ -229,7 +229,8 @@ def test_claim_08_abrupt_exit_hurts_dependent_group():
     instead of tapering from meeting 26 leaves at least 20 % fewer members at the end, and an
     income gain at least 2 points lower (measured on 100 seeds: 74.4 vs 94.7 members, 21.4 % fewer,
     0.8 x taper - abrupt = 1.35 members with standard error 1.05; gain 1.6 % vs 5.9 %; the taper keeps
-    more members in 94 of 100 seeds). At 20 seeds it held on 3 of 5 roots, not on CI's (2026: 19 %).
+    more members in 94 of 100 seeds). At 20 seeds it held on 3 of 5 roots, not on CI's (2026: 19 %);
+    at 100 seeds on 5 of 5.
     """
     dep = {"facilitator.empowerment": 0.0, "facilitator.exit_at": 52, "programme.budget": 1e6,
            "manager.enabled": False}

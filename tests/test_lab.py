@@ -145,7 +145,7 @@ def test_zero_contributors_grow_without_punishment():
     "endowment, -48.8 % (asserted at least -50 %): half the first round minus the last is -0.004 (standard "
     "error 0.007), and contributions fall by half in 22 of 50 seeds. The decay is there; its size sits on the "
     "threshold, within one standard error of it. At 10 seeds from root 2026 the test passed (0.316 -> 0.144, "
-    "-54 %); at 10 seeds it failed on 2 of 5 roots"))
+    "-54 %); at 10 seeds it failed on 2 of 5 roots, at 50 seeds it holds on 2 of 5 (docs/model.md §5)"))
 def test_contributions_fall_by_half_without_punishment():
     """Ledyard 1995; Fischbacher & Gächter 2010: contributions without punishment decay.
 
