@@ -10,8 +10,10 @@ slow tests of test_lab.py) draw their replication seeds from one root, ``ASOCIA_
 (default 2026, the root every figure in docs/model.md was measured on). This script runs them once
 per root with ``--runxfail``, so a claim marked as not reproduced is run as a plain test, and prints
 for every claim whether it held on each root. A verdict that flips between roots is a near miss of
-its threshold, not a finding; one that holds (or fails) on every root is robust to the draw. About
-2-4 minutes per root on one core.
+its threshold, not a finding; one that holds (or fails) on every root is robust to the draw. Each root
+plays the tests' own seed counts (100 seeds, the lab 50; ``ASOCIA_CLAIMS_SCALE`` multiplies them, and
+is passed through): about 4-7 minutes per root on one core of a shared machine (2-4 at 20 seeds).
+The result at 100 and at 20 seeds is in docs/model.md §5, "Robustness of the verdicts".
 """
 
 from __future__ import annotations

@@ -26,8 +26,9 @@ SCENARIOS = ROOT / "scenarios"
 # measured on. ASOCIA_CLAIMS_ROOT=<n> re-runs every claim on an independent set of seeds, to see
 # whether a verdict depends on the draw (benchmarks/claims_robustness.py does it for several roots).
 CLAIMS_ROOT = int(os.environ.get("ASOCIA_CLAIMS_ROOT", "2026"))
-# ASOCIA_CLAIMS_SCALE=<k> plays k times as many seeds in every claim test (a larger sample's effect
-# sizes, printed with pytest -s; CI uses 1).
+# The claim tests play 100 seeds (the lab's 50): at 20 (10) five verdicts flipped between independent
+# roots (docs/model.md §5, "Robustness of the verdicts"). ASOCIA_CLAIMS_SCALE=<k> plays k times as many
+# seeds in every claim test (a larger sample's effect sizes, printed with pytest -s; CI uses 1).
 CLAIMS_SCALE = int(os.environ.get("ASOCIA_CLAIMS_SCALE", "1"))
 
 

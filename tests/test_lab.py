@@ -103,18 +103,24 @@ def test_the_shipped_lab_files_are_the_designs():
         assert tomllib.loads(files[name].read_text())["meta"]["description"]
 
 
-def by_round(sc, seeds):
-    """Mean contribution and share of zero contributors per round, pooled over seeds."""
+def rounds_per_seed(sc, seeds):
+    """Mean contribution and share of zero contributors per round, one row per seed."""
     means, zeros = [], []
     for seed in seeds:
         f = sim.run(sc, seed=seed).firms
         c = f.commit * (1.0 - f.renege)
         means.append(c.groupby(f.step).mean().to_numpy())
         zeros.append((c < 0.05).groupby(f.step).mean().to_numpy())
-    return np.mean(means, axis=0), np.mean(zeros, axis=0)
+    return np.array(means), np.array(zeros)
 
 
-SEEDS = replication_seeds(CLAIMS_ROOT, 10 * CLAIMS_SCALE)
+def by_round(sc, seeds):
+    """Mean contribution and share of zero contributors per round, pooled over seeds."""
+    means, zeros = rounds_per_seed(sc, seeds)
+    return means.mean(axis=0), zeros.mean(axis=0)
+
+
+SEEDS = replication_seeds(CLAIMS_ROOT, 50 * CLAIMS_SCALE)
 
 
 def report(name, **values):
@@ -125,7 +131,7 @@ def report(name, **values):
 def test_zero_contributors_grow_without_punishment():
     """Strangers' PGG (n = 4, e = 20, MPCR = 0.4, 10 rounds): free riding spreads.
 
-    Measured: the share of zero contributors rises from 0.320 to 0.490.
+    Measured on 50 seeds: the share of zero contributors rises from 0.280 to 0.399.
     """
     mean, zero = by_round(Scenario().replace(design(matching="random")), SEEDS)
     report("strangers", c1=mean[0], c10=mean[-1], zero1=zero[0], zero10=zero[-1])
@@ -134,12 +140,23 @@ def test_zero_contributors_grow_without_punishment():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured on 50 seeds (root 2026): the strangers' mean contribution falls from 0.341 to 0.175 of the "
+    "endowment, -48.8 % (asserted at least -50 %): half the first round minus the last is -0.004 (standard "
+    "error 0.007), and contributions fall by half in 22 of 50 seeds. The decay is there; its size sits on the "
+    "threshold, within one standard error of it. At 10 seeds from root 2026 the test passed (0.316 -> 0.144, "
+    "-54 %); at 10 seeds it failed on 2 of 5 roots, at 50 seeds it holds on 2 of 5 (docs/model.md §5)"))
 def test_contributions_fall_by_half_without_punishment():
     """Ledyard 1995; Fischbacher & Gächter 2010: contributions without punishment decay.
 
-    Measured: the strangers' mean falls from 0.316 to 0.144 of the endowment (-54 %).
+    Measured on 50 seeds: the strangers' mean falls from 0.341 to 0.175 of the endowment (-48.8 %).
     """
-    mean, _ = by_round(Scenario().replace(design(matching="random")), SEEDS)
+    per, _ = rounds_per_seed(Scenario().replace(design(matching="random")), SEEDS)
+    mean = per.mean(axis=0)
+    margin = 0.5 * per[:, 0] - per[:, -1]   # >= 0 on average where contributions fall by half
+    report("strangers, decay", c1=mean[0], c10=mean[-1], change=mean[-1] / mean[0] - 1, margin=margin.mean(),
+           se=margin.std(ddof=1) / np.sqrt(len(margin)))
+    print(f"[strangers, decay] fell by half in {int((margin >= 0).sum())} of {len(margin)} seeds")
     assert mean[-1] <= 0.5 * mean[0]
 
 
@@ -147,11 +164,13 @@ def test_contributions_fall_by_half_without_punishment():
 def test_peer_punishment_keeps_partners_cooperating():
     """Fehr & Gächter (2000), partners: with punishment contributions stay high or rise over 10 rounds.
 
-    Measured: 0.316 -> 0.407 with punishment, 0.316 -> 0.161 without; zero contributors 0.320 -> 0.168.
+    Measured on 50 seeds: 0.341 -> 0.462 with punishment, 0.341 -> 0.194 without; zero contributors
+    0.280 -> 0.126 with punishment.
     """
     with_p, zero_p = by_round(Scenario().replace(design(punishment=True)), SEEDS)
     without, _ = by_round(Scenario().replace(design()), SEEDS)
-    report("partners", with_p1=with_p[0], with_p10=with_p[-1], without10=without[-1], zero_p10=zero_p[-1])
+    report("partners", with_p1=with_p[0], with_p10=with_p[-1], without10=without[-1], zero_p1=zero_p[0],
+           zero_p10=zero_p[-1])
     assert with_p[-1] >= with_p[0]
     assert with_p[-1] - without[-1] >= 0.15
     assert zero_p[-1] < zero_p[0]
@@ -159,14 +178,17 @@ def test_peer_punishment_keeps_partners_cooperating():
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured with per-group random streams (issue 13), 10 seeds: partners with punishment end at 0.407 of "
-    "the endowment against 0.161 without, +24.5 points, short of the +30 asked (Fehr & Gächter 2000: about "
+    "measured on 50 seeds (root 2026): partners with punishment end at 0.462 of the endowment against 0.194 "
+    "without, +26.8 points (standard error 0.7), short of the +30 asked (Fehr & Gächter 2000: about "
     "85-90 % against 10-20 %). Cause: punished members learn to match the others' mean (punishment falls on "
     "the shortfall below it), so contributions climb only as fast as the mean, which the sólidos' schedule "
     "holds below 0.5"))
 def test_peer_punishment_adds_thirty_points():
-    with_p, _ = by_round(Scenario().replace(design(punishment=True)), SEEDS)
-    without, _ = by_round(Scenario().replace(design()), SEEDS)
+    per_p, _ = rounds_per_seed(Scenario().replace(design(punishment=True)), SEEDS)
+    per_n, _ = rounds_per_seed(Scenario().replace(design()), SEEDS)
+    with_p, without = per_p.mean(axis=0), per_n.mean(axis=0)
+    d = per_p[:, -1] - per_n[:, -1]
+    report("partners, punishment effect", round10=d.mean(), se=d.std(ddof=1) / np.sqrt(len(d)))
     assert with_p[-1] - without[-1] >= 0.30
 
 
@@ -189,7 +211,7 @@ def threshold_run(k, voluntary, seeds=SEEDS):
 def test_cooperation_rises_with_the_threshold_when_participation_is_mandatory():
     """Step-level public goods: members respond to being pivotal (n = 4, e = 20, MPCR = 0.4).
 
-    Measured: mean contribution 0.203 / 0.204 / 0.947 / 0.947 with 1 / 2 / 3 / 4 full contributions
+    Measured on 50 seeds: mean contribution 0.235 / 0.236 / 0.946 / 0.946 with 1 / 2 / 3 / 4 full contributions
     needed: once the threshold makes a member likely pivotal, conditional cooperators, free riders
     and (through the refund) everyone contribute.
     """
@@ -203,7 +225,8 @@ def test_cooperation_rises_with_the_threshold_when_participation_is_mandatory():
 def test_a_substantial_share_stays_out_when_participation_is_voluntary():
     """With an exit option (outside payoff 5 of e = 20) many members take it.
 
-    Measured: 44.1 % stay out of a linear public good, 76.2 % when 2 of 4 full contributions are needed.
+    Measured on 50 seeds: 41.9 % stay out of a linear public good, 75.4 % when 2 of 4 full contributions are
+    needed.
     """
     linear, step = threshold_run(0, True)[1], threshold_run(2, True)[1]
     report("voluntary", stay_out_linear=linear, stay_out_threshold2=step)

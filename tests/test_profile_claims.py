@@ -21,7 +21,7 @@ from sim.results.seeds import replication_seeds
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = replication_seeds(CLAIMS_ROOT, 20 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
+SEEDS = replication_seeds(CLAIMS_ROOT, 100 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
 MOST = 5 / 6   # share of seeds in the claim's direction (first written as 5 of 6)
 
 
@@ -45,21 +45,37 @@ def test_without_a_reglamento_the_oportunista_earns_the_most():
     """no_rules: cheating pays when nothing stops it (004:L669-671)."""
     mean, per = gains(runs("no_rules"))
     report("no rules", mean)
+    above = sum(g["oportunista"] > max(g["santo"], g["solido"]) for g in per)
+    print(f"[no rules] oportunista above both santo and sólido in {above} of {len(per)} seeds")
     others = max(mean[p] for p in ("santo", "solido", "tengo"))
     assert mean["oportunista"] - others >= 0.005
     assert np.mean([g["oportunista"] > max(g["santo"], g["solido"]) for g in per]) >= MOST
 
 
-@pytest.mark.parametrize("name", ["baseline", pytest.param("strict_sanctions", marks=pytest.mark.xfail(
-    strict=True, reason="measured with per-group random streams (issue 13) on 20 seeds: oportunista +8.90 % vs "
-    "santo +8.57 %, sólido +8.99 %: above the santo (by 0.33 points, standard error 0.24; below it in 8 of 20 "
-    "seeds), just below the sólido (0.09 points, s.e. 0.18). Under strict sanctions the oportunista cooperates "
-    "almost as fully as the others, so the gains sit within noise of each other. Without the repair rule "
-    "(trust.repair = 0) on the same seeds: +9.04 % vs +8.66 % and +9.06 %"))])
+@pytest.mark.parametrize("name", [pytest.param("baseline", marks=pytest.mark.xfail(
+    strict=True, reason="measured on 100 seeds (root 2026): oportunista +9.38 % vs santo +9.26 %, sólido "
+    "+9.46 %: above the santo by 0.12 points (standard error of the paired difference 0.12; below it in 49 of "
+    "100 seeds), below the sólido by 0.08 (s.e. 0.11; in 47 of 100 seeds). The three gains lie within about "
+    "one standard error of each other: under the baseline's reglamento cheating neither pays nor costs "
+    "measurably, and the order the test asserts is a coin toss per seed. At 20 seeds from root 2026 the test "
+    "passed (+9.09 % vs +9.19 %, +9.43 %); on 3 of 5 roots at 20 seeds it failed, and at 100 seeds it holds on "
+    "2 of 5 (docs/model.md §5): the verdict stays the draw's. Without the repair rule "
+    "(trust.repair = 0) on the same 100 seeds: +9.71 % vs +9.42 % and +9.61 %")),
+    pytest.param("strict_sanctions", marks=pytest.mark.xfail(
+        strict=True, reason="measured on 100 seeds (root 2026): oportunista +9.05 % vs santo +8.65 %, sólido "
+        "+8.97 %: above the santo by 0.40 points (standard error of the paired difference 0.12; below it in 37 "
+        "of 100 seeds) and above the sólido by 0.09 (s.e. 0.10). Under strict sanctions the oportunista "
+        "cooperates almost as fully as the others, so its gain is close to theirs, and at 100 seeds it is "
+        "measurably above the santo's. Fails on 5 of 5 roots at 20 and at 100 seeds. Without the repair rule "
+        "(trust.repair = 0) on the same seeds: +9.21 % vs +8.74 % and +9.05 %"))])
 def test_under_a_reglamento_the_oportunista_earns_less_than_santos_and_solidos(name):
     """Sanctions make opportunism inconvenient (004:L2026-2029): cheating no longer pays."""
     mean, per = gains(runs(name))
     report(name, mean)
+    for other in ("santo", "solido"):
+        d = np.array([g["oportunista"] - g[other] for g in per])
+        print(f"[{name}] oportunista - {other}: {100 * d.mean():+.2f} points (s.e. "
+              f"{100 * d.std(ddof=1) / np.sqrt(len(d)):.2f}), below it in {int((d < 0).sum())} of {len(d)} seeds")
     assert mean["oportunista"] < mean["santo"]
     assert mean["oportunista"] < mean["solido"]
 

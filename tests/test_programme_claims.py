@@ -1,9 +1,10 @@
 """Claims about programme design as multi-seed tests with stated effect sizes (issue 12).
 
 Each test plays arms of the baseline on the same replication seeds (``SeedSequence.spawn`` from
-one root), 20 groups per run, and asserts an effect size with a margin and the direction in most
-seeds. Measured values are printed (``pytest -s``) and recorded in docs/model.md §5. A claim the
-model does not reproduce is marked ``xfail(strict=True)`` with the measured figure, not tuned.
+one root; 100 seeds, see docs/model.md §5), 20 groups per run, and asserts an effect size with a
+margin and the direction in most seeds. Measured values are printed (``pytest -s``) and recorded
+in docs/model.md §5. A claim the model does not reproduce is marked ``xfail(strict=True)`` with the
+measured figure, not tuned.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sim
 from sim.model.scenario import Scenario
 from sim.results.seeds import replication_seeds
 
-SEEDS = replication_seeds(CLAIMS_ROOT, 20 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
+SEEDS = replication_seeds(CLAIMS_ROOT, 100 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
 MOST = 5 / 6   # share of paired seeds in the claim's direction (first written as 5 of 6)
 BASE = Scenario()
 GROUPS = 20
@@ -62,24 +63,29 @@ def designs():
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured with per-group random streams (issue 13) on 20 seeds: alive two years after 0.890 (taper) vs "
-    "0.745 (abrupt), +0.145 (asserted +0.15), never fewer in 19 of 20 seeds (asserted all); cheaper per group "
-    "alive (789 vs 970). After issue 11 the profiles cooperate more (sólidos and tengos commit fully when the "
-    "purchase pays, oportunistas learn), so groups survive at 0.9 and contrasts shrink"))
+    "measured on 100 seeds (root 2026): alive two years after 0.896 (taper) vs 0.765 (abrupt), +0.131 "
+    "(standard error 0.008; asserted +0.15), never fewer in 98 of 100 seeds (asserted all); cheaper per group "
+    "alive (781 vs 933). At 20 seeds it held on 4 of 5 roots (not on 2026: +0.145), at 100 seeds on 2 of 5 "
+    "(+0.131 to +0.160; on 2027 exactly 0.150, failed in floating point; docs/model.md §5). After issue 11 the "
+    "profiles cooperate more (sólidos and tengos commit fully when the purchase pays, oportunistas learn), so "
+    "groups survive at 0.9 and contrasts shrink"))
 def test_programme_claim_01_taper_with_handover_beats_abrupt_exit(designs):
     """At equal budget, a gradual taper with hand-over leaves more groups alive than an abrupt exit.
 
     (004:L1091-1102.) The default budget spent two ways: the planned taper (full presence for a
     year, then a linear decline to meeting 52, tasks handed over as it steps back), and a
     facilitator who does the work herself and leaves at once when the money ends. Two years after
-    each programme's end the taper keeps at least 0.15 more groups alive (measured on 20 seeds:
-    0.890 vs 0.745), never fewer in any seed, and costs less per group alive then (measured 789 vs 970).
+    each programme's end the taper keeps at least 0.15 more groups alive (measured on 100 seeds:
+    0.896 vs 0.765), never fewer in any seed, and costs less per group alive then (measured 781 vs 933).
     """
     a_t, a_a = (per_seed(designs[k], outcome("alive_2y")) for k in ("taper", "abrupt"))
     c_t, c_a = (per_seed(designs[k], outcome("programme_cost")) for k in ("taper", "abrupt"))
     k_t, k_a = (per_seed(designs[k], outcome("cost_per_group_2y")) for k in ("taper", "abrupt"))
     report("programme claim 1", alive_2y_taper=a_t.mean(), abrupt=a_a.mean(), cost_taper=c_t.mean(),
            cost_abrupt=c_a.mean(), cost_per_alive_taper=k_t.mean(), abrupt_=k_a.mean())
+    d = a_t - a_a
+    print(f"[programme claim 1] taper - abrupt {d.mean():+.4f} (s.e. {d.std(ddof=1) / np.sqrt(len(d)):.4f}), "
+          f"never fewer in {int((a_t >= a_a).sum())} of {len(d)} seeds")
     # equal budget: each design spends (almost) all of it (groups that dissolve spend less)
     budget = BASE.programme.budget
     assert all(abs(c.mean() - budget) <= 0.05 * budget for c in (c_t, c_a))
@@ -90,11 +96,11 @@ def test_programme_claim_01_taper_with_handover_beats_abrupt_exit(designs):
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured with per-group random streams (issue 13) on 20 seeds: alive two years after 0.890 (taper) vs "
-    "0.850 (to the last day), +0.040 (asserted +0.04: holds), but the taper is worse in 2 of 20 seeds "
-    "(asserted never); cost per group alive 789 "
-    "vs 835. Groups carried to the last day mostly recover: after the exit self-governance grows at the full "
-    "hand-over rate, and the trust the facilitator built carries them"))
+    "measured on 100 seeds (root 2026): alive two years after 0.896 (taper) vs 0.871 (to the last day), "
+    "+0.025 (asserted +0.04; at 20 seeds +0.040 held), and the taper is worse in 12 of 100 seeds (asserted "
+    "never); cost per group alive 781 vs 811 (cheaper: holds). Groups carried to the last day mostly "
+    "recover: after the exit self-governance grows at the full hand-over rate, and the trust the facilitator "
+    "built carries them"))
 def test_programme_claim_02_taper_with_handover_beats_staying_to_the_last_day(designs):
     """At equal budget, a gradual taper leaves more groups alive than staying to the last day.
 
@@ -107,10 +113,12 @@ def test_programme_claim_02_taper_with_handover_beats_staying_to_the_last_day(de
     k_t, k_l = (per_seed(designs[k], outcome("cost_per_group_2y")) for k in ("taper", "last_day"))
     report("programme claim 2", alive_2y_taper=a_t.mean(), last_day=a_l.mean(),
            cost_per_alive_taper=k_t.mean(), last_day_=k_l.mean())
+    print(f"[programme claim 2] the taper is worse in {int((a_t < a_l).sum())} of {len(a_t)} seeds")
     assert k_t.mean() < k_l.mean()
-    # shares of 20 groups are multiples of 1/400: compared in those units, so that 0.890 - 0.850 counts as
-    # the 0.04 it is (in floating point it comes out as 0.03999...)
-    assert round(400 * (a_t.mean() - a_l.mean())) >= 16
+    # the mean of shares of GROUPS groups over the seeds is a multiple of 1/(GROUPS * seeds): compared in
+    # those units, so that e.g. 0.890 - 0.850 counts as the 0.04 it is (in floating point 0.03999...)
+    units = GROUPS * len(a_t)
+    assert round(units * (a_t.mean() - a_l.mean())) >= round(0.04 * units)
     assert (a_t >= a_l).all()
 
 
@@ -120,9 +128,9 @@ def test_programme_claim_03_manager_keeps_founders_through_year_3():
 
     (004 Tabla 4; L1423-1429; L2683-2686.) The baseline with and without a manager paid from the
     group's fund, hired once the group coordinates a quarter of its work itself: at least 0.10
-    more of the founding members are still members at the end of year 3 (measured on 20 seeds:
-    0.59 -> 0.74), joint purchases fail in year 3 at most half as often (measured 0.40 -> 0.19), and
-    year 3 holds a smaller share of all exits and expulsions (measured 0.67 -> 0.52).
+    more of the founding members are still members at the end of year 3 (measured on 100 seeds:
+    0.61 -> 0.76), joint purchases fail in year 3 at most half as often (measured 0.38 -> 0.18), and
+    year 3 holds a smaller share of all exits and expulsions (measured 0.66 -> 0.51).
     """
     without, with_ = arm({"manager.enabled": False}), arm()
     f_n, f_m = per_seed(without, outcome("founders_kept_y3")), per_seed(with_, outcome("founders_kept_y3"))
@@ -140,6 +148,7 @@ def test_programme_claim_03_manager_keeps_founders_through_year_3():
     report("programme claim 3", founders_y3_without=f_n.mean(), with_manager=f_m.mean(),
            y3_failures_without=x_n.mean(), with_=x_m.mean(), y3_exit_share_without=e_n.mean(),
            with__=e_m.mean())
+    print(f"[programme claim 3] more founders kept with a manager in {int((f_m > f_n).sum())} of {len(f_m)} seeds")
     assert f_m.mean() - f_n.mean() >= 0.10
     assert float((f_m > f_n).mean()) >= MOST
     assert x_m.mean() <= 0.5 * x_n.mean()
@@ -164,15 +173,15 @@ def attendance_by_year(r):
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured with per-group random streams (issue 13) on 20 seeds: weak-firm groups attend 0.644 in year 1 "
-    "and 0.603 in year 4 (-0.041, asserted -0.10); strong-firm groups 0.651 -> 0.662. Weak groups now gain "
+    "measured on 100 seeds (root 2026): weak-firm groups attend 0.644 in year 1 and 0.604 in year 4 (-0.040, "
+    "asserted -0.10; lower in 87 of 100 seeds); strong-firm groups 0.651 -> 0.667. Weak groups now gain "
     "more (more cooperation since issue 11), so fewer members stay below the clear-gain line"))
 def test_programme_claim_04_participation_falls_where_benefits_are_unclear():
     """Involvement falls in day-to-day operation unless the benefits are clear (004:L720-741).
 
     Groups of weak firms, whose members mostly earn no clear gain over going alone, attend at
-    least 0.10 less in year 4 than in year 1 (measured on 20 seeds: 0.64 -> 0.60, live groups); groups
-    of strong firms, with clear gains, do not fall by more than 0.02 (measured 0.65 -> 0.66). The
+    least 0.10 less in year 4 than in year 1 (measured on 100 seeds: 0.64 -> 0.60, live groups); groups
+    of strong firms, with clear gains, do not fall by more than 0.02 (measured 0.65 -> 0.67). The
     decay rule is given (sim/model/agenda.py ``_update_engagement``); what the test checks is that
     the model's gains make it bite where the guide says.
     """
@@ -180,6 +189,8 @@ def test_programme_claim_04_participation_falls_where_benefits_are_unclear():
     strong = per_seed(arm({"population.weak_share": 0.0}), attendance_by_year)
     report("programme claim 4", weak_y1=weak[:, 0].mean(), weak_y4=weak[:, 1].mean(),
            strong_y1=strong[:, 0].mean(), strong_y4=strong[:, 1].mean())
+    fell = int((weak[:, 1] < weak[:, 0]).sum())
+    print(f"[programme claim 4] weak groups lower in year 4 in {fell} of {len(weak)} seeds")
     assert weak[:, 0].mean() - weak[:, 1].mean() >= 0.10
     assert strong[:, 0].mean() - strong[:, 1].mean() <= 0.02
     assert float((weak[:, 1] < weak[:, 0]).mean()) >= MOST
@@ -187,8 +198,8 @@ def test_programme_claim_04_participation_falls_where_benefits_are_unclear():
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured with per-group random streams (issue 13) on 20 seeds: baseline attendance (live groups) 0.651 "
-    "in year 1 -> 0.659 in year 4 (lower in 6 of 20 seeds); it rises, because members who gain little leave "
+    "measured on 100 seeds (root 2026): baseline attendance (live groups) 0.651 in year 1 -> 0.663 in year 4 "
+    "(lower in 22 of 100 seeds); it rises, because members who gain little leave "
     "and trust, which raises attendance, grows. Decay bites only where gains stay below 2 %"))
 def test_programme_claim_05_participation_falls_in_the_baseline():
     """In the baseline, participation falls from year 1 to year 4 (004:L720-741).
@@ -197,6 +208,7 @@ def test_programme_claim_05_participation_falls_in_the_baseline():
     """
     base = per_seed(arm(), attendance_by_year)
     report("programme claim 5", y1=base[:, 0].mean(), y4=base[:, 1].mean())
+    print(f"[programme claim 5] lower in year 4 in {int((base[:, 1] < base[:, 0]).sum())} of {len(base)} seeds")
     assert base[:, 0].mean() - base[:, 1].mean() >= 0.02
 
 
@@ -219,8 +231,8 @@ def sizes():
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured with per-group random streams (issue 13) on 20 seeds: net benefit per member and meeting "
-    "7.9 / 7.0 / 5.8 / 4.2 at 5 / 8 / 12 / 20 firms: it falls with size and peaks at 5, the edge of the "
+    "measured on 100 seeds (root 2026): net benefit per member and meeting "
+    "7.7 / 6.9 / 5.7 / 4.2 at 5 / 8 / 12 / 20 firms: it falls with size and peaks at 5, the edge of the "
     "range, not inside it. Once 5-firm groups reach their lot (committing pays), their lower transaction "
     "costs win"))
 def test_programme_claim_06_net_benefit_per_member_peaks_at_intermediate_size(sizes):
@@ -229,7 +241,7 @@ def test_programme_claim_06_net_benefit_per_member_peaks_at_intermediate_size(si
     (004:L694-697: larger and more diverse groups have higher transaction costs; 004:L447-450:
     five firms are easier to articulate than a province-wide cluster.) Income over going alone
     per member and meeting in live groups, years 3-4: the best founding size lies strictly
-    inside 5-20 and beats 20 firms by at least 25 % (measured on 20 seeds: 7.9 / 7.0 / 5.8 / 4.2 at
+    inside 5-20 and beats 20 firms by at least 25 % (measured on 100 seeds: 7.7 / 6.9 / 5.7 / 4.2 at
     5 / 8 / 12 / 20).
     """
     net = {n: per_seed(runs, net_per_member) for n, runs in sizes.items()}
@@ -242,10 +254,11 @@ def test_programme_claim_06_net_benefit_per_member_peaks_at_intermediate_size(si
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured with per-group random streams (issue 13) on 20 seeds: 5-firm groups survive 0.610 (8 firms "
-    "0.890, 12 firms 0.972, 20 firms 0.995); asserted >= 0.5 (holds) and >= 0.7 x the 8-firm survival "
-    "(0.623: missed by 0.013). Every dissolution is by size: a 5-firm group is three net departures from "
-    "lifecycle.min_members = 3, and it places 0.80 of its joint purchases (8 firms: 0.85) near the minimum lot"))
+    "measured on 100 seeds (root 2026): 5-firm groups survive 0.611 (8 firms 0.896, 12 firms 0.967, 20 firms "
+    "0.997); asserted >= 0.5 (holds) and >= 0.7 x the 8-firm survival (0.627: missed by 0.016). Every "
+    "dissolution is by size (777 of 777 at 5 firms, 207 of 207 at 8): a 5-firm group is three net departures "
+    "from lifecycle.min_members = 3, and it places 0.80 of its joint purchases (8 firms: 0.86) near the "
+    "minimum lot. At 20 seeds it held on 1 of 5 roots, at 100 seeds on none"))
 def test_programme_claim_07_five_firm_group_is_viable(sizes):
     """A 5-firm group is viable: it survives at least half as often as 8-firm groups (004:L447-450).
 
@@ -253,6 +266,12 @@ def test_programme_claim_07_five_firm_group_is_viable(sizes):
     """
     surv = {n: per_seed(runs, outcome("survival")).mean() for n, runs in sizes.items()}
     report("programme claim 7", **{f"survival_{n}": v for n, v in surv.items()})
+    for n in (5, 8):   # the cause: dissolutions by size (fewer than min_members left), purchases placed
+        ev = [r.events[r.events.kind == "dissolution"] for r in sizes[n]]
+        by_size = sum(int((e.amount < BASE.lifecycle.min_members).sum()) for e in ev)
+        placed = per_seed(sizes[n], lambda r: r.steps[r.steps.alive & (r.steps.phase >= 2)].purchase_placed.mean())
+        print(f"[programme claim 7] {n} firms: {sum(len(e) for e in ev)} dissolutions, {by_size} by size; "
+              f"live groups place {placed.mean():.3f} of their joint purchases")
     assert surv[5] >= 0.5
     assert surv[5] >= 0.7 * surv[8]
 
@@ -272,9 +291,9 @@ def test_programme_claim_08_willingness_beats_resources():
     (004:L1703-1711: "es preferible comenzar con un grupo con recursos limitados pero interesado
     en asociarse".) Willing: mostly santos and sólidos, many active members, all weak firms;
     reluctant: mostly tengo que ganar and oportunistas, mostly barely participating, all strong
-    firms. The willing group survives at least 0.25 more often (measured on 20 seeds: 0.965 vs 0.545)
+    firms. The willing group survives at least 0.25 more often (measured on 100 seeds: 0.973 vs 0.545)
     and keeps more of its founders. Among the groups that survive, the strong firms still gain more over
-    going alone (measured +8.5 % vs +9.5 %): resources pay, willingness keeps the group together.
+    going alone (measured +8.2 % vs +9.3 %): resources pay, willingness keeps the group together.
     """
     willing, reluctant = arm(WILLING), arm(RELUCTANT)
     s_w, s_r = per_seed(willing, outcome("survival")), per_seed(reluctant, outcome("survival"))
@@ -283,6 +302,7 @@ def test_programme_claim_08_willingness_beats_resources():
     report("programme claim 8", survival_willing=s_w.mean(), reluctant=s_r.mean(),
            founders_willing=f_w.mean(), founders_reluctant=f_r.mean(), gain_willing=g_w.mean(),
            gain_reluctant=g_r.mean())
+    print(f"[programme claim 8] the willing group survives more in {int((s_w > s_r).sum())} of {len(s_w)} seeds")
     assert s_w.mean() - s_r.mean() >= 0.25
     assert f_w.mean() > f_r.mean()
     assert float((s_w > s_r).mean()) >= MOST
@@ -290,8 +310,8 @@ def test_programme_claim_08_willingness_beats_resources():
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured with per-group random streams (issue 13) on 20 seeds: net benefit 7.42 -> 5.86 (-21 %, asserted "
-    "-15 %: holds, 20 of 20 seeds) but survival 0.895 -> 0.832 (-0.06, asserted -0.10). After issue 11 the "
+    "measured on 100 seeds (root 2026): net benefit 7.34 -> 5.77 (-21 %, asserted -15 %: holds, lower in 100 "
+    "of 100 seeds) but survival 0.904 -> 0.855 (-0.05, asserted -0.10). After issue 11 the "
     "profiles cooperate more (sólidos and tengos commit fully when the purchase pays, oportunistas learn), so "
     "groups survive at 0.9 and contrasts shrink"))
 def test_programme_claim_09_diversity_costs_net_benefit_and_survival():
@@ -299,8 +319,8 @@ def test_programme_claim_09_diversity_costs_net_benefit_and_survival():
 
     ("Mientras más grande y diverso el grupo los costos de transacción son más altos.") Cultural
     and institutional diversity 0.7 against 0: income over going alone per member and meeting
-    (live groups, years 3-4) at least 15 % lower (measured on 20 seeds: 7.4 -> 5.9) and survival at
-    least 0.10 lower (measured 0.90 -> 0.83). The cost rule is given (``lifecycle.tc_diversity``);
+    (live groups, years 3-4) at least 15 % lower (measured on 100 seeds: 7.3 -> 5.8) and survival at
+    least 0.10 lower (measured 0.904 -> 0.855). The cost rule is given (``lifecycle.tc_diversity``);
     the test checks that it carries through to survival.
     """
     same, diverse = arm({"population.diversity": 0.0}), arm({"population.diversity": 0.7})
@@ -308,6 +328,7 @@ def test_programme_claim_09_diversity_costs_net_benefit_and_survival():
     s_s, s_d = per_seed(same, outcome("survival")), per_seed(diverse, outcome("survival"))
     report("programme claim 9", net_homogeneous=n_s.mean(), net_diverse=n_d.mean(),
            survival_homogeneous=s_s.mean(), survival_diverse=s_d.mean())
+    print(f"[programme claim 9] net benefit lower with diversity in {int((n_s > n_d).sum())} of {len(n_s)} seeds")
     assert n_d.mean() <= 0.85 * n_s.mean()
     assert s_s.mean() - s_d.mean() >= 0.10
     assert float((n_s > n_d).mean()) >= MOST
