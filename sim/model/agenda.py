@@ -47,7 +47,7 @@ from .recorder import Recorder
 from .scenario import PROFILES, Scenario
 from .seats import seat_sum
 from .streams import Draws
-from .vocabulary import GAMES, EventKind, Phase, Sanction
+from .vocabulary import GAMES, EventKind, Phase
 
 # event kinds (codes stored in the events table; sentences in sim/model/narrative.py)
 # (sim/model/vocabulary.py: EventKind; plain ints here, as the recorder stores them)
@@ -178,6 +178,11 @@ class AsociaModel(mesa.Model):
         """As :meth:`_per_group`, for groups ``rows`` only (a slice or group indices)."""
         v = self.vary.get(key)
         return value if v is None else v[rows]
+
+    def _group_values(self, key: str, value) -> np.ndarray:
+        """As :meth:`_per_group`, always one float64 per group (what the compiled agenda items take)."""
+        v = self.vary.get(key)
+        return np.full(self.G, float(value)) if v is None else np.asarray(v, np.float64)
 
     def _per_seat(self, key: str, value):
         """As :meth:`_per_group`, shaped to broadcast over seats."""
@@ -760,65 +765,37 @@ class AsociaModel(mesa.Model):
         self.game_coop = sum(np.where(r.seen & self.member, r.conduct, 0.0) for r in rounds)
 
     def monitor(self) -> None:
-        """Detection of furtive acts, open violations and graduated sanctions."""
+        """Detection of furtive acts, open violations and graduated sanctions (kernels.monitor_members)."""
         s = self.config
-        placed = self.purchase.placed[:, None]
-        reneged = (self.renege > 0) & (self.commit > 0) & placed & self.purchase_open[:, None]
-        kept_furtive = self.leads_kept & self.furtive
-        kept_open = self.leads_kept & ~self.furtive
-        skipped = (self.quota_due > 0) & ~self.pay_quota & self.member
-        # a minimum-commitment rule makes an open low commitment a violation everyone sees
-        low = (self.purchase_open & self.rules_on)[:, None] & self.member & (self.commit < s.rules.min_commit)
-        draw = (self.draws.u("see_renege"), self.draws.u("see_keep"))
-        det = self.detect[:, None]
-        det_renege = reneged & (draw[0] < det)
-        det_keep = kept_furtive & (draw[1] < det)
-        self.reneged, self.det_renege = reneged, det_renege
-        self.kept_furtive, self.det_keep, self.kept_open, self.skipped = (
-            kept_furtive, det_keep, kept_open, skipped)
-        self.low_commit = low
-        # each firm learns how often its furtive acts are caught
-        self.tries += reneged | kept_furtive
-        self.caught += det_renege | det_keep
-        violated = det_renege | det_keep | kept_open | skipped | low
-        self.violated = violated
-        sanctions_on = (self.rules_on & s.sanctions.enabled)[:, None]
-        strike = violated & sanctions_on
-        if strike.any():
-            self.strikes += strike
+        sa = s.sanctions
+        # each firm learns how often its furtive acts are caught (tries, caught) and strikes add up, in place
+        (self.reneged, self.det_renege, self.kept_furtive, self.det_keep, self.kept_open, self.skipped,
+         self.low_commit, self.violated, self.sanction_kind, self.fines, self.fines_total, self.expel, self.fund,
+         self.viol_rate, events) = kernels.monitor_members(
+            self.commit, self.renege, self.purchase.placed, self.purchase_open, self.leads_kept, self.furtive,
+            self.quota_due, self.pay_quota, self.member, self.attend, self.rules_on, self.detect,
+            self.draws.u("see_renege"), self.draws.u("see_keep"), self.tries, self.caught, self.strikes, self.fund,
+            self.viol_rate, self.n_members, float(s.rules.min_commit), bool(sa.enabled), bool(sa.warning),
+            self._group_values("sanctions.fine", sa.fine),
+            self._group_values("sanctions.expulsion_strikes", sa.expulsion_strikes),
+            float(s.rules.absence_fine), float(s.lifecycle.reputation_weight))
+        if events[4]:
             self._strikes_version += 1
-            # strikes * strike: exact integer product, the same as np.where(strike, strikes, 0)
-            # without the mispredicted branch over a scattered mask
-            kind, amount = gov.sanction(self.strikes * strike, s.sanctions.warning,
-                                        self._per_seat("sanctions.fine", s.sanctions.fine),
-                                        self._per_seat("sanctions.expulsion_strikes", s.sanctions.expulsion_strikes))
-            self.sanction_kind = kind.copy()
-            self.fines = amount.copy()
-        else:  # most meetings: nobody sanctioned
-            kind, amount = np.zeros((self.G, self.C), np.int64), np.zeros((self.G, self.C))
-            self.sanction_kind, self.fines = kind.copy(), amount.copy()
-        absent = self.rules_on[:, None] & self.member & ~self.attend
-        fine = float(s.rules.absence_fine)
-        # absence is scattered at random, which np.where pays for in mispredicted branches; for a
-        # finite fine >= 0 the product gives the same fine or +0.0
-        absent_fine = absent * fine if 0.0 <= fine < np.inf else np.where(absent, fine, 0.0)
-        self.fines_total = amount + absent_fine
-        self.fund = self.fund + seat_sum(self.fines_total)
-        self.expel = kind == Sanction.EXPULSION
-        n = np.maximum(self.n_members, 1)
-        w = s.lifecycle.reputation_weight
-        self.viol_rate = (1.0 - w) * self.viol_rate + w * seat_sum(violated) / n
-        for kind_code, mask, seen in ((EV_RENEGE, reneged, det_renege),
-                                      (EV_DIVERSION, kept_furtive | kept_open, det_keep | kept_open),
-                                      (EV_QUOTA_SKIP, skipped, skipped),
-                                      (EV_LOW_COMMIT, low, low)):
+        if not events[:4].any():
+            return
+        # one sanction per firm per meeting: report it with the first violation seen only
+        kind, amount = self.sanction_kind.copy(), self.fines.copy()
+        kept_open = self.kept_open
+        for kind_code, mask, seen in ((EV_RENEGE, self.reneged, self.det_renege),
+                                      (EV_DIVERSION, self.leads_kept, self.det_keep | kept_open),
+                                      (EV_QUOTA_SKIP, self.skipped, self.skipped),
+                                      (EV_LOW_COMMIT, self.low_commit, self.low_commit)):
             gs = np.nonzero(mask)
             if len(gs[0]):
                 detected = seen[gs]
                 self.log.events_bulk(kind_code, gs, detected=detected, sanction=kind[gs] * detected,
                                      amount=amount[gs] * detected, strikes=self.strikes[gs],
                                      code=kept_open[gs].astype(np.int64))
-                # one sanction per firm per meeting: report it with the first violation seen only
                 seen_gs = (gs[0][detected], gs[1][detected])
                 kind[seen_gs] = 0
                 amount[seen_gs] = 0.0

@@ -46,6 +46,8 @@ import math
 import numba
 import numpy as np
 
+from .vocabulary import Sanction
+
 
 def _compiled(fn):
     """``numba.njit(cache=True)``; without the cache when no cache directory is writable (see above)."""
@@ -494,6 +496,99 @@ def peer_punishment(seen, coop_seen, member, attend, profile, demand, punish_rat
                 observed = loss[g, j] / max(gap[j], 1e-12)
                 learnt[g, j] = punish_rate[g, j] + learning * (observed - punish_rate[g, j])
     return points, loss, spent, learnt
+
+
+# ------------------------------------------------------------------ monitoring and sanctions (AsociaModel.monitor)
+# the graduated sanctions' codes (sim/model/vocabulary.py: Sanction), as plain ints for the kernels
+_WARNING, _FINE, _EXPULSION = int(Sanction.WARNING), int(Sanction.FINE), int(Sanction.EXPULSION)
+
+
+@_compiled
+def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, quota_due, pay_quota, member, attend,
+                    rules_on, detect, see_renege, see_keep, tries, caught, strikes, fund, viol_rate, n_members,
+                    min_commit, sanctions_enabled, warning, fine, expulsion_strikes, absence_fine, reputation_weight):
+    """Detection of furtive acts, open violations and graduated sanctions, for each group, for each member.
+
+    A renege (of a placed order) and a furtively kept lead are seen when the seat's draw
+    (``see_renege``, ``see_keep``) falls below the group's chance of detection; a lead kept openly,
+    an unpaid quota and, under the reglamento, a commitment below its minimum are seen by everyone.
+    Each firm counts the furtive acts it tried and those caught (``tries``, ``caught``, in place).
+    Where sanctions are in force (the reglamento adopted and ``sanctions_enabled``), a violation
+    seen is a strike (``strikes``, in place) and the graduated sanction of
+    :func:`sim.model.governance.sanction` follows: ``fine`` and ``expulsion_strikes`` are the
+    group's. Fines for the violation and for absence (``absence_fine`` under the reglamento) go to
+    the fund; the group's reputation moves towards its violations per member.
+
+    Returns per seat ``(reneged, det_renege, kept_furtive, det_keep, kept_open, skipped, low_commit,
+    violated, sanction_kind, fines, fines_total, expel)``, per group the new ``(fund, viol_rate)``,
+    and ``events``: how many seats reneged, kept a lead, skipped the quota, committed too little
+    (the four kinds of event :meth:`AsociaModel.monitor` reports), then how many got a strike.
+    """
+    G, C = member.shape
+    reneged = np.zeros((G, C), np.bool_)
+    det_renege = np.zeros((G, C), np.bool_)
+    kept_furtive = np.zeros((G, C), np.bool_)
+    det_keep = np.zeros((G, C), np.bool_)
+    kept_open = np.zeros((G, C), np.bool_)
+    skipped = np.zeros((G, C), np.bool_)
+    low = np.zeros((G, C), np.bool_)
+    violated = np.zeros((G, C), np.bool_)
+    kind = np.zeros((G, C), np.int64)
+    amount = np.zeros((G, C))
+    fines_total = np.zeros((G, C))
+    expel = np.zeros((G, C), np.bool_)
+    new_fund = np.empty(G)
+    new_viol = np.empty(G)
+    events = np.zeros(5, np.int64)
+    keep = 1.0 - reputation_weight
+    for g in range(G):
+        det = detect[g]
+        ruled = rules_on[g]
+        on = ruled and sanctions_enabled
+        low_on = purchase_open[g] and ruled
+        renege_on = placed[g] and purchase_open[g]
+        fined_total = 0.0
+        n_violated = 0
+        for i in range(C):
+            m = member[g, i]
+            r = renege[g, i] > 0 and commit[g, i] > 0 and renege_on
+            kf = leads_kept[g, i] and furtive[g, i]
+            ko = leads_kept[g, i] and not furtive[g, i]
+            sk = quota_due[g, i] > 0 and not pay_quota[g, i] and m
+            lw = low_on and m and commit[g, i] < min_commit
+            dr = r and see_renege[g, i] < det
+            dk = kf and see_keep[g, i] < det
+            v = dr or dk or ko or sk or lw
+            reneged[g, i], kept_furtive[g, i], kept_open[g, i], skipped[g, i], low[g, i] = r, kf, ko, sk, lw
+            det_renege[g, i], det_keep[g, i], violated[g, i] = dr, dk, v
+            # each firm learns how often its furtive acts are caught
+            tries[g, i] += r or kf
+            caught[g, i] += dr or dk
+            n_violated += v
+            events[0] += r
+            events[1] += leads_kept[g, i]
+            events[2] += sk
+            events[3] += lw
+            paid = 0.0
+            if v and on:   # a strike: the graduated sanction (governance.sanction)
+                events[4] += 1
+                after = strikes[g, i] + 1
+                strikes[g, i] = after
+                fined_index = after - (1 if warning else 0)
+                k = _EXPULSION if after >= expulsion_strikes[g] else (_FINE if fined_index >= 1 else _WARNING)
+                kind[g, i] = k
+                if k >= _FINE:
+                    paid = fine[g] * max(fined_index, 1)
+                amount[g, i] = paid
+                expel[g, i] = k == _EXPULSION
+            absent = ruled and m and not attend[g, i]
+            total = paid + (absence_fine if absent else 0.0)
+            fines_total[g, i] = total
+            fined_total += total
+        new_fund[g] = fund[g] + fined_total
+        new_viol[g] = keep * viol_rate[g] + reputation_weight * n_violated / max(n_members[g], 1)
+    return (reneged, det_renege, kept_furtive, det_keep, kept_open, skipped, low, violated, kind, amount, fines_total,
+            expel, new_fund, new_viol, events)
 
 
 # ------------------------------------------------------------------ sums over seats (sim/model/seats.py)
