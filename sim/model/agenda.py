@@ -894,104 +894,49 @@ class AsociaModel(mesa.Model):
         return order[:, 0], order[:, 1]
 
     def settle_accounts(self) -> None:
-        """Income of every member vs going alone, and who wants to leave."""
+        """Income of every member vs going alone, and who wants to leave (kernels.settle_members).
+
+        The transaction costs, the programme's flows (a purchase subsidy, the facilitator's
+        co-payment, the manager's salary: sim/model/programme.py), the gain over going alone and
+        the engagement it brings (004:L720-741: involvement falls in day-to-day operation unless
+        the benefits are clear), who quits, and refunds of contributions to those who leave
+        (unless the rules forfeit them), in one compiled pass over groups and members.
+        """
         s = self.config
-        lc = s.lifecycle
-        m = self.member
-        self.played = m.copy()
+        lc, pg, mg, pa = s.lifecycle, s.programme, s.manager, s.participation
         r = self._roster()
-        alone = r.alone
-        # size and diversity costs depend on the roster; the facilitator's reduction on the meeting
-        tc = r.tc_roster * (1.0 - self.f * s.facilitator.tc_reduction)
-        tc = tc + np.where(self.rules_on, s.rules.monitoring_cost
-                           * self._per_group("rules.monitoring", s.rules.monitoring), 0.0)
-        self.tc = np.where(self.alive, tc, 0.0)
-        net = (self.purchase.net + self.lead_income - self.quota_paid - self.fines_total
-               - self.tc[:, None] - self.punish_loss - self.punish_cost)
-        net = net + self._programme_flows(r)
-        if self.games:
-            net = net + self.game_income
-        if self.lab and s.lab.voluntary:  # staying out of the round pays the outside option
-            net = net + s.lab.outside * (m & ~self.participate)
-        gw = lc.gain_weight
-        self.payoff = np.where(m, alone + net, 0.0)
-        self.alone = np.where(m, alone, 0.0)
-        self.ema_gain = np.where(m, (1.0 - gw) * self.ema_gain + gw * net, 0.0)
-        self.tenure += m
-        self._update_engagement(alone)
-        # who wants out: a member losing money against going alone, or one that no longer trusts
-        trust_given, self.trust_received = kernels.given_received(self.T, m)
-        self.trust_given = trust_given
-        losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > lc.loss_patience) & r.not_santo
-        unhappy = m & (losing | (trust_given < lc.exit_trust))
-        unhappy &= self.leaving < 0
         hazard = 0.0 if self.lab else lc.exit_rate * self.rule.frustration  # the lab's groups are fixed
-        if s.rules.forfeit:  # otherwise the factor is 1 for every seat (the same comparisons below)
-            hazard = hazard * np.where(self.paid_in > 0, s.rules.forfeit_hold, 1.0)
-        quits = unhappy & (self.draws.u("quit") < hazard)
-        self.leaving = np.where(quits, s.rules.exit_notice, self.leaving)
-        self.exit_now = m & (self.leaving == 0) & ~self.expel
-        self.leaving = self.leaving - (self.leaving > 0)  # notices count down
-        # refunds of contributions to those who leave (unless the rules forfeit them)
-        gone = self.exit_now | self.expel
-        self.refund = np.zeros(self.G)
-        if not s.rules.forfeit and gone.any():
-            want = np.where(gone, self.paid_in, 0.0)
-            tot = seat_sum(want)
-            scale = np.where(tot > 0, np.minimum(1.0, self.fund / np.maximum(tot, 1e-12)), 0.0)
-            paid = want * scale[:, None]
-            self.payoff = self.payoff + paid
-            # when the refunds take the whole fund, the rounded shares can add up to a hair more
-            # than it holds (-3.6e-15 was seen): the fund pays out what it has and never goes
-            # below zero, or the next meeting would spend a negative promotion budget
-            self.refund = np.minimum(seat_sum(paid), self.fund)
-            self.fund = self.fund - self.refund
+        (self.played, self.payoff, self.alone, self.ema_gain, self.engagement, self.trust_given, self.trust_received,
+         self.leaving, self.exit_now, self.tc, self.refund, self.fund, self.subsidy, self.programme_left,
+         self.programme_paid, self.manager_pay, self.manager_fund) = kernels.settle_members(
+            self.T, self.member, self.alive, self.purchase_open, self.purchase.placed, self.rules_on, self.manager,
+            self.support_over, self.expel, self.participate, self.purchase.net, self.lead_income, self.quota_paid,
+            self.fines_total, self.punish_loss, self.punish_cost, self.game_income, r.alone, r.tc_roster, r.share,
+            r.demand, self.commit, self.renege, r.not_santo, self.paid_in, self.ema_gain, self.engagement,
+            self.tenure, self.leaving, self.draws.u("quit"), self.f, self._group_values("rules.monitoring",
+                                                                                       s.rules.monitoring),
+            self.facilitator_copay, self.fund, self.programme_left, self.programme_paid,
+            float(s.facilitator.tc_reduction), float(s.rules.monitoring_cost), float(pg.purchase_subsidy),
+            float(s.joint_purchase.handling_cost), bool(mg.enabled), float(mg.salary), bool(self.games),
+            bool(self.lab and s.lab.voluntary), float(s.lab.outside), float(lc.gain_weight), float(pa.decay),
+            float(pa.clear_gain), float(pa.floor), float(lc.exit_tolerance), int(lc.loss_patience),
+            np.float32(lc.exit_trust), float(hazard), bool(s.rules.forfeit), float(s.rules.forfeit_hold),
+            int(s.rules.exit_notice))
 
     def _update_engagement(self, alone) -> None:
         """Involvement falls in day-to-day operation unless the benefits are clear (004:L720-741).
 
         Once joint actions run (Phase II on), a member whose recent gain over going alone is below
         ``participation.clear_gain`` loses ``decay`` of its engagement each meeting, down to
-        ``floor``; one that sees a clear benefit regains it at the same pace.
+        ``floor``; one that sees a clear benefit regains it at the same pace. The rule of
+        :meth:`settle_accounts` (``kernels._engaged``), applied alone.
         """
         pa = self.config.participation
         if pa.decay <= 0:
             return
-        clear = self.ema_gain >= pa.clear_gain * alone
-        step = np.where(clear, pa.decay, -pa.decay) * (self.member & self.purchase_open[:, None])
-        self.engagement = (self.engagement + step).clip(pa.floor, 1.0)
-
-    def _programme_flows(self, r):
-        """Per seat: subsidies received less the facilitator's co-payment and the manager's salary.
-
-        Shares follow the group's cost sharing (``r.share``). The manager is paid from the fund
-        first; what the fund cannot cover the members pay.
-        """
-        s = self.config
-        pg, mg = s.programme, s.manager
-        alive = self.alive
-        self.subsidy = np.zeros(self.G)
-        per_seat = np.zeros((self.G, self.C))
-        if pg.purchase_subsidy > 0:
-            open_ = self.purchase_open[:, None] & self.member & self.purchase.placed[:, None]
-            want = pg.purchase_subsidy * s.joint_purchase.handling_cost * (
-                r.demand * self.commit * (1.0 - self.renege) * open_)
-            asked = seat_sum(want)
-            total = np.where(alive & ~self.support_over, np.minimum(asked, self.programme_left), 0.0)
-            per_seat = want * (total / np.maximum(asked, 1e-12))[:, None]
-            self.subsidy = total
-            self.programme_left = self.programme_left - total
-            self.programme_paid = self.programme_paid + total
-        self.manager_pay = np.zeros(self.G)
-        self.manager_fund = np.zeros(self.G)
-        topup = np.zeros(self.G)
-        if mg.enabled:
-            self.manager_pay = np.where(self.manager & alive, mg.salary, 0.0)
-            self.manager_fund = np.minimum(self.manager_pay, self.fund)
-            self.fund = self.fund - self.manager_fund
-            topup = self.manager_pay - self.manager_fund
-        charge = self.facilitator_copay * alive + topup
-        return per_seat - charge[:, None] * r.share
+        self.engagement = kernels.update_engagement(self.engagement, self.ema_gain, alone, self.member,
+                                                    self.purchase_open, float(pa.decay), float(pa.clear_gain),
+                                                    float(pa.floor))
 
     def update_membership(self) -> None:
         """Expulsions, exits, dissolution and newcomers."""

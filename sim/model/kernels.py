@@ -591,6 +591,172 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
             expel, new_fund, new_viol, events)
 
 
+# ------------------------------------------------------------------ the accounts (AsociaModel.settle_accounts)
+@_compiled
+def _engaged(engagement, ema_gain, alone, playing, decay, clear_gain, floor):
+    """A seat's engagement after a meeting (004:L720-741).
+
+    ``decay`` more with a clear gain over going alone (``ema_gain >= clear_gain * alone``), ``decay``
+    less without, while it plays an open purchase (``playing``; otherwise it stays), within [floor, 1]
+    (as NumPy's clip: max, then min).
+    """
+    step = (decay if ema_gain >= clear_gain * alone else -decay) * (1.0 if playing else 0.0)
+    eng = engagement + step
+    eng = eng if eng > floor else floor
+    return eng if eng < 1.0 else 1.0
+
+
+@_compiled
+def update_engagement(engagement, ema_gain, alone, member, purchase_open, decay, clear_gain, floor):
+    """Every seat's engagement after a meeting (:func:`_engaged`), as :func:`settle_members` moves it."""
+    G, C = member.shape
+    out = np.empty((G, C))
+    for g in range(G):
+        for i in range(C):
+            out[g, i] = _engaged(engagement[g, i], ema_gain[g, i], alone[g, i], member[g, i] and purchase_open[g],
+                                 decay, clear_gain, floor)
+    return out
+
+
+@_compiled
+def settle_members(T, member, alive, purchase_open, placed, rules_on, manager, support_over, expel, participate,
+                   purchase_net, lead_income, quota_paid, fines_total, punish_loss, punish_cost, game_income,
+                   alone, tc_roster, share, demand, commit, renege, not_santo, paid_in, ema_gain, engagement, tenure,
+                   leaving, u_quit, f, monitoring, facilitator_copay, fund, programme_left, programme_paid,
+                   tc_reduction, monitoring_cost, purchase_subsidy, handling_cost, manager_enabled, salary,
+                   with_games, with_outside, outside, gain_weight, decay, clear_gain, floor, exit_tolerance,
+                   loss_patience, exit_trust, hazard, forfeit, forfeit_hold, exit_notice):
+    """Every member's income against going alone, and who wants out, for each group, for each member.
+
+    In the order of the agenda's accounts: the transaction cost per member (the roster's, less the
+    facilitator's reduction, plus monitoring under the reglamento); the programme's flows (a
+    purchase subsidy shared by the subsidised units while the programme's account lasts, the
+    manager paid from the fund first, the facilitator's co-payment and the manager's top-up
+    charged by cost share); the net gain over going alone, its recent average and the engagement
+    it brings (``decay`` > 0: a member of an open purchase with a clear gain regains ``decay``,
+    one without loses it, within [floor, 1]); tenure (in place); mean trust given and received
+    (:func:`given_received`); who wants out (losing against going alone past its patience, or not
+    trusting the others: ``exit_trust`` is float32, as trust is kept) and quits by its draw
+    ``u_quit`` below ``hazard`` (times ``forfeit_hold`` for a member who paid in, where quotas are
+    forfeited); notices count down; and, unless quotas are forfeited, refunds to those who leave
+    from the fund. ``with_games`` adds the registered games' income; with ``with_outside`` (the laboratory's
+    voluntary design) ``outside`` is paid to a member that stays out of the round.
+
+    Returns per seat ``(played, payoff, alone, ema_gain, engagement, trust_given, trust_received,
+    leaving, exit_now)`` and per group ``(tc, refund, fund, subsidy, programme_left,
+    programme_paid, manager_pay, manager_fund)``.
+    """
+    G, C = member.shape
+    played = np.empty((G, C), np.bool_)
+    payoff = np.empty((G, C))
+    alone_out = np.empty((G, C))
+    ema = np.empty((G, C))
+    engaged = np.empty((G, C))
+    new_leaving = np.empty((G, C), np.int64)
+    exit_now = np.empty((G, C), np.bool_)
+    want = np.zeros((G, C))
+    tc = np.empty(G)
+    refund = np.zeros(G)
+    new_fund = np.empty(G)
+    subsidy = np.zeros(G)
+    left = np.empty(G)
+    paid_prog = np.empty(G)
+    manager_pay = np.zeros(G)
+    manager_fund = np.zeros(G)
+    given, received = given_received(T, member)
+    keep = 1.0 - gain_weight
+    anyone_gone = False
+    for g in range(G):
+        # the transaction cost per member
+        t = tc_roster[g] * (1.0 - f[g] * tc_reduction)
+        t = t + (monitoring_cost * monitoring[g] if rules_on[g] else 0.0)
+        tc[g] = t if alive[g] else 0.0
+        # the programme's purchase subsidy, while its account lasts
+        ratio = 0.0
+        if purchase_subsidy > 0:
+            asked = 0.0
+            for i in range(C):
+                open_ = purchase_open[g] and member[g, i] and placed[g]
+                w = purchase_subsidy * handling_cost * (demand[g, i] * commit[g, i] * (1.0 - renege[g, i])
+                                                        * (1.0 if open_ else 0.0))
+                want[g, i] = w
+                asked += w
+            pl = programme_left[g]
+            total = (asked if asked <= pl else pl) if alive[g] and not support_over[g] else 0.0
+            ratio = total / (asked if asked >= 1e-12 else 1e-12)
+            subsidy[g] = total
+            left[g] = pl - total
+            paid_prog[g] = programme_paid[g] + total
+        else:
+            left[g] = programme_left[g]
+            paid_prog[g] = programme_paid[g]
+        # the manager: paid from the fund first, the members pay what it cannot cover
+        fnd = fund[g]
+        topup = 0.0
+        if manager_enabled:
+            pay = salary if manager[g] and alive[g] else 0.0
+            from_fund = pay if pay <= fnd else fnd
+            manager_pay[g] = pay
+            manager_fund[g] = from_fund
+            fnd = fnd - from_fund
+            topup = pay - from_fund
+        charge = facilitator_copay[g] * (1.0 if alive[g] else 0.0) + topup
+        for i in range(C):
+            m = member[g, i]
+            played[g, i] = m
+            net = (purchase_net[g, i] + lead_income[g, i] - quota_paid[g, i] - fines_total[g, i] - tc[g]
+                   - punish_loss[g, i] - punish_cost[g, i])
+            net = net + (want[g, i] * ratio - charge * share[g, i])
+            if with_games:
+                net = net + game_income[g, i]
+            if with_outside:
+                net = net + outside * (1.0 if m and not participate[g, i] else 0.0)
+            a = alone[g, i]
+            payoff[g, i] = a + net if m else 0.0
+            alone_out[g, i] = a if m else 0.0
+            e = keep * ema_gain[g, i] + gain_weight * net if m else 0.0
+            ema[g, i] = e
+            tenure[g, i] += m
+            ten = tenure[g, i]
+            # involvement falls in day-to-day operation unless the benefits are clear
+            engaged[g, i] = _engaged(engagement[g, i], e, a, m and purchase_open[g], decay, clear_gain,
+                                     floor) if decay > 0 else engagement[g, i]
+            # who wants out
+            losing = e < -exit_tolerance * a and ten > loss_patience and not_santo[g, i]
+            lv = leaving[g, i]
+            unhappy = m and (losing or given[g, i] < exit_trust) and lv < 0
+            h = hazard * (forfeit_hold if paid_in[g, i] > 0 else 1.0) if forfeit else hazard
+            if unhappy and u_quit[g, i] < h:
+                lv = exit_notice
+            out = m and lv == 0 and not expel[g, i]
+            exit_now[g, i] = out
+            new_leaving[g, i] = lv - 1 if lv > 0 else lv
+            anyone_gone = anyone_gone or out or expel[g, i]
+        new_fund[g] = fnd
+    # refunds of contributions to those who leave, unless the rules forfeit them
+    if not forfeit and anyone_gone:
+        for g in range(G):
+            tot = 0.0
+            for i in range(C):
+                tot += paid_in[g, i] if exit_now[g, i] or expel[g, i] else 0.0
+            fnd = new_fund[g]
+            if tot > 0:
+                x = fnd / (tot if tot >= 1e-12 else 1e-12)
+                scale = 1.0 if 1.0 <= x else x
+            else:
+                scale = 0.0
+            total = 0.0
+            for i in range(C):
+                paid = (paid_in[g, i] if exit_now[g, i] or expel[g, i] else 0.0) * scale
+                payoff[g, i] = payoff[g, i] + paid
+                total += paid
+            r = total if total <= fnd else fnd
+            refund[g] = r
+            new_fund[g] = fnd - r
+    return (played, payoff, alone_out, ema, engaged, given, received, new_leaving, exit_now, tc, refund, new_fund,
+            subsidy, left, paid_prog, manager_pay, manager_fund)
+
+
 # ------------------------------------------------------------------ sums over seats (sim/model/seats.py)
 @_compiled
 def seat_counts(x):
