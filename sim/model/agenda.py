@@ -343,62 +343,60 @@ class AsociaModel(mesa.Model):
         self.t += 1
 
     def advance_lifecycle(self) -> None:
-        """Phases, facilitator presence and the reglamento."""
+        """Phases, facilitator presence and the reglamento (kernels.advance_groups), then their events.
+
+        The planned date of the reglamento is a target: a group adopts it "cuando los participantes
+        estén preparados para adoptar medidas concretas" (004:L1970-1971), i.e. once its members
+        trust each other enough to bind themselves; ``adopt_at`` = 0 founds the group with its rules
+        (a laboratory design), without a decision. Participative planning follows the reglamento
+        (or its planned date, without rules). A patient group formalises when ready: trust, and a
+        routine it runs itself (Tabla 4); formalising (the consortium agreement) can come early: a
+        group that does not wait skips participative planning and signs its reglamento with the
+        agreement, and what it has not yet worked out (the distrust it carries and the share of the
+        integration period it skipped, about a year, 004 Tabla 4) comes back as conflicts. The
+        group hires a manager (gerente) once its routine is its own (``manager.readiness``; 004 Tabla 4).
+        """
         s, t = self.config, self.t
-        fs = s.facilitator
+        fs, lc, pg, mg, ru = s.facilitator, s.lifecycle, s.programme, s.manager, s.rules
         if s.joint_purchase.matching == "random" and t > 0:
             self._rematch()
-        alive = self.alive
-        supported = alive & ~self.support_over
-        self._pay_facilitator(t, supported)
-        drivers = seat_sum(self.member & (self.disposition == 0))
-        self.leadership = fac.leadership(drivers, seat_sum(self.member), fs.driver_share)
-        self.self_gov = np.where(alive, fac.grow_self_governance(
-            self.self_gov, self.f, fs.empowerment, self.trust_now, s.lifecycle.self_gov_rate,
-            self.leadership), self.self_gov)
-        handed = alive & ~self.handed & (self.self_gov >= HANDOVER_MARK) & (t > 0)
-        if handed.any():
-            self.handed |= handed
-            gs = np.flatnonzero(handed)
-            self.log.events_groups(EV_HANDOVER, gs, amount=self.f[gs])
+        presence = self._presence(t)
+        presence = np.full(self.G, float(presence)) if np.ndim(presence) == 0 else presence
+        share = prog.copay_share(t, pg.copay_from, pg.copay_ramp, pg.copay_max)
+        skipped = max(0.0, 1.0 - t / lc.integration_time) if lc.integration_time else 0.0
+        self_gov = self.self_gov   # as it stood when the programme's money ran out (an event's amount)
+        (self.f, self.programme_left, self.programme_paid, self.facilitator_copay, self.leadership, self.self_gov,
+         happened, counts) = kernels.advance_groups(
+            t, presence, self.alive, self.support_over, self.programme_left, self_gov, self.trust_now, self.member,
+            self.disposition, self.handed, self.phase, self.rules_on, self.formalised, self.backlog, self.manager,
+            float(pg.facilitator_cost), float(share), float(fs.driver_share), float(fs.empowerment),
+            float(lc.self_gov_rate), HANDOVER_MARK, int(lc.phase2_at), bool(ru.enabled), int(ru.adopt_at),
+            float(s.milestones.rules_trust), int(lc.consortium_at), bool(lc.patient), float(lc.formalise_trust),
+            float(s.milestones.consortium_self_gov), float(skipped), bool(mg.enabled), int(mg.hire_at),
+            float(mg.readiness))
+        supported = happened[kernels.LC_SUPPORTED]
+        log = self.log
+        if t == pg.copay_from and pg.copay_max > 0 and counts[kernels.LC_SUPPORTED]:
+            log.events_groups(EV_PROGRAMME, np.flatnonzero(supported), code=0)
+        # the money ran out: the facilitator does not come back (a permanent facilitator stays
+        # "until the programme's money ends")
+        if counts[kernels.LC_SPENT]:
+            gs = np.flatnonzero(happened[kernels.LC_SPENT])
+            log.events_groups(EV_PROGRAMME, gs, code=1, amount=self_gov[gs])
+        if counts[kernels.LC_HANDED]:
+            gs = np.flatnonzero(happened[kernels.LC_HANDED])
+            log.events_groups(EV_HANDOVER, gs, amount=self.f[gs])
         if t > 0:
             self._facilitator_transitions(t, supported)
-        lc = s.lifecycle
-        to2 = alive & (self.phase == 1) & (t >= lc.phase2_at)
-        self._phase_to(to2, Phase.II)
-        if s.rules.enabled and t >= s.rules.adopt_at:
-            # the planned date is a target: a group adopts its reglamento "cuando los participantes
-            # estén preparados para adoptar medidas concretas" (004:L1970-1971), i.e. once its
-            # members trust each other enough to bind themselves; adopt_at = 0 founds the group
-            # with its rules (a laboratory design), without a decision
-            ready = self.trust_now >= s.milestones.rules_trust if s.rules.adopt_at > 0 else True
-            adopt = alive & ~self.rules_on & ready
-            if adopt.any():
-                self.rules_on |= adopt
-                self.log.events_groups(EV_RULES, np.flatnonzero(adopt))
-        # participative planning follows the reglamento (or its planned date, without rules)
-        ruled = self.rules_on if s.rules.enabled else True
-        to3 = alive & (self.phase == 2) & (t >= max(s.rules.adopt_at, lc.phase2_at)) & ruled
-        self._phase_to(to3, Phase.III)
-        trust_now = self.trust_now
-        # a patient group formalises when ready: trust, and a routine it runs itself (Tabla 4)
-        ready = ((trust_now >= lc.formalise_trust) & (self.self_gov >= s.milestones.consortium_self_gov)
-                 if lc.patient else np.ones(self.G, bool))
-        # formalising (the consortium agreement) can come early: a group that does not wait skips
-        # participative planning and signs its reglamento with the agreement
-        to4 = alive & (self.phase >= 2) & (self.phase < 4) & (t >= lc.consortium_at) & ready
-        if to4.any():
-            if s.rules.enabled:
-                signed = to4 & ~self.rules_on
-                self.rules_on |= signed
-                self.log.events_groups(EV_RULES, np.flatnonzero(signed))
-            # what a rushed group has not yet worked out: the distrust it carries and the share of
-            # the integration period it skipped (about a year, 004 Tabla 4) come back as conflicts
-            skipped = max(0.0, 1.0 - t / lc.integration_time) if lc.integration_time else 0.0
-            self.backlog[to4] = np.maximum(0.0, lc.formalise_trust - trust_now[to4]) + skipped
-            self.formalised |= to4
-        self._phase_to(to4, Phase.IV)
-        self._hire_manager(t)
+        for row, kind, code in ((kernels.LC_PHASE2, EV_PHASE, Phase.II), (kernels.LC_RULES, EV_RULES, None),
+                                (kernels.LC_PHASE3, EV_PHASE, Phase.III), (kernels.LC_SIGNED, EV_RULES, None),
+                                (kernels.LC_PHASE4, EV_PHASE, Phase.IV), (kernels.LC_MANAGER, EV_MANAGER, 0)):
+            if counts[row]:
+                gs = np.flatnonzero(happened[row])
+                if kind == EV_MANAGER:
+                    log.events_groups(kind, gs, code=0, amount=mg.salary)
+                else:
+                    log.events_groups(kind, gs, code=code)
 
     def _facilitator_transitions(self, t, supported) -> None:
         """The facilitator's calendar: events where it tapers or leaves (each replication its own)."""
@@ -410,46 +408,6 @@ class AsociaModel(mesa.Model):
             self.log.events_groups(EV_FACILITATOR, np.flatnonzero(mine), code=code)
             if code == 2:
                 self.support_over |= mine
-
-    def _pay_facilitator(self, t, supported) -> None:
-        """Set the facilitator's presence at this meeting and who pays for it (sim/model/programme.py)."""
-        pg = self.config.programme
-        planned = self._presence(t) * supported
-        share = prog.copay_share(t, pg.copay_from, pg.copay_ramp, pg.copay_max)
-        need = pg.facilitator_cost * planned * (1.0 - share)
-        self.f, paid = prog.fund_presence(planned, need, self.programme_left)
-        self.programme_left = self.programme_left - paid
-        self.programme_paid = paid
-        self.facilitator_copay = pg.facilitator_cost * self.f * share
-        if t == pg.copay_from and pg.copay_max > 0 and supported.any():
-            self.log.events_groups(EV_PROGRAMME, np.flatnonzero(supported), code=0)
-        # the money ran out: the facilitator does not come back (a permanent facilitator stays
-        # "until the programme's money ends")
-        spent = supported & (need > 0) & (self.programme_left <= 1e-9)
-        if spent.any():
-            self.support_over |= spent
-            gs = np.flatnonzero(spent)
-            self.log.events_groups(EV_PROGRAMME, gs, code=1, amount=self.self_gov[gs])
-
-    def _hire_manager(self, t) -> None:
-        """The group hires a manager (gerente) once its routine is its own (004 Tabla 4).
-
-        ``hire_at`` is the programme's target, not a switch: a group hires only when it already
-        coordinates ``readiness`` of its work itself; a group the facilitator carries is not
-        ready to direct a manager.
-        """
-        mg = self.config.manager
-        if not mg.enabled or t < mg.hire_at:
-            return
-        hire = self.alive & ~self.manager & (self.phase >= 2) & (self.self_gov >= mg.readiness)
-        if hire.any():
-            self.manager |= hire
-            self.log.events_groups(EV_MANAGER, np.flatnonzero(hire), code=0, amount=mg.salary)
-
-    def _phase_to(self, mask, phase):
-        if mask.any():
-            self.phase[mask] = phase
-            self.log.events_groups(EV_PHASE, np.flatnonzero(mask), code=phase)
 
     def hold_meeting(self) -> None:
         """Attendance, quorum and coordination capacity."""

@@ -498,6 +498,122 @@ def peer_punishment(seen, coop_seen, member, attend, profile, demand, punish_rat
     return points, loss, spent, learnt
 
 
+# ------------------------------------------------------------------ the life cycle (AsociaModel.advance_lifecycle)
+# rows of what advance_groups reports per group, in the order the agenda reports them as events
+(LC_SUPPORTED, LC_SPENT, LC_HANDED, LC_PHASE2, LC_RULES, LC_PHASE3, LC_SIGNED, LC_PHASE4,
+ LC_MANAGER) = range(9)
+
+
+@_compiled
+def advance_groups(t, presence, alive, support_over, programme_left, self_gov, trust_now, member, disposition, handed,
+                   phase, rules_on, formalised, backlog, manager, facilitator_cost, copay, driver_share, empowerment,
+                   self_gov_rate, handover_mark, phase2_at, rules_enabled, adopt_at, rules_trust, consortium_at,
+                   patient, formalise_trust, consortium_self_gov, skipped, manager_enabled, hire_at, readiness):
+    """Phases, the facilitator's presence as the programme pays for it, self-governance and milestones, per group.
+
+    For each group, in the order of :meth:`AsociaModel.advance_lifecycle`: the facilitator comes as
+    planned (``presence``) while the programme supports the group, for the share of the meeting its
+    account can pay (the members co-pay ``copay`` of its cost; the support ends when the money
+    does); the drivers' leadership (sim/model/facilitator.py) and self-governance grow; the group
+    reaches the hand-over mark; Phase II at ``phase2_at``; the reglamento once trust allows
+    (``rules_trust``; at once when ``adopt_at`` is 0); Phase III after it; formalisation (Phase IV)
+    once ready (``patient``: trust and self-governance), signing the reglamento with it and
+    carrying a ``backlog`` of distrust and ``skipped`` integration; the manager hired once
+    ``readiness`` is reached. ``support_over``, ``handed``, ``phase``, ``rules_on``, ``formalised``,
+    ``backlog`` and ``manager`` change in place.
+
+    Returns the new ``(f, programme_left, programme_paid, facilitator_copay, leadership, self_gov)``,
+    ``happened`` (rows ``LC_*`` by group: the groups supported at the meeting's start, then each
+    milestone reached) and ``counts``, how many groups each row holds.
+    """
+    G, C = member.shape
+    f = np.empty(G)
+    left = np.empty(G)
+    paid = np.empty(G)
+    copaid = np.empty(G)
+    leadership = np.empty(G)
+    gov = np.empty(G)
+    happened = np.zeros((9, G), np.bool_)
+    counts = np.zeros(9, np.int64)
+    for g in range(G):
+        live = alive[g]
+        # the facilitator's presence this meeting, as far as the programme's account pays for it
+        sup = live and not support_over[g]
+        planned = presence[g] * (1.0 if sup else 0.0)
+        need = facilitator_cost * planned * (1.0 - copay)
+        rem = programme_left[g]
+        if need > 0:
+            x = rem / (need if need >= 1e-300 else 1e-300)
+            cover = 1.0 if 1.0 <= x else x
+        else:
+            cover = 1.0
+        fg = planned * cover
+        pay = need if need <= rem else rem
+        f[g] = fg
+        left[g] = rem - pay
+        paid[g] = pay
+        copaid[g] = facilitator_cost * fg * copay
+        spent = sup and need > 0 and left[g] <= 1e-9
+        if spent:
+            support_over[g] = True
+        # the drivers take the handed-over tasks on; self-governance grows with them and trust
+        drivers = 0
+        n = 0
+        for i in range(C):
+            if member[g, i]:
+                n += 1
+                if disposition[g, i] == 0:
+                    drivers += 1
+        share = float(drivers) / max(float(n), 1.0)
+        x = share / driver_share
+        lead = 1.0 if 1.0 <= x else x
+        leadership[g] = lead
+        S = self_gov[g]
+        if live:
+            S = S + self_gov_rate * (empowerment * fg + (1.0 - fg)) * lead * trust_now[g] * (1.0 - S)
+        gov[g] = S
+        hand = live and not handed[g] and S >= handover_mark and t > 0
+        if hand:
+            handed[g] = True
+        # phases and milestones
+        to2 = live and phase[g] == 1 and t >= phase2_at
+        if to2:
+            phase[g] = 2
+        adopt = False
+        if rules_enabled and t >= adopt_at:
+            ready = trust_now[g] >= rules_trust if adopt_at > 0 else True
+            adopt = live and not rules_on[g] and ready
+            if adopt:
+                rules_on[g] = True
+        ruled = rules_on[g] if rules_enabled else True
+        to3 = live and phase[g] == 2 and t >= max(adopt_at, phase2_at) and ruled
+        if to3:
+            phase[g] = 3
+        ready = (trust_now[g] >= formalise_trust and S >= consortium_self_gov) if patient else True
+        to4 = live and phase[g] >= 2 and phase[g] < 4 and t >= consortium_at and ready
+        signed = False
+        if to4:
+            if rules_enabled:
+                signed = not rules_on[g]
+                rules_on[g] = True
+            d = formalise_trust - trust_now[g]
+            backlog[g] = (d if d > 0.0 else 0.0) + skipped
+            formalised[g] = True
+            phase[g] = 4
+        hire = False
+        if manager_enabled and t >= hire_at:
+            hire = live and not manager[g] and phase[g] >= 2 and S >= readiness
+            if hire:
+                manager[g] = True
+        for row, on in ((LC_SUPPORTED, sup), (LC_SPENT, spent), (LC_HANDED, hand), (LC_PHASE2, to2),
+                        (LC_RULES, adopt), (LC_PHASE3, to3), (LC_SIGNED, signed), (LC_PHASE4, to4),
+                        (LC_MANAGER, hire)):
+            if on:
+                happened[row, g] = True
+                counts[row] += 1
+    return f, left, paid, copaid, leadership, gov, happened, counts
+
+
 # ------------------------------------------------------------------ monitoring and sanctions (AsociaModel.monitor)
 # the graduated sanctions' codes (sim/model/vocabulary.py: Sanction), as plain ints for the kernels
 _WARNING, _FINE, _EXPULSION = int(Sanction.WARNING), int(Sanction.FINE), int(Sanction.EXPULSION)
