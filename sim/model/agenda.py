@@ -897,34 +897,34 @@ class AsociaModel(mesa.Model):
                                                     float(pa.floor))
 
     def update_membership(self) -> None:
-        """Expulsions, exits, dissolution and newcomers."""
+        """Expulsions, exits, dissolution and newcomers (who, from kernels.membership_groups)."""
         s = self.config
-        expel, exit_now = self.expel & self.member, self.exit_now & self.member
-        self.n_expelled = seat_sum(expel)
-        self.n_exited = seat_sum(exit_now)
-        self.n_entered = np.zeros(self.G, np.int64)
-        if expel.any():
-            self.log.events_bulk(EV_EXPULSION, np.nonzero(expel), strikes=self.strikes[expel])
-        if exit_now.any():
-            self.log.events_bulk(EV_EXIT, np.nonzero(exit_now))
-        self._moved = np.zeros(self.G, bool)  # groups whose roster changes at this meeting
-        moved = self._vacate(expel | exit_now)
-        n = seat_sum(self.member)
-        # the group's trust as it stood at this meeting decides dissolution and admission
-        trust_now = kernels.group_mean(self.trust_given, self.member)
+        lc = s.lifecycle
+        # the group's trust as it stands once those who leave have left decides dissolution and admission
+        gone, self.n_expelled, self.n_exited, n, trust_now, dissolve, arrive, counts = kernels.membership_groups(
+            self.member, self.expel, self.exit_now, self.trust_given, self.alive, self.phase,
+            self.draws.u1("arrive"), float(lc.dissolve_trust), int(lc.min_members), float(lc.entry_rate),
+            bool(self.lab))
         self.trust_now = trust_now
-        distrust = (trust_now < s.lifecycle.dissolve_trust) & (self.phase >= 2)
-        dissolve = self.alive & ((n < s.lifecycle.min_members) | distrust)
-        if self.lab:
-            dissolve[:] = False
-        if dissolve.any():
+        self.n_entered = np.zeros(self.G, np.int64)
+        self._moved = np.zeros(self.G, bool)  # groups whose roster changes at this meeting
+        moved = False
+        if counts[0]:
+            expel, exit_now = self.expel & self.member, self.exit_now & self.member
+            if self.n_expelled.any():
+                self.log.events_bulk(EV_EXPULSION, np.nonzero(expel), strikes=self.strikes[expel])
+            if self.n_exited.any():
+                self.log.events_bulk(EV_EXIT, np.nonzero(exit_now))
+            moved = self._vacate(gone)
+        if counts[1]:
             gs = np.flatnonzero(dissolve)
             self.log.events_groups(EV_DISSOLUTION, gs, amount=n[gs])
             self._vacate(self.member & dissolve[:, None])
             self.alive[gs] = False
             self.manager[gs] = False
             moved = True
-        moved |= self._admit_newcomers(trust_now)
+        if counts[2]:
+            moved |= self._admit_newcomers(trust_now, np.flatnonzero(arrive))
         if moved:
             self._refresh_trust(np.flatnonzero(self._moved))
         self.n_members = self._roster().n
@@ -947,14 +947,9 @@ class AsociaModel(mesa.Model):
         self._moved |= rows
         return True
 
-    def _admit_newcomers(self, trust_now) -> None:
+    def _admit_newcomers(self, trust_now, groups) -> bool:
+        """A newcomer arrives at each of ``groups``: it applies, and is admitted or turned away."""
         s, lc = self.config, self.config.lifecycle
-        free = ~self.member
-        eligible = self.alive & (self.phase >= 2) & free.any(axis=1) & (not self.lab)
-        arrive = eligible & (self.draws.u1("arrive") < lc.entry_rate)
-        if not arrive.any():
-            return False
-        groups = np.flatnonzero(arrive)
         k = len(groups)
         d, z = self.draws, self.draws.z()[groups]
         products = np.floor(d.u1("new_product")[groups] * self.config.population.products).astype(np.int64)

@@ -873,6 +873,60 @@ def settle_members(T, member, alive, purchase_open, placed, rules_on, manager, s
             subsidy, left, paid_prog, manager_pay, manager_fund)
 
 
+# ------------------------------------------------------------------ membership (AsociaModel.update_membership)
+@_compiled
+def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arrive, dissolve_trust, min_members,
+                      entry_rate, lab):
+    """Who leaves, whether the group dissolves and whether a newcomer arrives, for each group.
+
+    The members expelled or exiting leave (``gone``); the group's trust as it then stands (the
+    mean of what each remaining member gives, :func:`group_mean`) decides dissolution: a live group
+    below ``min_members``, or in Phase II or later with trust below ``dissolve_trust``, dissolves
+    (never in the laboratory). A live group (Phase II on, not the laboratory) with a free seat
+    gets a newcomer when its draw ``u_arrive`` is below ``entry_rate``.
+
+    Returns per seat ``gone``, per group ``(n_expelled, n_exited, members, trust_now, dissolve,
+    arrive)`` (``members`` after those who leave) and ``counts``: seats gone, groups dissolving,
+    groups with a newcomer.
+    """
+    G, C = member.shape
+    gone = np.zeros((G, C), np.bool_)
+    n_expelled = np.zeros(G, np.int64)
+    n_exited = np.zeros(G, np.int64)
+    members = np.zeros(G, np.int64)
+    trust_now = np.zeros(G)
+    dissolve = np.zeros(G, np.bool_)
+    arrive = np.zeros(G, np.bool_)
+    counts = np.zeros(3, np.int64)
+    for g in range(G):
+        n = 0
+        total = 0.0
+        for i in range(C):
+            if not member[g, i]:
+                continue
+            out = expel[g, i] or exit_now[g, i]
+            n_expelled[g] += expel[g, i]
+            n_exited[g] += exit_now[g, i]
+            if out:
+                gone[g, i] = True
+                counts[0] += 1
+            else:
+                n += 1
+                total += float(trust_given[g, i])
+        members[g] = n
+        tn = total / n if n > 1 else 0.0
+        trust_now[g] = tn
+        live = alive[g]
+        if live and not lab and (n < min_members or (tn < dissolve_trust and phase[g] >= 2)):
+            dissolve[g] = True
+            counts[1] += 1
+            live = False
+        if live and phase[g] >= 2 and n < C and not lab and u_arrive[g] < entry_rate:
+            arrive[g] = True
+            counts[2] += 1
+    return gone, n_expelled, n_exited, members, trust_now, dissolve, arrive, counts
+
+
 # ------------------------------------------------------------------ sums over seats (sim/model/seats.py)
 @_compiled
 def seat_counts(x):
