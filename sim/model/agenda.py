@@ -801,13 +801,6 @@ class AsociaModel(mesa.Model):
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
         s = self.config
-        # a group's own conflict mechanism works once its reglamento is adopted
-        relief = (s.rules.committee_relief, s.facilitator.informal_arbitration)
-        damage_g = np.where(self.rules_on,
-                            gov.conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution,
-                                                self.f, s.facilitator.arbitration, *relief),
-                            gov.conflict_damage(s.trust.conflict_damage, "none", self.f,
-                                                s.facilitator.arbitration, *relief))
         # each pair walks out by its own draw: a clash by its seat's, an erupting conflict by the last
         pairs_g, pairs_a, pairs_b, slots = [], [], [], []
         if self.clash.any():
@@ -819,10 +812,10 @@ class AsociaModel(mesa.Model):
             pairs_a.append(a)
             pairs_b.append(b)
             slots.append(a)
-        erupt = self.formalised & self.alive & (self.backlog > 0) & (self.n_members >= 2)
         # the facilitator keeps postponed conflicts down; they surface as it steps back (004:L1402-1404)
-        erupt &= self.draws.u1("erupt") < s.lifecycle.backlog_conflict * self.backlog * (1.0 - self.f)
-        if erupt.any():
+        erupt, erupting = kernels.erupting(self.formalised, self.alive, self.backlog, self.n_members, self.f,
+                                           self.draws.u1("erupt"), float(s.lifecycle.backlog_conflict))
+        if erupting:
             g = np.flatnonzero(erupt)
             a, b = self._two_members(g)
             pairs_g.append(g)
@@ -832,6 +825,13 @@ class AsociaModel(mesa.Model):
             self.backlog[g] = np.maximum(0.0, self.backlog[g] - s.lifecycle.backlog_relief)
         self.conflicts = np.zeros(self.G, np.int64)
         if pairs_g:
+            # a group's own conflict mechanism works once its reglamento is adopted
+            relief = (s.rules.committee_relief, s.facilitator.informal_arbitration)
+            damage_g = np.where(self.rules_on,
+                                gov.conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution,
+                                                    self.f, s.facilitator.arbitration, *relief),
+                                gov.conflict_damage(s.trust.conflict_damage, "none", self.f,
+                                                    s.facilitator.arbitration, *relief))
             g, a, b = np.concatenate(pairs_g), np.concatenate(pairs_a), np.concatenate(pairs_b)
             damage = damage_g[g]
             self.T[g, a, b] *= 1.0 - damage

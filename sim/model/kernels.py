@@ -707,6 +707,26 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
             expel, new_fund, new_viol, events)
 
 
+# ------------------------------------------------------------------ conflicts (AsociaModel.resolve_conflicts)
+@_compiled
+def erupting(formalised, alive, backlog, n_members, f, u_erupt, backlog_conflict):
+    """Groups where a postponed conflict erupts, and how many.
+
+    A live formalised group of two or more members carrying a ``backlog`` erupts when its draw
+    ``u_erupt`` falls below ``backlog_conflict * backlog * (1 - f)``: the facilitator's presence
+    ``f`` keeps postponed conflicts down (004:L1402-1404).
+    """
+    G = alive.shape[0]
+    out = np.zeros(G, np.bool_)
+    n = 0
+    for g in range(G):
+        if (formalised[g] and alive[g] and backlog[g] > 0 and n_members[g] >= 2
+                and u_erupt[g] < backlog_conflict * backlog[g] * (1.0 - f[g])):
+            out[g] = True
+            n += 1
+    return out, n
+
+
 # ------------------------------------------------------------------ the accounts (AsociaModel.settle_accounts)
 @_compiled
 def _engaged(engagement, ema_gain, alone, playing, decay, clear_gain, floor):
