@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import kernels
 from .profiles import NAMES
 from .seats import seat_sum
 from .vocabulary import (
@@ -156,53 +157,24 @@ class Recorder:
         return buf
 
     def record_firms(self):
-        """Member rows of this meeting (before exits and expulsions take effect)."""
+        """Member rows of this meeting (before exits and expulsions take effect), gathered in one compiled pass.
+
+        :func:`sim.model.kernels.gather_firms` reads each member seat's columns in seat order and
+        casts them to the block's type as NumPy's assignment did (same values).
+        """
         if self.firm_mode == "off" or (self.firm_mode == "sampled" and self.model.t % self.every):
             return
         m = self.model
-        idx = np.flatnonzero(m.member)          # the member seats, row-major like np.nonzero
-        f32, f64, i32, i8 = self._gather_columns(idx)
+        firm, f32, f64, i32, i8 = kernels.gather_firms(
+            m.member, m.firm_id, m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(), m.trust_given,
+            m.trust_received, m.fines_total, m.punish_loss, m.payoff, m.alone, m.product, m.tenure, m.strikes,
+            m.profile, m.disposition, m.attend, m.leads_routed, m.leads_kept, m.leads_missed, m.sanction_kind,
+            m.leaving, m.exit_now, m.expel, m.participate)
         f = self.firms
         f["step"].append(m.t)
-        f["firm"].append(m.firm_id.ravel()[idx])
+        f["firm"].append(firm)
         for name, block in (("f32", f32), ("f64", f64), ("i32", i32), ("i8", i8)):
             f[name].append(block)
-
-    def _firm_states(self, lead, status):
-        """Write the lead state and membership status codes of every seat into two int8 arrays."""
-        m = self.model
-        lead[...] = 0
-        lead[m.leads_routed] = 1
-        lead[m.leads_kept] = 2
-        lead[m.leads_missed] = 3
-        status[...] = 0
-        status[m.leaving >= 0] = 1
-        status[m.exit_now] = 2
-        status[m.expel] = 3
-
-    def _gather_columns(self, idx):
-        """Return the firm blocks of the seats ``idx``, gathering each column once from the model's array.
-
-        On a large run copying whole arrays into stacked blocks first cost about twice as much as
-        the gather; the cast to the block's type rides on the assignment (same values either way).
-        """
-        m = self.model
-        n = len(idx)
-        f32, f64 = np.empty((len(_FIRM_F32), n), np.float32), np.empty((len(_FIRM_F64), n))
-        i32, i8 = np.empty((len(_FIRM_I32), n), np.int32), np.empty((len(_FIRM_I8), n), np.int8)
-        states = self._buffer("firm_states", 2, np.int8)
-        self._firm_states(states[0], states[1])
-        for block, columns in ((f32, (m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
-                                      m.trust_given, m.trust_received, m.fines_total, m.punish_loss)),
-                               (f64, (m.payoff, m.alone)),
-                               (i32, (None, m.product, m.tenure, m.strikes)),
-                               (i8, (m.profile, m.disposition, m.attend, states[0], m.sanction_kind,
-                                     states[1], m.participate))):
-            for row, x in enumerate(columns):
-                if x is not None:
-                    block[row] = x.reshape(-1)[idx]
-        np.floor_divide(idx, m.C, out=i32[0], casting="unsafe")   # the group of each seat
-        return f32, f64, i32, i8
 
     def cooperation(self):
         """Return the true cooperation of each seat this meeting, in [0, 1].
