@@ -410,29 +410,23 @@ class AsociaModel(mesa.Model):
                 self.support_over |= mine
 
     def hold_meeting(self) -> None:
-        """Attendance, quorum and coordination capacity."""
+        """Attendance, quorum and coordination capacity (kernels.hold_groups).
+
+        Members who trust the group less come less (participation follows trust, 004:L720-741); a
+        hired manager takes over coordination (004:L1423-1429).
+        """
+        s = self.config
         r = self._roster()
-        # members who trust the group less come less (participation follows trust, 004:L720-741)
-        pop = self.config.population
-        p_attend = r.p_attend * (pop.attend_base + pop.attend_trust * self.trust_given) * self.engagement
-        draw = self.draws.u("attend")
-        self.attend = self.member.copy() if self.lab else self.member & (draw < p_attend)
+        pop = s.population
         n = r.n
         self.n_members = n
-        present = seat_sum(self.attend)
-        quorum = np.where(self.rules_on, present >= self.config.rules.quorum * n, True)
-        self.capacity_coord = fac.coordination(self.self_gov, self.f)
-        # a hired manager takes over coordination (004:L1423-1429)
-        self.capacity_coord = np.where(self.manager,
-                                       np.maximum(self.capacity_coord, self.config.manager.coordination),
-                                       self.capacity_coord)
-        self.quorum_ok = quorum
-        self.purchase_open = self.alive & (self.phase >= 2)
-        self.p_coord = fac.coordination_success(self.capacity_coord, self.config.lifecycle.coordination_gain)
-        if self.lab and not self.config.lab.coordination_failure:
-            self.p_coord = np.ones(self.G)
-        self.coordinated = self.purchase_open & quorum & (self.draws.u1("coordinate") < self.p_coord)
-        self.consortium_open = self.alive & (self.phase >= 4) & self.config.export.enabled
+        (self.attend, self.quorum_ok, self.capacity_coord, self.p_coord, self.coordinated, self.purchase_open,
+         self.consortium_open) = kernels.hold_groups(
+            self.member, r.p_attend, self.trust_given, self.engagement, self.draws.u("attend"),
+            self.draws.u1("coordinate"), n, self.rules_on, self.self_gov, self.f, self.manager, self.alive,
+            self.phase, np.float32(pop.attend_base), np.float32(pop.attend_trust), bool(self.lab),
+            float(s.rules.quorum), float(s.manager.coordination), float(s.lifecycle.coordination_gain),
+            bool(self.lab and not s.lab.coordination_failure), bool(s.export.enabled))
 
     def offer_leads(self) -> None:
         """Promotion spending and the breadth of the offer bring export leads."""

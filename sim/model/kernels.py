@@ -498,6 +498,80 @@ def peer_punishment(seen, coop_seen, member, attend, profile, demand, punish_rat
     return points, loss, spent, learnt
 
 
+# ------------------------------------------------------------------ the meeting (AsociaModel.hold_meeting)
+@_compiled
+def hold_groups(member, p_attend, trust_given, engagement, u_attend, u_coordinate, n_members, rules_on, self_gov, f,
+                manager, alive, phase, attend_base, attend_trust, everyone, quorum, manager_coordination,
+                coordination_gain, always_coordinated, export_enabled):
+    """Who attends, quorum and coordination, for each group (sim/model/facilitator.py: coordination).
+
+    A member attends when its draw ``u_attend`` falls below its disposition's rate ``p_attend``
+    times ``attend_base + attend_trust * trust_given`` (float32, as trust is kept: the two
+    parameters come as float32) times its engagement; with ``everyone`` (the laboratory) every
+    member attends. Under the reglamento the meeting needs ``quorum`` of the members. The group
+    coordinates ``f + (1 - f) * self_gov`` of its work (a hired manager at least
+    ``manager_coordination``) and organises the joint action with chance
+    ``min(1, coordination_gain * capacity)`` (1 with ``always_coordinated``) when its draw
+    ``u_coordinate`` falls below it, in Phase II on with quorum.
+
+    Returns per seat ``attend`` and per group ``(quorum_ok, capacity_coord, p_coord, coordinated,
+    purchase_open, consortium_open)``.
+    """
+    G, C = member.shape
+    attend = np.zeros((G, C), np.bool_)
+    quorum_ok = np.empty(G, np.bool_)
+    capacity = np.empty(G)
+    p_coord = np.empty(G)
+    coordinated = np.empty(G, np.bool_)
+    purchase_open = np.empty(G, np.bool_)
+    consortium_open = np.empty(G, np.bool_)
+    for g in range(G):
+        present = 0
+        for i in range(C):
+            if member[g, i]:
+                a = everyone or u_attend[g, i] < p_attend[g, i] * (attend_base + attend_trust * trust_given[g, i]) \
+                    * engagement[g, i]
+                attend[g, i] = a
+                present += a
+        ok = present >= quorum * n_members[g] if rules_on[g] else True
+        quorum_ok[g] = ok
+        cc = f[g] + (1.0 - f[g]) * self_gov[g]
+        if manager[g]:
+            cc = cc if cc >= manager_coordination else manager_coordination
+        capacity[g] = cc
+        x = coordination_gain * cc
+        p = 1.0 if always_coordinated else (1.0 if 1.0 <= x else x)
+        p_coord[g] = p
+        open_ = alive[g] and phase[g] >= 2
+        purchase_open[g] = open_
+        coordinated[g] = open_ and ok and u_coordinate[g] < p
+        consortium_open[g] = alive[g] and phase[g] >= 4 and export_enabled
+    return attend, quorum_ok, capacity, p_coord, coordinated, purchase_open, consortium_open
+
+
+@_compiled
+def cooperation(commit, renege, played, purchase_open, quota_due, pay_quota, has_lead, route_lead):
+    """Each seat's true cooperation this meeting: the mean of the decisions it faced, in [0, 1].
+
+    The joint purchase (share of demand committed and delivered, for members of an open purchase),
+    the quota (1 paid, 0 not) and a lead (1 routed, 0 kept); with none of these, its commitment.
+    """
+    G, C = commit.shape
+    out = np.empty((G, C))
+    for g in range(G):
+        for i in range(C):
+            open_ = purchase_open[g] and played[g, i]
+            due = quota_due[g, i] > 0
+            total = commit[g, i] * (1.0 - renege[g, i]) if open_ else 0.0
+            total += 1.0 if due and pay_quota[g, i] else 0.0
+            total += 1.0 if has_lead[g, i] and route_lead[g, i] else 0.0
+            n = 1.0 if open_ else 0.0
+            n += 1.0 if due else 0.0
+            n += 1.0 if has_lead[g, i] else 0.0
+            out[g, i] = total / (n if n >= 1.0 else 1.0) if n > 0 else commit[g, i]
+    return out
+
+
 # ------------------------------------------------------------------ the life cycle (AsociaModel.advance_lifecycle)
 # rows of what advance_groups reports per group, in the order the agenda reports them as events
 (LC_SUPPORTED, LC_SPENT, LC_HANDED, LC_PHASE2, LC_RULES, LC_PHASE3, LC_SIGNED, LC_PHASE4,

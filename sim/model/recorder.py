@@ -187,15 +187,9 @@ class Recorder:
         cached = getattr(self, "_coop", None)
         if cached is not None and cached[0] is m.commit:  # decide() makes a new array each meeting
             return cached[1]
-        open_ = m.purchase_open[:, None] & m.played  # members of this meeting, leavers included
-        total = _where_or_zero(open_, m.commit * (1.0 - m.renege))
-        due = m.quota_due > 0
-        total += due & m.pay_quota                   # each decision adds 1.0 (kept to) or 0.0
-        total += m.has_lead & m.route_lead
-        n = open_.astype(np.float64)                 # decisions faced
-        n += due
-        n += m.has_lead
-        coop = np.where(n > 0, total / np.maximum(n, 1.0), m.commit)
+        # members of this meeting (``played``, leavers included) in an open purchase; the quota; a lead
+        coop = kernels.cooperation(m.commit, m.renege, m.played, m.purchase_open, m.quota_due, m.pay_quota, m.has_lead,
+                                   m.route_lead)
         self._coop = (m.commit, coop)
         return coop
 
