@@ -4,7 +4,7 @@ Life cycle, attendance, the consortium, monitoring, conflicts, the accounts, mem
 ``AsociaModel`` methods) and the recorder's firm rows and cooperation were NumPy until they became
 compiled passes over groups and members (``kernels.advance_groups``, ``hold_groups``,
 ``consortium_round``, ``monitor_members``, ``erupting``, ``settle_members``, ``membership_groups``,
-``gather_firms``, ``cooperation``). The NumPy methods are kept here verbatim, as they were at commit
+``gather_firms``, ``cooperation``, ``group_rows``). The NumPy methods are kept here verbatim, as they were at commit
 5e07ad9, in a model that plays them (with the rules of sim/model/facilitator.py, programme.py and
 governance.py they call): every table of every scenario below, alone and in a batch of design
 points, must be identical, bit for bit, to the compiled model's.
@@ -42,8 +42,18 @@ from sim.model.agenda import (
     EV_RULES,
     HANDOVER_MARK,
 )
-from sim.model.profiles import OPORTUNISTA, TENGO
-from sim.model.recorder import _FIRM_F32, _FIRM_F64, _FIRM_I8, _FIRM_I32, Recorder, _where_or_zero
+from sim.model.profiles import NAMES, OPORTUNISTA, TENGO
+from sim.model.recorder import (
+    _FIRM_F32,
+    _FIRM_F64,
+    _FIRM_I8,
+    _FIRM_I32,
+    _GROUP_COUNTS,
+    _GROUP_SUMS,
+    _GROUP_VALUES,
+    Recorder,
+    _where_or_zero,
+)
 from sim.model.seats import seat_sum
 from sim.model.vocabulary import Phase, Sanction
 
@@ -51,7 +61,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class NumpyRecorder(Recorder):
-    """The recorder with its NumPy firm rows and cooperation."""
+    """The recorder with its NumPy firm rows, group rows and cooperation."""
 
     def record_firms(self):
         """Member rows of this meeting (before exits and expulsions take effect)."""
@@ -124,6 +134,47 @@ class NumpyRecorder(Recorder):
         coop = np.where(n > 0, total / np.maximum(n, 1.0), m.commit)
         self._coop = (m.commit, coop)
         return coop
+    def record_groups(self):
+        """One row per group for this meeting (after membership changes)."""
+        m = self.model
+        played = m.played  # members of this meeting (before membership changes)
+        coop = self.cooperation()
+        n_base = len(_GROUP_COUNTS) - len(NAMES)
+        # boolean seat masks as 0/1 float32, so counting them is one matrix-vector product (exact
+        # for counts below 2**24; a NumPy sum along the short seat axis costs several times more)
+        masks = self._buffer("group_masks", len(_GROUP_COUNTS), np.float32)
+        for row, x in enumerate((m.attend, m.has_lead, m.leads_routed, m.leads_kept, m.leads_missed,
+                                 m.violated, m.reneged | m.kept_furtive, played, m.member)):
+            masks[row] = x
+        by_profile = masks[n_base:]
+        codes = np.arange(len(NAMES), dtype=m.profile.dtype)[:, None, None]
+        np.equal(m.profile, codes, out=by_profile)
+        by_profile *= played
+        amounts = self._buffer("group_amounts", len(_GROUP_SUMS), np.float64)
+        np.multiply(coop, played, out=amounts[0])
+        np.multiply(coop, by_profile, out=amounts[1:1 + len(NAMES)])
+        k = 1 + len(NAMES)
+        amounts[k], amounts[k + 1], amounts[k + 2] = m.quota_paid, m.fines_total, m.purchase.payment
+        _where_or_zero(played, m.payoff, out=amounts[k + 3])
+        _where_or_zero(played, m.alone, out=amounts[k + 4])
+        for i, name in enumerate(m.game_rounds):
+            _where_or_zero(played, m.game_rounds[name].payoff, out=amounts[k + 5 + i])
+        pur = m.purchase
+        values = np.empty((len(_GROUP_VALUES), m.G))
+        for i, x in enumerate((m.alive, m.phase, m.f, m.self_gov, m.capacity_coord, m.n_entered,
+                               m.n_exited, m.n_expelled, m.group_trust(), pur.placed, pur.volume,
+                               pur.discount, pur.bill, m.commission, m.spend, m.refund, m.fund,
+                               m.conflicts, m.detect, m.tc, m.leadership, m.programme_paid,
+                               m.facilitator_copay, m.subsidy, m.programme_left, m.manager,
+                               m.manager_pay, m.manager_fund, seat_sum(m.member & m.founder))):
+            values[i] = x
+        st = self.steps
+        st["step"].append(m.t)
+        counts = masks.reshape(-1, m.C) @ np.ones(m.C, np.float32)
+        st["counts"].append(counts.reshape(len(masks), m.G))   # float32, exact small integers
+        st["sums"].append(amounts.sum(axis=2))
+        st["values"].append(values)
+
 
 class NumpyModel(AsociaModel):
     """The model with the NumPy agenda items the kernels replaced."""

@@ -1143,6 +1143,53 @@ def gather_firms(member, firm_id, capacity, commit, renege, quota_paid, coop, tr
     return firm, f32, f64, i32, i8
 
 
+@_compiled
+def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violated, reneged, kept_furtive, played,
+               member, profile, coop, quota_paid, fines_total, payment, payoff, alone, n_profiles, amounts):
+    """A meeting's counts per group, and the seat amounts the steps table sums (sim/model/recorder.py).
+
+    Returns the counts, float32 ``(9 + n_profiles, G)`` (exact small integers): attending, with a
+    lead, leads routed, kept and missed, violations seen, furtive acts, members of the meeting
+    (``played``), members now, then the meeting's members of each profile. Writes into
+    ``amounts`` (``(rows, G, C)``, rows from the recorder's ``_GROUP_SUMS``) each seat's
+    cooperation of the meeting's members, the same by profile, quota paid, fines, payment to the
+    joint purchase, and income and what going alone paid for the meeting's members; rows after
+    those (the registered games') are left to the caller. The recorder sums ``amounts`` over
+    seats with NumPy, as before.
+    """
+    G, C = member.shape
+    counts = np.zeros((9 + n_profiles, G), np.float32)
+    k = 1 + n_profiles
+    n = np.zeros(9 + n_profiles, np.int64)
+    for g in range(G):
+        n[:] = 0
+        for i in range(C):
+            p = played[g, i]
+            n[0] += attend[g, i]
+            n[1] += has_lead[g, i]
+            n[2] += leads_routed[g, i]
+            n[3] += leads_kept[g, i]
+            n[4] += leads_missed[g, i]
+            n[5] += violated[g, i]
+            n[6] += reneged[g, i] or kept_furtive[g, i]
+            n[7] += p
+            n[8] += member[g, i]
+            c = coop[g, i]
+            amounts[0, g, i] = c * (1.0 if p else 0.0)
+            for q in range(n_profiles):
+                mine = p and profile[g, i] == q
+                n[9 + q] += mine
+                amounts[1 + q, g, i] = c * (1.0 if mine else 0.0)
+            amounts[k, g, i] = quota_paid[g, i]
+            amounts[k + 1, g, i] = fines_total[g, i]
+            amounts[k + 2, g, i] = payment[g, i]
+            amounts[k + 3, g, i] = payoff[g, i] if p else 0.0
+            amounts[k + 4, g, i] = alone[g, i] if p else 0.0
+        for r in range(9 + n_profiles):
+            counts[r, g] = n[r]
+    return counts
+
+
 # ------------------------------------------------------------------ sums over seats (sim/model/seats.py)
 @_compiled
 def seat_counts(x):

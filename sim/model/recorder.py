@@ -198,24 +198,13 @@ class Recorder:
         m = self.model
         played = m.played  # members of this meeting (before membership changes)
         coop = self.cooperation()
-        n_base = len(_GROUP_COUNTS) - len(NAMES)
-        # boolean seat masks as 0/1 float32, so counting them is one matrix-vector product (exact
-        # for counts below 2**24; a NumPy sum along the short seat axis costs several times more)
-        masks = self._buffer("group_masks", len(_GROUP_COUNTS), np.float32)
-        for row, x in enumerate((m.attend, m.has_lead, m.leads_routed, m.leads_kept, m.leads_missed,
-                                 m.violated, m.reneged | m.kept_furtive, played, m.member)):
-            masks[row] = x
-        by_profile = masks[n_base:]
-        codes = np.arange(len(NAMES), dtype=m.profile.dtype)[:, None, None]
-        np.equal(m.profile, codes, out=by_profile)
-        by_profile *= played
+        # counts per group (float32, exact small integers) and the seat amounts summed below, in one
+        # compiled pass (sim.model.kernels.group_rows); the registered games' incomes after them
         amounts = self._buffer("group_amounts", len(_GROUP_SUMS), np.float64)
-        np.multiply(coop, played, out=amounts[0])
-        np.multiply(coop, by_profile, out=amounts[1:1 + len(NAMES)])
+        counts = kernels.group_rows(m.attend, m.has_lead, m.leads_routed, m.leads_kept, m.leads_missed, m.violated,
+                                    m.reneged, m.kept_furtive, played, m.member, m.profile, coop, m.quota_paid,
+                                    m.fines_total, m.purchase.payment, m.payoff, m.alone, len(NAMES), amounts)
         k = 1 + len(NAMES)
-        amounts[k], amounts[k + 1], amounts[k + 2] = m.quota_paid, m.fines_total, m.purchase.payment
-        _where_or_zero(played, m.payoff, out=amounts[k + 3])
-        _where_or_zero(played, m.alone, out=amounts[k + 4])
         for i, name in enumerate(m.game_rounds):
             _where_or_zero(played, m.game_rounds[name].payoff, out=amounts[k + 5 + i])
         pur = m.purchase
@@ -229,8 +218,7 @@ class Recorder:
             values[i] = x
         st = self.steps
         st["step"].append(m.t)
-        counts = masks.reshape(-1, m.C) @ np.ones(m.C, np.float32)
-        st["counts"].append(counts.reshape(len(masks), m.G))   # float32, exact small integers
+        st["counts"].append(counts)
         st["sums"].append(amounts.sum(axis=2))
         st["values"].append(values)
 
