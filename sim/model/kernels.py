@@ -370,7 +370,8 @@ def commit_gains(demand, belief, member, p_coord, list_price, min_lot, volume_fu
     ``belief[i]`` (what i expects of them), so their volume V has mean ``b (D - d_i)`` and
     variance ``b (1 - b) sum_{j != i} d_j^2``; the chance that the order is placed and its
     expected volume come from the normal approximation of V. Returns per seat ``(own, others,
-    pool)``, each weighted by the chance ``p_coord`` that the group places an order at all.
+    pool)``, each weighted by the chance ``p_coord`` that the group places an order at all (0 for an empty seat:
+    nothing is worked out for it).
     """
     G, C = member.shape
     own = np.zeros((G, C))
@@ -389,7 +390,9 @@ def commit_gains(demand, belief, member, p_coord, list_price, min_lot, volume_fu
         n1 = max(n, 1)
         others_n = max(n - 1, 1)
         for i in range(C):
-            d = demand[g, i] if member[g, i] else 0.0
+            if not member[g, i]:   # an empty seat gains nothing (own, others and pool stay 0)
+                continue
+            d = demand[g, i]
             b = min(max(float(belief[g, i]), 0.0), 1.0)
             mu = b * (total - d)
             sd = math.sqrt(max(b * (1.0 - b) * (total2 - d * d), 0.0))
@@ -415,10 +418,9 @@ def commit_gains(demand, belief, member, p_coord, list_price, min_lot, volume_fu
                 mine = own_saving - handling_cost * d * p_in
                 theirs = (s_in - s_out - own_saving) / others_n - others_handling
                 joined = 0.0
-            m = 1.0 if member[g, i] else 0.0
-            own[g, i] = p_coord[g, i] * mine * m
-            others[g, i] = p_coord[g, i] * theirs * m
-            pool[g, i] = p_coord[g, i] * joined * m
+            own[g, i] = p_coord[g, i] * mine
+            others[g, i] = p_coord[g, i] * theirs
+            pool[g, i] = p_coord[g, i] * joined
     return own, others, pool
 
 
