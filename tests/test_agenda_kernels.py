@@ -1,13 +1,14 @@
 """The agenda items compiled in sim/model/kernels.py against the NumPy code they replaced, on whole tables.
 
-Life cycle, attendance, the consortium, monitoring, conflicts, the accounts, membership (the
-``AsociaModel`` methods) and the recorder's firm rows and cooperation were NumPy until they became
-compiled passes over groups and members (``kernels.advance_groups``, ``hold_groups``,
-``consortium_round``, ``monitor_members``, ``erupting``, ``settle_members``, ``membership_groups``,
-``gather_firms``, ``cooperation``, ``group_rows``). The NumPy methods are kept here verbatim, as they were at commit
-5e07ad9, in a model that plays them (with the rules of sim/model/facilitator.py, programme.py and
-governance.py they call): every table of every scenario below, alone and in a batch of design
-points, must be identical, bit for bit, to the compiled model's.
+Life cycle, attendance, the consortium, monitoring, conflicts, the accounts, membership, the roster
+measures (the ``AsociaModel`` methods) and the recorder's firm rows, group rows and cooperation were
+NumPy until they became compiled passes over groups and members (``kernels.advance_groups``,
+``hold_groups``, ``consortium_round``, ``monitor_members``, ``erupting``, ``settle_members``,
+``membership_groups``, ``roster_rows``, ``gather_firms``, ``group_rows``, ``cooperation``). The
+NumPy methods are kept here verbatim, as they were at commit 5e07ad9, in a model that plays them
+(with the rules of sim/model/facilitator.py, programme.py and governance.py they call): every
+table of every scenario below, alone and in a batch of design points, must be identical, bit for
+bit, to the compiled model's.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from sim.model.agenda import (
     EV_RULES,
     HANDOVER_MARK,
 )
-from sim.model.profiles import NAMES, OPORTUNISTA, TENGO
+from sim.model.profiles import NAMES, OPORTUNISTA, SANTO, TENGO
 from sim.model.recorder import (
     _FIRM_F32,
     _FIRM_F64,
@@ -184,6 +185,43 @@ class NumpyModel(AsociaModel):
         log = NumpyRecorder.__new__(NumpyRecorder)
         log.__dict__.update(self.log.__dict__)   # what the founding recorded stays
         self.log = log
+
+    def _roster_rows(self, rows) -> dict[str, np.ndarray]:
+        """The roster quantities of groups ``rows`` (a slice or group indices), one array per name."""
+        s = self.config
+        pop, lc, eg = s.population, s.lifecycle, self.export_game
+        m, capacity, profile = self.member[rows], self.capacity[rows], self.profile[rows]
+        n = seat_sum(m)
+        n1 = np.maximum(n, 1)
+        cap = capacity * m
+        # sums over a group's seats run in seat order (seats.seat_sum), whichever groups are summed
+        cap_sum, cap2_sum = seat_sum(cap), seat_sum(cap ** 2)
+        if s.rules.cost_sharing == "proportional":
+            # a routed lead's pot is shared in proportion to capacity
+            total = np.maximum(cap_sum[:, None], 1e-12)
+            share = cap / total
+            routed = (1.0 - eg.commission) * eg.lead_value * cap / total
+        else:
+            share = m / n1[:, None]
+            routed = eg.routed_share(n1)[:, None] * m
+        mean_cap = cap_sum / n1
+        cv = np.sqrt(np.maximum(cap2_sum / n1 - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
+        diversity = self._at("population.diversity", pop.diversity, rows) + pop.diversity_capacity * cv
+        return {
+            "n": n,
+            "p_attend": np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition[rows]],
+            "santo": profile == SANTO,
+            "not_santo": profile != SANTO,
+            "demand": capacity * s.joint_purchase.demand,
+            "quota": eg.quotas(capacity, m, s.rules.cost_sharing, cap_sum=cap_sum),
+            "routed": routed,
+            "lead_routed": routed * (1.0 - self.rule.lead_miss),
+            "share": share,
+            "alone": capacity * (lc.base_income + s.export.solo_lead_rate * eg.private_value),
+            # transaction costs before the facilitator's reduction (which changes every meeting)
+            "tc_roster": (self._at("lifecycle.tc_base", lc.tc_base, rows) * (1.0 + lc.tc_size * (n1 - 1))
+                          * (1.0 + lc.tc_diversity * diversity) * self.rule.tc_factor),
+        }
 
     def advance_lifecycle(self) -> None:
         """Phases, facilitator presence and the reglamento."""
@@ -680,14 +718,17 @@ def test_compiled_agenda_gives_the_numpy_agenda_tables(name, monkeypatch):
     _assert_identical(compiled, sim.run(sc, seed=5, steps=steps))
 
 
-def test_compiled_agenda_gives_the_numpy_agenda_tables_where_every_flow_happens(monkeypatch):
-    sc = _busy(sim.load_scenario(ROOT / "scenarios" / "baseline.toml"))
+@pytest.mark.parametrize("sharing", ["proportional", "equal"])
+def test_compiled_agenda_gives_the_numpy_agenda_tables_where_every_flow_happens(sharing, monkeypatch):
+    sc = _busy(sim.load_scenario(ROOT / "scenarios" / "baseline.toml")).replace({"rules.cost_sharing": sharing})
     compiled = sim.run(sc, seed=4, steps=60)
     s = compiled.steps
     for col in ("quotas", "commissions", "fines", "promotion", "refunds", "supplier_bill"):
         assert s[col].sum() > 0, col
     ev = compiled.events
-    for kind in ("expulsion", "exit", "entry", "conflict", "manager", "rules"):
+    kinds = ("expulsion", "exit", "entry", "conflict", "manager", "rules") if sharing == "proportional" else (
+        "exit", "entry", "manager", "rules")   # with equal quotas this seed brings no expulsion
+    for kind in kinds:
         assert (ev["kind"] == kind).any(), kind
     monkeypatch.setattr(run_module, "AsociaModel", NumpyModel)
     _assert_identical(compiled, sim.run(sc, seed=4, steps=60))
@@ -697,7 +738,8 @@ def test_compiled_agenda_gives_the_numpy_agenda_tables_in_a_batch_of_design_poin
     base = _busy(sim.load_scenario(ROOT / "scenarios" / "baseline.toml")).replace({"population.groups": 2})
     points = [{}, {"rules.monitoring": 0.3}, {"sanctions.fine": 1.0}, {"sanctions.expulsion_strikes": 3},
               {"facilitator.schedule": "abrupt", "facilitator.exit_at": 12}, {"facilitator.schedule": "none"},
-              {"trust.initial": 0.3}, {"export.lead_rate": 1.0}]
+              {"trust.initial": 0.3}, {"export.lead_rate": 1.0}, {"population.diversity": 0.8},
+              {"lifecycle.tc_base": 3.0}, {"population.capacity_weak": 0.3}]
     scenarios = [base.replace(p) for p in points]
     seeds = list(range(11, 11 + len(points)))
     tables = ("runs", "steps", "events")

@@ -62,6 +62,9 @@ EV_LOW_COMMIT = int(EventKind.LOW_COMMIT)
 
 
 FIRM_KEY_BITS = 32  # in a batch, replication r's firm i has the key r << 32 | i
+# what AsociaModel._roster holds, in the order kernels.roster_rows returns it
+ROSTER = ("n", "p_attend", "santo", "not_santo", "demand", "quota", "routed", "lead_routed", "share", "alone",
+          "tc_roster")
 
 
 def _categorical(u: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -502,41 +505,22 @@ class AsociaModel(mesa.Model):
         return r
 
     def _roster_rows(self, rows) -> dict[str, np.ndarray]:
-        """The roster quantities of groups ``rows`` (a slice or group indices), one array per name."""
+        """The roster quantities of groups ``rows`` (a slice or group indices), one array per name.
+
+        One compiled pass over those groups and their seats (:func:`sim.model.kernels.roster_rows`).
+        """
         s = self.config
         pop, lc, eg = s.population, s.lifecycle, self.export_game
-        m, capacity, profile = self.member[rows], self.capacity[rows], self.profile[rows]
-        n = seat_sum(m)
-        n1 = np.maximum(n, 1)
-        cap = capacity * m
-        # sums over a group's seats run in seat order (seats.seat_sum), whichever groups are summed
-        cap_sum, cap2_sum = seat_sum(cap), seat_sum(cap ** 2)
-        if s.rules.cost_sharing == "proportional":
-            # a routed lead's pot is shared in proportion to capacity
-            total = np.maximum(cap_sum[:, None], 1e-12)
-            share = cap / total
-            routed = (1.0 - eg.commission) * eg.lead_value * cap / total
-        else:
-            share = m / n1[:, None]
-            routed = eg.routed_share(n1)[:, None] * m
-        mean_cap = cap_sum / n1
-        cv = np.sqrt(np.maximum(cap2_sum / n1 - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
-        diversity = self._at("population.diversity", pop.diversity, rows) + pop.diversity_capacity * cv
-        return {
-            "n": n,
-            "p_attend": np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition[rows]],
-            "santo": profile == SANTO,
-            "not_santo": profile != SANTO,
-            "demand": capacity * s.joint_purchase.demand,
-            "quota": eg.quotas(capacity, m, s.rules.cost_sharing, cap_sum=cap_sum),
-            "routed": routed,
-            "lead_routed": routed * (1.0 - self.rule.lead_miss),
-            "share": share,
-            "alone": capacity * (lc.base_income + s.export.solo_lead_rate * eg.private_value),
-            # transaction costs before the facilitator's reduction (which changes every meeting)
-            "tc_roster": (self._at("lifecycle.tc_base", lc.tc_base, rows) * (1.0 + lc.tc_size * (n1 - 1))
-                          * (1.0 + lc.tc_diversity * diversity) * self.rule.tc_factor),
-        }
+        gs = np.arange(self.G) if isinstance(rows, slice) else np.asarray(rows, np.int64)
+        values = kernels.roster_rows(
+            gs, self.member, self.capacity, self.profile, self.disposition,
+            np.array([pop.attend_active, pop.attend_passive, pop.attend_barely], np.float64), SANTO,
+            s.rules.cost_sharing == "proportional", float(eg.commission), float(eg.lead_value), float(eg.quota),
+            float(s.joint_purchase.demand), float(lc.base_income + s.export.solo_lead_rate * eg.private_value),
+            float(self.rule.lead_miss), self._group_values("population.diversity", pop.diversity),
+            float(pop.diversity_capacity), self._group_values("lifecycle.tc_base", lc.tc_base), float(lc.tc_size),
+            float(lc.tc_diversity), float(self.rule.tc_factor))
+        return dict(zip(ROSTER, values, strict=True))
 
     def _observe(self) -> SimpleNamespace:
         """What every seat knows before deciding, and the decisions of the built-in profiles (compiled).

@@ -500,6 +500,79 @@ def peer_punishment(seen, coop_seen, member, attend, profile, demand, punish_rat
     return points, loss, spent, learnt
 
 
+# ------------------------------------------------------------------ the roster (AsociaModel._roster_rows)
+@_compiled
+def roster_rows(gs, member, capacity, profile, disposition, attend_rates, santo, proportional, commission,
+                lead_value, quota, demand_per_capacity, alone_per_capacity, lead_miss, diversity, diversity_capacity,
+                tc_base, tc_size, tc_diversity, tc_factor):
+    """What depends only on who sits where, for groups ``gs``: one row per group in ``gs``.
+
+    Members (``n``); each seat's attendance rate by disposition (``attend_rates``); santos; demand;
+    the quota due (equal, or ``proportional`` to capacity with the same total); what a routed
+    lead pays each member and the share of costs it bears (by capacity, or equal); what going
+    alone pays; the transaction cost per member before the facilitator's reduction, growing with
+    size and with diversity (the group's ``diversity`` plus ``diversity_capacity`` times the
+    coefficient of variation of its members' capacities). ``diversity`` and ``tc_base`` are per
+    group (all groups). Sums over seats run in seat order.
+
+    Returns ``(n, p_attend, santo, not_santo, demand, quota, routed, lead_routed, share, alone,
+    tc_roster)``.
+    """
+    k = gs.shape[0]
+    C = member.shape[1]
+    n_out = np.zeros(k, np.int64)
+    p_attend = np.empty((k, C))
+    is_santo = np.empty((k, C), np.bool_)
+    not_santo = np.empty((k, C), np.bool_)
+    demand = np.empty((k, C))
+    quota_due = np.empty((k, C))
+    routed = np.empty((k, C))
+    lead_routed = np.empty((k, C))
+    share = np.empty((k, C))
+    alone = np.empty((k, C))
+    tc = np.empty(k)
+    pot = (1.0 - commission) * lead_value
+    for r in range(k):
+        g = gs[r]
+        n = 0
+        cap_sum = 0.0
+        cap2_sum = 0.0
+        for i in range(C):
+            m = member[g, i]
+            n += m
+            cap = capacity[g, i] * (1.0 if m else 0.0)
+            cap_sum += cap
+            cap2_sum += cap * cap
+        n_out[r] = n
+        n1 = max(n, 1)
+        total = cap_sum if cap_sum >= 1e-12 else 1e-12
+        mean_cap = cap_sum / n1
+        each = pot / n1
+        for i in range(C):
+            m = 1.0 if member[g, i] else 0.0
+            c = capacity[g, i]
+            cap = c * m
+            p_attend[r, i] = attend_rates[disposition[g, i]]
+            is_santo[r, i] = profile[g, i] == santo
+            not_santo[r, i] = profile[g, i] != santo
+            demand[r, i] = c * demand_per_capacity
+            if proportional:
+                quota_due[r, i] = quota * cap / (mean_cap if mean_cap >= 1e-12 else 1e-12)
+                share[r, i] = cap / total
+                routed[r, i] = pot * cap / total
+            else:
+                quota_due[r, i] = quota * m
+                share[r, i] = m / n1
+                routed[r, i] = each * m
+            lead_routed[r, i] = routed[r, i] * (1.0 - lead_miss)
+            alone[r, i] = c * alone_per_capacity
+        spread = cap2_sum / n1 - mean_cap * mean_cap
+        cv = math.sqrt(spread if spread >= 0.0 else 0.0) / (mean_cap if mean_cap >= 1e-12 else 1e-12)
+        div = diversity[g] + diversity_capacity * cv
+        tc[r] = tc_base[g] * (1.0 + tc_size * (n1 - 1)) * (1.0 + tc_diversity * div) * tc_factor
+    return n_out, p_attend, is_santo, not_santo, demand, quota_due, routed, lead_routed, share, alone, tc
+
+
 # ------------------------------------------------------------------ the meeting (AsociaModel.hold_meeting)
 @_compiled
 def hold_groups(member, p_attend, trust_given, engagement, u_attend, u_coordinate, n_members, rules_on, self_gov, f,
