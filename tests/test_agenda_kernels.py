@@ -1,14 +1,15 @@
 """The agenda items compiled in sim/model/kernels.py against the NumPy code they replaced, on whole tables.
 
-Life cycle, attendance, the consortium, monitoring, conflicts, the accounts, membership, the roster
-measures (the ``AsociaModel`` methods) and the recorder's firm rows, group rows and cooperation were
-NumPy until they became compiled passes over groups and members (``kernels.advance_groups``,
-``hold_groups``, ``consortium_round``, ``monitor_members``, ``erupting``, ``settle_members``,
-``membership_groups``, ``roster_rows``, ``gather_firms``, ``group_rows``, ``cooperation``). The
-NumPy methods are kept here verbatim, as they were at commit 5e07ad9, in a model that plays them
-(with the rules of sim/model/facilitator.py, programme.py and governance.py they call): every
-table of every scenario below, alone and in a batch of design points, must be identical, bit for
-bit, to the compiled model's.
+Life cycle, attendance, the consortium, monitoring, the next sanction, conflicts, the accounts,
+membership, the roster measures (the ``AsociaModel`` methods) and the recorder's firm rows, group
+rows and cooperation were NumPy until they became compiled passes over groups and members
+(``kernels.advance_groups``, ``hold_groups``, ``consortium_round``, ``monitor_members``,
+``erupting``, ``settle_members``, ``membership_groups``, ``next_sanction``, ``roster_rows``,
+``roster_measures``, ``gather_firms``, ``group_rows``, ``cooperation``). The NumPy methods are
+kept here verbatim, as they were at commit 5e07ad9, in a model that plays them (with the rules of
+sim/model/facilitator.py, programme.py and governance.py they call): every table of every
+scenario below, alone and in a batch of design points, must be identical, bit for bit, to the
+compiled model's.
 """
 
 from __future__ import annotations
@@ -185,6 +186,33 @@ class NumpyModel(AsociaModel):
         log = NumpyRecorder.__new__(NumpyRecorder)
         log.__dict__.update(self.log.__dict__)   # what the founding recorded stays
         self.log = log
+
+    def _roster_measures(self, gs) -> None:
+        """Breadth of the offer and product overlaps of groups whose roster changed."""
+        member = self.member[gs]
+        prod = np.where(member, self.product[gs], -1)
+        sp = np.sort(prod, axis=1)
+        self.breadth[gs] = seat_sum((sp[:, 1:] != sp[:, :-1]) & (sp[:, 1:] >= 0)) + (sp[:, 0] >= 0)
+        same = (prod[:, :, None] == prod[:, None, :]) & (prod[:, :, None] >= 0)
+        self.overlap[gs] = seat_sum(same) - member  # other members offering the same product
+
+    def _next_sanction(self):
+        """Fine and expulsion flag of each seat's next strike where sanctions apply (else 0 / False).
+
+        Recomputed only when strikes, the roster or the groups with rules changed; the arrays are
+        shared between meetings, so they are read-only.
+        """
+        key = (self._roster_version, self._strikes_version, self.rules_on.tobytes())
+        if self._next_fine is None or self._next_fine[0] != key:
+            sa = self.config.sanctions
+            fine, expel = gov.next_fine(self.strikes, sa.warning, self._per_seat("sanctions.fine", sa.fine),
+                                        self._per_seat("sanctions.expulsion_strikes", sa.expulsion_strikes))
+            sanctions_on = (self.rules_on & sa.enabled)[:, None]
+            fine = np.where(sanctions_on, fine, 0.0)
+            expel = expel & sanctions_on
+            fine.flags.writeable = expel.flags.writeable = False
+            self._next_fine = (key, fine, expel)
+        return self._next_fine[1:]
 
     def _roster_rows(self, rows) -> dict[str, np.ndarray]:
         """The roster quantities of groups ``rows`` (a slice or group indices), one array per name."""

@@ -456,12 +456,7 @@ class AsociaModel(mesa.Model):
 
     def _roster_measures(self, gs) -> None:
         """Breadth of the offer and product overlaps of groups whose roster changed."""
-        member = self.member[gs]
-        prod = np.where(member, self.product[gs], -1)
-        sp = np.sort(prod, axis=1)
-        self.breadth[gs] = seat_sum((sp[:, 1:] != sp[:, :-1]) & (sp[:, 1:] >= 0)) + (sp[:, 0] >= 0)
-        same = (prod[:, :, None] == prod[:, None, :]) & (prod[:, :, None] >= 0)
-        self.overlap[gs] = seat_sum(same) - member  # other members offering the same product
+        kernels.roster_measures(gs, self.member, self.product, self.breadth, self.overlap)   # in place
 
     def _roster_changed(self, rows) -> None:
         """Groups ``rows`` (mask or indices) have a new roster: their cached roster quantities are stale."""
@@ -601,11 +596,9 @@ class AsociaModel(mesa.Model):
         key = (self._roster_version, self._strikes_version, self.rules_on.tobytes())
         if self._next_fine is None or self._next_fine[0] != key:
             sa = self.config.sanctions
-            fine, expel = gov.next_fine(self.strikes, sa.warning, self._per_seat("sanctions.fine", sa.fine),
-                                        self._per_seat("sanctions.expulsion_strikes", sa.expulsion_strikes))
-            sanctions_on = (self.rules_on & sa.enabled)[:, None]
-            fine = np.where(sanctions_on, fine, 0.0)
-            expel = expel & sanctions_on
+            fine, expel = kernels.next_sanction(self.strikes, self.rules_on, bool(sa.enabled), bool(sa.warning),
+                                                self._group_values("sanctions.fine", sa.fine),
+                                                self._group_values("sanctions.expulsion_strikes", sa.expulsion_strikes))
             fine.flags.writeable = expel.flags.writeable = False
             self._next_fine = (key, fine, expel)
         return self._next_fine[1:]

@@ -500,6 +500,33 @@ def peer_punishment(seen, coop_seen, member, attend, profile, demand, punish_rat
     return points, loss, spent, learnt
 
 
+# ------------------------------------------------------------------ the offer (AsociaModel._roster_measures)
+@_compiled
+def roster_measures(gs, member, product, breadth, overlap):
+    """Breadth of the offer and product overlaps of groups ``gs``, written into ``breadth`` and ``overlap``.
+
+    Breadth: the distinct products the group's members offer; overlap: for each member, the other
+    members offering the same product (0 for an empty seat).
+    """
+    C = member.shape[1]
+    for g in gs:
+        distinct = 0
+        for i in range(C):
+            if not member[g, i]:
+                overlap[g, i] = 0
+                continue
+            same = 0
+            first = True
+            for j in range(C):
+                if j != i and member[g, j] and product[g, j] == product[g, i]:
+                    same += 1
+                    if j < i:
+                        first = False
+            overlap[g, i] = same
+            distinct += first
+        breadth[g] = distinct
+
+
 # ------------------------------------------------------------------ the roster (AsociaModel._roster_rows)
 @_compiled
 def roster_rows(gs, member, capacity, profile, disposition, attend_rates, santo, proportional, commission,
@@ -821,6 +848,38 @@ _WARNING, _FINE, _EXPULSION = int(Sanction.WARNING), int(Sanction.FINE), int(San
 
 
 @_compiled
+def _sanction(after, warning, fine, expulsion_strikes):
+    """The graduated sanction of a firm's ``after``-th strike (004:L2026-2029; sim/model/governance.py).
+
+    A warning at the first strike (with ``warning``), then a fine per strike, the k-th fined strike
+    costing k x ``fine``; expulsion at ``expulsion_strikes``. Returns ``(kind, amount)``.
+    """
+    fined_index = after - (1 if warning else 0)
+    kind = _EXPULSION if after >= expulsion_strikes else (_FINE if fined_index >= 1 else _WARNING)
+    return kind, fine * max(fined_index, 1) if kind >= _FINE else 0.0
+
+
+@_compiled
+def next_sanction(strikes, rules_on, sanctions_enabled, warning, fine, expulsion_strikes):
+    """Fine and expulsion flag each seat's next strike would bring where sanctions apply (else 0 / False).
+
+    What a firm weighs before defecting: :func:`_sanction` of one strike more, in groups whose
+    reglamento is adopted when ``sanctions_enabled``; ``fine`` and ``expulsion_strikes`` per group.
+    """
+    G, C = strikes.shape
+    out_fine = np.zeros((G, C))
+    out_expel = np.zeros((G, C), np.bool_)
+    for g in range(G):
+        if not (rules_on[g] and sanctions_enabled):
+            continue
+        for i in range(C):
+            kind, amount = _sanction(strikes[g, i] + 1, warning, fine[g], expulsion_strikes[g])
+            out_fine[g, i] = amount
+            out_expel[g, i] = kind == _EXPULSION
+    return out_fine, out_expel
+
+
+@_compiled
 def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, quota_due, pay_quota, member, attend,
                     rules_on, detect, see_renege, see_keep, tries, caught, strikes, fund, viol_rate, n_members,
                     min_commit, sanctions_enabled, warning, fine, expulsion_strikes, absence_fine, reputation_weight):
@@ -891,11 +950,8 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
                 events[4] += 1
                 after = strikes[g, i] + 1
                 strikes[g, i] = after
-                fined_index = after - (1 if warning else 0)
-                k = _EXPULSION if after >= expulsion_strikes[g] else (_FINE if fined_index >= 1 else _WARNING)
+                k, paid = _sanction(after, warning, fine[g], expulsion_strikes[g])
                 kind[g, i] = k
-                if k >= _FINE:
-                    paid = fine[g] * max(fined_index, 1)
                 amount[g, i] = paid
                 expel[g, i] = k == _EXPULSION
             absent = ruled and m and not attend[g, i]
