@@ -1,11 +1,11 @@
 """The agenda items compiled in sim/model/kernels.py against the NumPy code they replaced, on whole tables.
 
-Life cycle, attendance, the consortium, monitoring, the next sanction, conflicts, the accounts,
-membership, the roster measures (the ``AsociaModel`` methods) and the recorder's firm rows, group
-rows and cooperation were NumPy until they became compiled passes over groups and members
-(``kernels.advance_groups``, ``hold_groups``, ``consortium_round``, ``monitor_members``,
-``erupting``, ``settle_members``, ``membership_groups``, ``next_sanction``, ``roster_rows``,
-``roster_measures``, ``gather_firms``, ``group_rows``, ``cooperation``). The NumPy methods are
+Life cycle, attendance, monitoring, the next sanction, conflicts, the accounts, membership, the
+roster measures (the ``AsociaModel`` methods) and the recorder's firm rows, group rows and
+cooperation were NumPy until they became compiled passes over groups and members
+(``kernels.advance_groups``, ``hold_groups``, ``monitor_members``, ``next_sanction``,
+``erupting``, ``settle_members``, ``membership_groups``, ``roster_rows``, ``roster_measures``,
+``gather_firms``, ``group_rows``, ``cooperation``). The NumPy methods are
 kept here verbatim, as they were at commit 5e07ad9, in a model that plays them (with the rules of
 sim/model/facilitator.py, programme.py and governance.py they call): every table of every
 scenario below, alone and in a batch of design points, must be identical, bit for bit, to the
@@ -373,38 +373,6 @@ class NumpyModel(AsociaModel):
             self.p_coord = np.ones(self.G)
         self.coordinated = self.purchase_open & quorum & (self.draws.u1("coordinate") < self.p_coord)
         self.consortium_open = self.alive & (self.phase >= 4) & self.config.export.enabled
-
-    def run_consortium(self) -> None:
-        """Quotas into the fund; each lead routed through the consortium or kept privately."""
-        if not self.consortium_open.any():
-            zero = np.zeros((self.G, self.C))
-            no = np.zeros((self.G, self.C), bool)
-            self.quota_paid, self.lead_income, self.commission = zero, zero, np.zeros(self.G)
-            self.leads_routed = self.leads_missed = self.leads_kept = self.clash = no
-            return
-        eg = self.export_game
-        s = self.config
-        paid = self.quota_due * self.pay_quota
-        self.quota_paid = paid
-        self.fund = self.fund + seat_sum(paid)
-        self.paid_in += paid
-        lead = self.has_lead
-        routed = lead & self.route_lead
-        miss_p = self.rule.lead_miss + s.export.miss_coordination * (1.0 - self.capacity_coord)
-        missed = routed & (self.draws.u("miss") < miss_p[:, None])
-        served = routed & ~missed
-        n_served = seat_sum(served)
-        commission = n_served * eg.commission * eg.lead_value
-        self.fund = self.fund + commission
-        self.commission = commission
-        pot = n_served * (1.0 - eg.commission) * eg.lead_value
-        share = self._roster().share
-        kept = lead & ~self.route_lead
-        self.lead_income = pot[:, None] * share + kept * eg.private_value
-        self.leads_routed, self.leads_missed, self.leads_kept = served, missed, kept
-        # a lead in a product that other members also offer means internal competition
-        clash = lead & (self.overlap > 0) & (self.draws.u("clash") < s.export.overlap_conflict)
-        self.clash = clash
 
     def monitor(self) -> None:
         """Detection of furtive acts, open violations and graduated sanctions."""

@@ -657,14 +657,27 @@ class AsociaModel(mesa.Model):
             return
         eg = self.export_game
         s = self.config
-        # quotas into the fund (paid_in grows in place); leads served, missed or kept; a lead in a
-        # product that other members also offer means internal competition (a clash)
-        (self.quota_paid, self.lead_income, self.leads_routed, self.leads_missed, self.leads_kept, self.clash,
-         self.commission, self.fund) = kernels.consortium_round(
-            self.quota_due, self.pay_quota, self.has_lead, self.route_lead, self.overlap, self._roster().share,
-            self.capacity_coord, self.draws.u("miss"), self.draws.u("clash"), self.fund, self.paid_in,
-            float(self.rule.lead_miss), float(s.export.miss_coordination), float(eg.commission),
-            float(eg.lead_value), float(eg.private_value), float(s.export.overlap_conflict))
+        paid = self.quota_due * self.pay_quota
+        self.quota_paid = paid
+        self.fund = self.fund + seat_sum(paid)
+        self.paid_in += paid
+        lead = self.has_lead
+        routed = lead & self.route_lead
+        miss_p = self.rule.lead_miss + s.export.miss_coordination * (1.0 - self.capacity_coord)
+        missed = routed & (self.draws.u("miss") < miss_p[:, None])
+        served = routed & ~missed
+        n_served = seat_sum(served)
+        commission = n_served * eg.commission * eg.lead_value
+        self.fund = self.fund + commission
+        self.commission = commission
+        pot = n_served * (1.0 - eg.commission) * eg.lead_value
+        share = self._roster().share
+        kept = lead & ~self.route_lead
+        self.lead_income = pot[:, None] * share + kept * eg.private_value
+        self.leads_routed, self.leads_missed, self.leads_kept = served, missed, kept
+        # a lead in a product that other members also offer means internal competition
+        clash = lead & (self.overlap > 0) & (self.draws.u("clash") < s.export.overlap_conflict)
+        self.clash = clash
 
     def play_games(self) -> None:
         """The registered games (sim.model.vocabulary.register_game), each over all groups at once.

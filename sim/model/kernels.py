@@ -790,58 +790,6 @@ def advance_groups(t, presence, alive, support_over, programme_left, self_gov, t
     return f, left, paid, copaid, leadership, gov, happened, counts
 
 
-# ------------------------------------------------------------------ the export consortium (AsociaModel.run_consortium)
-@_compiled
-def consortium_round(quota_due, pay_quota, has_lead, route_lead, overlap, share, capacity_coord, u_miss, u_clash,
-                     fund, paid_in, lead_miss, miss_coordination, commission, lead_value, private_value,
-                     overlap_conflict):
-    """Quotas into the fund, and each lead routed through the consortium or kept, for each group.
-
-    A member pays its quota when it decides to (``paid_in`` grows in place). A routed lead is missed
-    when its draw ``u_miss`` falls below the decision rule's ``lead_miss`` plus ``miss_coordination``
-    times the coordination the group lacks; each lead served pays the fund its ``commission`` and
-    the rest of its value to the members by cost ``share``; a kept lead pays its holder
-    ``private_value``. A lead in a product other members also offer (``overlap``) becomes a clash
-    when its draw ``u_clash`` falls below ``overlap_conflict``.
-
-    Returns per seat ``(quota_paid, lead_income, served, missed, kept, clash)`` and per group
-    ``(commission, fund)``.
-    """
-    G, C = quota_due.shape
-    paid = np.empty((G, C))
-    income = np.empty((G, C))
-    served = np.zeros((G, C), np.bool_)
-    missed = np.zeros((G, C), np.bool_)
-    kept = np.zeros((G, C), np.bool_)
-    clash = np.zeros((G, C), np.bool_)
-    fee = np.empty(G)
-    new_fund = np.empty(G)
-    for g in range(G):
-        total = 0.0
-        n_served = 0
-        miss_p = lead_miss + miss_coordination * (1.0 - capacity_coord[g])
-        for i in range(C):
-            q = quota_due[g, i] * (1.0 if pay_quota[g, i] else 0.0)
-            paid[g, i] = q
-            total += q
-            paid_in[g, i] += q
-            lead = has_lead[g, i]
-            routed = lead and route_lead[g, i]
-            miss = routed and u_miss[g, i] < miss_p
-            missed[g, i] = miss
-            served[g, i] = routed and not miss
-            n_served += routed and not miss
-            kept[g, i] = lead and not route_lead[g, i]
-            clash[g, i] = lead and overlap[g, i] > 0 and u_clash[g, i] < overlap_conflict
-        c = n_served * commission * lead_value
-        fee[g] = c
-        new_fund[g] = fund[g] + total + c
-        pot = n_served * (1.0 - commission) * lead_value
-        for i in range(C):
-            income[g, i] = pot * share[g, i] + (1.0 if kept[g, i] else 0.0) * private_value
-    return paid, income, served, missed, kept, clash, fee, new_fund
-
-
 # ------------------------------------------------------------------ monitoring and sanctions (AsociaModel.monitor)
 # the graduated sanctions' codes (sim/model/vocabulary.py: Sanction), as plain ints for the kernels
 _WARNING, _FINE, _EXPULSION = int(Sanction.WARNING), int(Sanction.FINE), int(Sanction.EXPULSION)
