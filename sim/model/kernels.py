@@ -22,7 +22,9 @@ The first run on a machine compiles them and writes the machine code to the cach
 empty cache before the decision stage was compiled, about 10 CPU-s since (``decide_members`` 3.5 s,
 ``commit_gains`` inside it included; ``member_decisions`` 0.5 s), against 0.8-1.3 before the
 kernels; ``field_trust`` about 2 s: prefer element loops to slice assignments, which cost seconds to
-compile), later processes load it (about 1.4-1.7 CPU-s for the same process, as before the decision
+compile; with the agenda items compiled, 19-22 CPU-s against 10.5-11.3 in the same conditions, under
+load: numba spends about 20 ms per array argument, so ``settle_members`` and ``monitor_members``
+cost most), later processes load it (about 1.4-1.7 CPU-s for the same process, as before the decision
 stage was compiled; ``import numba`` itself 0.3-0.4 CPU-s; the cache is about 1.3 MB). Numba 0.68 looks
 for a cache directory in this order (numba/core/caching.py, ``_CacheImpl._locator_classes``; docs:
 "Notes on Caching", NUMBA_CACHE_DIR):
