@@ -122,7 +122,7 @@ _PARTS = (("sim.model.agenda.AsociaModel", "__init__", "building the groups"),
           ("sim.model.agenda.AsociaModel", "step", "meetings"),
           ("sim.model.recorder.Recorder", "record_firms", "recording rows"),
           ("sim.model.recorder.Recorder", "record_groups", "recording rows"),
-          ("sim.model.recorder.Recorder", "frames", "building tables"))
+          ("sim.model.recorder.Recorder", "tables", "building tables"))
 
 
 def time_parts(sc, reps: int = 1) -> dict:

@@ -21,6 +21,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 
+# Root of the claim tests' replication seeds (tests/test_claims.py, test_profile_claims.py,
+# test_programme_claims.py, test_lab.py). CI uses 2026, the root every figure in docs/model.md was
+# measured on. ASOCIA_CLAIMS_ROOT=<n> re-runs every claim on an independent set of seeds, to see
+# whether a verdict depends on the draw (benchmarks/claims_robustness.py does it for several roots).
+CLAIMS_ROOT = int(os.environ.get("ASOCIA_CLAIMS_ROOT", "2026"))
+# ASOCIA_CLAIMS_SCALE=<k> plays k times as many seeds in every claim test (a larger sample's effect
+# sizes, printed with pytest -s; CI uses 1).
+CLAIMS_SCALE = int(os.environ.get("ASOCIA_CLAIMS_SCALE", "1"))
+
 
 @pytest.fixture(scope="session")
 def baseline() -> sim.Scenario:

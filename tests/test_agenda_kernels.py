@@ -1,11 +1,10 @@
 """The agenda items compiled in sim/model/kernels.py against the NumPy code they replaced, on whole tables.
 
 Life cycle, attendance, monitoring, the next sanction, conflicts, the accounts, membership, the
-roster measures (the ``AsociaModel`` methods) and the recorder's firm rows, group rows and
-cooperation were NumPy until they became compiled passes over groups and members
-(``kernels.advance_groups``, ``hold_groups``, ``monitor_members``, ``next_sanction``,
-``erupting``, ``settle_members``, ``membership_groups``, ``roster_rows``, ``roster_measures``,
-``gather_firms``, ``group_rows``, ``cooperation``). The NumPy methods are
+roster measures (the ``AsociaModel`` methods) and the recorder's group rows and cooperation were
+NumPy until they became compiled passes over groups and members (``kernels.advance_groups``,
+``hold_groups``, ``monitor_members``, ``next_sanction``, ``erupting``, ``settle_members``,
+``membership_groups``, ``roster_rows``, ``roster_measures``, ``group_rows``, ``cooperation``). The NumPy methods are
 kept here verbatim, as they were at commit 5e07ad9, in a model that plays them (with the rules of
 sim/model/facilitator.py, programme.py and governance.py they call): every table of every
 scenario below, alone and in a batch of design points, must be identical, bit for bit, to the
@@ -46,10 +45,6 @@ from sim.model.agenda import (
 )
 from sim.model.profiles import NAMES, OPORTUNISTA, SANTO, TENGO
 from sim.model.recorder import (
-    _FIRM_F32,
-    _FIRM_F64,
-    _FIRM_I8,
-    _FIRM_I32,
     _GROUP_COUNTS,
     _GROUP_SUMS,
     _GROUP_VALUES,
@@ -63,56 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class NumpyRecorder(Recorder):
-    """The recorder with its NumPy firm rows, group rows and cooperation."""
-
-    def record_firms(self):
-        """Member rows of this meeting (before exits and expulsions take effect)."""
-        if self.firm_mode == "off" or (self.firm_mode == "sampled" and self.model.t % self.every):
-            return
-        m = self.model
-        idx = np.flatnonzero(m.member)          # the member seats, row-major like np.nonzero
-        f32, f64, i32, i8 = self._gather_columns(idx)
-        f = self.firms
-        f["step"].append(m.t)
-        f["firm"].append(m.firm_id.ravel()[idx])
-        for name, block in (("f32", f32), ("f64", f64), ("i32", i32), ("i8", i8)):
-            f[name].append(block)
-
-    def _firm_states(self, lead, status):
-        """Write the lead state and membership status codes of every seat into two int8 arrays."""
-        m = self.model
-        lead[...] = 0
-        lead[m.leads_routed] = 1
-        lead[m.leads_kept] = 2
-        lead[m.leads_missed] = 3
-        status[...] = 0
-        status[m.leaving >= 0] = 1
-        status[m.exit_now] = 2
-        status[m.expel] = 3
-
-    def _gather_columns(self, idx):
-        """Return the firm blocks of the seats ``idx``, gathering each column once from the model's array.
-
-        On a large run copying whole arrays into stacked blocks first cost about twice as much as
-        the gather; the cast to the block's type rides on the assignment (same values either way).
-        """
-        m = self.model
-        n = len(idx)
-        f32, f64 = np.empty((len(_FIRM_F32), n), np.float32), np.empty((len(_FIRM_F64), n))
-        i32, i8 = np.empty((len(_FIRM_I32), n), np.int32), np.empty((len(_FIRM_I8), n), np.int8)
-        states = self._buffer("firm_states", 2, np.int8)
-        self._firm_states(states[0], states[1])
-        for block, columns in ((f32, (m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
-                                      m.trust_given, m.trust_received, m.fines_total, m.punish_loss)),
-                               (f64, (m.payoff, m.alone)),
-                               (i32, (None, m.product, m.tenure, m.strikes)),
-                               (i8, (m.profile, m.disposition, m.attend, states[0], m.sanction_kind,
-                                     states[1], m.participate))):
-            for row, x in enumerate(columns):
-                if x is not None:
-                    block[row] = x.reshape(-1)[idx]
-        np.floor_divide(idx, m.C, out=i32[0], casting="unsafe")   # the group of each seat
-        return f32, f64, i32, i8
+    """The recorder with its NumPy group rows and cooperation."""
 
     def cooperation(self):
         """Return the true cooperation of each seat this meeting, in [0, 1].

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import CLAIMS_ROOT, CLAIMS_SCALE
 
 import sim
 from sim.model.scenario import Scenario
@@ -17,7 +18,7 @@ from sim.results.seeds import replication_seeds
 
 pytestmark = pytest.mark.slow
 
-SEEDS = replication_seeds(2026, 20)  # played as one batch per arm (sim.run_batch)
+SEEDS = replication_seeds(CLAIMS_ROOT, 20 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
 BASE = Scenario()
 GROUPS = 20
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import CLAIMS_ROOT, CLAIMS_SCALE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,7 +114,7 @@ def by_round(sc, seeds):
     return np.mean(means, axis=0), np.mean(zeros, axis=0)
 
 
-SEEDS = replication_seeds(2026, 10)
+SEEDS = replication_seeds(CLAIMS_ROOT, 10 * CLAIMS_SCALE)
 
 
 def report(name, **values):

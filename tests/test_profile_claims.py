@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import CLAIMS_ROOT, CLAIMS_SCALE
 
 import sim
 from sim.model.scenario import load_scenario
@@ -20,7 +21,7 @@ from sim.results.seeds import replication_seeds
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = replication_seeds(2026, 20)  # played as one batch per arm (sim.run_batch)
+SEEDS = replication_seeds(CLAIMS_ROOT, 20 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
 MOST = 5 / 6   # share of seeds in the claim's direction (first written as 5 of 6)
 
 

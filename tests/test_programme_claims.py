@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import CLAIMS_ROOT, CLAIMS_SCALE
 
 import sim
 from sim.model.scenario import Scenario
 from sim.results.seeds import replication_seeds
 
-SEEDS = replication_seeds(2026, 20)  # played as one batch per arm (sim.run_batch)
+SEEDS = replication_seeds(CLAIMS_ROOT, 20 * CLAIMS_SCALE)  # played as one batch per arm (sim.run_batch)
 MOST = 5 / 6   # share of paired seeds in the claim's direction (first written as 5 of 6)
 BASE = Scenario()
 GROUPS = 20
@@ -90,8 +91,8 @@ def test_programme_claim_01_taper_with_handover_beats_abrupt_exit(designs):
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
     "measured with per-group random streams (issue 13) on 20 seeds: alive two years after 0.890 (taper) vs "
-    "0.850 (to the last day), +0.040: on the asserted +0.04 (the difference of means comes out as 0.03999... "
-    "in floating point), and the taper is worse in 2 of 20 seeds (asserted never); cost per group alive 789 "
+    "0.850 (to the last day), +0.040 (asserted +0.04: holds), but the taper is worse in 2 of 20 seeds "
+    "(asserted never); cost per group alive 789 "
     "vs 835. Groups carried to the last day mostly recover: after the exit self-governance grows at the full "
     "hand-over rate, and the trust the facilitator built carries them"))
 def test_programme_claim_02_taper_with_handover_beats_staying_to_the_last_day(designs):
@@ -107,7 +108,9 @@ def test_programme_claim_02_taper_with_handover_beats_staying_to_the_last_day(de
     report("programme claim 2", alive_2y_taper=a_t.mean(), last_day=a_l.mean(),
            cost_per_alive_taper=k_t.mean(), last_day_=k_l.mean())
     assert k_t.mean() < k_l.mean()
-    assert a_t.mean() - a_l.mean() >= 0.04
+    # shares of 20 groups are multiples of 1/400: compared in those units, so that 0.890 - 0.850 counts as
+    # the 0.04 it is (in floating point it comes out as 0.03999...)
+    assert round(400 * (a_t.mean() - a_l.mean())) >= 16
     assert (a_t >= a_l).all()
 
 
@@ -241,7 +244,8 @@ def test_programme_claim_06_net_benefit_per_member_peaks_at_intermediate_size(si
 @pytest.mark.xfail(strict=True, reason=(
     "measured with per-group random streams (issue 13) on 20 seeds: 5-firm groups survive 0.610 (8 firms "
     "0.890, 12 firms 0.972, 20 firms 0.995); asserted >= 0.5 (holds) and >= 0.7 x the 8-firm survival "
-    "(0.623: missed by 0.013). A group of 5 dissolves after two departures (lifecycle.min_members = 3)"))
+    "(0.623: missed by 0.013). Every dissolution is by size: a 5-firm group is three net departures from "
+    "lifecycle.min_members = 3, and it places 0.80 of its joint purchases (8 firms: 0.85) near the minimum lot"))
 def test_programme_claim_07_five_firm_group_is_viable(sizes):
     """A 5-firm group is viable: it survives at least half as often as 8-firm groups (004:L447-450).
 

@@ -1154,76 +1154,7 @@ def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arri
     return gone, n_expelled, n_exited, members, trust_now, dissolve, arrive, counts
 
 
-# ------------------------------------------------------------------ the firm rows (sim/model/recorder.py: record_firms)
-@_compiled
-def gather_firms(member, firm_id, capacity, commit, renege, quota_paid, coop, trust_given, trust_received,
-                 fines_total, punish_loss, payoff, alone, product, tenure, strikes, profile, disposition, attend,
-                 leads_routed, leads_kept, leads_missed, sanction_kind, leaving, exit_now, expel, participate):
-    """The member seats' rows of a meeting, in seat order (row-major, as ``np.flatnonzero(member)``).
-
-    Returns ``firm`` (int64) and the recorder's four blocks, one row per column, cast as NumPy's
-    assignment casts: float32 ``(capacity, commit, renege, quota_paid, cooperation, trust_given,
-    trust_received, fine, punished)``, float64 ``(payoff, alone)``, int32 ``(group, product,
-    tenure, strikes)`` and int8 ``(profile, disposition, attended, lead, sanction, status,
-    participated)``; ``lead`` is 0 (none), 1 routed, 2 kept, 3 missed; ``status`` 0 staying,
-    1 leaving, 2 exiting, 3 expelled.
-    """
-    G, C = member.shape
-    n = 0
-    for g in range(G):
-        for i in range(C):
-            n += member[g, i]
-    firm = np.empty(n, np.int64)
-    f32 = np.empty((9, n), np.float32)
-    f64 = np.empty((2, n))
-    i32 = np.empty((4, n), np.int32)
-    i8 = np.empty((7, n), np.int8)
-    k = 0
-    for g in range(G):
-        for i in range(C):
-            if not member[g, i]:
-                continue
-            firm[k] = firm_id[g, i]
-            f32[0, k] = capacity[g, i]
-            f32[1, k] = commit[g, i]
-            f32[2, k] = renege[g, i]
-            f32[3, k] = quota_paid[g, i]
-            f32[4, k] = coop[g, i]
-            f32[5, k] = trust_given[g, i]
-            f32[6, k] = trust_received[g, i]
-            f32[7, k] = fines_total[g, i]
-            f32[8, k] = punish_loss[g, i]
-            f64[0, k] = payoff[g, i]
-            f64[1, k] = alone[g, i]
-            i32[0, k] = g
-            i32[1, k] = product[g, i]
-            i32[2, k] = tenure[g, i]
-            i32[3, k] = strikes[g, i]
-            lead = 0
-            if leads_routed[g, i]:
-                lead = 1
-            if leads_kept[g, i]:
-                lead = 2
-            if leads_missed[g, i]:
-                lead = 3
-            status = 0
-            if leaving[g, i] >= 0:
-                status = 1
-            if exit_now[g, i]:
-                status = 2
-            if expel[g, i]:
-                status = 3
-            i8[0, k] = profile[g, i]
-            i8[1, k] = disposition[g, i]
-            i8[2, k] = attend[g, i]
-            i8[3, k] = lead
-            i8[4, k] = sanction_kind[g, i]
-            i8[5, k] = status
-            i8[6, k] = participate[g, i]
-            k += 1
-    return firm, f32, f64, i32, i8
-
-
+# -------------------------------------------------------------- the group rows (sim/model/recorder.py: record_groups)
 @_compiled
 def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violated, reneged, kept_furtive, played,
                member, profile, coop, quota_paid, fines_total, payment, payoff, alone, n_profiles, amounts):

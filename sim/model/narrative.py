@@ -7,6 +7,7 @@ languages, as the field guide writes them (004:L1883-1951).
 
 from __future__ import annotations
 
+import functools
 from string import Formatter
 
 import numpy as np
@@ -154,34 +155,46 @@ def describe_all(events: pd.DataFrame, langs=("en", "es")) -> dict[str, pd.Serie
     Rows that differ only in their numbers (firm, group, other, strike, amount) share a template:
     kind, profile, code, detection and sanction pick it. The rows are grouped by those (a few
     dozen groups even in a run with 100,000 events), each group's template is compiled once per
-    language with its fixed words written in, and its rows are formatted with ``str.format`` over
-    plain Python lists: one C-level ``format`` call per row and a few array operations per group.
+    language with its fixed words written in (and kept for the next table), and its rows are
+    formatted with ``str.format`` over plain Python lists: one C-level ``format`` call per row and
+    a few array operations per group.
     """
     if events.empty:
         return {lang: pd.Series([], dtype=object, index=events.index) for lang in langs}
-    kinds, kind_names = _factorize(events["kind"])
+    said = describe_columns({name: events[name] for name in _COLUMNS}, langs)
+    return {lang: pd.Series(col, index=events.index, dtype=object) for lang, col in said.items()}
+
+
+def describe_columns(columns, langs=("en", "es")) -> dict[str, np.ndarray]:
+    """:func:`describe_all` of an events table given as its columns (a mapping of name -> values).
+
+    The recorder writes the sentences from the arrays it builds the table from, before the table
+    exists; ``kind``, ``profile`` and ``sanction`` may be categorical (pandas) or plain values.
+    Returns one object array of sentences per language.
+    """
+    kinds, kind_names = _factorize(columns["kind"])
     if (kinds < 0).any():
         raise KeyError(f"event kind missing in {int((kinds < 0).sum())} rows")
-    profiles, profile_names = _factorize(events["profile"])
-    sanctions, sanction_names = _factorize(events["sanction"])
-    code = events["code"].to_numpy().astype(np.int64)
-    detected = events["detected"].to_numpy().astype(bool)
+    profiles, profile_names = _factorize(columns["profile"])
+    sanctions, sanction_names = _factorize(columns["sanction"])
+    code = np.asarray(columns["code"]).astype(np.int64)
+    detected = np.asarray(columns["detected"]).astype(bool)
     # the code picks the template only for the kinds that read it; detection and sanction only
     # for violations (other kinds keep 0 there, so they are not split for nothing)
-    violation = np.isin(kinds, [i for i, k in enumerate(kind_names) if k in _VIOLATIONS])
-    coded = np.isin(kinds, [i for i, k in enumerate(kind_names) if k in _CODED])
-    code_ids, code_values = pd.factorize(np.where(coded, code, 0))
+    violation = np.array([k in _VIOLATIONS for k in kind_names], bool)[kinds]
+    coded = np.array([k in _CODED for k in kind_names], bool)[kinds]
+    code_values, code_ids = np.unique(np.where(coded, code, 0), return_inverse=True)
     key = kinds.astype(np.int64)
     for ids, n in ((profiles + 1, len(profile_names) + 1), (code_ids, len(code_values)),
                    (np.where(violation, sanctions + 1, 0), len(sanction_names) + 1),
                    (violation & detected, 2)):
         key = key * n + ids
-    group, _ = pd.factorize(key)
+    _, group = np.unique(key, return_inverse=True)   # the template of each row (any numbering)
     order = np.argsort(group, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(group))])
-    numbers = {"firm": events["firm"], "group": events["group"], "other": events["other"],
-               "strike": events["strike"], "amount": events["amount"], "n": events["amount"]}
-    texts = {lang: [] for lang in langs}
+    numbers = {name: np.asarray(columns["amount" if name == "n" else name])
+               for name in ("firm", "group", "other", "strike", "amount", "n")}
+    out = {lang: np.empty(len(kinds), dtype=object) for lang in langs}
     for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         rows = order[start:stop]
         first = rows[0]
@@ -189,24 +202,30 @@ def describe_all(events: pd.DataFrame, langs=("en", "es")) -> dict[str, pd.Serie
         sanction = sanction_names[sanctions[first]] if sanctions[first] >= 0 else None
         choice = (kind_names[kinds[first]], PROFILE_LABEL.get(profile if isinstance(profile, str) else None, "?"),
                   int(code[first]), bool(detected[first]), sanction)
-        names = []
-        formats = {lang: _compile(_parts(TEXT[lang], *choice), names) for lang in langs}
-        values = [_numbers(numbers[name], name, rows) for name in names]
-        repeat = None if values else np.zeros(len(rows), np.intp)   # no numbers: one sentence
-        if len(names) == 1 and names[0] != "amount":   # only the group (purchase failed, phase,
-            # rules, ...): the same sentence comes back meeting after meeting; write each once
-            unique, repeat = np.unique(values[0], return_inverse=True)
-            values = [unique]
-        values = [v.tolist() for v in values]
+        names, formats = _templates(choice, tuple(langs))
+        values = [_numbers(numbers[name], name, rows).tolist() for name in names]
         for lang, fmt in formats.items():
-            text = np.array(list(map(fmt.format, *values)) if values else [fmt.format()], dtype=object)
-            texts[lang].append(text if repeat is None else text[repeat])
-    out = {}
-    for lang in langs:
-        col = np.empty(len(events), dtype=object)
-        col[order] = np.concatenate(texts[lang]) if len(texts[lang]) > 1 else texts[lang][0]
-        out[lang] = pd.Series(col, index=events.index, dtype=object)
+            if not values:                                    # no numbers: one sentence
+                text = [fmt.format()] * len(rows)
+            elif len(names) == 1 and names[0] != "amount":   # only the group (purchase failed,
+                # phase, rules, ...): the same sentence comes back meeting after meeting; write each once
+                made = {}
+                text = [made[v] if v in made else made.setdefault(v, fmt.format(v)) for v in values[0]]
+            else:
+                text = list(map(fmt.format, *values))
+            out[lang][rows] = np.array(text, dtype=object)
     return out
+
+
+_COLUMNS = ("kind", "profile", "sanction", "code", "detected", "firm", "group", "other", "strike", "amount")
+
+
+@functools.cache
+def _templates(choice, langs) -> tuple[list[str], dict[str, str]]:
+    """(numeric fields, one compiled template per language) of one kind of sentence (:func:`_compile`)."""
+    names = []
+    formats = {lang: _compile(_parts(TEXT[lang], *choice), names) for lang in langs}
+    return names, formats
 
 
 _VIOLATIONS = ("renege", "diversion", "quota_skip", "low_commit")
@@ -216,14 +235,28 @@ _CODED = ("diversion", "facilitator", "phase", "rejected", "purchase_failed", "p
 def _factorize(column):
     """(integer codes, unique values) of a column; categorical columns keep their categories."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(), list(column.cat.categories)
-    codes, uniques = pd.factorize(column.astype(object))
+        values = column.array if isinstance(column, pd.Series) else column
+        return np.asarray(values.codes), _category_names(values.dtype)
+    codes, uniques = pd.factorize(np.asarray(column, dtype=object))
     return codes, list(uniques)
+
+
+_NAMES_OF: dict[int, tuple] = {}
+
+
+def _category_names(dtype: pd.CategoricalDtype) -> list:
+    """The categories of a categorical dtype as a list, listed once per dtype object (the recorder's are made once)."""
+    kept = _NAMES_OF.get(id(dtype))
+    if kept is None or kept[0] is not dtype:
+        if len(_NAMES_OF) > 64:
+            _NAMES_OF.clear()
+        kept = _NAMES_OF[id(dtype)] = (dtype, list(dtype.categories))
+    return kept[1]
 
 
 def _numbers(column, name, rows):
     """A numeric field for some rows, as :func:`sentence` passes it to format (int or float)."""
-    values = column.to_numpy()[rows]
+    values = column[rows]
     if name == "amount":
         return values.astype(np.float64)
     return values.astype(np.int64)     # int(x), also for n = int(amount)

@@ -93,26 +93,26 @@ def at_meeting(steps, at: int | None) -> dict[str, float]:
     live groups). A meeting outside the table's (None, before its first or after its last) gives
     NaN and 0 groups alive.
     """
-    step = steps["step"].to_numpy()
-    n_groups = len(np.unique(steps["group"].to_numpy()))
+    step = np.asarray(steps["step"])
+    n_groups = len(np.unique(np.asarray(steps["group"])))
     nan = float("nan")
     out = {"groups": n_groups, "alive": nan, "groups_alive": 0, "paid": nan, "copay": nan, "left": nan,
            "member_years": 0.0, "cost_per_group": nan, "cost_per_member_year": nan, "self_governance": nan}
     if at is None or not len(step) or not int(step.min()) <= at <= int(step.max()):
         return out
-    alive = steps["alive"].to_numpy().astype(bool)
-    gains = alive & (steps["income_members"].to_numpy() > steps["income_alone"].to_numpy())
+    alive = np.asarray(steps["alive"]).astype(bool)
+    gains = alive & (np.asarray(steps["income_members"]) > np.asarray(steps["income_alone"]))
     now, upto = step == at, step <= at
     n_alive = int(alive[now].sum())
-    paid = float(steps["programme_cost"].to_numpy()[upto].sum())
-    years = float((steps["members"].to_numpy() * gains)[upto].sum()) / 26.0
+    paid = float(np.asarray(steps["programme_cost"])[upto].sum())
+    years = float((np.asarray(steps["members"]) * gains)[upto].sum()) / 26.0
     live = now & alive
     out.update(alive=n_alive / n_groups, groups_alive=n_alive, paid=paid,
-               copay=float(steps["facilitator_copay"].to_numpy()[upto].sum()),
-               left=float(steps["programme_left"].to_numpy()[now].sum()), member_years=years,
+               copay=float(np.asarray(steps["facilitator_copay"])[upto].sum()),
+               left=float(np.asarray(steps["programme_left"])[now].sum()), member_years=years,
                cost_per_group=paid / n_alive if n_alive else nan,
                cost_per_member_year=paid / years if years > 0 else nan,
-               self_governance=float(steps["self_governance"].to_numpy()[live].mean()) if live.any() else nan)
+               self_governance=float(np.asarray(steps["self_governance"])[live].mean()) if live.any() else nan)
     return out
 
 
@@ -136,16 +136,16 @@ def outcomes(steps, end: int | None) -> dict[str, float]:
     * ``founders_kept`` and ``founders_kept_y3``: share of founding members still members at the
       last meeting and at meeting 77 (end of year 3; NaN on shorter runs).
     """
-    step = steps["step"].to_numpy()
-    founders = steps["founders"].to_numpy()
+    step = np.asarray(steps["step"])
+    founders = np.asarray(steps["founders"])
     first, last = int(step.min()), int(step.max())
-    n_groups = len(np.unique(steps["group"].to_numpy()))
+    n_groups = len(np.unique(np.asarray(steps["group"])))
     nan = float("nan")
     out = {
         "programme_end": nan if end is None else float(end),
-        "programme_cost": float(steps["programme_cost"].to_numpy().sum() / n_groups),
-        "facilitator_copay": float(steps["facilitator_copay"].to_numpy().sum() / n_groups),
-        "manager_cost": float(steps["manager_pay"].to_numpy().sum() / n_groups),
+        "programme_cost": float(np.asarray(steps["programme_cost"]).sum() / n_groups),
+        "facilitator_copay": float(np.asarray(steps["facilitator_copay"]).sum() / n_groups),
+        "manager_cost": float(np.asarray(steps["manager_pay"]).sum() / n_groups),
     }
     marks = {"end": None if end is None or end < 1 else end - 1,
              "2y": None if end is None else end + TWO_YEARS - 1}
@@ -177,7 +177,7 @@ def milestones(events, groups: int) -> dict[str, float]:
     formalisation about 3 years); these are the dates the groups actually made.
     """
     kind = np.asarray(events["kind"], dtype=object)
-    code, step, group = (events[c].to_numpy() for c in ("code", "step", "group"))
+    code, step, group = (np.asarray(events[c]) for c in ("code", "step", "group"))
     out = {}
     for name, (k, c) in MILESTONES.items():
         sel = (kind == k) if c is None else (kind == k) & (code == c)

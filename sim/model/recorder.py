@@ -7,18 +7,23 @@ while the run is going and the rest once, when the tables are asked for:
   is stacked into one ``(k, groups, seats)`` array and summed in one call, and every per-group value
   goes into one ``(k, groups)`` block; ratios (attendance, cooperation, income gain) are divided
   out over the whole run at the end;
-* a meeting's firm rows are gathered with one flat index of the member seats from three blocks
-  (float32, float64, small integers), so 10,000 firms cost a handful of NumPy calls, not one per
-  column and never one per firm;
+* a meeting's firm columns are copied whole (every seat) into that meeting's row of preallocated
+  blocks (float32, float64, int32, int8), one assignment per column and never one per firm; the
+  member seats are picked out once, for all meetings, when the table is built;
 * events are appended as they happen (a tuple for a single event, arrays for many) and turned into
   one table, sorted by meeting and group, with its sentences written per template (sim/model/narrative.py).
 
-``frames()`` returns the pandas DataFrames with explicit keys and readable categories. Adding a
+``frames()`` returns the pandas DataFrames with explicit keys and readable categories; ``tables()``
+returns them with their ``run`` column, and the typed arrays they were built from (each frame is
+built once from those, through :func:`frame`, and ``sim.run`` reads the outcomes from the arrays,
+not the frames). Adding a
 column: compute it from the model's arrays in ``record_groups`` or ``record_firms`` (add it to the
 matching block) and name it in the column lists below.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
@@ -60,10 +65,19 @@ _GROUP_VALUES = (("alive", bool), ("phase", np.int8), ("facilitator", np.float64
 _FIRM_F32 = ("capacity", "commit", "renege", "quota_paid", "cooperation", "trust_given",
              "trust_received", "fine", "punished")
 _FIRM_F64 = ("payoff", "alone")
-_FIRM_I32 = (("group", np.int32), ("product", np.int32), ("tenure", np.int32),
-             ("strikes", np.int16))
-_FIRM_I8 = (("profile", np.int8), ("disposition", np.int8), ("attended", bool), ("lead", np.int8),
-            ("sanction", np.int8), ("status", np.int8), ("participated", bool))
+_FIRM_I32 = ("product", "tenure", "strikes")                    # strikes: int16 in the table
+_FIRM_I8 = ("profile", "disposition", "attended", "lead", "sanction", "status", "participated")  # bools: 0/1
+_FIRM_BLOCKS = (("f32", np.float32, _FIRM_F32), ("f64", np.float64, _FIRM_F64), ("i32", np.int32, _FIRM_I32),
+                ("i8", np.int8, _FIRM_I8))
+_FIRM_CHUNK = 64             # recorded meetings per block of the firm columns at most
+_FIRM_CHUNK_BYTES = 4 << 20  # and a float32 block of about this size at most (a large run's blocks stay
+                             # small enough for malloc to reuse between runs instead of mapping fresh pages)
+
+
+def firm_chunk(groups: int, seats: int) -> int:
+    """Recorded meetings per block of the firm columns for a model of ``groups`` x ``seats``."""
+    per_meeting = groups * seats * len(_FIRM_F32) * 4
+    return int(min(_FIRM_CHUNK, max(1, _FIRM_CHUNK_BYTES // per_meeting)))
 
 
 def _where_or_zero(mask, x, out=None):
@@ -92,7 +106,8 @@ class Recorder:
         self.model = model
         # one entry per recorded meeting in each list (``steps["step"]`` counts meetings)
         self.steps = {"step": [], "counts": [], "sums": [], "values": []}
-        self.firms = {"step": [], "firm": [], "f32": [], "f64": [], "i32": [], "i8": []}
+        # recorded meetings; blocks of firm_chunk() meetings (every seat), each from meeting start[k]
+        self.firms = {"step": [], "start": [], "chunks": []}
         # one entry per event call: a tuple (one event) or a dict of arrays (many)
         self.events = []
         self._scratch = {}
@@ -157,24 +172,52 @@ class Recorder:
         return buf
 
     def record_firms(self):
-        """Member rows of this meeting (before exits and expulsions take effect), gathered in one compiled pass.
+        """Every seat's firm columns at this meeting (before exits and expulsions take effect).
 
-        :func:`sim.model.kernels.gather_firms` reads each member seat's columns in seat order and
-        casts them to the block's type as NumPy's assignment did (same values).
+        Each column is copied whole into this meeting's row of a preallocated block (one NumPy
+        assignment per column, the cast to the block's type riding on it); the member seats are
+        picked out once, for all meetings, when the table is built (:meth:`firms_columns`).
         """
         if self.firm_mode == "off" or (self.firm_mode == "sampled" and self.model.t % self.every):
             return
         m = self.model
-        firm, f32, f64, i32, i8 = kernels.gather_firms(
-            m.member, m.firm_id, m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(), m.trust_given,
-            m.trust_received, m.fines_total, m.punish_loss, m.payoff, m.alone, m.product, m.tenure, m.strikes,
-            m.profile, m.disposition, m.attend, m.leads_routed, m.leads_kept, m.leads_missed, m.sanction_kind,
-            m.leaving, m.exit_now, m.expel, m.participate)
         f = self.firms
+        chunk_size = firm_chunk(m.G, m.C)
+        i = len(f["step"]) - f["start"][-1] if f["start"] else chunk_size
+        if i == chunk_size:   # a new chunk of meetings
+            f["start"].append(len(f["step"]))
+            shape = (chunk_size, m.G, m.C)
+            f["chunks"].append({"firm": np.empty(shape, np.int64), "member": np.empty(shape, bool),
+                                **{name: np.empty((len(cols), *shape), dtype)
+                                   for name, dtype, cols in _FIRM_BLOCKS}})
+            i = 0
+        chunk = f["chunks"][-1]
         f["step"].append(m.t)
-        f["firm"].append(firm)
-        for name, block in (("f32", f32), ("f64", f64), ("i32", i32), ("i8", i8)):
-            f[name].append(block)
+        chunk["firm"][i] = m.firm_id
+        chunk["member"][i] = m.member
+        f32, f64, i32, i8 = (chunk[name] for name, _, _ in _FIRM_BLOCKS)
+        self._firm_states(i8[3, i], i8[5, i])
+        for block, columns in ((f32, (m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
+                                      m.trust_given, m.trust_received, m.fines_total, m.punish_loss)),
+                               (f64, (m.payoff, m.alone)),
+                               (i32, (m.product, m.tenure, m.strikes)),
+                               (i8, (m.profile, m.disposition, m.attend, None, m.sanction_kind, None,
+                                     m.participate))):
+            for row, x in enumerate(columns):
+                if x is not None:
+                    block[row, i] = x
+
+    def _firm_states(self, lead, status):
+        """Write the lead state and membership status codes of every seat into two int8 arrays."""
+        m = self.model
+        lead[...] = 0
+        lead[m.leads_routed] = 1
+        lead[m.leads_kept] = 2
+        lead[m.leads_missed] = 3
+        status[...] = 0
+        status[m.leaving >= 0] = 1
+        status[m.exit_now] = 2
+        status[m.expel] = 3
 
     def cooperation(self):
         """Return the true cooperation of each seat this meeting, in [0, 1].
@@ -225,10 +268,17 @@ class Recorder:
     # ------------------------------------------------------------------ tables
     def steps_frame(self, since: int = 0) -> pd.DataFrame:
         """Return the steps table (only meetings from ``since`` on, for live dashboards)."""
+        cols = self.steps_columns(since)
+        if cols is None:
+            return pd.DataFrame({name: np.array([]) for name in STEP_COLUMNS})
+        return frame(cols)
+
+    def steps_columns(self, since: int = 0) -> dict[str, np.ndarray] | None:
+        """The steps table's columns in table order (None: no meeting recorded since ``since``)."""
         st = self.steps
         meetings = st["step"][since:]
         if not meetings:
-            return pd.DataFrame({name: np.array([]) for name in STEP_COLUMNS})
+            return None
         G = self.model.G
         k = len(meetings)
         counts = np.concatenate(st["counts"][since:], axis=1).astype(np.int32)   # exact counts
@@ -274,28 +324,63 @@ class Recorder:
         })
         for name, dtype in _GROUP_VALUES:
             cols[name] = values[name].astype(dtype, copy=False)   # float64 ones: views, no copy
-        return pd.DataFrame(cols, copy=False)
+        return cols
 
     def firms_frame(self) -> pd.DataFrame:
         """Return the firms table, with readable categories."""
+        cols = self.firms_columns()
+        return pd.DataFrame(columns=FIRM_COLUMNS) if cols is None else frame(cols)
+
+    def firms_columns(self, release: bool = False) -> dict[str, np.ndarray] | None:
+        """The firms table's columns in table order, categories as pandas Categoricals (None: no rows).
+
+        The member seats of every recorded meeting are gathered from each chunk's blocks, meeting by
+        meeting and seats row-major (group, then seat), straight into the table's columns (one
+        ``np.take`` per column and chunk). With ``release`` the recorder hands its firm rows over:
+        each chunk is freed once gathered (a large run's peak memory holds the blocks or the
+        table, not both) and later calls find no firm rows.
+        """
         f = self.firms
         if not f["step"]:
-            return pd.DataFrame(columns=FIRM_COLUMNS)
-        sizes = [len(x) for x in f["firm"]]
-        cols = {"step": np.repeat(np.asarray(f["step"], np.int32), sizes),
-                "firm": np.concatenate(f["firm"])}
-        for block, names in (("f32", _FIRM_F32), ("f64", _FIRM_F64)):
-            for name, col in zip(names, np.concatenate(f[block], axis=1), strict=True):
-                cols[name] = col
-        for block, names in (("i32", _FIRM_I32), ("i8", _FIRM_I8)):
-            for (name, dtype), col in zip(names, np.concatenate(f[block], axis=1), strict=True):
-                cols[name] = col.astype(dtype, copy=False)
-        cols["profile"] = pd.Categorical.from_codes(cols["profile"], NAMES)
-        cols["disposition"] = pd.Categorical.from_codes(cols["disposition"], DISPOSITIONS)
-        cols["lead"] = pd.Categorical.from_codes(cols["lead"], LEAD_STATES)
-        cols["sanction"] = pd.Categorical.from_codes(cols["sanction"], SANCTIONS)
-        cols["status"] = pd.Categorical.from_codes(cols["status"], STATUS)
-        return pd.DataFrame({name: cols[name] for name in FIRM_COLUMNS}, copy=False)
+            return None
+        m = self.model
+        S = m.G * m.C
+        meetings, starts, chunks = f["step"], f["start"], f["chunks"]
+        if release:
+            self.firms = {"step": [], "start": [], "chunks": []}
+        bounds = [*starts, len(meetings)]
+        counts = [np.count_nonzero(chunk["member"][:bounds[k + 1] - bounds[k]].reshape(-1, S), axis=1)
+                  for k, chunk in enumerate(chunks)]
+        rows = int(sum(c.sum() for c in counts))
+        cols = {"step": np.repeat(np.asarray(meetings, np.int32), np.concatenate(counts)),
+                "group": np.empty(rows, np.int32), "firm": np.empty(rows, np.int64)}
+        blocks = {name: np.empty((len(names), rows), dtype) for name, dtype, names in _FIRM_BLOCKS}
+        lo = 0
+        for k in range(len(chunks)):
+            chunk = chunks[k]
+            if release:
+                chunks[k] = None
+            n = bounds[k + 1] - bounds[k]
+            at = np.flatnonzero(chunk["member"][:n].reshape(n, S))   # meeting-major, then seat
+            hi = lo + len(at)
+            np.floor_divide(at % S, m.C, out=cols["group"][lo:hi], casting="unsafe")
+            np.take(chunk["firm"][:n].reshape(-1), at, out=cols["firm"][lo:hi])
+            for name, _, names in _FIRM_BLOCKS:   # one gather per block, into its rows of the table
+                np.take(chunk[name][:, :n].reshape(len(names), n * S), at, axis=1, out=blocks[name][:, lo:hi],
+                        mode="clip")
+            del chunk
+            lo = hi
+        for name, _, names in _FIRM_BLOCKS:   # a column is a row of its block (no copy)
+            cols.update(zip(names, blocks[name], strict=True))
+        cols["strikes"] = cols["strikes"].astype(np.int16)
+        for name in ("attended", "participated"):   # 0/1 int8: the same bytes as bool
+            cols[name] = cols[name].view(bool)
+        cols["profile"] = categorical(cols["profile"], NAMES)
+        cols["disposition"] = categorical(cols["disposition"], DISPOSITIONS)
+        cols["lead"] = categorical(cols["lead"], LEAD_STATES)
+        cols["sanction"] = categorical(cols["sanction"], SANCTIONS)
+        cols["status"] = categorical(cols["status"], STATUS)
+        return {name: cols[name] for name in FIRM_COLUMNS}
 
     def _event_columns(self, chunks) -> dict[str, np.ndarray]:
         """Return the event chunks as one array per column, in the order they were recorded.
@@ -341,26 +426,70 @@ class Recorder:
 
     def events_frame(self, since: int = 0, sentences: bool = True) -> pd.DataFrame:
         """Return the events table with a sentence per event in English and Spanish (unless not wanted)."""
+        cols = self.events_columns(since, sentences)
+        if cols is None:
+            df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_DTYPES.items()})
+            return with_sentences(df) if sentences else df
+        return frame(cols)
+
+    def events_columns(self, since: int = 0, sentences: bool = True) -> dict[str, np.ndarray] | None:
+        """The events table's columns in table order, sentences included unless not wanted (None: no events).
+
+        The sentences are written from these arrays (sim/model/narrative.py: ``describe_columns``),
+        before the table is built, so the table is built once with them.
+        """
         chunks = self.events[since:]
         if not chunks:
-            df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_DTYPES.items()})
-        else:
-            cols = self._event_columns(chunks)
-            order = np.lexsort((cols["group"], cols["step"]))   # stable: by meeting, then group
-            cols = {name: col[order] for name, col in cols.items()}
-            kind_codes = np.full(max(int(cols["kind"].max()) + 1, max(EVENT_KINDS) + 1), -1)
-            kind_codes[list(EVENT_KINDS)] = np.arange(len(EVENT_KINDS))
-            cols["kind"] = pd.Categorical.from_codes(kind_codes[cols["kind"]],
-                                                     list(EVENT_KINDS.values()))
-            cols["profile"] = pd.Categorical.from_codes(cols["profile"], NAMES)  # -1: no firm
-            cols["sanction"] = pd.Categorical.from_codes(cols["sanction"], SANCTIONS)
-            df = pd.DataFrame({name: cols[name] for name in EVENT_DTYPES}, copy=False)
-        return with_sentences(df) if sentences else df
+            return None
+        cols = self._event_columns(chunks)
+        order = np.lexsort((cols["group"], cols["step"]))   # stable: by meeting, then group
+        cols = {name: col[order] for name, col in cols.items()}
+        kind_codes = np.full(max(int(cols["kind"].max()) + 1, max(EVENT_KINDS) + 1), -1)
+        kind_codes[list(EVENT_KINDS)] = np.arange(len(EVENT_KINDS))
+        cols["kind"] = categorical(kind_codes[cols["kind"]], tuple(EVENT_KINDS.values()))
+        cols["profile"] = categorical(cols["profile"], NAMES)  # -1: no firm
+        cols["sanction"] = categorical(cols["sanction"], SANCTIONS)
+        cols = {name: cols[name] for name in EVENT_DTYPES}
+        if sentences:
+            from .narrative import describe_columns
+
+            said = describe_columns(cols, ("en", "es"))
+            cols["message"], cols["message_es"] = said["en"], said["es"]
+        return cols
 
     def frames(self, sentences: bool = True) -> dict[str, pd.DataFrame]:
         """Return the steps, firms and events tables of the run so far (events without sentences on request)."""
         return {"steps": self.steps_frame(), "firms": self.firms_frame(),
                 "events": self.events_frame(sentences=sentences)}
+
+    def tables(self, sentences: bool = True, run_id: str | None = None, release: bool = False):
+        """The steps, firms and events tables, and the columns they were built from.
+
+        Returns ``(frames, columns)``: the frames as :meth:`frames` returns them, each with a first
+        ``run`` column holding ``run_id`` when one is given (as ``df.insert(0, "run", run_id)``
+        adds it), and each table's columns (a dict of arrays in table order; None for an empty
+        table), which outcomes can read without going through pandas. ``release``: the last
+        look at a finished run (:func:`sim.run`); the firm rows are handed over to the table
+        (see :meth:`firms_columns`).
+        """
+        columns = {"steps": self.steps_columns(), "firms": self.firms_columns(release=release),
+                   "events": self.events_columns(sentences=sentences)}
+        empty = {"steps": self.steps_frame, "firms": self.firms_frame,
+                 "events": lambda: self.events_frame(sentences=sentences)}
+        rows = {name: len(next(iter(cols.values()))) for name, cols in columns.items() if cols is not None}
+        run = run_column(run_id, max(rows.values(), default=0)) if run_id is not None else None
+        frames = {}
+        for name, cols in columns.items():
+            if cols is None:   # an empty table: as built before, then given its run column
+                df = empty[name]()
+                if run_id is not None:
+                    df.insert(0, "run", run_id)
+            else:
+                if run is not None:   # one run column for all three tables, cut to each one's length
+                    cols = {"run": run[:rows[name]], **cols}
+                df = frame(cols)
+            frames[name] = df
+        return frames, columns
 
 
 def with_sentences(events: pd.DataFrame) -> pd.DataFrame:
@@ -370,6 +499,69 @@ def with_sentences(events: pd.DataFrame) -> pd.DataFrame:
     said = describe_all(events, ("en", "es"))
     events["message"], events["message_es"] = said["en"], said["es"]
     return events
+
+
+@functools.cache
+def _categories(names: tuple) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(list(names), ordered=False)
+
+
+def categorical(codes: np.ndarray, names) -> pd.Categorical:
+    """``pd.Categorical.from_codes(codes, names)``, its dtype built once per process.
+
+    ``codes`` come from the model's own code arrays (-1: none), so they are not checked again.
+    """
+    return pd.Categorical.from_codes(codes, dtype=_categories(tuple(names)), validate=False)
+
+
+@functools.cache
+def _run_dtype():
+    """The dtype of the ``run`` column as ``df.insert(0, "run", run_id)`` makes it."""
+    probe = pd.DataFrame({"x": [0]})
+    probe.insert(0, "run", "a-1")
+    return probe["run"].dtype
+
+
+def run_column(run_id: str, n: int):
+    """A ``run`` column of ``n`` rows holding ``run_id`` (the array ``df.insert(0, "run", run_id)`` adds)."""
+    return pd.array([run_id], dtype=_run_dtype()).take(np.zeros(n, np.intp))
+
+
+def frame(columns: dict, consolidate: bool = False) -> pd.DataFrame:
+    """``pd.DataFrame(columns, copy=False)`` for columns that are typed already, without pandas' checks.
+
+    Every value must be a 1-D NumPy array or pandas ExtensionArray of the same length, in the
+    dtype the table keeps: nothing is inferred or copied (an object array of sentences stays
+    object, as assigning a ``Series(..., dtype=object)`` keeps it; the constructor would infer
+    pandas' string dtype from it). The
+    frame is built through pandas' block manager directly, which skips the per-column sanitising
+    that is most of the constructor's cost on small tables (~6 us a column); with
+    ``consolidate`` the columns of one dtype are stacked into one block, as the constructor does
+    for a list of rows. tests/test_tables.py checks it against the constructor; where the
+    internals it uses are missing (another pandas), the constructor is used.
+    """
+    arrays = list(columns.values())
+    n = len(arrays[0]) if arrays else 0
+    if _arrays_to_mgr is None or not arrays:
+        return pd.DataFrame(columns, copy=False)
+    mgr = _arrays_to_mgr(arrays, _columns_index(tuple(columns)), pd.RangeIndex(n), verify_integrity=False,
+                         consolidate=consolidate)
+    return pd.DataFrame._from_mgr(mgr, axes=mgr.axes)
+
+
+@functools.lru_cache(maxsize=64)
+def _columns_index(names: tuple) -> pd.Index:
+    """The column labels of a table, made once per layout (an Index is immutable; frames share it)."""
+    return pd.Index(list(names))
+
+
+try:
+    from pandas.core.internals.construction import arrays_to_mgr as _arrays_to_mgr
+
+    if not hasattr(pd.DataFrame, "_from_mgr"):
+        _arrays_to_mgr = None
+except ImportError:   # pragma: no cover - another pandas
+    _arrays_to_mgr = None
 
 
 STEP_COLUMNS = ["step", "group", "alive", "phase", "facilitator", "self_governance", "coordination",

@@ -19,8 +19,9 @@ import pandas as pd
 
 from ..model import points, programme
 from ..model.agenda import FIRM_KEY_BITS, AsociaModel
+from ..model.narrative import describe_columns
 from ..model.profiles import NAMES
-from ..model.recorder import with_sentences
+from ..model.recorder import _run_dtype, frame, with_sentences
 from ..model.scenario import Scenario
 
 SCHEMA_VERSION = 1
@@ -169,7 +170,7 @@ def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None,
     """
     # NumPy on the columns (no DataFrame masks or groupby); _mean and _sum reduce exactly as the
     # pandas Series methods do, so the numbers are the same to the last bit
-    col = {name: steps[name].to_numpy() for name in (
+    col = {name: np.asarray(steps[name]) for name in (
         "step", "alive", "members", "trust", "cooperation", "income_members", "income_alone", "group")}
     step, alive = col["step"], col["alive"].astype(bool, copy=False)
     last = int(step.max())
@@ -187,7 +188,7 @@ def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None,
         "income_gain": float(gain_num / gain_den - 1.0) if gain_den > 0 else 0.0,
     }
     for name in ("exits", "expulsions", "entries", "conflicts", "violations", "furtive_acts"):
-        out[name] = float(_sum(steps[name].to_numpy()))
+        out[name] = float(_sum(np.asarray(steps[name])))
     # the meeting each dissolved group was first seen dead (mean over those groups)
     dead_group, dead_step = col["group"][~alive], step[~alive]
     if len(dead_group):
@@ -199,10 +200,10 @@ def outcomes(steps: pd.DataFrame, firms: pd.DataFrame | None = None,
         out["dissolved_at"] = float("nan")
     # by profile from the steps table only, so an outcome never depends on run.firm_table
     for name in NAMES:
-        out[f"coop_{name}"] = float(_mean(steps[f"coop_{name}"].to_numpy()))
+        out[f"coop_{name}"] = float(_mean(np.asarray(steps[f"coop_{name}"])))
     out.update(programme.outcomes(steps, programme_end))
     if events is not None:
-        out.update(programme.milestones(events, len(np.unique(steps["group"].to_numpy()))))
+        out.update(programme.milestones(events, len(np.unique(col["group"]))))
     return out
 
 
@@ -459,7 +460,35 @@ class _Segments:
 
 
 def _runs_row(scenario: Scenario, seed: int, steps: int, tables, elapsed: float | None = None):
-    return pd.DataFrame([_runs_dict(scenario, seed, steps, tables, programme.planned_end(scenario))])
+    return _row_frame(_runs_dict(scenario, seed, steps, tables, programme.planned_end(scenario)))
+
+
+_ROW_TYPES = {float: np.float64, int: np.int64, bool: np.bool_}
+
+
+def _row_frame(row: dict[str, Any]) -> pd.DataFrame:
+    """``pd.DataFrame([row])``: a one-row frame, each column typed from its value.
+
+    A runs row holds Python floats, ints, bools and strings; their columns are made directly
+    (float64, int64, bool, and the ``str`` dtype pandas infers for text, all strings in one
+    array), and stacked by dtype as the constructor stacks them. Any other value (None, a NumPy
+    scalar, a list, an int beyond int64) leaves the whole row to the constructor.
+    tests/test_run.py compares the two on every scenario.
+    """
+    by_kind = {kind: [] for kind in (*_ROW_TYPES.values(), str)}   # (position, value) by column type
+    for at, value in enumerate(row.values()):
+        kind = _ROW_TYPES.get(type(value)) or (str if type(value) is str else None)
+        if kind is None or (kind is np.int64 and not -2**63 <= value < 2**63):
+            return pd.DataFrame([row])
+        by_kind[kind].append((at, value))
+    arrays = [None] * len(row)
+    for kind, items in by_kind.items():
+        if items:
+            values = [v for _, v in items]
+            one = pd.array(values, dtype=_run_dtype()) if kind is str else np.array(values, kind)
+            for i, (at, _) in enumerate(items):
+                arrays[at] = one[i:i + 1]
+    return frame(dict(zip(row, arrays, strict=True)), consolidate=True)
 
 
 def _runs_dict(scenario: Scenario, seed: int, steps: int, tables, end, flat=None) -> dict[str, Any]:
@@ -512,12 +541,15 @@ def run(scenario: Scenario, seed: int | None = None, steps: int | None = None,
     model = AsociaModel(scenario, seed=seed, deciders=deciders)
     for _ in range(steps):
         model.step()
-    tables = model.log.frames()
     run_id = f"{scenario.meta.name}-{int(seed)}"
-    for df in tables.values():
-        df.insert(0, "run", run_id)
-    runs = _runs_row(scenario, int(seed), steps, tables)
+    tables, columns = model.log.tables(run_id=run_id, release=True)
+    runs = _runs_row(scenario, int(seed), steps, _sources(tables, columns))
     return Results(runs=runs, **tables, manifest=manifest(scenario, int(seed), steps))
+
+
+def _sources(tables: dict[str, pd.DataFrame], columns: dict) -> dict:
+    """What the runs row's outcomes read: each table's arrays (the recorder's), or the frame when it has none."""
+    return {name: tables[name] if columns[name] is None else columns[name] for name in tables}
 
 
 BATCH_GROUPS = 4096  # groups played side by side at most (a batch of more replications is cut into several)
@@ -633,11 +665,19 @@ class Batch:
                  sentences: bool = True):
         self.scenarios, self.seeds, self.steps = scenarios, seeds, steps
         ids = [f"{sc.meta.name}-{seed}" for sc, seed in zip(scenarios, seeds, strict=True)]
-        frames = model.log.frames(sentences=False)
-        self.frames = {name: _by_replication(df, model.G0, model.reps, ids) for name, df in frames.items()}
-        if sentences:   # row by row: each replication's own groups and firms (ids already per replication)
-            events, bounds = self.frames["events"]
-            self.frames["events"] = with_sentences(events), bounds
+        # the recorder's columns (the model is not kept: the firm rows are handed over), sentences
+        # written after each replication's own group and firm ids are in place
+        frames, columns = model.log.tables(sentences=False, release=True)
+        self.frames = {}
+        for name, cols in columns.items():
+            says = sentences and name == "events"
+            if cols is None:   # an empty table: its frame, as built before
+                self.frames[name] = _by_replication(frames[name], model.G0, model.reps, ids)
+                if says:
+                    events, bounds = self.frames[name]
+                    self.frames[name] = with_sentences(events), bounds
+            else:
+                self.frames[name] = _by_replication(cols, model.G0, model.reps, ids, sentences=says)
         # what belongs to each replication's scenario (design points played side by side may differ),
         # worked out once per distinct scenario
         own = {}
@@ -673,7 +713,7 @@ class Batch:
     def runs_row(self, r: int) -> pd.DataFrame:
         """Replication ``r``'s ``runs`` row as a frame of its own."""
         if len(self.rows) == 1:
-            return pd.DataFrame([self.rows[0]])
+            return _row_frame(self.rows[0])
         return _rows_of(self.runs, r, r + 1)
 
 
@@ -727,22 +767,20 @@ def _rows_of(df: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
     return part
 
 
-@functools.cache
-def _run_dtype():
-    """The dtype of the ``run`` column as :func:`run` makes it (``df.insert(0, "run", run_id)``)."""
-    probe = pd.DataFrame({"x": [0]})
-    probe.insert(0, "run", "a-1")
-    return probe["run"].dtype
-
-
-def _by_replication(df: pd.DataFrame, groups: int, reps: int, ids: list[str]) -> tuple[pd.DataFrame, list]:
+def _by_replication(table, groups: int, reps: int, ids: list[str],
+                    sentences: bool = False) -> tuple[pd.DataFrame, list]:
     """A batch's table ordered by replication, with its ``run`` column, and each replication's row bounds.
 
-    Each replication's rows keep their order and get the replication's own group and firm ids.
-    The columns are not consolidated into blocks (a copy of the whole table that only pays off
-    when every replication's tables are read).
+    ``table`` is a frame or the recorder's columns (a dict of arrays, as ``Recorder.tables`` gives
+    them). Each replication's rows keep their order and get the replication's own group and firm
+    ids; with ``sentences`` (the events table) the sentences are then written from those columns,
+    as ``with_sentences`` would add them to the frame. The columns are not consolidated into
+    blocks (a copy of the whole table that only pays off when every replication's tables are read).
     """
-    g = df["group"].to_numpy().astype(np.int64)
+    if isinstance(table, pd.DataFrame):
+        table = {name: (col.array if isinstance(col.dtype, pd.CategoricalDtype) else col.to_numpy())
+                 for name, col in table.items()}
+    g = np.asarray(table["group"]).astype(np.int64)
     rep = g // groups
     counts = np.bincount(rep, minlength=reps)
     bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
@@ -750,16 +788,19 @@ def _by_replication(df: pd.DataFrame, groups: int, reps: int, ids: list[str]) ->
     rep_sorted = rep if order is None else rep[order]
     run = pd.array(ids, dtype=_run_dtype()).take(rep_sorted)
     cols = {"run": run}
-    for name in df.columns:
-        values = df[name].array if isinstance(df[name].dtype, pd.CategoricalDtype) else df[name].to_numpy()
+    for name, values in table.items():
+        dtype = values.dtype
         if order is not None:
             values = values[order]
         if name == "group":
-            values = (values.astype(np.int64) % groups).astype(df[name].dtype)
+            values = (values.astype(np.int64) % groups).astype(dtype)
         elif name in ("firm", "other"):
             values = np.where(values >= 0, values - (rep_sorted << FIRM_KEY_BITS), values).astype(values.dtype)
         cols[name] = values
-    return pd.DataFrame(cols, copy=False), [(bounds[r], bounds[r + 1]) for r in range(reps)]
+    if sentences:
+        said = describe_columns(cols, ("en", "es"))
+        cols["message"], cols["message_es"] = said["en"], said["es"]
+    return frame(cols), [(bounds[r], bounds[r + 1]) for r in range(reps)]
 
 
 class LiveRun:
@@ -798,11 +839,9 @@ class LiveRun:
 
     def results(self) -> Results:
         """All tables so far, as :func:`run` would return them."""
-        tables = self.model.log.frames()
         run_id = f"{self.scenario.meta.name}-{self.seed}"
-        for df in tables.values():
-            df.insert(0, "run", run_id)
-        runs = _runs_row(self.scenario, self.seed, self.model.t, tables)
+        tables, columns = self.model.log.tables(run_id=run_id)
+        runs = _runs_row(self.scenario, self.seed, self.model.t, _sources(tables, columns))
         return Results(runs=runs, **tables, manifest=manifest(self.scenario, self.seed, self.model.t))
 
     def set_decider(self, firm_id: int, decider) -> None:
