@@ -47,7 +47,7 @@ from .recorder import Recorder
 from .scenario import PROFILES, Scenario
 from .seats import seat_sum
 from .streams import Draws
-from .vocabulary import GAMES, EventKind, Phase, Sanction
+from .vocabulary import GAMES, EventKind, Phase
 
 # event kinds (codes stored in the events table; sentences in sim/model/narrative.py)
 # (sim/model/vocabulary.py: EventKind; plain ints here, as the recorder stores them)
@@ -62,6 +62,9 @@ EV_LOW_COMMIT = int(EventKind.LOW_COMMIT)
 
 
 FIRM_KEY_BITS = 32  # in a batch, replication r's firm i has the key r << 32 | i
+# what AsociaModel._roster holds, in the order kernels.roster_rows returns it
+ROSTER = ("n", "p_attend", "santo", "not_santo", "demand", "quota", "routed", "lead_routed", "share", "alone",
+          "tc_roster")
 
 
 def _categorical(u: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -178,6 +181,11 @@ class AsociaModel(mesa.Model):
         """As :meth:`_per_group`, for groups ``rows`` only (a slice or group indices)."""
         v = self.vary.get(key)
         return value if v is None else v[rows]
+
+    def _group_values(self, key: str, value) -> np.ndarray:
+        """As :meth:`_per_group`, always one float64 per group (what the compiled agenda items take)."""
+        v = self.vary.get(key)
+        return np.full(self.G, float(value)) if v is None else np.asarray(v, np.float64)
 
     def _per_seat(self, key: str, value):
         """As :meth:`_per_group`, shaped to broadcast over seats."""
@@ -338,62 +346,60 @@ class AsociaModel(mesa.Model):
         self.t += 1
 
     def advance_lifecycle(self) -> None:
-        """Phases, facilitator presence and the reglamento."""
+        """Phases, facilitator presence and the reglamento (kernels.advance_groups), then their events.
+
+        The planned date of the reglamento is a target: a group adopts it "cuando los participantes
+        estén preparados para adoptar medidas concretas" (004:L1970-1971), i.e. once its members
+        trust each other enough to bind themselves; ``adopt_at`` = 0 founds the group with its rules
+        (a laboratory design), without a decision. Participative planning follows the reglamento
+        (or its planned date, without rules). A patient group formalises when ready: trust, and a
+        routine it runs itself (Tabla 4); formalising (the consortium agreement) can come early: a
+        group that does not wait skips participative planning and signs its reglamento with the
+        agreement, and what it has not yet worked out (the distrust it carries and the share of the
+        integration period it skipped, about a year, 004 Tabla 4) comes back as conflicts. The
+        group hires a manager (gerente) once its routine is its own (``manager.readiness``; 004 Tabla 4).
+        """
         s, t = self.config, self.t
-        fs = s.facilitator
+        fs, lc, pg, mg, ru = s.facilitator, s.lifecycle, s.programme, s.manager, s.rules
         if s.joint_purchase.matching == "random" and t > 0:
             self._rematch()
-        alive = self.alive
-        supported = alive & ~self.support_over
-        self._pay_facilitator(t, supported)
-        drivers = seat_sum(self.member & (self.disposition == 0))
-        self.leadership = fac.leadership(drivers, seat_sum(self.member), fs.driver_share)
-        self.self_gov = np.where(alive, fac.grow_self_governance(
-            self.self_gov, self.f, fs.empowerment, self.trust_now, s.lifecycle.self_gov_rate,
-            self.leadership), self.self_gov)
-        handed = alive & ~self.handed & (self.self_gov >= HANDOVER_MARK) & (t > 0)
-        if handed.any():
-            self.handed |= handed
-            gs = np.flatnonzero(handed)
-            self.log.events_groups(EV_HANDOVER, gs, amount=self.f[gs])
+        presence = self._presence(t)
+        presence = np.full(self.G, float(presence)) if np.ndim(presence) == 0 else presence
+        share = prog.copay_share(t, pg.copay_from, pg.copay_ramp, pg.copay_max)
+        skipped = max(0.0, 1.0 - t / lc.integration_time) if lc.integration_time else 0.0
+        self_gov = self.self_gov   # as it stood when the programme's money ran out (an event's amount)
+        (self.f, self.programme_left, self.programme_paid, self.facilitator_copay, self.leadership, self.self_gov,
+         happened, counts) = kernels.advance_groups(
+            t, presence, self.alive, self.support_over, self.programme_left, self_gov, self.trust_now, self.member,
+            self.disposition, self.handed, self.phase, self.rules_on, self.formalised, self.backlog, self.manager,
+            float(pg.facilitator_cost), float(share), float(fs.driver_share), float(fs.empowerment),
+            float(lc.self_gov_rate), HANDOVER_MARK, int(lc.phase2_at), bool(ru.enabled), int(ru.adopt_at),
+            float(s.milestones.rules_trust), int(lc.consortium_at), bool(lc.patient), float(lc.formalise_trust),
+            float(s.milestones.consortium_self_gov), float(skipped), bool(mg.enabled), int(mg.hire_at),
+            float(mg.readiness))
+        supported = happened[kernels.LC_SUPPORTED]
+        log = self.log
+        if t == pg.copay_from and pg.copay_max > 0 and counts[kernels.LC_SUPPORTED]:
+            log.events_groups(EV_PROGRAMME, np.flatnonzero(supported), code=0)
+        # the money ran out: the facilitator does not come back (a permanent facilitator stays
+        # "until the programme's money ends")
+        if counts[kernels.LC_SPENT]:
+            gs = np.flatnonzero(happened[kernels.LC_SPENT])
+            log.events_groups(EV_PROGRAMME, gs, code=1, amount=self_gov[gs])
+        if counts[kernels.LC_HANDED]:
+            gs = np.flatnonzero(happened[kernels.LC_HANDED])
+            log.events_groups(EV_HANDOVER, gs, amount=self.f[gs])
         if t > 0:
             self._facilitator_transitions(t, supported)
-        lc = s.lifecycle
-        to2 = alive & (self.phase == 1) & (t >= lc.phase2_at)
-        self._phase_to(to2, Phase.II)
-        if s.rules.enabled and t >= s.rules.adopt_at:
-            # the planned date is a target: a group adopts its reglamento "cuando los participantes
-            # estén preparados para adoptar medidas concretas" (004:L1970-1971), i.e. once its
-            # members trust each other enough to bind themselves; adopt_at = 0 founds the group
-            # with its rules (a laboratory design), without a decision
-            ready = self.trust_now >= s.milestones.rules_trust if s.rules.adopt_at > 0 else True
-            adopt = alive & ~self.rules_on & ready
-            if adopt.any():
-                self.rules_on |= adopt
-                self.log.events_groups(EV_RULES, np.flatnonzero(adopt))
-        # participative planning follows the reglamento (or its planned date, without rules)
-        ruled = self.rules_on if s.rules.enabled else True
-        to3 = alive & (self.phase == 2) & (t >= max(s.rules.adopt_at, lc.phase2_at)) & ruled
-        self._phase_to(to3, Phase.III)
-        trust_now = self.trust_now
-        # a patient group formalises when ready: trust, and a routine it runs itself (Tabla 4)
-        ready = ((trust_now >= lc.formalise_trust) & (self.self_gov >= s.milestones.consortium_self_gov)
-                 if lc.patient else np.ones(self.G, bool))
-        # formalising (the consortium agreement) can come early: a group that does not wait skips
-        # participative planning and signs its reglamento with the agreement
-        to4 = alive & (self.phase >= 2) & (self.phase < 4) & (t >= lc.consortium_at) & ready
-        if to4.any():
-            if s.rules.enabled:
-                signed = to4 & ~self.rules_on
-                self.rules_on |= signed
-                self.log.events_groups(EV_RULES, np.flatnonzero(signed))
-            # what a rushed group has not yet worked out: the distrust it carries and the share of
-            # the integration period it skipped (about a year, 004 Tabla 4) come back as conflicts
-            skipped = max(0.0, 1.0 - t / lc.integration_time) if lc.integration_time else 0.0
-            self.backlog[to4] = np.maximum(0.0, lc.formalise_trust - trust_now[to4]) + skipped
-            self.formalised |= to4
-        self._phase_to(to4, Phase.IV)
-        self._hire_manager(t)
+        for row, kind, code in ((kernels.LC_PHASE2, EV_PHASE, Phase.II), (kernels.LC_RULES, EV_RULES, None),
+                                (kernels.LC_PHASE3, EV_PHASE, Phase.III), (kernels.LC_SIGNED, EV_RULES, None),
+                                (kernels.LC_PHASE4, EV_PHASE, Phase.IV), (kernels.LC_MANAGER, EV_MANAGER, 0)):
+            if counts[row]:
+                gs = np.flatnonzero(happened[row])
+                if kind == EV_MANAGER:
+                    log.events_groups(kind, gs, code=0, amount=mg.salary)
+                else:
+                    log.events_groups(kind, gs, code=code)
 
     def _facilitator_transitions(self, t, supported) -> None:
         """The facilitator's calendar: events where it tapers or leaves (each replication its own)."""
@@ -406,70 +412,24 @@ class AsociaModel(mesa.Model):
             if code == 2:
                 self.support_over |= mine
 
-    def _pay_facilitator(self, t, supported) -> None:
-        """Set the facilitator's presence at this meeting and who pays for it (sim/model/programme.py)."""
-        pg = self.config.programme
-        planned = self._presence(t) * supported
-        share = prog.copay_share(t, pg.copay_from, pg.copay_ramp, pg.copay_max)
-        need = pg.facilitator_cost * planned * (1.0 - share)
-        self.f, paid = prog.fund_presence(planned, need, self.programme_left)
-        self.programme_left = self.programme_left - paid
-        self.programme_paid = paid
-        self.facilitator_copay = pg.facilitator_cost * self.f * share
-        if t == pg.copay_from and pg.copay_max > 0 and supported.any():
-            self.log.events_groups(EV_PROGRAMME, np.flatnonzero(supported), code=0)
-        # the money ran out: the facilitator does not come back (a permanent facilitator stays
-        # "until the programme's money ends")
-        spent = supported & (need > 0) & (self.programme_left <= 1e-9)
-        if spent.any():
-            self.support_over |= spent
-            gs = np.flatnonzero(spent)
-            self.log.events_groups(EV_PROGRAMME, gs, code=1, amount=self.self_gov[gs])
-
-    def _hire_manager(self, t) -> None:
-        """The group hires a manager (gerente) once its routine is its own (004 Tabla 4).
-
-        ``hire_at`` is the programme's target, not a switch: a group hires only when it already
-        coordinates ``readiness`` of its work itself; a group the facilitator carries is not
-        ready to direct a manager.
-        """
-        mg = self.config.manager
-        if not mg.enabled or t < mg.hire_at:
-            return
-        hire = self.alive & ~self.manager & (self.phase >= 2) & (self.self_gov >= mg.readiness)
-        if hire.any():
-            self.manager |= hire
-            self.log.events_groups(EV_MANAGER, np.flatnonzero(hire), code=0, amount=mg.salary)
-
-    def _phase_to(self, mask, phase):
-        if mask.any():
-            self.phase[mask] = phase
-            self.log.events_groups(EV_PHASE, np.flatnonzero(mask), code=phase)
-
     def hold_meeting(self) -> None:
-        """Attendance, quorum and coordination capacity."""
+        """Attendance, quorum and coordination capacity (kernels.hold_groups).
+
+        Members who trust the group less come less (participation follows trust, 004:L720-741); a
+        hired manager takes over coordination (004:L1423-1429).
+        """
+        s = self.config
         r = self._roster()
-        # members who trust the group less come less (participation follows trust, 004:L720-741)
-        pop = self.config.population
-        p_attend = r.p_attend * (pop.attend_base + pop.attend_trust * self.trust_given) * self.engagement
-        draw = self.draws.u("attend")
-        self.attend = self.member.copy() if self.lab else self.member & (draw < p_attend)
+        pop = s.population
         n = r.n
         self.n_members = n
-        present = seat_sum(self.attend)
-        quorum = np.where(self.rules_on, present >= self.config.rules.quorum * n, True)
-        self.capacity_coord = fac.coordination(self.self_gov, self.f)
-        # a hired manager takes over coordination (004:L1423-1429)
-        self.capacity_coord = np.where(self.manager,
-                                       np.maximum(self.capacity_coord, self.config.manager.coordination),
-                                       self.capacity_coord)
-        self.quorum_ok = quorum
-        self.purchase_open = self.alive & (self.phase >= 2)
-        self.p_coord = fac.coordination_success(self.capacity_coord, self.config.lifecycle.coordination_gain)
-        if self.lab and not self.config.lab.coordination_failure:
-            self.p_coord = np.ones(self.G)
-        self.coordinated = self.purchase_open & quorum & (self.draws.u1("coordinate") < self.p_coord)
-        self.consortium_open = self.alive & (self.phase >= 4) & self.config.export.enabled
+        (self.attend, self.quorum_ok, self.capacity_coord, self.p_coord, self.coordinated, self.purchase_open,
+         self.consortium_open) = kernels.hold_groups(
+            self.member, r.p_attend, self.trust_given, self.engagement, self.draws.u("attend"),
+            self.draws.u1("coordinate"), n, self.rules_on, self.self_gov, self.f, self.manager, self.alive,
+            self.phase, np.float32(pop.attend_base), np.float32(pop.attend_trust), bool(self.lab),
+            float(s.rules.quorum), float(s.manager.coordination), float(s.lifecycle.coordination_gain),
+            bool(self.lab and not s.lab.coordination_failure), bool(s.export.enabled))
 
     def offer_leads(self) -> None:
         """Promotion spending and the breadth of the offer bring export leads."""
@@ -496,12 +456,7 @@ class AsociaModel(mesa.Model):
 
     def _roster_measures(self, gs) -> None:
         """Breadth of the offer and product overlaps of groups whose roster changed."""
-        member = self.member[gs]
-        prod = np.where(member, self.product[gs], -1)
-        sp = np.sort(prod, axis=1)
-        self.breadth[gs] = seat_sum((sp[:, 1:] != sp[:, :-1]) & (sp[:, 1:] >= 0)) + (sp[:, 0] >= 0)
-        same = (prod[:, :, None] == prod[:, None, :]) & (prod[:, :, None] >= 0)
-        self.overlap[gs] = seat_sum(same) - member  # other members offering the same product
+        kernels.roster_measures(gs, self.member, self.product, self.breadth, self.overlap)   # in place
 
     def _roster_changed(self, rows) -> None:
         """Groups ``rows`` (mask or indices) have a new roster: their cached roster quantities are stale."""
@@ -545,41 +500,22 @@ class AsociaModel(mesa.Model):
         return r
 
     def _roster_rows(self, rows) -> dict[str, np.ndarray]:
-        """The roster quantities of groups ``rows`` (a slice or group indices), one array per name."""
+        """The roster quantities of groups ``rows`` (a slice or group indices), one array per name.
+
+        One compiled pass over those groups and their seats (:func:`sim.model.kernels.roster_rows`).
+        """
         s = self.config
         pop, lc, eg = s.population, s.lifecycle, self.export_game
-        m, capacity, profile = self.member[rows], self.capacity[rows], self.profile[rows]
-        n = seat_sum(m)
-        n1 = np.maximum(n, 1)
-        cap = capacity * m
-        # sums over a group's seats run in seat order (seats.seat_sum), whichever groups are summed
-        cap_sum, cap2_sum = seat_sum(cap), seat_sum(cap ** 2)
-        if s.rules.cost_sharing == "proportional":
-            # a routed lead's pot is shared in proportion to capacity
-            total = np.maximum(cap_sum[:, None], 1e-12)
-            share = cap / total
-            routed = (1.0 - eg.commission) * eg.lead_value * cap / total
-        else:
-            share = m / n1[:, None]
-            routed = eg.routed_share(n1)[:, None] * m
-        mean_cap = cap_sum / n1
-        cv = np.sqrt(np.maximum(cap2_sum / n1 - mean_cap ** 2, 0.0)) / np.maximum(mean_cap, 1e-12)
-        diversity = self._at("population.diversity", pop.diversity, rows) + pop.diversity_capacity * cv
-        return {
-            "n": n,
-            "p_attend": np.array([pop.attend_active, pop.attend_passive, pop.attend_barely])[self.disposition[rows]],
-            "santo": profile == SANTO,
-            "not_santo": profile != SANTO,
-            "demand": capacity * s.joint_purchase.demand,
-            "quota": eg.quotas(capacity, m, s.rules.cost_sharing, cap_sum=cap_sum),
-            "routed": routed,
-            "lead_routed": routed * (1.0 - self.rule.lead_miss),
-            "share": share,
-            "alone": capacity * (lc.base_income + s.export.solo_lead_rate * eg.private_value),
-            # transaction costs before the facilitator's reduction (which changes every meeting)
-            "tc_roster": (self._at("lifecycle.tc_base", lc.tc_base, rows) * (1.0 + lc.tc_size * (n1 - 1))
-                          * (1.0 + lc.tc_diversity * diversity) * self.rule.tc_factor),
-        }
+        gs = np.arange(self.G) if isinstance(rows, slice) else np.asarray(rows, np.int64)
+        values = kernels.roster_rows(
+            gs, self.member, self.capacity, self.profile, self.disposition,
+            np.array([pop.attend_active, pop.attend_passive, pop.attend_barely], np.float64), SANTO,
+            s.rules.cost_sharing == "proportional", float(eg.commission), float(eg.lead_value), float(eg.quota),
+            float(s.joint_purchase.demand), float(lc.base_income + s.export.solo_lead_rate * eg.private_value),
+            float(self.rule.lead_miss), self._group_values("population.diversity", pop.diversity),
+            float(pop.diversity_capacity), self._group_values("lifecycle.tc_base", lc.tc_base), float(lc.tc_size),
+            float(lc.tc_diversity), float(self.rule.tc_factor))
+        return dict(zip(ROSTER, values, strict=True))
 
     def _observe(self) -> SimpleNamespace:
         """What every seat knows before deciding, and the decisions of the built-in profiles (compiled).
@@ -660,11 +596,9 @@ class AsociaModel(mesa.Model):
         key = (self._roster_version, self._strikes_version, self.rules_on.tobytes())
         if self._next_fine is None or self._next_fine[0] != key:
             sa = self.config.sanctions
-            fine, expel = gov.next_fine(self.strikes, sa.warning, self._per_seat("sanctions.fine", sa.fine),
-                                        self._per_seat("sanctions.expulsion_strikes", sa.expulsion_strikes))
-            sanctions_on = (self.rules_on & sa.enabled)[:, None]
-            fine = np.where(sanctions_on, fine, 0.0)
-            expel = expel & sanctions_on
+            fine, expel = kernels.next_sanction(self.strikes, self.rules_on, bool(sa.enabled), bool(sa.warning),
+                                                self._group_values("sanctions.fine", sa.fine),
+                                                self._group_values("sanctions.expulsion_strikes", sa.expulsion_strikes))
             fine.flags.writeable = expel.flags.writeable = False
             self._next_fine = (key, fine, expel)
         return self._next_fine[1:]
@@ -760,65 +694,37 @@ class AsociaModel(mesa.Model):
         self.game_coop = sum(np.where(r.seen & self.member, r.conduct, 0.0) for r in rounds)
 
     def monitor(self) -> None:
-        """Detection of furtive acts, open violations and graduated sanctions."""
+        """Detection of furtive acts, open violations and graduated sanctions (kernels.monitor_members)."""
         s = self.config
-        placed = self.purchase.placed[:, None]
-        reneged = (self.renege > 0) & (self.commit > 0) & placed & self.purchase_open[:, None]
-        kept_furtive = self.leads_kept & self.furtive
-        kept_open = self.leads_kept & ~self.furtive
-        skipped = (self.quota_due > 0) & ~self.pay_quota & self.member
-        # a minimum-commitment rule makes an open low commitment a violation everyone sees
-        low = (self.purchase_open & self.rules_on)[:, None] & self.member & (self.commit < s.rules.min_commit)
-        draw = (self.draws.u("see_renege"), self.draws.u("see_keep"))
-        det = self.detect[:, None]
-        det_renege = reneged & (draw[0] < det)
-        det_keep = kept_furtive & (draw[1] < det)
-        self.reneged, self.det_renege = reneged, det_renege
-        self.kept_furtive, self.det_keep, self.kept_open, self.skipped = (
-            kept_furtive, det_keep, kept_open, skipped)
-        self.low_commit = low
-        # each firm learns how often its furtive acts are caught
-        self.tries += reneged | kept_furtive
-        self.caught += det_renege | det_keep
-        violated = det_renege | det_keep | kept_open | skipped | low
-        self.violated = violated
-        sanctions_on = (self.rules_on & s.sanctions.enabled)[:, None]
-        strike = violated & sanctions_on
-        if strike.any():
-            self.strikes += strike
+        sa = s.sanctions
+        # each firm learns how often its furtive acts are caught (tries, caught) and strikes add up, in place
+        (self.reneged, self.det_renege, self.kept_furtive, self.det_keep, self.kept_open, self.skipped,
+         self.low_commit, self.violated, self.sanction_kind, self.fines, self.fines_total, self.expel, self.fund,
+         self.viol_rate, events) = kernels.monitor_members(
+            self.commit, self.renege, self.purchase.placed, self.purchase_open, self.leads_kept, self.furtive,
+            self.quota_due, self.pay_quota, self.member, self.attend, self.rules_on, self.detect,
+            self.draws.u("see_renege"), self.draws.u("see_keep"), self.tries, self.caught, self.strikes, self.fund,
+            self.viol_rate, self.n_members, float(s.rules.min_commit), bool(sa.enabled), bool(sa.warning),
+            self._group_values("sanctions.fine", sa.fine),
+            self._group_values("sanctions.expulsion_strikes", sa.expulsion_strikes),
+            float(s.rules.absence_fine), float(s.lifecycle.reputation_weight))
+        if events[4]:
             self._strikes_version += 1
-            # strikes * strike: exact integer product, the same as np.where(strike, strikes, 0)
-            # without the mispredicted branch over a scattered mask
-            kind, amount = gov.sanction(self.strikes * strike, s.sanctions.warning,
-                                        self._per_seat("sanctions.fine", s.sanctions.fine),
-                                        self._per_seat("sanctions.expulsion_strikes", s.sanctions.expulsion_strikes))
-            self.sanction_kind = kind.copy()
-            self.fines = amount.copy()
-        else:  # most meetings: nobody sanctioned
-            kind, amount = np.zeros((self.G, self.C), np.int64), np.zeros((self.G, self.C))
-            self.sanction_kind, self.fines = kind.copy(), amount.copy()
-        absent = self.rules_on[:, None] & self.member & ~self.attend
-        fine = float(s.rules.absence_fine)
-        # absence is scattered at random, which np.where pays for in mispredicted branches; for a
-        # finite fine >= 0 the product gives the same fine or +0.0
-        absent_fine = absent * fine if 0.0 <= fine < np.inf else np.where(absent, fine, 0.0)
-        self.fines_total = amount + absent_fine
-        self.fund = self.fund + seat_sum(self.fines_total)
-        self.expel = kind == Sanction.EXPULSION
-        n = np.maximum(self.n_members, 1)
-        w = s.lifecycle.reputation_weight
-        self.viol_rate = (1.0 - w) * self.viol_rate + w * seat_sum(violated) / n
-        for kind_code, mask, seen in ((EV_RENEGE, reneged, det_renege),
-                                      (EV_DIVERSION, kept_furtive | kept_open, det_keep | kept_open),
-                                      (EV_QUOTA_SKIP, skipped, skipped),
-                                      (EV_LOW_COMMIT, low, low)):
+        if not events[:4].any():
+            return
+        # one sanction per firm per meeting: report it with the first violation seen only
+        kind, amount = self.sanction_kind.copy(), self.fines.copy()
+        kept_open = self.kept_open
+        for kind_code, mask, seen in ((EV_RENEGE, self.reneged, self.det_renege),
+                                      (EV_DIVERSION, self.leads_kept, self.det_keep | kept_open),
+                                      (EV_QUOTA_SKIP, self.skipped, self.skipped),
+                                      (EV_LOW_COMMIT, self.low_commit, self.low_commit)):
             gs = np.nonzero(mask)
             if len(gs[0]):
                 detected = seen[gs]
                 self.log.events_bulk(kind_code, gs, detected=detected, sanction=kind[gs] * detected,
                                      amount=amount[gs] * detected, strikes=self.strikes[gs],
                                      code=kept_open[gs].astype(np.int64))
-                # one sanction per firm per meeting: report it with the first violation seen only
                 seen_gs = (gs[0][detected], gs[1][detected])
                 kind[seen_gs] = 0
                 amount[seen_gs] = 0.0
@@ -866,13 +772,6 @@ class AsociaModel(mesa.Model):
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
         s = self.config
-        # a group's own conflict mechanism works once its reglamento is adopted
-        relief = (s.rules.committee_relief, s.facilitator.informal_arbitration)
-        damage_g = np.where(self.rules_on,
-                            gov.conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution,
-                                                self.f, s.facilitator.arbitration, *relief),
-                            gov.conflict_damage(s.trust.conflict_damage, "none", self.f,
-                                                s.facilitator.arbitration, *relief))
         # each pair walks out by its own draw: a clash by its seat's, an erupting conflict by the last
         pairs_g, pairs_a, pairs_b, slots = [], [], [], []
         if self.clash.any():
@@ -884,10 +783,10 @@ class AsociaModel(mesa.Model):
             pairs_a.append(a)
             pairs_b.append(b)
             slots.append(a)
-        erupt = self.formalised & self.alive & (self.backlog > 0) & (self.n_members >= 2)
         # the facilitator keeps postponed conflicts down; they surface as it steps back (004:L1402-1404)
-        erupt &= self.draws.u1("erupt") < s.lifecycle.backlog_conflict * self.backlog * (1.0 - self.f)
-        if erupt.any():
+        erupt, erupting = kernels.erupting(self.formalised, self.alive, self.backlog, self.n_members, self.f,
+                                           self.draws.u1("erupt"), float(s.lifecycle.backlog_conflict))
+        if erupting:
             g = np.flatnonzero(erupt)
             a, b = self._two_members(g)
             pairs_g.append(g)
@@ -897,6 +796,13 @@ class AsociaModel(mesa.Model):
             self.backlog[g] = np.maximum(0.0, self.backlog[g] - s.lifecycle.backlog_relief)
         self.conflicts = np.zeros(self.G, np.int64)
         if pairs_g:
+            # a group's own conflict mechanism works once its reglamento is adopted
+            relief = (s.rules.committee_relief, s.facilitator.informal_arbitration)
+            damage_g = np.where(self.rules_on,
+                                gov.conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution,
+                                                    self.f, s.facilitator.arbitration, *relief),
+                                gov.conflict_damage(s.trust.conflict_damage, "none", self.f,
+                                                    s.facilitator.arbitration, *relief))
             g, a, b = np.concatenate(pairs_g), np.concatenate(pairs_a), np.concatenate(pairs_b)
             damage = damage_g[g]
             self.T[g, a, b] *= 1.0 - damage
@@ -917,134 +823,79 @@ class AsociaModel(mesa.Model):
         return order[:, 0], order[:, 1]
 
     def settle_accounts(self) -> None:
-        """Income of every member vs going alone, and who wants to leave."""
+        """Income of every member vs going alone, and who wants to leave (kernels.settle_members).
+
+        The transaction costs, the programme's flows (a purchase subsidy, the facilitator's
+        co-payment, the manager's salary: sim/model/programme.py), the gain over going alone and
+        the engagement it brings (004:L720-741: involvement falls in day-to-day operation unless
+        the benefits are clear), who quits, and refunds of contributions to those who leave
+        (unless the rules forfeit them), in one compiled pass over groups and members.
+        """
         s = self.config
-        lc = s.lifecycle
-        m = self.member
-        self.played = m.copy()
+        lc, pg, mg, pa = s.lifecycle, s.programme, s.manager, s.participation
         r = self._roster()
-        alone = r.alone
-        # size and diversity costs depend on the roster; the facilitator's reduction on the meeting
-        tc = r.tc_roster * (1.0 - self.f * s.facilitator.tc_reduction)
-        tc = tc + np.where(self.rules_on, s.rules.monitoring_cost
-                           * self._per_group("rules.monitoring", s.rules.monitoring), 0.0)
-        self.tc = np.where(self.alive, tc, 0.0)
-        net = (self.purchase.net + self.lead_income - self.quota_paid - self.fines_total
-               - self.tc[:, None] - self.punish_loss - self.punish_cost)
-        net = net + self._programme_flows(r)
-        if self.games:
-            net = net + self.game_income
-        if self.lab and s.lab.voluntary:  # staying out of the round pays the outside option
-            net = net + s.lab.outside * (m & ~self.participate)
-        gw = lc.gain_weight
-        self.payoff = np.where(m, alone + net, 0.0)
-        self.alone = np.where(m, alone, 0.0)
-        self.ema_gain = np.where(m, (1.0 - gw) * self.ema_gain + gw * net, 0.0)
-        self.tenure += m
-        self._update_engagement(alone)
-        # who wants out: a member losing money against going alone, or one that no longer trusts
-        trust_given, self.trust_received = kernels.given_received(self.T, m)
-        self.trust_given = trust_given
-        losing = (self.ema_gain < -lc.exit_tolerance * alone) & (self.tenure > lc.loss_patience) & r.not_santo
-        unhappy = m & (losing | (trust_given < lc.exit_trust))
-        unhappy &= self.leaving < 0
         hazard = 0.0 if self.lab else lc.exit_rate * self.rule.frustration  # the lab's groups are fixed
-        if s.rules.forfeit:  # otherwise the factor is 1 for every seat (the same comparisons below)
-            hazard = hazard * np.where(self.paid_in > 0, s.rules.forfeit_hold, 1.0)
-        quits = unhappy & (self.draws.u("quit") < hazard)
-        self.leaving = np.where(quits, s.rules.exit_notice, self.leaving)
-        self.exit_now = m & (self.leaving == 0) & ~self.expel
-        self.leaving = self.leaving - (self.leaving > 0)  # notices count down
-        # refunds of contributions to those who leave (unless the rules forfeit them)
-        gone = self.exit_now | self.expel
-        self.refund = np.zeros(self.G)
-        if not s.rules.forfeit and gone.any():
-            want = np.where(gone, self.paid_in, 0.0)
-            tot = seat_sum(want)
-            scale = np.where(tot > 0, np.minimum(1.0, self.fund / np.maximum(tot, 1e-12)), 0.0)
-            paid = want * scale[:, None]
-            self.payoff = self.payoff + paid
-            # when the refunds take the whole fund, the rounded shares can add up to a hair more
-            # than it holds (-3.6e-15 was seen): the fund pays out what it has and never goes
-            # below zero, or the next meeting would spend a negative promotion budget
-            self.refund = np.minimum(seat_sum(paid), self.fund)
-            self.fund = self.fund - self.refund
+        (self.played, self.payoff, self.alone, self.ema_gain, self.engagement, self.trust_given, self.trust_received,
+         self.leaving, self.exit_now, self.tc, self.refund, self.fund, self.subsidy, self.programme_left,
+         self.programme_paid, self.manager_pay, self.manager_fund) = kernels.settle_members(
+            self.T, self.member, self.alive, self.purchase_open, self.purchase.placed, self.rules_on, self.manager,
+            self.support_over, self.expel, self.participate, self.purchase.net, self.lead_income, self.quota_paid,
+            self.fines_total, self.punish_loss, self.punish_cost, self.game_income, r.alone, r.tc_roster, r.share,
+            r.demand, self.commit, self.renege, r.not_santo, self.paid_in, self.ema_gain, self.engagement,
+            self.tenure, self.leaving, self.draws.u("quit"), self.f, self._group_values("rules.monitoring",
+                                                                                       s.rules.monitoring),
+            self.facilitator_copay, self.fund, self.programme_left, self.programme_paid,
+            float(s.facilitator.tc_reduction), float(s.rules.monitoring_cost), float(pg.purchase_subsidy),
+            float(s.joint_purchase.handling_cost), bool(mg.enabled), float(mg.salary), bool(self.games),
+            bool(self.lab and s.lab.voluntary), float(s.lab.outside), float(lc.gain_weight), float(pa.decay),
+            float(pa.clear_gain), float(pa.floor), float(lc.exit_tolerance), int(lc.loss_patience),
+            np.float32(lc.exit_trust), float(hazard), bool(s.rules.forfeit), float(s.rules.forfeit_hold),
+            int(s.rules.exit_notice))
 
     def _update_engagement(self, alone) -> None:
         """Involvement falls in day-to-day operation unless the benefits are clear (004:L720-741).
 
         Once joint actions run (Phase II on), a member whose recent gain over going alone is below
         ``participation.clear_gain`` loses ``decay`` of its engagement each meeting, down to
-        ``floor``; one that sees a clear benefit regains it at the same pace.
+        ``floor``; one that sees a clear benefit regains it at the same pace. The rule of
+        :meth:`settle_accounts` (``kernels._engaged``), applied alone.
         """
         pa = self.config.participation
         if pa.decay <= 0:
             return
-        clear = self.ema_gain >= pa.clear_gain * alone
-        step = np.where(clear, pa.decay, -pa.decay) * (self.member & self.purchase_open[:, None])
-        self.engagement = (self.engagement + step).clip(pa.floor, 1.0)
-
-    def _programme_flows(self, r):
-        """Per seat: subsidies received less the facilitator's co-payment and the manager's salary.
-
-        Shares follow the group's cost sharing (``r.share``). The manager is paid from the fund
-        first; what the fund cannot cover the members pay.
-        """
-        s = self.config
-        pg, mg = s.programme, s.manager
-        alive = self.alive
-        self.subsidy = np.zeros(self.G)
-        per_seat = np.zeros((self.G, self.C))
-        if pg.purchase_subsidy > 0:
-            open_ = self.purchase_open[:, None] & self.member & self.purchase.placed[:, None]
-            want = pg.purchase_subsidy * s.joint_purchase.handling_cost * (
-                r.demand * self.commit * (1.0 - self.renege) * open_)
-            asked = seat_sum(want)
-            total = np.where(alive & ~self.support_over, np.minimum(asked, self.programme_left), 0.0)
-            per_seat = want * (total / np.maximum(asked, 1e-12))[:, None]
-            self.subsidy = total
-            self.programme_left = self.programme_left - total
-            self.programme_paid = self.programme_paid + total
-        self.manager_pay = np.zeros(self.G)
-        self.manager_fund = np.zeros(self.G)
-        topup = np.zeros(self.G)
-        if mg.enabled:
-            self.manager_pay = np.where(self.manager & alive, mg.salary, 0.0)
-            self.manager_fund = np.minimum(self.manager_pay, self.fund)
-            self.fund = self.fund - self.manager_fund
-            topup = self.manager_pay - self.manager_fund
-        charge = self.facilitator_copay * alive + topup
-        return per_seat - charge[:, None] * r.share
+        self.engagement = kernels.update_engagement(self.engagement, self.ema_gain, alone, self.member,
+                                                    self.purchase_open, float(pa.decay), float(pa.clear_gain),
+                                                    float(pa.floor))
 
     def update_membership(self) -> None:
-        """Expulsions, exits, dissolution and newcomers."""
+        """Expulsions, exits, dissolution and newcomers (who, from kernels.membership_groups)."""
         s = self.config
-        expel, exit_now = self.expel & self.member, self.exit_now & self.member
-        self.n_expelled = seat_sum(expel)
-        self.n_exited = seat_sum(exit_now)
-        self.n_entered = np.zeros(self.G, np.int64)
-        if expel.any():
-            self.log.events_bulk(EV_EXPULSION, np.nonzero(expel), strikes=self.strikes[expel])
-        if exit_now.any():
-            self.log.events_bulk(EV_EXIT, np.nonzero(exit_now))
-        self._moved = np.zeros(self.G, bool)  # groups whose roster changes at this meeting
-        moved = self._vacate(expel | exit_now)
-        n = seat_sum(self.member)
-        # the group's trust as it stood at this meeting decides dissolution and admission
-        trust_now = kernels.group_mean(self.trust_given, self.member)
+        lc = s.lifecycle
+        # the group's trust as it stands once those who leave have left decides dissolution and admission
+        gone, self.n_expelled, self.n_exited, n, trust_now, dissolve, arrive, counts = kernels.membership_groups(
+            self.member, self.expel, self.exit_now, self.trust_given, self.alive, self.phase,
+            self.draws.u1("arrive"), float(lc.dissolve_trust), int(lc.min_members), float(lc.entry_rate),
+            bool(self.lab))
         self.trust_now = trust_now
-        distrust = (trust_now < s.lifecycle.dissolve_trust) & (self.phase >= 2)
-        dissolve = self.alive & ((n < s.lifecycle.min_members) | distrust)
-        if self.lab:
-            dissolve[:] = False
-        if dissolve.any():
+        self.n_entered = np.zeros(self.G, np.int64)
+        self._moved = np.zeros(self.G, bool)  # groups whose roster changes at this meeting
+        moved = False
+        if counts[0]:
+            expel, exit_now = self.expel & self.member, self.exit_now & self.member
+            if self.n_expelled.any():
+                self.log.events_bulk(EV_EXPULSION, np.nonzero(expel), strikes=self.strikes[expel])
+            if self.n_exited.any():
+                self.log.events_bulk(EV_EXIT, np.nonzero(exit_now))
+            moved = self._vacate(gone)
+        if counts[1]:
             gs = np.flatnonzero(dissolve)
             self.log.events_groups(EV_DISSOLUTION, gs, amount=n[gs])
             self._vacate(self.member & dissolve[:, None])
             self.alive[gs] = False
             self.manager[gs] = False
             moved = True
-        moved |= self._admit_newcomers(trust_now)
+        if counts[2]:
+            moved |= self._admit_newcomers(trust_now, np.flatnonzero(arrive))
         if moved:
             self._refresh_trust(np.flatnonzero(self._moved))
         self.n_members = self._roster().n
@@ -1067,14 +918,9 @@ class AsociaModel(mesa.Model):
         self._moved |= rows
         return True
 
-    def _admit_newcomers(self, trust_now) -> None:
+    def _admit_newcomers(self, trust_now, groups) -> bool:
+        """A newcomer arrives at each of ``groups``: it applies, and is admitted or turned away."""
         s, lc = self.config, self.config.lifecycle
-        free = ~self.member
-        eligible = self.alive & (self.phase >= 2) & free.any(axis=1) & (not self.lab)
-        arrive = eligible & (self.draws.u1("arrive") < lc.entry_rate)
-        if not arrive.any():
-            return False
-        groups = np.flatnonzero(arrive)
         k = len(groups)
         d, z = self.draws, self.draws.z()[groups]
         products = np.floor(d.u1("new_product")[groups] * self.config.population.products).astype(np.int64)

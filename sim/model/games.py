@@ -31,7 +31,16 @@ from .seats import seat_sum
 
 def _seats(x, shape) -> np.ndarray:
     """``x`` as a C-contiguous float64 (groups, seats) array (scalars and per-group columns broadcast)."""
+    if type(x) is np.ndarray and x.shape == shape and x.dtype == np.float64 and x.flags.c_contiguous:
+        return x   # already one (the model's own arrays): no view to build
     return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=float), shape))
+
+
+def _groups(x, shape) -> np.ndarray:
+    """``x`` as a C-contiguous bool (groups,) array (a scalar broadcast)."""
+    if type(x) is np.ndarray and x.shape == shape and x.dtype == np.bool_ and x.flags.c_contiguous:
+        return x
+    return np.ascontiguousarray(np.broadcast_to(x, shape), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -142,7 +151,7 @@ class JointPurchaseGame:
         shape = member.shape
         volume, disc, placed, bill, payment, net = kernels.purchase_round(
             _seats(demand, shape), _seats(commit, shape), _seats(renege, shape), member,
-            np.ascontiguousarray(np.broadcast_to(coordinated, shape[:1]), dtype=bool), *self._schedule(),
+            _groups(coordinated, shape[:1]), *self._schedule(),
             self.handling_cost, self.side_discount, self.shortfall_penalty, self.sharing == "equal")
         return PurchaseOutcome(volume, disc, placed, bill, payment, net)
 

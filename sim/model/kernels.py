@@ -22,7 +22,9 @@ The first run on a machine compiles them and writes the machine code to the cach
 empty cache before the decision stage was compiled, about 10 CPU-s since (``decide_members`` 3.5 s,
 ``commit_gains`` inside it included; ``member_decisions`` 0.5 s), against 0.8-1.3 before the
 kernels; ``field_trust`` about 2 s: prefer element loops to slice assignments, which cost seconds to
-compile), later processes load it (about 1.4-1.7 CPU-s for the same process, as before the decision
+compile; with the agenda items compiled, 19-22 CPU-s against 10.5-11.3 in the same conditions, under
+load: numba spends about 20 ms per array argument, so ``settle_members`` and ``monitor_members``
+cost most), later processes load it (about 1.4-1.7 CPU-s for the same process, as before the decision
 stage was compiled; ``import numba`` itself 0.3-0.4 CPU-s; the cache is about 1.3 MB). Numba 0.68 looks
 for a cache directory in this order (numba/core/caching.py, ``_CacheImpl._locator_classes``; docs:
 "Notes on Caching", NUMBA_CACHE_DIR):
@@ -45,6 +47,8 @@ import math
 
 import numba
 import numpy as np
+
+from .vocabulary import Sanction
 
 
 def _compiled(fn):
@@ -368,7 +372,8 @@ def commit_gains(demand, belief, member, p_coord, list_price, min_lot, volume_fu
     ``belief[i]`` (what i expects of them), so their volume V has mean ``b (D - d_i)`` and
     variance ``b (1 - b) sum_{j != i} d_j^2``; the chance that the order is placed and its
     expected volume come from the normal approximation of V. Returns per seat ``(own, others,
-    pool)``, each weighted by the chance ``p_coord`` that the group places an order at all.
+    pool)``, each weighted by the chance ``p_coord`` that the group places an order at all (0 for an empty seat:
+    nothing is worked out for it).
     """
     G, C = member.shape
     own = np.zeros((G, C))
@@ -387,7 +392,9 @@ def commit_gains(demand, belief, member, p_coord, list_price, min_lot, volume_fu
         n1 = max(n, 1)
         others_n = max(n - 1, 1)
         for i in range(C):
-            d = demand[g, i] if member[g, i] else 0.0
+            if not member[g, i]:   # an empty seat gains nothing (own, others and pool stay 0)
+                continue
+            d = demand[g, i]
             b = min(max(float(belief[g, i]), 0.0), 1.0)
             mu = b * (total - d)
             sd = math.sqrt(max(b * (1.0 - b) * (total2 - d * d), 0.0))
@@ -413,10 +420,9 @@ def commit_gains(demand, belief, member, p_coord, list_price, min_lot, volume_fu
                 mine = own_saving - handling_cost * d * p_in
                 theirs = (s_in - s_out - own_saving) / others_n - others_handling
                 joined = 0.0
-            m = 1.0 if member[g, i] else 0.0
-            own[g, i] = p_coord[g, i] * mine * m
-            others[g, i] = p_coord[g, i] * theirs * m
-            pool[g, i] = p_coord[g, i] * joined * m
+            own[g, i] = p_coord[g, i] * mine
+            others[g, i] = p_coord[g, i] * theirs
+            pool[g, i] = p_coord[g, i] * joined
     return own, others, pool
 
 
@@ -494,6 +500,706 @@ def peer_punishment(seen, coop_seen, member, attend, profile, demand, punish_rat
                 observed = loss[g, j] / max(gap[j], 1e-12)
                 learnt[g, j] = punish_rate[g, j] + learning * (observed - punish_rate[g, j])
     return points, loss, spent, learnt
+
+
+# ------------------------------------------------------------------ the offer (AsociaModel._roster_measures)
+@_compiled
+def roster_measures(gs, member, product, breadth, overlap):
+    """Breadth of the offer and product overlaps of groups ``gs``, written into ``breadth`` and ``overlap``.
+
+    Breadth: the distinct products the group's members offer; overlap: for each member, the other
+    members offering the same product (0 for an empty seat).
+    """
+    C = member.shape[1]
+    for g in gs:
+        distinct = 0
+        for i in range(C):
+            if not member[g, i]:
+                overlap[g, i] = 0
+                continue
+            same = 0
+            first = True
+            for j in range(C):
+                if j != i and member[g, j] and product[g, j] == product[g, i]:
+                    same += 1
+                    if j < i:
+                        first = False
+            overlap[g, i] = same
+            distinct += first
+        breadth[g] = distinct
+
+
+# ------------------------------------------------------------------ the roster (AsociaModel._roster_rows)
+@_compiled
+def roster_rows(gs, member, capacity, profile, disposition, attend_rates, santo, proportional, commission,
+                lead_value, quota, demand_per_capacity, alone_per_capacity, lead_miss, diversity, diversity_capacity,
+                tc_base, tc_size, tc_diversity, tc_factor):
+    """What depends only on who sits where, for groups ``gs``: one row per group in ``gs``.
+
+    Members (``n``); each seat's attendance rate by disposition (``attend_rates``); santos; demand;
+    the quota due (equal, or ``proportional`` to capacity with the same total); what a routed
+    lead pays each member and the share of costs it bears (by capacity, or equal); what going
+    alone pays; the transaction cost per member before the facilitator's reduction, growing with
+    size and with diversity (the group's ``diversity`` plus ``diversity_capacity`` times the
+    coefficient of variation of its members' capacities). ``diversity`` and ``tc_base`` are per
+    group (all groups). Sums over seats run in seat order.
+
+    Returns ``(n, p_attend, santo, not_santo, demand, quota, routed, lead_routed, share, alone,
+    tc_roster)``.
+    """
+    k = gs.shape[0]
+    C = member.shape[1]
+    n_out = np.zeros(k, np.int64)
+    p_attend = np.empty((k, C))
+    is_santo = np.empty((k, C), np.bool_)
+    not_santo = np.empty((k, C), np.bool_)
+    demand = np.empty((k, C))
+    quota_due = np.empty((k, C))
+    routed = np.empty((k, C))
+    lead_routed = np.empty((k, C))
+    share = np.empty((k, C))
+    alone = np.empty((k, C))
+    tc = np.empty(k)
+    pot = (1.0 - commission) * lead_value
+    for r in range(k):
+        g = gs[r]
+        n = 0
+        cap_sum = 0.0
+        cap2_sum = 0.0
+        for i in range(C):
+            m = member[g, i]
+            n += m
+            cap = capacity[g, i] * (1.0 if m else 0.0)
+            cap_sum += cap
+            cap2_sum += cap * cap
+        n_out[r] = n
+        n1 = max(n, 1)
+        total = cap_sum if cap_sum >= 1e-12 else 1e-12
+        mean_cap = cap_sum / n1
+        each = pot / n1
+        for i in range(C):
+            m = 1.0 if member[g, i] else 0.0
+            c = capacity[g, i]
+            cap = c * m
+            p_attend[r, i] = attend_rates[disposition[g, i]]
+            is_santo[r, i] = profile[g, i] == santo
+            not_santo[r, i] = profile[g, i] != santo
+            demand[r, i] = c * demand_per_capacity
+            if proportional:
+                quota_due[r, i] = quota * cap / (mean_cap if mean_cap >= 1e-12 else 1e-12)
+                share[r, i] = cap / total
+                routed[r, i] = pot * cap / total
+            else:
+                quota_due[r, i] = quota * m
+                share[r, i] = m / n1
+                routed[r, i] = each * m
+            lead_routed[r, i] = routed[r, i] * (1.0 - lead_miss)
+            alone[r, i] = c * alone_per_capacity
+        spread = cap2_sum / n1 - mean_cap * mean_cap
+        cv = math.sqrt(spread if spread >= 0.0 else 0.0) / (mean_cap if mean_cap >= 1e-12 else 1e-12)
+        div = diversity[g] + diversity_capacity * cv
+        tc[r] = tc_base[g] * (1.0 + tc_size * (n1 - 1)) * (1.0 + tc_diversity * div) * tc_factor
+    return n_out, p_attend, is_santo, not_santo, demand, quota_due, routed, lead_routed, share, alone, tc
+
+
+# ------------------------------------------------------------------ the meeting (AsociaModel.hold_meeting)
+@_compiled
+def hold_groups(member, p_attend, trust_given, engagement, u_attend, u_coordinate, n_members, rules_on, self_gov, f,
+                manager, alive, phase, attend_base, attend_trust, everyone, quorum, manager_coordination,
+                coordination_gain, always_coordinated, export_enabled):
+    """Who attends, quorum and coordination, for each group (sim/model/facilitator.py: coordination).
+
+    A member attends when its draw ``u_attend`` falls below its disposition's rate ``p_attend``
+    times ``attend_base + attend_trust * trust_given`` (float32, as trust is kept: the two
+    parameters come as float32) times its engagement; with ``everyone`` (the laboratory) every
+    member attends. Under the reglamento the meeting needs ``quorum`` of the members. The group
+    coordinates ``f + (1 - f) * self_gov`` of its work (a hired manager at least
+    ``manager_coordination``) and organises the joint action with chance
+    ``min(1, coordination_gain * capacity)`` (1 with ``always_coordinated``) when its draw
+    ``u_coordinate`` falls below it, in Phase II on with quorum.
+
+    Returns per seat ``attend`` and per group ``(quorum_ok, capacity_coord, p_coord, coordinated,
+    purchase_open, consortium_open)``.
+    """
+    G, C = member.shape
+    attend = np.zeros((G, C), np.bool_)
+    quorum_ok = np.empty(G, np.bool_)
+    capacity = np.empty(G)
+    p_coord = np.empty(G)
+    coordinated = np.empty(G, np.bool_)
+    purchase_open = np.empty(G, np.bool_)
+    consortium_open = np.empty(G, np.bool_)
+    for g in range(G):
+        present = 0
+        for i in range(C):
+            if member[g, i]:
+                a = everyone or u_attend[g, i] < p_attend[g, i] * (attend_base + attend_trust * trust_given[g, i]) \
+                    * engagement[g, i]
+                attend[g, i] = a
+                present += a
+        ok = present >= quorum * n_members[g] if rules_on[g] else True
+        quorum_ok[g] = ok
+        cc = f[g] + (1.0 - f[g]) * self_gov[g]
+        if manager[g]:
+            cc = cc if cc >= manager_coordination else manager_coordination
+        capacity[g] = cc
+        x = coordination_gain * cc
+        p = 1.0 if always_coordinated else (1.0 if 1.0 <= x else x)
+        p_coord[g] = p
+        open_ = alive[g] and phase[g] >= 2
+        purchase_open[g] = open_
+        coordinated[g] = open_ and ok and u_coordinate[g] < p
+        consortium_open[g] = alive[g] and phase[g] >= 4 and export_enabled
+    return attend, quorum_ok, capacity, p_coord, coordinated, purchase_open, consortium_open
+
+
+@_compiled
+def cooperation(commit, renege, played, purchase_open, quota_due, pay_quota, has_lead, route_lead):
+    """Each seat's true cooperation this meeting: the mean of the decisions it faced, in [0, 1].
+
+    The joint purchase (share of demand committed and delivered, for members of an open purchase),
+    the quota (1 paid, 0 not) and a lead (1 routed, 0 kept); with none of these, its commitment.
+    """
+    G, C = commit.shape
+    out = np.empty((G, C))
+    for g in range(G):
+        for i in range(C):
+            open_ = purchase_open[g] and played[g, i]
+            due = quota_due[g, i] > 0
+            total = commit[g, i] * (1.0 - renege[g, i]) if open_ else 0.0
+            total += 1.0 if due and pay_quota[g, i] else 0.0
+            total += 1.0 if has_lead[g, i] and route_lead[g, i] else 0.0
+            n = 1.0 if open_ else 0.0
+            n += 1.0 if due else 0.0
+            n += 1.0 if has_lead[g, i] else 0.0
+            out[g, i] = total / (n if n >= 1.0 else 1.0) if n > 0 else commit[g, i]
+    return out
+
+
+# ------------------------------------------------------------------ the life cycle (AsociaModel.advance_lifecycle)
+# rows of what advance_groups reports per group, in the order the agenda reports them as events
+(LC_SUPPORTED, LC_SPENT, LC_HANDED, LC_PHASE2, LC_RULES, LC_PHASE3, LC_SIGNED, LC_PHASE4,
+ LC_MANAGER) = range(9)
+
+
+@_compiled
+def advance_groups(t, presence, alive, support_over, programme_left, self_gov, trust_now, member, disposition, handed,
+                   phase, rules_on, formalised, backlog, manager, facilitator_cost, copay, driver_share, empowerment,
+                   self_gov_rate, handover_mark, phase2_at, rules_enabled, adopt_at, rules_trust, consortium_at,
+                   patient, formalise_trust, consortium_self_gov, skipped, manager_enabled, hire_at, readiness):
+    """Phases, the facilitator's presence as the programme pays for it, self-governance and milestones, per group.
+
+    For each group, in the order of :meth:`AsociaModel.advance_lifecycle`: the facilitator comes as
+    planned (``presence``) while the programme supports the group, for the share of the meeting its
+    account can pay (the members co-pay ``copay`` of its cost; the support ends when the money
+    does); the drivers' leadership (sim/model/facilitator.py) and self-governance grow; the group
+    reaches the hand-over mark; Phase II at ``phase2_at``; the reglamento once trust allows
+    (``rules_trust``; at once when ``adopt_at`` is 0); Phase III after it; formalisation (Phase IV)
+    once ready (``patient``: trust and self-governance), signing the reglamento with it and
+    carrying a ``backlog`` of distrust and ``skipped`` integration; the manager hired once
+    ``readiness`` is reached. ``support_over``, ``handed``, ``phase``, ``rules_on``, ``formalised``,
+    ``backlog`` and ``manager`` change in place.
+
+    Returns the new ``(f, programme_left, programme_paid, facilitator_copay, leadership, self_gov)``,
+    ``happened`` (rows ``LC_*`` by group: the groups supported at the meeting's start, then each
+    milestone reached) and ``counts``, how many groups each row holds.
+    """
+    G, C = member.shape
+    f = np.empty(G)
+    left = np.empty(G)
+    paid = np.empty(G)
+    copaid = np.empty(G)
+    leadership = np.empty(G)
+    gov = np.empty(G)
+    happened = np.zeros((9, G), np.bool_)
+    counts = np.zeros(9, np.int64)
+    for g in range(G):
+        live = alive[g]
+        # the facilitator's presence this meeting, as far as the programme's account pays for it
+        sup = live and not support_over[g]
+        planned = presence[g] * (1.0 if sup else 0.0)
+        need = facilitator_cost * planned * (1.0 - copay)
+        rem = programme_left[g]
+        if need > 0:
+            x = rem / (need if need >= 1e-300 else 1e-300)
+            cover = 1.0 if 1.0 <= x else x
+        else:
+            cover = 1.0
+        fg = planned * cover
+        pay = need if need <= rem else rem
+        f[g] = fg
+        left[g] = rem - pay
+        paid[g] = pay
+        copaid[g] = facilitator_cost * fg * copay
+        spent = sup and need > 0 and left[g] <= 1e-9
+        if spent:
+            support_over[g] = True
+        # the drivers take the handed-over tasks on; self-governance grows with them and trust
+        drivers = 0
+        n = 0
+        for i in range(C):
+            if member[g, i]:
+                n += 1
+                if disposition[g, i] == 0:
+                    drivers += 1
+        share = float(drivers) / max(float(n), 1.0)
+        x = share / driver_share
+        lead = 1.0 if 1.0 <= x else x
+        leadership[g] = lead
+        S = self_gov[g]
+        if live:
+            S = S + self_gov_rate * (empowerment * fg + (1.0 - fg)) * lead * trust_now[g] * (1.0 - S)
+        gov[g] = S
+        hand = live and not handed[g] and S >= handover_mark and t > 0
+        if hand:
+            handed[g] = True
+        # phases and milestones
+        to2 = live and phase[g] == 1 and t >= phase2_at
+        if to2:
+            phase[g] = 2
+        adopt = False
+        if rules_enabled and t >= adopt_at:
+            ready = trust_now[g] >= rules_trust if adopt_at > 0 else True
+            adopt = live and not rules_on[g] and ready
+            if adopt:
+                rules_on[g] = True
+        ruled = rules_on[g] if rules_enabled else True
+        to3 = live and phase[g] == 2 and t >= max(adopt_at, phase2_at) and ruled
+        if to3:
+            phase[g] = 3
+        ready = (trust_now[g] >= formalise_trust and S >= consortium_self_gov) if patient else True
+        to4 = live and phase[g] >= 2 and phase[g] < 4 and t >= consortium_at and ready
+        signed = False
+        if to4:
+            if rules_enabled:
+                signed = not rules_on[g]
+                rules_on[g] = True
+            d = formalise_trust - trust_now[g]
+            backlog[g] = (d if d > 0.0 else 0.0) + skipped
+            formalised[g] = True
+            phase[g] = 4
+        hire = False
+        if manager_enabled and t >= hire_at:
+            hire = live and not manager[g] and phase[g] >= 2 and S >= readiness
+            if hire:
+                manager[g] = True
+        for row, on in ((LC_SUPPORTED, sup), (LC_SPENT, spent), (LC_HANDED, hand), (LC_PHASE2, to2),
+                        (LC_RULES, adopt), (LC_PHASE3, to3), (LC_SIGNED, signed), (LC_PHASE4, to4),
+                        (LC_MANAGER, hire)):
+            if on:
+                happened[row, g] = True
+                counts[row] += 1
+    return f, left, paid, copaid, leadership, gov, happened, counts
+
+
+# ------------------------------------------------------------------ monitoring and sanctions (AsociaModel.monitor)
+# the graduated sanctions' codes (sim/model/vocabulary.py: Sanction), as plain ints for the kernels
+_WARNING, _FINE, _EXPULSION = int(Sanction.WARNING), int(Sanction.FINE), int(Sanction.EXPULSION)
+
+
+@_compiled
+def _sanction(after, warning, fine, expulsion_strikes):
+    """The graduated sanction of a firm's ``after``-th strike (004:L2026-2029; sim/model/governance.py).
+
+    A warning at the first strike (with ``warning``), then a fine per strike, the k-th fined strike
+    costing k x ``fine``; expulsion at ``expulsion_strikes``. Returns ``(kind, amount)``.
+    """
+    fined_index = after - (1 if warning else 0)
+    kind = _EXPULSION if after >= expulsion_strikes else (_FINE if fined_index >= 1 else _WARNING)
+    return kind, fine * max(fined_index, 1) if kind >= _FINE else 0.0
+
+
+@_compiled
+def next_sanction(strikes, rules_on, sanctions_enabled, warning, fine, expulsion_strikes):
+    """Fine and expulsion flag each seat's next strike would bring where sanctions apply (else 0 / False).
+
+    What a firm weighs before defecting: :func:`_sanction` of one strike more, in groups whose
+    reglamento is adopted when ``sanctions_enabled``; ``fine`` and ``expulsion_strikes`` per group.
+    """
+    G, C = strikes.shape
+    out_fine = np.zeros((G, C))
+    out_expel = np.zeros((G, C), np.bool_)
+    for g in range(G):
+        if not (rules_on[g] and sanctions_enabled):
+            continue
+        for i in range(C):
+            kind, amount = _sanction(strikes[g, i] + 1, warning, fine[g], expulsion_strikes[g])
+            out_fine[g, i] = amount
+            out_expel[g, i] = kind == _EXPULSION
+    return out_fine, out_expel
+
+
+@_compiled
+def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, quota_due, pay_quota, member, attend,
+                    rules_on, detect, see_renege, see_keep, tries, caught, strikes, fund, viol_rate, n_members,
+                    min_commit, sanctions_enabled, warning, fine, expulsion_strikes, absence_fine, reputation_weight):
+    """Detection of furtive acts, open violations and graduated sanctions, for each group, for each member.
+
+    A renege (of a placed order) and a furtively kept lead are seen when the seat's draw
+    (``see_renege``, ``see_keep``) falls below the group's chance of detection; a lead kept openly,
+    an unpaid quota and, under the reglamento, a commitment below its minimum are seen by everyone.
+    Each firm counts the furtive acts it tried and those caught (``tries``, ``caught``, in place).
+    Where sanctions are in force (the reglamento adopted and ``sanctions_enabled``), a violation
+    seen is a strike (``strikes``, in place) and the graduated sanction of
+    :func:`sim.model.governance.sanction` follows: ``fine`` and ``expulsion_strikes`` are the
+    group's. Fines for the violation and for absence (``absence_fine`` under the reglamento) go to
+    the fund; the group's reputation moves towards its violations per member.
+
+    Returns per seat ``(reneged, det_renege, kept_furtive, det_keep, kept_open, skipped, low_commit,
+    violated, sanction_kind, fines, fines_total, expel)``, per group the new ``(fund, viol_rate)``,
+    and ``events``: how many seats reneged, kept a lead, skipped the quota, committed too little
+    (the four kinds of event :meth:`AsociaModel.monitor` reports), then how many got a strike.
+    """
+    G, C = member.shape
+    reneged = np.zeros((G, C), np.bool_)
+    det_renege = np.zeros((G, C), np.bool_)
+    kept_furtive = np.zeros((G, C), np.bool_)
+    det_keep = np.zeros((G, C), np.bool_)
+    kept_open = np.zeros((G, C), np.bool_)
+    skipped = np.zeros((G, C), np.bool_)
+    low = np.zeros((G, C), np.bool_)
+    violated = np.zeros((G, C), np.bool_)
+    kind = np.zeros((G, C), np.int64)
+    amount = np.zeros((G, C))
+    fines_total = np.zeros((G, C))
+    expel = np.zeros((G, C), np.bool_)
+    new_fund = np.empty(G)
+    new_viol = np.empty(G)
+    events = np.zeros(5, np.int64)
+    keep = 1.0 - reputation_weight
+    for g in range(G):
+        det = detect[g]
+        ruled = rules_on[g]
+        on = ruled and sanctions_enabled
+        low_on = purchase_open[g] and ruled
+        renege_on = placed[g] and purchase_open[g]
+        fined_total = 0.0
+        n_violated = 0
+        for i in range(C):
+            m = member[g, i]
+            r = renege[g, i] > 0 and commit[g, i] > 0 and renege_on
+            kf = leads_kept[g, i] and furtive[g, i]
+            ko = leads_kept[g, i] and not furtive[g, i]
+            sk = quota_due[g, i] > 0 and not pay_quota[g, i] and m
+            lw = low_on and m and commit[g, i] < min_commit
+            dr = r and see_renege[g, i] < det
+            dk = kf and see_keep[g, i] < det
+            v = dr or dk or ko or sk or lw
+            reneged[g, i], kept_furtive[g, i], kept_open[g, i], skipped[g, i], low[g, i] = r, kf, ko, sk, lw
+            det_renege[g, i], det_keep[g, i], violated[g, i] = dr, dk, v
+            # each firm learns how often its furtive acts are caught
+            tries[g, i] += r or kf
+            caught[g, i] += dr or dk
+            n_violated += v
+            events[0] += r
+            events[1] += leads_kept[g, i]
+            events[2] += sk
+            events[3] += lw
+            paid = 0.0
+            if v and on:   # a strike: the graduated sanction (governance.sanction)
+                events[4] += 1
+                after = strikes[g, i] + 1
+                strikes[g, i] = after
+                k, paid = _sanction(after, warning, fine[g], expulsion_strikes[g])
+                kind[g, i] = k
+                amount[g, i] = paid
+                expel[g, i] = k == _EXPULSION
+            absent = ruled and m and not attend[g, i]
+            total = paid + (absence_fine if absent else 0.0)
+            fines_total[g, i] = total
+            fined_total += total
+        new_fund[g] = fund[g] + fined_total
+        new_viol[g] = keep * viol_rate[g] + reputation_weight * n_violated / max(n_members[g], 1)
+    return (reneged, det_renege, kept_furtive, det_keep, kept_open, skipped, low, violated, kind, amount, fines_total,
+            expel, new_fund, new_viol, events)
+
+
+# ------------------------------------------------------------------ conflicts (AsociaModel.resolve_conflicts)
+@_compiled
+def erupting(formalised, alive, backlog, n_members, f, u_erupt, backlog_conflict):
+    """Groups where a postponed conflict erupts, and how many.
+
+    A live formalised group of two or more members carrying a ``backlog`` erupts when its draw
+    ``u_erupt`` falls below ``backlog_conflict * backlog * (1 - f)``: the facilitator's presence
+    ``f`` keeps postponed conflicts down (004:L1402-1404).
+    """
+    G = alive.shape[0]
+    out = np.zeros(G, np.bool_)
+    n = 0
+    for g in range(G):
+        if (formalised[g] and alive[g] and backlog[g] > 0 and n_members[g] >= 2
+                and u_erupt[g] < backlog_conflict * backlog[g] * (1.0 - f[g])):
+            out[g] = True
+            n += 1
+    return out, n
+
+
+# ------------------------------------------------------------------ the accounts (AsociaModel.settle_accounts)
+@_compiled
+def _engaged(engagement, ema_gain, alone, playing, decay, clear_gain, floor):
+    """A seat's engagement after a meeting (004:L720-741).
+
+    ``decay`` more with a clear gain over going alone (``ema_gain >= clear_gain * alone``), ``decay``
+    less without, while it plays an open purchase (``playing``; otherwise it stays), within [floor, 1]
+    (as NumPy's clip: max, then min).
+    """
+    step = (decay if ema_gain >= clear_gain * alone else -decay) * (1.0 if playing else 0.0)
+    eng = engagement + step
+    eng = eng if eng > floor else floor
+    return eng if eng < 1.0 else 1.0
+
+
+@_compiled
+def update_engagement(engagement, ema_gain, alone, member, purchase_open, decay, clear_gain, floor):
+    """Every seat's engagement after a meeting (:func:`_engaged`), as :func:`settle_members` moves it."""
+    G, C = member.shape
+    out = np.empty((G, C))
+    for g in range(G):
+        for i in range(C):
+            out[g, i] = _engaged(engagement[g, i], ema_gain[g, i], alone[g, i], member[g, i] and purchase_open[g],
+                                 decay, clear_gain, floor)
+    return out
+
+
+@_compiled
+def settle_members(T, member, alive, purchase_open, placed, rules_on, manager, support_over, expel, participate,
+                   purchase_net, lead_income, quota_paid, fines_total, punish_loss, punish_cost, game_income,
+                   alone, tc_roster, share, demand, commit, renege, not_santo, paid_in, ema_gain, engagement, tenure,
+                   leaving, u_quit, f, monitoring, facilitator_copay, fund, programme_left, programme_paid,
+                   tc_reduction, monitoring_cost, purchase_subsidy, handling_cost, manager_enabled, salary,
+                   with_games, with_outside, outside, gain_weight, decay, clear_gain, floor, exit_tolerance,
+                   loss_patience, exit_trust, hazard, forfeit, forfeit_hold, exit_notice):
+    """Every member's income against going alone, and who wants out, for each group, for each member.
+
+    In the order of the agenda's accounts: the transaction cost per member (the roster's, less the
+    facilitator's reduction, plus monitoring under the reglamento); the programme's flows (a
+    purchase subsidy shared by the subsidised units while the programme's account lasts, the
+    manager paid from the fund first, the facilitator's co-payment and the manager's top-up
+    charged by cost share); the net gain over going alone, its recent average and the engagement
+    it brings (``decay`` > 0: a member of an open purchase with a clear gain regains ``decay``,
+    one without loses it, within [floor, 1]); tenure (in place); mean trust given and received
+    (:func:`given_received`); who wants out (losing against going alone past its patience, or not
+    trusting the others: ``exit_trust`` is float32, as trust is kept) and quits by its draw
+    ``u_quit`` below ``hazard`` (times ``forfeit_hold`` for a member who paid in, where quotas are
+    forfeited); notices count down; and, unless quotas are forfeited, refunds to those who leave
+    from the fund. ``with_games`` adds the registered games' income; with ``with_outside`` (the laboratory's
+    voluntary design) ``outside`` is paid to a member that stays out of the round.
+
+    Returns per seat ``(played, payoff, alone, ema_gain, engagement, trust_given, trust_received,
+    leaving, exit_now)`` and per group ``(tc, refund, fund, subsidy, programme_left,
+    programme_paid, manager_pay, manager_fund)``.
+    """
+    G, C = member.shape
+    played = np.empty((G, C), np.bool_)
+    payoff = np.empty((G, C))
+    alone_out = np.empty((G, C))
+    ema = np.empty((G, C))
+    engaged = np.empty((G, C))
+    new_leaving = np.empty((G, C), np.int64)
+    exit_now = np.empty((G, C), np.bool_)
+    want = np.zeros((G, C))
+    tc = np.empty(G)
+    refund = np.zeros(G)
+    new_fund = np.empty(G)
+    subsidy = np.zeros(G)
+    left = np.empty(G)
+    paid_prog = np.empty(G)
+    manager_pay = np.zeros(G)
+    manager_fund = np.zeros(G)
+    given, received = given_received(T, member)
+    keep = 1.0 - gain_weight
+    anyone_gone = False
+    for g in range(G):
+        # the transaction cost per member
+        t = tc_roster[g] * (1.0 - f[g] * tc_reduction)
+        t = t + (monitoring_cost * monitoring[g] if rules_on[g] else 0.0)
+        tc[g] = t if alive[g] else 0.0
+        # the programme's purchase subsidy, while its account lasts
+        ratio = 0.0
+        if purchase_subsidy > 0:
+            asked = 0.0
+            for i in range(C):
+                open_ = purchase_open[g] and member[g, i] and placed[g]
+                w = purchase_subsidy * handling_cost * (demand[g, i] * commit[g, i] * (1.0 - renege[g, i])
+                                                        * (1.0 if open_ else 0.0))
+                want[g, i] = w
+                asked += w
+            pl = programme_left[g]
+            total = (asked if asked <= pl else pl) if alive[g] and not support_over[g] else 0.0
+            ratio = total / (asked if asked >= 1e-12 else 1e-12)
+            subsidy[g] = total
+            left[g] = pl - total
+            paid_prog[g] = programme_paid[g] + total
+        else:
+            left[g] = programme_left[g]
+            paid_prog[g] = programme_paid[g]
+        # the manager: paid from the fund first, the members pay what it cannot cover
+        fnd = fund[g]
+        topup = 0.0
+        if manager_enabled:
+            pay = salary if manager[g] and alive[g] else 0.0
+            from_fund = pay if pay <= fnd else fnd
+            manager_pay[g] = pay
+            manager_fund[g] = from_fund
+            fnd = fnd - from_fund
+            topup = pay - from_fund
+        charge = facilitator_copay[g] * (1.0 if alive[g] else 0.0) + topup
+        for i in range(C):
+            m = member[g, i]
+            played[g, i] = m
+            net = (purchase_net[g, i] + lead_income[g, i] - quota_paid[g, i] - fines_total[g, i] - tc[g]
+                   - punish_loss[g, i] - punish_cost[g, i])
+            net = net + (want[g, i] * ratio - charge * share[g, i])
+            if with_games:
+                net = net + game_income[g, i]
+            if with_outside:
+                net = net + outside * (1.0 if m and not participate[g, i] else 0.0)
+            a = alone[g, i]
+            payoff[g, i] = a + net if m else 0.0
+            alone_out[g, i] = a if m else 0.0
+            e = keep * ema_gain[g, i] + gain_weight * net if m else 0.0
+            ema[g, i] = e
+            tenure[g, i] += m
+            ten = tenure[g, i]
+            # involvement falls in day-to-day operation unless the benefits are clear
+            engaged[g, i] = _engaged(engagement[g, i], e, a, m and purchase_open[g], decay, clear_gain,
+                                     floor) if decay > 0 else engagement[g, i]
+            # who wants out
+            losing = e < -exit_tolerance * a and ten > loss_patience and not_santo[g, i]
+            lv = leaving[g, i]
+            unhappy = m and (losing or given[g, i] < exit_trust) and lv < 0
+            h = hazard * (forfeit_hold if paid_in[g, i] > 0 else 1.0) if forfeit else hazard
+            if unhappy and u_quit[g, i] < h:
+                lv = exit_notice
+            out = m and lv == 0 and not expel[g, i]
+            exit_now[g, i] = out
+            new_leaving[g, i] = lv - 1 if lv > 0 else lv
+            anyone_gone = anyone_gone or out or expel[g, i]
+        new_fund[g] = fnd
+    # refunds of contributions to those who leave, unless the rules forfeit them
+    if not forfeit and anyone_gone:
+        for g in range(G):
+            tot = 0.0
+            for i in range(C):
+                tot += paid_in[g, i] if exit_now[g, i] or expel[g, i] else 0.0
+            fnd = new_fund[g]
+            if tot > 0:
+                x = fnd / (tot if tot >= 1e-12 else 1e-12)
+                scale = 1.0 if 1.0 <= x else x
+            else:
+                scale = 0.0
+            total = 0.0
+            for i in range(C):
+                paid = (paid_in[g, i] if exit_now[g, i] or expel[g, i] else 0.0) * scale
+                payoff[g, i] = payoff[g, i] + paid
+                total += paid
+            r = total if total <= fnd else fnd
+            refund[g] = r
+            new_fund[g] = fnd - r
+    return (played, payoff, alone_out, ema, engaged, given, received, new_leaving, exit_now, tc, refund, new_fund,
+            subsidy, left, paid_prog, manager_pay, manager_fund)
+
+
+# ------------------------------------------------------------------ membership (AsociaModel.update_membership)
+@_compiled
+def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arrive, dissolve_trust, min_members,
+                      entry_rate, lab):
+    """Who leaves, whether the group dissolves and whether a newcomer arrives, for each group.
+
+    The members expelled or exiting leave (``gone``); the group's trust as it then stands (the
+    mean of what each remaining member gives, :func:`group_mean`) decides dissolution: a live group
+    below ``min_members``, or in Phase II or later with trust below ``dissolve_trust``, dissolves
+    (never in the laboratory). A live group (Phase II on, not the laboratory) with a free seat
+    gets a newcomer when its draw ``u_arrive`` is below ``entry_rate``.
+
+    Returns per seat ``gone``, per group ``(n_expelled, n_exited, members, trust_now, dissolve,
+    arrive)`` (``members`` after those who leave) and ``counts``: seats gone, groups dissolving,
+    groups with a newcomer.
+    """
+    G, C = member.shape
+    gone = np.zeros((G, C), np.bool_)
+    n_expelled = np.zeros(G, np.int64)
+    n_exited = np.zeros(G, np.int64)
+    members = np.zeros(G, np.int64)
+    trust_now = np.zeros(G)
+    dissolve = np.zeros(G, np.bool_)
+    arrive = np.zeros(G, np.bool_)
+    counts = np.zeros(3, np.int64)
+    for g in range(G):
+        n = 0
+        total = 0.0
+        for i in range(C):
+            if not member[g, i]:
+                continue
+            out = expel[g, i] or exit_now[g, i]
+            n_expelled[g] += expel[g, i]
+            n_exited[g] += exit_now[g, i]
+            if out:
+                gone[g, i] = True
+                counts[0] += 1
+            else:
+                n += 1
+                total += float(trust_given[g, i])
+        members[g] = n
+        tn = total / n if n > 1 else 0.0
+        trust_now[g] = tn
+        live = alive[g]
+        if live and not lab and (n < min_members or (tn < dissolve_trust and phase[g] >= 2)):
+            dissolve[g] = True
+            counts[1] += 1
+            live = False
+        if live and phase[g] >= 2 and n < C and not lab and u_arrive[g] < entry_rate:
+            arrive[g] = True
+            counts[2] += 1
+    return gone, n_expelled, n_exited, members, trust_now, dissolve, arrive, counts
+
+
+# -------------------------------------------------------------- the group rows (sim/model/recorder.py: record_groups)
+@_compiled
+def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violated, reneged, kept_furtive, played,
+               member, profile, coop, quota_paid, fines_total, payment, payoff, alone, n_profiles, amounts):
+    """A meeting's counts per group, and the seat amounts the steps table sums (sim/model/recorder.py).
+
+    Returns the counts, float32 ``(9 + n_profiles, G)`` (exact small integers): attending, with a
+    lead, leads routed, kept and missed, violations seen, furtive acts, members of the meeting
+    (``played``), members now, then the meeting's members of each profile. Writes into
+    ``amounts`` (``(rows, G, C)``, rows from the recorder's ``_GROUP_SUMS``) each seat's
+    cooperation of the meeting's members, the same by profile, quota paid, fines, payment to the
+    joint purchase, and income and what going alone paid for the meeting's members; rows after
+    those (the registered games') are left to the caller. The recorder sums ``amounts`` over
+    seats with NumPy, as before.
+    """
+    G, C = member.shape
+    counts = np.zeros((9 + n_profiles, G), np.float32)
+    k = 1 + n_profiles
+    n = np.zeros(9 + n_profiles, np.int64)
+    for g in range(G):
+        n[:] = 0
+        for i in range(C):
+            p = played[g, i]
+            n[0] += attend[g, i]
+            n[1] += has_lead[g, i]
+            n[2] += leads_routed[g, i]
+            n[3] += leads_kept[g, i]
+            n[4] += leads_missed[g, i]
+            n[5] += violated[g, i]
+            n[6] += reneged[g, i] or kept_furtive[g, i]
+            n[7] += p
+            n[8] += member[g, i]
+            c = coop[g, i]
+            amounts[0, g, i] = c * (1.0 if p else 0.0)
+            for q in range(n_profiles):
+                mine = p and profile[g, i] == q
+                n[9 + q] += mine
+                amounts[1 + q, g, i] = c * (1.0 if mine else 0.0)
+            amounts[k, g, i] = quota_paid[g, i]
+            amounts[k + 1, g, i] = fines_total[g, i]
+            amounts[k + 2, g, i] = payment[g, i]
+            amounts[k + 3, g, i] = payoff[g, i] if p else 0.0
+            amounts[k + 4, g, i] = alone[g, i] if p else 0.0
+        for r in range(9 + n_profiles):
+            counts[r, g] = n[r]
+    return counts
 
 
 # ------------------------------------------------------------------ sums over seats (sim/model/seats.py)

@@ -28,6 +28,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from . import kernels
 from .profiles import NAMES
 from .seats import seat_sum
 from .vocabulary import (
@@ -229,15 +230,9 @@ class Recorder:
         cached = getattr(self, "_coop", None)
         if cached is not None and cached[0] is m.commit:  # decide() makes a new array each meeting
             return cached[1]
-        open_ = m.purchase_open[:, None] & m.played  # members of this meeting, leavers included
-        total = _where_or_zero(open_, m.commit * (1.0 - m.renege))
-        due = m.quota_due > 0
-        total += due & m.pay_quota                   # each decision adds 1.0 (kept to) or 0.0
-        total += m.has_lead & m.route_lead
-        n = open_.astype(np.float64)                 # decisions faced
-        n += due
-        n += m.has_lead
-        coop = np.where(n > 0, total / np.maximum(n, 1.0), m.commit)
+        # members of this meeting (``played``, leavers included) in an open purchase; the quota; a lead
+        coop = kernels.cooperation(m.commit, m.renege, m.played, m.purchase_open, m.quota_due, m.pay_quota, m.has_lead,
+                                   m.route_lead)
         self._coop = (m.commit, coop)
         return coop
 
@@ -246,24 +241,13 @@ class Recorder:
         m = self.model
         played = m.played  # members of this meeting (before membership changes)
         coop = self.cooperation()
-        n_base = len(_GROUP_COUNTS) - len(NAMES)
-        # boolean seat masks as 0/1 float32, so counting them is one matrix-vector product (exact
-        # for counts below 2**24; a NumPy sum along the short seat axis costs several times more)
-        masks = self._buffer("group_masks", len(_GROUP_COUNTS), np.float32)
-        for row, x in enumerate((m.attend, m.has_lead, m.leads_routed, m.leads_kept, m.leads_missed,
-                                 m.violated, m.reneged | m.kept_furtive, played, m.member)):
-            masks[row] = x
-        by_profile = masks[n_base:]
-        codes = np.arange(len(NAMES), dtype=m.profile.dtype)[:, None, None]
-        np.equal(m.profile, codes, out=by_profile)
-        by_profile *= played
+        # counts per group (float32, exact small integers) and the seat amounts summed below, in one
+        # compiled pass (sim.model.kernels.group_rows); the registered games' incomes after them
         amounts = self._buffer("group_amounts", len(_GROUP_SUMS), np.float64)
-        np.multiply(coop, played, out=amounts[0])
-        np.multiply(coop, by_profile, out=amounts[1:1 + len(NAMES)])
+        counts = kernels.group_rows(m.attend, m.has_lead, m.leads_routed, m.leads_kept, m.leads_missed, m.violated,
+                                    m.reneged, m.kept_furtive, played, m.member, m.profile, coop, m.quota_paid,
+                                    m.fines_total, m.purchase.payment, m.payoff, m.alone, len(NAMES), amounts)
         k = 1 + len(NAMES)
-        amounts[k], amounts[k + 1], amounts[k + 2] = m.quota_paid, m.fines_total, m.purchase.payment
-        _where_or_zero(played, m.payoff, out=amounts[k + 3])
-        _where_or_zero(played, m.alone, out=amounts[k + 4])
         for i, name in enumerate(m.game_rounds):
             _where_or_zero(played, m.game_rounds[name].payoff, out=amounts[k + 5 + i])
         pur = m.purchase
@@ -277,8 +261,7 @@ class Recorder:
             values[i] = x
         st = self.steps
         st["step"].append(m.t)
-        counts = masks.reshape(-1, m.C) @ np.ones(m.C, np.float32)
-        st["counts"].append(counts.reshape(len(masks), m.G))   # float32, exact small integers
+        st["counts"].append(counts)
         st["sums"].append(amounts.sum(axis=2))
         st["values"].append(values)
 
