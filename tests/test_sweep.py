@@ -1,5 +1,6 @@
 """Sweeps: worker-count independence, resume, kill -9, damaged batches, Dask, store, CLI."""
 
+import json
 import os
 import signal
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 
 from sim.cli import main
 from sim.experiments.experiment import load_experiment
-from sim.experiments.sweep import sweep
+from sim.experiments.sweep import default_workers, sweep
 from sim.experiments.sweepstore import StoreError, SweepStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,6 +259,27 @@ def test_a_lost_worker_is_replaced_and_nothing_is_lost(tmp_path, reference):
     runs = SweepStore(out).runs()
     assert len(runs) == 48 and not runs.duplicated(["point", "rep"]).any()
     pd.testing.assert_frame_equal(stored(out).query("rep < 3").reset_index(drop=True), stored(reference))
+
+
+DRIVER = r'''
+import json, sys
+from sim.cli import main
+code = main(["sweep", sys.argv[1], "--out", sys.argv[2], "--workers", "2", "--no-progress"])
+heavy = ("mesa", "numba", "scipy", "networkx", "sim.model.kernels", "sim.model.agenda", "sim.results.run")
+print(json.dumps({"code": code, "loaded": [m for m in heavy if m in sys.modules]}))
+'''
+
+
+@pytest.mark.skipif(default_workers() < 2, reason="with one CPU the sweep runs in the driver")
+def test_the_driver_of_a_sweep_never_loads_the_engine(tmp_path):
+    """'asocia sweep --workers 2' reads the experiment, prepares the store and stores the results
+    without Mesa, numba and the kernels: only its workers need them (about 2 CPU-s of start-up each)."""
+    proc = subprocess.run([sys.executable, "-c", DRIVER, str(experiment(tmp_path, reps=1, steps=3)),
+                           str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got == {"code": 0, "loaded": []}
+    assert len(SweepStore(tmp_path / "out").runs()) == 4
 
 
 def test_throughput_benchmark_runs(capsys, tmp_path):

@@ -16,13 +16,18 @@ SUMMARY_OUTCOMES = ("survival", "income_gain", "trust", "cooperation", "members"
 
 def cmd_sweep(args) -> int:
     """Asocia sweep EXPERIMENT."""
-    from ..experiments.experiment import load_experiment
     from ..experiments.sweep import start_pool, stop_pool, sweep
 
     bad_workers = args.workers is not None and args.workers < 1
     # the workers start now and load the engine while the experiment is read and the store prepared
+    # (nothing heavy is imported before: sim.experiments.sweep loads NumPy and pandas on first use)
     pool = None if bad_workers else start_pool(args.workers, args.engine, args.scheduler)
     try:
+        from ..experiments.experiment import load_experiment
+        from .commands import quiet_pyarrow
+
+        quiet_pyarrow()
+
         exp = load_experiment(args.experiment)
         if bad_workers:
             raise StoreError(f"--workers got {args.workers}; allowed: a whole number >= 1")

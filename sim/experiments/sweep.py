@@ -22,12 +22,18 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from .experiment import Experiment
 from .sweepstore import StoreError, SweepStore
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from .experiment import Experiment
+
+# NumPy and pandas are imported by the functions that use them: 'asocia sweep' starts its workers
+# (start_pool) before the driver loads anything heavy, and the driver never needs the engine
 
 ENGINES = ("local", "dask")
 CONNECT_TIMEOUT = "10s"  # how long to try an existing Dask scheduler before giving up
@@ -74,6 +80,8 @@ def _facilitator_meetings(steps: pd.DataFrame, bounds) -> np.ndarray:
     The sum over each run's live rows is NumPy's on the same values in the same order as a
     pandas ``Series.sum`` of the run's own rows (NaN counted as 0), so the numbers are the same.
     """
+    import numpy as np
+
     from ..results.run import _Segments
 
     seg = _Segments(bounds)
@@ -90,6 +98,8 @@ def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
     NumPy on the columns (a pandas groupby per column and run cost ~14 ms a run, more than
     playing it in a batch): counts and sums with ``bincount`` over the kept meetings.
     """
+    import pandas as pd
+
     _, out = _series_by_replication(steps, [(0, len(steps))], columns, every)
     return pd.DataFrame(out)
 
@@ -101,6 +111,8 @@ def _series_by_replication(steps: pd.DataFrame, bounds, columns, every: int) -> 
     binned by (run, kept meeting); ``bincount`` adds each bin's values in the order of the rows, so
     every number is the one the run's own table gives.
     """
+    import numpy as np
+
     from ..results.run import _Segments
 
     seg = _Segments(bounds)
@@ -147,6 +159,9 @@ def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
         every: meetings between kept series points (the last meeting is always kept).
 
     """
+    import numpy as np
+    import pandas as pd
+
     from ..model.points import not_batchable
     from ..results.run import play_batches
 
@@ -288,7 +303,7 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
 
     """
     from ..model.scenario import check_name
-    from ..results.run import memory_need, memory_refusal
+    from ..results.environment import memory_need, memory_refusal
 
     log = log or sys.stderr
     if engine not in ENGINES:
@@ -345,7 +360,7 @@ def _interrupt(signum, frame):
 
 
 def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log, pool=None):
-    from ..results.run import versions
+    from ..results.environment import versions
 
     _heal(store, redo_damaged, log)
     discarded, adopted = store.recover()

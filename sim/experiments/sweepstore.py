@@ -141,7 +141,7 @@ class SweepStore:
                     f"('{old.get('experiment_name')}', fingerprint {old.get('fingerprint')}); "
                     f"allowed: the same experiment file (to resume) or a new --out folder")
             return store
-        from ..results.run import versions
+        from ..results.environment import versions
         from ..results.seeds import replication_seeds
 
         design = pd.DataFrame(plan.X, columns=[f"x.{f.key}" for f in experiment.factors])
