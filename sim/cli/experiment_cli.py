@@ -6,6 +6,8 @@ ResultsError subclasses, which sim/cli.py prints as one line with exit code 2.
 
 from __future__ import annotations
 
+import atexit
+import gc
 from pathlib import Path
 
 from ..experiments.sweepstore import StoreError, SweepStore
@@ -17,6 +19,10 @@ SUMMARY_OUTCOMES = ("survival", "income_gain", "trust", "cooperation", "members"
 def cmd_sweep(args) -> int:
     """Asocia sweep EXPERIMENT."""
     from ..experiments.sweep import start_pool, stop_pool, sweep
+
+    # at exit, leave the objects of pandas, pyarrow and DuckDB out of the final collections (about
+    # 0.1-0.2 s; the workers do the same)
+    atexit.register(gc.freeze)
 
     bad_workers = args.workers is not None and args.workers < 1
     # the workers start now and load the engine while the experiment is read and the store prepared

@@ -11,6 +11,8 @@ the worker, so results do not depend on worker count or order.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import math
 import multiprocessing
 import os
@@ -224,6 +226,9 @@ def _init_worker(driver: int) -> None:
                      tables=("runs", "steps"))
     except Exception:  # noqa: BLE001 - only a warm-up: the chunks report any real problem
         pass
+    # at exit, the objects of the libraries imported (Mesa, SciPy, NetworkX, numba...) out of the
+    # collector's reach: their final collections cost a worker about 0.4 s, which the driver waits for
+    atexit.register(gc.freeze)
 
 
 def _nothing() -> None:
@@ -386,6 +391,7 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
     t0 = time.perf_counter()
     ran = 0
     status = "interrupted"
+    wait_workers = None
     try:
         if todo:
             args = (experiment.horizon, list(experiment.outcomes), list(experiment.series),
@@ -402,7 +408,8 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                     for chunk in _chunks(todo, workers, experiment.batch):
                         save(run_chunk(chunk, *args))
                 elif engine == "local":
-                    _run_local(_chunks(todo, workers, experiment.batch), args, workers, save, pool=pool)
+                    wait_workers = _run_local(_chunks(todo, workers, experiment.batch), args, workers, save,
+                                              pool=pool)
                 else:
                     workers = _run_dask(todo, experiment.batch, args, workers, scheduler, save)
                     session["workers"] = workers
@@ -421,6 +428,8 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
             from .export import data_dictionary
 
             data_dictionary(store.folder, store.columns()).to_csv(store.folder / "data_dictionary.csv", index=False)
+        if wait_workers is not None:   # they were exiting while the store was finished
+            wait_workers()
     return SweepReport(store.folder, len(plan.runs), len(plan.runs) - len(todo), ran,
                        time.perf_counter() - t0, engine, workers, discarded, adopted)
 
@@ -453,11 +462,11 @@ def _bar(total, initial, name, progress):
                 disable=not progress, smoothing=0.1, dynamic_ncols=True)
 
 
-def _run_local(chunks, args, workers, save, retries: int = 3, pool=None) -> None:
+def _run_local(chunks, args, workers, save, retries: int = 3, pool=None):
     """Process pool; a lost worker breaks the pool, so unfinished chunks go to a fresh one.
 
     ``pool``: one already started (:func:`start_pool`) for the first attempt, if it has as many
-    workers as wanted.
+    workers as wanted. Returns a function that waits for the workers to exit (:func:`_close`).
     """
     # spawn: workers are the driver's own children (no fork of a process holding DuckDB threads)
     ctx = multiprocessing.get_context("spawn")
@@ -474,8 +483,7 @@ def _run_local(chunks, args, workers, save, retries: int = 3, pool=None) -> None
             for fut in as_completed(futures):
                 save(fut.result())
                 finished.add(futures[fut])
-            pool.shutdown()
-            return
+            return _close(pool)
         except BrokenProcessPool:
             _stop(pool)
             pending = [c for i, c in enumerate(pending) if i not in finished]
@@ -487,6 +495,17 @@ def _run_local(chunks, args, workers, save, retries: int = 3, pool=None) -> None
         except BaseException:
             _stop(pool)
             raise
+
+
+def _close(pool):
+    """Let a pool whose work is done end its workers; returns a function that waits until they have.
+
+    The workers exit while the driver finishes the store (the last index flush, the data
+    dictionary), instead of before it.
+    """
+    manager = pool._executor_manager_thread   # joins the workers; shutdown() forgets it when not waiting
+    pool.shutdown(wait=False)
+    return manager.join if manager is not None else (lambda: None)
 
 
 def _stop(pool) -> None:
