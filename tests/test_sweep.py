@@ -282,6 +282,30 @@ def test_the_driver_of_a_sweep_never_loads_the_engine(tmp_path):
     assert len(SweepStore(tmp_path / "out").runs()) == 4
 
 
+def test_batches_indexed_together_or_apart_are_every_run_once(tmp_path, monkeypatch):
+    """Batches flushed at once go to the index's runs table in one insert while their columns and types
+    agree, and apart where they do not; either way the index equals the batches, row for row."""
+    monkeypatch.setattr("sim.experiments.sweepstore.FLUSH_SECONDS", 1e9)   # one flush, at the end
+    exp = load_experiment(experiment(tmp_path, reps=3))
+    plan = exp.plan()
+    store = SweepStore.create_or_open(tmp_path / "out", exp, plan)
+    rows = pd.DataFrame([{"point": r.point, "rep": r.rep, "seed": r.seed, "outcome.trust": r.rep / 10}
+                         for r in plan.runs])
+    parts = [rows.iloc[i:i + 3].reset_index(drop=True) for i in range(0, 12, 3)]
+    parts[0]["outcome.note"] = 1.5             # a column the others lack
+    parts[3]["outcome.trust"] = parts[3]["outcome.trust"].astype("float32")   # another type
+    for part in parts:
+        store.write_batch(part)
+    assert len(store._pending) == 4
+    store.flush()
+    store.unlock()
+    got = SweepStore(tmp_path / "out").runs()   # refuses an index whose runs differ from the batches
+    assert len(got) == 12 and not got.duplicated(["point", "rep"]).any()
+    assert got["outcome.note"].notna().sum() == 3
+    with duckdb.connect(str(tmp_path / "out" / "index.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT batch) FROM runs").fetchone() == (12, 4)
+
+
 def test_throughput_benchmark_runs(capsys, tmp_path):
     sys.path.insert(0, str(ROOT))
     from benchmarks.sweep_throughput import main as bench
