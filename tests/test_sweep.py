@@ -217,6 +217,22 @@ def test_scheduler_chunks_follow_the_cluster_not_the_driver(tmp_path, monkeypatc
         assert len(SweepStore(tmp_path / "b").indexed()) == 4  # cut for one worker: 4 chunks of 6 runs
 
 
+@pytest.mark.parametrize(("runs", "workers", "sizes"), [
+    (1000, 2, [250] * 4),                    # figure 4 of the engine benchmark: 2 chunks a worker
+    (1152, 2, [192] * 6),                    # more than 250 a chunk: 6, still 3 a worker, equal
+    (2048, 2, [205] * 9 + [203]),
+    (7, 2, [2, 2, 2, 1]),
+    (12, 1, [6, 6]),
+])
+def test_local_chunks_are_equal_and_as_many_for_each_worker(runs, workers, sizes):
+    from sim.experiments.sweep import LOCAL_CHUNKS_PER_WORKER, _chunks
+
+    chunks = _chunks(list(range(runs)), workers, 0, LOCAL_CHUNKS_PER_WORKER)
+    assert [len(c) for c in chunks] == sizes
+    assert sum(chunks, []) == list(range(runs))
+    assert [len(c) for c in _chunks(list(range(runs)), workers, 5, LOCAL_CHUNKS_PER_WORKER)][0] == 5   # batch = 5
+
+
 def test_unreachable_scheduler_is_a_user_error(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("sim.experiments.sweep.CONNECT_TIMEOUT", "1s")
     path = experiment(tmp_path)

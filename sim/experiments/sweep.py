@@ -268,16 +268,26 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-# automatic chunks: about CHUNKS_PER_WORKER per worker, at most MAX_CHUNK runs each. A chunk's
-# replications of a design point are one batch, and a batch of 125 baseline replications costs
-# about 0.6 of one of 50 per replication (fewer meetings of a small model); 4 chunks a worker still
-# balance the load and a kill loses at most the chunks in flight
+# automatic chunks: a chunk's replications of a design point are one batch, whose meetings cost
+# less per replication the more it holds (baseline: 3.8 ms CPU a replication in a batch of 125,
+# 3.1 in one of 250, 4.5 of 50; measured alternately in one process on the shared machine).
+# A local pool's workers are alike (one machine): LOCAL_CHUNKS_PER_WORKER equal chunks each balance
+# them; Dask's may not be (other machines and loads): CHUNKS_PER_WORKER a worker thread. Chunks hold
+# at most MAX_CHUNK runs (then more chunks, still a multiple of the workers), and a kill loses at
+# most the chunks in flight
 CHUNKS_PER_WORKER = 4
+LOCAL_CHUNKS_PER_WORKER = 2
 MAX_CHUNK = 250
 
 
-def _chunks(tasks, workers: int, batch: int):
-    size = batch or max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (workers * CHUNKS_PER_WORKER))))
+def _chunks(tasks, workers: int, batch: int, per_worker: int = CHUNKS_PER_WORKER):
+    """``tasks`` cut into chunks of ``batch`` runs, or automatically into equal ones (see above)."""
+    if batch:
+        size = batch
+    else:
+        n = max(workers * per_worker, math.ceil(len(tasks) / MAX_CHUNK))
+        n = math.ceil(n / workers) * workers   # each worker gets as many
+        size = max(1, math.ceil(len(tasks) / n))
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
@@ -405,11 +415,11 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                     bar.update(len(runs))
 
                 if engine == "local" and workers == 1:  # no pool to start: run in this process
-                    for chunk in _chunks(todo, workers, experiment.batch):
+                    for chunk in _chunks(todo, workers, experiment.batch, LOCAL_CHUNKS_PER_WORKER):
                         save(run_chunk(chunk, *args))
                 elif engine == "local":
-                    wait_workers = _run_local(_chunks(todo, workers, experiment.batch), args, workers, save,
-                                              pool=pool)
+                    chunks = _chunks(todo, workers, experiment.batch, LOCAL_CHUNKS_PER_WORKER)
+                    wait_workers = _run_local(chunks, args, workers, save, pool=pool)
                 else:
                     workers = _run_dask(todo, experiment.batch, args, workers, scheduler, save)
                     session["workers"] = workers
