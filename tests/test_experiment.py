@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sim
 from sim.cli import main
-from sim.experiments.experiment import ExperimentError, load_experiment
-from sim.model.scenario import ScenarioError
+from sim.experiments.experiment import DERIVED_OUTCOMES, ExperimentError, known_outcomes, known_series, load_experiment
+from sim.model.scenario import Scenario, ScenarioError
 from sim.results.seeds import replication_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,3 +216,17 @@ def test_cli_reports_bad_experiment_without_traceback(tmp_path, capsys):
 def test_missing_experiment_file(tmp_path, capsys):
     assert main(["sweep", str(tmp_path / "none.toml")]) == 2
     assert "no such experiment file" in capsys.readouterr().err
+
+
+def test_known_outcomes_and_series_are_those_a_run_gives():
+    """An experiment's outcomes and series are checked against names known without playing a meeting
+    (sim.model.columns, so the sweep's driver never loads the engine): they must be, in order, the
+    keys of a run's summary and the columns of its steps table, alone and in a batch."""
+    tiny = Scenario().replace({"population.groups": 1, "run.firm_table": "off"})
+    res = sim.run(tiny, seed=1, steps=1)
+    assert known_outcomes() == (*res.summary(), *DERIVED_OUTCOMES)
+    assert known_series() == tuple(c for c in res.steps.columns if c != "run")
+    batch = sim.run_batch(tiny, [1, 2], steps=3, tables=("runs", "steps"))
+    for r in batch:
+        assert (*r.summary(), *DERIVED_OUTCOMES) == known_outcomes()
+        assert [c[len("outcome."):] for c in r.runs.columns if c.startswith("outcome.")] == list(r.summary())

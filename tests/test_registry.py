@@ -36,6 +36,7 @@ class HalfHearted:
 profiles.register_rule("toy", lambda traits: HalfHearted())
 
 import sim
+from sim.experiments.experiment import known_outcomes, known_series
 
 sc = sim.load_scenario("scenarios/baseline.toml",
                        {"population.toy": 0.2, "population.solido": 0.2, "population.groups": 6})
@@ -48,6 +49,7 @@ print(json.dumps({
     "columns": [c for c in res.steps.columns if c.endswith("_toy")],
     "outcome": res.summary()["coop_toy"],
     "sentence": bool(res.events["message_es"].str.len().gt(0).all()),
+    "known": [n for n in (*known_outcomes(), *known_series()) if n.endswith("_toy")],
 }))
 '''
 
@@ -61,6 +63,7 @@ def test_a_toy_profile_registered_in_two_places_is_played():
     assert got["toy_commit"] == [0.5]               # its own rule decided for it, every meeting
     assert got["columns"] == ["coop_toy"]
     assert 0.0 < got["outcome"] < 1.0 and got["sentence"]
+    assert got["known"] == ["coop_toy", "coop_toy"]   # an experiment may ask for its outcome and series
 
 
 def test_the_shipped_registry_is_the_guides_four_profiles():
@@ -112,6 +115,7 @@ vocabulary.register_game(vocabulary.GameInfo("training", "capacitación conjunta
                                               TrainingGame, src="004 Phase II pilot actions"))
 
 import sim
+from sim.experiments.experiment import known_outcomes, known_series
 
 sc = sim.load_scenario("scenarios/baseline.toml", {"population.groups": 4, "training.fee": 1.0})
 on = sim.run(sc, seed=3, steps=40)

@@ -1,5 +1,6 @@
 """Sweeps: worker-count independence, resume, kill -9, damaged batches, Dask, store, CLI."""
 
+import json
 import os
 import signal
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 
 from sim.cli import main
 from sim.experiments.experiment import load_experiment
-from sim.experiments.sweep import sweep
+from sim.experiments.sweep import default_workers, sweep
 from sim.experiments.sweepstore import StoreError, SweepStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,6 +217,22 @@ def test_scheduler_chunks_follow_the_cluster_not_the_driver(tmp_path, monkeypatc
         assert len(SweepStore(tmp_path / "b").indexed()) == 4  # cut for one worker: 4 chunks of 6 runs
 
 
+@pytest.mark.parametrize(("runs", "workers", "sizes"), [
+    (1000, 2, [250] * 4),                    # figure 4 of the engine benchmark: 2 chunks a worker
+    (1152, 2, [192] * 6),                    # more than 250 a chunk: 6, still 3 a worker, equal
+    (2048, 2, [205] * 9 + [203]),
+    (7, 2, [2, 2, 2, 1]),
+    (12, 1, [6, 6]),
+])
+def test_local_chunks_are_equal_and_as_many_for_each_worker(runs, workers, sizes):
+    from sim.experiments.sweep import LOCAL_CHUNKS_PER_WORKER, _chunks
+
+    chunks = _chunks(list(range(runs)), workers, 0, LOCAL_CHUNKS_PER_WORKER)
+    assert [len(c) for c in chunks] == sizes
+    assert sum(chunks, []) == list(range(runs))
+    assert [len(c) for c in _chunks(list(range(runs)), workers, 5, LOCAL_CHUNKS_PER_WORKER)][0] == 5   # batch = 5
+
+
 def test_unreachable_scheduler_is_a_user_error(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("sim.experiments.sweep.CONNECT_TIMEOUT", "1s")
     path = experiment(tmp_path)
@@ -258,6 +275,51 @@ def test_a_lost_worker_is_replaced_and_nothing_is_lost(tmp_path, reference):
     runs = SweepStore(out).runs()
     assert len(runs) == 48 and not runs.duplicated(["point", "rep"]).any()
     pd.testing.assert_frame_equal(stored(out).query("rep < 3").reset_index(drop=True), stored(reference))
+
+
+DRIVER = r'''
+import json, sys
+from sim.cli import main
+code = main(["sweep", sys.argv[1], "--out", sys.argv[2], "--workers", "2", "--no-progress"])
+heavy = ("mesa", "numba", "scipy", "networkx", "sim.model.kernels", "sim.model.agenda", "sim.results.run")
+print(json.dumps({"code": code, "loaded": [m for m in heavy if m in sys.modules]}))
+'''
+
+
+@pytest.mark.skipif(default_workers() < 2, reason="with one CPU the sweep runs in the driver")
+def test_the_driver_of_a_sweep_never_loads_the_engine(tmp_path):
+    """'asocia sweep --workers 2' reads the experiment, prepares the store and stores the results
+    without Mesa, numba and the kernels: only its workers need them (about 2 CPU-s of start-up each)."""
+    proc = subprocess.run([sys.executable, "-c", DRIVER, str(experiment(tmp_path, reps=1, steps=3)),
+                           str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got == {"code": 0, "loaded": []}
+    assert len(SweepStore(tmp_path / "out").runs()) == 4
+
+
+def test_batches_indexed_together_or_apart_are_every_run_once(tmp_path, monkeypatch):
+    """Batches flushed at once go to the index's runs table in one insert while their columns and types
+    agree, and apart where they do not; either way the index equals the batches, row for row."""
+    monkeypatch.setattr("sim.experiments.sweepstore.FLUSH_SECONDS", 1e9)   # one flush, at the end
+    exp = load_experiment(experiment(tmp_path, reps=3))
+    plan = exp.plan()
+    store = SweepStore.create_or_open(tmp_path / "out", exp, plan)
+    rows = pd.DataFrame([{"point": r.point, "rep": r.rep, "seed": r.seed, "outcome.trust": r.rep / 10}
+                         for r in plan.runs])
+    parts = [rows.iloc[i:i + 3].reset_index(drop=True) for i in range(0, 12, 3)]
+    parts[0]["outcome.note"] = 1.5             # a column the others lack
+    parts[3]["outcome.trust"] = parts[3]["outcome.trust"].astype("float32")   # another type
+    for part in parts:
+        store.write_batch(part)
+    assert len(store._pending) == 4
+    store.flush()
+    store.unlock()
+    got = SweepStore(tmp_path / "out").runs()   # refuses an index whose runs differ from the batches
+    assert len(got) == 12 and not got.duplicated(["point", "rep"]).any()
+    assert got["outcome.note"].notna().sum() == 3
+    with duckdb.connect(str(tmp_path / "out" / "index.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT batch) FROM runs").fetchone() == (12, 4)
 
 
 def test_throughput_benchmark_runs(capsys, tmp_path):

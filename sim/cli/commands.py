@@ -385,6 +385,17 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt
 
 
+def quiet_pyarrow() -> None:
+    """Leave SIGTERM and SIGINT to Python (call before the first Parquet read or write).
+
+    pyarrow would take them over during a Parquet read or write and send them again later (as
+    SIGINT, or once this handler is gone).
+    """
+    import pyarrow
+
+    pyarrow.enable_signal_handlers(False)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``asocia`` console script."""
     previous = None
@@ -401,12 +412,8 @@ def main(argv=None) -> int:
         if args.command == "dashboard" and previous is not None:   # the server handles its signals
             signal.signal(signal.SIGTERM, previous)
             previous = None
-        elif args.command not in ("params", "bench"):
-            # pyarrow would take SIGTERM and SIGINT over during a Parquet read or write and send
-            # them again later (as SIGINT, or once this handler is gone): leave them to Python
-            import pyarrow
-
-            pyarrow.enable_signal_handlers(False)
+        elif args.command not in ("params", "bench", "sweep"):   # sweep: once its workers are started
+            quiet_pyarrow()
         return args.func(args) or 0
     except (ScenarioError, ResultsError, UserError) as e:
         print(f"asocia: error: {' '.join(str(e).split())}", file=sys.stderr)

@@ -6,6 +6,8 @@ ResultsError subclasses, which sim/cli.py prints as one line with exit code 2.
 
 from __future__ import annotations
 
+import atexit
+import gc
 from pathlib import Path
 
 from ..experiments.sweepstore import StoreError, SweepStore
@@ -16,13 +18,22 @@ SUMMARY_OUTCOMES = ("survival", "income_gain", "trust", "cooperation", "members"
 
 def cmd_sweep(args) -> int:
     """Asocia sweep EXPERIMENT."""
-    from ..experiments.experiment import load_experiment
     from ..experiments.sweep import start_pool, stop_pool, sweep
+
+    # at exit, leave the objects of pandas, pyarrow and DuckDB out of the final collections (about
+    # 0.1-0.2 s; the workers do the same)
+    atexit.register(gc.freeze)
 
     bad_workers = args.workers is not None and args.workers < 1
     # the workers start now and load the engine while the experiment is read and the store prepared
+    # (nothing heavy is imported before: sim.experiments.sweep loads NumPy and pandas on first use)
     pool = None if bad_workers else start_pool(args.workers, args.engine, args.scheduler)
     try:
+        from ..experiments.experiment import load_experiment
+        from .commands import quiet_pyarrow
+
+        quiet_pyarrow()
+
         exp = load_experiment(args.experiment)
         if bad_workers:
             raise StoreError(f"--workers got {args.workers}; allowed: a whole number >= 1")

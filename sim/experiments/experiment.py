@@ -156,20 +156,23 @@ class ExperimentError(ScenarioError):
 
 @functools.cache
 def known_outcomes() -> tuple[str, ...]:
-    """Names of the per-run outcomes (keys of :meth:`sim.Results.summary`), from a one-meeting run."""
-    from ..results.run import run
+    """Names of the per-run outcomes (keys of :meth:`sim.Results.summary`) and the sweep's derived ones.
 
-    tiny = Scenario().replace({"population.groups": 1, "run.firm_table": "off"})
-    return (*run(tiny, seed=1, steps=1).summary(), *DERIVED_OUTCOMES)
+    From :data:`sim.model.columns.OUTCOMES`, without playing a meeting: reading an experiment file
+    does not load the engine (the sweep's driver never plays one). tests/test_experiment.py checks
+    the names against a one-meeting run.
+    """
+    from ..model.columns import OUTCOMES
+
+    return (*OUTCOMES, *DERIVED_OUTCOMES)
 
 
 @functools.cache
 def known_series() -> tuple[str, ...]:
-    """Columns of the per-step table that a sweep can keep as series."""
-    from ..results.run import run
+    """Columns of the per-step table that a sweep can keep as series (:data:`sim.model.columns.STEP_COLUMNS`)."""
+    from ..model.columns import STEP_COLUMNS
 
-    tiny = Scenario().replace({"population.groups": 1, "run.firm_table": "off"})
-    return tuple(c for c in run(tiny, seed=1, steps=1).steps.columns if c != "run")
+    return tuple(c for c in STEP_COLUMNS if c != "run")
 
 
 @dataclass(frozen=True)

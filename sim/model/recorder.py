@@ -29,11 +29,12 @@ import numpy as np
 import pandas as pd
 
 from . import kernels
+from .columns import GAME_INCOME as _GAME_INCOME  # registered games (vocabulary.register_game)
+from .columns import STEP_COLUMNS
 from .profiles import NAMES
 from .seats import seat_sum
 from .vocabulary import (
     EVENT_KINDS,  # re-exported: code -> name of the events table
-    GAMES,
     SANCTION_NAMES,
 )
 
@@ -47,7 +48,6 @@ DISPOSITIONS = ("active", "passive", "barely")
 # seat arrays) and per-group values copied as they are; (name, final dtype)
 _GROUP_COUNTS = ("attend", "lead", "routed", "kept", "missed", "violated", "furtive", "played",
                  "members") + tuple(f"n_{p}" for p in NAMES)
-_GAME_INCOME = tuple(f"{g.name}_income" for g in GAMES)   # registered games (vocabulary.register_game)
 _GROUP_SUMS = ("coop", *(f"coop_{p}" for p in NAMES), "quotas", "fines", "member_payments",
                "income", "alone", *_GAME_INCOME)
 _GROUP_VALUES = (("alive", bool), ("phase", np.int8), ("facilitator", np.float64),
@@ -564,15 +564,6 @@ except ImportError:   # pragma: no cover - another pandas
     _arrays_to_mgr = None
 
 
-STEP_COLUMNS = ["step", "group", "alive", "phase", "facilitator", "self_governance", "coordination",
-                "members", "entries", "exits", "expulsions", "attendance", "trust", "cooperation",
-                *(f"coop_{p}" for p in NAMES), "purchase_placed", "volume", "discount",
-                "supplier_bill", "member_payments", "leads", "leads_routed", "leads_kept",
-                "leads_missed", "quotas", "commissions", "fines", "promotion", "refunds", "fund",
-                "conflicts", "violations", "furtive_acts", "detection", "transaction_cost",
-                "leadership", "programme_cost", "facilitator_copay", "subsidy", "programme_left",
-                "manager", "manager_pay", "manager_fund", "founders", "income_members", "income_alone", "income_gain",
-                *_GAME_INCOME]
 FIRM_COLUMNS = ["step", "group", "firm", "profile", "capacity", "product", "disposition", "tenure",
                 "attended", "participated", "commit", "renege", "quota_paid", "lead", "cooperation",
                 "payoff", "alone", "trust_given", "trust_received", "strikes", "sanction", "fine",

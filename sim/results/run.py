@@ -7,9 +7,6 @@ rows added since the last look, so charts can update incrementally.
 
 from __future__ import annotations
 
-import functools
-import platform
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,93 +21,11 @@ from ..model.profiles import NAMES
 from ..model.recorder import _run_dtype, frame, with_sentences
 from ..model.scenario import Scenario
 
+# versions and the memory estimate live in a light module (the sweep's driver reads them without
+# loading the engine); imported here, where callers have always found them
+from .environment import __version__, memory_available, memory_need, memory_refusal, versions  # noqa: F401
+
 SCHEMA_VERSION = 1
-__version__ = "0.1.0"
-
-
-@functools.cache
-def versions() -> dict[str, str]:
-    """Versions of Asocia, its main dependencies, Python and the git commit of the code."""
-    import mesa
-
-    out = {"asocia": __version__, "mesa": mesa.__version__, "numpy": np.__version__,
-           "pandas": pd.__version__, "python": platform.python_version()}
-    try:
-        here = Path(__file__).resolve().parent
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
-                                text=True, timeout=5)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                               capture_output=True, text=True, timeout=5)
-        if commit.returncode == 0:
-            out["git"] = commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
-        else:
-            out["git"] = "unknown"
-    except (OSError, subprocess.SubprocessError):
-        out["git"] = "unknown"
-    return out
-
-
-# Memory a run needs, measured on the 2-core benchmark machine (peak RSS of baseline runs of 2,000
-# and 4,000 groups over 100 meetings, firms table full and off): about 1.1 KB per group and meeting
-# (model, steps and events tables), 110 B per seat and recorded meeting for the firms table, and
-# the interpreter with NumPy, pandas and Mesa loaded.
-BYTES_PER_GROUP_MEETING = 1_100
-BYTES_PER_FIRM_ROW = 110
-BYTES_BASE = 200 << 20
-
-
-def memory_need(scenario: Scenario, steps: int | None = None, process: bool = False) -> int:
-    """Bytes one run of ``scenario`` needs at its peak (an upper estimate: every seat filled).
-
-    Args:
-        scenario: the scenario to run.
-        steps: meetings (default ``scenario.run.steps``).
-        process: add the interpreter with its libraries (a run in a new worker process); without
-            it, the bytes a run adds to a process that has them loaded already.
-
-    """
-    steps = scenario.run.steps if steps is None else int(steps)
-    pop, rec = scenario.population, scenario.run
-    seats = pop.group_size + pop.slack
-    recorded = {"full": steps, "sampled": -(-steps // rec.sample_every), "off": 0}[rec.firm_table]
-    return (BYTES_BASE * process + pop.groups * steps * BYTES_PER_GROUP_MEETING
-            + pop.groups * seats * recorded * BYTES_PER_FIRM_ROW)
-
-
-def memory_available() -> int | None:
-    """Bytes this process may still use: the smaller of the OS's available memory and its limit."""
-    import resource
-
-    found = []
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    found.append(int(line.split()[1]) * 1024)
-    except OSError:
-        pass
-    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    if soft != resource.RLIM_INFINITY:
-        found.append(soft)
-    return min(found) if found else None
-
-
-def memory_refusal(need: int, what: str, force: bool = False) -> str | None:
-    """Why ``what`` cannot run in the memory there is (None when it fits, or when forced).
-
-    The text says how much is needed and available and what to change; callers add the file or
-    flag and raise it as their one-line error.
-    """
-    have = memory_available()
-    if force or have is None or need <= have:
-        return None
-    return (f"{what} needs about {_gb(need)} of memory and {_gb(have)} are available; allowed: "
-            "run.firm_table = 'sampled' or 'off', fewer population.groups or meetings, fewer "
-            "--workers, or --force to try anyway")
-
-
-def _gb(n: int) -> str:
-    return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
 
 
 @dataclass
