@@ -244,25 +244,35 @@ def test_dashboard_labels_every_scenario_section_and_event_kind():
     assert set(i18n.KINDS) == set(EVENT_KINDS.values())
 
 
+def engage(model, alone):
+    """One meeting of the model's engagement rule on every seat: kernels.update_engagement, which applies
+    kernels._engaged (the rule kernels.settle_members applies in the model's accounts) to each seat."""
+    pa = model.config.participation
+    model.engagement = kernels.update_engagement(model.engagement, model.ema_gain, alone, model.member,
+                                                 model.purchase_open, float(pa.decay), float(pa.clear_gain),
+                                                 float(pa.floor))
+
+
 def test_engagement_falls_without_clear_benefits_and_recovers_with_them():
     from sim.model import AsociaModel
 
     model = AsociaModel(BASE, seed=2)
     pa = BASE.participation
+    assert pa.decay > 0
     model.purchase_open = np.ones(model.G, bool)
     alone = np.full((model.G, model.C), 60.0)
     model.ema_gain = np.where(model.member, -1.0, 0.0)            # below 2 % of 60: unclear
     for _ in range(80):
-        model._update_engagement(alone)
+        engage(model, alone)
     m = model.member
     np.testing.assert_allclose(model.engagement[m], pa.floor)     # fell to the floor, no lower
     assert (model.engagement[~m] == 1.0).all()                    # empty seats untouched
     model.ema_gain = np.where(m, 0.05 * 60, 0.0)                  # a clear 5 % gain
-    model._update_engagement(alone)
+    engage(model, alone)
     np.testing.assert_allclose(model.engagement[m], pa.floor + pa.decay)
     model.purchase_open[:] = False                                # Phase I: nothing moves
     before = model.engagement.copy()
-    model._update_engagement(alone)
+    engage(model, alone)
     np.testing.assert_array_equal(model.engagement, before)
 
 
@@ -290,3 +300,31 @@ def test_reglamento_waits_for_trust_and_milestones_are_reported():
     # a group that never gets there reports NaN, not a date
     never = play({**distrust, "milestones.rules_trust": 1.0}, steps=30).runs.iloc[0]
     assert never["outcome.reglamento_share"] == 0 and math.isnan(never["outcome.reglamento_at"])
+
+
+def test_engagement_rule_alone_is_the_one_the_accounts_apply():
+    """kernels.update_engagement (the rule the test above drives) moves every seat exactly as the model's
+    accounts (kernels.settle_members) do at each meeting, so the test above tests the model's rule."""
+    from sim.model import AsociaModel
+
+    model = AsociaModel(BASE, seed=3)
+    settle, meetings = model.settle_accounts, []
+
+    def watched():
+        before = model.engagement.copy()
+        settle()
+        meetings.append((before, model.engagement.copy(), model.ema_gain.copy(), model.alone.copy(),
+                         model.member.copy(), model.purchase_open.copy()))
+
+    model.settle_accounts = watched
+    for _ in range(40):
+        model.step()
+    pa = BASE.participation
+    rose = fell = 0
+    for before, after, ema_gain, alone, member, purchase_open in meetings:
+        alone_rule = kernels.update_engagement(before, ema_gain, alone, member, purchase_open, float(pa.decay),
+                                               float(pa.clear_gain), float(pa.floor))
+        np.testing.assert_array_equal(alone_rule, after)
+        rose += int((after > before).sum())
+        fell += int((after < before).sum())
+    assert rose > 0 and fell > 0   # both ways of the rule were compared
