@@ -142,6 +142,11 @@ class NumpyModel(AsociaModel):
         log.__dict__.update(self.log.__dict__)   # what the founding recorded stays
         self.log = log
 
+    def _per_seat(self, key: str, value):
+        """As :meth:`_per_group`, shaped to broadcast over seats."""
+        v = self.vary.get(key)
+        return value if v is None else v[:, None]
+
     def _roster_measures(self, gs) -> None:
         """Breadth of the offer and product overlaps of groups whose roster changed."""
         member = self.member[gs]
