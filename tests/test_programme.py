@@ -139,6 +139,23 @@ def test_self_governance_needs_drivers():
     assert S[0] == 0.0
 
 
+def test_coordination_is_what_the_facilitator_carries_plus_what_the_group_can():
+    """The meeting's coordination capacity f + (1 - f) S (a hired manager at least manager.coordination)
+    and the chance of organising the joint action, min(1, coordination_gain x capacity): kernels.hold_groups,
+    as the model's hold_meeting runs it."""
+    from sim.model import AsociaModel
+
+    model = AsociaModel(BASE, seed=1)
+    model.self_gov = np.array([0.0, 0.5, 0.2, 0.5])
+    model.f = np.array([1.0, 0.0, 0.5, 0.0])
+    model.manager = np.array([False, False, False, True])
+    model.draws.meeting(model.t)   # the meeting's draws, as step() makes them
+    model.hold_meeting()
+    assert BASE.manager.coordination == 0.8 and BASE.lifecycle.coordination_gain == 1.5
+    np.testing.assert_allclose(model.capacity_coord, [1.0, 0.5, 0.6, 0.8])
+    np.testing.assert_allclose(model.p_coord, [1.0, 0.75, 0.9, 1.0])
+
+
 def test_handover_event_when_the_group_coordinates_half_its_work():
     r = play(steps=104)
     ev, st = r.events, r.steps
