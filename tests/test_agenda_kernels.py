@@ -5,10 +5,11 @@ roster measures (the ``AsociaModel`` methods) and the recorder's group rows and 
 NumPy until they became compiled passes over groups and members (``kernels.advance_groups``,
 ``hold_groups``, ``monitor_members``, ``next_sanction``, ``erupting``, ``settle_members``,
 ``membership_groups``, ``roster_rows``, ``roster_measures``, ``group_rows``, ``cooperation``). The NumPy methods are
-kept here verbatim, as they were at commit 5e07ad9, in a model that plays them (with the rules of
-sim/model/facilitator.py, programme.py and governance.py they call): every table of every
-scenario below, alone and in a batch of design points, must be identical, bit for bit, to the
-compiled model's.
+kept here verbatim, as they were at commit 5e07ad9, in a model that plays them (with the NumPy rules
+they call: those the model still runs from sim/model/programme.py and governance.py, and those that
+left sim/ once the kernels implemented them, kept verbatim in tests/reference_agenda.py): every
+table of every scenario below, alone and in a batch of design points, must be identical, bit for
+bit, to the compiled model's.
 """
 
 from __future__ import annotations
@@ -18,11 +19,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from reference_agenda import (
+    coordination,
+    coordination_success,
+    fund_presence,
+    grow_self_governance,
+    leadership,
+    next_fine,
+    sanction,
+)
 
 import sim
 import sim.results.run as run_module
 from sim.model import AsociaModel, kernels
-from sim.model import facilitator as fac
 from sim.model import governance as gov
 from sim.model import programme as prog
 from sim.model.agenda import (
@@ -133,6 +142,11 @@ class NumpyModel(AsociaModel):
         log.__dict__.update(self.log.__dict__)   # what the founding recorded stays
         self.log = log
 
+    def _per_seat(self, key: str, value):
+        """As :meth:`_per_group`, shaped to broadcast over seats."""
+        v = self.vary.get(key)
+        return value if v is None else v[:, None]
+
     def _roster_measures(self, gs) -> None:
         """Breadth of the offer and product overlaps of groups whose roster changed."""
         member = self.member[gs]
@@ -151,8 +165,8 @@ class NumpyModel(AsociaModel):
         key = (self._roster_version, self._strikes_version, self.rules_on.tobytes())
         if self._next_fine is None or self._next_fine[0] != key:
             sa = self.config.sanctions
-            fine, expel = gov.next_fine(self.strikes, sa.warning, self._per_seat("sanctions.fine", sa.fine),
-                                        self._per_seat("sanctions.expulsion_strikes", sa.expulsion_strikes))
+            fine, expel = next_fine(self.strikes, sa.warning, self._per_seat("sanctions.fine", sa.fine),
+                                    self._per_seat("sanctions.expulsion_strikes", sa.expulsion_strikes))
             sanctions_on = (self.rules_on & sa.enabled)[:, None]
             fine = np.where(sanctions_on, fine, 0.0)
             expel = expel & sanctions_on
@@ -207,8 +221,8 @@ class NumpyModel(AsociaModel):
         supported = alive & ~self.support_over
         self._pay_facilitator(t, supported)
         drivers = seat_sum(self.member & (self.disposition == 0))
-        self.leadership = fac.leadership(drivers, seat_sum(self.member), fs.driver_share)
-        self.self_gov = np.where(alive, fac.grow_self_governance(
+        self.leadership = leadership(drivers, seat_sum(self.member), fs.driver_share)
+        self.self_gov = np.where(alive, grow_self_governance(
             self.self_gov, self.f, fs.empowerment, self.trust_now, s.lifecycle.self_gov_rate,
             self.leadership), self.self_gov)
         handed = alive & ~self.handed & (self.self_gov >= HANDOVER_MARK) & (t > 0)
@@ -261,7 +275,7 @@ class NumpyModel(AsociaModel):
         planned = self._presence(t) * supported
         share = prog.copay_share(t, pg.copay_from, pg.copay_ramp, pg.copay_max)
         need = pg.facilitator_cost * planned * (1.0 - share)
-        self.f, paid = prog.fund_presence(planned, need, self.programme_left)
+        self.f, paid = fund_presence(planned, need, self.programme_left)
         self.programme_left = self.programme_left - paid
         self.programme_paid = paid
         self.facilitator_copay = pg.facilitator_cost * self.f * share
@@ -307,14 +321,14 @@ class NumpyModel(AsociaModel):
         self.n_members = n
         present = seat_sum(self.attend)
         quorum = np.where(self.rules_on, present >= self.config.rules.quorum * n, True)
-        self.capacity_coord = fac.coordination(self.self_gov, self.f)
+        self.capacity_coord = coordination(self.self_gov, self.f)
         # a hired manager takes over coordination (004:L1423-1429)
         self.capacity_coord = np.where(self.manager,
                                        np.maximum(self.capacity_coord, self.config.manager.coordination),
                                        self.capacity_coord)
         self.quorum_ok = quorum
         self.purchase_open = self.alive & (self.phase >= 2)
-        self.p_coord = fac.coordination_success(self.capacity_coord, self.config.lifecycle.coordination_gain)
+        self.p_coord = coordination_success(self.capacity_coord, self.config.lifecycle.coordination_gain)
         if self.lab and not self.config.lab.coordination_failure:
             self.p_coord = np.ones(self.G)
         self.coordinated = self.purchase_open & quorum & (self.draws.u1("coordinate") < self.p_coord)
@@ -350,9 +364,9 @@ class NumpyModel(AsociaModel):
             self._strikes_version += 1
             # strikes * strike: exact integer product, the same as np.where(strike, strikes, 0)
             # without the mispredicted branch over a scattered mask
-            kind, amount = gov.sanction(self.strikes * strike, s.sanctions.warning,
-                                        self._per_seat("sanctions.fine", s.sanctions.fine),
-                                        self._per_seat("sanctions.expulsion_strikes", s.sanctions.expulsion_strikes))
+            kind, amount = sanction(self.strikes * strike, s.sanctions.warning,
+                                    self._per_seat("sanctions.fine", s.sanctions.fine),
+                                    self._per_seat("sanctions.expulsion_strikes", s.sanctions.expulsion_strikes))
             self.sanction_kind = kind.copy()
             self.fines = amount.copy()
         else:  # most meetings: nobody sanctioned

@@ -767,3 +767,33 @@ def test_decide_on_a_hand_built_float64_observation_equals_the_numpy_rules(sanct
         got, want = rule.decide(obs), ref_rule(rule, obs)
         for name in ("commit", "renege", "pay_quota", "route_lead", "furtive", "participate"):
             np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=f"{rule.name} {name}")
+
+
+def test_graduated_sanction_is_a_warning_then_growing_fines_then_expulsion():
+    """The model's graduated sanction (kernels._sanction, via next_sanction and monitor_members; 004:L2026-2029).
+
+    A warning at the first strike (with ``sanctions.warning``), the k-th fined strike costs k x fine,
+    expulsion at ``expulsion_strikes``; nothing where the group has no reglamento.
+    """
+    from sim.model.vocabulary import Sanction
+
+    assert kernels._sanction(np.int64(1), True, 6.0, 3.0) == (Sanction.WARNING, 0.0)
+    assert kernels._sanction(np.int64(2), True, 6.0, 3.0) == (Sanction.FINE, 6.0)
+    assert kernels._sanction(np.int64(3), True, 6.0, 3.0) == (Sanction.EXPULSION, 12.0)
+    assert kernels._sanction(np.int64(2), False, 6.0, 3.0) == (Sanction.FINE, 12.0)
+    # the next strike of seats with 0..3 strikes: with a warning, without one, and without rules
+    strikes = np.tile(np.arange(4, dtype=np.int64), (3, 1))
+    fine, expel = kernels.next_sanction(strikes, np.array([True, True, False]), True, True,
+                                        np.array([6.0, 6.0, 6.0]), np.array([3.0, 3.0, 3.0]))
+    np.testing.assert_array_equal(fine[0], [0.0, 6.0, 12.0, 18.0])
+    np.testing.assert_array_equal(expel[0], [False, False, True, True])
+    np.testing.assert_array_equal(fine[2], 0.0)
+    assert not expel[2].any()
+    fine, expel = kernels.next_sanction(strikes, np.array([True, True, False]), True, False,
+                                        np.array([6.0, 6.0, 6.0]), np.array([3.0, 3.0, 3.0]))
+    np.testing.assert_array_equal(fine[0], [6.0, 12.0, 18.0, 24.0])
+    np.testing.assert_array_equal(expel[0], [False, False, True, True])
+    # sanctions disabled: nothing, even under the reglamento
+    fine, expel = kernels.next_sanction(strikes, np.array([True, True, True]), False, True,
+                                        np.array([6.0, 6.0, 6.0]), np.array([3.0, 3.0, 3.0]))
+    assert not fine.any() and not expel.any()

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.model import facilitator as fac
+from sim.model import kernels
 from sim.model import programme as prog
 from sim.model.narrative import sentence
 from sim.model.scenario import Scenario, ScenarioError
@@ -32,10 +32,40 @@ def test_copay_share_ramps_from_zero_to_its_maximum():
     assert prog.copay_share(20, 13, 0, 0.4) == 0.4
 
 
+def advance(presence, programme_left=1e9, drivers=2, members=8, self_gov=0.0, trust=1.0, facilitator_cost=0.0,
+            copay=0.0, driver_share=0.2, empowerment=0.2, self_gov_rate=0.1):
+    """One meeting of the model's life cycle (kernels.advance_groups, compiled) for live, supported groups.
+
+    One group per value of ``presence`` (the schedule's plan); ``drivers`` of its ``members`` are
+    active. No milestone is due (Phase I, no rules, no manager). Returns the kernel's ``(f,
+    programme_left, programme_paid, facilitator_copay, leadership, self_gov)``.
+    """
+    presence = np.asarray(presence, np.float64)
+    G, C = len(presence), 12
+    n, k = np.broadcast_to(members, G), np.broadcast_to(drivers, G)
+    seats = np.arange(C)
+    member = seats[None, :] < n[:, None]
+    disposition = np.where(seats[None, :] < k[:, None], 0, 1).astype(np.int8)   # 0: an active driver
+
+    def per_group(x, dtype=np.float64):
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype), G))
+
+    no = np.zeros(G, bool)
+    out = kernels.advance_groups(
+        0, presence, np.ones(G, bool), no.copy(), per_group(programme_left), per_group(self_gov), per_group(trust),
+        member, disposition, no.copy(), np.ones(G, np.int8), no.copy(), no.copy(), np.zeros(G), no.copy(),
+        float(facilitator_cost), float(copay), float(driver_share), float(empowerment), float(self_gov_rate), 0.5,
+        1000, False, 1000, 0.5, 1000, True, 0.5, 0.5, 0.0, False, 1000, 0.5)
+    return out[:6]
+
+
 def test_fund_presence_pays_what_is_left_and_no_more():
-    f, paid = prog.fund_presence([1.0, 1.0, 0.5, 0.0], [10.0, 10.0, 5.0, 0.0], [25.0, 4.0, 0.0, 0.0])
+    # the programme's part of the facilitator's cost: 10 a meeting at full presence, no co-payment
+    f, left, paid, copaid = advance([1.0, 1.0, 0.5, 0.0], [25.0, 4.0, 0.0, 0.0], facilitator_cost=10.0)[:4]
     np.testing.assert_allclose(f, [1.0, 0.4, 0.0, 0.0])
     np.testing.assert_allclose(paid, [10.0, 4.0, 0.0, 0.0])
+    np.testing.assert_array_equal(left, [15.0, 0.0, 0.0, 0.0])   # an account that cannot pay ends at zero
+    np.testing.assert_array_equal(copaid, 0.0)
 
 
 def test_planned_end_follows_the_schedule_or_the_money():
@@ -96,12 +126,34 @@ def test_subsidies_come_from_the_programme_account_and_reach_placed_purchases_on
 
 
 def test_self_governance_needs_drivers():
-    lead = fac.leadership(np.array([0, 1, 2, 4]), np.array([8, 8, 8, 8]), 0.2)
+    # the facilitator is away (f = 0): the whole work is handed over
+    f, _, _, _, lead, S = advance(np.zeros(4), drivers=np.array([0, 1, 2, 4]), members=8, self_gov=0.0, trust=1.0,
+                                  driver_share=0.2, empowerment=0.2, self_gov_rate=0.1)
+    np.testing.assert_array_equal(f, 0.0)
     np.testing.assert_allclose(lead, [0.0, 0.625, 1.0, 1.0])
-    S = fac.grow_self_governance(np.zeros(4), 0.0, 0.2, 1.0, 0.1, lead)
     np.testing.assert_allclose(S, 0.1 * lead)
     # while the facilitator does all the work and hands nothing over, nothing is learnt
-    assert fac.grow_self_governance(np.zeros(1), 1.0, 0.0, 1.0, 0.1, 1.0)[0] == 0.0
+    f, _, _, _, lead, S = advance([1.0], drivers=8, members=8, self_gov=0.0, trust=1.0, empowerment=0.0,
+                                  self_gov_rate=0.1)
+    assert f[0] == 1.0 and lead[0] == 1.0
+    assert S[0] == 0.0
+
+
+def test_coordination_is_what_the_facilitator_carries_plus_what_the_group_can():
+    """The meeting's coordination capacity f + (1 - f) S (a hired manager at least manager.coordination)
+    and the chance of organising the joint action, min(1, coordination_gain x capacity): kernels.hold_groups,
+    as the model's hold_meeting runs it."""
+    from sim.model import AsociaModel
+
+    model = AsociaModel(BASE, seed=1)
+    model.self_gov = np.array([0.0, 0.5, 0.2, 0.5])
+    model.f = np.array([1.0, 0.0, 0.5, 0.0])
+    model.manager = np.array([False, False, False, True])
+    model.draws.meeting(model.t)   # the meeting's draws, as step() makes them
+    model.hold_meeting()
+    assert BASE.manager.coordination == 0.8 and BASE.lifecycle.coordination_gain == 1.5
+    np.testing.assert_allclose(model.capacity_coord, [1.0, 0.5, 0.6, 0.8])
+    np.testing.assert_allclose(model.p_coord, [1.0, 0.75, 0.9, 1.0])
 
 
 def test_handover_event_when_the_group_coordinates_half_its_work():
@@ -209,25 +261,35 @@ def test_dashboard_labels_every_scenario_section_and_event_kind():
     assert set(i18n.KINDS) == set(EVENT_KINDS.values())
 
 
+def engage(model, alone):
+    """One meeting of the model's engagement rule on every seat: kernels.update_engagement, which applies
+    kernels._engaged (the rule kernels.settle_members applies in the model's accounts) to each seat."""
+    pa = model.config.participation
+    model.engagement = kernels.update_engagement(model.engagement, model.ema_gain, alone, model.member,
+                                                 model.purchase_open, float(pa.decay), float(pa.clear_gain),
+                                                 float(pa.floor))
+
+
 def test_engagement_falls_without_clear_benefits_and_recovers_with_them():
     from sim.model import AsociaModel
 
     model = AsociaModel(BASE, seed=2)
     pa = BASE.participation
+    assert pa.decay > 0
     model.purchase_open = np.ones(model.G, bool)
     alone = np.full((model.G, model.C), 60.0)
     model.ema_gain = np.where(model.member, -1.0, 0.0)            # below 2 % of 60: unclear
     for _ in range(80):
-        model._update_engagement(alone)
+        engage(model, alone)
     m = model.member
     np.testing.assert_allclose(model.engagement[m], pa.floor)     # fell to the floor, no lower
     assert (model.engagement[~m] == 1.0).all()                    # empty seats untouched
     model.ema_gain = np.where(m, 0.05 * 60, 0.0)                  # a clear 5 % gain
-    model._update_engagement(alone)
+    engage(model, alone)
     np.testing.assert_allclose(model.engagement[m], pa.floor + pa.decay)
     model.purchase_open[:] = False                                # Phase I: nothing moves
     before = model.engagement.copy()
-    model._update_engagement(alone)
+    engage(model, alone)
     np.testing.assert_array_equal(model.engagement, before)
 
 
@@ -255,3 +317,31 @@ def test_reglamento_waits_for_trust_and_milestones_are_reported():
     # a group that never gets there reports NaN, not a date
     never = play({**distrust, "milestones.rules_trust": 1.0}, steps=30).runs.iloc[0]
     assert never["outcome.reglamento_share"] == 0 and math.isnan(never["outcome.reglamento_at"])
+
+
+def test_engagement_rule_alone_is_the_one_the_accounts_apply():
+    """kernels.update_engagement (the rule the test above drives) moves every seat exactly as the model's
+    accounts (kernels.settle_members) do at each meeting, so the test above tests the model's rule."""
+    from sim.model import AsociaModel
+
+    model = AsociaModel(BASE, seed=3)
+    settle, meetings = model.settle_accounts, []
+
+    def watched():
+        before = model.engagement.copy()
+        settle()
+        meetings.append((before, model.engagement.copy(), model.ema_gain.copy(), model.alone.copy(),
+                         model.member.copy(), model.purchase_open.copy()))
+
+    model.settle_accounts = watched
+    for _ in range(40):
+        model.step()
+    pa = BASE.participation
+    rose = fell = 0
+    for before, after, ema_gain, alone, member, purchase_open in meetings:
+        alone_rule = kernels.update_engagement(before, ema_gain, alone, member, purchase_open, float(pa.decay),
+                                               float(pa.clear_gain), float(pa.floor))
+        np.testing.assert_array_equal(alone_rule, after)
+        rose += int((after > before).sum())
+        fell += int((after < before).sum())
+    assert rose > 0 and fell > 0   # both ways of the rule were compared

@@ -189,7 +189,7 @@ def test_programme_claim_04_participation_falls_where_benefits_are_unclear():
     Groups of weak firms, whose members mostly earn no clear gain over going alone, attend at
     least 0.10 less in year 4 than in year 1 (measured on 100 seeds: 0.64 -> 0.60, live groups); groups
     of strong firms, with clear gains, do not fall by more than 0.02 (measured 0.65 -> 0.67). The
-    decay rule is given (sim/model/agenda.py ``_update_engagement``); what the test checks is that
+    decay rule is given (sim/model/kernels.py ``_engaged``); what the test checks is that
     the model's gains make it bite where the guide says.
     """
     weak = per_seed(arm({"population.weak_share": 1.0}), attendance_by_year)

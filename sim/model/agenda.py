@@ -187,11 +187,6 @@ class AsociaModel(mesa.Model):
         v = self.vary.get(key)
         return np.full(self.G, float(value)) if v is None else np.asarray(v, np.float64)
 
-    def _per_seat(self, key: str, value):
-        """As :meth:`_per_group`, shaped to broadcast over seats."""
-        v = self.vary.get(key)
-        return value if v is None else v[:, None]
-
     @property
     def _fac_same(self) -> bool:
         """Every replication has the same facilitator calendar (its presence needs no per-group values)."""
@@ -851,21 +846,6 @@ class AsociaModel(mesa.Model):
             float(pa.clear_gain), float(pa.floor), float(lc.exit_tolerance), int(lc.loss_patience),
             np.float32(lc.exit_trust), float(hazard), bool(s.rules.forfeit), float(s.rules.forfeit_hold),
             int(s.rules.exit_notice))
-
-    def _update_engagement(self, alone) -> None:
-        """Involvement falls in day-to-day operation unless the benefits are clear (004:L720-741).
-
-        Once joint actions run (Phase II on), a member whose recent gain over going alone is below
-        ``participation.clear_gain`` loses ``decay`` of its engagement each meeting, down to
-        ``floor``; one that sees a clear benefit regains it at the same pace. The rule of
-        :meth:`settle_accounts` (``kernels._engaged``), applied alone.
-        """
-        pa = self.config.participation
-        if pa.decay <= 0:
-            return
-        self.engagement = kernels.update_engagement(self.engagement, self.ema_gain, alone, self.member,
-                                                    self.purchase_open, float(pa.decay), float(pa.clear_gain),
-                                                    float(pa.floor))
 
     def update_membership(self) -> None:
         """Expulsions, exits, dissolution and newcomers (who, from kernels.membership_groups)."""

@@ -19,6 +19,11 @@ administrative roles, 004:L734-741), scaled by the group's trust (members must b
 follow them). A group without drivers learns nothing from a hand-over. Coordination capacity is
 ``f + (1 - f) * S``. Presence is per group: the programme's money can end it early
 (sim/model/programme.py).
+
+This module gives the facilitator's calendar. The rules of what presence does are compiled with
+the meeting's agenda items (sim/model/kernels.py): the drivers' leadership and the growth of
+self-governance in ``advance_groups``, coordination capacity and the chance of organising a joint
+action (``min(1, lifecycle.coordination_gain * capacity)``) in ``hold_groups``.
 """
 
 from __future__ import annotations
@@ -41,40 +46,6 @@ def presence(schedule: str, step: int, exit_at: int, taper_from: int) -> float:
             return 0.0
         return 1.0 - (step - taper_from) / max(exit_at - taper_from, 1)
     raise ValueError(f"unknown facilitator schedule {schedule!r}")
-
-
-def handed_over(f, empowerment):
-    """Share of the coordination work in the members' hands at a meeting."""
-    return empowerment * f + (1.0 - f)
-
-
-def leadership(drivers, members, driver_share):
-    """How far a group's drivers can take the handed-over tasks on, in [0, 1].
-
-    Full when at least ``driver_share`` of the members are drivers (active participants,
-    004:L728-741); in proportion below that; zero for a group without drivers.
-    """
-    share = np.asarray(drivers, float) / np.maximum(np.asarray(members, float), 1.0)
-    return np.minimum(1.0, share / driver_share)
-
-
-def grow_self_governance(S, f, empowerment, trust, rate, lead=1.0):
-    """One meeting of learning to self-govern (all groups at once)."""
-    return S + rate * handed_over(f, empowerment) * lead * trust * (1.0 - S)
-
-
-def coordination(S, f):
-    """Coordination capacity of each group: what the facilitator carries plus what the group can."""
-    return f + (1.0 - f) * S
-
-
-def coordination_success(capacity, gain=1.5):
-    """Chance the group manages to organise a joint action at a meeting.
-
-    With ``gain`` = 1.5 (``lifecycle.coordination_gain``) a group needs about two thirds of full
-    coordination capacity to organise reliably; below that the chance falls in proportion.
-    """
-    return np.minimum(1.0, gain * np.asarray(capacity))
 
 
 def transitions(schedule: str, exit_at: int, taper_from: int) -> dict[int, str]:

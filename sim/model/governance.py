@@ -10,7 +10,8 @@ turns them into numbers the meeting uses:
 * **Monitoring** (004:L669-671): chance that a furtive act is detected, combined with the
   facilitator's information and santos' reports.
 * **Graduated sanctions** (004:L2026-2029): a warning at the first strike (optional), a fine per
-  strike after that, expulsion at ``expulsion_strikes``.
+  strike after that, expulsion at ``expulsion_strikes``. The rule is compiled with the meeting's
+  monitoring: ``_sanction`` in sim/model/kernels.py (``monitor_members``, ``next_sanction``).
 * **Admission** (item 4; DIPAT 004:L276-280; closure 004:L2695-2699) and **conflict resolution**
   (item 8; 004:L2019-2024).
 
@@ -22,8 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from .vocabulary import Sanction
 
 
 @dataclass(frozen=True)
@@ -54,30 +53,6 @@ def detection_probability(monitoring, facilitator, information, santo_report, sa
     miss = (1.0 - monitoring) * (1.0 - facilitator * information)
     miss = miss * np.power(1.0 - santo_report, santos_present)
     return 1.0 - miss
-
-
-def sanction(strikes_after, warning: bool, fine: float, expulsion_strikes: int):
-    """Graduated sanction for members that just got a strike.
-
-    Returns:
-        (kind, amount): kind 1 = warning, 2 = fine, 3 = expulsion (0 = none); amount = fine charged.
-        Fines grow with the strike count: the k-th fined strike costs k x fine.
-
-    """
-    strikes_after = np.asarray(strikes_after)
-    fined_index = strikes_after - (1 if warning else 0)
-    kind = np.where(strikes_after >= expulsion_strikes, Sanction.EXPULSION,
-                    np.where(fined_index >= 1, Sanction.FINE, Sanction.WARNING))
-    kind = np.where(strikes_after > 0, kind, 0)
-    amount = np.where(kind >= 2, fine * np.maximum(fined_index, 1), 0.0)
-    return kind, amount
-
-
-def next_fine(strikes, warning: bool, fine: float, expulsion_strikes: int):
-    """Fine and expulsion flag the next strike would bring (what a firm weighs before defecting)."""
-    after = np.asarray(strikes) + 1
-    kind, amount = sanction(after, warning, fine, expulsion_strikes)
-    return amount, kind == Sanction.EXPULSION
 
 
 def conflict_damage(base: float, resolution: str, facilitator, arbitration: float,

@@ -607,7 +607,7 @@ def roster_rows(gs, member, capacity, profile, disposition, attend_rates, santo,
 def hold_groups(member, p_attend, trust_given, engagement, u_attend, u_coordinate, n_members, rules_on, self_gov, f,
                 manager, alive, phase, attend_base, attend_trust, everyone, quorum, manager_coordination,
                 coordination_gain, always_coordinated, export_enabled):
-    """Who attends, quorum and coordination, for each group (sim/model/facilitator.py: coordination).
+    """Who attends, quorum and coordination, for each group (sim/model/facilitator.py explains coordination).
 
     A member attends when its draw ``u_attend`` falls below its disposition's rate ``p_attend``
     times ``attend_base + attend_trust * trust_given`` (float32, as trust is kept: the two
@@ -692,8 +692,8 @@ def advance_groups(t, presence, alive, support_over, programme_left, self_gov, t
     For each group, in the order of :meth:`AsociaModel.advance_lifecycle`: the facilitator comes as
     planned (``presence``) while the programme supports the group, for the share of the meeting its
     account can pay (the members co-pay ``copay`` of its cost; the support ends when the money
-    does); the drivers' leadership (sim/model/facilitator.py) and self-governance grow; the group
-    reaches the hand-over mark; Phase II at ``phase2_at``; the reglamento once trust allows
+    does); the drivers' leadership and self-governance grow (sim/model/facilitator.py explains
+    them); the group reaches the hand-over mark; Phase II at ``phase2_at``; the reglamento once trust allows
     (``rules_trust``; at once when ``adopt_at`` is 0); Phase III after it; formalisation (Phase IV)
     once ready (``patient``: trust and self-governance), signing the reglamento with it and
     carrying a ``backlog`` of distrust and ``skipped`` integration; the manager hired once
@@ -799,7 +799,7 @@ _WARNING, _FINE, _EXPULSION = int(Sanction.WARNING), int(Sanction.FINE), int(San
 
 @_compiled
 def _sanction(after, warning, fine, expulsion_strikes):
-    """The graduated sanction of a firm's ``after``-th strike (004:L2026-2029; sim/model/governance.py).
+    """The graduated sanction of a firm's ``after``-th strike (004:L2026-2029; sim/model/governance.py explains it).
 
     A warning at the first strike (with ``warning``), then a fine per strike, the k-th fined strike
     costing k x ``fine``; expulsion at ``expulsion_strikes``. Returns ``(kind, amount)``.
@@ -840,10 +840,10 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
     an unpaid quota and, under the reglamento, a commitment below its minimum are seen by everyone.
     Each firm counts the furtive acts it tried and those caught (``tries``, ``caught``, in place).
     Where sanctions are in force (the reglamento adopted and ``sanctions_enabled``), a violation
-    seen is a strike (``strikes``, in place) and the graduated sanction of
-    :func:`sim.model.governance.sanction` follows: ``fine`` and ``expulsion_strikes`` are the
-    group's. Fines for the violation and for absence (``absence_fine`` under the reglamento) go to
-    the fund; the group's reputation moves towards its violations per member.
+    seen is a strike (``strikes``, in place) and the graduated sanction of :func:`_sanction`
+    follows: ``fine`` and ``expulsion_strikes`` are the group's. Fines for the violation and for
+    absence (``absence_fine`` under the reglamento) go to the fund; the group's reputation moves
+    towards its violations per member.
 
     Returns per seat ``(reneged, det_renege, kept_furtive, det_keep, kept_open, skipped, low_commit,
     violated, sanction_kind, fines, fines_total, expel)``, per group the new ``(fund, viol_rate)``,
@@ -896,7 +896,7 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
             events[2] += sk
             events[3] += lw
             paid = 0.0
-            if v and on:   # a strike: the graduated sanction (governance.sanction)
+            if v and on:   # a strike: the graduated sanction (_sanction)
                 events[4] += 1
                 after = strikes[g, i] + 1
                 strikes[g, i] = after

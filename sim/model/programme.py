@@ -15,8 +15,10 @@ its own programme account:
   whichever comes first: a "permanent" facilitator stays until the money ends.
 
 Functions here are pure; the model keeps the accounts (``AsociaModel.advance_lifecycle`` and
-``settle_accounts``). :func:`planned_end` is the meeting at which support ends for a group that
-lives through the programme: the reference for "at the programme's end" and "two years after".
+``settle_accounts``, compiled in sim/model/kernels.py: the presence the account pays for and what it
+pays in ``advance_groups``, subsidies and the manager's salary in ``settle_members``).
+:func:`planned_end` is the meeting at which support ends for a group that lives through the
+programme: the reference for "at the programme's end" and "two years after".
 """
 
 from __future__ import annotations
@@ -35,24 +37,6 @@ def copay_share(t: int, copay_from: int, copay_ramp: int, copay_max: float) -> f
     if copay_ramp <= 0:
         return copay_max
     return copay_max * min(1.0, (t - copay_from) / copay_ramp)
-
-
-def fund_presence(planned, need, remaining):
-    """Presence the programme can pay for this meeting, and what it pays, per group.
-
-    Args:
-        planned: presence the schedule plans for this meeting, per group.
-        need: what the programme would pay at the planned presence, per group.
-        remaining: money left in each group's programme account.
-
-    Returns:
-        (presence, programme payment): where the account cannot pay the whole meeting, the
-        facilitator works the share of it the money covers, and the account ends at exactly zero.
-
-    """
-    planned, need, remaining = np.asarray(planned, float), np.asarray(need, float), np.asarray(remaining, float)
-    cover = np.where(need > 0, np.minimum(1.0, remaining / np.maximum(need, 1e-300)), 1.0)
-    return planned * cover, np.minimum(need, remaining)
 
 
 def planned_end(scenario) -> int | None:
