@@ -28,8 +28,6 @@ action (``min(1, lifecycle.coordination_gain * capacity)``) in ``hold_groups``.
 
 from __future__ import annotations
 
-import numpy as np
-
 
 def presence(schedule: str, step: int, exit_at: int, taper_from: int) -> float:
     """Facilitator presence in [0, 1] at a meeting."""
@@ -60,7 +58,3 @@ def transitions(schedule: str, exit_at: int, taper_from: int) -> dict[int, str]:
         out[exit_at] = "exit"
     return out
 
-
-def presence_series(schedule: str, steps: int, exit_at: int, taper_from: int) -> np.ndarray:
-    """Presence at every meeting of a run."""
-    return np.array([presence(schedule, t, exit_at, taper_from) for t in range(steps)])
