@@ -38,7 +38,6 @@ from sim.model.agenda import (
     EV_CONFLICT,
     EV_DISSOLUTION,
     EV_DIVERSION,
-    EV_ENTRY,
     EV_EXIT,
     EV_EXPULSION,
     EV_HANDOVER,
@@ -47,12 +46,11 @@ from sim.model.agenda import (
     EV_PHASE,
     EV_PROGRAMME,
     EV_QUOTA_SKIP,
-    EV_REJECTED,
     EV_RENEGE,
     EV_RULES,
     HANDOVER_MARK,
 )
-from sim.model.profiles import NAMES, OPORTUNISTA, SANTO, TENGO
+from sim.model.profiles import NAMES, SANTO
 from sim.model.recorder import (
     _GROUP_COUNTS,
     _GROUP_SUMS,
@@ -579,61 +577,15 @@ class NumpyModel(AsociaModel):
             self._refresh_trust(np.flatnonzero(self._moved))
         self.n_members = self._roster().n
 
-    def _admit_newcomers(self, trust_now) -> None:
-        s, lc = self.config, self.config.lifecycle
+    def _admit_newcomers(self, trust_now) -> bool:
+        """Who arrives, as the NumPy method did; the admission itself is the model's own (still NumPy)."""
+        lc = self.config.lifecycle
         free = ~self.member
         eligible = self.alive & (self.phase >= 2) & free.any(axis=1) & (not self.lab)
         arrive = eligible & (self.draws.u1("arrive") < lc.entry_rate)
         if not arrive.any():
             return False
-        groups = np.flatnonzero(arrive)
-        k = len(groups)
-        d, z = self.draws, self.draws.z()[groups]
-        products = np.floor(d.u1("new_product")[groups] * self.config.population.products).astype(np.int64)
-        attrs = self._firm_attrs(groups, d.u1("new_profile")[groups], d.u1("new_weak")[groups], products,
-                                 d.u1("new_disposition")[groups], z[:, 0], z[:, 1])
-        profile, capacity, products, disposition, cc_a, cc_b = attrs
-        # fear of opportunism: candidates weigh the group's reputation against the opportunism
-        # they expect (the population's share, less what the facilitator vouches for, plus
-        # violations the group is known for)
-        oportunista = self._at("population.oportunista", s.population.oportunista, groups)
-        perceived = (oportunista * (1.0 - s.facilitator.vouching * self.f[groups])
-                     + self.viol_rate[groups])
-        apply_p = np.clip(lc.apply_base + trust_now[groups] - lc.fear * perceived, 0.0, 1.0)
-        applies = self.draws.u1("apply")[groups] < apply_p
-        ruled = self.rules_on[groups]  # admission rules apply once a group has its reglamento
-        ok = applies.copy()
-        reason = np.zeros(k, np.int64)
-        if s.rules.admission in ("screened", "dipat"):
-            bad = (profile == OPORTUNISTA) | (profile == TENGO)
-            spotted = ruled & bad & (self.draws.u1("spot")[groups] < s.rules.screening)
-            reason[applies & spotted] = 1
-            ok &= ~spotted
-        if s.rules.admission == "dipat" or s.export.dipat:
-            clash = (self.product[groups] == products[:, None]) & self.member[groups]
-            overlap = clash.any(axis=1) & (ruled | s.export.dipat)
-            reason[ok & overlap] = 2
-            ok &= ~overlap
-        closed = (self.phase[groups] >= 3) & (self.draws.u1("close")[groups] < lc.closure * trust_now[groups])
-        reason[ok & closed] = 3
-        ok &= ~closed
-        rejected = applies & ~ok
-        if rejected.any():
-            self.log.events_groups(EV_REJECTED, groups[rejected], code=reason[rejected],
-                                   profile=profile[rejected])
-        if ok.any():
-            gs = groups[ok]
-            ss = np.argmax(~self.member[gs], axis=1)  # first free seat
-            self._seat_many(gs, ss, tuple(a[ok] for a in attrs))
-            init = np.asarray(self._at("trust.initial", s.trust.initial, gs), np.float32)
-            init = init[:, None] if init.ndim else init
-            self.T[gs, ss, :] = init
-            self.T[gs, :, ss] = init
-            self.T[gs, ss, ss] = 1.0
-            self.n_entered[gs] += 1
-            self._moved[gs] = True
-            self.log.events_bulk(EV_ENTRY, (gs, ss))
-        return bool(ok.any())
+        return AsociaModel._admit_newcomers(self, trust_now, np.flatnonzero(arrive))
 
 
 TABLES = ("steps", "firms", "events", "runs")
