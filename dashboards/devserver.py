@@ -33,7 +33,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(scenarios: Path | None = None, port: int | None = None, timeout: float = 60.0, log=None,
+def serve(scenarios: Path | None = None, port: int | None = None, timeout: float = 120.0, log=None,
           env: dict | None = None, proc_out: list | None = None):
     """Run the dashboard server; yields its URL.
 
@@ -61,7 +61,7 @@ def serve(scenarios: Path | None = None, port: int | None = None, timeout: float
 
 
 @contextlib.contextmanager
-def running(proc: subprocess.Popen, url: str, what: str, timeout: float = 60.0):
+def running(proc: subprocess.Popen, url: str, what: str, timeout: float = 120.0):
     """Wait until the server ``proc`` answers on ``url`` (no proxy), then stop it when the block ends."""
     try:
         deadline = time.monotonic() + timeout

@@ -24,7 +24,7 @@ class ServerURL(str):
 
 
 @contextlib.contextmanager
-def serve_workshop(folder: Path, code: str, port: int | None = None, timeout: float = 60.0, log=None):
+def serve_workshop(folder: Path, code: str, port: int | None = None, timeout: float = 120.0, log=None):
     """Run ``asocia workshop --resume CODE`` on 127.0.0.1; yields the base URL (ending in '/', with ``.pid``)."""
     port = port or free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
