@@ -165,3 +165,23 @@ def test_a_replications_tables_are_its_own_and_pickle_as_plain_results():
     plain = pickle.loads(pickle.dumps(b))
     assert type(plain) is sim.Results
     _same(plain, b)
+
+
+@pytest.mark.parametrize("groups", [1, 3])
+def test_every_draw_is_contiguous_at_any_number_of_groups(groups):
+    """A meeting's draws reach the kernels as C-contiguous arrays whether one group is played or many.
+
+    numba compiles a kernel once per argument layout: a strided slice for many groups and a
+    contiguous one for a single group (the workshop) would compile the five kernels that read
+    draws twice, about 10 s more on a fresh machine for the first run of the other size.
+    """
+    numba = pytest.importorskip("numba")
+    from sim.model.streams import Draws
+
+    draws = Draws([7, 8], groups, 5)
+    for t in (0, 1, 9):   # the first block, a later meeting in it, the next block
+        draws.meeting(t)
+        for name, (_, width) in draws.layout.slots().items():
+            for x in (draws.u(name), draws.u1(name)) if width == 1 else (draws.u(name),):
+                assert x.flags.c_contiguous and numba.typeof(x).layout == "C", (name, t)
+            assert draws.u(name).shape[0] == 2 * groups
