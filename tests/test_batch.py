@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -168,12 +169,12 @@ def test_a_replications_tables_are_its_own_and_pickle_as_plain_results():
 
 
 @pytest.mark.parametrize("groups", [1, 3])
-def test_every_draw_is_contiguous_at_any_number_of_groups(groups):
-    """A meeting's draws reach the kernels as C-contiguous arrays whether one group is played or many.
+def test_the_draws_kernels_read_are_contiguous_at_any_number_of_groups(groups):
+    """What a compiled kernel reads from the draws is C-contiguous whether one group is played or many.
 
     numba compiles a kernel once per argument layout: a strided slice for many groups and a
-    contiguous one for a single group (the workshop) would compile the five kernels that read
-    draws twice, about 10 s more on a fresh machine for the first run of the other size.
+    contiguous one for a single group (large_cluster) compiled the five kernels that read draws
+    twice, about 6 CPU-s more on a fresh cache for the first run of the other size.
     """
     numba = pytest.importorskip("numba")
     from sim.model.streams import Draws
@@ -182,6 +183,27 @@ def test_every_draw_is_contiguous_at_any_number_of_groups(groups):
     for t in (0, 1, 9):   # the first block, a later meeting in it, the next block
         draws.meeting(t)
         for name, (_, width) in draws.layout.slots().items():
-            for x in (draws.u(name), draws.u1(name)) if width == 1 else (draws.u(name),):
+            for x in (draws.u(name, contiguous=True), draws.u1(name, contiguous=True)) if width == 1 else (
+                    draws.u(name, contiguous=True),):
                 assert x.flags.c_contiguous and numba.typeof(x).layout == "C", (name, t)
+                assert np.array_equal(x, draws.u(name) if x.ndim == 2 else draws.u1(name)), (name, t)
             assert draws.u(name).shape[0] == 2 * groups
+
+
+def test_a_kernel_that_reads_draws_is_compiled_once_for_one_group_and_many():
+    """A one-group run after a three-group one adds no second compiled version of a kernel both play."""
+    numba = pytest.importorskip("numba")
+    from sim.model import kernels
+
+    if numba.config.DISABLE_JIT:
+        pytest.skip("nothing is compiled under NUMBA_DISABLE_JIT")
+
+    def versions():
+        return {name: len(k.signatures) for name, k in vars(kernels).items()
+                if isinstance(k, numba.core.dispatcher.Dispatcher)}
+
+    sim.run(sim.load_scenario("scenarios/baseline.toml"), seed=2, steps=12)
+    before = versions()
+    sim.run(sim.load_scenario("scenarios/large_cluster.toml"), seed=2, steps=12)
+    after = versions()
+    assert not [name for name, n in before.items() if n and after[name] > n]

@@ -420,9 +420,9 @@ class AsociaModel(mesa.Model):
         self.n_members = n
         (self.attend, self.quorum_ok, self.capacity_coord, self.p_coord, self.coordinated, self.purchase_open,
          self.consortium_open) = kernels.hold_groups(
-            self.member, r.p_attend, self.trust_given, self.engagement, self.draws.u("attend"),
-            self.draws.u1("coordinate"), n, self.rules_on, self.self_gov, self.f, self.manager, self.alive,
-            self.phase, np.float32(pop.attend_base), np.float32(pop.attend_trust), bool(self.lab),
+            self.member, r.p_attend, self.trust_given, self.engagement, self.draws.u("attend", contiguous=True),
+            self.draws.u1("coordinate", contiguous=True), n, self.rules_on, self.self_gov, self.f, self.manager,
+            self.alive, self.phase, np.float32(pop.attend_base), np.float32(pop.attend_trust), bool(self.lab),
             float(s.rules.quorum), float(s.manager.coordination), float(s.lifecycle.coordination_gain),
             bool(self.lab and not s.lab.coordination_failure), bool(s.export.enabled))
 
@@ -698,8 +698,9 @@ class AsociaModel(mesa.Model):
          self.viol_rate, events) = kernels.monitor_members(
             self.commit, self.renege, self.purchase.placed, self.purchase_open, self.leads_kept, self.furtive,
             self.quota_due, self.pay_quota, self.member, self.attend, self.rules_on, self.detect,
-            self.draws.u("see_renege"), self.draws.u("see_keep"), self.tries, self.caught, self.strikes, self.fund,
-            self.viol_rate, self.n_members, float(s.rules.min_commit), bool(sa.enabled), bool(sa.warning),
+            self.draws.u("see_renege", contiguous=True), self.draws.u("see_keep", contiguous=True), self.tries,
+            self.caught, self.strikes, self.fund, self.viol_rate, self.n_members, float(s.rules.min_commit),
+            bool(sa.enabled), bool(sa.warning),
             self._group_values("sanctions.fine", sa.fine),
             self._group_values("sanctions.expulsion_strikes", sa.expulsion_strikes),
             float(s.rules.absence_fine), float(s.lifecycle.reputation_weight))
@@ -780,7 +781,7 @@ class AsociaModel(mesa.Model):
             slots.append(a)
         # the facilitator keeps postponed conflicts down; they surface as it steps back (004:L1402-1404)
         erupt, erupting = kernels.erupting(self.formalised, self.alive, self.backlog, self.n_members, self.f,
-                                           self.draws.u1("erupt"), float(s.lifecycle.backlog_conflict))
+                                           self.draws.u1("erupt", contiguous=True), float(s.lifecycle.backlog_conflict))
         if erupting:
             g = np.flatnonzero(erupt)
             a, b = self._two_members(g)
@@ -837,8 +838,8 @@ class AsociaModel(mesa.Model):
             self.support_over, self.expel, self.participate, self.purchase.net, self.lead_income, self.quota_paid,
             self.fines_total, self.punish_loss, self.punish_cost, self.game_income, r.alone, r.tc_roster, r.share,
             r.demand, self.commit, self.renege, r.not_santo, self.paid_in, self.ema_gain, self.engagement,
-            self.tenure, self.leaving, self.draws.u("quit"), self.f, self._group_values("rules.monitoring",
-                                                                                       s.rules.monitoring),
+            self.tenure, self.leaving, self.draws.u("quit", contiguous=True), self.f,
+            self._group_values("rules.monitoring", s.rules.monitoring),
             self.facilitator_copay, self.fund, self.programme_left, self.programme_paid,
             float(s.facilitator.tc_reduction), float(s.rules.monitoring_cost), float(pg.purchase_subsidy),
             float(s.joint_purchase.handling_cost), bool(mg.enabled), float(mg.salary), bool(self.games),
@@ -854,8 +855,8 @@ class AsociaModel(mesa.Model):
         # the group's trust as it stands once those who leave have left decides dissolution and admission
         gone, self.n_expelled, self.n_exited, n, trust_now, dissolve, arrive, counts = kernels.membership_groups(
             self.member, self.expel, self.exit_now, self.trust_given, self.alive, self.phase,
-            self.draws.u1("arrive"), float(lc.dissolve_trust), int(lc.min_members), float(lc.entry_rate),
-            bool(self.lab))
+            self.draws.u1("arrive", contiguous=True), float(lc.dissolve_trust), int(lc.min_members),
+            float(lc.entry_rate), bool(self.lab))
         self.trust_now = trust_now
         self.n_entered = np.zeros(self.G, np.int64)
         self._moved = np.zeros(self.G, bool)  # groups whose roster changes at this meeting

@@ -12,8 +12,9 @@ and whatever the other groups do. So a replication played alone, inside a batch 
 Per meeting each group draws ``Layout.size`` uniforms in [0, 1) and ``NORMALS`` standard normals;
 they are drawn ``BLOCK`` meetings at a time (one Generator call per group and block, which keeps the
 cost per group-meeting well under a microsecond) and the model reads the current meeting's slice
-by name: ``draws.u(name)`` is ``(groups, width)`` (width ``seats`` or 1), C-contiguous at every
-number of groups, so a compiled kernel that reads it is compiled once for all run sizes.
+by name: ``draws.u(name)`` is ``(groups, width)`` (width ``seats`` or 1). What a compiled kernel
+reads is asked for with ``contiguous=True``: a slice of the block is strided for many groups and
+contiguous for one, and numba compiles a kernel once for each layout it is given.
 
 Founding draws (the founders' attributes) come first in each group's stream, before any meeting.
 """
@@ -95,7 +96,6 @@ class Draws:
         self._u = np.empty((G, BLOCK, K))
         self._z = np.empty((G, BLOCK, NORMALS))
         self._filled_from = None   # first meeting of the block in the buffers
-        self._by_name: dict[str, np.ndarray] = {}   # name -> (BLOCK, groups, width), C-contiguous
         self.t = None
 
     def meeting(self, t: int) -> None:
@@ -107,22 +107,25 @@ class Draws:
             for gen, u, z in zip(self.groups, self._u, self._z, strict=True):
                 gen.random(out=u)
                 gen.standard_normal(out=z)
-            # each draw's slice regrouped by meeting: a meeting's (groups, width) is then contiguous
-            # whatever the number of groups (a slice of ``_u`` is contiguous only for one group, and
-            # numba compiles a kernel again for each layout it is given)
-            self._by_name = {name: np.ascontiguousarray(self._u[:, :, at:at + width].transpose(1, 0, 2))
-                             for name, (at, width) in self._slots.items()}
             self._filled_from = start
         self.t = t
         self._row = t - start
 
-    def u(self, name: str) -> np.ndarray:
-        """The current meeting's uniforms ``name`` of every group: ``(groups, width)``."""
-        return self._by_name[name][self._row]
+    def u(self, name: str, contiguous: bool = False) -> np.ndarray:
+        """The current meeting's uniforms ``name`` of every group: ``(groups, width)``.
 
-    def u1(self, name: str) -> np.ndarray:
-        """The current meeting's single uniform ``name`` of every group: ``(groups,)``."""
-        return self._by_name[name][self._row, :, 0]
+        With ``contiguous``, a C-contiguous array at every number of groups (a copy where the
+        slice is strided): what a compiled kernel is given, so that it is compiled once.
+        """
+        at, width = self._slots[name]
+        x = self._u[:, self._row, at:at + width]
+        return np.ascontiguousarray(x) if contiguous else x
+
+    def u1(self, name: str, contiguous: bool = False) -> np.ndarray:
+        """The current meeting's single uniform ``name`` of every group, ``(groups,)``; ``contiguous``: see u."""
+        at, _ = self._slots[name]
+        x = self._u[:, self._row, at]
+        return np.ascontiguousarray(x) if contiguous else x
 
     def z(self) -> np.ndarray:
         """The current meeting's standard normals of every group: ``(groups, NORMALS)``."""
