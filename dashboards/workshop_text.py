@@ -73,6 +73,7 @@ T = {
                    "Votación del reglamento: su grupo adopta sus reglas en esta reunión"),
     "vote_rule": ("The group decides by {rule}.", "El grupo decide por {rule}."),
     "v_decision": ("How will the group decide?", "¿Cómo decidirá el grupo?"),
+    "h_decision": ("Decision rule", "Regla de decisión"),  # the same item as a table's or a menu's label
     "v_sanctions": ("Sanctions", "Sanciones"),
     "v_admission": ("Admission of new members", "Ingreso de nuevos socios"),
     "c_majority": ("majority", "mayoría"),
@@ -132,6 +133,7 @@ T = {
                   "{who} se comprometió con la compra y compró por su cuenta: descubierto"),
     "ev_diversion": ("{who} kept an export lead", "{who} se quedó con un contacto de exportación"),
     "ev_quota_skip": ("{who} did not pay the quota", "{who} no pagó la cuota"),
+    "quota_skips": ("Did not pay the quota: {names}", "No pagaron la cuota: {names}"),
     "ev_expulsion": ("{who} was expelled", "{who} fue expulsado/a"),
     "ev_exit": ("{who} left the group", "{who} se retiró del grupo"),
     "ev_entry": ("{who} joined the group", "{who} ingresó al grupo"),
