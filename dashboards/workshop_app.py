@@ -337,10 +337,15 @@ def Choices(ws, token: str, view: dict, lang: str):
                 Options(t(question, lang), opts, [t(f"c_{o}", lang) for o in opts], ballot.get(item),
                         lambda v, item=item: set_ballot({**ballot, item: v}), f"vote-{item}")
         solara.Button(t("send", lang), on_click=send, color="success", classes=["ws-send", "ws-submit"])
+        # "sent" only while what is on screen is what was sent: a tap after Send changes nothing
+        # on the server until Send is pressed again
+        same = choice == view["decision"] and (not view["vote"] or ballot == view["ballot"])
         if error:
             solara.Text(error, classes=["ws-error"])
-        elif view["decided"]:
+        elif view["decided"] and same:
             solara.Text(t("sent", lang), classes=["ws-ok", "ws-sent"])
+        elif view["decided"]:
+            solara.Text(t("changed", lang), classes=["ws-warn", "ws-changed"])
         else:
             solara.Text(t("not_sent", lang), classes=["ws-warn"])
         solara.Text(t("default_is", lang, what=default_text(view, lang)), classes=["ws-sub", "ws-default"])

@@ -69,6 +69,8 @@ T = {
     "sent": ("✓ Decision sent. You can change it until the meeting closes.",
              "✓ Decisión enviada. Puede cambiarla hasta que cierre la reunión."),
     "not_sent": ("Not sent yet.", "Todavía no la envió."),
+    "changed": ("Changed but not sent: the decision sent before still counts. Press Send.",
+                "Cambió su elección pero no la envió: cuenta la que envió antes. Toque Enviar."),
     "vote_title": ("Reglamento vote: your group adopts its rules at this meeting",
                    "Votación del reglamento: su grupo adopta sus reglas en esta reunión"),
     "vote_rule": ("The group decides by {rule}.", "El grupo decide por {rule}."),

@@ -160,6 +160,12 @@ def test_meeting_1_who_decided_is_shown_not_what(room, session):
         assert not page.locator(".ws-waiting").is_visible()
     assert "Si no decide a tiempo" in room["phones"]["Gabi"].locator(".ws-default").inner_text()
     play(room, PLAYS, 1)  # Gabi does not decide: she plays the stated default
+    ana = room["phones"]["Ana"]  # a tap after Send is not sent: the phone no longer says it was
+    ana.click(".ws-purchase-half")
+    ana.wait_for_selector(".ws-changed")
+    assert ana.locator(".ws-sent").count() == 0
+    ana.click(".ws-purchase-all")  # back to what she sent
+    ana.wait_for_selector(".ws-sent")
     trainer.wait_for_selector("text=decidieron 6 de 7")
     assert trainer.locator(".ws-seat.ws-done").count() == 6
     assert trainer.locator(".ws-seat.ws-wait").count() == 1
