@@ -815,7 +815,8 @@ def CompareTab(st: AppState):
         with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}):
             v.Select(label=tr("cmp_param", lang_), items=items, v_model=p.key,
                      on_v_model=lambda k: (cmp_key.set(k), cmp_value.set(None)), dense=True,
-                     outlined=True, hide_details=True, style_="min-width: 420px", class_="asocia-cmp-param")
+                     outlined=True, hide_details=True, style_="min-width: min(420px, 100%)",
+                     class_="asocia-cmp-param")
             with solara.Column(style={"min-width": "320px"}):
                 ParamWidget(p, value, cmp_value.set, lang_).key(f"cmp-{p.key}")
             solara.Button(tr("cmp_add", lang_), on_click=add, color="primary", outlined=True,
@@ -845,7 +846,8 @@ def CompareTab(st: AppState):
 CSS = """
 .asocia-app { font-size: 15px; }
 .asocia-title { font-size: 22px; font-weight: 500; }
-.asocia-side { max-height: calc(100vh - 90px); overflow-y: auto; padding-right: 6px; }
+/* padding-top: the scenario menu's outlined label sits above its box and the scroll box cut it in half */
+.asocia-side { max-height: calc(100vh - 90px); overflow-y: auto; padding-right: 6px; padding-top: 8px; }
 .asocia-plabel { font-size: 13px; color: #333; }
 .asocia-param { margin-bottom: 2px; }
 .asocia-param .v-messages__message { font-size: 11px; color: #777; }
@@ -888,6 +890,7 @@ CSS = """
   .asocia-present .asocia-legend { font-size: 15px; } .asocia-present .asocia-status { font-size: 20px; }
   .asocia-present .asocia-title { font-size: 20px; } .asocia-present .asocia-narrative { font-size: 18px; } }
 .asocia-verdict { font-size: 17px; font-weight: 500; margin: 6px 0 8px; }
+.asocia-cmp-result { overflow-x: auto; }  /* the table scrolls on a phone instead of running off it */
 .asocia-cmp-table { border-collapse: collapse; font-size: 15px; font-variant-numeric: tabular-nums; }
 .asocia-cmp-table th, .asocia-cmp-table td { border-bottom: 1px solid #e5e5e5; padding: 4px 10px; text-align: left; }
 .asocia-cmp-table tr.asocia-b-better td { background: #e8f5ee; }

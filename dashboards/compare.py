@@ -145,7 +145,8 @@ def _num(x: float, digits: int, lang: str) -> str:
 def verdict(summaries: dict[str, list], lang: str, series: dict[str, list] | None = None):
     """The comparison's verdict: a table and one sentence saying which rule set does better.
 
-    Each outcome gets A's and B's mean (with a 95 % t-interval across seeds), the paired
+    Each outcome gets A's and B's mean (with a 95 % t-interval across seeds, cut at 0 and 100 %
+    for a share), the paired
     difference B - A with its 95 % t-interval (both rule sets play the same seeds, so the
     difference is taken seed by seed), and a verdict: B better, A better, or no clear
     difference (the interval includes 0). One seed gives differences without a verdict.
@@ -168,6 +169,8 @@ def verdict(summaries: dict[str, list], lang: str, series: dict[str, list] | Non
                 row[label] = "–"
                 continue
             mean, lo, hi = t_band(v[:, None])
+            if key in SCALE:  # a share's interval stops at 0 and 100 % (three groups alive of three is no 102 %)
+                lo, hi = np.clip(lo, 0.0, 100.0), np.clip(hi, 0.0, 100.0)
             row[label] = (_num(mean[0], d, lang) + unit if len(v) == 1 else
                           f"{_num(mean[0], d, lang)}{unit} [{_num(lo[0], d, lang)}; {_num(hi[0], d, lang)}]")
         diff = vals[key]["B"][:n] - vals[key]["A"][:n]

@@ -70,7 +70,13 @@ CSS = """
 .ws-proj .ws-sub { font-size: 22px; }
 .ws-bigcode { font-size: 64px; font-weight: 800; letter-spacing: 6px; font-family: monospace; }
 .ws-link { font-size: 24px; font-family: monospace; word-break: break-all; }
-.ws-groups { display: grid; grid-template-columns: repeat(3, 1fr); gap: 14px; }
+/* a grid, not solara.Row's flex (vuetify's .d-flex is !important): six groups of five seats in one
+   row were wider than a 1920 px projector, and on a laptop the last groups were off screen */
+.ws-page .ws-groups { display: grid !important; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr));
+                      gap: 10px; }
+.ws-group-col .ws-ctrl { width: 100%; letter-spacing: 0 !important; padding: 4px 8px !important;
+                         height: auto !important; }
+.ws-group-col .ws-ctrl .v-btn__content { white-space: normal; }
 .ws-group { border: 3px solid #c8c8c8; border-radius: 12px; padding: 8px 14px; }
 .ws-group h3 { font-size: 28px; margin: 0 0 4px; }
 .ws-bars { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; align-items: center; font-size: 20px; }
@@ -90,6 +96,7 @@ CSS = """
 .ws-table th, .ws-table td { border-bottom: 2px solid #ddd; padding: 6px 10px; text-align: left; }
 .ws-table th { background: #f0f0f0; }
 .ws-prof { font-weight: 700; }
+.ws-nowrap { white-space: nowrap; }
 .ws-phone .ws-table { font-size: 16px; }
 """
 
@@ -330,10 +337,15 @@ def Choices(ws, token: str, view: dict, lang: str):
                 Options(t(question, lang), opts, [t(f"c_{o}", lang) for o in opts], ballot.get(item),
                         lambda v, item=item: set_ballot({**ballot, item: v}), f"vote-{item}")
         solara.Button(t("send", lang), on_click=send, color="success", classes=["ws-send", "ws-submit"])
+        # "sent" only while what is on screen is what was sent: a tap after Send changes nothing
+        # on the server until Send is pressed again
+        same = choice == view["decision"] and (not view["vote"] or ballot == view["ballot"])
         if error:
             solara.Text(error, classes=["ws-error"])
-        elif view["decided"]:
+        elif view["decided"] and same:
             solara.Text(t("sent", lang), classes=["ws-ok", "ws-sent"])
+        elif view["decided"]:
+            solara.Text(t("changed", lang), classes=["ws-warn", "ws-changed"])
         else:
             solara.Text(t("not_sent", lang), classes=["ws-warn"])
         solara.Text(t("default_is", lang, what=default_text(view, lang)), classes=["ws-sub", "ws-default"])
@@ -381,9 +393,12 @@ def LastMeeting(view: dict, lang: str):
     Html(content, classes=["ws-card", "ws-last"])
 
 
+SANCTIONED = ("warning", "fine", "expulsion")
+
+
 def story_html(story: dict, lang: str) -> str:
     """A meeting's story as a list: the purchase, the quotas, what was detected."""
-    m = story["members"]
+    m = story["played"]  # the members at the meeting (those it expelled or who left included)
     if story["phase"] < 2:
         lines = [t("purchase_closed", lang, phase=story["phase"])]
     elif story["purchase"]:
@@ -393,7 +408,16 @@ def story_html(story: dict, lang: str) -> str:
     if story["phase"] >= 4:
         lines.append(t("quotas_seen", lang, k=story["quota_payers"], m=m, fund=num(story["fund"], lang, 0)))
     events = [e for e in story["events"] if e["kind"] != "purchase_failed"]
-    lines += [event_line(e, lang) for e in events]
+    # quotas left unpaid without a sanction: one line naming them all (six such lines pushed the
+    # trends off a 1080-line projector); a sanctioned one keeps its own line, with its sanction
+    unpaid = [e for e in events if e["kind"] == "quota_skip" and e.get("sanction") not in SANCTIONED]
+    grouped = unpaid if len(unpaid) > 1 else []
+    for e in events:
+        if grouped and e is grouped[0]:
+            names = ", ".join(x.get("name") or t("firm_n", lang, n=x["firm"]) for x in grouped)
+            lines.append(t("quota_skips", lang, names=names))
+        elif not any(e is x for x in grouped):
+            lines.append(event_line(e, lang))
     if not any(e["kind"] in ("renege", "diversion", "quota_skip") for e in events):
         lines.append(t("nothing_seen", lang))
     return "<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in lines) + "</ul>"
@@ -519,7 +543,7 @@ def Trainer(ws, lang: str, go):
                 else:
                     solara.Button(t("pause", lang), on_click=act(ws.pause), classes=["ws-ctrl", "ws-pause"])
                 Countdown(left=ws.seconds_left(), paused=board["paused"], stamp=n,
-                          label=t("decided", lang, k=board["decided"], n=board["people"]))
+                          label=t("decided", lang, k=board["decided"], n=board["deciders"]))
             if n > 0 and state != "debrief":
                 shown = n - 1 if viewing is None else viewing
                 solara.Button(t("back", lang), on_click=lambda: set_viewing(max(0, shown - 1)),
@@ -587,9 +611,9 @@ def Release(ws, board: dict, lang: str):
     who, set_who = solara.use_state(None)
     if not seated or board["state"] == "debrief":
         return
-    with solara.Row(style={"align-items": "center"}):
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):  # a laptop's narrow column: stacked
         solara.Select(t("release", lang), values=sorted(seated), value=who if who in seated else None,
-                      on_value=set_who, classes=["ws-release-who"], style={"max-width": "200px"})
+                      on_value=set_who, classes=["ws-release-who"], style={"min-width": "200px", "max-width": "260px"})
         solara.Button(t("release_do", lang), on_click=lambda: ws.release(seated[who]) if who in seated else None,
                       disabled=who not in seated, classes=["ws-release"])
 
@@ -702,12 +726,13 @@ def CompareTable(groups, lang: str):
     """The groups side by side under the rules they voted."""
     rows = []
     for r in groups.to_dict("records"):
-        rows.append(f"<tr><td>{t('group', lang, n=r['group'] + 1)}</td><td>{t('c_' + r['decision'], lang)}</td>"
+        rows.append(f"<tr><td class='ws-nowrap'>{t('group', lang, n=r['group'] + 1)}</td>"
+                    f"<td>{t('c_' + r['decision'], lang)}</td>"
                     f"<td>{t('c_' + r['sanctions'], lang)}</td><td>{t('c_' + r['admission'], lang)}</td>"
                     f"<td>{t('yes' if r.get('alive') else 'no', lang)}</td><td>{r.get('members', '')}</td>"
                     f"<td>{num(r.get('trust', 0.0), lang)}</td><td>{num(r.get('cooperation', 0.0), lang)}</td>"
                     f"<td>{pct(r.get('income_gain', 0.0), lang)}</td><td>{r.get('violations', '')}</td></tr>")
-    head = [t("group", lang, n="").strip(), t("v_decision", lang), t("v_sanctions", lang), t("v_admission", lang),
+    head = [t("group", lang, n="").strip(), t("h_decision", lang), t("v_sanctions", lang), t("v_admission", lang),
             t("alive", lang), t("members", lang), t("trust", lang), t("cooperation", lang), t("gain", lang),
             t("violations", lang)]
     Html('<table class="ws-table ws-compare-table"><tr>' + "".join(f"<th>{html.escape(h)}</th>" for h in head)
@@ -725,7 +750,7 @@ def WhatIf(ws, lang: str):
     with solara.Row(style={"flex-wrap": "wrap"}, gap="12px"):
         solara.Select(t("group", lang, n="").strip(), values=list(range(1, ws.settings.groups + 1)), value=g + 1,
                       on_value=lambda v: set_g(int(v) - 1), classes=["ws-whatif-group"], style={"width": "160px"})
-        for item, question in (("decision", "v_decision"), ("sanctions", "v_sanctions"), ("admission", "v_admission")):
+        for item, question in (("decision", "h_decision"), ("sanctions", "v_sanctions"), ("admission", "v_admission")):
             labels = {t(f"c_{o}", lang): o for o in vote.ITEMS[item]}
             solara.Select(t(question, lang), values=list(labels), value=t(f"c_{choice[item]}", lang),
                           on_value=lambda v, item=item, labels=labels: set_choice({**choice, item: labels[v]}),

@@ -103,6 +103,9 @@ def test_loads_with_charts_controls_and_explanation(dash):
     assert "Reunión 0 de 40" in _status(dash)
     assert page.locator(".asocia-tab-explain").count() == 1
     assert page.get_by_text("santo", exact=False).count() > 0
+    # the scenario menu's label (outlined: above its box) is inside the scrolling panel, not cut by it
+    assert page.evaluate("() => document.querySelector('.asocia-scenario label').getBoundingClientRect().top"
+                         " >= document.querySelector('.asocia-side').getBoundingClientRect().top")
 
 
 def test_choose_a_scenario(dash):
@@ -200,6 +203,13 @@ def test_spanish_page_has_no_english_words(dash):
     page.locator(".asocia-cmp-pair").click()
     page.locator(".asocia-verdict").wait_for(timeout=60_000)
     texts.append(page.evaluate("() => document.body.innerText"))
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone the menu and the table stay on screen
+    time.sleep(0.5)
+    assert page.evaluate("() => document.querySelector('.asocia-cmp-param').getBoundingClientRect().right") <= 391
+    result = page.evaluate("() => { const r = document.querySelector('.asocia-cmp-result');"
+                           " return [r.getBoundingClientRect().right, getComputedStyle(r).overflowX]; }")
+    assert result[0] <= 391 and result[1] == "auto", result  # a table wider than the phone scrolls in its box
+    page.set_viewport_size({"width": 1600, "height": 1000})
     page.locator(".asocia-tab-explain").click()
     texts.append(page.evaluate("() => document.body.innerText"))
     texts.append(" ".join(page.evaluate("() => [...document.querySelectorAll('svg text')].map(t => t.textContent)")))

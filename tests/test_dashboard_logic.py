@@ -328,6 +328,10 @@ def test_compare_verdict_difference_interval_and_shares():
     by = {r["key"]: r for r in rows}
     assert by["survival"]["A"].startswith("54 %") and by["survival"]["diff"].startswith("+32 pp [")
     assert by["survival"]["better"] == 1 and by["survival"]["verdict"] == "mejor B"
+    # a share near 100 %: its t-interval (77 % to 107 % here) is shown cut at 100 %
+    near = summ([1.0, 1.0, 1.0, 2 / 3], [0.5] * 4, [1] * 4)
+    shown = {r["key"]: r for r in cmp.verdict({"A": near, "B": near}, "es")[0]}["survival"]["A"]
+    assert shown.startswith("92 % [") and shown.endswith("; 100]"), shown
     assert by["exits"]["better"] == 1  # fewer exits is better
     assert by["trust"]["better"] == 0 and by["trust"]["verdict"] == "sin diferencia clara"
     assert sentence.startswith("En 4 semillas") and "B hace mejor en" in sentence and "A hace mejor" not in sentence

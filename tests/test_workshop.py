@@ -316,3 +316,52 @@ def test_the_trainer_hands_a_firm_back_to_its_profile(tmp_path, scenario):
         ws.release(99)
     again = Workshop.load(ws.folder)  # the release is journaled like every other action
     assert again.participants[a.pid].seat is None
+
+
+def test_a_meeting_that_expels_counts_its_commitments_among_those_who_sat_at_it(tmp_path):
+    """Four people buy elsewhere in secret under strict rules: meeting 3 expels two of eight members.
+
+    The story (phone and projector) counts commitments and quotas among the eight who sat at the
+    meeting, not the six left after it ("8 of 6 committed" was shown); the projector's "k of n
+    decided" waits only for people whose firm is still a member.
+    """
+    from dashboards.workshop_app import story_html
+
+    sc = sim.load_scenario("scenarios/workshop.toml", {"rules.adopt_at": 0, "run.steps": 6,
+                                                      "sanctions.warning": False, "sanctions.expulsion_strikes": 1})
+    ws = Workshop.create(tmp_path, sc, Settings(groups=1, seats=4, idle_rounds=0))
+    people = [ws.join(n) for n in ("Ana", "Beto", "Caro", "Dani")]
+    for _ in range(3):
+        ws.open_round()
+        for p in people:
+            if ws.phone(p.token)["status"] == "member":
+                ws.decide(p.token, {"purchase": "secret"})
+        ws.close_round()
+    story = ws.group_story(0, 2)
+    assert (story["played"], story["members"], story["committed"]) == (8, 6, 8)  # this seed: two expelled
+    assert all(ws.stories[0][t]["committed"] <= ws.stories[0][t]["played"] for t in range(3))
+    assert "8 de 8 socios se comprometieron" in story_html(story, "es")
+    assert "8 of 8 members committed" in story_html(story, "en")
+    ws.open_round()
+    board = ws.board()
+    out = [p for p in people if ws.phone(p.token)["status"] != "member"]
+    assert len(out) == 2 and board["people"] == 4 and board["deciders"] == 2
+
+
+def test_unpaid_quotas_without_a_sanction_are_one_line_of_the_story():
+    """Six firms skipping the quota are one line naming them; a fined one keeps its own line."""
+    from dashboards.workshop_app import story_html
+
+    def skip(firm, sanction="none", name=None):
+        return {"kind": "quota_skip", "firm": firm, "other": -1, "code": 0, "sanction": sanction,
+                "amount": 6.0 if sanction == "fine" else 0.0, "strike": 1, "name": name}
+
+    story = {"t": 7, "phase": 4, "members": 8, "played": 8, "purchase": True, "committed": 8, "discount": 0.09,
+             "quota_payers": 1, "fund": 9.0,
+             "events": [skip(3), skip(4, name="Ana"), skip(5), skip(6, "fine"), skip(7), skip(8)]}
+    text = story_html(story, "es")
+    assert text.count("<li>") == 4  # purchase, quotas, the five unpaid in one line, the fined one
+    assert "No pagaron la cuota: Empresa 3, Ana, Empresa 5, Empresa 7, Empresa 8" in text
+    assert "Empresa 6 no pagó la cuota: multa 6,0" in text
+    one = story_html({**story, "events": [skip(3)]}, "en")
+    assert "Firm 3 did not pay the quota" in one and "Did not pay" not in one

@@ -35,6 +35,11 @@ pytestmark = [pytest.mark.browser,
 NAMES = ["Ana", "Beto", "Caro", "Dani", "Eli", "Fede", "Gabi"]
 PHONE = {"width": 390, "height": 844}
 PROJECTOR = {"width": 1920, "height": 1080}
+LAPTOP = {"width": 1366, "height": 768}
+GROUP_CARDS = """() => { const row = document.querySelector('.ws-groups');
+  const cols = [...row.querySelectorAll('.ws-group-col')].map(c => c.getBoundingClientRect());
+  return {display: getComputedStyle(row).display, overflow: row.scrollWidth - row.clientWidth,
+          right: Math.max(...cols.map(r => r.right)), narrowest: Math.min(...cols.map(r => r.width))}; }"""
 SHOTS = Path("/tmp")
 
 
@@ -124,6 +129,14 @@ def test_seven_people_join_from_their_phones(room, session):
     assert sorted(groups).count("grupo 1") == 4 and groups.count("grupo 2") == 3  # balanced
     trainer.screenshot(path=SHOTS / "asocia-workshop-projector-lobby.png")
     assert inside_viewport(trainer, ".ws-qr svg") and inside_viewport(trainer, ".ws-open")
+    # the groups' cards are a grid that wraps inside the page (as a flex row, six groups of five seats
+    # ran off a 1920 px projector and the last two were off a laptop's screen) and share its width
+    for size in (LAPTOP, PROJECTOR):
+        trainer.set_viewport_size(size)
+        trainer.wait_for_timeout(300)
+        cards = trainer.evaluate(GROUP_CARDS)
+        assert cards["display"] == "grid" and cards["overflow"] <= 1 and cards["right"] <= size["width"], cards
+        assert cards["narrowest"] >= 240, cards
 
 
 PLAYS = {"Ana": "all", "Beto": "secret", "Caro": "none", "Dani": "all", "Eli": "half", "Fede": "secret"}
@@ -147,6 +160,12 @@ def test_meeting_1_who_decided_is_shown_not_what(room, session):
         assert not page.locator(".ws-waiting").is_visible()
     assert "Si no decide a tiempo" in room["phones"]["Gabi"].locator(".ws-default").inner_text()
     play(room, PLAYS, 1)  # Gabi does not decide: she plays the stated default
+    ana = room["phones"]["Ana"]  # a tap after Send is not sent: the phone no longer says it was
+    ana.click(".ws-purchase-half")
+    ana.wait_for_selector(".ws-changed")
+    assert ana.locator(".ws-sent").count() == 0
+    ana.click(".ws-purchase-all")  # back to what she sent
+    ana.wait_for_selector(".ws-sent")
     trainer.wait_for_selector("text=decidieron 6 de 7")
     assert trainer.locator(".ws-seat.ws-done").count() == 6
     assert trainer.locator(".ws-seat.ws-wait").count() == 1
@@ -275,6 +294,10 @@ def test_debrief_reveals_places_and_exports_without_names(room, session):
     phone.wait_for_selector(".ws-placed")
     assert phone.locator(".ws-placed").inner_text() == "oportunista"
     phone.screenshot(path=SHOTS / "asocia-workshop-phone-debrief.png", full_page=True)
+    trainer.click(".ws-tab-compare")
+    trainer.wait_for_selector(".ws-compare-table")
+    # the decision rule's column is headed by a name, not by the phone's question
+    assert trainer.locator(".ws-compare-table th").nth(1).inner_text() == "Regla de decisión"
     trainer.click(".ws-tab-reveal")
     trainer.wait_for_selector(".ws-reveal-table")
     trainer.click(".ws-tab-whatif")

@@ -561,7 +561,8 @@ class Workshop:
         t = self.t - 1 if t is None else t
         if t < 0:
             return {"t": -1, "events": [], "alive": True, "members": self.scenario.population.group_size,
-                    "phase": 1, "committed": 0, "purchase": False, "discount": 0.0,
+                    "played": self.scenario.population.group_size, "phase": 1, "committed": 0,
+                    "purchase": False, "discount": 0.0,
                     "trust": self.scenario.trust.initial, "cooperation": 0.0, "quota_payers": 0,
                     "leads": 0, "fund": 0.0}
         story = self.stories[g][t]
@@ -569,7 +570,11 @@ class Workshop:
         return {**story, "events": events}
 
     def _story(self, g: int, t: int) -> dict:
-        """The story of meeting t in group g as its members saw it (hidden acts left out)."""
+        """The story of meeting t in group g as its members saw it (hidden acts left out).
+
+        ``played`` counts the members who sat at the meeting (the firms rows), ``members`` those left
+        after it: a meeting that expels two of eight had eight committing, not six.
+        """
         step = self.steps[g][t].iloc[0]
         firms = self.firm_rows[g][t]
         ev = self.events[g][t]
@@ -578,7 +583,8 @@ class Workshop:
                   "sanction": str(r.sanction), "amount": float(r.amount), "strike": int(r.strike)}
                  for r in seen.itertuples()]
         return {"t": t, "alive": bool(step["alive"]), "phase": int(step["phase"]),
-                "members": int(step["members"]), "committed": int((firms["commit"] > 0).sum()),
+                "members": int(step["members"]), "played": len(firms),
+                "committed": int((firms["commit"] > 0).sum()),
                 "purchase": bool(step["purchase_placed"]), "discount": float(step["discount"]),
                 "trust": float(step["trust"]), "cooperation": float(step["cooperation"]),
                 "quota_payers": int((firms["quota_paid"] > 0).sum()), "leads": int(step["leads"]),
@@ -642,6 +648,10 @@ class Workshop:
                     "paused": self.paused_left is not None, "steps": self.scenario.run.steps,
                     "vote_round": self.vote_round, "groups": groups, "log": list(self.log),
                     "people": len([p for p in self.participants.values() if p.seat is not None]),
+                    # who can decide now: seated, and their firm still a member (an expelled firm's
+                    # person waits for a free seat and is no one the meeting waits for)
+                    "deciders": len([p for p in self.participants.values()
+                                     if p.seat is not None and self._seat_playing(p.seat)]),
                     "decided": len(self.decisions), "version": self.version}
 
 
