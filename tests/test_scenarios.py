@@ -228,5 +228,8 @@ def test_schema_records_are_complete():
         if p.choices:
             assert p.default in p.choices, p.key
     assert param("rules.monitoring").allowed() == "a number from 0 to 1"
+    # whole numbers in full, so the bound can be typed back (not 9.22337e+18)
+    assert param("run.seed").allowed() == f"an integer from 0 to {2**63 - 1}"
+    assert param("population.groups").allowed() == "an integer from 1 to 50000"
     with pytest.raises(ScenarioError, match="unknown key 'rules.x'; allowed: rules.enabled"):
         param("rules.x")

@@ -651,6 +651,8 @@ class Param:
             return "true or false"
         kind = "an integer" if self.type is int else ("a number" if self.type is float else "a string")
         if self.lo is not None and self.hi is not None:
+            if self.type is int:   # whole numbers in full: a seed's bound is 9223372036854775807, not 9.22337e+18
+                return f"{kind} from {int(self.lo)} to {int(self.hi)}"
             return f"{kind} from {self.lo:g} to {self.hi:g}"
         return kind
 
