@@ -218,14 +218,35 @@ def test_out_that_is_a_file_is_one_line_exit_2(capsys, tmp_path):
     assert_user_error(rc, out, err, str(target))
 
 
-def test_argument_errors_exit_2(capsys):
+@pytest.mark.parametrize(
+    ("argv", "fragments"),
+    [
+        (["run", BASELINE, "--seed", "1.5"], ["asocia run: error: argument --seed: got '1.5'",
+                                              f"allowed: an integer from 0 to {2**63 - 1}"]),
+        (["run", BASELINE, "--steps", "ten"], ["argument --steps: got 'ten'", "allowed: an integer from 1 to 5000"]),
+        (["compare", BASELINE, NO_RULES, "--reps", "2.5"], ["argument --reps: got '2.5'",
+                                                            "allowed: a whole number from 1 to 100000"]),
+        (["compare", BASELINE, NO_RULES, "--seed", "x"], ["argument --seed: got 'x'", "allowed: an integer from 0"]),
+        (["sweep", "experiments/quick.toml", "--workers", "two"], ["argument --workers: got 'two'",
+                                                                  "allowed: a whole number >= 1"]),
+        (["run"], ["asocia run: error: the following arguments are required: scenario"]),
+        (["frobnicate"], ["asocia: error: argument command: invalid choice: 'frobnicate'"]),
+        (["run", BASELINE, "--bogus"], ["asocia: error: unrecognized arguments: --bogus"]),
+    ],
+    ids=["seed-float", "steps-word", "reps-float", "compare-seed-word", "workers-word", "no-scenario", "command",
+         "unknown-flag"],
+)
+def test_argument_errors_are_one_line_saying_what_is_allowed_exit_2(capsys, argv, fragments):
+    # argparse's own errors too: one line (no usage block), naming the option and what it takes
     with pytest.raises(SystemExit) as info:
-        main(["run", BASELINE, "--seed", "abc"])
+        main(argv)
     assert info.value.code == 2
-    assert "invalid int value: 'abc'" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as info:
-        main(["frobnicate"])
-    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "usage:" not in err and "Traceback" not in err + out, err
+    assert lines[0].endswith("--help')"), lines[0]
+    for frag in fragments:
+        assert frag in lines[0], (frag, lines[0])
 
 
 # ---------------------------------------------------------------------- asocia compare / params

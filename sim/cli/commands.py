@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 # only light modules here: 'asocia --help' answers before NumPy, pandas and Mesa are imported
-from ..model.scenario import ScenarioError, check_name, load_scenario, parse_overrides
+from ..model.scenario import ScenarioError, check_name, load_scenario, param, parse_overrides
 from ..model.vocabulary import LABELS as PROFILE_LABELS
 from ..results.store import ResultsError
 
@@ -24,6 +24,35 @@ EXIT_USAGE = 2
 
 class UserError(Exception):
     """An error the user can fix; printed without a traceback, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """Argparse with the command's own error format: one line, exit code 2, no usage block.
+
+    The subcommands' parsers are of this class too (``add_subparsers`` takes the parent's class).
+    """
+
+    def error(self, message):
+        """Print one line naming the option and what is allowed, and exit with code 2."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
+
+
+def whole(allowed: str):
+    """An argparse type for a whole number; anything else is refused saying what is allowed.
+
+    Only the syntax is checked here; each command checks the range (the scenario schema's bounds
+    for --seed and --steps) and says the same.
+    """
+    def parse(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"got {text!r}; allowed: {allowed}") from None
+
+    return parse
+
+
+SEED_ALLOWED = param("run.seed").allowed()
 
 
 def _progress(total, desc):
@@ -221,7 +250,7 @@ def cmd_compare(args) -> int:
     if not 1 <= args.reps <= 100_000:
         raise UserError(f"--reps got {args.reps}; allowed: a whole number from 1 to 100000")
     if not 0 <= args.seed <= 2**63 - 1:
-        raise UserError(f"--seed got {args.seed}; allowed: a whole number from 0 to 2**63-1")
+        raise UserError(f"--seed got {args.seed}; allowed: {SEED_ALLOWED}")
     if args.steps is not None:
         scenarios = [_horizon(sc, argparse.Namespace(steps=args.steps))[0] for sc in scenarios]
     for sc in scenarios:
@@ -277,14 +306,14 @@ def cmd_bench(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (help texts are derived from the scenario schema where they can be)."""
-    p = argparse.ArgumentParser(prog="asocia",
-                                description="Trust and cooperation in associative groups of small firms.")
+    p = Parser(prog="asocia",
+               description="Trust and cooperation in associative groups of small firms.")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run one scenario and write its tables")
     r.add_argument("scenario", help="scenario TOML file, e.g. scenarios/baseline.toml")
-    r.add_argument("--seed", type=int, help="integer seed (default: run.seed in the scenario)")
-    r.add_argument("--steps", type=int, help="meetings to play (default: run.steps)")
+    r.add_argument("--seed", type=whole(SEED_ALLOWED), help="integer seed (default: run.seed in the scenario)")
+    r.add_argument("--steps", type=whole(param("run.steps").allowed()), help="meetings to play (default: run.steps)")
     r.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="override a parameter, e.g. --set rules.monitoring=0.6 (see 'asocia params')")
     r.add_argument("--out", help="output folder (default: results/<scenario file name>-<seed>); a "
@@ -296,9 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("compare", help="replicated comparison of scenarios on the same seeds")
     c.add_argument("scenarios", nargs="+", help="two or more scenario files")
-    c.add_argument("--reps", type=int, default=20, help="replications per scenario (default 20)")
-    c.add_argument("--seed", type=int, default=1, help="root seed; replications use SeedSequence.spawn")
-    c.add_argument("--steps", type=int, help="meetings to play (default: each scenario's run.steps)")
+    c.add_argument("--reps", type=whole("a whole number from 1 to 100000"), default=20,
+                   help="replications per scenario (default 20)")
+    c.add_argument("--seed", type=whole(SEED_ALLOWED), default=1,
+                   help="root seed; replications use SeedSequence.spawn")
+    c.add_argument("--steps", type=whole(param("run.steps").allowed()),
+                   help="meetings to play (default: each scenario's run.steps)")
     c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override in every scenario")
     c.add_argument("--force", action="store_true", help="run even if the memory estimate says it will not fit")
     c.set_defaults(func=cmd_compare)

@@ -124,9 +124,11 @@ def cmd_report(args) -> int:
 
 def register(sub) -> None:
     """Add sweep, results, sensitivity and report to the ``asocia`` subcommands."""
+    from .commands import whole
+
     s = sub.add_parser("sweep", help="run every design point x replication of an experiment")
     s.add_argument("experiment", help="experiment TOML file, e.g. experiments/quick.toml")
-    s.add_argument("--workers", type=int, help="worker processes (default: CPUs available)")
+    s.add_argument("--workers", type=whole("a whole number >= 1"), help="worker processes (default: CPUs available)")
     s.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local process pool (default) or Dask distributed")
     s.add_argument("--scheduler", metavar="ADDRESS",
