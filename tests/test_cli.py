@@ -132,6 +132,26 @@ def test_rerunning_from_the_stored_manifest_reproduces_the_steps_table(capsys, t
     )
 
 
+def test_the_manifests_rerun_typed_in_the_run_folder_leaves_the_folder_as_it_was(capsys, tmp_path, monkeypatch):
+    first = tmp_path / "first"
+    original = ["run", BASELINE, "--seed", "5", "--steps", "6", "--out", str(first)]
+    assert cli(capsys, *original)[0] == 0
+    files = sorted(p.name for p in first.iterdir())
+    argv = shlex.split(json.loads((first / "manifest.json").read_text())["rerun"])
+    monkeypatch.chdir(first)   # literally: in the folder, next to scenario.toml
+    rc, out, err = cli(capsys, *argv[1:])
+    assert rc == 0, err
+    assert sorted(p.name for p in first.iterdir()) == files   # nothing written into the folder
+    again = tmp_path / "first-rerun"
+    pd.testing.assert_frame_equal(pd.read_parquet(again / "steps.parquet"), pd.read_parquet(first / "steps.parquet"),
+                                  check_exact=True)
+    assert len(pd.read_parquet(again / "steps.parquet")) == 18
+    # and the folder still takes its own run again
+    monkeypatch.chdir(tmp_path)
+    rc, _, err = cli(capsys, *original)
+    assert rc == 0, err
+
+
 def test_manifest_records_the_command_that_was_run(capsys, tmp_path):
     rc, _, _ = cli(capsys, "run", BASELINE, "--steps", "3", "--seed", "9", "--out", str(tmp_path))
     assert rc == 0
