@@ -541,7 +541,11 @@ def load_experiment(path: str | Path) -> Experiment:
                                   "as [experiment].steps")
     declared = dict(fixed)
     fixed.setdefault("run.firm_table", "off")  # sweeps keep per-run outcomes; the firm table is not needed
-    base = load_scenario(path.parent / exp["scenario"])
+    base_path = path.parent / exp["scenario"]
+    if not base_path.exists():   # the scenario file's own errors name that file; a missing one names this key
+        raise ExperimentError(f"{origin}: key 'experiment.scenario' got {exp['scenario']!r}, and {base_path} "
+                              "does not exist; allowed: a scenario TOML path, relative to the experiment file")
+    base = load_scenario(base_path)
     try:
         base = base.replace(fixed, origin=f"{origin}: [set]")
     except ScenarioError as e:
