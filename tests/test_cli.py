@@ -281,6 +281,10 @@ def test_compare_prints_intervals_for_every_outcome(capsys):
     rows = {line.split()[0]: line for line in table}
     assert set(rows) == set(COMPARE_OUTCOMES) and len(rows) == len(table)
     assert "cost_per_member_year_end" in rows and "per member-year" in out  # cost-effectiveness, explained
+    # every row says its unit (money has none of its own: 'money/group', not a bare 696.15)
+    assert lines[1].split()[:2] == ["outcome", "unit"]
+    assert " money/group " in rows["programme_cost"] and " % vs going alone " in rows["income_gain"]
+    assert " share of groups " in rows["alive_2y"] and " firms " in rows["exits"]
     first = [key for key in rows]
     assert first.index("income_gain") < first.index("programme_cost") < first.index("trust")  # money beside them
     widths = {len(line) for line in [lines[1], *table]}

@@ -255,6 +255,8 @@ def cmd_compare(args) -> int:
         scenarios = [_horizon(sc, argparse.Namespace(steps=args.steps))[0] for sc in scenarios]
     for sc in scenarios:
         _fits(sc, sc.run.steps, args.force, f"{sc.source}: one run")
+    from ..experiments.experiment import OUTCOME_INFO
+
     seeds, table = compare(scenarios, args.reps, args.seed, None)
     names = list(table)
     rows = []
@@ -264,14 +266,17 @@ def cmd_compare(args) -> int:
             mean, lo, hi = t_interval([r[key] for r in table[n]], *outcome_range(key))
             scale = 100.0 if key == "income_gain" else 1.0
             cells.append("n/a" if math.isnan(mean) else f"{mean * scale:.2f} [{lo * scale:.2f}, {hi * scale:.2f}]")
-        rows.append((key + (" %" if key == "income_gain" else ""), cells))
+        # units from the outcomes' one description (the report's and the data dictionary's)
+        unit = "% vs going alone" if key == "income_gain" else OUTCOME_INFO[key][2]
+        rows.append((key, unit, cells))
     # every column as wide as its widest cell, two spaces apart (cells never run together)
-    width = max(26, *(len(n) + 2 for n in names), *(len(c) + 2 for _, cells in rows for c in cells))
+    width = max(26, *(len(n) + 2 for n in names), *(len(c) + 2 for *_, cells in rows for c in cells))
+    uw = max(len(u) for _, u, _ in rows) + 2
     print(f"Asocia compare · {args.reps} replications per scenario · root seed {args.seed} "
           f"(same seeds for every scenario) · mean [95 % interval]")
-    print(f"{'outcome':<26}" + "".join(f"{n:>{width}}" for n in names))
-    for label, cells in rows:
-        print(f"{label:<26}" + "".join(f"{c:>{width}}" for c in cells))
+    print(f"{'outcome':<26}{'unit':<{uw}}" + "".join(f"{n:>{width}}" for n in names))
+    for key, unit, cells in rows:
+        print(f"{key:<26}{unit:<{uw}}" + "".join(f"{c:>{width}}" for c in cells))
     print()
     for note in COMPARE_NOTES:
         print(textwrap.fill(note, 100, initial_indent="  ", subsequent_indent="    "))
