@@ -15,7 +15,7 @@ import pytest
 from conftest import SCENARIOS
 
 import sim
-from sim.cli.commands import COMPARE_OUTCOMES, main, outcome_range
+from sim.cli.commands import COMPARE_OUTCOMES, format_summary, main, outcome_range
 from sim.model.scenario import params
 from sim.results.store import load_results, scenario_of
 
@@ -67,6 +67,16 @@ def test_run_prints_the_summary_and_writes_tables_and_manifest(capsys, tmp_path)
         assert label in out
     assert str(out_dir) in out
     assert len(steps) == 60
+
+
+def test_summary_counts_are_singular_for_one_and_money_says_so():
+    from sim.cli.commands import _count
+
+    assert [_count(1, "exits"), _count(1, "entries"), _count(1, "expulsions")] == ["1 exit", "1 entry", "1 expulsion"]
+    assert [_count(0, "exits"), _count(2.0, "entries")] == ["0 exits", "2 entries"]
+    scenario = sim.load_scenario(BASELINE)
+    text = format_summary(sim.run(scenario, seed=3, steps=60))
+    assert " money per group · self-governance" in text and "programme      ends at meeting 52" in text
 
 
 def test_run_writes_csv_on_request(capsys, tmp_path):

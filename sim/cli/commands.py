@@ -104,20 +104,29 @@ def format_summary(res, out_dir=None) -> str:
         f"  trust          {o['trust']:.2f} (mean dyadic trust, last quarter)",
         f"  income gain    {o['income_gain'] * 100:+.1f} % vs going alone (second half)",
         f"  cooperation    {o['cooperation']:.2f}  ({coop})",
-        f"  events         {int(o['exits'])} exits · {int(o['expulsions'])} expulsions · "
-        f"{int(o['entries'])} entries · {int(o['conflicts'])} conflicts · {int(o['violations'])} violations seen",
+        "  events         " + " · ".join(_count(o[k], k) for k in ("exits", "expulsions", "entries", "conflicts"))
+        + f" · {_count(o['violations'], 'violations')} seen",
     ]
     if not math.isnan(o["programme_end"]) and o["programme_end"] > 0:
         end = int(o["programme_end"])
         after = ("beyond this run" if math.isnan(o["alive_2y"])
                  else f"{round(o['alive_2y'] * groups)}/{groups} groups alive")
-        cost = "" if math.isnan(o["cost_per_group_2y"]) else f" · {o['cost_per_group_2y']:.0f} per group alive then"
-        lines.append(f"  programme      ends at meeting {end} · {o['programme_cost']:.0f} per group · "
+        cost = ("" if math.isnan(o["cost_per_group_2y"])
+                else f" · {o['cost_per_group_2y']:.0f} money per group alive then")
+        lines.append(f"  programme      ends at meeting {end} · {o['programme_cost']:.0f} money per group · "
                      f"self-governance {o['self_governance_end']:.2f} at its end")
         lines.append(f"  two years on   {after}{cost}")
     if out_dir is not None:
         lines.append(f"  tables         {out_dir}/ (runs, steps, firms, events .parquet + manifest.json)")
     return "\n".join(lines)
+
+
+def _count(n, plural: str) -> str:
+    """'1 exit', '0 exits', '2 entries'."""
+    n = int(n)
+    if n != 1:
+        return f"{n} {plural}"
+    return f"1 {plural[:-3] + 'y' if plural.endswith('ies') else plural[:-1]}"
 
 
 def _horizon(scenario, args):
