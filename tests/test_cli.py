@@ -326,6 +326,8 @@ def test_params_lists_every_parameter(capsys):
     keys = [line.split()[0] for line in out.splitlines()]
     assert keys == [p.key for p in params()]
     assert "rules.monitoring" in out and "a number from 0 to 1" in out
+    starts = {line.index(p.en) for line, p in zip(out.splitlines(), params(), strict=True)}
+    assert len(starts) == 1, starts   # every label in the same column, after the longest allowed text
     rc, out_es, _ = cli(capsys, "params", "--lang", "es")
     assert rc == 0 and "Control: probabilidad de detectar un acto furtivo" in out_es
 

@@ -418,12 +418,15 @@ def register_experiment_commands(sub) -> None:
 
 def cmd_params(args) -> int:
     """Asocia params: the parameter table, from the scenario schema."""
-    from ..model.scenario import params
+    from ..model.scenario import Param, params
 
-    for prm in params():
+    rows = params()
+    # columns as wide as their widest entry, so every label starts in the same column
+    wk, wd, wa = (max(len(f(p)) for p in rows) for f in (lambda p: p.key, lambda p: repr(p.default), Param.allowed))
+    for prm in rows:
         label = prm.es if args.lang == "es" else prm.en
         unit = f" [{prm.unit}]" if prm.unit else ""
-        print(f"{prm.key:<34} {prm.default!r:<14} {prm.allowed():<40} {label}{unit}")
+        print(f"{prm.key:<{wk}}  {prm.default!r:<{wd}}  {prm.allowed():<{wa}}  {label}{unit}")
     return 0
 
 
