@@ -201,3 +201,13 @@ def test_export_refuses_bad_targets_in_one_line(store, tmp_path, capsys, flag, t
     assert main(["results", str(store), flag, str(tmp_path / target)]) == 2
     err = capsys.readouterr().err
     assert fragment in err and flag in err and "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("target", ["missing/deeper/r.html", "."])
+def test_report_refuses_an_out_it_cannot_write_in_one_line(store, tmp_path, capsys, target):
+    # a folder that does not exist gave a FileNotFoundError traceback, after the page was built
+    assert main(["report", str(store), "--out", str(tmp_path / target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"asocia: error: --out {tmp_path / target}: allowed: an HTML file in an existing folder")
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert not list(tmp_path.rglob("*.html*"))
