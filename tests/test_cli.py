@@ -198,6 +198,8 @@ def test_bad_set_is_one_line_exit_2(capsys, tmp_path, extra, fragments):
         ("[rules]\nmonitoring = 1.5\n", ["'rules.monitoring'", "allowed: a number from 0 to 1"]),
         ("[rulez]\n", ["unknown section 'rulez'", "allowed:"]),
         ("[rules\n", ["not valid TOML"]),
+        # an experiment file given to 'asocia run': say which command takes it
+        ('[experiment]\nscenario = "b.toml"\n', ["unknown section 'experiment' (an experiment file: 'asocia sweep'"]),
     ],
 )
 def test_bad_scenario_file_is_one_line_exit_2(capsys, tmp_path, text, fragments):

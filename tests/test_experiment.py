@@ -209,6 +209,11 @@ def test_a_missing_base_scenario_names_the_experiment_file_and_its_key(tmp_path)
     assert "allowed: a scenario TOML path, relative to the experiment file" in msg
 
 
+def test_a_scenario_file_given_as_experiment_says_which_command_plays_it():
+    with pytest.raises(ExperimentError, match=r"unknown table 'meta' \(a scenario file: 'asocia run' plays it\)"):
+        load_experiment(BASELINE)
+
+
 def test_experiment_error_is_a_scenario_error():
     assert issubclass(ExperimentError, ScenarioError)
 

@@ -851,8 +851,8 @@ def from_dict(data: dict[str, Any], origin: str = "<dict>") -> Scenario:
     sections = {}
     for name, value in data.items():
         if name not in SECTIONS:
-            raise ScenarioError(f"{origin}: unknown section '{name}'{did_you_mean(name)}; allowed: "
-                                f"{', '.join(SECTIONS)}")
+            hint = " (an experiment file: 'asocia sweep' runs it)" if name == "experiment" else did_you_mean(name)
+            raise ScenarioError(f"{origin}: unknown section '{name}'{hint}; allowed: {', '.join(SECTIONS)}")
         if not isinstance(value, dict):
             raise ScenarioError(f"{origin}: '{name}' must be a table [{name}]")
     for name, cls in SECTIONS.items():
