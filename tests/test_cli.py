@@ -15,7 +15,7 @@ import pytest
 from conftest import SCENARIOS
 
 import sim
-from sim.cli.commands import COMPARE_OUTCOMES, main, outcome_range
+from sim.cli.commands import COMPARE_OUTCOMES, format_summary, main, outcome_range
 from sim.model.scenario import params
 from sim.results.store import load_results, scenario_of
 
@@ -67,6 +67,16 @@ def test_run_prints_the_summary_and_writes_tables_and_manifest(capsys, tmp_path)
         assert label in out
     assert str(out_dir) in out
     assert len(steps) == 60
+
+
+def test_summary_counts_are_singular_for_one_and_money_says_so():
+    from sim.cli.commands import _count
+
+    assert [_count(1, "exits"), _count(1, "entries"), _count(1, "expulsions")] == ["1 exit", "1 entry", "1 expulsion"]
+    assert [_count(0, "exits"), _count(2.0, "entries")] == ["0 exits", "2 entries"]
+    scenario = sim.load_scenario(BASELINE)
+    text = format_summary(sim.run(scenario, seed=3, steps=60))
+    assert " money per group · self-governance" in text and "programme      ends at meeting 52" in text
 
 
 def test_run_writes_csv_on_request(capsys, tmp_path):
@@ -132,6 +142,26 @@ def test_rerunning_from_the_stored_manifest_reproduces_the_steps_table(capsys, t
     )
 
 
+def test_the_manifests_rerun_typed_in_the_run_folder_leaves_the_folder_as_it_was(capsys, tmp_path, monkeypatch):
+    first = tmp_path / "first"
+    original = ["run", BASELINE, "--seed", "5", "--steps", "6", "--out", str(first)]
+    assert cli(capsys, *original)[0] == 0
+    files = sorted(p.name for p in first.iterdir())
+    argv = shlex.split(json.loads((first / "manifest.json").read_text())["rerun"])
+    monkeypatch.chdir(first)   # literally: in the folder, next to scenario.toml
+    rc, out, err = cli(capsys, *argv[1:])
+    assert rc == 0, err
+    assert sorted(p.name for p in first.iterdir()) == files   # nothing written into the folder
+    again = tmp_path / "first-rerun"
+    pd.testing.assert_frame_equal(pd.read_parquet(again / "steps.parquet"), pd.read_parquet(first / "steps.parquet"),
+                                  check_exact=True)
+    assert len(pd.read_parquet(again / "steps.parquet")) == 18
+    # and the folder still takes its own run again
+    monkeypatch.chdir(tmp_path)
+    rc, _, err = cli(capsys, *original)
+    assert rc == 0, err
+
+
 def test_manifest_records_the_command_that_was_run(capsys, tmp_path):
     rc, _, _ = cli(capsys, "run", BASELINE, "--steps", "3", "--seed", "9", "--out", str(tmp_path))
     assert rc == 0
@@ -168,6 +198,8 @@ def test_bad_set_is_one_line_exit_2(capsys, tmp_path, extra, fragments):
         ("[rules]\nmonitoring = 1.5\n", ["'rules.monitoring'", "allowed: a number from 0 to 1"]),
         ("[rulez]\n", ["unknown section 'rulez'", "allowed:"]),
         ("[rules\n", ["not valid TOML"]),
+        # an experiment file given to 'asocia run': say which command takes it
+        ('[experiment]\nscenario = "b.toml"\n', ["unknown section 'experiment' (an experiment file: 'asocia sweep'"]),
     ],
 )
 def test_bad_scenario_file_is_one_line_exit_2(capsys, tmp_path, text, fragments):
@@ -218,14 +250,35 @@ def test_out_that_is_a_file_is_one_line_exit_2(capsys, tmp_path):
     assert_user_error(rc, out, err, str(target))
 
 
-def test_argument_errors_exit_2(capsys):
+@pytest.mark.parametrize(
+    ("argv", "fragments"),
+    [
+        (["run", BASELINE, "--seed", "1.5"], ["asocia run: error: argument --seed: got '1.5'",
+                                              f"allowed: an integer from 0 to {2**63 - 1}"]),
+        (["run", BASELINE, "--steps", "ten"], ["argument --steps: got 'ten'", "allowed: an integer from 1 to 5000"]),
+        (["compare", BASELINE, NO_RULES, "--reps", "2.5"], ["argument --reps: got '2.5'",
+                                                            "allowed: a whole number from 1 to 100000"]),
+        (["compare", BASELINE, NO_RULES, "--seed", "x"], ["argument --seed: got 'x'", "allowed: an integer from 0"]),
+        (["sweep", "experiments/quick.toml", "--workers", "two"], ["argument --workers: got 'two'",
+                                                                  "allowed: a whole number >= 1"]),
+        (["run"], ["asocia run: error: the following arguments are required: scenario"]),
+        (["frobnicate"], ["asocia: error: argument command: invalid choice: 'frobnicate'"]),
+        (["run", BASELINE, "--bogus"], ["asocia: error: unrecognized arguments: --bogus"]),
+    ],
+    ids=["seed-float", "steps-word", "reps-float", "compare-seed-word", "workers-word", "no-scenario", "command",
+         "unknown-flag"],
+)
+def test_argument_errors_are_one_line_saying_what_is_allowed_exit_2(capsys, argv, fragments):
+    # argparse's own errors too: one line (no usage block), naming the option and what it takes
     with pytest.raises(SystemExit) as info:
-        main(["run", BASELINE, "--seed", "abc"])
+        main(argv)
     assert info.value.code == 2
-    assert "invalid int value: 'abc'" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as info:
-        main(["frobnicate"])
-    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "usage:" not in err and "Traceback" not in err + out, err
+    assert lines[0].endswith("--help')"), lines[0]
+    for frag in fragments:
+        assert frag in lines[0], (frag, lines[0])
 
 
 # ---------------------------------------------------------------------- asocia compare / params
@@ -240,6 +293,10 @@ def test_compare_prints_intervals_for_every_outcome(capsys):
     rows = {line.split()[0]: line for line in table}
     assert set(rows) == set(COMPARE_OUTCOMES) and len(rows) == len(table)
     assert "cost_per_member_year_end" in rows and "per member-year" in out  # cost-effectiveness, explained
+    # every row says its unit (money has none of its own: 'money/group', not a bare 696.15)
+    assert lines[1].split()[:2] == ["outcome", "unit"]
+    assert " money/group " in rows["programme_cost"] and " % vs going alone " in rows["income_gain"]
+    assert " share of groups " in rows["alive_2y"] and " firms " in rows["exits"]
     first = [key for key in rows]
     assert first.index("income_gain") < first.index("programme_cost") < first.index("trust")  # money beside them
     widths = {len(line) for line in [lines[1], *table]}
@@ -271,6 +328,8 @@ def test_params_lists_every_parameter(capsys):
     keys = [line.split()[0] for line in out.splitlines()]
     assert keys == [p.key for p in params()]
     assert "rules.monitoring" in out and "a number from 0 to 1" in out
+    starts = {line.index(p.en) for line, p in zip(out.splitlines(), params(), strict=True)}
+    assert len(starts) == 1, starts   # every label in the same column, after the longest allowed text
     rc, out_es, _ = cli(capsys, "params", "--lang", "es")
     assert rc == 0 and "Control: probabilidad de detectar un acto furtivo" in out_es
 

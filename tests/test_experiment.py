@@ -200,6 +200,20 @@ def test_bad_experiments_name_file_and_key(tmp_path, body, fragment):
     assert "exp.toml" in msg or "nowhere.toml" in msg
 
 
+def test_a_missing_base_scenario_names_the_experiment_file_and_its_key(tmp_path):
+    path = write(tmp_path, exp_text().replace(BASELINE, "../scenarios/nowhere.toml"))
+    with pytest.raises(ExperimentError) as err:
+        load_experiment(path)
+    msg = str(err.value)
+    assert msg.startswith(f"{path}: key 'experiment.scenario' got '../scenarios/nowhere.toml'"), msg
+    assert "allowed: a scenario TOML path, relative to the experiment file" in msg
+
+
+def test_a_scenario_file_given_as_experiment_says_which_command_plays_it():
+    with pytest.raises(ExperimentError, match=r"unknown table 'meta' \(a scenario file: 'asocia run' plays it\)"):
+        load_experiment(BASELINE)
+
+
 def test_experiment_error_is_a_scenario_error():
     assert issubclass(ExperimentError, ScenarioError)
 

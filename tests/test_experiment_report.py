@@ -153,6 +153,21 @@ def test_report_on_screen_and_in_print(store, tmp_path):
         page.screenshot(path=str(tmp_path / "print.png"), full_page=False)
 
 
+def test_results_summary_names_each_outcomes_unit_in_aligned_columns(store):
+    from sim.cli.experiment_cli import format_results
+    from sim.experiments.experiment import OUTCOME_INFO
+
+    lines = format_results(store).splitlines()
+    head = next(i for i, line in enumerate(lines) if line.split()[:2] == ["outcome", "unit"])
+    table = [lines[head], *(line for line in lines[head + 1:] if line.split()[0] in OUTCOME_INFO)]
+    assert len(table) >= 3, lines
+    assert len({len(line) for line in table}) == 1, table   # numbers in the same columns
+    for line in table[1:]:
+        name = line.split()[0]
+        assert f"  {OUTCOME_INFO[name][2]}  " in line, line
+    assert any("ratio minus 1 (0.10 = +10 %)" in line for line in table)   # income_gain is not a percentage
+
+
 def test_export_csv_and_xlsx_with_a_data_dictionary(store, tmp_path, capsys):
     import openpyxl
 
@@ -186,3 +201,13 @@ def test_export_refuses_bad_targets_in_one_line(store, tmp_path, capsys, flag, t
     assert main(["results", str(store), flag, str(tmp_path / target)]) == 2
     err = capsys.readouterr().err
     assert fragment in err and flag in err and "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("target", ["missing/deeper/r.html", "."])
+def test_report_refuses_an_out_it_cannot_write_in_one_line(store, tmp_path, capsys, target):
+    # a folder that does not exist gave a FileNotFoundError traceback, after the page was built
+    assert main(["report", str(store), "--out", str(tmp_path / target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"asocia: error: --out {tmp_path / target}: allowed: an HTML file in an existing folder")
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert not list(tmp_path.rglob("*.html*"))

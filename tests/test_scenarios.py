@@ -118,8 +118,12 @@ def refused(path, *fragments, overrides=None):
 @pytest.mark.parametrize(
     "text,fragments",
     [
-        ("[rulez]\nmonitoring = 0.5\n", ["unknown section 'rulez'", "allowed: meta, run, population"]),
-        ("[rules]\nmonitorin = 0.5\n", ["unknown key 'rules.monitorin'", "allowed in [rules]:", "monitoring"]),
+        ("[rulez]\nmonitoring = 0.5\n", ["unknown section 'rulez' (did you mean 'rules'?)",
+                                        "allowed: meta, run, population"]),
+        ("[rules]\nmonitorin = 0.5\n", ["unknown key 'rules.monitorin' (did you mean 'rules.monitoring'?)",
+                                       "allowed in [rules]:", "monitoring"]),
+        # the same name in another section: the key the person meant
+        ("[rules]\nfine = 12\n", ["unknown key 'rules.fine' (did you mean 'sanctions.fine'?)"]),
         ('[rules]\nmonitoring = "high"\n', ["key 'rules.monitoring' got 'high'", "allowed: a number from 0 to 1"]),
         ("[rules]\nmonitoring = 1.5\n", ["key 'rules.monitoring' got 1.5", "allowed: a number from 0 to 1"]),
         ("[rules]\nmonitoring = nan\n", ["key 'rules.monitoring' got nan", "allowed: a number"]),
@@ -228,5 +232,10 @@ def test_schema_records_are_complete():
         if p.choices:
             assert p.default in p.choices, p.key
     assert param("rules.monitoring").allowed() == "a number from 0 to 1"
+    # whole numbers in full, so the bound can be typed back (not 9.22337e+18)
+    assert param("run.seed").allowed() == f"an integer from 0 to {2**63 - 1}"
+    assert param("population.groups").allowed() == "an integer from 1 to 50000"
     with pytest.raises(ScenarioError, match="unknown key 'rules.x'; allowed: rules.enabled"):
-        param("rules.x")
+        param("rules.x")   # nothing close: no guess
+    with pytest.raises(ScenarioError, match=r"unknown key 'sanction.fine' \(did you mean 'sanctions.fine'\?\)"):
+        param("sanction.fine")

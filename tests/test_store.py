@@ -46,9 +46,13 @@ def test_save_and_load_round_trip(results, saved):
     back = load_results(saved)
     rows = assert_round_trip(results, back)
     assert rows == sum(len(getattr(results, n)) for n in TABLES) and len(back.steps) == 60
-    assert {k: v for k, v in back.manifest.items() if k != "checksums"} == json.loads(
-        json.dumps(results.manifest, default=str)
+    # the stored manifest is the run's, with its checksums and a rerun that names this folder
+    assert {k: v for k, v in back.manifest.items() if k not in ("checksums", "rerun")} == json.loads(
+        json.dumps({k: v for k, v in results.manifest.items() if k != "rerun"}, default=str)
     )
+    m = results.manifest
+    assert back.manifest["rerun"] == (f"asocia run scenario.toml --seed {m['seed']} --steps {m['steps']} "
+                                      f"--out ../{saved.resolve().name}-rerun")
     # the stored scenario is the scenario that ran
     assert scenario_of(saved) == sim.load_scenario(saved / "scenario.toml")
     assert scenario_of(saved).flat() == {k: results.runs[k].iloc[0] for k in scenario_of(saved).flat()}

@@ -270,3 +270,29 @@ def test_sigterm_early_in_a_sweep_ends_with_the_message(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err
+
+
+def test_ctrl_c_just_after_a_batch_is_written_counts_it_as_stored(tmp_path, capsys, monkeypatch):
+    # the signal lands inside the driver's save(): the batch is on disk (and indexed at the end),
+    # the session's counter not yet raised; the message and the manifest must say what is stored
+    real = SweepStore.write_batch
+    calls = []
+
+    def write_then_interrupt(self, runs, series=None):
+        name = real(self, runs, series)
+        calls.append(len(runs))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return name
+
+    monkeypatch.setattr(SweepStore, "write_batch", write_then_interrupt)
+    code, _, err = cli(capsys, "sweep", experiment(tmp_path), "--out", tmp_path / "o", "--workers", "1",
+                       "--no-progress")
+    assert code == 130
+    stored = len(SweepStore(tmp_path / "o").runs())
+    assert stored == sum(calls) == 4   # two batches of 2 runs
+    lines = err.strip().splitlines()
+    assert lines[-2].startswith(f"asocia: {stored} of {RUNS} runs are stored in "), err
+    assert lines[-1] == "asocia: interrupted" and err.count("interrupted") == 1, err
+    session = json.loads((tmp_path / "o" / "manifest.json").read_text())["sessions"][-1]
+    assert session["status"] == "interrupted" and session["ran"] == stored

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 # only light modules here: 'asocia --help' answers before NumPy, pandas and Mesa are imported
-from ..model.scenario import ScenarioError, check_name, load_scenario, parse_overrides
+from ..model.scenario import ScenarioError, check_name, load_scenario, param, parse_overrides
 from ..model.vocabulary import LABELS as PROFILE_LABELS
 from ..results.store import ResultsError
 
@@ -24,6 +24,35 @@ EXIT_USAGE = 2
 
 class UserError(Exception):
     """An error the user can fix; printed without a traceback, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """Argparse with the command's own error format: one line, exit code 2, no usage block.
+
+    The subcommands' parsers are of this class too (``add_subparsers`` takes the parent's class).
+    """
+
+    def error(self, message):
+        """Print one line naming the option and what is allowed, and exit with code 2."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
+
+
+def whole(allowed: str):
+    """An argparse type for a whole number; anything else is refused saying what is allowed.
+
+    Only the syntax is checked here; each command checks the range (the scenario schema's bounds
+    for --seed and --steps) and says the same.
+    """
+    def parse(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"got {text!r}; allowed: {allowed}") from None
+
+    return parse
+
+
+SEED_ALLOWED = param("run.seed").allowed()
 
 
 def _progress(total, desc):
@@ -75,20 +104,29 @@ def format_summary(res, out_dir=None) -> str:
         f"  trust          {o['trust']:.2f} (mean dyadic trust, last quarter)",
         f"  income gain    {o['income_gain'] * 100:+.1f} % vs going alone (second half)",
         f"  cooperation    {o['cooperation']:.2f}  ({coop})",
-        f"  events         {int(o['exits'])} exits · {int(o['expulsions'])} expulsions · "
-        f"{int(o['entries'])} entries · {int(o['conflicts'])} conflicts · {int(o['violations'])} violations seen",
+        "  events         " + " · ".join(_count(o[k], k) for k in ("exits", "expulsions", "entries", "conflicts"))
+        + f" · {_count(o['violations'], 'violations')} seen",
     ]
     if not math.isnan(o["programme_end"]) and o["programme_end"] > 0:
         end = int(o["programme_end"])
         after = ("beyond this run" if math.isnan(o["alive_2y"])
                  else f"{round(o['alive_2y'] * groups)}/{groups} groups alive")
-        cost = "" if math.isnan(o["cost_per_group_2y"]) else f" · {o['cost_per_group_2y']:.0f} per group alive then"
-        lines.append(f"  programme      ends at meeting {end} · {o['programme_cost']:.0f} per group · "
+        cost = ("" if math.isnan(o["cost_per_group_2y"])
+                else f" · {o['cost_per_group_2y']:.0f} money per group alive then")
+        lines.append(f"  programme      ends at meeting {end} · {o['programme_cost']:.0f} money per group · "
                      f"self-governance {o['self_governance_end']:.2f} at its end")
         lines.append(f"  two years on   {after}{cost}")
     if out_dir is not None:
         lines.append(f"  tables         {out_dir}/ (runs, steps, firms, events .parquet + manifest.json)")
     return "\n".join(lines)
+
+
+def _count(n, plural: str) -> str:
+    """'1 exit', '0 exits', '2 entries'."""
+    n = int(n)
+    if n != 1:
+        return f"{n} {plural}"
+    return f"1 {plural[:-3] + 'y' if plural.endswith('ies') else plural[:-1]}"
 
 
 def _horizon(scenario, args):
@@ -221,11 +259,13 @@ def cmd_compare(args) -> int:
     if not 1 <= args.reps <= 100_000:
         raise UserError(f"--reps got {args.reps}; allowed: a whole number from 1 to 100000")
     if not 0 <= args.seed <= 2**63 - 1:
-        raise UserError(f"--seed got {args.seed}; allowed: a whole number from 0 to 2**63-1")
+        raise UserError(f"--seed got {args.seed}; allowed: {SEED_ALLOWED}")
     if args.steps is not None:
         scenarios = [_horizon(sc, argparse.Namespace(steps=args.steps))[0] for sc in scenarios]
     for sc in scenarios:
         _fits(sc, sc.run.steps, args.force, f"{sc.source}: one run")
+    from ..experiments.experiment import OUTCOME_INFO
+
     seeds, table = compare(scenarios, args.reps, args.seed, None)
     names = list(table)
     rows = []
@@ -235,14 +275,17 @@ def cmd_compare(args) -> int:
             mean, lo, hi = t_interval([r[key] for r in table[n]], *outcome_range(key))
             scale = 100.0 if key == "income_gain" else 1.0
             cells.append("n/a" if math.isnan(mean) else f"{mean * scale:.2f} [{lo * scale:.2f}, {hi * scale:.2f}]")
-        rows.append((key + (" %" if key == "income_gain" else ""), cells))
+        # units from the outcomes' one description (the report's and the data dictionary's)
+        unit = "% vs going alone" if key == "income_gain" else OUTCOME_INFO[key][2]
+        rows.append((key, unit, cells))
     # every column as wide as its widest cell, two spaces apart (cells never run together)
-    width = max(26, *(len(n) + 2 for n in names), *(len(c) + 2 for _, cells in rows for c in cells))
+    width = max(26, *(len(n) + 2 for n in names), *(len(c) + 2 for *_, cells in rows for c in cells))
+    uw = max(len(u) for _, u, _ in rows) + 2
     print(f"Asocia compare · {args.reps} replications per scenario · root seed {args.seed} "
           f"(same seeds for every scenario) · mean [95 % interval]")
-    print(f"{'outcome':<26}" + "".join(f"{n:>{width}}" for n in names))
-    for label, cells in rows:
-        print(f"{label:<26}" + "".join(f"{c:>{width}}" for c in cells))
+    print(f"{'outcome':<26}{'unit':<{uw}}" + "".join(f"{n:>{width}}" for n in names))
+    for key, unit, cells in rows:
+        print(f"{key:<26}{unit:<{uw}}" + "".join(f"{c:>{width}}" for c in cells))
     print()
     for note in COMPARE_NOTES:
         print(textwrap.fill(note, 100, initial_indent="  ", subsequent_indent="    "))
@@ -277,14 +320,14 @@ def cmd_bench(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (help texts are derived from the scenario schema where they can be)."""
-    p = argparse.ArgumentParser(prog="asocia",
-                                description="Trust and cooperation in associative groups of small firms.")
+    p = Parser(prog="asocia",
+               description="Trust and cooperation in associative groups of small firms.")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run one scenario and write its tables")
     r.add_argument("scenario", help="scenario TOML file, e.g. scenarios/baseline.toml")
-    r.add_argument("--seed", type=int, help="integer seed (default: run.seed in the scenario)")
-    r.add_argument("--steps", type=int, help="meetings to play (default: run.steps)")
+    r.add_argument("--seed", type=whole(SEED_ALLOWED), help="integer seed (default: run.seed in the scenario)")
+    r.add_argument("--steps", type=whole(param("run.steps").allowed()), help="meetings to play (default: run.steps)")
     r.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="override a parameter, e.g. --set rules.monitoring=0.6 (see 'asocia params')")
     r.add_argument("--out", help="output folder (default: results/<scenario file name>-<seed>); a "
@@ -296,9 +339,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("compare", help="replicated comparison of scenarios on the same seeds")
     c.add_argument("scenarios", nargs="+", help="two or more scenario files")
-    c.add_argument("--reps", type=int, default=20, help="replications per scenario (default 20)")
-    c.add_argument("--seed", type=int, default=1, help="root seed; replications use SeedSequence.spawn")
-    c.add_argument("--steps", type=int, help="meetings to play (default: each scenario's run.steps)")
+    c.add_argument("--reps", type=whole("a whole number from 1 to 100000"), default=20,
+                   help="replications per scenario (default 20)")
+    c.add_argument("--seed", type=whole(SEED_ALLOWED), default=1,
+                   help="root seed; replications use SeedSequence.spawn")
+    c.add_argument("--steps", type=whole(param("run.steps").allowed()),
+                   help="meetings to play (default: each scenario's run.steps)")
     c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override in every scenario")
     c.add_argument("--force", action="store_true", help="run even if the memory estimate says it will not fit")
     c.set_defaults(func=cmd_compare)
@@ -372,12 +418,15 @@ def register_experiment_commands(sub) -> None:
 
 def cmd_params(args) -> int:
     """Asocia params: the parameter table, from the scenario schema."""
-    from ..model.scenario import params
+    from ..model.scenario import Param, params
 
-    for prm in params():
+    rows = params()
+    # columns as wide as their widest entry, so every label starts in the same column
+    wk, wd, wa = (max(len(f(p)) for p in rows) for f in (lambda p: p.key, lambda p: repr(p.default), Param.allowed))
+    for prm in rows:
         label = prm.es if args.lang == "es" else prm.en
         unit = f" [{prm.unit}]" if prm.unit else ""
-        print(f"{prm.key:<34} {prm.default!r:<14} {prm.allowed():<40} {label}{unit}")
+        print(f"{prm.key:<{wk}}  {prm.default!r:<{wd}}  {prm.allowed():<{wa}}  {label}{unit}")
     return 0
 
 

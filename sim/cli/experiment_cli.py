@@ -70,10 +70,16 @@ def format_results(folder) -> str:
         lines.append(f"  incomplete     {total - len(runs)} runs missing: re-run '{man['rerun']}'")
     cols = [c for c in runs.columns if c.startswith("outcome.")]
     if len(runs) and cols:
-        lines.append(f"  {'outcome':<18}{'mean':>10}{'sd':>10}{'min':>10}{'max':>10}")
+        from ..experiments.experiment import OUTCOME_INFO
+
+        units = {c: OUTCOME_INFO.get(c[8:], ("", "", ""))[2] for c in cols}
+        # as wide as the longest name and unit ('facilitator_meetings' pushed its row out of line)
+        wn, wu = max(18, *(len(c) - 6 for c in cols)), max(len("unit"), *(len(u) for u in units.values())) + 2
+        lines.append(f"  {'outcome':<{wn}}{'unit':<{wu}}{'mean':>10}{'sd':>10}{'min':>10}{'max':>10}")
         for c in cols:
             v = runs[c].astype(float)
-            lines.append(f"  {c[8:]:<18}{v.mean():>10.3f}{v.std():>10.3f}{v.min():>10.3f}{v.max():>10.3f}")
+            lines.append(f"  {c[8:]:<{wn}}{units[c]:<{wu}}{v.mean():>10.3f}{v.std():>10.3f}{v.min():>10.3f}"
+                         f"{v.max():>10.3f}")
         from ..experiments.discovery import success
 
         ok = success(runs, man.get("discovery", {}))
@@ -124,9 +130,11 @@ def cmd_report(args) -> int:
 
 def register(sub) -> None:
     """Add sweep, results, sensitivity and report to the ``asocia`` subcommands."""
+    from .commands import whole
+
     s = sub.add_parser("sweep", help="run every design point x replication of an experiment")
     s.add_argument("experiment", help="experiment TOML file, e.g. experiments/quick.toml")
-    s.add_argument("--workers", type=int, help="worker processes (default: CPUs available)")
+    s.add_argument("--workers", type=whole("a whole number >= 1"), help="worker processes (default: CPUs available)")
     s.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local process pool (default) or Dask distributed")
     s.add_argument("--scheduler", metavar="ADDRESS",

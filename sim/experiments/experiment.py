@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model.scenario import PROFILES, Scenario, ScenarioError, load_scenario, param, read_toml
+from ..model.scenario import PROFILES, SECTIONS, Scenario, ScenarioError, load_scenario, param, read_toml
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris", "crossed")
 SEEDING = ("independent", "common")
@@ -516,7 +516,8 @@ def load_experiment(path: str | Path) -> Experiment:
     allowed_tables = ("experiment", "set", "factors", "discovery")
     for key in data:
         if key not in allowed_tables:
-            raise ExperimentError(f"{origin}: unknown table '{key}'; allowed: {', '.join(allowed_tables)}")
+            hint = " (a scenario file: 'asocia run' plays it)" if key in SECTIONS else ""
+            raise ExperimentError(f"{origin}: unknown table '{key}'{hint}; allowed: {', '.join(allowed_tables)}")
     exp = data.get("experiment")
     if not isinstance(exp, dict):
         raise ExperimentError(f"{origin}: missing table [experiment]; allowed keys: {', '.join(EXPERIMENT_KEYS)}")
@@ -541,7 +542,11 @@ def load_experiment(path: str | Path) -> Experiment:
                                   "as [experiment].steps")
     declared = dict(fixed)
     fixed.setdefault("run.firm_table", "off")  # sweeps keep per-run outcomes; the firm table is not needed
-    base = load_scenario(path.parent / exp["scenario"])
+    base_path = path.parent / exp["scenario"]
+    if not base_path.exists():   # the scenario file's own errors name that file; a missing one names this key
+        raise ExperimentError(f"{origin}: key 'experiment.scenario' got {exp['scenario']!r}, and {base_path} "
+                              "does not exist; allowed: a scenario TOML path, relative to the experiment file")
+    base = load_scenario(base_path)
     try:
         base = base.replace(fixed, origin=f"{origin}: [set]")
     except ScenarioError as e:

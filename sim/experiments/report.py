@@ -745,8 +745,14 @@ def build_html(folder, lang: str = "es") -> str:
 def write_report(folder, out=None, lang: str = "es") -> Path:
     """Write the report (default ``DIR/report.html``, or ``DIR/report.en.html`` in English)."""
     path = Path(out) if out else Path(folder) / ("report.html" if lang == "es" else f"report.{lang}.html")
+    if out and (path.is_dir() or not path.parent.is_dir()):   # refused before the page is built
+        raise StoreError(f"--out {out}: allowed: an HTML file in an existing folder")
     page = build_html(folder, lang)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:   # a full disk, a read-only folder
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"--out {path}: cannot write ({e.strerror or e})") from None
     return path

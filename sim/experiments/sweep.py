@@ -424,12 +424,16 @@ def _sweep(experiment, plan, store, workers, engine, scheduler, progress, redo_d
                     workers = _run_dask(todo, experiment.batch, args, workers, scheduler, save)
                     session["workers"] = workers
         status = "complete"
-    except KeyboardInterrupt:
-        print(f"\nasocia: interrupted; {len(done) + ran} of {len(plan.runs)} runs are stored in "
-              f"{store.folder}. Run the same command again to resume.", file=log)
-        raise
     finally:
         store.flush(tries=600)  # up to a minute, should a reader hold the index open
+        if status != "complete":
+            # the signal may land inside save(), after a batch is written but before it is counted:
+            # what is stored is what the index now holds
+            ran = len(store.done()) - len(done)
+            if sys.exc_info()[0] is KeyboardInterrupt:
+                # the command ends with "asocia: interrupted" (sim/cli), so the word is not said twice
+                print(f"\nasocia: {len(done) + ran} of {len(plan.runs)} runs are stored in {store.folder}; "
+                      "run the same command again to resume", file=log)
         session.update(status=status, ran=ran, finished=time.strftime("%Y-%m-%dT%H:%M:%S"),
                        seconds=round(time.perf_counter() - t0, 3))
         store.write_manifest(manifest)

@@ -13,6 +13,7 @@ allowed, before any agent exists.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import os
 import stat
@@ -651,6 +652,8 @@ class Param:
             return "true or false"
         kind = "an integer" if self.type is int else ("a number" if self.type is float else "a string")
         if self.lo is not None and self.hi is not None:
+            if self.type is int:   # whole numbers in full: a seed's bound is 9223372036854775807, not 9.22337e+18
+                return f"{kind} from {int(self.lo)} to {int(self.hi)}"
             return f"{kind} from {self.lo:g} to {self.hi:g}"
         return kind
 
@@ -674,12 +677,27 @@ def params() -> list[Param]:
 _PARAMS = {p.key: p for p in params()}
 
 
+def did_you_mean(key: str) -> str:
+    """" (did you mean 'sanctions.fine'?)" for a mistyped key or section, or "" when nothing is close.
+
+    The same name in another section comes first (``rules.fine`` -> ``sanctions.fine``), then the
+    closest key by spelling (``rules.monitorin`` -> ``rules.monitoring``).
+    """
+    if "." not in key:
+        near = difflib.get_close_matches(key, list(SECTIONS), n=1, cutoff=0.7)
+    else:
+        name = key.split(".", 1)[1]
+        near = [k for k in _PARAMS if k.split(".", 1)[1] == name][:1]
+        near = near or difflib.get_close_matches(key, list(_PARAMS), n=1, cutoff=0.8)
+    return f" (did you mean '{near[0]}'?)" if near else ""
+
+
 def param(key: str) -> Param:
     """Look up one parameter by dotted key; raises ScenarioError naming the allowed keys."""
     if key not in _PARAMS:
         section = key.split(".")[0]
         near = [k for k in _PARAMS if k.startswith(section + ".")] or list(SECTIONS)
-        raise ScenarioError(f"unknown key '{key}'; allowed: {', '.join(near)}")
+        raise ScenarioError(f"unknown key '{key}'{did_you_mean(key)}; allowed: {', '.join(near)}")
     return _PARAMS[key]
 
 
@@ -833,7 +851,8 @@ def from_dict(data: dict[str, Any], origin: str = "<dict>") -> Scenario:
     sections = {}
     for name, value in data.items():
         if name not in SECTIONS:
-            raise ScenarioError(f"{origin}: unknown section '{name}'; allowed: {', '.join(SECTIONS)}")
+            hint = " (an experiment file: 'asocia sweep' runs it)" if name == "experiment" else did_you_mean(name)
+            raise ScenarioError(f"{origin}: unknown section '{name}'{hint}; allowed: {', '.join(SECTIONS)}")
         if not isinstance(value, dict):
             raise ScenarioError(f"{origin}: '{name}' must be a table [{name}]")
     for name, cls in SECTIONS.items():
@@ -843,7 +862,8 @@ def from_dict(data: dict[str, Any], origin: str = "<dict>") -> Scenario:
             dotted = f"{name}.{key}"
             if dotted not in _PARAMS:
                 allowed = ", ".join(f.name for f in dataclasses.fields(cls))
-                raise ScenarioError(f"{origin}: unknown key '{dotted}'; allowed in [{name}]: {allowed}")
+                raise ScenarioError(f"{origin}: unknown key '{dotted}'{did_you_mean(dotted)}; allowed in "
+                                    f"[{name}]: {allowed}")
             kwargs[key] = _check(value, _PARAMS[dotted], origin)
         sections[name] = cls(**kwargs)
     scenario = Scenario(**sections, source=origin)

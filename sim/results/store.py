@@ -3,7 +3,8 @@
 Layout of a run folder::
 
     manifest.json        schema version, versions, the exact scenario (TOML), seed, steps, checksums
-    scenario.toml        the scenario as run (``asocia run scenario.toml --seed N`` re-runs it)
+    scenario.toml        the scenario as run (the manifest's ``rerun``, typed in the folder, re-runs it
+                         into ``../<folder>-rerun``)
     runs.parquet steps.parquet firms.parquet events.parquet   (and .csv copies on request)
 
 Files are written to a temporary name and renamed, and the manifest is written last with a
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -151,6 +153,12 @@ def _write_run(results, out: Path, csv: bool) -> None:
         for name in TABLES:   # an earlier run's copies would not match these tables
             (out / f"{name}.csv").unlink(missing_ok=True)
     manifest = dict(results.manifest, checksums=checksums)
+    if manifest.get("kind") == "run" and "seed" in manifest and "steps" in manifest:
+        # typed in this folder, next to scenario.toml: the copy goes beside the folder, never into it
+        # (a results/ folder inside would make the folder refuse its own run's next save)
+        beside = shlex.quote(f"../{out.resolve().name}-rerun")
+        manifest["rerun"] = (f"asocia run scenario.toml --seed {int(manifest['seed'])} "
+                             f"--steps {int(manifest['steps'])} --out {beside}")
     _atomic_write_bytes(manifest_path, json.dumps(manifest, indent=2, default=str).encode())
 
 
