@@ -246,7 +246,7 @@ def test_run_summary_prints_the_programme_lines():
     res = play(steps=104)
     out = format_summary(res)
     o = res.summary()
-    assert f"programme      ends at meeting 52 · {o['programme_cost']:.0f} per group" in out
+    assert f"programme      ends at meeting 52 · {o['programme_cost']:.0f} money per group" in out
     assert f"two years on   {round(o['alive_2y'] * 4)}/4 groups alive" in out
     assert "two years on   beyond this run" in format_summary(play(steps=60))
     assert "programme" not in format_summary(play({"facilitator.schedule": "none"}, steps=20))
