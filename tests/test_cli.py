@@ -311,6 +311,38 @@ def test_compare_prints_intervals_for_every_outcome(capsys):
     assert outcome_range("alive_2y") == (0.0, 1.0) and outcome_range("cost_per_group_2y")[0] == 0.0
 
 
+def test_compare_shows_a_scenario_without_programme_as_having_none(capsys, tmp_path):
+    # no facilitator: the planned end is 0, which compare printed as '0.00 [0.00, 0.00]' meetings
+    alone = tmp_path / "alone.toml"
+    alone.write_text('[meta]\nname = "alone"\n\n[population]\ngroups = 2\n\n[facilitator]\nschedule = "none"\n')
+    rc, out, err = cli(capsys, "compare", BASELINE, str(alone), "--reps", "2", "--steps", "5")
+    assert rc == 0, err
+    lines = out.splitlines()
+    rows = {line.split()[0]: line for line in lines[2:lines.index("")]}
+    for key in ("programme_end", "alive_end", "alive_2y", "self_governance_end", "cost_per_group_2y"):
+        assert rows[key].endswith(" –"), rows[key]          # the scenario without a programme
+    assert "52.00 [52.00, 52.00]" in rows["programme_end"]  # the baseline's programme ends at meeting 52
+    assert rows["programme_cost"].endswith("0.00 [0.00, 0.00]")   # it paid nothing: a number, not a dash
+    assert "–: no programme" in out
+    rc, out, _ = cli(capsys, "compare", BASELINE, NO_RULES, "--reps", "1", "--steps", "3")
+    assert rc == 0 and "no programme" not in out and " –" not in out   # the note only when it applies
+
+
+def test_results_leaves_runs_without_programme_out_of_programme_end(capsys, tmp_path):
+    (tmp_path / "e.toml").write_text(
+        f'[experiment]\nname = "e"\nscenario = "{BASELINE}"\ndesign = "factorial"\nreplications = 1\n'
+        'seed = 3\nsteps = 3\noutcomes = ["survival", "programme_end"]\n'
+        '[factors]\n"facilitator.schedule" = { levels = ["none", "taper"] }\n')
+    assert main(["sweep", str(tmp_path / "e.toml"), "--workers", "1", "--no-progress",
+                 "--out", str(tmp_path / "s")]) == 0
+    rc, out, err = cli(capsys, "results", str(tmp_path / "s"))
+    assert rc == 0, err
+    row = next(line for line in out.splitlines() if line.split()[:1] == ["programme_end"])
+    # mean, sd, min, max of the one run with a programme (not 26 = the mean of 0 and 52); one value has no sd
+    assert row.split()[-4:] == ["52.000", "–", "52.000", "52.000"], row
+    assert "1 of 2 runs had no programme" in out
+
+
 def test_compare_uses_the_same_replication_seeds_for_every_scenario():
     from sim.cli.commands import compare
 
