@@ -366,6 +366,32 @@ def test_params_lists_every_parameter(capsys):
     assert rc == 0 and "Control: probabilidad de detectar un acto furtivo" in out_es
 
 
+def test_params_in_spanish_says_what_is_allowed_and_the_units_in_spanish(capsys):
+    from sim.model.vocabulary import UNITS
+
+    rc, out, _ = cli(capsys, "params", "--lang", "es")
+    assert rc == 0
+    lines = dict(zip((p.key for p in params()), out.splitlines(), strict=True))
+    assert "  un número de 0 a 1  " in lines["rules.monitoring"]
+    assert "  un entero de 1 a 5000  " in lines["run.steps"] and lines["run.steps"].endswith("[reuniones]")
+    assert "  uno de 'none', 'permanent', 'abrupt', 'taper'  " in lines["facilitator.schedule"]  # what a file takes
+    assert "  true o false  " in lines["export.dipat"]
+    for p in params():   # every label and unit in Spanish, none left in English
+        assert p.es in lines[p.key], p.key
+        assert not p.unit or lines[p.key].endswith(f"[{UNITS[p.unit]}]"), lines[p.key]
+    for english in ("a number", "an integer", "one of", "a string", "true or false", "[meetings]", "[firms]"):
+        assert english not in out, english
+    starts = {line.index(p.es) for p, line in zip(params(), out.splitlines(), strict=True)}
+    assert len(starts) == 1, starts
+
+
+def test_params_into_a_closed_pipe_ends_without_traceback():
+    # 'asocia params | head -2': the reader leaves after two lines
+    ok = subprocess.run(f"{shlex.quote(sys.executable)} -m sim.cli params | head -2", shell=True,
+                        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert len(ok.stdout.splitlines()) == 2 and "Traceback" not in ok.stderr and "BrokenPipe" not in ok.stderr, ok.stderr
+
+
 # ---------------------------------------------------------------------- the console script
 def test_console_script_runs_and_reports_errors_without_traceback(tmp_path):
     assert ASOCIA.exists(), ASOCIA

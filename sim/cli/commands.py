@@ -451,12 +451,17 @@ def cmd_params(args) -> int:
     from ..model.scenario import Param, params
 
     rows = params()
+    lang = args.lang
+
+    def allowed(p: Param) -> str:
+        return p.allowed(lang)
+
     # columns as wide as their widest entry, so every label starts in the same column
-    wk, wd, wa = (max(len(f(p)) for p in rows) for f in (lambda p: p.key, lambda p: repr(p.default), Param.allowed))
+    wk, wd, wa = (max(len(f(p)) for p in rows) for f in (lambda p: p.key, lambda p: repr(p.default), allowed))
     for prm in rows:
-        label = prm.es if args.lang == "es" else prm.en
-        unit = f" [{prm.unit}]" if prm.unit else ""
-        print(f"{prm.key:<{wk}}  {prm.default!r:<{wd}}  {prm.allowed():<{wa}}  {label}{unit}")
+        label = prm.es if lang == "es" else prm.en
+        unit = f" [{prm.unit_in(lang)}]" if prm.unit else ""
+        print(f"{prm.key:<{wk}}  {prm.default!r:<{wd}}  {allowed(prm):<{wa}}  {label}{unit}")
     return 0
 
 
@@ -500,6 +505,11 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("asocia: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:   # 'asocia params | head': the reader has gone; stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit's flush
+        return 1
     except Exception as e:
         if type(e).__name__ != "InterruptException":   # DuckDB's, when a signal lands inside a query
             raise
