@@ -216,6 +216,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
+def rss_text(mb: float) -> str:
+    """'peak RSS 268 MB', or why there is no figure (NaN: the run shared its process, quick mode)."""
+    if mb != mb:
+        return (f"peak RSS not measured per run (quick mode: the runs share this process, whose peak so far "
+                f"is {peak_rss_mb():,.0f} MB)")
+    return f"peak RSS {mb:,.0f} MB"
+
+
 def child(argv: list[str]) -> int:
     """Run one Asocia run in this (fresh) process and print time and peak memory as JSON."""
     groups, group_size, steps = (int(x) for x in argv[:3])
@@ -415,20 +423,21 @@ def main(argv: list[str] | None = None) -> int:
             table = z.big_table if g == max(z.scale_groups) else "full"
             if z.fresh_processes:
                 r = in_subprocess(g, z.group_size, z.steps, table)
-            else:   # quick mode: no peak memory per size
+            else:   # quick mode: the runs share this process, so none has a peak memory of its own
                 r = time_asocia(g, z.group_size, z.steps, table=table)
                 r["peak_rss_mb"] = float("nan")
             r.update(firms=g * z.group_size, table=table)
             by_firms.append(r)
+            rss = f"  peak RSS {r['peak_rss_mb']:,.0f} MB" if r["peak_rss_mb"] == r["peak_rss_mb"] else ""
             say(f"  {r['firms']:>8,} firms  {r['seconds']:8.2f} s  ({r['firm_steps'] / r['seconds']:,.0f}"
-                f" firm-steps/s)  peak RSS {r['peak_rss_mb']:,.0f} MB  firm table: {table}")
+                f" firm-steps/s){rss}  firm table: {table}")
         e_firms = exponent([r["firms"] for r in by_firms], [r["seconds"] for r in by_firms])
         top = exponent([r["firms"] for r in by_firms[-2:]], [r["seconds"] for r in by_firms[-2:]])
         say(f"  fitted exponent in firms: {e_firms:.2f}   {verdict('exponent_firms', e_firms)}")
         say(f"  (between the two largest sizes alone: {top:.2f}; fixed costs flatten the small end)")
         big = by_firms[-1]
-        say(f"  {big['firms']:,} firms with the firm table {big['table']}: peak RSS "
-            f"{big['peak_rss_mb']:,.0f} MB   {verdict('memory_100k_mb', big['peak_rss_mb'])}")
+        say(f"  {big['firms']:,} firms with the firm table {big['table']}: {rss_text(big['peak_rss_mb'])}   "
+            f"{verdict('memory_100k_mb', big['peak_rss_mb'])}")
         say(f"Scaling of (a) in meetings ({firms:,} firms, in this process):")
         by_steps = []
         for steps in z.scale_steps:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -33,6 +34,10 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path, capsys):
                   "peak memory of (a)", "fitted exponent in firms", "fitted exponent in meetings",
                   "one sim.run with its tables", "end to end"):
         assert label in text, label
+    # quick mode plays the scaling runs in this process: no peak memory of their own, and it says so
+    # instead of printing 'peak RSS nan MB'
+    assert not re.search(r"\bnan\b", text, flags=re.I), [line for line in text.splitlines() if "nan" in line]
+    assert "peak RSS not measured per run (quick mode" in text
     res = json.loads(out.read_text())
     sbs = res["side_by_side"]
     assert len(sbs["a"]) == len(sbs["b"]) == len(sbs["c"]) == 3
