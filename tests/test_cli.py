@@ -389,7 +389,8 @@ def test_params_into_a_closed_pipe_ends_without_traceback():
     # 'asocia params | head -2': the reader leaves after two lines
     ok = subprocess.run(f"{shlex.quote(sys.executable)} -m sim.cli params | head -2", shell=True,
                         capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent)
-    assert len(ok.stdout.splitlines()) == 2 and "Traceback" not in ok.stderr and "BrokenPipe" not in ok.stderr, ok.stderr
+    assert len(ok.stdout.splitlines()) == 2, ok.stdout
+    assert "Traceback" not in ok.stderr and "BrokenPipe" not in ok.stderr, ok.stderr
 
 
 # ---------------------------------------------------------------------- the console script

@@ -90,7 +90,8 @@ T = {
         "ranked": "{o}: media por punto (ordenados) con la banda del 10 % al 90 % de las repeticiones",
         "alone": "ir solo", "threshold": "umbral de supervivencia", "robust_line": "umbral de robustez",
         "series": "Trayectorias de los grupos", "series_title": "{o} reunión a reunión (media y banda 10–90 %)",
-        "meeting": "reunión", "meetings": "reuniones", "discovery": "Dónde funcionan los grupos: reglas encontradas (PRIM y CART)",
+        "meeting": "reunión", "meetings": "reuniones",
+        "discovery": "Dónde funcionan los grupos: reglas encontradas (PRIM y CART)",
         "rule_if": "SI", "rule_and": "Y", "rule_then": "ENTONCES tiene éxito el {dens} de los puntos "
                      "({n} puntos; contiene el {cov} de todos los éxitos)",
         "candidate": "Candidata (no alcanza el {dens} de éxito requerido; no es una regla)",
@@ -152,7 +153,8 @@ T = {
         "ranked": "{o}: mean per point (ranked) with the 10 %–90 % band over replications",
         "alone": "going alone", "threshold": "survival threshold", "robust_line": "robustness threshold",
         "series": "The groups' trajectories", "series_title": "{o} meeting by meeting (mean and 10–90 % band)",
-        "meeting": "meeting", "meetings": "meetings", "discovery": "Where groups work: discovered rules (PRIM and CART)",
+        "meeting": "meeting", "meetings": "meetings",
+        "discovery": "Where groups work: discovered rules (PRIM and CART)",
         "rule_if": "IF", "rule_and": "AND", "rule_then": "THEN {dens} of the points succeed ({n} points; "
                      "it holds {cov} of all successes)",
         "candidate": "Candidate (below the required {dens} success; not a rule)",
@@ -262,8 +264,11 @@ class Labels:
         return "–" if v is None or not np.isfinite(v) else f"{v * 100:.0f} %"
 
     def value(self, v) -> str:
-        """A factor value: a number with the language's decimal mark, a choice by its label
-        (sim/model/vocabulary.py, ``CHOICES``: 'taper' is 'retiro gradual'), a switch as yes or no."""
+        """A factor value in the report's language.
+
+        A number with the language's decimal mark, a choice by its label (sim/model/vocabulary.py,
+        ``CHOICES``: 'taper' is 'retiro gradual'), a switch as yes or no.
+        """
         if isinstance(v, (bool, np.bool_)):
             return self.t["true" if v else "false"]
         if isinstance(v, (float, np.floating)):

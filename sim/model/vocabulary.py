@@ -1,5 +1,7 @@
-"""The model's vocabularies, declared once: the four profiles of the guide's table, the event kinds,
-and the English and Spanish words for the scenario's choice values and units.
+"""The model's vocabularies, declared once: profiles, event kinds, the words for choices and units.
+
+The four profiles of the guide's table, the event kinds, and the English and Spanish words for the
+scenario's choice values and units.
 
 Everything else (scenario shares, decision rules, tables, narrative, CLI summary, dashboard labels
 and colours) derives its list of profiles from :data:`PROFILES`. The module imports nothing heavy,
