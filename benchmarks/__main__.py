@@ -22,7 +22,6 @@ Targets (issues 3 and 13) are printed next to each figure; they are not enforced
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -337,9 +336,12 @@ def main(argv: list[str] | None = None) -> int:
         argv = argv[1:]
     if argv and argv[0] == "--child":
         return child(argv[1:])
-    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    from sim.cli.commands import Parser, whole  # the command line's one-line errors, exit code 2
+
+    p = Parser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="tiny sizes, runs in seconds (CI)")
-    p.add_argument("--reps", type=int, default=3, help="repetitions of a, b and c (default 3)")
+    p.add_argument("--reps", type=whole("a whole number >= 1"), default=3,
+                   help="repetitions of a, b and c (default 3)")
     p.add_argument("--skip-scaling", action="store_true", help="leave out the scaling runs")
     p.add_argument("--skip-small", action="store_true", help="leave out the small-run figures")
     p.add_argument("--skip-engine", action="store_true", help="leave out issue 13's engine section")
@@ -349,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = p.parse_args(argv)
     if args.reps < 1:
-        p.error("--reps must be at least 1")
+        p.error(f"argument --reps: got {args.reps}; allowed: a whole number >= 1")
     if args.engine and args.skip_engine:
         p.error("--engine and --skip-engine exclude each other")
     z = QUICK if args.quick else Sizes()

@@ -182,6 +182,18 @@ def test_vectorised_sentences_match_row_by_row_sentences():
         pd.testing.assert_series_equal(describe(plain, lang), ev[col], check_names=False)
 
 
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--reps", "x"], "argument --reps: got 'x'; allowed: a whole number >= 1"),
+    (["--reps", "0"], "argument --reps: got 0; allowed: a whole number >= 1")])
+def test_a_bad_bench_option_is_one_line_naming_it_and_what_is_allowed(capsys, argv, said):
+    # argparse printed its usage block and "invalid int value: 'x'"
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.count("\n") == 1 and "usage:" not in err, err
+    assert err.startswith(f"python -m benchmarks: error: {said} "), err
+
+
 def test_asocia_bench_passes_its_options_through(monkeypatch):
     import benchmarks.__main__ as bench
     from sim.cli import main as cli_main
