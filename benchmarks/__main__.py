@@ -22,7 +22,6 @@ Targets (issues 3 and 13) are printed next to each figure; they are not enforced
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -216,6 +215,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
+def rss_text(mb: float) -> str:
+    """'peak RSS 268 MB', or why there is no figure (NaN: the run shared its process, quick mode)."""
+    if mb != mb:
+        return (f"peak RSS not measured per run (quick mode: the runs share this process, whose peak so far "
+                f"is {peak_rss_mb():,.0f} MB)")
+    return f"peak RSS {mb:,.0f} MB"
+
+
 def child(argv: list[str]) -> int:
     """Run one Asocia run in this (fresh) process and print time and peak memory as JSON."""
     groups, group_size, steps = (int(x) for x in argv[:3])
@@ -329,9 +336,12 @@ def main(argv: list[str] | None = None) -> int:
         argv = argv[1:]
     if argv and argv[0] == "--child":
         return child(argv[1:])
-    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    from sim.cli.commands import Parser, whole  # the command line's one-line errors, exit code 2
+
+    p = Parser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="tiny sizes, runs in seconds (CI)")
-    p.add_argument("--reps", type=int, default=3, help="repetitions of a, b and c (default 3)")
+    p.add_argument("--reps", type=whole("a whole number >= 1"), default=3,
+                   help="repetitions of a, b and c (default 3)")
     p.add_argument("--skip-scaling", action="store_true", help="leave out the scaling runs")
     p.add_argument("--skip-small", action="store_true", help="leave out the small-run figures")
     p.add_argument("--skip-engine", action="store_true", help="leave out issue 13's engine section")
@@ -341,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = p.parse_args(argv)
     if args.reps < 1:
-        p.error("--reps must be at least 1")
+        p.error(f"argument --reps: got {args.reps}; allowed: a whole number >= 1")
     if args.engine and args.skip_engine:
         p.error("--engine and --skip-engine exclude each other")
     z = QUICK if args.quick else Sizes()
@@ -415,20 +425,21 @@ def main(argv: list[str] | None = None) -> int:
             table = z.big_table if g == max(z.scale_groups) else "full"
             if z.fresh_processes:
                 r = in_subprocess(g, z.group_size, z.steps, table)
-            else:   # quick mode: no peak memory per size
+            else:   # quick mode: the runs share this process, so none has a peak memory of its own
                 r = time_asocia(g, z.group_size, z.steps, table=table)
                 r["peak_rss_mb"] = float("nan")
             r.update(firms=g * z.group_size, table=table)
             by_firms.append(r)
+            rss = f"  peak RSS {r['peak_rss_mb']:,.0f} MB" if r["peak_rss_mb"] == r["peak_rss_mb"] else ""
             say(f"  {r['firms']:>8,} firms  {r['seconds']:8.2f} s  ({r['firm_steps'] / r['seconds']:,.0f}"
-                f" firm-steps/s)  peak RSS {r['peak_rss_mb']:,.0f} MB  firm table: {table}")
+                f" firm-steps/s){rss}  firm table: {table}")
         e_firms = exponent([r["firms"] for r in by_firms], [r["seconds"] for r in by_firms])
         top = exponent([r["firms"] for r in by_firms[-2:]], [r["seconds"] for r in by_firms[-2:]])
         say(f"  fitted exponent in firms: {e_firms:.2f}   {verdict('exponent_firms', e_firms)}")
         say(f"  (between the two largest sizes alone: {top:.2f}; fixed costs flatten the small end)")
         big = by_firms[-1]
-        say(f"  {big['firms']:,} firms with the firm table {big['table']}: peak RSS "
-            f"{big['peak_rss_mb']:,.0f} MB   {verdict('memory_100k_mb', big['peak_rss_mb'])}")
+        say(f"  {big['firms']:,} firms with the firm table {big['table']}: {rss_text(big['peak_rss_mb'])}   "
+            f"{verdict('memory_100k_mb', big['peak_rss_mb'])}")
         say(f"Scaling of (a) in meetings ({firms:,} firms, in this process):")
         by_steps = []
         for steps in z.scale_steps:

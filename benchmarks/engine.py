@@ -330,8 +330,8 @@ def engine_section(z, reps: int, say, out: dict) -> dict:
     else:
         checks["memory_100k_mb"] = big["peak_rss_mb"]
         res["memory"] = big
-        say(f"6. {big['firms']:,} firms x {z.steps} meetings, firm table {big['table']}: peak RSS "
-            f"{big['peak_rss_mb']:,.0f} MB   {verdict('memory_100k_mb', big['peak_rss_mb'])}   "
+        say(f"6. {big['firms']:,} firms x {z.steps} meetings, firm table {big['table']}: "
+            f"{bench.rss_text(big['peak_rss_mb'])}   {verdict('memory_100k_mb', big['peak_rss_mb'])}   "
             f"({big['seconds']:.1f} s wall, {big['cpu']:.1f} s CPU)")
     out["engine"] = res
     return checks

@@ -2,13 +2,15 @@
 
 Parameter labels come from the scenario schema (``Param.en`` / ``Param.es``) and log sentences from
 the events table (``message`` / ``message_es``); this module holds the rest: buttons, panel and
-chart titles, section names, event kinds. The four profile names stay in Spanish in both
-languages, as the field guide writes them (004:L1883-1951).
+chart titles, section names, event kinds. The words for choice values and units are declared in
+``sim.model.vocabulary`` (``CHOICES``, ``UNITS``), shared with the command line and the report. The
+four profile names stay in Spanish in both languages, as the field guide writes them
+(004:L1883-1951).
 """
 
 from __future__ import annotations
 
-from sim.model.vocabulary import COLOURS, LABELS
+from sim.model.vocabulary import CHOICES, COLOURS, LABELS, UNITS
 
 LANGS = ("es", "en")
 
@@ -55,27 +57,6 @@ KINDS = {
     "handover": ("hand-over", "traspaso de tareas"),
     "manager": ("manager hired", "gerente contratado"),
 }
-
-CHOICES = {
-    "full": ("every meeting", "todas las reuniones"), "sampled": ("sampled", "muestreada"),
-    "off": ("off", "no guardar"), "proportional": ("proportional", "proporcional"),
-    "equal": ("equal", "igualitario"), "fixed": ("fixed partners", "socios fijos"),
-    "random": ("re-matched each meeting", "re-emparejados cada reunión"),
-    "consensus": ("consensus", "consenso"), "majority": ("majority", "mayoría"),
-    "leader": ("leader decides", "decide un líder"), "open": ("open", "abierto"),
-    "screened": ("screened", "con evaluación"), "dipat": ("DIPAT (no repeated product)",
-                                                        "DIPAT (sin producto repetido)"),
-    "none": ("none", "ninguno"), "committee": ("committee", "comité"),
-    "facilitator": ("facilitator", "facilitador"), "permanent": ("permanent", "permanente"),
-    "abrupt": ("abrupt withdrawal", "retiro abrupto"), "taper": ("gradual taper", "retiro gradual"),
-}
-
-UNITS = {"meetings": "reuniones", "firms": "empresas", "seats": "lugares", "lines": "líneas",
-         "money/unit": "dinero/unidad", "units/meeting": "unidades/reunión", "units": "unidades",
-         "money/meeting": "dinero/reunión", "leads/meeting": "contactos/reunión", "money": "dinero",
-         "strikes": "faltas", "/meeting": "/reunión", "acts": "actos", "money/group": "dinero/grupo",
-         "money/point": "dinero/punto", "money/round": "dinero/ronda", "points": "puntos",
-         "points/unit": "puntos/unidad", "x": "x"}
 
 PHASES = {
     1: ("I promotion and selection", "I promoción y selección"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -33,6 +34,10 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path, capsys):
                   "peak memory of (a)", "fitted exponent in firms", "fitted exponent in meetings",
                   "one sim.run with its tables", "end to end"):
         assert label in text, label
+    # quick mode plays the scaling runs in this process: no peak memory of their own, and it says so
+    # instead of printing 'peak RSS nan MB'
+    assert not re.search(r"\bnan\b", text, flags=re.I), [line for line in text.splitlines() if "nan" in line]
+    assert "peak RSS not measured per run (quick mode" in text
     res = json.loads(out.read_text())
     sbs = res["side_by_side"]
     assert len(sbs["a"]) == len(sbs["b"]) == len(sbs["c"]) == 3
@@ -175,6 +180,18 @@ def test_vectorised_sentences_match_row_by_row_sentences():
         # plain object columns (a table read back from CSV) give the same sentences
         plain = ev.astype({"kind": object, "profile": object, "sanction": object})
         pd.testing.assert_series_equal(describe(plain, lang), ev[col], check_names=False)
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--reps", "x"], "argument --reps: got 'x'; allowed: a whole number >= 1"),
+    (["--reps", "0"], "argument --reps: got 0; allowed: a whole number >= 1")])
+def test_a_bad_bench_option_is_one_line_naming_it_and_what_is_allowed(capsys, argv, said):
+    # argparse printed its usage block and "invalid int value: 'x'"
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.count("\n") == 1 and "usage:" not in err, err
+    assert err.startswith(f"python -m benchmarks: error: {said} "), err
 
 
 def test_asocia_bench_passes_its_options_through(monkeypatch):

@@ -311,6 +311,38 @@ def test_compare_prints_intervals_for_every_outcome(capsys):
     assert outcome_range("alive_2y") == (0.0, 1.0) and outcome_range("cost_per_group_2y")[0] == 0.0
 
 
+def test_compare_shows_a_scenario_without_programme_as_having_none(capsys, tmp_path):
+    # no facilitator: the planned end is 0, which compare printed as '0.00 [0.00, 0.00]' meetings
+    alone = tmp_path / "alone.toml"
+    alone.write_text('[meta]\nname = "alone"\n\n[population]\ngroups = 2\n\n[facilitator]\nschedule = "none"\n')
+    rc, out, err = cli(capsys, "compare", BASELINE, str(alone), "--reps", "2", "--steps", "5")
+    assert rc == 0, err
+    lines = out.splitlines()
+    rows = {line.split()[0]: line for line in lines[2:lines.index("")]}
+    for key in ("programme_end", "alive_end", "alive_2y", "self_governance_end", "cost_per_group_2y"):
+        assert rows[key].endswith(" –"), rows[key]          # the scenario without a programme
+    assert "52.00 [52.00, 52.00]" in rows["programme_end"]  # the baseline's programme ends at meeting 52
+    assert rows["programme_cost"].endswith("0.00 [0.00, 0.00]")   # it paid nothing: a number, not a dash
+    assert "–: no programme" in out
+    rc, out, _ = cli(capsys, "compare", BASELINE, NO_RULES, "--reps", "1", "--steps", "3")
+    assert rc == 0 and "no programme" not in out and " –" not in out   # the note only when it applies
+
+
+def test_results_leaves_runs_without_programme_out_of_programme_end(capsys, tmp_path):
+    (tmp_path / "e.toml").write_text(
+        f'[experiment]\nname = "e"\nscenario = "{BASELINE}"\ndesign = "factorial"\nreplications = 1\n'
+        'seed = 3\nsteps = 3\noutcomes = ["survival", "programme_end"]\n'
+        '[factors]\n"facilitator.schedule" = { levels = ["none", "taper"] }\n')
+    assert main(["sweep", str(tmp_path / "e.toml"), "--workers", "1", "--no-progress",
+                 "--out", str(tmp_path / "s")]) == 0
+    rc, out, err = cli(capsys, "results", str(tmp_path / "s"))
+    assert rc == 0, err
+    row = next(line for line in out.splitlines() if line.split()[:1] == ["programme_end"])
+    # mean, sd, min, max of the one run with a programme (not 26 = the mean of 0 and 52); one value has no sd
+    assert row.split()[-4:] == ["52.000", "–", "52.000", "52.000"], row
+    assert "1 of 2 runs had no programme" in out
+
+
 def test_compare_uses_the_same_replication_seeds_for_every_scenario():
     from sim.cli.commands import compare
 
@@ -332,6 +364,36 @@ def test_params_lists_every_parameter(capsys):
     assert len(starts) == 1, starts   # every label in the same column, after the longest allowed text
     rc, out_es, _ = cli(capsys, "params", "--lang", "es")
     assert rc == 0 and "Control: probabilidad de detectar un acto furtivo" in out_es
+
+
+def test_params_in_spanish_says_what_is_allowed_and_the_units_in_spanish(capsys):
+    from sim.model.vocabulary import UNITS
+
+    rc, out, _ = cli(capsys, "params", "--lang", "es")
+    assert rc == 0
+    lines = dict(zip((p.key for p in params()), out.splitlines(), strict=True))
+    assert "  un número de 0 a 1  " in lines["rules.monitoring"]
+    assert "  un entero de 1 a 5000  " in lines["run.steps"] and lines["run.steps"].endswith("[reuniones]")
+    assert "  uno de 'none', 'permanent', 'abrupt', 'taper'  " in lines["facilitator.schedule"]  # what a file takes
+    assert "  true o false  " in lines["export.dipat"]
+    for p in params():   # every label and unit in Spanish, none left in English
+        assert p.es in lines[p.key], p.key
+        assert not p.unit or lines[p.key].endswith(f"[{UNITS[p.unit]}]"), lines[p.key]
+    for english in ("a number", "an integer", "one of", "a string", "true or false", "[meetings]", "[firms]"):
+        assert english not in out, english
+    starts = {line.index(p.es) for p, line in zip(params(), out.splitlines(), strict=True)}
+    assert len(starts) == 1, starts
+
+
+def test_params_into_a_closed_pipe_ends_without_traceback():
+    # 'asocia params | head -2': the reader is gone before the table is written (closed here before
+    # the command has even imported its modules, so the write always fails)
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "params"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
 
 
 # ---------------------------------------------------------------------- the console script

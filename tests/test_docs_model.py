@@ -62,6 +62,23 @@ def test_every_scenario_file_is_described():
     assert not missing, f"scenario files not described in docs/model.md §7: {missing}"
 
 
+def test_the_before_and_after_table_has_an_after_figure_for_every_scenario_file():
+    # programme_designs.py scenarios measures every file in scenarios/: the table's after column must
+    # name each of them (it still showed public_goods_lab, gone since b62f54f, and not workshop)
+    table = TEXT.split("**The scenario folder before and after issue 12**", 1)[1].split("\n\n")[1]
+    rows = [line.split("|")[1:-1] for line in table.splitlines()[2:]]
+    after = {}
+    for name, *cells in rows:
+        for stem in re.findall(r"[a-z_]+(?=\s*(?:/|\(|$))", name.strip()):
+            after[stem] = [c.split("→")[1].strip() for c in cells]
+    for path in sorted((ROOT / "scenarios").glob("*.toml")):
+        assert path.stem in after, f"docs/model.md §5.1 before/after table: no row for {path.name}"
+        assert all(re.search(r"\d", c) for c in after[path.stem]), (path.stem, after[path.stem])
+    for stem, cells in after.items():
+        gone = not (ROOT / "scenarios" / f"{stem}.toml").exists()
+        assert not gone or all(c == "–" for c in cells), f"{stem}: not in scenarios/, yet an after figure"
+
+
 def test_claim_tests_named_in_docs_exist():
     named = set(re.findall(r"`(test_claim_\d+_[a-z0-9_]+)`", TEXT))
     assert len(named) >= 10

@@ -85,8 +85,8 @@ def test_spanish_report_names_the_robust_policies_with_labels_and_cost(store):
     assert "Se probaron 6 políticas" in summary and "100 contextos" in summary
     # the planted answer: taper and permanent with a fine are robust, taper is the cheaper
     assert "2 de 6 políticas tienen éxito en al menos el 80 % de los contextos" in summary
-    first = summary.index("Calendario de presencia = taper; Multa por falta = 10")
-    assert first < summary.index("Calendario de presencia = permanent; Multa por falta = 10")
+    first = summary.index("Calendario de presencia = retiro gradual; Multa por falta = 10")
+    assert first < summary.index("Calendario de presencia = permanente; Multa por falta = 10")
     assert "costo: 40 reuniones a presencia plena" in summary
     assert "La política robusta más barata cuesta 40" in summary
     # labels and units from the scenario schema, never raw keys outside the methods' code samples
@@ -101,6 +101,24 @@ def test_spanish_report_names_the_robust_policies_with_labels_and_cost(store):
         assert section in text
     assert "reaparece en el" in text  # PRIM stability
     assert not re.search(r"<script[^>]+src=", page)  # offline: plotly.js embedded
+
+
+def test_spanish_report_names_category_values_units_and_design_in_spanish(store):
+    # the policies' values, in the text and in the charts' labels, by their Spanish labels
+    # (sim/model/vocabulary.py, CHOICES), as the dashboard shows them; units and the design too
+    page = build_html(store)
+    text = visible(page)
+    charts = "".join(re.findall(r"<script[^>]*>(.*?)</script>", page, flags=re.S)[1:])
+    for raw in ("taper", "permanent"):
+        assert not re.search(rf"\b{raw}\b", text), raw
+        assert not re.search(rf"\b{raw}\b", charts), raw
+    assert "retiro gradual" in text and "permanente" in text and "ninguno" in text
+    assert "∈ {retiro gradual" in text or "∈ {permanente" in text or "∈ {ninguno" in text  # PRIM's rule
+    assert "retiro gradual \\u00b7 10" in charts   # the charts' policy names
+    methods = text[text.index("Anexo metodológico"):]
+    assert " money" not in methods and "dinero" in methods   # the fine's unit
+    assert "cruzado" in methods and "crossed" not in methods and " reunións" not in text
+    assert "52 reuniones." in methods
 
 
 def test_english_report_and_cli_flag(store, tmp_path, capsys):

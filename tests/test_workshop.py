@@ -307,6 +307,24 @@ def test_the_readme_workshop_command_creates_a_session(tmp_path):
     assert "'--groups' got 20; allowed: a whole number from 1 to 12" in bad.stderr
 
 
+@pytest.mark.parametrize(("flag", "text", "allowed"), [
+    ("--groups", "two", "a whole number from 1 to 12"), ("--seats", "2.5", "a whole number from 1 to 40"),
+    ("--seconds", "90s", "a whole number from 1 to 3600"), ("--idle", "x", "a whole number from 0 to 100"),
+    ("--seed", "1e3", f"a whole number from 0 to {2**63 - 1}")])
+def test_a_workshop_flag_that_is_not_a_whole_number_is_one_line_naming_it_and_its_range(
+        tmp_path, capsys, flag, text, allowed):
+    # argparse said "argument --groups: invalid int value: 'two'" (no range); the other commands' whole()
+    from sim.cli.commands import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["workshop", flag, text, "--no-serve", "--dir", str(tmp_path)])
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1 and "Traceback" not in err + out and "usage:" not in err
+    assert err.startswith(f"asocia workshop: error: argument {flag}: got '{text}'; allowed: {allowed} "), err
+    assert not list(tmp_path.iterdir())   # refused before any session exists
+
+
 def test_the_trainer_hands_a_firm_back_to_its_profile(tmp_path, scenario):
     ws = make(tmp_path, scenario)
     a = ws.join("Ana")

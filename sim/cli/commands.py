@@ -229,6 +229,27 @@ COMPARE_NOTES = (
     "cost_per_group_*: programme money paid up to that moment per group alive then; cost_per_member_year_*: "
     "the same money per member-year spent in a group earning more than going alone",
 )
+# the rows measured from the programme's end: a scenario without a programme has none of them
+AT_PROGRAMME_END = ("programme_end", "alive_end", "alive_2y", "self_governance_end", "cost_per_group_end",
+                    "cost_per_group_2y", "cost_per_member_year_end", "cost_per_member_year_2y")
+NO_PROGRAMME_NOTE = ("–: no programme (the scenario has no facilitator), so there is no programme end and "
+                     "nothing measured at it or two years after")
+ENDLESS_NOTE = ("never: support does not end (a permanent facilitator that costs the programme nothing), so "
+                "there is no programme end")
+
+
+def programme_kind(rows) -> str:
+    """'none' when no replication has a programme (planned end 0), 'endless' when support never ends, else ''.
+
+    The planned end follows from the scenario alone (sim/model/programme.py, ``planned_end``), so
+    every replication of a scenario agrees.
+    """
+    ends = [r["programme_end"] for r in rows]
+    if ends and all(e == 0 for e in ends):
+        return "none"
+    if ends and all(math.isnan(e) for e in ends):
+        return "endless"
+    return ""
 
 
 def compare(scenarios, reps: int, root_seed: int, steps: int | None, workers: int = 1):
@@ -268,10 +289,17 @@ def cmd_compare(args) -> int:
 
     seeds, table = compare(scenarios, args.reps, args.seed, None)
     names = list(table)
+    kinds = {n: programme_kind(table[n]) for n in names}
     rows = []
     for key in COMPARE_OUTCOMES:
         cells = []
         for n in names:
+            if key in AT_PROGRAMME_END and kinds[n] == "none":
+                cells.append("–")
+                continue
+            if key == "programme_end" and kinds[n] == "endless":
+                cells.append("never")
+                continue
             mean, lo, hi = t_interval([r[key] for r in table[n]], *outcome_range(key))
             scale = 100.0 if key == "income_gain" else 1.0
             cells.append("n/a" if math.isnan(mean) else f"{mean * scale:.2f} [{lo * scale:.2f}, {hi * scale:.2f}]")
@@ -287,7 +315,9 @@ def cmd_compare(args) -> int:
     for key, unit, cells in rows:
         print(f"{key:<26}{unit:<{uw}}" + "".join(f"{c:>{width}}" for c in cells))
     print()
-    for note in COMPARE_NOTES:
+    notes = [*COMPARE_NOTES, *([NO_PROGRAMME_NOTE] if "none" in kinds.values() else []),
+             *([ENDLESS_NOTE] if "endless" in kinds.values() else [])]
+    for note in notes:
         print(textwrap.fill(note, 100, initial_indent="  ", subsequent_indent="    "))
     return 0
 
@@ -421,12 +451,17 @@ def cmd_params(args) -> int:
     from ..model.scenario import Param, params
 
     rows = params()
+    lang = args.lang
+
+    def allowed(p: Param) -> str:
+        return p.allowed(lang)
+
     # columns as wide as their widest entry, so every label starts in the same column
-    wk, wd, wa = (max(len(f(p)) for p in rows) for f in (lambda p: p.key, lambda p: repr(p.default), Param.allowed))
+    wk, wd, wa = (max(len(f(p)) for p in rows) for f in (lambda p: p.key, lambda p: repr(p.default), allowed))
     for prm in rows:
-        label = prm.es if args.lang == "es" else prm.en
-        unit = f" [{prm.unit}]" if prm.unit else ""
-        print(f"{prm.key:<{wk}}  {prm.default!r:<{wd}}  {prm.allowed():<{wa}}  {label}{unit}")
+        label = prm.es if lang == "es" else prm.en
+        unit = f" [{prm.unit_in(lang)}]" if prm.unit else ""
+        print(f"{prm.key:<{wk}}  {prm.default!r:<{wd}}  {allowed(prm):<{wa}}  {label}{unit}")
     return 0
 
 
@@ -470,6 +505,11 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("asocia: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:   # 'asocia params | head': the reader has gone; stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit's flush
+        return 1
     except Exception as e:
         if type(e).__name__ != "InterruptException":   # DuckDB's, when a signal lands inside a query
             raise

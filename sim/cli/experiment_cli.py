@@ -70,16 +70,26 @@ def format_results(folder) -> str:
         lines.append(f"  incomplete     {total - len(runs)} runs missing: re-run '{man['rerun']}'")
     cols = [c for c in runs.columns if c.startswith("outcome.")]
     if len(runs) and cols:
+        import pandas as pd
+
         from ..experiments.experiment import OUTCOME_INFO
 
         units = {c: OUTCOME_INFO.get(c[8:], ("", "", ""))[2] for c in cols}
         # as wide as the longest name and unit ('facilitator_meetings' pushed its row out of line)
         wn, wu = max(18, *(len(c) - 6 for c in cols)), max(len("unit"), *(len(u) for u in units.values())) + 2
         lines.append(f"  {'outcome':<{wn}}{'unit':<{wu}}{'mean':>10}{'sd':>10}{'min':>10}{'max':>10}")
+        none = 0
         for c in cols:
             v = runs[c].astype(float)
-            lines.append(f"  {c[8:]:<{wn}}{units[c]:<{wu}}{v.mean():>10.3f}{v.std():>10.3f}{v.min():>10.3f}"
-                         f"{v.max():>10.3f}")
+            if c == "outcome.programme_end":   # planned end 0: the run had no programme, not one that ended at 0
+                none = int((v == 0).sum())
+                v = v[v != 0]
+            cells = (v.mean(), v.std(), v.min(), v.max())   # NaN (no value, or one value's sd) shows as '–'
+            lines.append(f"  {c[8:]:<{wn}}{units[c]:<{wu}}" + "".join(f"{'–':>10}" if pd.isna(x) else f"{x:>10.3f}"
+                                                                  for x in cells))
+        if none:
+            lines.append(f"  no programme   {none} of {len(runs)} runs had no programme (no facilitator): "
+                         "left out of programme_end")
         from ..experiments.discovery import success
 
         ok = success(runs, man.get("discovery", {}))

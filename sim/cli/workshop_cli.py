@@ -55,18 +55,30 @@ def lan_address() -> str:
 
 def register(sub) -> None:
     """Add the ``workshop`` subcommand."""
-    from .commands import port  # the same check as the dashboard's --port, made while parsing
+    from ..workshop import LIMITS
+    from .commands import port, whole  # the checks the other commands make while parsing
+
+    def setting(name: str):
+        """A whole number; anything else is refused naming the flag and the setting's range."""
+        lo, hi = LIMITS[name]
+        return whole(f"a whole number from {lo} to {hi}")
+
     w = sub.add_parser("workshop", help="run a workshop: participants play the groups from their phones")
     w.add_argument("scenario", nargs="?", default=None,
                    help="scenario TOML file (default: scenarios/workshop.toml, twelve meetings)")
-    w.add_argument("--groups", type=int, default=6, help="number of groups (1-12; default 6)")
-    w.add_argument("--seats", type=int, default=5, help="seats per group people can take (default 5)")
-    w.add_argument("--seconds", type=int, default=90, help="timer of a meeting in seconds (default 90)")
-    w.add_argument("--seed", type=int, help="integer seed (default: run.seed in the scenario)")
+    w.add_argument("--groups", type=setting("groups"), default=6,
+                   help="number of groups ({}-{}; default 6)".format(*LIMITS["groups"]))
+    w.add_argument("--seats", type=setting("seats"), default=5,
+                   help="seats per group people can take ({}-{}, at most the group size; default 5)".format(
+                       *LIMITS["seats"]))
+    w.add_argument("--seconds", type=setting("round_seconds"), default=90,
+                   help="timer of a meeting in seconds ({}-{}; default 90)".format(*LIMITS["round_seconds"]))
+    w.add_argument("--seed", type=setting("seed"), help="integer seed (default: run.seed in the scenario)")
     w.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario parameter")
     w.add_argument("--no-auto-close", action="store_true", help="at the end of the timer wait for the trainer")
-    w.add_argument("--idle", type=int, default=3,
-                   help="meetings missed in a row before a profile takes over a seat (0: never; default 3)")
+    w.add_argument("--idle", type=setting("idle_rounds"), default=3,
+                   help="meetings missed in a row before a profile takes over a seat ({}-{}, 0: never; "
+                        "default 3)".format(*LIMITS["idle_rounds"]))
     w.add_argument("--dir", default="workshops", help="folder of the sessions (default ./workshops)")
     w.add_argument("--resume", metavar="CODE", help="serve an existing session instead of creating one")
     w.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")

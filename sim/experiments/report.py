@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.scenario import param
+from ..model.vocabulary import CHOICES
 from .experiment import OUTCOME_INFO
 from .sweepstore import StoreError, SweepStore
 
@@ -89,7 +90,8 @@ T = {
         "ranked": "{o}: media por punto (ordenados) con la banda del 10 % al 90 % de las repeticiones",
         "alone": "ir solo", "threshold": "umbral de supervivencia", "robust_line": "umbral de robustez",
         "series": "Trayectorias de los grupos", "series_title": "{o} reunión a reunión (media y banda 10–90 %)",
-        "meeting": "reunión", "discovery": "Dónde funcionan los grupos: reglas encontradas (PRIM y CART)",
+        "meeting": "reunión", "meetings": "reuniones",
+        "discovery": "Dónde funcionan los grupos: reglas encontradas (PRIM y CART)",
         "rule_if": "SI", "rule_and": "Y", "rule_then": "ENTONCES tiene éxito el {dens} de los puntos "
                      "({n} puntos; contiene el {cov} de todos los éxitos)",
         "candidate": "Candidata (no alcanza el {dens} de éxito requerido; no es una regla)",
@@ -109,6 +111,11 @@ T = {
         "no_robust": "No hay palancas con valores repetidos en varios contextos: no se calcula la robustez.",
         "sampled": "{lo} a {hi} (muestreado)", "more": "y {n} más (ver la tabla de políticas)",
         "legend": "Políticas: {levers}",
+        "designs": {"factorial": "factorial", "lhs": "hipercubo latino", "sobol": "Sobol", "morris": "Morris",
+                    "crossed": "cruzado (palancas × contextos)"},
+        "methods_sens": {"binned": "efectos principales por intervalos", "factorial": "efectos principales",
+                         "sobol": "Sobol", "morris": "Morris", "rbd_fast": "RBD-FAST"},
+        "true": "sí", "false": "no",
     },
     "en": {
         "title": "Experiment report", "generated": "Generated {stamp} from {folder}",
@@ -146,7 +153,8 @@ T = {
         "ranked": "{o}: mean per point (ranked) with the 10 %–90 % band over replications",
         "alone": "going alone", "threshold": "survival threshold", "robust_line": "robustness threshold",
         "series": "The groups' trajectories", "series_title": "{o} meeting by meeting (mean and 10–90 % band)",
-        "meeting": "meeting", "discovery": "Where groups work: discovered rules (PRIM and CART)",
+        "meeting": "meeting", "meetings": "meetings",
+        "discovery": "Where groups work: discovered rules (PRIM and CART)",
         "rule_if": "IF", "rule_and": "AND", "rule_then": "THEN {dens} of the points succeed ({n} points; "
                      "it holds {cov} of all successes)",
         "candidate": "Candidate (below the required {dens} success; not a rule)",
@@ -165,6 +173,11 @@ T = {
         "no_robust": "No lever takes repeated values across several contexts: robustness is not computed.",
         "sampled": "{lo} to {hi} (sampled)", "more": "and {n} more (see the policy table)",
         "legend": "Policies: {levers}",
+        "designs": {"factorial": "factorial", "lhs": "Latin hypercube", "sobol": "Sobol", "morris": "Morris",
+                    "crossed": "crossed (levers × contexts)"},
+        "methods_sens": {"binned": "main effects by bins", "factorial": "main effects", "sobol": "Sobol",
+                         "morris": "Morris", "rbd_fast": "RBD-FAST"},
+        "true": "yes", "false": "no",
     },
 }
 
@@ -222,7 +235,7 @@ class Labels:
         """A parameter's label from the scenario schema (with its unit when asked)."""
         p = param(key)
         text = getattr(p, self.lang) or key
-        return f"{text} ({p.unit})" if unit and p.unit else text
+        return f"{text} ({p.unit_in(self.lang)})" if unit and p.unit else text
 
     def outcome(self, name: str, unit: bool = False) -> str:
         """An outcome's label (and unit)."""
@@ -251,10 +264,26 @@ class Labels:
         return "–" if v is None or not np.isfinite(v) else f"{v * 100:.0f} %"
 
     def value(self, v) -> str:
-        """A factor value."""
+        """A factor value in the report's language.
+
+        A number with the language's decimal mark, a choice by its label (sim/model/vocabulary.py,
+        ``CHOICES``: 'taper' is 'retiro gradual'), a switch as yes or no.
+        """
+        if isinstance(v, (bool, np.bool_)):
+            return self.t["true" if v else "false"]
         if isinstance(v, (float, np.floating)):
             return self.num(float(f"{float(v):.3g}"), 3)
+        if isinstance(v, str) and v in CHOICES:
+            return CHOICES[v][self.lang == "es"]
         return str(v)
+
+    def unit_of(self, key: str) -> str:
+        """A parameter's unit in the report's language ('' when it has none)."""
+        return param(key).unit_in(self.lang)
+
+    def design(self, name: str) -> str:
+        """The name of an experiment design."""
+        return self.t["designs"].get(name, name)
 
     def policy(self, row, levers) -> str:
         """A policy as 'label = value; ...'."""
@@ -297,7 +326,7 @@ def _ref_lines(fig, outcome: str, disc: dict, L: Labels, axis: str = "y") -> Non
 def _restriction_text(r, L: Labels) -> str:
     name = L.factor(r.key)
     if r.levels is not None:
-        return f"{name} ∈ {{{', '.join(map(str, r.levels))}}}"
+        return f"{name} ∈ {{{', '.join(L.value(v) for v in r.levels)}}}"
     if r.lo is not None and r.hi is not None:
         return f"{L.num(r.lo, 3)} ≤ {name} ≤ {L.num(r.hi, 3)}"
     return f"{name} ≥ {L.num(r.lo, 3)}" if r.lo is not None else f"{name} ≤ {L.num(r.hi, 3)}"
@@ -382,7 +411,8 @@ def _summary(man, runs, rob, disc, sens, L: Labels, levers, unc) -> str:
     else:
         factors = ", ".join(L.factor(k).lower() for k in man["factors"])
         parts.append("<p>" + _e(t["asked_other"].format(points=man["points"], factors=factors, reps=reps,
-                                                        steps=steps, runs=len(runs), design=man["design"]))
+                                                        steps=steps, runs=len(runs),
+                                                        design=L.design(man["design"])))
                      + " " + _e(t["success"].format(surv=L.pct(dsc.get("survival_min", 0.5)))) + "</p>")
         if levers and unc is not None:
             parts.append(f"<p class='note'>{_e(t['no_robust'])}</p>")
@@ -636,7 +666,7 @@ def _methods(man, design, sens, disc, L: Labels, roles) -> str:
         shown = (t["sampled"].format(lo=L.value(col.min()), hi=L.value(col.max()))
                  if len(vals) > 6 and pd.api.types.is_numeric_dtype(col) else ", ".join(L.value(v) for v in vals))
         rows.append(f"<tr><td>{_e(L.factor(k))}<br><code>{_e(k)}</code></td><td>{_e(shown)}</td>"
-                    f"<td>{_e(param(k).unit or '–')}</td><td>{_e(t.get(roles.get(k, ''), '–'))}</td></tr>")
+                    f"<td>{_e(L.unit_of(k) or '–')}</td><td>{_e(t.get(roles.get(k, ''), '–'))}</td></tr>")
     table = (f"<table><thead><tr><th>{t['factor']}</th><th>{t['values']}</th><th>{t['unit']}</th>"
              f"<th>{t['role']}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
     dsc = man.get("discovery", {})
@@ -644,9 +674,11 @@ def _methods(man, design, sens, disc, L: Labels, roles) -> str:
                       "common": "números aleatorios comunes: la repetición r usa la misma semilla en todos los puntos"},
                "en": {"independent": "seeds of their own for every point and replication (SeedSequence.spawn)",
                       "common": "common random numbers: replication r uses the same seed at every point"}}
-    design_text = (f"{man['design']}, {man['points']} × {man['replications']} = "
-                   f"{man['points'] * man['replications']}; {man['steps']} {t['meeting']}s.")
-    sens_text = ({"es": "Método: ", "en": "Method: "}[L.lang] + (sens.method if sens is not None else "–") + ".")
+    design_text = (f"{L.design(man['design'])}, {man['points']} × {man['replications']} = "
+                   f"{man['points'] * man['replications']}; {man['steps']} "
+                   f"{t['meeting'] if man['steps'] == 1 else t['meetings']}.")
+    method = t["methods_sens"].get(sens.method, sens.method) if sens is not None else "–"
+    sens_text = {"es": "Método: ", "en": "Method: "}[L.lang] + method + "."
     items = [m.format(design_text=design_text, seed=man["root_seed"],
                       seeding=seeding[L.lang].get(man.get("seeding"), man.get("seeding")),
                       surv=L.pct(dsc.get("survival_min", 0.5)), gain=L.pct(dsc.get("income_gain_min", 0.0)),

@@ -644,18 +644,31 @@ class Param:
     src: str
     help: str
 
-    def allowed(self) -> str:
-        """Human-readable statement of what values are allowed."""
+    def allowed(self, lang: str = "en") -> str:
+        """Human-readable statement of what values are allowed, in English or Spanish (``lang="es"``).
+
+        Values are written as a file or ``--set`` takes them (choice codes, ``true``, a decimal point)
+        in both languages.
+        """
+        es = lang == "es"
         if self.choices:
-            return "one of " + ", ".join(repr(c) for c in self.choices)
+            return ("uno de " if es else "one of ") + ", ".join(repr(c) for c in self.choices)
         if self.type is bool:
-            return "true or false"
-        kind = "an integer" if self.type is int else ("a number" if self.type is float else "a string")
+            return "true o false" if es else "true or false"
+        words = {int: ("an integer", "un entero"), float: ("a number", "un número")}.get(self.type,
+                                                                                         ("a string", "un texto"))
+        kind = words[es]
         if self.lo is not None and self.hi is not None:
             if self.type is int:   # whole numbers in full: a seed's bound is 9223372036854775807, not 9.22337e+18
-                return f"{kind} from {int(self.lo)} to {int(self.hi)}"
-            return f"{kind} from {self.lo:g} to {self.hi:g}"
+                lo, hi = int(self.lo), int(self.hi)
+            else:
+                lo, hi = f"{self.lo:g}", f"{self.hi:g}"
+            return f"{kind} de {lo} a {hi}" if es else f"{kind} from {lo} to {hi}"
         return kind
+
+    def unit_in(self, lang: str = "en") -> str:
+        """The unit in English or Spanish (``lang="es"``; '' when the parameter has none)."""
+        return _vocabulary.UNITS.get(self.unit, self.unit) if lang == "es" else self.unit
 
 
 def params() -> list[Param]:

@@ -1,4 +1,7 @@
-"""The model's vocabularies, declared once: the four profiles of the guide's table and the event kinds.
+"""The model's vocabularies, declared once: profiles, event kinds, the words for choices and units.
+
+The four profiles of the guide's table, the event kinds, and the English and Spanish words for the
+scenario's choice values and units.
 
 Everything else (scenario shares, decision rules, tables, narrative, CLI summary, dashboard labels
 and colours) derives its list of profiles from :data:`PROFILES`. The module imports nothing heavy,
@@ -150,3 +153,28 @@ class Phase(IntEnum):
 
 
 SANCTION_NAMES = tuple(k.name.lower() for k in Sanction)   # code -> name in the tables
+
+
+# what each choice value of the scenario schema means, (English, Spanish); the code itself is what a
+# file or --set takes (dashboard menus, the report, asocia params)
+CHOICES = {
+    "full": ("every meeting", "todas las reuniones"), "sampled": ("sampled", "muestreada"),
+    "off": ("off", "no guardar"), "proportional": ("proportional", "proporcional"),
+    "equal": ("equal", "igualitario"), "fixed": ("fixed partners", "socios fijos"),
+    "random": ("re-matched each meeting", "re-emparejados cada reunión"),
+    "consensus": ("consensus", "consenso"), "majority": ("majority", "mayoría"),
+    "leader": ("leader decides", "decide un líder"), "open": ("open", "abierto"),
+    "screened": ("screened", "con evaluación"), "dipat": ("DIPAT (no repeated product)",
+                                                        "DIPAT (sin producto repetido)"),
+    "none": ("none", "ninguno"), "committee": ("committee", "comité"),
+    "facilitator": ("facilitator", "facilitador"), "permanent": ("permanent", "permanente"),
+    "abrupt": ("abrupt withdrawal", "retiro abrupto"), "taper": ("gradual taper", "retiro gradual"),
+}
+
+# the Spanish for each unit of the scenario schema (tests/test_dashboard_logic.py: every unit has one)
+UNITS = {"meetings": "reuniones", "firms": "empresas", "seats": "lugares", "lines": "líneas",
+         "money/unit": "dinero/unidad", "units/meeting": "unidades/reunión", "units": "unidades",
+         "money/meeting": "dinero/reunión", "leads/meeting": "contactos/reunión", "money": "dinero",
+         "strikes": "faltas", "/meeting": "/reunión", "acts": "actos", "money/group": "dinero/grupo",
+         "money/point": "dinero/punto", "money/round": "dinero/ronda", "points": "puntos",
+         "points/unit": "puntos/unidad", "x": "x"}

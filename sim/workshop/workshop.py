@@ -33,7 +33,7 @@ from ..model.profiles import NAMES, Manual, build_profiles
 from ..model.scenario import Scenario, load_scenario
 from ..results.run import LiveRun
 from ..results.seeds import replication_seeds
-from . import vote
+from . import LIMITS, vote
 
 CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY3479"  # no look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G)
 CODE_LENGTH = 5
@@ -68,8 +68,7 @@ class Settings:
     auto_close: bool = True   # close the meeting when its timer runs out
     idle_rounds: int = 3      # meetings missed in a row after which a seat goes back to its profile (0: never)
 
-    LIMITS = {"groups": (1, 12), "seats": (1, 40), "round_seconds": (1, 3600), "idle_rounds": (0, 100),
-              "seed": (0, 2**63 - 1)}
+    LIMITS = LIMITS   # sim/workshop/__init__.py: the command line checks its flags against the same
 
     def check(self, scenario: Scenario, origin: str, names: dict[str, str] | None = None) -> None:
         """Raise :class:`WorkshopError` naming the setting (as ``names`` calls it) and what is allowed."""
