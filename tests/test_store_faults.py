@@ -213,6 +213,36 @@ def test_a_glob_character_in_the_store_path_reads_only_this_store(original, tmp_
     assert len(SweepStore(out).series()) == RUNS * 6  # a row per run and meeting
 
 
+def test_duckdb_running_out_of_memory_is_said_as_such_not_as_a_damaged_index(store, capsys, monkeypatch):
+    # under a process memory limit DuckDB can fail the index check; that is not a mismatch to repair
+    real = SweepStore.connect
+
+    class Starved:
+        def __init__(self, con):
+            self.con = con
+
+        def execute(self, sql, *args):
+            if "EXCEPT ALL" in sql:
+                raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data of size 256.0 KiB")
+            return self.con.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return self.con.__exit__(*exc)
+
+    monkeypatch.setattr(SweepStore, "connect", lambda self, *a, **k: Starved(real(self, *a, **k)))
+    before = (store / "index.duckdb").read_bytes()
+    line = refused(capsys, "results", store, names="index.duckdb")
+    assert "ran out of memory" in line and "nothing was changed" in line
+    assert "does not match" not in line and "rebuild" not in line
+    assert (store / "index.duckdb").read_bytes() == before
+
+
 def test_a_question_mark_in_the_store_path_is_refused_before_any_run(tmp_path, capsys):
     refused(capsys, "sweep", experiment(tmp_path), "--out", tmp_path / "st?re", "--no-progress", names="'?'")
     assert not (tmp_path / "st?re").exists()

@@ -742,7 +742,14 @@ def _differs(con, truth: pd.DataFrame, path: Path) -> str | None:
         con.register("truth_df", truth)
         extra = con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM runs EXCEPT ALL "
                             f"SELECT {cols} FROM truth_df)").fetchall()[0][0]
-    except Exception as e:  # a column dropped or retyped in the index
+    except Exception as e:
+        import duckdb
+
+        if isinstance(e, duckdb.OutOfMemoryException):   # the machine's trouble, not the index's
+            raise StoreError(f"{path}: DuckDB ran out of memory comparing the runs table with the batches "
+                             f"({_first_line(e)}); nothing was changed; allowed: run again with more memory "
+                             "free (or a higher memory limit for the process)") from None
+        # a column dropped or retyped in the index
         return f"{path}: its runs table does not match the batches ({type(e).__name__})"
     finally:
         with contextlib.suppress(Exception):
