@@ -17,7 +17,8 @@ Then issue 13's engine section (benchmarks/engine.py; ``--engine`` runs it alone
 fair anchor, an idiomatic per-agent Mesa model of a simpler meeting (benchmarks/anchor.py).
 
 Targets (issues 3 and 13) are printed next to each figure; they are not enforced unless ``--strict``.
-``--quick`` uses tiny sizes so CI can run it in seconds; its timings mean nothing.
+``--quick`` uses tiny sizes (about 1.5 minutes, most of it the timed first run in an empty compile
+cache); its timings mean nothing.
 """
 
 from __future__ import annotations
@@ -339,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     from sim.cli.commands import Parser, whole  # the command line's one-line errors, exit code 2
 
     p = Parser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
-    p.add_argument("--quick", action="store_true", help="tiny sizes, runs in seconds (CI)")
+    p.add_argument("--quick", action="store_true", help="tiny sizes, about 1.5 minutes (CI); timings mean nothing")
     p.add_argument("--reps", type=whole("a whole number >= 1"), default=3,
                    help="repetitions of a, b and c (default 3)")
     p.add_argument("--skip-scaling", action="store_true", help="leave out the scaling runs")
