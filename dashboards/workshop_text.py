@@ -69,6 +69,10 @@ T = {
     "sent": ("✓ Decision sent. You can change it until the meeting closes.",
              "✓ Decisión enviada. Puede cambiarla hasta que cierre la reunión."),
     "not_sent": ("Not sent yet.", "Todavía no la envió."),
+    "unsent_tag": ("not sent", "sin enviar"),
+    "chosen_not_sent": ("Chosen but not sent: press Send. Until you do, your firm plays what is written below.",
+                        "Elegida pero sin enviar: toque Enviar. Mientras no la envíe, su empresa juega lo que "
+                        "dice abajo."),
     "changed": ("Changed but not sent: the decision sent before still counts. Press Send.",
                 "Cambió su elección pero no la envió: cuenta la que envió antes. Toque Enviar."),
     "vote_title": ("Reglamento vote: your group adopts its rules at this meeting",

@@ -146,6 +146,34 @@ def test_restart_replays_the_journal_to_the_same_tables(tmp_path, scenario):
     again.close()
 
 
+def test_an_unsent_choice_is_kept_across_a_reload_and_a_restart_but_never_played(tmp_path, scenario):
+    ws = make(tmp_path, scenario, idle_rounds=0)
+    a, b = ws.join("Ana"), ws.join("Beto")
+    ws.open_round()
+    ws.keep_draft(a.token, {"purchase": "none"})  # tapped, not sent, then the phone drops
+    view = ws.phone(a.token)  # what a reloaded phone reads
+    assert view["draft"] == {"d": {**DEFAULT, "purchase": "none"}, "v": None} and not view["decided"]
+    assert ws.board()["decided"] == 0 and ws.phone(b.token)["draft"] is None
+    ws.close()
+    again = Workshop.load(ws.folder)  # journaled: a restarted server shows it too
+    assert again.phone(a.token)["draft"] == view["draft"] and again.decisions == {}
+    again.close_round()  # never sent: the stated default is played, not the tapped choice
+    assert set(again.rounds[0]["defaulted"]) == {a.pid, b.pid} and again.rounds[0]["decided"] == []
+    assert again.firm_rows[a.seat[0]][0].at[again.seat_firm[a.seat], "commit"] == 1.0
+    assert again.phone(a.token)["draft"] is None
+    # sent after a reload: counted once, and nothing is left unsent
+    again.open_round()
+    again.keep_draft(a.token, {"purchase": "half"})
+    again.decide(a.token, again.phone(a.token)["draft"]["d"])
+    assert again.phone(a.token)["draft"] is None and again.board()["decided"] == 1
+    again.close_round()
+    assert again.rounds[1]["decided"] == [a.pid] and again.participants[a.pid].last["purchase"] == "half"
+    with pytest.raises(WorkshopError) as e:  # no meeting open: nothing to keep
+        again.keep_draft(a.token, {"purchase": "none"})
+    assert e.value.key == "not_open"
+    again.close()
+
+
 def test_a_line_cut_by_a_crash_is_ignored_but_a_corrupt_journal_is_refused(tmp_path, scenario):
     ws = make(tmp_path, scenario)
     ws.join("Ana")

@@ -193,6 +193,22 @@ def test_meeting_1_who_decided_is_shown_not_what(room, session):
 def test_meeting_2_reconnects_a_leaver_and_a_latecomer(room, session):
     trainer = room["trainer"]
     trainer.click(".ws-open")
+    # a choice tapped and not sent, then the phone reloads: the choice is still there, marked as not sent
+    eli = room["phones"]["Eli"]
+    eli.wait_for_selector(".ws-choices")
+    eli.click(".ws-purchase-none")
+    eli.wait_for_selector(".ws-purchase-none.ws-unsent")  # kept on the server
+    eli.reload()
+    eli.wait_for_selector(".ws-choices", timeout=90_000)
+    eli.wait_for_selector(".ws-purchase-none.ws-chosen.ws-unsent")
+    assert eli.locator(".ws-chosen").count() == 1 and "sin enviar" in eli.locator(".ws-chosen").inner_text()
+    assert eli.locator(".ws-chosen-not-sent").is_visible() and eli.locator(".ws-sent").count() == 0
+    trainer.wait_for_selector("text=decidieron 0 de 7")  # an unsent choice is not a decision
+    eli.screenshot(path=SHOTS / "asocia-workshop-phone-unsent.png")
+    eli.click(".ws-submit")  # sent after the reload: counted once, no longer marked
+    eli.wait_for_selector(".ws-sent")
+    trainer.wait_for_selector("text=decidieron 1 de 7")
+    assert trainer.locator(".ws-seat.ws-done").count() == 1 and eli.locator(".ws-unsent").count() == 0
     ana = room["phones"]["Ana"]
     ana.wait_for_selector(".ws-choices")
     seat_before = ana.locator(".ws-you").inner_text()
@@ -226,6 +242,9 @@ def test_meeting_2_reconnects_a_leaver_and_a_latecomer(room, session):
     for name, page in room["phones"].items():
         if name != "Caro":
             page.wait_for_selector("text=Reunión anterior (n.º 2) como la vio su grupo")
+    done = Workshop.load(session.folder)
+    eli = next(p for p in done.participants.values() if p.name == "Eli")
+    assert done.rounds[1]["decided"].count(eli.pid) == 1 and eli.history[-1][3]["purchase"] == "half"
 
 
 def vote_strict(page) -> None:
