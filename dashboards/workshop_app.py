@@ -31,6 +31,8 @@ from dashboards.workshop_text import (  # noqa: E402
     PROFILE_COLORS,
     PROFILE_LABELS,
     event_line,
+    money,
+    money_unit,
     num,
     pct,
     pick,
@@ -437,7 +439,7 @@ def story_html(story: dict, lang: str) -> str:
     else:
         lines = [t("purchase_not", lang, k=story["committed"], m=m)]
     if story["phase"] >= 4:
-        lines.append(t("quotas_seen", lang, k=story["quota_payers"], m=m, fund=num(story["fund"], lang, 0)))
+        lines.append(t("quotas_seen", lang, k=story["quota_payers"], m=m, fund=money(story["fund"], lang, 0)))
     events = [e for e in story["events"] if e["kind"] != "purchase_failed"]
     # quotas left unpaid without a sanction: one line naming them all (six such lines pushed the
     # trends off a 1080-line projector); a sanctioned one keeps its own line, with its sanction
@@ -460,16 +462,17 @@ def Income(view: dict, lang: str):
     parts = [f'<div class="ws-q">{html.escape(t("income", lang))}</div>']
     if view.get("alone"):
         gain = view["income"] / view["alone"] - 1.0
-        last = t("income_last", lang, inc=num(view["last_income"], lang, 1), alone=num(view["last_alone"], lang, 1))
+        last = t("income_last", lang, inc=money(view["last_income"], lang, 1),
+                 alone=money(view["last_alone"], lang, 1))
         parts.append(f"<div>{html.escape(last)}</div>")
-        total = t("income_total", lang, inc=num(view["income"], lang, 0), alone=num(view["alone"], lang, 0),
+        total = t("income_total", lang, inc=money(view["income"], lang, 0), alone=money(view["alone"], lang, 0),
                   gain=pct(gain, lang))
         parts.append(f'<div class="{"ws-ok" if gain >= 0 else "ws-bad"} ws-gain">{html.escape(total)}</div>')
     else:
         parts.append(f"<div>{html.escape(t('no_meeting_yet', lang))}</div>")
     parts.append(f'<div class="ws-q">{html.escape(t("sanctions_you", lang))}</div>')
     for x in view.get("sanctions") or []:
-        line = t(f"s_{x['sanction']}", lang, t=x["t"] + 1, amount=num(x["amount"], lang, 1), strike=x["strike"])
+        line = t(f"s_{x['sanction']}", lang, t=x["t"] + 1, amount=money(x["amount"], lang, 1), strike=x["strike"])
         parts.append(f'<div class="ws-bad ws-sanction">{html.escape(line)}</div>')
     if not view.get("sanctions"):
         parts.append(f"<div>{html.escape(t('none_yet', lang))}</div>")
@@ -480,7 +483,7 @@ def Income(view: dict, lang: str):
 def rules_text(rules: dict, lang: str, vote_round) -> str:
     """The reglamento in force, in one sentence."""
     if rules["adopted"]:
-        sanctions = (t("sanctions_on", lang, fine=num(rules["fine"], lang, 0), k=rules["expulsion_strikes"])
+        sanctions = (t("sanctions_on", lang, fine=money(rules["fine"], lang, 0), k=rules["expulsion_strikes"])
                      if rules["sanctions"] else t("sanctions_off", lang))
         return t("rules_on", lang, rule=t(f"c_{rules['decision']}", lang), sanctions=sanctions,
                  admission=t(f"c_{rules['admission']}", lang))
@@ -747,9 +750,10 @@ def Reveal(ws, lang: str):
             f"<td>{html.escape(r.played_by if isinstance(r.played_by, str) else t('profile_seat', lang))}</td>"
             f"<td>{prof_cell(r.profile, lang)}</td><td>{num(r.income, lang, 0)} / {num(r.alone, lang, 0)}</td>"
             f"<td>{r.strikes}</td></tr>" for r in df.itertuples())
+        income = t("income_alone", lang, unit=money_unit(lang))
         Html(f"<h3>{html.escape(t('group', lang, n=g + 1))}</h3><table class='ws-table ws-reveal-table'><tr><th>"
              f"{t('firm', lang)}</th><th>{t('played_by', lang)}</th><th>{t('profile', lang)}</th><th>"
-             f"{t('income_alone', lang)}</th><th>{t('violations', lang)}</th></tr>{rows}</table>")
+             f"{income}</th><th>{t('violations', lang)}</th></tr>{rows}</table>")
 
 
 @solara.component

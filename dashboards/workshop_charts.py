@@ -68,7 +68,8 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
     Drawn as plain SVG rather than a plotly figure: the projector redraws it at every meeting and a
     laptop shared with thirty phones' worth of work must do so in a blink (a plotly widget is
     rebuilt in the browser each time). The focused group is thick, the others thin and pale; ``alt``
-    (the steps rows of a what-if replay of ``focus``) is drawn dashed in vermilion.
+    (the steps rows of a what-if replay of ``focus``) is drawn dashed in vermilion. The legend (one
+    entry per line, groups numbered from 1) sits above the panels.
 
     Args:
         series: group -> its steps rows (DataFrame with step, trust, cooperation).
@@ -76,16 +77,41 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
         focus: the group drawn thick; None draws every group alike.
         alt: steps rows of a what-if replay of ``focus``.
         width: pixels (the projector's main column at 1920 x 1080).
-        height: pixels.
+        height: pixels with one row of legend (each further row adds 30).
 
     """
     n = max([len(df) for df in series.values() if df is not None] + [len(alt) if alt is not None else 0, 1])
-    pad_l, pad_r, pad_t, pad_b, gap = 86, 16, 44, 100, 60
+    drawn = [(g, df, GROUP_COLORS[g % len(GROUP_COLORS)], "", focus is None or g == focus,
+              t("group", lang, n=g + 1) if alt is None else t("actual", lang))
+             for g, df in series.items() if df is not None and len(df)]
+    if alt is not None and len(alt):
+        drawn.append((-1, alt, "#D55E00", ' stroke-dasharray="14 8"', True, t("alternative", lang)))
+    # the legend goes on top, in rows as wide as the figure: at the bottom it fell below a 1080-line
+    # projector's edge, under the story and the network
+    rows, lx, row = [], 86, []
+    for _, _, color, dash, thick, label in drawn:
+        item = 42 + 11 * len(label) + 24
+        if row and lx + item > width:
+            rows.append(row)
+            row, lx = [], 86
+        row.append((lx, label, color, dash, 6 if thick else 2.5, 1.0 if thick else 0.45))
+        lx += item
+    rows.append(row)
+    top = 30 * len(rows) + 6
+    height += 30 * (len(rows) - 1)
+    pad_l, pad_r, pad_t, pad_b, gap = 86, 16, top + 44, 72, 60
     pw = (width - pad_l - pad_r - gap - pad_l) / 2
     ph = height - pad_t - pad_b
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
-             f'xmlns="http://www.w3.org/2000/svg" class="ws-trends" role="img" font-family="Roboto, sans-serif">']
-    lines = []  # (label, color, dash, width) for the legend
+             f'xmlns="http://www.w3.org/2000/svg" class="ws-trends" role="img" font-family="Roboto, sans-serif">',
+             '<g class="ws-legend">']
+    for r, items in enumerate(rows):
+        y = 20 + 30 * r
+        for x, label, color, dash, w, op in items:
+            parts.append(f'<line x1="{x}" x2="{x + 34}" y1="{y}" y2="{y}" stroke="{color}" stroke-width="{w}" '
+                         f'stroke-opacity="{op}"{dash}/><text x="{x + 42}" y="{y + 7}" font-size="20" '
+                         f'fill="#111">{html.escape(label)}</text>')
+    parts.append("</g>")
     for k, (key, title) in enumerate((("trust", t("trust", lang)), ("cooperation", t("cooperation", lang)))):
         x0 = pad_l + k * (pw + gap + pad_l)
 
@@ -93,7 +119,7 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
             x = x0 + (pw * (step + 0.5) / n)
             return x, pad_t + ph * (1.0 - max(0.0, min(1.0, value)))
 
-        parts.append(f'<text x="{x0 + pw / 2:.0f}" y="28" text-anchor="middle" font-size="26" '
+        parts.append(f'<text x="{x0 + pw / 2:.0f}" y="{top + 28}" text-anchor="middle" font-size="26" '
                      f'fill="#111">{html.escape(title)} (0-1)</text>')
         for v in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
             y = pad_t + ph * (1.0 - v)
@@ -107,13 +133,7 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
                          f'fill="#333">{step + 1}</text>')
         parts.append(f'<text x="{x0 + pw / 2:.0f}" y="{pad_t + ph + 58:.0f}" text-anchor="middle" font-size="20" '
                      f'fill="#333">{html.escape(t("meeting", lang))}</text>')
-        drawn = [(g, df, GROUP_COLORS[g % len(GROUP_COLORS)], "", focus is None or g == focus,
-                  t("group", lang, n=g + 1) if alt is None else t("actual", lang))
-                 for g, df in series.items() if df is not None and len(df)]
-        if alt is not None and len(alt):
-            drawn.append((-1, alt, "#D55E00", ' stroke-dasharray="14 8"', True, t("alternative", lang)))
-        drawn.sort(key=lambda d: d[4])  # the thick lines on top
-        for _, df, color, dash, thick, label in drawn:
+        for _, df, color, dash, thick, _ in sorted(drawn, key=lambda d: d[4]):  # the thick lines on top
             pts = [xy(int(st), float(v)) for st, v in zip(df["step"], df[key], strict=True)]
             w = 6 if thick else 2.5
             op = 1.0 if thick else 0.45
@@ -122,14 +142,6 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
                          f'stroke-opacity="{op}" stroke-linejoin="round"{dash}/>')
             if thick:
                 parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{color}"/>' for x, y in pts[-1:])
-            if k == 0:
-                lines.append((label, color, dash, w, op))
-    lx = pad_l
-    for label, color, dash, w, op in sorted(lines, key=lambda x: x[0]):
-        parts.append(f'<line x1="{lx}" x2="{lx + 34}" y1="{height - 14}" y2="{height - 14}" stroke="{color}" '
-                     f'stroke-width="{w}" stroke-opacity="{op}"{dash}/><text x="{lx + 42}" y="{height - 7}" '
-                     f'font-size="20" fill="#111">{html.escape(label)}</text>')
-        lx += 60 + 11 * len(label)
     parts.append("</svg>")
     return "".join(parts)
 

@@ -393,3 +393,48 @@ def test_unpaid_quotas_without_a_sanction_are_one_line_of_the_story():
     assert "Empresa 6 no pagó la cuota: multa 6,0" in text
     one = story_html({**story, "events": [skip(3)]}, "en")
     assert "Firm 3 did not pay the quota" in one and "Did not pay" not in one
+
+
+def test_money_is_written_with_its_unit_in_both_languages():
+    """Fund, fines and the rules' fine carry the unit the dashboard and the CLI use (money / dinero)."""
+    from dashboards.i18n import UNITS
+    from dashboards.workshop_app import rules_text, story_html
+
+    assert UNITS["money"] == "dinero"
+    fine = {"kind": "quota_skip", "firm": 6, "other": -1, "code": 0, "sanction": "fine", "amount": 6.0,
+            "strike": 1, "name": None}
+    story = {"t": 7, "phase": 4, "members": 8, "played": 8, "purchase": True, "committed": 8, "discount": 0.09,
+             "quota_payers": 7, "fund": 9.0, "events": [fine]}
+    es, en = story_html(story, "es"), story_html(story, "en")
+    assert "fondo 9 dinero" in es and "multa 6,0 dinero" in es
+    assert "fund 9 money" in en and "fine 6.0 money" in en
+    rules = {"adopted": True, "decision": "majority", "sanctions": True, "fine": 5.0, "expulsion_strikes": 3,
+             "admission": "open"}
+    assert "multa 5 dinero por falta" in rules_text(rules, "es", 2)
+    assert "fine 5 money per strike" in rules_text(rules, "en", 2)
+
+
+def test_the_trends_legend_names_every_group_from_1_above_the_panels():
+    """One legend entry per group, "Grupo 1" first, in rows above the panels (not below the projector's edge)."""
+    import re
+
+    from dashboards.workshop_charts import trends
+
+    def rows(g):
+        return pd.DataFrame({"step": range(4), "trust": [0.5 + 0.01 * g] * 4, "cooperation": [0.6] * 4})
+
+    for groups in (2, 12):
+        svg = trends({g: rows(g) for g in range(groups)}, "es", focus=0)
+        legend = svg[svg.index('<g class="ws-legend">'):svg.index("</g>")]
+        labels = re.findall(r">(Grupo \d+)</text>", legend)
+        assert labels == [f"Grupo {g + 1}" for g in range(groups)]
+        ys = [int(y) for y in re.findall(r'<text x="\d+" y="(\d+)"', legend)]
+        title_y = int(re.search(r'y="(\d+)"[^>]*>Confianza \(0-1\)', svg).group(1))
+        assert max(ys) < title_y  # every row of the legend is above the panels' titles
+        xs = [int(x) for x in re.findall(r'<text x="(\d+)"', legend)]
+        assert all(x + 11 * len(lab) <= 1480 for x, lab in zip(xs, labels, strict=True))
+    assert len(set(ys)) >= 2  # twelve groups take more than one row
+    whatif = trends({0: rows(0)}, "en", focus=0, alt=rows(1), width=1800, height=420)
+    assert re.findall(r">([A-Z][a-z ]+)</text>", whatif[:whatif.index("</g>")]) == ["What happened",
+                                                                                   "With the other rules"]
+

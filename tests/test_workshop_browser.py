@@ -183,6 +183,10 @@ def test_meeting_1_who_decided_is_shown_not_what(room, session):
         assert not page.locator(".ws-choices").is_visible()  # no choices between meetings
     trainer.wait_for_selector(".ws-story-title")
     assert inside_viewport(trainer, ".ws-story-title") and inside_viewport(trainer, ".ws-open")
+    # the trends' legend names the groups from 1, on the projector's screen (it used to fall below it)
+    assert inside_viewport(trainer, ".ws-trends .ws-legend")
+    assert trainer.locator(".ws-trends .ws-legend text").all_text_contents() == ["Grupo 1", "Grupo 2"]
+    assert "dinero" in room["phones"]["Ana"].locator(".ws-gain").inner_text()  # money with its unit
     trainer.screenshot(path=SHOTS / "asocia-workshop-projector-story.png")
     room["phones"]["Ana"].screenshot(path=SHOTS / "asocia-workshop-phone-after.png")
     done = Workshop.load(session.folder)
