@@ -102,6 +102,10 @@ CSS = """
 .ws-prof { font-weight: 700; }
 .ws-nowrap { white-space: nowrap; }
 .ws-phone .ws-table { font-size: 16px; }
+/* the debrief's tabs and download, read from the back of the room (vuetify's 14 px capitals were not) */
+.ws-proj .v-tabs-bar { height: 68px; }
+.ws-proj .v-tab { font-size: 24px; text-transform: none; letter-spacing: 0; padding: 0 22px; }
+.ws-proj .ws-export .v-btn { font-size: 20px; min-height: 52px; text-transform: none; letter-spacing: 0; }
 """
 
 
@@ -712,8 +716,9 @@ def Debrief(ws, lang: str):
             CompareTable(groups, lang)
         with solara.lab.Tab(t("tab_whatif", lang), classes=["ws-tab-whatif"]):
             WhatIf(ws, lang)
-    solara.FileDownload(lambda: debrief.export(ws), filename=f"taller-{ws.code}-semilla-{ws.settings.seed}.zip",
-                        label=t("export", lang))
+    with solara.Div(classes=["ws-export"]):
+        solara.FileDownload(lambda: debrief.export(ws), filename=f"taller-{ws.code}-semilla-{ws.settings.seed}.zip",
+                            label=t("export", lang))
 
 
 def prof_cell(name, lang: str) -> str:

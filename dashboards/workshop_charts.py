@@ -13,6 +13,7 @@ import numpy as np
 
 from .workshop_text import PROFILE_COLORS, PROFILE_LABELS, num, t
 
+LABEL_ROOM = 130  # room left and right of a network's circle for labels written outward ("Empresa 12")
 GROUP_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
                 "#999999", "#882255", "#44AA99", "#117733"]
 
@@ -21,7 +22,10 @@ def network_svg(net: dict, names: dict[int, str], lang: str, reveal: bool = Fals
     """One group as an SVG network: firms on a circle, lines as thick as the trust between them.
 
     ``names`` maps firm ids to the people playing them (drawn larger, in bold); other firms read
-    "Empresa N". A red count marks strikes. With ``reveal`` firms are coloured by profile.
+    "Empresa N". A red count marks strikes. With ``reveal`` firms are coloured by profile. Each
+    label is written outward from its firm (to the right of a firm on the right, and so on), so
+    labels keep clear of the lines and of each other; the picture is ``LABEL_ROOM`` wider on each
+    side for them.
     """
     firms = net["firm"]
     n = len(firms)
@@ -29,7 +33,8 @@ def network_svg(net: dict, names: dict[int, str], lang: str, reveal: bool = Fals
     ang = [np.pi / 2 - 2 * np.pi * k / max(n, 1) for k in range(n)]
     xy = [(c + r * np.cos(a), c - r * np.sin(a)) for a in ang]
     trust = np.asarray(net["trust"], float) if n else np.zeros((0, 0))
-    parts = [f'<svg viewBox="0 0 {size} {size}" width="100%" style="max-width:{size}px" '
+    room = LABEL_ROOM
+    parts = [f'<svg viewBox="{-room} 0 {size + 2 * room} {size}" width="100%" style="max-width:{size + 2 * room}px" '
              f'xmlns="http://www.w3.org/2000/svg" class="ws-net" role="img">']
     for i in range(n):
         for j in range(i + 1, n):
@@ -45,12 +50,16 @@ def network_svg(net: dict, names: dict[int, str], lang: str, reveal: bool = Fals
         label = html.escape(person or t("firm_n", lang, n=fid))
         parts.append(f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{20 if person else 14}" fill="{color}" '
                      f'stroke="#fff" stroke-width="3"/>')
-        dy = -30 if y < c else 44
+        # outward from the centre: anchored at its start on the right, its end on the left
+        ca, sa = np.cos(ang[k]), np.sin(ang[k])
+        anchor = "start" if ca > 0.35 else ("end" if ca < -0.35 else "middle")
+        lx, ly = c + (r + 32) * ca, c - (r + 32) * sa + 8 - 8 * sa
         weight = "700" if person else "400"
-        parts.append(f'<text x="{x:.0f}" y="{y + dy:.0f}" text-anchor="middle" font-size="22" '
-                     f'font-weight="{weight}" fill="#111">{label}</text>')
-        if reveal:
-            parts.append(f'<text x="{x:.0f}" y="{y + dy + (24 if dy > 0 else -24):.0f}" text-anchor="middle" '
+        parts.append(f'<text x="{lx:.0f}" y="{ly:.0f}" text-anchor="{anchor}" font-size="22" '
+                     f'font-weight="{weight}" fill="#111" class="ws-net-label">{label}</text>')
+        if reveal:  # the profile on the next line, away from the circle
+            py = ly - 24 if sa > 0.35 else ly + 24
+            parts.append(f'<text x="{lx:.0f}" y="{py:.0f}" text-anchor="{anchor}" '
                          f'font-size="18" fill="{color}">{html.escape(PROFILE_LABELS[net["profile"][k]])}</text>')
         strikes = net["strikes"][k]
         if strikes:

@@ -438,3 +438,43 @@ def test_the_trends_legend_names_every_group_from_1_above_the_panels():
     assert re.findall(r">([A-Z][a-z ]+)</text>", whatif[:whatif.index("</g>")]) == ["What happened",
                                                                                    "With the other rules"]
 
+
+def _label_boxes(svg: str) -> list[tuple[float, float, float, float]]:
+    """The network's firm labels as boxes (x0, y0, x1, y1), from their position, anchor and length (22 px type)."""
+    import re
+
+    boxes = []
+    for x, y, anchor, text in re.findall(r'<text x="(-?\d+)" y="(-?\d+)" text-anchor="(\w+)" font-size="22"[^>]*>'
+                                         r'([^<]+)</text>', svg):
+        w = 12.5 * len(text)
+        x0 = {"start": float(x), "end": float(x) - w, "middle": float(x) - w / 2}[anchor]
+        boxes.append((x0, float(y) - 17, x0 + w, float(y) + 5))
+    return boxes
+
+
+def test_network_labels_do_not_overlap_each_other_or_the_firms():
+    """A group of 12 on the projector's network: every label clear of the others, of the dots and of the edge."""
+    import re
+
+    import numpy as np
+
+    from dashboards.workshop_charts import network_svg
+
+    for n in (5, 8, 12):
+        firms = list(range(1, n + 1))
+        net = {"firm": firms, "profile": ["santo"] * n, "strikes": [0] * n, "trust": np.full((n, n), 0.6)}
+        names = {1: "Ana", 4: "Beto", 7: "Carolina"}
+        svg = network_svg(net, names, "es", size=420)
+        boxes = _label_boxes(svg)
+        assert len(boxes) == n
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (n, a, b)
+        dots = [(float(cx), float(cy), float(rr)) for cx, cy, rr in
+                re.findall(r'<circle cx="(-?\d+)" cy="(-?\d+)" r="(\d+)"', svg)]
+        for x0, y0, x1, y1 in boxes:
+            for cx, cy, rr in dots:  # a label never covers a firm's dot
+                assert not (x0 - rr < cx < x1 + rr and y0 - rr < cy < y1 + rr), (n, (x0, y0, x1, y1), (cx, cy))
+        vx, vy, vw, vh = (float(v) for v in re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"',
+                                                      svg).groups())
+        assert all(x0 >= vx and x1 <= vx + vw and y0 >= vy and y1 <= vy + vh for x0, y0, x1, y1 in boxes), n

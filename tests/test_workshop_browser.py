@@ -313,6 +313,10 @@ def test_debrief_reveals_places_and_exports_without_names(room, session):
 
     assert "oportunista" in row("Beto") and "santo" in row("Ana") and "tengo que ganar" in row("Eli")
     trainer.screenshot(path=SHOTS / "asocia-workshop-projector-debrief.png")
+    # the tabs and the download read from the back of the room, all four tabs on the projector's screen
+    size = "(s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)"
+    assert trainer.evaluate(size, ".ws-tab-people") >= 22 and trainer.evaluate(size, ".ws-export .v-btn") >= 18
+    assert all(inside_viewport(trainer, f".ws-tab-{tab}") for tab in ("people", "reveal", "compare", "whatif"))
     phone = room["phones"]["Beto"]
     phone.wait_for_selector(".ws-placed")
     assert phone.locator(".ws-placed").inner_text() == "oportunista"
