@@ -69,7 +69,7 @@ group_sel = solara.reactive(-1)     # -1: all groups
 tab = solara.reactive(0)
 log_firm = solara.reactive("")
 log_kind = solara.reactive("")
-message = solara.reactive("")       # a one-line notice (errors from buttons)
+message = solara.reactive(("", ""))  # a scenario file that could not be loaded: (its name, the loader's message)
 present = solara.reactive(False)    # presentation mode: large type, no side panel, one story at a time
 story = solara.reactive(-1)         # presentation mode: -1 all panels, 0-5 one panel, 6 the network
 open_sections = solara.reactive([7, 8])  # parameter sections shown open: reglamento, sanctions
@@ -253,9 +253,9 @@ def ParamPanel(st: AppState):
         try:
             s.choose(name)
         except ScenarioError as e:
-            message.value = str(e)
+            message.value = (name, str(e))
             return
-        message.value = ""
+        message.value = ("", "")
         params_rev.value += 1
         st.restart_view()
 
@@ -998,8 +998,8 @@ def Page():
                               on_click=lambda: present.set(not present.value), classes=["asocia-present-btn"])
                 solara.Text(tr("language", lang_) + ":")
                 solara.ToggleButtonsSingle(value=lang, values=["es", "en"], classes=["asocia-lang"])
-        if message.value:
-            solara.Error(message.value)
+        if message.value[1]:  # the loader's message in the page's language, after the file's name
+            solara.Error(f"{message.value[0]}: {explain_error(message.value[1], lang_, param)}")
         with solara.Div(classes=["asocia-layout"]):
             with solara.Div(classes=["asocia-side-box"], style={"display": "none"} if pres else {}):
                 ParamPanel(st)

@@ -48,6 +48,8 @@ def folder(tmp_path_factory):
     short = base.replace({"meta.name": "short_programme", "programme.budget": 300, "run.steps": 70,
                           "meta.description": ""})
     (d / "short_programme.toml").write_text(short.to_toml())
+    # a file with a mistyped key, as a trainer's own edit may leave it
+    (d / "typo.toml").write_text(base.to_toml().replace("monitoring =", "monitorin =", 1))
     return d
 
 
@@ -118,6 +120,24 @@ def test_choose_a_scenario(dash):
         page.set_viewport_size({"width": width, "height": height})
         time.sleep(0.5)
         _fits(page)
+    _select(page, "asocia-scenario", "baseline.toml")
+    page.wait_for_function("() => !document.body.innerText.includes('Same group, no sanctions at all.')")
+
+
+def test_a_file_with_a_typo_is_refused_in_the_page_language(dash):
+    """The loader's message without the file's path, in Spanish, naming the key as written; the run stays."""
+    page = dash
+    _select(page, "asocia-scenario", "typo.toml")
+    alert = page.locator(".v-alert", has_text="typo.toml")
+    alert.wait_for()
+    text = alert.inner_text()
+    assert "typo.toml: clave desconocida 'rules.monitorin' (¿quiso decir 'rules.monitoring' («Control" in text
+    assert "/" not in text.split("typo.toml", 1)[0] and "Traceback" not in text
+    assert "Reunión 0 de 40" in _status(page)  # the baseline's run is still on screen, and its file in the menu
+    page.wait_for_function("() => document.querySelector('.asocia-scenario').innerText.includes('baseline.toml')")
+    _select(page, "asocia-scenario", "no_sanctions.toml")  # another file loads: the message goes
+    page.get_by_text("Same group, no sanctions at all.").wait_for()
+    assert "clave desconocida" not in page.evaluate("() => document.body.innerText")
     _select(page, "asocia-scenario", "baseline.toml")
     page.wait_for_function("() => !document.body.innerText.includes('Same group, no sanctions at all.')")
 
