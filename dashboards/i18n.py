@@ -307,6 +307,28 @@ def tr(key: str, lang: str, **kw) -> str:
     return text.format(**kw) if kw else text
 
 
+def group_label(g: int, lang: str) -> str:
+    """A group as a person reads it: "Grupo 1" for the tables' group 0.
+
+    The tables (steps, firms, events and their CSV files) number groups from 0, as the model does;
+    every page a person reads (this dashboard and the workshop) numbers them from 1.
+    """
+    return tr("group_n", lang, g=int(g) + 1)
+
+
+def event_sentences(events, lang: str) -> list[str]:
+    """The events' sentences in ``lang`` as a page shows them: groups numbered from 1 (see :func:`group_label`).
+
+    The events table's own ``message`` columns keep the model's numbering (they are part of the
+    table); the page writes its sentences again, from the same templates, with the group plus one.
+    """
+    from sim.model.narrative import describe_all
+
+    if len(events) == 0:
+        return []
+    return list(describe_all(events.assign(group=events["group"] + 1), langs=(lang,))[lang])
+
+
 def pick(pair: tuple[str, str], lang: str) -> str:
     """The Spanish or English member of an (en, es) pair."""
     return pair[1] if lang == "es" else pair[0]

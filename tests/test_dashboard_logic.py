@@ -303,6 +303,20 @@ def test_an_unknown_key_in_a_message_is_shown_as_written(folder):
     assert i18n.explain_error(experiment, "es", param) == "clave desconocida 'experiment.repz'; se permite: reps, seeds"
 
 
+def test_groups_are_numbered_from_1_on_the_page_and_from_0_in_the_tables(folder):
+    """The page's labels and event sentences say "Grupo 1" for the tables' group 0; the table is unchanged."""
+    assert i18n.group_label(0, "es") == "Grupo 1" and i18n.group_label(1, "en") == "Group 2"
+    events = sim.run(sim.load_scenario(folder / "baseline.toml")).events
+    phases = events[(events["kind"] == "phase") & (events["group"] == 0)]
+    assert len(phases) and phases["message_es"].str.startswith("El grupo 0 ").all()  # the table's own
+    es, en = i18n.event_sentences(phases, "es"), i18n.event_sentences(phases, "en")
+    assert all(x.startswith("El grupo 1 entra en la fase") for x in es), es
+    assert all(x.startswith("Group 1 enters phase") for x in en), en
+    # the same sentences as the table's, but for the number (one template, not a second wording)
+    assert [x.replace("grupo 1", "grupo 0") for x in es] == list(phases["message_es"])
+    assert i18n.event_sentences(events.iloc[:0], "es") == []
+
+
 def test_spanish_page_text_has_no_english_left():
     """Scenario descriptions, source glosses and choices have Spanish text for every shipped value."""
     for path in (ROOT / "scenarios").glob("*.toml"):
