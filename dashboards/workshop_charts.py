@@ -62,9 +62,10 @@ def network_svg(net: dict, names: dict[int, str], lang: str, reveal: bool = Fals
             parts.append(f'<text x="{lx:.0f}" y="{py:.0f}" text-anchor="{anchor}" '
                          f'font-size="18" fill="{color}">{html.escape(PROFILE_LABELS[net["profile"][k]])}</text>')
         strikes = net["strikes"][k]
-        if strikes:
-            parts.append(f'<circle cx="{x + 18:.0f}" cy="{y - 18:.0f}" r="12" fill="#c00"/>'
-                         f'<text x="{x + 18:.0f}" y="{y - 12:.0f}" text-anchor="middle" font-size="16" '
+        if strikes:  # on the firm's inner side, clear of its label
+            bx, by = x - 22 * ca, y + 22 * sa
+            parts.append(f'<circle cx="{bx:.0f}" cy="{by:.0f}" r="12" fill="#c00" class="ws-net-strikes"/>'
+                         f'<text x="{bx:.0f}" y="{by + 6:.0f}" text-anchor="middle" font-size="16" '
                          f'font-weight="700" fill="#fff">{strikes}</text>')
     parts.append("</svg>")
     return "".join(parts)

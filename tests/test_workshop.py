@@ -462,7 +462,8 @@ def test_network_labels_do_not_overlap_each_other_or_the_firms():
 
     for n in (5, 8, 12):
         firms = list(range(1, n + 1))
-        net = {"firm": firms, "profile": ["santo"] * n, "strikes": [0] * n, "trust": np.full((n, n), 0.6)}
+        strikes = [k % 3 == 0 for k in range(n)]  # the red strike counts stay clear of the labels too
+        net = {"firm": firms, "profile": ["santo"] * n, "strikes": strikes, "trust": np.full((n, n), 0.6)}
         names = {1: "Ana", 4: "Beto", 7: "Carolina"}
         svg = network_svg(net, names, "es", size=420)
         boxes = _label_boxes(svg)
@@ -478,3 +479,12 @@ def test_network_labels_do_not_overlap_each_other_or_the_firms():
         vx, vy, vw, vh = (float(v) for v in re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"',
                                                       svg).groups())
         assert all(x0 >= vx and x1 <= vx + vw and y0 >= vy and y1 <= vy + vh for x0, y0, x1, y1 in boxes), n
+
+
+def test_the_stated_default_keeps_capitals_inside_an_option():
+    """The default line lower-cases an option's first letter only: "nothing (I stay out, openly)"."""
+    from dashboards.workshop_app import default_text
+
+    view = {"t": 3, "default": {"purchase": "none", "quota": "skip", "lead": "quiet"}, "consortium": True}
+    assert default_text(view, "en") == "nothing (I stay out, openly); do not pay; keep it, quietly"
+    assert default_text(view, "es") == "nada (me quedo afuera, a la vista); no pagar; quedármelo, en secreto"
