@@ -396,7 +396,7 @@ def default_text(view: dict, lang: str) -> str:
     parts = [t(f"o_{d['purchase']}", lang)]
     if view["consortium"]:
         parts += [t(f"o_{d['quota']}", lang), t(f"o_{d['lead']}", lang)]
-    return "; ".join(parts).lower()
+    return "; ".join(p[:1].lower() + p[1:] for p in parts)  # "nothing (I stay out, openly)", not "(i stay"
 
 
 @solara.component
