@@ -35,8 +35,10 @@ from dashboards.i18n import (  # noqa: E402
     SECTIONS,
     allowed,
     choice_label,
+    event_sentences,
     explain_error,
     fmt_number,
+    group_label,
     param_label,
     parse_number,
     pick,
@@ -69,7 +71,7 @@ group_sel = solara.reactive(-1)     # -1: all groups
 tab = solara.reactive(0)
 log_firm = solara.reactive("")
 log_kind = solara.reactive("")
-message = solara.reactive("")       # a one-line notice (errors from buttons)
+message = solara.reactive(("", ""))  # a scenario file that could not be loaded: (its name, the loader's message)
 present = solara.reactive(False)    # presentation mode: large type, no side panel, one story at a time
 story = solara.reactive(-1)         # presentation mode: -1 all panels, 0-5 one panel, 6 the network
 open_sections = solara.reactive([7, 8])  # parameter sections shown open: reglamento, sanctions
@@ -172,13 +174,16 @@ def play_loop(st: AppState, kernel: str = "") -> None:
 
 
 def event_lines(sel, lang_: str) -> list[str]:
-    """One HTML line per event row, newest first: "M<meeting> · G<group>" and the sentence in ``lang_``."""
-    col = "message_es" if lang_ == "es" else "message"
+    """One HTML line per event row, newest first: "M<meeting> · G<group>" and the sentence in ``lang_``.
+
+    Meetings and groups are numbered from 1, as everywhere on the page (the table counts from 0).
+    """
+    said = event_sentences(sel, lang_)
     return [f'<div class="asocia-ev asocia-ev-{html.escape(str(kind))}">'
             f'<span class="asocia-ev-when">{tr("m", lang_)}{int(step_) + 1} · '
-            f'{tr("g", lang_)}{int(group)}</span> {html.escape(str(text))}</div>'
+            f'{tr("g", lang_)}{int(group) + 1}</span> {html.escape(str(text))}</div>'
             for step_, group, kind, text in zip(sel["step"][::-1], sel["group"][::-1], sel["kind"][::-1],
-                                                sel[col][::-1], strict=True)]
+                                                said[::-1], strict=True)]
 
 @solara.component
 def Prose(text: str, style: str = ""):
@@ -253,9 +258,9 @@ def ParamPanel(st: AppState):
         try:
             s.choose(name)
         except ScenarioError as e:
-            message.value = str(e)
+            message.value = (name, str(e))
             return
-        message.value = ""
+        message.value = ("", "")
         params_rev.value += 1
         st.restart_view()
 
@@ -360,7 +365,7 @@ def Controls(st: AppState):
         st.restart_view()
 
     groups = [{"text": tr("all_groups", lang_), "value": -1}] + [
-        {"text": tr("group_n", lang_, g=g), "value": g} for g in range(s.groups)]
+        {"text": group_label(g, lang_), "value": g} for g in range(s.groups)]
     with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}, classes=["asocia-controls"]):
         solara.Button(tr("pause", lang_) if playing.value else tr("play", lang_),
                       icon_name="mdi-pause" if playing.value else "mdi-play", color="primary",
@@ -503,7 +508,7 @@ def MoneyPanel(st: AppState):
     sel = group_sel.value if 0 <= group_sel.value < s.groups else None
     with s.lock:
         body = money_html(money_summary(s.steps_table(), s.scenario, sel), lang_, one_group=sel is not None)
-    title = tr("money_title", lang_) + ("" if sel is None else f" · {tr('group_n', lang_, g=sel)}")
+    title = tr("money_title", lang_) + ("" if sel is None else f" · {group_label(sel, lang_)}")
     with solara.Card(title, classes=["asocia-card", "asocia-money"]):
         solara.HTML(tag="div", unsafe_innerHTML=body, classes=["asocia-money-body"])
 
@@ -515,12 +520,12 @@ def NetworkPanel(st: AppState):
     _ = frame.value
     s = st.session
     g = st.shown_group()
-    with solara.Card(tr("network", lang_, g=g), classes=["asocia-card"]):
+    with solara.Card(tr("network", lang_, g=g + 1), classes=["asocia-card"]):
         with s.lock:
             alive = s.live.network(g)["alive"]
             svg = network_svg(s, g, lang_, s.manual_firm)
         if not alive:
-            solara.Warning(tr("no_group", lang_, g=g), dense=True)
+            solara.Warning(tr("no_group", lang_, g=g + 1), dense=True)
         solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["asocia-net-box"])
         solara.Text(tr("network_note", lang_), classes=["asocia-note"])
 
@@ -570,7 +575,7 @@ def PlayFirm(st: AppState):
             solara.Button(tr("release", lang_), on_click=release, small=True)
             return
         solara.Text(tr("you_play", lang_, f=s.manual_firm, p=PROFILE_LABELS[status["profile"]],
-                       g=status["group"]), classes=["asocia-you"])
+                       g=status["group"] + 1), classes=["asocia-you"])
         v.Switch(label=tr("commit", lang_), v_model=manual.commit > 0, on_v_model=setter("commit", True),
                  dense=True, hide_details=True, class_="asocia-commit")
         v.Switch(label=tr("renege", lang_), v_model=manual.renege > 0, on_v_model=setter("renege", True),
@@ -585,10 +590,10 @@ def PlayFirm(st: AppState):
         ev = s.events_table()
         if len(ev):
             mine = ev[(ev["firm"] == s.manual_firm) | (ev["other"] == s.manual_firm)].tail(4)
-            col = "message_es" if lang_ == "es" else "message"
             lines = "".join(f'<div class="asocia-ev"><span class="asocia-ev-when">{tr("m", lang_)}{int(step_) + 1}'
                             f'</span> {html.escape(str(text))}</div>'
-                            for step_, text in zip(mine["step"][::-1], mine[col][::-1], strict=True))
+                            for step_, text in zip(mine["step"][::-1], event_sentences(mine, lang_)[::-1],
+                                                   strict=True))
             solara.HTML(tag="div", unsafe_innerHTML=lines, classes=["asocia-note"])
         solara.Button(tr("release", lang_), on_click=release, small=True, outlined=True)
 
@@ -998,8 +1003,8 @@ def Page():
                               on_click=lambda: present.set(not present.value), classes=["asocia-present-btn"])
                 solara.Text(tr("language", lang_) + ":")
                 solara.ToggleButtonsSingle(value=lang, values=["es", "en"], classes=["asocia-lang"])
-        if message.value:
-            solara.Error(message.value)
+        if message.value[1]:  # the loader's message in the page's language, after the file's name
+            solara.Error(f"{message.value[0]}: {explain_error(message.value[1], lang_, param)}")
         with solara.Div(classes=["asocia-layout"]):
             with solara.Div(classes=["asocia-side-box"], style={"display": "none"} if pres else {}):
                 ParamPanel(st)

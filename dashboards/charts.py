@@ -24,7 +24,7 @@ from plotly.subplots import make_subplots
 from sim.model.profiles import NAMES
 
 from . import money as mon
-from .i18n import PHASES, PROFILE_COLORS, PROFILE_LABELS, pick, tr
+from .i18n import PHASES, PROFILE_COLORS, PROFILE_LABELS, group_label, pick, tr
 
 # trace positions in the run figure
 COOP = 0              # 0-3 by profile, 4 all firms
@@ -410,8 +410,8 @@ class RunCharts:
 
     def _row_names(self) -> list[str]:
         if self.sel is None:
-            return [tr("group_n", self.lang, g=g) for g in range(self.groups)]
-        return [tr("group_n", self.lang, g=self.sel)]
+            return [group_label(g, self.lang) for g in range(self.groups)]
+        return [group_label(self.sel, self.lang)]
 
     # ------------------------------------------------------------------ data
     def attach(self, widget) -> None:

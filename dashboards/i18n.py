@@ -288,6 +288,28 @@ def tr(key: str, lang: str, **kw) -> str:
     return text.format(**kw) if kw else text
 
 
+def group_label(g: int, lang: str) -> str:
+    """A group as a person reads it: "Grupo 1" for the tables' group 0.
+
+    The tables (steps, firms, events and their CSV files) number groups from 0, as the model does;
+    every page a person reads (this dashboard and the workshop) numbers them from 1.
+    """
+    return tr("group_n", lang, g=int(g) + 1)
+
+
+def event_sentences(events, lang: str) -> list[str]:
+    """The events' sentences in ``lang`` as a page shows them: groups numbered from 1 (see :func:`group_label`).
+
+    The events table's own ``message`` columns keep the model's numbering (they are part of the
+    table); the page writes its sentences again, from the same templates, with the group plus one.
+    """
+    from sim.model.narrative import describe_all
+
+    if len(events) == 0:
+        return []
+    return list(describe_all(events.assign(group=events["group"] + 1), langs=(lang,))[lang])
+
+
 def pick(pair: tuple[str, str], lang: str) -> str:
     """The Spanish or English member of an (en, es) pair."""
     return pair[1] if lang == "es" else pair[0]
@@ -459,6 +481,8 @@ def parse_number(text: str, lang: str) -> str:
 
 
 _ERR_ES = [
+    ("unknown key", "clave desconocida"), ("unknown section", "sección desconocida"),
+    ("(did you mean ", "(¿quiso decir "), ("; allowed in ", "; se permite en "),
     ("shares that sum to 1", "proporciones que sumen 1"), (" got ", " recibió "),
     ("; allowed: ", "; se permite: "), (" exceeds ", " es mayor que "), (" is below ", " es menor que "),
     (" is after ", " es posterior a "), (" sum to ", " suman "), (" and ", " y "),
@@ -483,24 +507,40 @@ def explain_error(message: str, lang: str, param_of=None) -> str:
     Args:
         message: the ScenarioError text ``asocia run`` prints (``<file>: key '...' ...``).
         lang: "es" or "en".
-        param_of: function from a dotted key to its ``Param`` (for labels and allowed values).
+        param_of: function from a dotted key to its ``Param`` (for labels and allowed values); a key
+            it does not know (``ValueError`` or ``LookupError``) is shown as written.
 
     """
     import re
 
     text = message
-    m = re.search(r": (keys? '|unknown key|section |expected |'[a-z_]+' must|not valid|no such)", text)
+    m = re.search(r": (keys? '|unknown key|unknown section|section |expected |'[a-z_]+' must|not valid|no such)", text)
     if m:
         text = text[m.start() + 2:]
+    def known(key):
+        """The key's ``Param``, or None for a key the schema does not have (a typo in a file)."""
+        try:
+            return param_of(key)
+        except (LookupError, ValueError):
+            return None
+
+    def shown(k):
+        p = known(k.group(1))
+        if p is None:
+            return k.group(0)
+        if k.string.startswith("?)", k.end()):  # the suggestion for a typo: the key to type, and its label
+            return f"{k.group(0)} («{param_label(p, lang)}»)"
+        return f"«{param_label(p, lang)}»"
+
     one = re.fullmatch(r"key '([a-z_]+\.[a-z_0-9]+)' got (.*); allowed: (.*)", text)
-    if one and param_of is not None:
-        p = param_of(one.group(1))
+    p = known(one.group(1)) if one and param_of is not None else None
+    if p is not None:
         got = one.group(2).strip("'")
         if lang == "es":
             return f"«{param_label(p, lang)}»: se recibió {got}; se permite: {allowed(p, lang)}"
         return f"«{param_label(p, lang)}»: got {got}; allowed: {p.allowed()}"
     if param_of is not None:
-        text = re.sub(r"'([a-z_]+\.[a-z_0-9]+)'", lambda k: f"«{param_label(param_of(k.group(1)), lang)}»", text)
+        text = re.sub(r"'([a-z_]+\.[a-z_0-9]+)'", shown, text)
     if lang == "es":
         text = re.sub(r"^keys ", "", text)
         text = re.sub(r"^key ", "", text)

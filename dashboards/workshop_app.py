@@ -31,6 +31,8 @@ from dashboards.workshop_text import (  # noqa: E402
     PROFILE_COLORS,
     PROFILE_LABELS,
     event_line,
+    money,
+    money_unit,
     num,
     pct,
     pick,
@@ -56,6 +58,8 @@ CSS = """
           height: auto !important; padding: 8px 14px !important; letter-spacing: 0 !important; }
 .ws-opt .v-btn__content { white-space: normal !important; text-align: left; flex: 1 1 auto !important;
                           line-height: 1.3; }
+/* a chosen option the phone has kept but not sent: dashed amber, like the "not sent" line under Send */
+.ws-opt.ws-unsent { outline: 3px dashed #9a5b00; outline-offset: 2px; }
 .ws-send { width: 100%; min-height: 54px !important; font-size: 19px !important; text-transform: none !important; }
 .ws-countdown { display: flex; justify-content: space-between; align-items: baseline; font-size: 20px;
                 background: #0b3d91; color: #fff; border-radius: 10px; padding: 8px 14px; }
@@ -98,6 +102,10 @@ CSS = """
 .ws-prof { font-weight: 700; }
 .ws-nowrap { white-space: nowrap; }
 .ws-phone .ws-table { font-size: 16px; }
+/* the debrief's tabs and download, read from the back of the room (vuetify's 14 px capitals were not) */
+.ws-proj .v-tabs-bar { height: 68px; }
+.ws-proj .v-tab { font-size: 24px; text-transform: none; letter-spacing: 0; padding: 0 22px; }
+.ws-proj .ws-export .v-btn { font-size: 20px; min-height: 52px; text-transform: none; letter-spacing: 0; }
 """
 
 
@@ -288,28 +296,51 @@ OPTION_KEYS = {"purchase": ("all", "half", "none", "secret"), "quota": ("pay", "
 
 
 @solara.component
-def Options(question: str, options, labels, value, on_value, name: str):
-    """A question with one big button per option (the chosen one filled)."""
+def Options(question: str, options, labels, value, on_value, name: str, unsent: str = ""):
+    """A question with one big button per option (the chosen one filled, tagged ``unsent`` until sent)."""
     solara.Text(question, classes=["ws-q"])
     for opt, label in zip(options, labels, strict=True):
-        solara.Button(label, on_click=lambda opt=opt: on_value(opt), color="primary", outlined=opt != value,
-                      depressed=opt == value,
-                      classes=["ws-opt", f"ws-{name}-{opt}"] + (["ws-chosen"] if opt == value else []))
+        chosen = opt == value
+        solara.Button(f"{label} · {unsent}" if chosen and unsent else label, on_click=lambda opt=opt: on_value(opt),
+                      color="primary", outlined=not chosen, depressed=chosen,
+                      classes=["ws-opt", f"ws-{name}-{opt}"] + (["ws-chosen"] if chosen else [])
+                      + (["ws-unsent"] if chosen and unsent else []))
+
+
+def on_screen(view: dict) -> tuple[dict, dict]:
+    """The choice and the ballot a phone shows: what it tapped and has not sent, else what counts now."""
+    draft = view.get("draft") or {}
+    choice = draft.get("d") or view["decision"]
+    ballot = draft.get("v") or view["ballot"] or view["rules"]["vote"]
+    return dict(choice), dict(ballot)
 
 
 @solara.component
 def Choices(ws, token: str, view: dict, lang: str):
-    """The meeting's three choices (and the vote at the reglamento meeting) and the send button."""
-    choice, set_choice = solara.use_state(dict(view["decision"]))
-    ballot, set_ballot = solara.use_state(dict(view["ballot"] or view["rules"]["vote"]))
+    """The meeting's three choices (and the vote at the reglamento meeting) and the send button.
+
+    Every tap is kept on the server (``Workshop.keep_draft``) before it is sent, so a phone that
+    reloads, sleeps or drops its connection shows the same choice again, marked as not sent.
+    """
+    choice, set_choice = solara.use_state(on_screen(view)[0])
+    ballot, set_ballot = solara.use_state(on_screen(view)[1])
     error, set_error = solara.use_state("")
 
     def fresh():
         """A new meeting starts from the participant's default (their last decision) and no error."""
-        set_choice(dict(view["decision"]))
-        set_ballot(dict(view["ballot"] or view["rules"]["vote"]))
+        set_choice(on_screen(view)[0])
+        set_ballot(on_screen(view)[1])
         set_error("")
     solara.use_effect(fresh, [view["t"], view["state"] == "open"])
+
+    def tap(new_choice, new_ballot):
+        set_choice(new_choice)
+        set_ballot(new_ballot)
+        try:
+            ws.keep_draft(token, new_choice, new_ballot if view["vote"] else None)
+            set_error("")
+        except WorkshopError as e:
+            set_error(t(f"err_{e.key}", lang))
 
     def send():
         try:
@@ -318,15 +349,22 @@ def Choices(ws, token: str, view: dict, lang: str):
         except WorkshopError as e:
             set_error(t(f"err_{e.key}", lang))
 
+    # "sent" only while what is on screen is what was sent: a tap after Send changes nothing
+    # on the server until Send is pressed again
+    same = choice == view["decision"] and (not view["vote"] or ballot == view["ballot"])
+    # the chosen options are tagged when a tap is kept but not sent (after Send, or with nothing sent)
+    tapped = view["decided"] or view.get("draft") is not None
+    unsent = t("unsent_tag", lang) if tapped and not (view["decided"] and same) else ""
+
     with solara.Column(classes=["ws-card", "ws-choices"], gap="0px"):
         Options(t("q_purchase", lang), OPTION_KEYS["purchase"], [t(f"o_{k}", lang) for k in OPTION_KEYS["purchase"]],
-                choice["purchase"], lambda v: set_choice({**choice, "purchase": v}), "purchase")
+                choice["purchase"], lambda v: tap({**choice, "purchase": v}, ballot), "purchase", unsent)
         if view["consortium"]:
             Options(t("q_quota", lang), OPTION_KEYS["quota"],
                     [t(f"o_{k}", lang) for k in OPTION_KEYS["quota"]], choice["quota"],
-                    lambda v: set_choice({**choice, "quota": v}), "quota")
+                    lambda v: tap({**choice, "quota": v}, ballot), "quota", unsent)
             Options(t("q_lead", lang), OPTION_KEYS["lead"], [t(f"o_{k}", lang) for k in OPTION_KEYS["lead"]],
-                    choice["lead"], lambda v: set_choice({**choice, "lead": v}), "lead")
+                    choice["lead"], lambda v: tap({**choice, "lead": v}, ballot), "lead", unsent)
         if view["vote"]:
             solara.Text(t("vote_title", lang), classes=["ws-q", "ws-vote-title"])
             rule = t(f"c_{view['rules']['decision']}", lang)
@@ -335,19 +373,18 @@ def Choices(ws, token: str, view: dict, lang: str):
                                    ("admission", "v_admission")):
                 opts = tuple(vote.ITEMS[item])
                 Options(t(question, lang), opts, [t(f"c_{o}", lang) for o in opts], ballot.get(item),
-                        lambda v, item=item: set_ballot({**ballot, item: v}), f"vote-{item}")
+                        lambda v, item=item: tap(choice, {**ballot, item: v}), f"vote-{item}", unsent)
         solara.Button(t("send", lang), on_click=send, color="success", classes=["ws-send", "ws-submit"])
-        # "sent" only while what is on screen is what was sent: a tap after Send changes nothing
-        # on the server until Send is pressed again
-        same = choice == view["decision"] and (not view["vote"] or ballot == view["ballot"])
         if error:
             solara.Text(error, classes=["ws-error"])
         elif view["decided"] and same:
             solara.Text(t("sent", lang), classes=["ws-ok", "ws-sent"])
         elif view["decided"]:
             solara.Text(t("changed", lang), classes=["ws-warn", "ws-changed"])
+        elif unsent:
+            solara.Text(t("chosen_not_sent", lang), classes=["ws-warn", "ws-not-sent", "ws-chosen-not-sent"])
         else:
-            solara.Text(t("not_sent", lang), classes=["ws-warn"])
+            solara.Text(t("not_sent", lang), classes=["ws-warn", "ws-not-sent"])
         solara.Text(t("default_is", lang, what=default_text(view, lang)), classes=["ws-sub", "ws-default"])
 
 
@@ -359,7 +396,7 @@ def default_text(view: dict, lang: str) -> str:
     parts = [t(f"o_{d['purchase']}", lang)]
     if view["consortium"]:
         parts += [t(f"o_{d['quota']}", lang), t(f"o_{d['lead']}", lang)]
-    return "; ".join(parts).lower()
+    return "; ".join(p[:1].lower() + p[1:] for p in parts)  # "nothing (I stay out, openly)", not "(i stay"
 
 
 @solara.component
@@ -406,7 +443,7 @@ def story_html(story: dict, lang: str) -> str:
     else:
         lines = [t("purchase_not", lang, k=story["committed"], m=m)]
     if story["phase"] >= 4:
-        lines.append(t("quotas_seen", lang, k=story["quota_payers"], m=m, fund=num(story["fund"], lang, 0)))
+        lines.append(t("quotas_seen", lang, k=story["quota_payers"], m=m, fund=money(story["fund"], lang, 0)))
     events = [e for e in story["events"] if e["kind"] != "purchase_failed"]
     # quotas left unpaid without a sanction: one line naming them all (six such lines pushed the
     # trends off a 1080-line projector); a sanctioned one keeps its own line, with its sanction
@@ -429,16 +466,17 @@ def Income(view: dict, lang: str):
     parts = [f'<div class="ws-q">{html.escape(t("income", lang))}</div>']
     if view.get("alone"):
         gain = view["income"] / view["alone"] - 1.0
-        last = t("income_last", lang, inc=num(view["last_income"], lang, 1), alone=num(view["last_alone"], lang, 1))
+        last = t("income_last", lang, inc=money(view["last_income"], lang, 1),
+                 alone=money(view["last_alone"], lang, 1))
         parts.append(f"<div>{html.escape(last)}</div>")
-        total = t("income_total", lang, inc=num(view["income"], lang, 0), alone=num(view["alone"], lang, 0),
+        total = t("income_total", lang, inc=money(view["income"], lang, 0), alone=money(view["alone"], lang, 0),
                   gain=pct(gain, lang))
         parts.append(f'<div class="{"ws-ok" if gain >= 0 else "ws-bad"} ws-gain">{html.escape(total)}</div>')
     else:
         parts.append(f"<div>{html.escape(t('no_meeting_yet', lang))}</div>")
     parts.append(f'<div class="ws-q">{html.escape(t("sanctions_you", lang))}</div>')
     for x in view.get("sanctions") or []:
-        line = t(f"s_{x['sanction']}", lang, t=x["t"] + 1, amount=num(x["amount"], lang, 1), strike=x["strike"])
+        line = t(f"s_{x['sanction']}", lang, t=x["t"] + 1, amount=money(x["amount"], lang, 1), strike=x["strike"])
         parts.append(f'<div class="ws-bad ws-sanction">{html.escape(line)}</div>')
     if not view.get("sanctions"):
         parts.append(f"<div>{html.escape(t('none_yet', lang))}</div>")
@@ -449,7 +487,7 @@ def Income(view: dict, lang: str):
 def rules_text(rules: dict, lang: str, vote_round) -> str:
     """The reglamento in force, in one sentence."""
     if rules["adopted"]:
-        sanctions = (t("sanctions_on", lang, fine=num(rules["fine"], lang, 0), k=rules["expulsion_strikes"])
+        sanctions = (t("sanctions_on", lang, fine=money(rules["fine"], lang, 0), k=rules["expulsion_strikes"])
                      if rules["sanctions"] else t("sanctions_off", lang))
         return t("rules_on", lang, rule=t(f"c_{rules['decision']}", lang), sanctions=sanctions,
                  admission=t(f"c_{rules['admission']}", lang))
@@ -678,8 +716,9 @@ def Debrief(ws, lang: str):
             CompareTable(groups, lang)
         with solara.lab.Tab(t("tab_whatif", lang), classes=["ws-tab-whatif"]):
             WhatIf(ws, lang)
-    solara.FileDownload(lambda: debrief.export(ws), filename=f"taller-{ws.code}-semilla-{ws.settings.seed}.zip",
-                        label=t("export", lang))
+    with solara.Div(classes=["ws-export"]):
+        solara.FileDownload(lambda: debrief.export(ws), filename=f"taller-{ws.code}-semilla-{ws.settings.seed}.zip",
+                            label=t("export", lang))
 
 
 def prof_cell(name, lang: str) -> str:
@@ -716,9 +755,10 @@ def Reveal(ws, lang: str):
             f"<td>{html.escape(r.played_by if isinstance(r.played_by, str) else t('profile_seat', lang))}</td>"
             f"<td>{prof_cell(r.profile, lang)}</td><td>{num(r.income, lang, 0)} / {num(r.alone, lang, 0)}</td>"
             f"<td>{r.strikes}</td></tr>" for r in df.itertuples())
+        income = t("income_alone", lang, unit=money_unit(lang))
         Html(f"<h3>{html.escape(t('group', lang, n=g + 1))}</h3><table class='ws-table ws-reveal-table'><tr><th>"
              f"{t('firm', lang)}</th><th>{t('played_by', lang)}</th><th>{t('profile', lang)}</th><th>"
-             f"{t('income_alone', lang)}</th><th>{t('violations', lang)}</th></tr>{rows}</table>")
+             f"{income}</th><th>{t('violations', lang)}</th></tr>{rows}</table>")
 
 
 @solara.component

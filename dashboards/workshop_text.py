@@ -8,7 +8,7 @@ the guide's table, quoted in both languages from DOMAIN.md §1.1.
 
 from __future__ import annotations
 
-from .i18n import PROFILE_COLORS, PROFILE_LABELS  # noqa: F401  (re-exported for the pages)
+from .i18n import PROFILE_COLORS, PROFILE_LABELS, UNITS  # noqa: F401  (profiles re-exported for the pages)
 
 T = {
     "title": ("Asocia · workshop", "Asocia · taller"),
@@ -69,6 +69,10 @@ T = {
     "sent": ("✓ Decision sent. You can change it until the meeting closes.",
              "✓ Decisión enviada. Puede cambiarla hasta que cierre la reunión."),
     "not_sent": ("Not sent yet.", "Todavía no la envió."),
+    "unsent_tag": ("not sent", "sin enviar"),
+    "chosen_not_sent": ("Chosen but not sent: press Send. Until you do, your firm plays what is written below.",
+                        "Elegida pero sin enviar: toque Enviar. Mientras no la envíe, su empresa juega lo que "
+                        "dice abajo."),
     "changed": ("Changed but not sent: the decision sent before still counts. Press Send.",
                 "Cambió su elección pero no la envió: cuenta la que envió antes. Toque Enviar."),
     "vote_title": ("Reglamento vote: your group adopts its rules at this meeting",
@@ -198,7 +202,7 @@ T = {
     "participant": ("Participant", "Participante"),
     "profile": ("Profile", "Perfil"),
     "firm": ("Firm", "Empresa"),
-    "income_alone": ("Income / alone", "Ingreso / solo"),
+    "income_alone": ("Income / alone ({unit})", "Ingreso / solo ({unit})"),
     "placed": ("Played like", "Jugó como"),
     "firm_profile": ("Firm's profile", "Perfil de su empresa"),
     "secret_acts": ("Secret acts", "Actos en secreto"),
@@ -279,7 +283,7 @@ def event_line(e: dict, lang: str) -> str:
     if kind == "diversion" and e["code"] == 1:
         text += t("kept_open", lang)
     if e.get("sanction") in ("warning", "fine", "expulsion"):
-        text += t(f"sanction_{e['sanction']}", lang, amount=num(e["amount"], lang, 1))
+        text += t(f"sanction_{e['sanction']}", lang, amount=money(e["amount"], lang, 1))
     return text
 
 
@@ -287,6 +291,16 @@ def num(x: float, lang: str, digits: int = 2) -> str:
     """A number as the language writes it (decimal comma in Spanish)."""
     text = f"{x:.{digits}f}"
     return text.replace(".", ",") if lang == "es" else text
+
+
+def money(x: float, lang: str, digits: int = 1) -> str:
+    """An amount with the model's money unit, as the dashboard and the CLI name it ("12,5 dinero", "12.5 money")."""
+    return f"{num(x, lang, digits)} {money_unit(lang)}"
+
+
+def money_unit(lang: str) -> str:
+    """The model's money unit in ``lang`` (the scenario schema's unit "money", dashboards/i18n.py's Spanish)."""
+    return UNITS["money"] if lang == "es" else "money"
 
 
 def pct(x: float, lang: str) -> str:

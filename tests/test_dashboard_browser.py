@@ -48,6 +48,8 @@ def folder(tmp_path_factory):
     short = base.replace({"meta.name": "short_programme", "programme.budget": 300, "run.steps": 70,
                           "meta.description": ""})
     (d / "short_programme.toml").write_text(short.to_toml())
+    # a file with a mistyped key, as a trainer's own edit may leave it
+    (d / "typo.toml").write_text(base.to_toml().replace("monitoring =", "monitorin =", 1))
     return d
 
 
@@ -122,6 +124,24 @@ def test_choose_a_scenario(dash):
     page.wait_for_function("() => !document.body.innerText.includes('Same group, no sanctions at all.')")
 
 
+def test_a_file_with_a_typo_is_refused_in_the_page_language(dash):
+    """The loader's message without the file's path, in Spanish, naming the key as written; the run stays."""
+    page = dash
+    _select(page, "asocia-scenario", "typo.toml")
+    alert = page.locator(".v-alert", has_text="typo.toml")
+    alert.wait_for()
+    text = alert.inner_text()
+    assert "typo.toml: clave desconocida 'rules.monitorin' (¿quiso decir 'rules.monitoring' («Control" in text
+    assert "/" not in text.split("typo.toml", 1)[0] and "Traceback" not in text
+    assert "Reunión 0 de 40" in _status(page)  # the baseline's run is still on screen, and its file in the menu
+    page.wait_for_function("() => document.querySelector('.asocia-scenario').innerText.includes('baseline.toml')")
+    _select(page, "asocia-scenario", "no_sanctions.toml")  # another file loads: the message goes
+    page.get_by_text("Same group, no sanctions at all.").wait_for()
+    assert "clave desconocida" not in page.evaluate("() => document.body.innerText")
+    _select(page, "asocia-scenario", "baseline.toml")
+    page.wait_for_function("() => !document.body.innerText.includes('Same group, no sanctions at all.')")
+
+
 def test_change_a_rule_and_refuse_an_invalid_one(dash, folder, tmp_path):
     page = dash
     # the reglamento panel is open: change the decision rule, see it pending, apply
@@ -178,6 +198,13 @@ def test_step_and_play_update_charts_and_log(dash, members):
     # the network shows group 0 as the model has it after meeting n (its members can leave, and the
     # group dissolves at meeting 29 of this run: then it shows none)
     assert page.locator(".asocia-net-box .asocia-node").count() == members.loc[n - 1, 0]
+    # groups are numbered from 1 wherever a person reads them (the tables' group column counts from 0)
+    page.get_by_text("El grupo 1 como red").wait_for()
+    ticks = page.evaluate("() => document.querySelector('.js-plotly-plot').layout.yaxis5.ticktext")
+    assert ticks[1:] == ["Grupo 1", "Grupo 2"]
+    log = page.locator(".asocia-log").inner_text()
+    assert re.search(r"· G[12]\b", log) and not re.search(r"· G0\b", log), log
+    assert not re.search(r"grupo 0\b", log), log
 
 
 ENGLISH = {"the", "and", "of", "with", "allowed", "got", "months", "years", "firms", "meeting", "meetings",
@@ -238,15 +265,15 @@ def test_switch_language(dash):
 def test_play_a_firm(dash, members):
     page = dash
     assert members[1].min() >= 8  # group 1 keeps its members all run: there is always a firm to pick
-    _select(page, "asocia-group", "Group 1")
-    page.get_by_text("Group 1 as a network").wait_for()  # the panels show group 1 now
+    _select(page, "asocia-group", "Group 2")  # the table's group 1, the second group
+    page.get_by_text("Group 2 as a network").wait_for()  # the panels show it now
     page.locator(".asocia-pick-firm").click()
     item = page.locator(".menuable__content__active .v-list-item").first
     firm = int(item.inner_text().split("·")[0])
     item.click()
     page.locator(".asocia-take").click()
     page.get_by_text(f"You play firm {firm}").wait_for()
-    assert "in group 1." in page.locator(".asocia-you").inner_text()
+    assert "in group 2." in page.locator(".asocia-you").inner_text()
     page.locator(".asocia-commit").click()  # stay out of the joint purchase
     before = page.evaluate(POINTS)
     page.locator(".asocia-step").click()
@@ -376,8 +403,8 @@ def test_programme_money_panel_at_three_sizes(dash, folder):
     steps = sim.run(sc).steps
     table = ("() => [...document.querySelectorAll('.asocia-money-table tbody tr')]"
              ".map(r => [...r.querySelectorAll('td')].map(td => td.innerText.trim()))")
-    _select(page, "asocia-group", "Grupo 1")  # one group: its own account
-    page.locator(".asocia-money", has_text="Grupo 1").wait_for()
+    _select(page, "asocia-group", "Grupo 2")  # one group (the table's group 1): its own account
+    page.locator(".asocia-money", has_text="Grupo 2").wait_for()
     one = money.money_summary(steps, sc, sel=1)
     assert page.evaluate(table) == [[money.cell(c, row, "es", one_group=True) for c in one["cols"]]
                                     for row in money.ROWS]

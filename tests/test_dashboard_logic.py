@@ -281,6 +281,42 @@ def test_typed_numbers_decimal_comma_and_errors_at_the_field(folder):
     assert not s.blocked() and s.edits == {} and s.raw == {}
 
 
+def test_an_unknown_key_in_a_message_is_shown_as_written(folder):
+    """A file with a mistyped key: the loader's message is explained, not turned into a second error."""
+    text = (folder / "baseline.toml").read_text().replace("monitoring =", "monitorin =", 1)
+    (folder / "typo.toml").write_text(text)
+    with pytest.raises(sim.ScenarioError) as caught:
+        sim.load_scenario(folder / "typo.toml")
+    message = str(caught.value)
+    assert "'rules.monitorin'" in message and "'rules.monitoring'" in message
+    es = i18n.explain_error(message, "es", sim.model.scenario.param)
+    en = i18n.explain_error(message, "en", sim.model.scenario.param)
+    # the mistyped key as written; the suggestion as the key to type and its label
+    assert es.startswith("clave desconocida 'rules.monitorin' (¿quiso decir 'rules.monitoring' («Control")
+    assert en.startswith("unknown key 'rules.monitorin' (did you mean 'rules.monitoring' («Monitoring")
+    assert "se permite en [rules]" in es and str(folder) not in es + en
+    # a value message and an experiment file's message naming keys the schema does not have
+    param = sim.model.scenario.param
+    value = "key 'rules.nope' got 3; allowed: a number from 0 to 1"
+    assert i18n.explain_error(f"f.toml: {value}", "en", param) == value
+    experiment = "f.toml: unknown key 'experiment.repz'; allowed: reps, seeds"
+    assert i18n.explain_error(experiment, "es", param) == "clave desconocida 'experiment.repz'; se permite: reps, seeds"
+
+
+def test_groups_are_numbered_from_1_on_the_page_and_from_0_in_the_tables(folder):
+    """The page's labels and event sentences say "Grupo 1" for the tables' group 0; the table is unchanged."""
+    assert i18n.group_label(0, "es") == "Grupo 1" and i18n.group_label(1, "en") == "Group 2"
+    events = sim.run(sim.load_scenario(folder / "baseline.toml")).events
+    phases = events[(events["kind"] == "phase") & (events["group"] == 0)]
+    assert len(phases) and phases["message_es"].str.startswith("El grupo 0 ").all()  # the table's own
+    es, en = i18n.event_sentences(phases, "es"), i18n.event_sentences(phases, "en")
+    assert all(x.startswith("El grupo 1 entra en la fase") for x in es), es
+    assert all(x.startswith("Group 1 enters phase") for x in en), en
+    # the same sentences as the table's, but for the number (one template, not a second wording)
+    assert [x.replace("grupo 1", "grupo 0") for x in es] == list(phases["message_es"])
+    assert i18n.event_sentences(events.iloc[:0], "es") == []
+
+
 def test_spanish_page_text_has_no_english_left():
     """Scenario descriptions, source glosses and choices have Spanish text for every shipped value."""
     for path in (ROOT / "scenarios").glob("*.toml"):

@@ -146,6 +146,34 @@ def test_restart_replays_the_journal_to_the_same_tables(tmp_path, scenario):
     again.close()
 
 
+def test_an_unsent_choice_is_kept_across_a_reload_and_a_restart_but_never_played(tmp_path, scenario):
+    ws = make(tmp_path, scenario, idle_rounds=0)
+    a, b = ws.join("Ana"), ws.join("Beto")
+    ws.open_round()
+    ws.keep_draft(a.token, {"purchase": "none"})  # tapped, not sent, then the phone drops
+    view = ws.phone(a.token)  # what a reloaded phone reads
+    assert view["draft"] == {"d": {**DEFAULT, "purchase": "none"}, "v": None} and not view["decided"]
+    assert ws.board()["decided"] == 0 and ws.phone(b.token)["draft"] is None
+    ws.close()
+    again = Workshop.load(ws.folder)  # journaled: a restarted server shows it too
+    assert again.phone(a.token)["draft"] == view["draft"] and again.decisions == {}
+    again.close_round()  # never sent: the stated default is played, not the tapped choice
+    assert set(again.rounds[0]["defaulted"]) == {a.pid, b.pid} and again.rounds[0]["decided"] == []
+    assert again.firm_rows[a.seat[0]][0].at[again.seat_firm[a.seat], "commit"] == 1.0
+    assert again.phone(a.token)["draft"] is None
+    # sent after a reload: counted once, and nothing is left unsent
+    again.open_round()
+    again.keep_draft(a.token, {"purchase": "half"})
+    again.decide(a.token, again.phone(a.token)["draft"]["d"])
+    assert again.phone(a.token)["draft"] is None and again.board()["decided"] == 1
+    again.close_round()
+    assert again.rounds[1]["decided"] == [a.pid] and again.participants[a.pid].last["purchase"] == "half"
+    with pytest.raises(WorkshopError) as e:  # no meeting open: nothing to keep
+        again.keep_draft(a.token, {"purchase": "none"})
+    assert e.value.key == "not_open"
+    again.close()
+
+
 def test_a_line_cut_by_a_crash_is_ignored_but_a_corrupt_journal_is_refused(tmp_path, scenario):
     ws = make(tmp_path, scenario)
     ws.join("Ana")
@@ -383,3 +411,98 @@ def test_unpaid_quotas_without_a_sanction_are_one_line_of_the_story():
     assert "Empresa 6 no pagó la cuota: multa 6,0" in text
     one = story_html({**story, "events": [skip(3)]}, "en")
     assert "Firm 3 did not pay the quota" in one and "Did not pay" not in one
+
+
+def test_money_is_written_with_its_unit_in_both_languages():
+    """Fund, fines and the rules' fine carry the unit the dashboard and the CLI use (money / dinero)."""
+    from dashboards.i18n import UNITS
+    from dashboards.workshop_app import rules_text, story_html
+
+    assert UNITS["money"] == "dinero"
+    fine = {"kind": "quota_skip", "firm": 6, "other": -1, "code": 0, "sanction": "fine", "amount": 6.0,
+            "strike": 1, "name": None}
+    story = {"t": 7, "phase": 4, "members": 8, "played": 8, "purchase": True, "committed": 8, "discount": 0.09,
+             "quota_payers": 7, "fund": 9.0, "events": [fine]}
+    es, en = story_html(story, "es"), story_html(story, "en")
+    assert "fondo 9 dinero" in es and "multa 6,0 dinero" in es
+    assert "fund 9 money" in en and "fine 6.0 money" in en
+    rules = {"adopted": True, "decision": "majority", "sanctions": True, "fine": 5.0, "expulsion_strikes": 3,
+             "admission": "open"}
+    assert "multa 5 dinero por falta" in rules_text(rules, "es", 2)
+    assert "fine 5 money per strike" in rules_text(rules, "en", 2)
+
+
+def test_the_trends_legend_names_every_group_from_1_above_the_panels():
+    """One legend entry per group, "Grupo 1" first, in rows above the panels (not below the projector's edge)."""
+    import re
+
+    from dashboards.workshop_charts import trends
+
+    def rows(g):
+        return pd.DataFrame({"step": range(4), "trust": [0.5 + 0.01 * g] * 4, "cooperation": [0.6] * 4})
+
+    for groups in (2, 12):
+        svg = trends({g: rows(g) for g in range(groups)}, "es", focus=0)
+        legend = svg[svg.index('<g class="ws-legend">'):svg.index("</g>")]
+        labels = re.findall(r">(Grupo \d+)</text>", legend)
+        assert labels == [f"Grupo {g + 1}" for g in range(groups)]
+        ys = [int(y) for y in re.findall(r'<text x="\d+" y="(\d+)"', legend)]
+        title_y = int(re.search(r'y="(\d+)"[^>]*>Confianza \(0-1\)', svg).group(1))
+        assert max(ys) < title_y  # every row of the legend is above the panels' titles
+        xs = [int(x) for x in re.findall(r'<text x="(\d+)"', legend)]
+        assert all(x + 11 * len(lab) <= 1480 for x, lab in zip(xs, labels, strict=True))
+    assert len(set(ys)) >= 2  # twelve groups take more than one row
+    whatif = trends({0: rows(0)}, "en", focus=0, alt=rows(1), width=1800, height=420)
+    assert re.findall(r">([A-Z][a-z ]+)</text>", whatif[:whatif.index("</g>")]) == ["What happened",
+                                                                                   "With the other rules"]
+
+
+def _label_boxes(svg: str) -> list[tuple[float, float, float, float]]:
+    """The network's firm labels as boxes (x0, y0, x1, y1), from their position, anchor and length (22 px type)."""
+    import re
+
+    boxes = []
+    for x, y, anchor, text in re.findall(r'<text x="(-?\d+)" y="(-?\d+)" text-anchor="(\w+)" font-size="22"[^>]*>'
+                                         r'([^<]+)</text>', svg):
+        w = 12.5 * len(text)
+        x0 = {"start": float(x), "end": float(x) - w, "middle": float(x) - w / 2}[anchor]
+        boxes.append((x0, float(y) - 17, x0 + w, float(y) + 5))
+    return boxes
+
+
+def test_network_labels_do_not_overlap_each_other_or_the_firms():
+    """A group of 12 on the projector's network: every label clear of the others, of the dots and of the edge."""
+    import re
+
+    import numpy as np
+
+    from dashboards.workshop_charts import network_svg
+
+    for n in (5, 8, 12):
+        firms = list(range(1, n + 1))
+        strikes = [k % 3 == 0 for k in range(n)]  # the red strike counts stay clear of the labels too
+        net = {"firm": firms, "profile": ["santo"] * n, "strikes": strikes, "trust": np.full((n, n), 0.6)}
+        names = {1: "Ana", 4: "Beto", 7: "Carolina"}
+        svg = network_svg(net, names, "es", size=420)
+        boxes = _label_boxes(svg)
+        assert len(boxes) == n
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (n, a, b)
+        dots = [(float(cx), float(cy), float(rr)) for cx, cy, rr in
+                re.findall(r'<circle cx="(-?\d+)" cy="(-?\d+)" r="(\d+)"', svg)]
+        for x0, y0, x1, y1 in boxes:
+            for cx, cy, rr in dots:  # a label never covers a firm's dot
+                assert not (x0 - rr < cx < x1 + rr and y0 - rr < cy < y1 + rr), (n, (x0, y0, x1, y1), (cx, cy))
+        vx, vy, vw, vh = (float(v) for v in re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"',
+                                                      svg).groups())
+        assert all(x0 >= vx and x1 <= vx + vw and y0 >= vy and y1 <= vy + vh for x0, y0, x1, y1 in boxes), n
+
+
+def test_the_stated_default_keeps_capitals_inside_an_option():
+    """The default line lower-cases an option's first letter only: "nothing (I stay out, openly)"."""
+    from dashboards.workshop_app import default_text
+
+    view = {"t": 3, "default": {"purchase": "none", "quota": "skip", "lead": "quiet"}, "consortium": True}
+    assert default_text(view, "en") == "nothing (I stay out, openly); do not pay; keep it, quietly"
+    assert default_text(view, "es") == "nada (me quedo afuera, a la vista); no pagar; quedármelo, en secreto"

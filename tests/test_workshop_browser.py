@@ -157,7 +157,7 @@ def test_meeting_1_who_decided_is_shown_not_what(room, session):
     for page in room["phones"].values():
         page.wait_for_selector(".ws-choices")
         page.wait_for_selector(".ws-countdown-time")
-        assert not page.locator(".ws-waiting").is_visible()
+        page.wait_for_selector(".ws-waiting", state="hidden")  # the same redraw, maybe a later message
     assert "Si no decide a tiempo" in room["phones"]["Gabi"].locator(".ws-default").inner_text()
     play(room, PLAYS, 1)  # Gabi does not decide: she plays the stated default
     ana = room["phones"]["Ana"]  # a tap after Send is not sent: the phone no longer says it was
@@ -183,6 +183,10 @@ def test_meeting_1_who_decided_is_shown_not_what(room, session):
         assert not page.locator(".ws-choices").is_visible()  # no choices between meetings
     trainer.wait_for_selector(".ws-story-title")
     assert inside_viewport(trainer, ".ws-story-title") and inside_viewport(trainer, ".ws-open")
+    # the trends' legend names the groups from 1, on the projector's screen (it used to fall below it)
+    assert inside_viewport(trainer, ".ws-trends .ws-legend")
+    assert trainer.locator(".ws-trends .ws-legend text").all_text_contents() == ["Grupo 1", "Grupo 2"]
+    assert "dinero" in room["phones"]["Ana"].locator(".ws-gain").inner_text()  # money with its unit
     trainer.screenshot(path=SHOTS / "asocia-workshop-projector-story.png")
     room["phones"]["Ana"].screenshot(path=SHOTS / "asocia-workshop-phone-after.png")
     done = Workshop.load(session.folder)
@@ -193,6 +197,22 @@ def test_meeting_1_who_decided_is_shown_not_what(room, session):
 def test_meeting_2_reconnects_a_leaver_and_a_latecomer(room, session):
     trainer = room["trainer"]
     trainer.click(".ws-open")
+    # a choice tapped and not sent, then the phone reloads: the choice is still there, marked as not sent
+    eli = room["phones"]["Eli"]
+    eli.wait_for_selector(".ws-choices")
+    eli.click(".ws-purchase-none")
+    eli.wait_for_selector(".ws-purchase-none.ws-unsent")  # kept on the server
+    eli.reload()
+    eli.wait_for_selector(".ws-choices", timeout=90_000)
+    eli.wait_for_selector(".ws-purchase-none.ws-chosen.ws-unsent")
+    assert eli.locator(".ws-chosen").count() == 1 and "sin enviar" in eli.locator(".ws-chosen").inner_text()
+    assert eli.locator(".ws-chosen-not-sent").is_visible() and eli.locator(".ws-sent").count() == 0
+    trainer.wait_for_selector("text=decidieron 0 de 7")  # an unsent choice is not a decision
+    eli.screenshot(path=SHOTS / "asocia-workshop-phone-unsent.png")
+    eli.click(".ws-submit")  # sent after the reload: counted once, no longer marked
+    eli.wait_for_selector(".ws-sent")
+    trainer.wait_for_selector("text=decidieron 1 de 7")
+    assert trainer.locator(".ws-seat.ws-done").count() == 1 and eli.locator(".ws-unsent").count() == 0
     ana = room["phones"]["Ana"]
     ana.wait_for_selector(".ws-choices")
     seat_before = ana.locator(".ws-you").inner_text()
@@ -226,6 +246,9 @@ def test_meeting_2_reconnects_a_leaver_and_a_latecomer(room, session):
     for name, page in room["phones"].items():
         if name != "Caro":
             page.wait_for_selector("text=Reunión anterior (n.º 2) como la vio su grupo")
+    done = Workshop.load(session.folder)
+    eli = next(p for p in done.participants.values() if p.name == "Eli")
+    assert done.rounds[1]["decided"].count(eli.pid) == 1 and eli.history[-1][3]["purchase"] == "half"
 
 
 def vote_strict(page) -> None:
@@ -290,6 +313,10 @@ def test_debrief_reveals_places_and_exports_without_names(room, session):
 
     assert "oportunista" in row("Beto") and "santo" in row("Ana") and "tengo que ganar" in row("Eli")
     trainer.screenshot(path=SHOTS / "asocia-workshop-projector-debrief.png")
+    # the tabs and the download read from the back of the room, all four tabs on the projector's screen
+    size = "(s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)"
+    assert trainer.evaluate(size, ".ws-tab-people") >= 22 and trainer.evaluate(size, ".ws-export .v-btn") >= 18
+    assert all(inside_viewport(trainer, f".ws-tab-{tab}") for tab in ("people", "reveal", "compare", "whatif"))
     phone = room["phones"]["Beto"]
     phone.wait_for_selector(".ws-placed")
     assert phone.locator(".ws-placed").inner_text() == "oportunista"

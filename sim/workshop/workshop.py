@@ -159,6 +159,9 @@ class Workshop:
         self.t = 0                    # meetings resolved so far (the open meeting is number t)
         self.decisions: dict[int, dict] = {}
         self.ballots: dict[int, dict] = {}
+        # what a phone has tapped in the open meeting but not sent: shown again after a reload,
+        # never played (an unsent choice is not a decision; the default stated on the phone is)
+        self.drafts: dict[int, dict] = {}
         self.deadline: float | None = None
         self.paused_left: float | None = None
         self.rounds: list[dict] = []  # per resolved meeting: who decided, defaults, votes, the story
@@ -341,6 +344,27 @@ class Workshop:
                     raise WorkshopError("bad_choice", str(e)) from None
             self._do(action)
 
+    def keep_draft(self, token: str, decision: dict, ballot: dict | None = None) -> None:
+        """Keep what a participant has tapped but not sent, so a reload or another phone shows it again.
+
+        Checked like a decision and journaled, so a restarted server keeps it too; it never counts
+        for the meeting: only :meth:`decide` does, and sending drops the draft.
+        """
+        with self.lock:
+            p = self.participant(token)
+            if self.state != "open":
+                raise WorkshopError("not_open", "draft: no meeting is open")
+            if p.seat is None or not self._seat_playing(p.seat):
+                raise WorkshopError("no_firm", "draft: you do not play a firm now")
+            action = {"a": "draft", "pid": p.pid, "t": self.t, "d": check_decision(decision)}
+            if ballot is not None and self.t == self.vote_round:
+                try:
+                    action["v"] = {**vote.status_quo(self.group_scenarios[p.seat[0]]), **vote.check_ballot(ballot)}
+                except ValueError as e:
+                    raise WorkshopError("bad_choice", str(e)) from None
+            if self.drafts.get(p.pid) != {"d": action["d"], "v": action.get("v")}:
+                self._do(action)
+
     def open_round(self) -> None:
         """Open the next meeting for decisions, with its timer."""
         with self.lock:
@@ -421,13 +445,17 @@ class Workshop:
             self._unsit(p)
             self.decisions.pop(p.pid, None)  # the profile plays this meeting too
             self.ballots.pop(p.pid, None)
+            self.drafts.pop(p.pid, None)
         elif kind == "decide":
             self.decisions[a["pid"]] = a["d"]
             if "v" in a:
                 self.ballots[a["pid"]] = a["v"]
+            self.drafts.pop(a["pid"], None)  # sent: nothing left unsent
+        elif kind == "draft":
+            self.drafts[a["pid"]] = {"d": a["d"], "v": a.get("v")}
         elif kind == "open":
             self.state, self.deadline, self.paused_left = "open", a["deadline"], None
-            self.decisions, self.ballots = {}, {}
+            self.decisions, self.ballots, self.drafts = {}, {}, {}
         elif kind == "pause":
             self.paused_left = a["left"]
         elif kind == "resume":
@@ -499,7 +527,7 @@ class Workshop:
                             "applied": applied, "votes": votes})
         self.t += 1
         self.state = "resolved"
-        self.decisions, self.ballots, self.deadline, self.paused_left = {}, {}, None, None
+        self.decisions, self.ballots, self.drafts, self.deadline, self.paused_left = {}, {}, {}, None, None
 
     @staticmethod
     def _last_firms(run: LiveRun) -> pd.DataFrame:
@@ -602,7 +630,8 @@ class Workshop:
                    "paused": self.paused_left is not None, "seat": p.seat, "steps": self.scenario.run.steps,
                    "decided": p.pid in self.decisions, "decision": self.decisions.get(p.pid, p.last or DEFAULT),
                    "default": p.last or DEFAULT, "vote": self.state == "open" and self.t == self.vote_round,
-                   "ballot": self.ballots.get(p.pid), "vote_round": self.vote_round}
+                   "ballot": self.ballots.get(p.pid), "vote_round": self.vote_round,
+                   "draft": self.drafts.get(p.pid)}
             if p.seat is None:
                 out["status"] = "no_seat"
                 return out
