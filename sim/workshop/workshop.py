@@ -330,19 +330,7 @@ class Workshop:
     def decide(self, token: str, decision: dict, ballot: dict | None = None) -> None:
         """Record a participant's decision (and vote) for the open meeting; they may change it until it closes."""
         with self.lock:
-            p = self.participant(token)
-            if self.state != "open":
-                raise WorkshopError("not_open", "decide: no meeting is open")
-            if p.seat is None or not self._seat_playing(p.seat):
-                raise WorkshopError("no_firm", "decide: you do not play a firm now")
-            decision = check_decision(decision)
-            action = {"a": "decide", "pid": p.pid, "t": self.t, "d": decision}
-            if ballot is not None and self.t == self.vote_round:
-                try:
-                    action["v"] = {**vote.status_quo(self.group_scenarios[p.seat[0]]), **vote.check_ballot(ballot)}
-                except ValueError as e:
-                    raise WorkshopError("bad_choice", str(e)) from None
-            self._do(action)
+            self._do(self._choice("decide", token, decision, ballot))
 
     def keep_draft(self, token: str, decision: dict, ballot: dict | None = None) -> None:
         """Keep what a participant has tapped but not sent, so a reload or another phone shows it again.
@@ -351,19 +339,24 @@ class Workshop:
         for the meeting: only :meth:`decide` does, and sending drops the draft.
         """
         with self.lock:
-            p = self.participant(token)
-            if self.state != "open":
-                raise WorkshopError("not_open", "draft: no meeting is open")
-            if p.seat is None or not self._seat_playing(p.seat):
-                raise WorkshopError("no_firm", "draft: you do not play a firm now")
-            action = {"a": "draft", "pid": p.pid, "t": self.t, "d": check_decision(decision)}
-            if ballot is not None and self.t == self.vote_round:
-                try:
-                    action["v"] = {**vote.status_quo(self.group_scenarios[p.seat[0]]), **vote.check_ballot(ballot)}
-                except ValueError as e:
-                    raise WorkshopError("bad_choice", str(e)) from None
-            if self.drafts.get(p.pid) != {"d": action["d"], "v": action.get("v")}:
+            action = self._choice("draft", token, decision, ballot)
+            if self.drafts.get(action["pid"]) != {"d": action["d"], "v": action.get("v")}:
                 self._do(action)
+
+    def _choice(self, kind: str, token: str, decision: dict, ballot: dict | None) -> dict:
+        """The journal action of a participant's choice (``decide`` or ``draft``), checked; under the lock."""
+        p = self.participant(token)
+        if self.state != "open":
+            raise WorkshopError("not_open", f"{kind}: no meeting is open")
+        if p.seat is None or not self._seat_playing(p.seat):
+            raise WorkshopError("no_firm", f"{kind}: you do not play a firm now")
+        action = {"a": kind, "pid": p.pid, "t": self.t, "d": check_decision(decision)}
+        if ballot is not None and self.t == self.vote_round:
+            try:
+                action["v"] = {**vote.status_quo(self.group_scenarios[p.seat[0]]), **vote.check_ballot(ballot)}
+            except ValueError as e:
+                raise WorkshopError("bad_choice", str(e)) from None
+        return action
 
     def open_round(self) -> None:
         """Open the next meeting for decisions, with its timer."""
