@@ -1202,6 +1202,61 @@ def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violate
     return counts
 
 
+@_compiled
+def firm_rows(i, firm_out, member_out, f32, f64, i32, i8, firm_id, member, capacity, commit, renege, quota_paid,
+              coop, trust_given, trust_received, fines_total, punish_loss, payoff, alone, product, tenure, strikes,
+              profile, disposition, attend, sanction_kind, participate, leads_routed, leads_kept, leads_missed,
+              leaving, exit_now, expel):
+    """Copy a meeting's firm columns, every seat, into row ``i`` of the recorder's blocks (sim/model/recorder.py).
+
+    One pass over groups and seats instead of one NumPy assignment per column: each value is cast
+    to its block's type as NumPy's assignment casts it (float32, int32, int8; bools 0/1). The
+    block rows follow the recorder's ``_FIRM_F32``, ``_FIRM_F64``, ``_FIRM_I32`` and ``_FIRM_I8``;
+    the lead state is none / routed / kept / missed (the later wins) and the status member /
+    leaving / exiting / expelled (likewise).
+    """
+    G, C = member.shape
+    for g in range(G):
+        for s in range(C):
+            firm_out[i, g, s] = firm_id[g, s]
+            member_out[i, g, s] = member[g, s]
+            f32[0, i, g, s] = capacity[g, s]
+            f32[1, i, g, s] = commit[g, s]
+            f32[2, i, g, s] = renege[g, s]
+            f32[3, i, g, s] = quota_paid[g, s]
+            f32[4, i, g, s] = coop[g, s]
+            f32[5, i, g, s] = trust_given[g, s]
+            f32[6, i, g, s] = trust_received[g, s]
+            f32[7, i, g, s] = fines_total[g, s]
+            f32[8, i, g, s] = punish_loss[g, s]
+            f64[0, i, g, s] = payoff[g, s]
+            f64[1, i, g, s] = alone[g, s]
+            i32[0, i, g, s] = product[g, s]
+            i32[1, i, g, s] = tenure[g, s]
+            i32[2, i, g, s] = strikes[g, s]
+            lead = 0
+            if leads_routed[g, s]:
+                lead = 1
+            if leads_kept[g, s]:
+                lead = 2
+            if leads_missed[g, s]:
+                lead = 3
+            status = 0
+            if leaving[g, s] >= 0:
+                status = 1
+            if exit_now[g, s]:
+                status = 2
+            if expel[g, s]:
+                status = 3
+            i8[0, i, g, s] = profile[g, s]
+            i8[1, i, g, s] = disposition[g, s]
+            i8[2, i, g, s] = attend[g, s]
+            i8[3, i, g, s] = lead
+            i8[4, i, g, s] = sanction_kind[g, s]
+            i8[5, i, g, s] = status
+            i8[6, i, g, s] = participate[g, s]
+
+
 # ------------------------------------------------------------------ sums over seats (sim/model/seats.py)
 @_compiled
 def seat_counts(x):

@@ -174,9 +174,9 @@ class Recorder:
     def record_firms(self):
         """Every seat's firm columns at this meeting (before exits and expulsions take effect).
 
-        Each column is copied whole into this meeting's row of a preallocated block (one NumPy
-        assignment per column, the cast to the block's type riding on it); the member seats are
-        picked out once, for all meetings, when the table is built (:meth:`firms_columns`).
+        Every column is copied into this meeting's row of preallocated blocks in one compiled pass
+        (:func:`sim.model.kernels.firm_rows`, which casts as NumPy's assignment would); the member
+        seats are picked out once, for all meetings, when the table is built (:meth:`firms_columns`).
         """
         if self.firm_mode == "off" or (self.firm_mode == "sampled" and self.model.t % self.every):
             return
@@ -193,31 +193,12 @@ class Recorder:
             i = 0
         chunk = f["chunks"][-1]
         f["step"].append(m.t)
-        chunk["firm"][i] = m.firm_id
-        chunk["member"][i] = m.member
-        f32, f64, i32, i8 = (chunk[name] for name, _, _ in _FIRM_BLOCKS)
-        self._firm_states(i8[3, i], i8[5, i])
-        for block, columns in ((f32, (m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
-                                      m.trust_given, m.trust_received, m.fines_total, m.punish_loss)),
-                               (f64, (m.payoff, m.alone)),
-                               (i32, (m.product, m.tenure, m.strikes)),
-                               (i8, (m.profile, m.disposition, m.attend, None, m.sanction_kind, None,
-                                     m.participate))):
-            for row, x in enumerate(columns):
-                if x is not None:
-                    block[row, i] = x
-
-    def _firm_states(self, lead, status):
-        """Write the lead state and membership status codes of every seat into two int8 arrays."""
-        m = self.model
-        lead[...] = 0
-        lead[m.leads_routed] = 1
-        lead[m.leads_kept] = 2
-        lead[m.leads_missed] = 3
-        status[...] = 0
-        status[m.leaving >= 0] = 1
-        status[m.exit_now] = 2
-        status[m.expel] = 3
+        kernels.firm_rows(i, chunk["firm"], chunk["member"], *(chunk[name] for name, _, _ in _FIRM_BLOCKS),
+                          m.firm_id, m.member, m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
+                          m.trust_given, m.trust_received, m.fines_total, m.punish_loss, m.payoff, m.alone,
+                          m.product, m.tenure, m.strikes, m.profile, m.disposition, m.attend, m.sanction_kind,
+                          m.participate, m.leads_routed, m.leads_kept, m.leads_missed, m.leaving, m.exit_now,
+                          m.expel)
 
     def cooperation(self):
         """Return the true cooperation of each seat this meeting, in [0, 1].
