@@ -1157,7 +1157,10 @@ def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arri
 # -------------------------------------------------------------- the group rows (sim/model/recorder.py: record_groups)
 @_compiled
 def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violated, reneged, kept_furtive, played,
-               member, profile, coop, quota_paid, fines_total, payment, payoff, alone, n_profiles, amounts):
+               member, profile, coop, quota_paid, fines_total, payment, payoff, alone, n_profiles, amounts, values,
+               founder, alive, phase, f, self_gov, capacity_coord, n_entered, n_exited, n_expelled, trust_now, placed,
+               volume, discount, bill, commission, spend, refund, fund, conflicts, detect, tc, leadership,
+               programme_paid, facilitator_copay, subsidy, programme_left, manager, manager_pay, manager_fund):
     """A meeting's counts per group, and the seat amounts the steps table sums (sim/model/recorder.py).
 
     Returns the counts, float32 ``(9 + n_profiles, G)`` (exact small integers): attending, with a
@@ -1167,7 +1170,9 @@ def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violate
     cooperation of the meeting's members, the same by profile, quota paid, fines, payment to the
     joint purchase, and income and what going alone paid for the meeting's members; rows after
     those (the registered games') are left to the caller. The recorder sums ``amounts`` over
-    seats with NumPy, as before.
+    seats with NumPy, as before. Writes into ``values`` (``(29, G)`` float64, the recorder's
+    ``_GROUP_VALUES`` in order) the per-group values from ``alive`` to ``manager_fund`` and last
+    the founders still members, as NumPy's assignment would cast them.
     """
     G, C = member.shape
     counts = np.zeros((9 + n_profiles, G), np.float32)
@@ -1199,6 +1204,38 @@ def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violate
             amounts[k + 4, g, i] = alone[g, i] if p else 0.0
         for r in range(9 + n_profiles):
             counts[r, g] = n[r]
+        founders = 0
+        for i in range(C):
+            founders += member[g, i] and founder[g, i]
+        values[0, g] = alive[g]
+        values[1, g] = phase[g]
+        values[2, g] = f[g]
+        values[3, g] = self_gov[g]
+        values[4, g] = capacity_coord[g]
+        values[5, g] = n_entered[g]
+        values[6, g] = n_exited[g]
+        values[7, g] = n_expelled[g]
+        values[8, g] = trust_now[g]
+        values[9, g] = placed[g]
+        values[10, g] = volume[g]
+        values[11, g] = discount[g]
+        values[12, g] = bill[g]
+        values[13, g] = commission[g]
+        values[14, g] = spend[g]
+        values[15, g] = refund[g]
+        values[16, g] = fund[g]
+        values[17, g] = conflicts[g]
+        values[18, g] = detect[g]
+        values[19, g] = tc[g]
+        values[20, g] = leadership[g]
+        values[21, g] = programme_paid[g]
+        values[22, g] = facilitator_copay[g]
+        values[23, g] = subsidy[g]
+        values[24, g] = programme_left[g]
+        values[25, g] = manager[g]
+        values[26, g] = manager_pay[g]
+        values[27, g] = manager_fund[g]
+        values[28, g] = founders
     return counts
 
 

@@ -32,7 +32,6 @@ from . import kernels
 from .columns import GAME_INCOME as _GAME_INCOME  # registered games (vocabulary.register_game)
 from .columns import STEP_COLUMNS
 from .profiles import NAMES
-from .seats import seat_sum
 from .vocabulary import (
     EVENT_KINDS,  # re-exported: code -> name of the events table
     SANCTION_NAMES,
@@ -225,21 +224,19 @@ class Recorder:
         # counts per group (float32, exact small integers) and the seat amounts summed below, in one
         # compiled pass (sim.model.kernels.group_rows); the registered games' incomes after them
         amounts = self._buffer("group_amounts", len(_GROUP_SUMS), np.float64)
+        values = np.empty((len(_GROUP_VALUES), m.G))
+        pur = m.purchase
         counts = kernels.group_rows(m.attend, m.has_lead, m.leads_routed, m.leads_kept, m.leads_missed, m.violated,
                                     m.reneged, m.kept_furtive, played, m.member, m.profile, coop, m.quota_paid,
-                                    m.fines_total, m.purchase.payment, m.payoff, m.alone, len(NAMES), amounts)
+                                    m.fines_total, pur.payment, m.payoff, m.alone, len(NAMES), amounts, values,
+                                    m.founder, m.alive, m.phase, m.f, m.self_gov, m.capacity_coord, m.n_entered,
+                                    m.n_exited, m.n_expelled, m.group_trust(), pur.placed, pur.volume, pur.discount,
+                                    pur.bill, m.commission, m.spend, m.refund, m.fund, m.conflicts, m.detect, m.tc,
+                                    m.leadership, m.programme_paid, m.facilitator_copay, m.subsidy, m.programme_left,
+                                    m.manager, m.manager_pay, m.manager_fund)
         k = 1 + len(NAMES)
         for i, name in enumerate(m.game_rounds):
             _where_or_zero(played, m.game_rounds[name].payoff, out=amounts[k + 5 + i])
-        pur = m.purchase
-        values = np.empty((len(_GROUP_VALUES), m.G))
-        for i, x in enumerate((m.alive, m.phase, m.f, m.self_gov, m.capacity_coord, m.n_entered,
-                               m.n_exited, m.n_expelled, m.group_trust(), pur.placed, pur.volume,
-                               pur.discount, pur.bill, m.commission, m.spend, m.refund, m.fund,
-                               m.conflicts, m.detect, m.tc, m.leadership, m.programme_paid,
-                               m.facilitator_copay, m.subsidy, m.programme_left, m.manager,
-                               m.manager_pay, m.manager_fund, seat_sum(m.member & m.founder))):
-            values[i] = x
         st = self.steps
         st["step"].append(m.t)
         st["counts"].append(counts)
