@@ -164,6 +164,7 @@ class AsociaModel(mesa.Model):
         self._roster_cache = None
         self._strikes_version = 0  # bumped when a meeting adds strikes (strikes also reset with the roster)
         self._next_fine = None
+        self._filled = {}   # (parameter, value) -> one float64 per group (_group_values)
         self._lead_private = np.full((G, 1), self.export_game.private_value)
         self._lead_private.flags.writeable = False
         self.log = Recorder(self)
@@ -183,9 +184,18 @@ class AsociaModel(mesa.Model):
         return value if v is None else v[rows]
 
     def _group_values(self, key: str, value) -> np.ndarray:
-        """As :meth:`_per_group`, always one float64 per group (what the compiled agenda items take)."""
+        """As :meth:`_per_group`, always one float64 per group (what the compiled agenda items take).
+
+        Made once per parameter and value and shared by every meeting (a workshop that amends the
+        rules gets new arrays for its new values): the kernels only read them.
+        """
         v = self.vary.get(key)
-        return np.full(self.G, float(value)) if v is None else np.asarray(v, np.float64)
+        if v is not None:
+            return np.asarray(v, np.float64)
+        made = self._filled.get((key, value))
+        if made is None:
+            made = self._filled[(key, value)] = np.full(self.G, float(value))
+        return made
 
     @property
     def _fac_same(self) -> bool:
