@@ -1449,37 +1449,32 @@ def decide_members(rule, lead, tolerance, mimic, threshold, profile, member, ten
                                      discount_min, discount_max, handling_cost, equal_sharing)
     gain_r = renege_gain(own, demand, list_price, side_discount)
     seen = np.empty((6, G, C))
-    seen[0] = own
-    seen[1] = others
-    seen[2] = pool
-    seen[3] = gain_r
-    belief = seen[4]
-    loss = seen[5]
     due = np.empty((G, C))
     shares = np.empty((2, G, C))
-    commit = shares[0]
-    renege = shares[1]
     choices = np.empty((4, G, C), np.bool_)
-    pay = choices[0]
-    route = choices[1]
-    furtive = choices[2]
-    participate = choices[3]
     for g in range(G):
         det = detect[g]
         on = sanctions_on[g]
         floor = min_commit if on else 0.0
         for i in range(C):
             # what the firm knows
-            loss[g, i] = horizon * max(ema_gain[g, i], 0.0) if expel[g, i] else 0.0
+            loss = horizon * max(ema_gain[g, i], 0.0) if expel[g, i] else 0.0
             due[g, i] = quota[g, i] if consortium_open[g] else 0.0
             acts = prior + tries[g, i]  # its prior weight plus the furtive acts it tried
-            belief[g, i] = (prior * det + caught[g, i]) / max(acts, 1e-12) if acts > 0 else det
+            belief = (prior * det + caught[g, i]) / max(acts, 1e-12) if acts > 0 else det
+            seen[0, g, i] = own[g, i]
+            seen[1, g, i] = others[g, i]
+            seen[2, g, i] = pool[g, i]
+            seen[3, g, i] = gain_r[g, i]
+            seen[4, g, i] = belief
+            seen[5, g, i] = loss
             # what its profile's rule makes of it
             k = profile[g, i]
             # santo, and rules written in Python (overwritten by the caller), cooperate fully here
-            commit[g, i], renege[g, i], pay[g, i], route[g, i], furtive[g, i], participate[g, i] = _rule(
+            (shares[0, g, i], shares[1, g, i], choices[0, g, i], choices[1, g, i], choices[2, g, i],
+             choices[3, g, i]) = _rule(
                 rule[k], trust_given[g, i], tenure[g, i], cc_a[g, i], cc_b[g, i], own[g, i], others[g, i],
-                punish_rate[g, i], fine[g, i], loss[g, i], due[g, i], belief[g, i], gain_r[g, i], demand[g, i],
+                punish_rate[g, i], fine[g, i], loss, due[g, i], belief, gain_r[g, i], demand[g, i],
                 lead_routed[g, i], pool[g, i], lead_private, outside, on, floor, lead[k], tolerance[k], mimic[k],
                 threshold[k])
     return shares, choices, seen, due
