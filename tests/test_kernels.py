@@ -713,10 +713,11 @@ def test_decision_kernel_on_random_states():
         quota, lead_routed = rng.random((G, C)) * 3 * member, rng.random((G, C)) * 5
         p_coord, detect = rng.random(G), rng.random(G)
         min_commit, outside, prior, horizon, private = 0.4, [0.0, 5.0][trial % 2], 2.0, 12.0, float(rng.random() * 6)
-        got = kernels.decide_members(
+        shares, choices, known, due = kernels.decide_members(
             *compiled_rules(rules), profile, member, tenure, trust, cc_a, cc_b, punish_rate, tries, caught, ema_gain,
             fine, expel, demand, quota, lead_routed, p_coord, detect, consortium_open, sanctions_on, min_commit,
             outside, prior, horizon, private, *game._schedule(), game.handling_cost, game.side_discount, False)
+        got = (*shares, *choices, *known, due)
         own, others, pool = ref_commit_gains(game, demand, trust, member, p_coord[:, None])
         on = sanctions_on[:, None]
         belief = (prior * detect[:, None] + caught) / np.maximum(prior + tries, 1e-12)

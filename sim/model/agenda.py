@@ -164,6 +164,7 @@ class AsociaModel(mesa.Model):
         self._roster_cache = None
         self._strikes_version = 0  # bumped when a meeting adds strikes (strikes also reset with the roster)
         self._next_fine = None
+        self._filled = {}   # (parameter, value) -> one float64 per group (_group_values)
         self._lead_private = np.full((G, 1), self.export_game.private_value)
         self._lead_private.flags.writeable = False
         self.log = Recorder(self)
@@ -183,9 +184,18 @@ class AsociaModel(mesa.Model):
         return value if v is None else v[rows]
 
     def _group_values(self, key: str, value) -> np.ndarray:
-        """As :meth:`_per_group`, always one float64 per group (what the compiled agenda items take)."""
+        """As :meth:`_per_group`, always one float64 per group (what the compiled agenda items take).
+
+        Made once per parameter and value and shared by every meeting (a workshop that amends the
+        rules gets new arrays for its new values): the kernels only read them.
+        """
         v = self.vary.get(key)
-        return np.full(self.G, float(value)) if v is None else np.asarray(v, np.float64)
+        if v is not None:
+            return np.asarray(v, np.float64)
+        made = self._filled.get((key, value))
+        if made is None:
+            made = self._filled[(key, value)] = np.full(self.G, float(value))
+        return made
 
     @property
     def _fac_same(self) -> bool:
@@ -532,8 +542,7 @@ class AsociaModel(mesa.Model):
             self.detect = np.ones(self.G)
         sanctions_on = self.rules_on & s.sanctions.enabled
         outside = s.lab.outside if self.lab and s.lab.voluntary else 0.0
-        (commit, renege, pay, route, furtive, participate, own, others, pool, renege_gain, detect_belief,
-         expulsion_loss, quota_due) = kernels.decide_members(
+        shares, choices, known, quota_due = kernels.decide_members(
             *self._rules, self.profile, self.member, self.tenure, self.trust_given, self.cc_a, self.cc_b,
             self.punish_rate, self.tries, self.caught, self.ema_gain, fine, expel, r.demand, r.quota,
             r.lead_routed, self.p_coord, self.detect, self.consortium_open, sanctions_on, float(s.rules.min_commit),
@@ -541,11 +550,12 @@ class AsociaModel(mesa.Model):
             self.export_game.private_value, *jg._schedule(), jg.handling_cost, jg.side_discount,
             jg.sharing == "equal")
         self.quota_due = quota_due
+        commit, renege = shares
+        pay, route, furtive, participate = choices
         decisions = dict(commit=commit, renege=renege, pay_quota=pay, route_lead=route, furtive=furtive,
                          participate=participate)
-        seen = SimpleNamespace(own_gain=own, others_gain=others, pool_value=pool, renege_gain=renege_gain,
-                               detect_belief=detect_belief, expulsion_loss=expulsion_loss, fine=fine,
-                               sanctions_on=sanctions_on, outside=outside)
+        # what each seat knows: the block's rows (kernels.decide_members), unpacked by _observation
+        seen = SimpleNamespace(known=known, fine=fine, sanctions_on=sanctions_on, outside=outside)
         return SimpleNamespace(decisions=decisions, seen=seen)
 
     def _observation(self, seen) -> Observation:
@@ -553,11 +563,12 @@ class AsociaModel(mesa.Model):
         s, r = self.config, self._roster()
         col = (self.G, 1)  # per-group values broadcast over seats
         sanctions_on = seen.sanctions_on.reshape(col)
+        own_gain, others_gain, pool_value, renege_gain, detect_belief, expulsion_loss = seen.known
         return Observation(
             tenure=self.tenure,
             expected_coop=self.trust_given,
             demand=r.demand,
-            renege_gain=seen.renege_gain,
+            renege_gain=renege_gain,
             quota_due=self.quota_due,
             has_lead=self.has_lead,
             lead_private=self._lead_private,
@@ -565,16 +576,16 @@ class AsociaModel(mesa.Model):
             lead_income=self.lead_lambda[:, None] * r.routed,
             detect_prob=self.detect.reshape(col),
             fine=seen.fine,
-            expulsion_loss=seen.expulsion_loss,
+            expulsion_loss=expulsion_loss,
             cc_intercept=self.cc_a,
             cc_slope=self.cc_b,
-            own_gain=seen.own_gain,
-            others_gain=seen.others_gain,
+            own_gain=own_gain,
+            others_gain=others_gain,
             punish_rate=self.punish_rate,
-            detect_belief=seen.detect_belief,
+            detect_belief=detect_belief,
             sanctions_on=sanctions_on,
             min_commit=np.where(sanctions_on, s.rules.min_commit, 0.0),
-            pool_value=seen.pool_value,
+            pool_value=pool_value,
             outside=np.full(col, seen.outside),
         )
 

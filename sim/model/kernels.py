@@ -1157,7 +1157,10 @@ def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arri
 # -------------------------------------------------------------- the group rows (sim/model/recorder.py: record_groups)
 @_compiled
 def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violated, reneged, kept_furtive, played,
-               member, profile, coop, quota_paid, fines_total, payment, payoff, alone, n_profiles, amounts):
+               member, profile, coop, quota_paid, fines_total, payment, payoff, alone, n_profiles, amounts, values,
+               founder, alive, phase, f, self_gov, capacity_coord, n_entered, n_exited, n_expelled, trust_now, placed,
+               volume, discount, bill, commission, spend, refund, fund, conflicts, detect, tc, leadership,
+               programme_paid, facilitator_copay, subsidy, programme_left, manager, manager_pay, manager_fund):
     """A meeting's counts per group, and the seat amounts the steps table sums (sim/model/recorder.py).
 
     Returns the counts, float32 ``(9 + n_profiles, G)`` (exact small integers): attending, with a
@@ -1167,7 +1170,9 @@ def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violate
     cooperation of the meeting's members, the same by profile, quota paid, fines, payment to the
     joint purchase, and income and what going alone paid for the meeting's members; rows after
     those (the registered games') are left to the caller. The recorder sums ``amounts`` over
-    seats with NumPy, as before.
+    seats with NumPy, as before. Writes into ``values`` (``(29, G)`` float64, the recorder's
+    ``_GROUP_VALUES`` in order) the per-group values from ``alive`` to ``manager_fund`` and last
+    the founders still members, as NumPy's assignment would cast them.
     """
     G, C = member.shape
     counts = np.zeros((9 + n_profiles, G), np.float32)
@@ -1199,7 +1204,94 @@ def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violate
             amounts[k + 4, g, i] = alone[g, i] if p else 0.0
         for r in range(9 + n_profiles):
             counts[r, g] = n[r]
+        founders = 0
+        for i in range(C):
+            founders += member[g, i] and founder[g, i]
+        values[0, g] = alive[g]
+        values[1, g] = phase[g]
+        values[2, g] = f[g]
+        values[3, g] = self_gov[g]
+        values[4, g] = capacity_coord[g]
+        values[5, g] = n_entered[g]
+        values[6, g] = n_exited[g]
+        values[7, g] = n_expelled[g]
+        values[8, g] = trust_now[g]
+        values[9, g] = placed[g]
+        values[10, g] = volume[g]
+        values[11, g] = discount[g]
+        values[12, g] = bill[g]
+        values[13, g] = commission[g]
+        values[14, g] = spend[g]
+        values[15, g] = refund[g]
+        values[16, g] = fund[g]
+        values[17, g] = conflicts[g]
+        values[18, g] = detect[g]
+        values[19, g] = tc[g]
+        values[20, g] = leadership[g]
+        values[21, g] = programme_paid[g]
+        values[22, g] = facilitator_copay[g]
+        values[23, g] = subsidy[g]
+        values[24, g] = programme_left[g]
+        values[25, g] = manager[g]
+        values[26, g] = manager_pay[g]
+        values[27, g] = manager_fund[g]
+        values[28, g] = founders
     return counts
+
+
+@_compiled
+def firm_rows(i, firm_out, member_out, f32, f64, i32, i8, firm_id, member, capacity, commit, renege, quota_paid,
+              coop, trust_given, trust_received, fines_total, punish_loss, payoff, alone, product, tenure, strikes,
+              profile, disposition, attend, sanction_kind, participate, leads_routed, leads_kept, leads_missed,
+              leaving, exit_now, expel):
+    """Copy a meeting's firm columns, every seat, into row ``i`` of the recorder's blocks (sim/model/recorder.py).
+
+    One pass over groups and seats instead of one NumPy assignment per column: each value is cast
+    to its block's type as NumPy's assignment casts it (float32, int32, int8; bools 0/1). The
+    block rows follow the recorder's ``_FIRM_F32``, ``_FIRM_F64``, ``_FIRM_I32`` and ``_FIRM_I8``;
+    the lead state is none / routed / kept / missed (the later wins) and the status member /
+    leaving / exiting / expelled (likewise).
+    """
+    G, C = member.shape
+    for g in range(G):
+        for s in range(C):
+            firm_out[i, g, s] = firm_id[g, s]
+            member_out[i, g, s] = member[g, s]
+            f32[0, i, g, s] = capacity[g, s]
+            f32[1, i, g, s] = commit[g, s]
+            f32[2, i, g, s] = renege[g, s]
+            f32[3, i, g, s] = quota_paid[g, s]
+            f32[4, i, g, s] = coop[g, s]
+            f32[5, i, g, s] = trust_given[g, s]
+            f32[6, i, g, s] = trust_received[g, s]
+            f32[7, i, g, s] = fines_total[g, s]
+            f32[8, i, g, s] = punish_loss[g, s]
+            f64[0, i, g, s] = payoff[g, s]
+            f64[1, i, g, s] = alone[g, s]
+            i32[0, i, g, s] = product[g, s]
+            i32[1, i, g, s] = tenure[g, s]
+            i32[2, i, g, s] = strikes[g, s]
+            lead = 0
+            if leads_routed[g, s]:
+                lead = 1
+            if leads_kept[g, s]:
+                lead = 2
+            if leads_missed[g, s]:
+                lead = 3
+            status = 0
+            if leaving[g, s] >= 0:
+                status = 1
+            if exit_now[g, s]:
+                status = 2
+            if expel[g, s]:
+                status = 3
+            i8[0, i, g, s] = profile[g, s]
+            i8[1, i, g, s] = disposition[g, s]
+            i8[2, i, g, s] = attend[g, s]
+            i8[3, i, g, s] = lead
+            i8[4, i, g, s] = sanction_kind[g, s]
+            i8[5, i, g, s] = status
+            i8[6, i, g, s] = participate[g, s]
 
 
 # ------------------------------------------------------------------ sums over seats (sim/model/seats.py)
@@ -1340,10 +1432,13 @@ def decide_members(rule, lead, tolerance, mimic, threshold, profile, member, ten
     Per group: the chance of detection ``detect``, whether the consortium collects quotas, whether
     sanctions are in force; ``min_commit`` is the reglamento's minimum where they are.
 
-    Returns the raw decisions ``(commit, renege, pay_quota, route_lead, furtive, participate)``
-    (before members are masked and shares clipped: :func:`member_decisions`) and the per-seat
-    observation fields ``(own_gain, others_gain, pool_value, renege_gain, detect_belief,
-    expulsion_loss, quota_due)``, every seat's, empty or not.
+    Returns, every seat's, empty or not: the raw decisions (before members are masked and shares
+    clipped: :func:`member_decisions`) as ``shares`` ``(2, G, C)`` (commit, renege) and ``choices``
+    ``(4, G, C)`` bool (pay_quota, route_lead, furtive, participate); the per-seat observation
+    fields as ``seen`` ``(6, G, C)`` (own_gain, others_gain, pool_value, renege_gain,
+    detect_belief, expulsion_loss); and ``quota_due``. Blocks, because each array handed back to
+    Python costs about a microsecond, a view of a block a third of that, and ``seen`` is read only
+    for outside deciders.
     """
     G, C = member.shape
     coord = np.empty((G, C))
@@ -1353,34 +1448,36 @@ def decide_members(rule, lead, tolerance, mimic, threshold, profile, member, ten
     own, others, pool = commit_gains(demand, trust_given, member, coord, list_price, min_lot, volume_full,
                                      discount_min, discount_max, handling_cost, equal_sharing)
     gain_r = renege_gain(own, demand, list_price, side_discount)
-    belief = np.empty((G, C))
-    loss = np.empty((G, C))
+    seen = np.empty((6, G, C))
     due = np.empty((G, C))
-    commit = np.empty((G, C))
-    renege = np.empty((G, C))
-    pay = np.empty((G, C), np.bool_)
-    route = np.empty((G, C), np.bool_)
-    furtive = np.empty((G, C), np.bool_)
-    participate = np.empty((G, C), np.bool_)
+    shares = np.empty((2, G, C))
+    choices = np.empty((4, G, C), np.bool_)
     for g in range(G):
         det = detect[g]
         on = sanctions_on[g]
         floor = min_commit if on else 0.0
         for i in range(C):
             # what the firm knows
-            loss[g, i] = horizon * max(ema_gain[g, i], 0.0) if expel[g, i] else 0.0
+            loss = horizon * max(ema_gain[g, i], 0.0) if expel[g, i] else 0.0
             due[g, i] = quota[g, i] if consortium_open[g] else 0.0
             acts = prior + tries[g, i]  # its prior weight plus the furtive acts it tried
-            belief[g, i] = (prior * det + caught[g, i]) / max(acts, 1e-12) if acts > 0 else det
+            belief = (prior * det + caught[g, i]) / max(acts, 1e-12) if acts > 0 else det
+            seen[0, g, i] = own[g, i]
+            seen[1, g, i] = others[g, i]
+            seen[2, g, i] = pool[g, i]
+            seen[3, g, i] = gain_r[g, i]
+            seen[4, g, i] = belief
+            seen[5, g, i] = loss
             # what its profile's rule makes of it
             k = profile[g, i]
             # santo, and rules written in Python (overwritten by the caller), cooperate fully here
-            commit[g, i], renege[g, i], pay[g, i], route[g, i], furtive[g, i], participate[g, i] = _rule(
+            (shares[0, g, i], shares[1, g, i], choices[0, g, i], choices[1, g, i], choices[2, g, i],
+             choices[3, g, i]) = _rule(
                 rule[k], trust_given[g, i], tenure[g, i], cc_a[g, i], cc_b[g, i], own[g, i], others[g, i],
-                punish_rate[g, i], fine[g, i], loss[g, i], due[g, i], belief[g, i], gain_r[g, i], demand[g, i],
+                punish_rate[g, i], fine[g, i], loss, due[g, i], belief, gain_r[g, i], demand[g, i],
                 lead_routed[g, i], pool[g, i], lead_private, outside, on, floor, lead[k], tolerance[k], mimic[k],
                 threshold[k])
-    return commit, renege, pay, route, furtive, participate, own, others, pool, gain_r, belief, loss, due
+    return shares, choices, seen, due
 
 
 @_compiled

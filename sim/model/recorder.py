@@ -32,7 +32,6 @@ from . import kernels
 from .columns import GAME_INCOME as _GAME_INCOME  # registered games (vocabulary.register_game)
 from .columns import STEP_COLUMNS
 from .profiles import NAMES
-from .seats import seat_sum
 from .vocabulary import (
     EVENT_KINDS,  # re-exported: code -> name of the events table
     SANCTION_NAMES,
@@ -174,9 +173,9 @@ class Recorder:
     def record_firms(self):
         """Every seat's firm columns at this meeting (before exits and expulsions take effect).
 
-        Each column is copied whole into this meeting's row of a preallocated block (one NumPy
-        assignment per column, the cast to the block's type riding on it); the member seats are
-        picked out once, for all meetings, when the table is built (:meth:`firms_columns`).
+        Every column is copied into this meeting's row of preallocated blocks in one compiled pass
+        (:func:`sim.model.kernels.firm_rows`, which casts as NumPy's assignment would); the member
+        seats are picked out once, for all meetings, when the table is built (:meth:`firms_columns`).
         """
         if self.firm_mode == "off" or (self.firm_mode == "sampled" and self.model.t % self.every):
             return
@@ -193,31 +192,12 @@ class Recorder:
             i = 0
         chunk = f["chunks"][-1]
         f["step"].append(m.t)
-        chunk["firm"][i] = m.firm_id
-        chunk["member"][i] = m.member
-        f32, f64, i32, i8 = (chunk[name] for name, _, _ in _FIRM_BLOCKS)
-        self._firm_states(i8[3, i], i8[5, i])
-        for block, columns in ((f32, (m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
-                                      m.trust_given, m.trust_received, m.fines_total, m.punish_loss)),
-                               (f64, (m.payoff, m.alone)),
-                               (i32, (m.product, m.tenure, m.strikes)),
-                               (i8, (m.profile, m.disposition, m.attend, None, m.sanction_kind, None,
-                                     m.participate))):
-            for row, x in enumerate(columns):
-                if x is not None:
-                    block[row, i] = x
-
-    def _firm_states(self, lead, status):
-        """Write the lead state and membership status codes of every seat into two int8 arrays."""
-        m = self.model
-        lead[...] = 0
-        lead[m.leads_routed] = 1
-        lead[m.leads_kept] = 2
-        lead[m.leads_missed] = 3
-        status[...] = 0
-        status[m.leaving >= 0] = 1
-        status[m.exit_now] = 2
-        status[m.expel] = 3
+        kernels.firm_rows(i, chunk["firm"], chunk["member"], *(chunk[name] for name, _, _ in _FIRM_BLOCKS),
+                          m.firm_id, m.member, m.capacity, m.commit, m.renege, m.quota_paid, self.cooperation(),
+                          m.trust_given, m.trust_received, m.fines_total, m.punish_loss, m.payoff, m.alone,
+                          m.product, m.tenure, m.strikes, m.profile, m.disposition, m.attend, m.sanction_kind,
+                          m.participate, m.leads_routed, m.leads_kept, m.leads_missed, m.leaving, m.exit_now,
+                          m.expel)
 
     def cooperation(self):
         """Return the true cooperation of each seat this meeting, in [0, 1].
@@ -244,21 +224,19 @@ class Recorder:
         # counts per group (float32, exact small integers) and the seat amounts summed below, in one
         # compiled pass (sim.model.kernels.group_rows); the registered games' incomes after them
         amounts = self._buffer("group_amounts", len(_GROUP_SUMS), np.float64)
+        values = np.empty((len(_GROUP_VALUES), m.G))
+        pur = m.purchase
         counts = kernels.group_rows(m.attend, m.has_lead, m.leads_routed, m.leads_kept, m.leads_missed, m.violated,
                                     m.reneged, m.kept_furtive, played, m.member, m.profile, coop, m.quota_paid,
-                                    m.fines_total, m.purchase.payment, m.payoff, m.alone, len(NAMES), amounts)
+                                    m.fines_total, pur.payment, m.payoff, m.alone, len(NAMES), amounts, values,
+                                    m.founder, m.alive, m.phase, m.f, m.self_gov, m.capacity_coord, m.n_entered,
+                                    m.n_exited, m.n_expelled, m.group_trust(), pur.placed, pur.volume, pur.discount,
+                                    pur.bill, m.commission, m.spend, m.refund, m.fund, m.conflicts, m.detect, m.tc,
+                                    m.leadership, m.programme_paid, m.facilitator_copay, m.subsidy, m.programme_left,
+                                    m.manager, m.manager_pay, m.manager_fund)
         k = 1 + len(NAMES)
         for i, name in enumerate(m.game_rounds):
             _where_or_zero(played, m.game_rounds[name].payoff, out=amounts[k + 5 + i])
-        pur = m.purchase
-        values = np.empty((len(_GROUP_VALUES), m.G))
-        for i, x in enumerate((m.alive, m.phase, m.f, m.self_gov, m.capacity_coord, m.n_entered,
-                               m.n_exited, m.n_expelled, m.group_trust(), pur.placed, pur.volume,
-                               pur.discount, pur.bill, m.commission, m.spend, m.refund, m.fund,
-                               m.conflicts, m.detect, m.tc, m.leadership, m.programme_paid,
-                               m.facilitator_copay, m.subsidy, m.programme_left, m.manager,
-                               m.manager_pay, m.manager_fund, seat_sum(m.member & m.founder))):
-            values[i] = x
         st = self.steps
         st["step"].append(m.t)
         st["counts"].append(counts)
