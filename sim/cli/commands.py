@@ -37,17 +37,22 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
 
 
-def whole(allowed: str):
+def whole(allowed: str, lo: int | None = None, hi: int | None = None):
     """An argparse type for a whole number; anything else is refused saying what is allowed.
 
-    Only the syntax is checked here; each command checks the range (the scenario schema's bounds
-    for --seed and --steps) and says the same.
+    With ``lo``/``hi`` the range is checked here too (a flag that is not a scenario key, such as
+    the workshop's --groups: the error names the flag, not a file). Without them only the syntax
+    is checked; the command then checks the range (the scenario schema's bounds for --seed and
+    --steps, naming the flag and the file) and says the same.
     """
     def parse(text: str) -> int:
         try:
-            return int(text)
+            value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"got {text!r}; allowed: {allowed}") from None
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise argparse.ArgumentTypeError(f"got {text!r}; allowed: {allowed}")
+        return value
 
     return parse
 
