@@ -350,7 +350,7 @@ def cmd_bench(args) -> int:
         from benchmarks.__main__ import main as bench_main
     except ImportError as e:
         raise UserError(f"{root / 'benchmarks'}: benchmark package not found ({e})") from None
-    return bench_main(args.bench_args)
+    return bench_main(args.bench_args, prog="asocia bench")   # its errors and help name what was typed
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -397,8 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="allow a --host other than localhost (reachable from the network; warns)")
     d.set_defaults(func=cmd_dashboard)
 
-    b = sub.add_parser("bench", help="benchmarks side by side (see benchmarks/README)")
-    b.add_argument("bench_args", nargs=argparse.REMAINDER, help="arguments for python -m benchmarks")
+    # no -h of its own: 'asocia bench --help' reaches the benchmark's help (its options are there)
+    b = sub.add_parser("bench", help="benchmarks side by side (see benchmarks/README)", add_help=False)
+    b.add_argument("bench_args", nargs=argparse.REMAINDER, help="options of the benchmark (asocia bench --help)")
     b.set_defaults(func=cmd_bench)
 
     register_experiment_commands(sub)
