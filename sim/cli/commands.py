@@ -463,12 +463,26 @@ def cmd_params(args) -> int:
         return p.allowed(lang)
 
     # columns as wide as their widest entry, so every label starts in the same column
-    wk, wd, wa = (max(len(f(p)) for p in rows) for f in (lambda p: p.key, lambda p: repr(p.default), allowed))
+    wk, wd, wa = (max(len(f(p)) for p in rows) for f in (lambda p: p.key, lambda p: toml_value(p.default, lang), allowed))
     for prm in rows:
         label = prm.es if lang == "es" else prm.en
         unit = f" [{prm.unit_in(lang)}]" if prm.unit else ""
-        print(f"{prm.key:<{wk}}  {prm.default!r:<{wd}}  {allowed(prm):<{wa}}  {label}{unit}")
+        print(f"{prm.key:<{wk}}  {toml_value(prm.default, lang):<{wd}}  {allowed(prm):<{wa}}  {label}{unit}")
     return 0
+
+
+def toml_value(value, lang: str = "en") -> str:
+    """A default as a scenario file writes it: true, "taper", [1, 2] (not Python's True, 'taper', (1, 2)).
+
+    TOML has no null: a value that is not set says so in words, "(not set)" / "(sin valor)".
+    """
+    import tomli_w
+
+    if value is None:
+        return "(sin valor)" if lang == "es" else "(not set)"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(x, lang) for x in value) + "]"
+    return tomli_w.dumps({"v": value}).strip()[len("v = "):]
 
 
 def _terminate(signum, frame):
