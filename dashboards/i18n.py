@@ -181,7 +181,7 @@ _T = {
                      "anillo: sancionada (número = faltas) · ✕: expulsada o retirada hace poco"),
     "no_group": ("Group {g} has dissolved.", "El grupo {g} se disolvió."),
     "log": ("What happened (newest first)", "Qué pasó (lo más reciente primero)"),
-    "log_firm": ("Firm number", "Número de empresa"),
+    "log_firm": ("Firm no.", "Empresa n.º"),   # short: the box is narrow (a laptop cut "Número de e…")
     "log_kind": ("Kind of event", "Tipo de evento"),
     "log_all_kinds": ("all kinds", "todos los tipos"),
     "log_empty": ("Nothing yet: press Play or Step.", "Nada todavía: presione Reproducir o Paso."),
