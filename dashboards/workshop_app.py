@@ -109,6 +109,13 @@ CSS = """
 .ws-proj .v-tabs-bar { height: 68px; }
 .ws-proj .v-tab { font-size: 24px; text-transform: none; letter-spacing: 0; padding: 0 22px; }
 .ws-proj .ws-export .v-btn { font-size: 20px; min-height: 52px; text-transform: none; letter-spacing: 0; }
+/* the projector's menus (What-if's rules, who left) in the page's type, not vuetify's 16 px; their open
+   lists hang off the page's root, so they are styled here too (the phones have no menus) */
+.ws-proj .v-select .v-select__selection, .ws-proj .v-select input { font-size: 22px; line-height: 1.3; }
+.ws-proj .v-select .v-select__selection--comma { white-space: normal; overflow: visible; }  /* wraps, not "…" */
+.ws-proj .v-select .v-label { font-size: 20px; }
+.v-menu__content .v-list-item__title { font-size: 22px !important; line-height: 1.3 !important; }
+.v-menu__content .v-list-item { min-height: 52px !important; }
 """
 
 

@@ -394,3 +394,28 @@ def test_six_groups_of_five_read_on_the_projector(full_room, lang):
     room = page.evaluate(FULL_ROOM)
     assert room["narrowest"] >= 80 and not room["spill"] and room["sideways"] <= 0, room
 
+
+def test_what_if_menus_are_in_projector_type(full_room):
+    # their text was vuetify's 16 px under 24 px tabs and 28 px sentences
+    ws, url, page = full_room
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{url}?w={ws.code}&k={ws.key}&l=es")
+    page.wait_for_selector(".ws-end", timeout=90_000)
+    page.click(".ws-end")
+    page.click(".ws-tab-whatif")
+    page.wait_for_selector(".ws-whatif polyline")
+    size = "(e) => parseFloat(getComputedStyle(e).fontSize)"
+    for item in ("group", "decision", "sanctions", "admission"):
+        chosen = page.locator(f".ws-whatif-{item} .v-select__selection")
+        assert chosen.evaluate(size) >= 20, item
+        assert chosen.evaluate("(e) => e.scrollWidth <= e.clientWidth"), item   # nothing cut to "…"
+    page.click(".ws-whatif-sanctions")
+    titles = page.locator(".menuable__content__active .v-list-item__title")
+    titles.first.wait_for()
+    assert titles.count() == 3 and all(titles.nth(k).evaluate(size) >= 20 for k in range(3))
+    page.keyboard.press("Escape")
+    page.set_viewport_size(PHONE)   # the longest rule wraps on a phone rather than ending in "…"
+    page.wait_for_timeout(500)
+    chosen = page.locator(".ws-whatif-admission .v-select__selection")
+    assert chosen.evaluate("(e) => e.scrollWidth <= e.clientWidth") and page.evaluate(
+        "() => document.documentElement.scrollWidth <= window.innerWidth + 1")
