@@ -355,8 +355,11 @@ FULL_ROOM = """() => { const vh = window.innerHeight, box = s => document.queryS
 
 
 @pytest.fixture(scope="module")
-def full_room(tmp_path_factory):
-    """Six groups of five seats, thirty people, five meetings played and the sixth open (as docs/workshop.md runs it)."""
+def full_room(room, tmp_path_factory):
+    """Six groups of five seats, thirty people, five meetings played and the sixth open (as docs/workshop.md runs it).
+
+    Its own server, in the room's browser (one Playwright per process).
+    """
     root = tmp_path_factory.mktemp("full")
     ws = Workshop.create(root, sim.load_scenario(ROOT / "scenarios" / "workshop.toml"),
                          Settings(groups=6, seats=5, round_seconds=600, idle_rounds=0))
@@ -370,10 +373,11 @@ def full_room(tmp_path_factory):
         ws.close_round()
     ws.open_round()
     ws.close()
-    with serve_workshop(root, ws.code) as url, browser() as b:
-        page = b.new_page(viewport=PROJECTOR)
+    with serve_workshop(root, ws.code) as url:
+        page = room["browser"].new_page(viewport=PROJECTOR)
         page.set_default_timeout(60_000)
         yield ws, url, page
+        page.close()
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
