@@ -440,7 +440,8 @@ def test_programme_money_panel_at_three_sizes(dash, folder):
     page.set_viewport_size({"width": 1600, "height": 1000})
 
 
-LOG_FILTERS = """() => { const f = document.querySelector('.asocia-log-firm'), k = document.querySelector('.asocia-log-kind');
+LOG_FILTERS = """() => {
+  const f = document.querySelector('.asocia-log-firm'), k = document.querySelector('.asocia-log-kind');
   const label = f.querySelector('label'), chosen = k.querySelector('.v-select__selection');
   const log = document.querySelector('.asocia-log').getBoundingClientRect();
   return {label: label.innerText, cut: label.scrollWidth - label.clientWidth, chosen: chosen.innerText,

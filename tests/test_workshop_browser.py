@@ -350,7 +350,8 @@ FULL_ROOM = """() => { const vh = window.innerHeight, box = s => document.queryS
   return {bars: bars.length, narrowest: Math.min(...bars), vh,
           spill: cards.some(c => c.scrollWidth > c.clientWidth + 1) || box('.ws-groups').right > window.innerWidth + 1,
           chart: box('.ws-trend .ws-trends').bottom,   // and its lowest text (the meeting axis' name)
-          axis: Math.max(...[...document.querySelectorAll('.ws-trend .ws-trends text')].map(t => t.getBoundingClientRect().bottom)),
+          axis: Math.max(...[...document.querySelectorAll('.ws-trend .ws-trends text')]
+                         .map(t => t.getBoundingClientRect().bottom)),
           sideways: document.documentElement.scrollWidth - window.innerWidth}; }"""
 
 

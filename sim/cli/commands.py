@@ -463,7 +463,8 @@ def cmd_params(args) -> int:
         return p.allowed(lang)
 
     # columns as wide as their widest entry, so every label starts in the same column
-    wk, wd, wa = (max(len(f(p)) for p in rows) for f in (lambda p: p.key, lambda p: toml_value(p.default, lang), allowed))
+    wk, wd, wa = (max(len(f(p)) for p in rows)
+                  for f in (lambda p: p.key, lambda p: toml_value(p.default, lang), allowed))
     for prm in rows:
         label = prm.es if lang == "es" else prm.en
         unit = f" [{prm.unit_in(lang)}]" if prm.unit else ""
