@@ -330,8 +330,18 @@ def environment() -> dict:
             "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; return the exit code (1 with ``--strict`` when a target is missed)."""
+def typed_name() -> str:
+    """This program's name as the user started it: "python -m benchmarks" (their interpreter's name)."""
+    started = getattr(sys, "orig_argv", None) or [sys.executable]
+    return f"{os.path.basename(started[0]) or 'python'} -m benchmarks"
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    """Run the benchmark; return the exit code (1 with ``--strict`` when a target is missed).
+
+    ``prog`` names the program in errors and help ("asocia bench" when that command calls this;
+    by default what the user typed, "python -m benchmarks").
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--"]:   # 'asocia bench -- --quick'
         argv = argv[1:]
@@ -339,9 +349,9 @@ def main(argv: list[str] | None = None) -> int:
         return child(argv[1:])
     from sim.cli.commands import Parser, whole  # the command line's one-line errors, exit code 2
 
-    p = Parser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    p = Parser(prog=prog or typed_name(), description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="tiny sizes, about 1.5 minutes (CI); timings mean nothing")
-    p.add_argument("--reps", type=whole("a whole number >= 1"), default=3,
+    p.add_argument("--reps", type=whole("a whole number >= 1", 1), default=3,
                    help="repetitions of a, b and c (default 3)")
     p.add_argument("--skip-scaling", action="store_true", help="leave out the scaling runs")
     p.add_argument("--skip-small", action="store_true", help="leave out the small-run figures")
@@ -351,8 +361,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", metavar="PATH", help="also write every measurement to a JSON file")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = p.parse_args(argv)
-    if args.reps < 1:
-        p.error(f"argument --reps: got {args.reps}; allowed: a whole number >= 1")
     if args.engine and args.skip_engine:
         p.error("--engine and --skip-engine exclude each other")
     z = QUICK if args.quick else Sizes()

@@ -608,13 +608,15 @@ def LogPanel(st: AppState):
     kinds = [{"text": tr("log_all_kinds", lang_), "value": ""}] + [
         {"text": pick(KINDS[k], lang_), "value": k} for k in KINDS]
     with solara.Card(tr("log", lang_), classes=["asocia-card"]):
-        with solara.Row(gap="10px"):
+        # the firm box is wide enough for its whole label (a laptop showed "Número de e…"); on a
+        # phone the kind menu goes under it rather than cutting "todos los tipos"
+        with solara.Row(gap="10px", style="flex-wrap: wrap; row-gap: 16px"):
             v.TextField(label=tr("log_firm", lang_), v_model=log_firm.value, on_v_model=log_firm.set,
                         dense=True, hide_details=True, outlined=True, clearable=True,
-                        style_="max-width: 170px", class_="asocia-log-firm")
+                        style_="flex: 0 0 150px; max-width: 150px", class_="asocia-log-firm")
             v.Select(label=tr("log_kind", lang_), items=kinds, v_model=log_kind.value,
                      on_v_model=lambda x: log_kind.set(x or ""), dense=True, hide_details=True,
-                     outlined=True, style_="max-width: 260px", class_="asocia-log-kind")
+                     outlined=True, style_="flex: 1 1 200px; max-width: 260px", class_="asocia-log-kind")
         lines = []
         hidden = 0
         if len(ev):

@@ -181,7 +181,7 @@ _T = {
                      "anillo: sancionada (número = faltas) · ✕: expulsada o retirada hace poco"),
     "no_group": ("Group {g} has dissolved.", "El grupo {g} se disolvió."),
     "log": ("What happened (newest first)", "Qué pasó (lo más reciente primero)"),
-    "log_firm": ("Firm number", "Número de empresa"),
+    "log_firm": ("Firm no.", "Empresa n.º"),   # short: the box is narrow (a laptop cut "Número de e…")
     "log_kind": ("Kind of event", "Tipo de evento"),
     "log_all_kinds": ("all kinds", "todos los tipos"),
     "log_empty": ("Nothing yet: press Play or Step.", "Nada todavía: presione Reproducir o Paso."),
@@ -298,16 +298,15 @@ def group_label(g: int, lang: str) -> str:
 
 
 def event_sentences(events, lang: str) -> list[str]:
-    """The events' sentences in ``lang`` as a page shows them: groups numbered from 1 (see :func:`group_label`).
+    """The events' sentences in ``lang``: groups numbered from 1, as in the table's ``message`` columns.
 
-    The events table's own ``message`` columns keep the model's numbering (they are part of the
-    table); the page writes its sentences again, from the same templates, with the group plus one.
+    Written from the codes (sim/model/narrative.py), so a table kept without its sentences reads the same.
     """
     from sim.model.narrative import describe_all
 
     if len(events) == 0:
         return []
-    return list(describe_all(events.assign(group=events["group"] + 1), langs=(lang,))[lang])
+    return list(describe_all(events, langs=(lang,))[lang])
 
 
 def pick(pair: tuple[str, str], lang: str) -> str:

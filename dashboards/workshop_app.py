@@ -83,15 +83,18 @@ CSS = """
 .ws-group-col .ws-ctrl .v-btn__content { white-space: normal; }
 .ws-group { border: 3px solid #c8c8c8; border-radius: 12px; padding: 8px 14px; }
 .ws-group h3 { font-size: 28px; margin: 0 0 4px; }
-.ws-bars { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; align-items: center; font-size: 20px; }
+/* label and number on a line, the bar under them as wide as the card (beside the label it was ~35 px) */
+.ws-bars { display: grid; grid-template-columns: 1fr auto; gap: 0 10px; align-items: center; font-size: 20px;
+           line-height: 1.2; }
 .ws-seat { display: inline-block; padding: 1px 8px; margin: 2px; border-radius: 14px; font-size: 20px;
            background: #eee; }
 .ws-seat.ws-done { background: #0a6b2f; color: #fff; }
 .ws-seat.ws-wait { background: #fff3cd; border: 2px solid #9a5b00; }
-.ws-barrow { display: flex; align-items: center; gap: 6px; }
-.ws-barrow b { font-size: 20px; min-width: 44px; text-align: right; }
-.ws-bar { flex: 1 1 auto; height: 20px; background: #eee; border-radius: 5px; }
+.ws-bars b { font-size: 20px; text-align: right; }
+.ws-bar { grid-column: 1 / -1; height: 14px; margin: 1px 0 5px; background: #eee; border-radius: 5px; }
 .ws-bar div { height: 100%; border-radius: 5px; }
+/* the story's network no taller than its text, so the trends under them end inside 1080 lines */
+.ws-network svg { max-height: 330px; }
 .ws-story { font-size: 28px; line-height: 1.45; }
 .ws-countdown .ws-countdown-label { margin-right: 14px; }
 .ws-story li { margin: 4px 0; }
@@ -106,6 +109,13 @@ CSS = """
 .ws-proj .v-tabs-bar { height: 68px; }
 .ws-proj .v-tab { font-size: 24px; text-transform: none; letter-spacing: 0; padding: 0 22px; }
 .ws-proj .ws-export .v-btn { font-size: 20px; min-height: 52px; text-transform: none; letter-spacing: 0; }
+/* the projector's menus (What-if's rules, who left) in the page's type, not vuetify's 16 px; their open
+   lists hang off the page's root, so they are styled here too (the phones have no menus) */
+.ws-proj .v-select .v-select__selection, .ws-proj .v-select input { font-size: 22px; line-height: 1.3; }
+.ws-proj .v-select .v-select__selection--comma { white-space: normal; overflow: visible; }  /* wraps, not "…" */
+.ws-proj .v-select .v-label { font-size: 20px; }
+.v-menu__content .v-list-item__title { font-size: 22px !important; line-height: 1.3 !important; }
+.v-menu__content .v-list-item { min-height: 52px !important; }
 """
 
 
@@ -666,9 +676,8 @@ def Groups(board: dict, focus: int, set_focus, lang: str):
                 solara.Button(f'{t("group", lang, n=g + 1)} · {story["members"]} {t("members", lang).lower()}',
                               on_click=lambda g=g: set_focus(g), text=g != focus, outlined=g != focus,
                               color="primary", classes=["ws-ctrl", f"ws-focus-{g}"])
-                Html(f'<div class="ws-bars"><span>{html.escape(t("trust", lang))}</span>{bar(story["trust"], lang)}'
-                     f'<span>{html.escape(t("cooperation", lang))}</span>'
-                     f'{bar(story["cooperation"], lang, "#009E73")}</div>'
+                Html(f'<div class="ws-bars">{bar(t("trust", lang), story["trust"], lang)}'
+                     f'{bar(t("cooperation", lang), story["cooperation"], lang, "#009E73")}</div>'
                      f'<div>{seat_chips(grp, board["state"], lang)}</div>',
                      classes=["ws-group"] + (["ws-focus"] if g == focus else []))
 
@@ -692,7 +701,8 @@ def Story(ws, board: dict, focus: int, viewing, lang: str):
                           s=t(f"c_{c['sanctions']}", lang), a=t(f"c_{c['admission']}", lang))
             lines += f'<div class="ws-vote-result">{html.escape(vote_line)}</div>'
 
-    chart = solara.use_memo(lambda: trends(series, lang, focus=focus) if n else "", [n, focus, lang])
+    # 290 px high at the projector's 1480 px: with six groups' cards above, the chart ends inside 1080 lines
+    chart = solara.use_memo(lambda: trends(series, lang, focus=focus, height=290) if n else "", [n, focus, lang])
     # the same three blocks whatever the state: a close only changes their contents
     with solara.Columns([3, 2], gutters_dense=True):
         Html((f'<div class="ws-head ws-story-title">{html.escape(title)}</div>' if title else "") + lines,

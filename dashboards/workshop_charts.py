@@ -109,7 +109,9 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
     rows.append(row)
     top = 30 * len(rows) + 6
     height += 30 * (len(rows) - 1)
-    pad_l, pad_r, pad_t, pad_b, gap = 86, 16, top + 44, 72, 60
+    # the meeting axis is named at the start of its own row of numbers ("Reunión 1 2 3 ..."), under the
+    # value axis: a line of its own below the numbers put it past a 1080-line projector's edge
+    pad_l, pad_r, pad_t, pad_b, gap = 86, 16, top + 44, 42, 60
     pw = (width - pad_l - pad_r - gap - pad_l) / 2
     ph = height - pad_t - pad_b
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
@@ -141,8 +143,8 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
             x, _ = xy(step, 0)
             parts.append(f'<text x="{x:.0f}" y="{pad_t + ph + 28:.0f}" text-anchor="middle" font-size="20" '
                          f'fill="#333">{step + 1}</text>')
-        parts.append(f'<text x="{x0 + pw / 2:.0f}" y="{pad_t + ph + 58:.0f}" text-anchor="middle" font-size="20" '
-                     f'fill="#333">{html.escape(t("meeting", lang))}</text>')
+        parts.append(f'<text x="{x0 - 10:.0f}" y="{pad_t + ph + 28:.0f}" text-anchor="end" font-size="20" '
+                     f'fill="#333" class="ws-axis-meeting">{html.escape(t("meeting", lang))}</text>')
         for _, df, color, dash, thick, _ in sorted(drawn, key=lambda d: d[4]):  # the thick lines on top
             pts = [xy(int(st), float(v)) for st, v in zip(df["step"], df[key], strict=True)]
             w = 6 if thick else 2.5
@@ -156,8 +158,12 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
     return "".join(parts)
 
 
-def bar(value: float, lang: str, color: str = "#0072B2") -> str:
-    """A 0-1 value as a thick horizontal bar followed by its number (HTML)."""
+def bar(label: str, value: float, lang: str, color: str = "#0072B2") -> str:
+    """A 0-1 value as its label and number on one line and a bar the card's width under them (HTML).
+
+    Three items of the card's ``.ws-bars`` grid. The bar has a line of its own: beside "Cooperación"
+    and its number it was about 35 px wide on a projector with six groups, too short to read.
+    """
     w = max(0.0, min(1.0, value)) * 100
-    return (f'<div class="ws-barrow"><div class="ws-bar"><div style="width:{w:.0f}%;background:{color}"></div></div>'
-            f'<b>{num(value, lang)}</b></div>')
+    return (f'<span>{html.escape(label)}</span><b>{num(value, lang)}</b>'
+            f'<div class="ws-bar"><div style="width:{w:.0f}%;background:{color}"></div></div>')

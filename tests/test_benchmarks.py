@@ -184,14 +184,37 @@ def test_vectorised_sentences_match_row_by_row_sentences():
 
 @pytest.mark.parametrize(("argv", "said"), [
     (["--reps", "x"], "argument --reps: got 'x'; allowed: a whole number >= 1"),
-    (["--reps", "0"], "argument --reps: got 0; allowed: a whole number >= 1")])
+    (["--reps", "0"], "argument --reps: got '0'; allowed: a whole number >= 1"),
+    (["--no-such-option"], "unrecognized arguments: --no-such-option")])
 def test_a_bad_bench_option_is_one_line_naming_it_and_what_is_allowed(capsys, argv, said):
     # argparse printed its usage block and "invalid int value: 'x'"
     with pytest.raises(SystemExit) as e:
         main(argv)
     err = capsys.readouterr().err
     assert e.value.code == 2 and err.count("\n") == 1 and "usage:" not in err, err
-    assert err.startswith(f"python -m benchmarks: error: {said} "), err
+    assert err.startswith(f"python -m benchmarks: error: {said} "), err   # the interpreter as typed
+    assert err.endswith("(see 'python -m benchmarks --help')\n"), err
+
+
+@pytest.mark.parametrize("argv", [["--reps", "x"], ["--bogus"], ["--quick", "--reps", "0"]])
+def test_asocia_bench_errors_name_asocia_bench(capsys, argv):
+    # they said "python -m benchmarks: error: ..." to someone who typed 'asocia bench'
+    from sim.cli import main as cli_main
+
+    with pytest.raises(SystemExit) as e:
+        cli_main(["bench", *argv])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith("asocia bench: error: ") and err.endswith("(see 'asocia bench --help')\n"), err
+
+
+def test_asocia_bench_help_is_the_benchmark_help(capsys):
+    from sim.cli import main as cli_main
+
+    with pytest.raises(SystemExit) as e:
+        cli_main(["bench", "--help"])
+    out = capsys.readouterr().out
+    assert e.value.code == 0 and out.startswith("usage: asocia bench ") and "--skip-engine" in out, out
 
 
 def test_asocia_bench_passes_its_options_through(monkeypatch):
@@ -199,7 +222,7 @@ def test_asocia_bench_passes_its_options_through(monkeypatch):
     from sim.cli import main as cli_main
 
     seen = []
-    monkeypatch.setattr(bench, "main", lambda argv: seen.append(list(argv)) or 0)
+    monkeypatch.setattr(bench, "main", lambda argv, prog: seen.append(list(argv)) or 0)
     assert cli_main(["bench", "--quick", "--reps", "2"]) == 0
     assert cli_main(["bench"]) == 0
     assert seen == [["--quick", "--reps", "2"], []]

@@ -366,6 +366,33 @@ def test_params_lists_every_parameter(capsys):
     assert rc == 0 and "Control: probabilidad de detectar un acto furtivo" in out_es
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_params_prints_defaults_as_a_scenario_file_writes_them(capsys, lang):
+    # it printed Python's True, False and 'baseline'; a scenario file is TOML: true, false, "baseline"
+    import tomllib
+
+    rc, out, _ = cli(capsys, "params", "--lang", lang)
+    assert rc == 0
+    start = len(max((p.key for p in params()), key=len)) + 2
+    for p, line in zip(params(), out.splitlines(), strict=True):
+        text = line[start:].split("  ")[0]
+        assert tomllib.loads(f"v = {text}")["v"] == p.default, (p.key, text)
+        assert not re.search(r"\b(True|False|None)\b|'", text), (p.key, text)
+    lines = dict(zip((p.key for p in params()), out.splitlines(), strict=True))
+    assert lines["export.dipat"].split()[1] == "false" and lines["rules.enabled"].split()[1] == "true"
+    assert lines["meta.name"].split()[1] == '"baseline"'
+
+
+def test_toml_value_writes_what_toml_reads():
+    import tomllib
+
+    from sim.cli.commands import toml_value
+
+    for value in (True, False, 0, 2**63 - 1, 0.5, -0.004, 1e-9, "it's", "", (1, 2), ["a", True]):
+        assert tomllib.loads(f"v = {toml_value(value)}")["v"] == (list(value) if isinstance(value, tuple) else value)
+    assert toml_value((1, 2)) == "[1, 2]" and toml_value(None, "es") == "(sin valor)"
+
+
 def test_params_in_spanish_says_what_is_allowed_and_the_units_in_spanish(capsys):
     from sim.model.vocabulary import UNITS
 

@@ -438,3 +438,29 @@ def test_programme_money_panel_at_three_sizes(dash, folder):
     page.wait_for_function(f"() => ({MONEY_LAYOUT})().fits", timeout=10_000)
     _shot(page, "en-1920x1080")
     page.set_viewport_size({"width": 1600, "height": 1000})
+
+
+LOG_FILTERS = """() => {
+  const f = document.querySelector('.asocia-log-firm'), k = document.querySelector('.asocia-log-kind');
+  const label = f.querySelector('label'), chosen = k.querySelector('.v-select__selection');
+  const log = document.querySelector('.asocia-log').getBoundingClientRect();
+  return {label: label.innerText, cut: label.scrollWidth - label.clientWidth, chosen: chosen.innerText,
+          chosenCut: chosen.scrollWidth - chosen.clientWidth, kindRight: k.getBoundingClientRect().right,
+          logRight: log.right, sideways: document.documentElement.scrollWidth - window.innerWidth}; }"""
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_log_filters_show_their_whole_label_on_a_laptop_and_a_phone(dash, lang):
+    # a laptop (1366 x 768) showed the firm box's label as "Número de e…"
+    page = dash
+    page.locator(".asocia-lang button", has_text=lang.upper()).click()
+    want = {"es": ("Empresa n.º", "todos los tipos"), "en": ("Firm no.", "all kinds")}[lang]
+    page.locator(".asocia-log-firm label", has_text=want[0]).wait_for()
+    for width, height in ((1920, 1080), (1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        time.sleep(0.6)
+        box = page.evaluate(LOG_FILTERS)
+        assert (box["label"], box["chosen"]) == want, (width, box)
+        assert box["cut"] <= 0 and box["chosenCut"] <= 0, (width, box)   # nothing ends in "…"
+        assert box["kindRight"] <= box["logRight"] + 1 and box["sideways"] <= 0, (width, box)
+    page.set_viewport_size({"width": 1600, "height": 1000})

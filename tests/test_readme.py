@@ -75,7 +75,7 @@ def test_python_block_runs(tmp_path):
     code = blocks("python")[0]
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "Group 0" in done.stdout or "Firm" in done.stdout
+    assert "Group 1" in done.stdout or "Firm" in done.stdout
 
 
 def test_every_scenario_file_is_in_the_table():

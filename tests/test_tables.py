@@ -112,6 +112,21 @@ def test_sentences_from_arrays_are_those_of_the_table():
     assert cols["message"].tolist() == [narrative.sentence(r, "en") for r in table.to_dict("records")]
 
 
+def test_sentences_number_groups_from_1_and_the_group_column_from_0():
+    """Every sentence a person reads says "group 1" for the table's group 0 (as the dashboard's labels)."""
+    _, model = _played(**{"population.groups": 3}, steps=40)
+    table = model.log.events_frame()
+    said = table[table["kind"].isin(["phase", "rules", "facilitator", "entry", "exit", "conflict"])]
+    assert set(said["group"]) == {0, 1, 2}, set(said["group"])   # the column keeps the model's numbering
+    rows = table.to_dict("records")
+    for row, en, es in zip(rows, table["message"], table["message_es"], strict=True):
+        if row["kind"] in ("phase", "rules", "facilitator", "entry", "exit", "conflict", "expulsion"):
+            g = row["group"] + 1
+            assert f"roup {g}" in en and f"grupo {g}" in es, (row, en, es)
+            assert narrative.sentence(row, "en") == en and narrative.sentence(row, "es") == es
+    assert not table.loc[table["group"] == 2, "message_es"].str.contains(r"grupo 2\b").any()
+
+
 def test_firm_rows_across_chunks_and_released():
     from sim.model.recorder import firm_chunk
 

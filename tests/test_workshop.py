@@ -332,14 +332,19 @@ def test_the_readme_workshop_command_creates_a_session(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "sim.cli", "workshop", "--groups", "20", "--no-serve", "--dir",
                           str(tmp_path)], cwd=root, capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
-    assert "'--groups' got 20; allowed: a whole number from 1 to 12" in bad.stderr
+    assert "argument --groups: got '20'; allowed: a whole number from 1 to 12" in bad.stderr
+    assert "workshop.toml" not in bad.stderr   # the flag is not in the scenario file
 
 
 @pytest.mark.parametrize(("flag", "text", "allowed"), [
     ("--groups", "two", "a whole number from 1 to 12"), ("--seats", "2.5", "a whole number from 1 to 40"),
     ("--seconds", "90s", "a whole number from 1 to 3600"), ("--idle", "x", "a whole number from 0 to 100"),
-    ("--seed", "1e3", f"a whole number from 0 to {2**63 - 1}")])
-def test_a_workshop_flag_that_is_not_a_whole_number_is_one_line_naming_it_and_its_range(
+    ("--seed", "1e3", f"a whole number from 0 to {2**63 - 1}"),
+    # out of range: the flag and its range, not the scenario file (it said "workshop.toml: '--groups' got 99")
+    ("--groups", "99", "a whole number from 1 to 12"), ("--groups", "0", "a whole number from 1 to 12"),
+    ("--seats", "41", "a whole number from 1 to 40"), ("--idle", "-1", "a whole number from 0 to 100"),
+    ("--seconds", "0", "a whole number from 1 to 3600")])
+def test_a_workshop_flag_that_is_not_a_whole_number_in_range_is_one_line_naming_it_and_its_range(
         tmp_path, capsys, flag, text, allowed):
     # argparse said "argument --groups: invalid int value: 'two'" (no range); the other commands' whole()
     from sim.cli.commands import main

@@ -342,3 +342,85 @@ def test_debrief_reveals_places_and_exports_without_names(room, session):
     text = b"".join(z.read(n) for n in z.namelist()).decode()
     assert not any(name in text for name in NAMES + ["Hugo"])
     assert info.value.suggested_filename == f"taller-{session.code}-semilla-{session.settings.seed}.zip"
+
+
+FULL_ROOM = """() => { const vh = window.innerHeight, box = s => document.querySelector(s).getBoundingClientRect();
+  const bars = [...document.querySelectorAll('.ws-group .ws-bar')].map(b => b.getBoundingClientRect().width);
+  const cards = [...document.querySelectorAll('.ws-group')];
+  return {bars: bars.length, narrowest: Math.min(...bars), vh,
+          spill: cards.some(c => c.scrollWidth > c.clientWidth + 1) || box('.ws-groups').right > window.innerWidth + 1,
+          chart: box('.ws-trend .ws-trends').bottom,   // and its lowest text (the meeting axis' name)
+          axis: Math.max(...[...document.querySelectorAll('.ws-trend .ws-trends text')]
+                         .map(t => t.getBoundingClientRect().bottom)),
+          sideways: document.documentElement.scrollWidth - window.innerWidth}; }"""
+
+
+@pytest.fixture(scope="module")
+def full_room(room, tmp_path_factory):
+    """Six groups of five seats, thirty people, five meetings played and the sixth open (as docs/workshop.md runs it).
+
+    Its own server, in the room's browser (one Playwright per process).
+    """
+    root = tmp_path_factory.mktemp("full")
+    ws = Workshop.create(root, sim.load_scenario(ROOT / "scenarios" / "workshop.toml"),
+                         Settings(groups=6, seats=5, round_seconds=600, idle_rounds=0))
+    people = [ws.join(f"P{k:02d}") for k in range(30)]
+    plays = ["all", "secret", "none", "half", "all"]
+    for m in range(5):
+        ws.open_round()
+        for k, p in enumerate(people):
+            if (k + m) % 4:
+                ws.decide(p.token, {"purchase": plays[(k * 3 + m) % 5], "quota": "pay" if k % 3 else "skip"})
+        ws.close_round()
+    ws.open_round()
+    ws.close()
+    with serve_workshop(root, ws.code) as url:
+        page = room["browser"].new_page(viewport=PROJECTOR)
+        page.set_default_timeout(60_000)
+        yield ws, url, page
+        page.close()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_six_groups_of_five_read_on_the_projector(full_room, lang):
+    # the cards' bars were ~35 px wide, the trends' "Reunión" fell below line 1080
+    ws, url, page = full_room
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{url}?w={ws.code}&k={ws.key}&l={lang}")
+    page.wait_for_selector(".ws-trend .ws-trends", timeout=90_000)
+    page.wait_for_timeout(500)
+    room = page.evaluate(FULL_ROOM)
+    assert room["bars"] == 12 and room["narrowest"] >= 80, room     # trust and cooperation of six groups
+    assert not room["spill"] and room["sideways"] <= 0, room
+    assert room["chart"] <= room["vh"] and room["axis"] <= room["vh"], room   # the whole chart on screen
+    page.screenshot(path=SHOTS / f"asocia-workshop-projector-six-groups-{lang}.png")
+    page.set_viewport_size(LAPTOP)   # four cards a row, two rows: bars as wide, nothing sideways
+    page.wait_for_timeout(500)
+    room = page.evaluate(FULL_ROOM)
+    assert room["narrowest"] >= 80 and not room["spill"] and room["sideways"] <= 0, room
+
+
+def test_what_if_menus_are_in_projector_type(full_room):
+    # their text was vuetify's 16 px under 24 px tabs and 28 px sentences
+    ws, url, page = full_room
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{url}?w={ws.code}&k={ws.key}&l=es")
+    page.wait_for_selector(".ws-end", timeout=90_000)
+    page.click(".ws-end")
+    page.click(".ws-tab-whatif")
+    page.wait_for_selector(".ws-whatif polyline")
+    size = "(e) => parseFloat(getComputedStyle(e).fontSize)"
+    for item in ("group", "decision", "sanctions", "admission"):
+        chosen = page.locator(f".ws-whatif-{item} .v-select__selection")
+        assert chosen.evaluate(size) >= 20, item
+        assert chosen.evaluate("(e) => e.scrollWidth <= e.clientWidth"), item   # nothing cut to "…"
+    page.click(".ws-whatif-sanctions")
+    titles = page.locator(".menuable__content__active .v-list-item__title")
+    titles.first.wait_for()
+    assert titles.count() == 3 and all(titles.nth(k).evaluate(size) >= 20 for k in range(3))
+    page.keyboard.press("Escape")
+    page.set_viewport_size(PHONE)   # the longest rule wraps on a phone rather than ending in "…"
+    page.wait_for_timeout(500)
+    chosen = page.locator(".ws-whatif-admission .v-select__selection")
+    assert chosen.evaluate("(e) => e.scrollWidth <= e.clientWidth") and page.evaluate(
+        "() => document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -37,17 +37,22 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
 
 
-def whole(allowed: str):
+def whole(allowed: str, lo: int | None = None, hi: int | None = None):
     """An argparse type for a whole number; anything else is refused saying what is allowed.
 
-    Only the syntax is checked here; each command checks the range (the scenario schema's bounds
-    for --seed and --steps) and says the same.
+    With ``lo``/``hi`` the range is checked here too (a flag that is not a scenario key, such as
+    the workshop's --groups: the error names the flag, not a file). Without them only the syntax
+    is checked; the command then checks the range (the scenario schema's bounds for --seed and
+    --steps, naming the flag and the file) and says the same.
     """
     def parse(text: str) -> int:
         try:
-            return int(text)
+            value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"got {text!r}; allowed: {allowed}") from None
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise argparse.ArgumentTypeError(f"got {text!r}; allowed: {allowed}")
+        return value
 
     return parse
 
@@ -345,7 +350,7 @@ def cmd_bench(args) -> int:
         from benchmarks.__main__ import main as bench_main
     except ImportError as e:
         raise UserError(f"{root / 'benchmarks'}: benchmark package not found ({e})") from None
-    return bench_main(args.bench_args)
+    return bench_main(args.bench_args, prog="asocia bench")   # its errors and help name what was typed
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -392,8 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="allow a --host other than localhost (reachable from the network; warns)")
     d.set_defaults(func=cmd_dashboard)
 
-    b = sub.add_parser("bench", help="benchmarks side by side (see benchmarks/README)")
-    b.add_argument("bench_args", nargs=argparse.REMAINDER, help="arguments for python -m benchmarks")
+    # no -h of its own: 'asocia bench --help' reaches the benchmark's help (its options are there)
+    b = sub.add_parser("bench", help="benchmarks side by side (see benchmarks/README)", add_help=False)
+    b.add_argument("bench_args", nargs=argparse.REMAINDER, help="options of the benchmark (asocia bench --help)")
     b.set_defaults(func=cmd_bench)
 
     register_experiment_commands(sub)
@@ -457,12 +463,27 @@ def cmd_params(args) -> int:
         return p.allowed(lang)
 
     # columns as wide as their widest entry, so every label starts in the same column
-    wk, wd, wa = (max(len(f(p)) for p in rows) for f in (lambda p: p.key, lambda p: repr(p.default), allowed))
+    wk, wd, wa = (max(len(f(p)) for p in rows)
+                  for f in (lambda p: p.key, lambda p: toml_value(p.default, lang), allowed))
     for prm in rows:
         label = prm.es if lang == "es" else prm.en
         unit = f" [{prm.unit_in(lang)}]" if prm.unit else ""
-        print(f"{prm.key:<{wk}}  {prm.default!r:<{wd}}  {allowed(prm):<{wa}}  {label}{unit}")
+        print(f"{prm.key:<{wk}}  {toml_value(prm.default, lang):<{wd}}  {allowed(prm):<{wa}}  {label}{unit}")
     return 0
+
+
+def toml_value(value, lang: str = "en") -> str:
+    """A default as a scenario file writes it: true, "taper", [1, 2] (not Python's True, 'taper', (1, 2)).
+
+    TOML has no null: a value that is not set says so in words, "(not set)" / "(sin valor)".
+    """
+    import tomli_w
+
+    if value is None:
+        return "(sin valor)" if lang == "es" else "(not set)"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(x, lang) for x in value) + "]"
+    return tomli_w.dumps({"v": value}).strip()[len("v = "):]
 
 
 def _terminate(signum, frame):

@@ -59,9 +59,9 @@ def register(sub) -> None:
     from .commands import port, whole  # the checks the other commands make while parsing
 
     def setting(name: str):
-        """A whole number; anything else is refused naming the flag and the setting's range."""
+        """A whole number in the setting's range; anything else is refused naming the flag and the range."""
         lo, hi = LIMITS[name]
-        return whole(f"a whole number from {lo} to {hi}")
+        return whole(f"a whole number from {lo} to {hi}", lo, hi)
 
     w = sub.add_parser("workshop", help="run a workshop: participants play the groups from their phones")
     w.add_argument("scenario", nargs="?", default=None,

@@ -3,6 +3,11 @@
 The events table stores what happened as codes (kind, firm, profile, sanction, strike, amount);
 this module turns each row into a sentence. The four profile names stay in Spanish in both
 languages, as the field guide writes them (004:L1883-1951).
+
+A sentence numbers groups as people read them, from 1 ("group 1" is the table's group 0), as the
+dashboard and the workshop do; the tables' ``group`` column keeps the model's numbering from 0.
+Firms are named by their ``firm`` id as the tables, the dashboard's log filter and the workshop
+show it (an id, not a count: it is never renumbered).
 """
 
 from __future__ import annotations
@@ -120,7 +125,7 @@ def sentence(row, lang: str = "en") -> str:
     t = TEXT[lang]
     kind = row["kind"]
     profile = PROFILE_LABEL.get(row["profile"] if isinstance(row["profile"], str) else None, "?")
-    firm, group, other = int(row["firm"]), int(row["group"]), int(row["other"])
+    firm, group, other = int(row["firm"]), int(row["group"]) + 1, int(row["other"])   # group from 1
     if kind in _VIOLATIONS:
         open_act = kind in ("quota_skip", "low_commit") or (kind == "diversion" and row["code"] == 1)
         return _violation(t, kind, firm, profile, bool(row["detected"]), row["sanction"],
@@ -255,10 +260,12 @@ def _category_names(dtype: pd.CategoricalDtype) -> list:
 
 
 def _numbers(column, name, rows):
-    """A numeric field for some rows, as :func:`sentence` passes it to format (int or float)."""
+    """A numeric field for some rows, as :func:`sentence` passes it to format (int or float; groups from 1)."""
     values = column[rows]
     if name == "amount":
         return values.astype(np.float64)
+    if name == "group":
+        return values.astype(np.int64) + 1   # as people read it (the table's group 0 is "group 1")
     return values.astype(np.int64)     # int(x), also for n = int(amount)
 
 
