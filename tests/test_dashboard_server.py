@@ -169,7 +169,9 @@ def _get(url: str, headers: dict) -> int:
         return e.code
 
 
-def _wait_up(port: int, proc, timeout: float = 60) -> None:
+def _wait_up(port: int, proc, timeout: float = 180) -> None:
+    # generous: a server started while other test processes compile the engine's kernels (a fresh
+    # compile cache, e.g. after kernels.py changed) took over 60 s to answer on a busy 2-core machine
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else "server exited"

@@ -238,6 +238,7 @@ MODEL = {
     "_lead_private": "a kept lead's value", "_next_fine": "cached next sanction",
     "_roster_version": "roster change counter", "_roster_dirty": "groups whose roster cache is stale",
     "_roster_cache": "roster measures", "_strikes_version": "strike change counter",
+    "_filled": "per-group arrays of scenario parameters, made once per value",
 }
 
 
