@@ -148,3 +148,49 @@ def test_firm_rows_across_chunks_and_released():
     frames, _ = model.log.tables(run_id="x-6", release=True)
     _same(frames["firms"].drop(columns="run"), whole)
     assert model.log.firms_columns() is None      # handed over
+
+
+def test_each_firm_column_is_the_models_array_at_recording(monkeypatch):
+    """kernels.firm_rows writes each column from its own array (cast as NumPy casts): a column in the
+    wrong row of a block, or a lead or status code in the wrong order, fails here."""
+    from sim.model.recorder import LEAD_STATES, SANCTIONS, STATUS, Recorder
+
+    seen = {}
+    record = Recorder.record_firms
+
+    def spy(self):
+        m = self.model
+        names = ("firm_id", "member", "capacity", "commit", "renege", "quota_paid", "trust_given", "trust_received",
+                 "fines_total", "punish_loss", "payoff", "alone", "product", "tenure", "strikes", "profile",
+                 "disposition", "attend", "sanction_kind", "participate", "leads_routed", "leads_kept",
+                 "leads_missed", "leaving", "exit_now", "expel")
+        seen[m.t] = {n: getattr(m, n).copy() for n in names} | {"coop": self.cooperation().copy()}
+        record(self)
+
+    monkeypatch.setattr(Recorder, "record_firms", spy)
+    _, model = _played("scenarios/strict_sanctions.toml", steps=60)
+    table = model.log.firms_frame()
+    leads, statuses, sanctions = set(), set(), set()
+    for t, a in seen.items():
+        rows = table[table["step"] == t]
+        g, s = np.nonzero(a["member"])
+        assert rows["firm"].tolist() == a["firm_id"][g, s].tolist()
+        for col, src, dtype in (("capacity", "capacity", np.float32), ("commit", "commit", np.float32),
+                                ("renege", "renege", np.float32), ("quota_paid", "quota_paid", np.float32),
+                                ("cooperation", "coop", np.float32), ("trust_given", "trust_given", np.float32),
+                                ("trust_received", "trust_received", np.float32), ("fine", "fines_total", np.float32),
+                                ("punished", "punish_loss", np.float32), ("payoff", "payoff", np.float64),
+                                ("alone", "alone", np.float64), ("product", "product", np.int32),
+                                ("tenure", "tenure", np.int32), ("strikes", "strikes", np.int16),
+                                ("attended", "attend", bool), ("participated", "participate", bool)):
+            np.testing.assert_array_equal(rows[col].to_numpy(), a[src][g, s].astype(dtype), err_msg=f"{col} at {t}")
+        lead = np.select([a["leads_missed"], a["leads_kept"], a["leads_routed"]], [3, 2, 1], 0)[g, s]
+        status = np.select([a["expel"], a["exit_now"], a["leaving"] >= 0], [3, 2, 1], 0)[g, s]
+        assert rows["lead"].tolist() == [LEAD_STATES[k] for k in lead], t
+        assert rows["status"].tolist() == [STATUS[k] for k in status], t
+        assert rows["sanction"].tolist() == [SANCTIONS[k] for k in a["sanction_kind"][g, s]], t
+        leads |= set(lead.tolist())
+        statuses |= set(status.tolist())
+        sanctions |= set(a["sanction_kind"][g, s].tolist())
+    # routed, kept and missed leads, leaving and exiting members and a fine were all seen: their codes are checked
+    assert {1, 2, 3} <= leads and {1, 2} <= statuses and 2 in sanctions, (leads, statuses, sanctions)
