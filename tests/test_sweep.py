@@ -99,7 +99,9 @@ def test_other_experiment_in_same_folder_is_refused(tmp_path, reference, capsys)
 
 
 def test_kill_9_and_resume_loses_and_redoes_nothing(tmp_path, reference):
-    path = experiment(tmp_path, reps=12, batch=2)
+    # 160 runs in 80 chunks: when the second batch is on disk most chunks are still to come, so the
+    # kill lands while the pool has work (with 48 runs a fast machine finished them all first)
+    path = experiment(tmp_path, reps=40, batch=2)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--workers", "2",
            "--no-progress"]
@@ -253,7 +255,9 @@ def test_results_command_and_missing_folder(reference, tmp_path, capsys):
 def test_a_lost_worker_is_replaced_and_nothing_is_lost(tmp_path, reference):
     import psutil
 
-    path = experiment(tmp_path, reps=12, batch=2)
+    # 160 runs in 80 chunks: when the second batch is on disk most chunks are still to come, so the
+    # kill lands while the pool has work (with 48 runs a fast machine finished them all first)
+    path = experiment(tmp_path, reps=40, batch=2)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--workers", "2",
            "--no-progress"]
@@ -271,9 +275,9 @@ def test_a_lost_worker_is_replaced_and_nothing_is_lost(tmp_path, reference):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 0, stderr
-    assert "a worker process died" in stderr and "48 runs" in stdout
+    assert "a worker process died" in stderr and "160 runs" in stdout, (stdout, stderr)
     runs = SweepStore(out).runs()
-    assert len(runs) == 48 and not runs.duplicated(["point", "rep"]).any()
+    assert len(runs) == 160 and not runs.duplicated(["point", "rep"]).any()
     pd.testing.assert_frame_equal(stored(out).query("rep < 3").reset_index(drop=True), stored(reference))
 
 
