@@ -239,3 +239,19 @@ def test_schema_records_are_complete():
         param("rules.x")   # nothing close: no guess
     with pytest.raises(ScenarioError, match=r"unknown key 'sanction.fine' \(did you mean 'sanctions.fine'\?\)"):
         param("sanction.fine")
+
+
+def test_a_scenarios_dicts_are_the_callers_own_and_its_toml_follows_its_values():
+    """to_dict, flat and to_toml are made once per scenario: a caller changing its copy changes nothing."""
+    sc = load_scenario("scenarios/baseline.toml")
+    text = sc.to_toml()
+    d, flat = sc.to_dict(), sc.flat()
+    d["rules"]["monitoring"] = 0.99
+    flat["rules.monitoring"] = 0.99
+    assert sc.to_dict()["rules"]["monitoring"] == sc.rules.monitoring != 0.99
+    assert sc.flat()["rules.monitoring"] == sc.rules.monitoring
+    assert sc.to_toml() == text
+    other = sc.replace({"rules.monitoring": 0.99})
+    assert other.flat()["rules.monitoring"] == 0.99
+    assert tomllib.loads(other.to_toml())["rules"]["monitoring"] == 0.99
+    assert tomllib.loads(sc.to_toml())["rules"]["monitoring"] == sc.rules.monitoring

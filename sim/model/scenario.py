@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
 import os
 import stat
@@ -589,17 +590,32 @@ class Scenario:
     participation: Participation = field(default_factory=Participation)
     source: str = field(default="<defaults>", compare=False)
 
+    # A scenario is frozen and its values are plain scalars and strings, so its dict, flat dict and
+    # TOML text are made once (every run writes them into its runs row and manifest: about 1 ms of a
+    # baseline run). Callers get their own copies of the dicts, which they may change.
+    @functools.cached_property
+    def _sections(self) -> dict[str, dict[str, Any]]:
+        return {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS}
+
+    @functools.cached_property
+    def _flat(self) -> dict[str, Any]:
+        return {f"{s}.{k}": v for s, sec in self._sections.items() for k, v in sec.items()}
+
+    @functools.cached_property
+    def _toml(self) -> str:
+        return tomli_w.dumps(self._sections)
+
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """Nested plain dict (section -> key -> value), as written to TOML."""
-        return {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS}
+        return {name: dict(sec) for name, sec in self._sections.items()}
 
     def flat(self) -> dict[str, Any]:
         """Flat dict with dotted keys (``"rules.monitoring"``), as stored in the runs table."""
-        return {f"{s}.{k}": v for s, sec in self.to_dict().items() for k, v in sec.items()}
+        return dict(self._flat)
 
     def to_toml(self) -> str:
         """TOML text that loads back into an equal scenario."""
-        return tomli_w.dumps(self.to_dict())
+        return self._toml
 
     def replace(self, overrides: dict[str, Any], origin: str = "override") -> Scenario:
         """A new validated scenario with dotted-key overrides applied (values may be strings)."""
