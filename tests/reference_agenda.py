@@ -1,9 +1,9 @@
 """The NumPy rules the agenda items called before they were compiled, for tests/test_agenda_kernels.py.
 
-The graduated sanction, the next fine, the drivers' leadership, the growth of self-governance,
+The graduated sanction, the next fine, the chance of detection, the drivers' leadership, the growth of self-governance,
 coordination and the presence the programme's money pays for were NumPy functions of
 sim/model/governance.py, facilitator.py and programme.py. Since the agenda items run as compiled
-kernels (sim/model/kernels.py: ``_sanction``, ``next_sanction``, ``advance_groups``,
+kernels (sim/model/kernels.py: ``_sanction``, ``decide_members``, ``advance_groups``,
 ``hold_groups``), the model no longer calls them; each rule exists once in sim/, in the kernels.
 They are kept here verbatim, as they were at commit 4a5a383, so that the reference model of
 tests/test_agenda_kernels.py still plays exactly the old NumPy code (tests import them with
@@ -33,6 +33,17 @@ def sanction(strikes_after, warning: bool, fine: float, expulsion_strikes: int):
     kind = np.where(strikes_after > 0, kind, 0)
     amount = np.where(kind >= 2, fine * np.maximum(fined_index, 1), 0.0)
     return kind, amount
+
+
+def detection_probability(monitoring, facilitator, information, santo_report, santos_present):
+    """Chance a furtive act is detected, per group.
+
+    Independent channels: the group's monitoring, the facilitator's circulated information and
+    each santo present who may report what it sees.
+    """
+    miss = (1.0 - monitoring) * (1.0 - facilitator * information)
+    miss = miss * np.power(1.0 - santo_report, santos_present)
+    return 1.0 - miss
 
 
 def next_fine(strikes, warning: bool, fine: float, expulsion_strikes: int):

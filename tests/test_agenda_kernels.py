@@ -3,7 +3,7 @@
 Life cycle, attendance, monitoring, the next sanction, conflicts, the accounts, membership, the
 roster measures (the ``AsociaModel`` methods) and the recorder's group rows and cooperation were
 NumPy until they became compiled passes over groups and members (``kernels.advance_groups``,
-``hold_groups``, ``monitor_members``, ``next_sanction``, ``erupting``, ``settle_members``,
+``hold_groups``, ``monitor_members``, ``next_sanction`` (since in ``decide_members``), ``erupting``, ``settle_members``,
 ``membership_groups``, ``roster_rows``, ``roster_measures``, ``group_rows``, ``cooperation``). The NumPy methods are
 kept here verbatim, as they were at commit 5e07ad9, in a model that plays them (with the NumPy rules
 they call: those the model still runs from sim/model/programme.py and governance.py, and those that
@@ -25,7 +25,6 @@ from reference_agenda import (
     fund_presence,
     grow_self_governance,
     leadership,
-    next_fine,
     sanction,
 )
 
@@ -153,24 +152,6 @@ class NumpyModel(AsociaModel):
         self.breadth[gs] = seat_sum((sp[:, 1:] != sp[:, :-1]) & (sp[:, 1:] >= 0)) + (sp[:, 0] >= 0)
         same = (prod[:, :, None] == prod[:, None, :]) & (prod[:, :, None] >= 0)
         self.overlap[gs] = seat_sum(same) - member  # other members offering the same product
-
-    def _next_sanction(self):
-        """Fine and expulsion flag of each seat's next strike where sanctions apply (else 0 / False).
-
-        Recomputed only when strikes, the roster or the groups with rules changed; the arrays are
-        shared between meetings, so they are read-only.
-        """
-        key = (self._roster_version, self._strikes_version, self.rules_on.tobytes())
-        if self._next_fine is None or self._next_fine[0] != key:
-            sa = self.config.sanctions
-            fine, expel = next_fine(self.strikes, sa.warning, self._per_seat("sanctions.fine", sa.fine),
-                                    self._per_seat("sanctions.expulsion_strikes", sa.expulsion_strikes))
-            sanctions_on = (self.rules_on & sa.enabled)[:, None]
-            fine = np.where(sanctions_on, fine, 0.0)
-            expel = expel & sanctions_on
-            fine.flags.writeable = expel.flags.writeable = False
-            self._next_fine = (key, fine, expel)
-        return self._next_fine[1:]
 
     def _roster_rows(self, rows) -> dict[str, np.ndarray]:
         """The roster quantities of groups ``rows`` (a slice or group indices), one array per name."""
@@ -359,7 +340,6 @@ class NumpyModel(AsociaModel):
         strike = violated & sanctions_on
         if strike.any():
             self.strikes += strike
-            self._strikes_version += 1
             # strikes * strike: exact integer product, the same as np.where(strike, strikes, 0)
             # without the mispredicted branch over a scattered mask
             kind, amount = sanction(self.strikes * strike, s.sanctions.warning,

@@ -582,15 +582,19 @@ def ref_rule(rule, obs):
 
 def ref_observation(m):
     """Old AsociaModel.observation (NumPy): what every seat knows before deciding."""
-    from sim.model import governance as gov
+    from reference_agenda import detection_probability, next_fine
+
     from sim.model.profiles import Observation
 
     s, jg, r = m.config, m.purchase_game, m._roster()
-    fine, expel = m._next_sanction()
+    sa = s.sanctions
+    fine, expel = next_fine(m.strikes, sa.warning, sa.fine, sa.expulsion_strikes)   # the next strike's
+    on = (m.rules_on & sa.enabled)[:, None]   # where sanctions apply
+    fine, expel = np.where(on, fine, 0.0), expel & on
     value = s.profiles.oportunista_horizon * np.maximum(m.ema_gain, 0.0)
     santos = ref_seat_sum(m.attend & r.santo)
     monitoring = np.where(m.rules_on, s.rules.monitoring, s.rules.natural_detection)
-    detect = gov.detection_probability(monitoring, m.f, s.facilitator.information, s.profiles.santo_report, santos)
+    detect = detection_probability(monitoring, m.f, s.facilitator.information, s.profiles.santo_report, santos)
     if m.lab:
         detect = np.ones(m.G)
     col = (m.G, 1)
@@ -683,9 +687,14 @@ def test_the_numpy_rules_asked_from_python_give_the_same_tables(monkeypatch):
 def test_decision_kernel_on_random_states():
     """decide_members on random states, ties of float32 trust with the threshold included, against the NumPy rules.
 
+    The chance of detection and the next strike's sanction, which the kernel works out, against the
+    NumPy formulas they were (tests/reference_agenda.py).
+
     The oportunista's partial reneging ``1 - b`` is rounded to float32 as NumPy did (exact for b >= 0.5,
     not below: thresholds under 0.5 are played), and its threshold compared in float32.
     """
+    from reference_agenda import detection_probability, next_fine
+
     from sim.model.games import JointPurchaseGame
     from sim.model.profiles import Observation, Oportunista, Santo, SolidoCiudadano, TengoQueGanar, compiled_rules
 
@@ -706,17 +715,32 @@ def test_decision_kernel_on_random_states():
         ema_gain = rng.normal(0, 1, (G, C))
         tries = rng.integers(0, 5, (G, C))
         caught = np.minimum(rng.integers(0, 3, (G, C)), tries)
-        sanctions_on, consortium_open = rng.random(G) < 0.5, rng.random(G) < 0.5
-        fine = np.where(sanctions_on[:, None], rng.choice([0.0, 3.0, 6.0], (G, C)), 0.0)
-        expel = sanctions_on[:, None] & (rng.random((G, C)) < 0.3)
+        rules_on, consortium_open = rng.random(G) < 0.5, rng.random(G) < 0.5
+        enabled, warning, lab = trial % 4 != 3, bool(trial % 2), trial % 6 == 5
+        sanctions_on = rules_on & enabled
+        # the next strike's sanction, where sanctions apply
+        strikes = rng.integers(0, 4, (G, C))
+        fine_g, expulsion_g = rng.choice([0.0, 3.0, 6.0], G), rng.choice([2.0, 3.0, 4.0], G)
+        fine, expel = next_fine(strikes, warning, fine_g[:, None], expulsion_g[:, None])
+        fine, expel = np.where(sanctions_on[:, None], fine, 0.0), expel & sanctions_on[:, None]
+        # the chance of detection: monitoring (natural without rules), facilitator, attending santos
+        attend = rng.random((G, C)) < 0.8
+        santo = member & (profile == 0)
+        monitoring, f = rng.random(G), rng.random(G) * (rng.random(G) < 0.7)
+        natural, information, santo_report = 0.1, 0.4, 0.3
+        detect = np.ones(G) if lab else detection_probability(
+            np.where(rules_on, monitoring, natural), f, information, santo_report, (attend & santo).sum(axis=1))
         demand = rng.choice([2.0, 10.0, 25.0], (G, C)) * member
         quota, lead_routed = rng.random((G, C)) * 3 * member, rng.random((G, C)) * 5
-        p_coord, detect = rng.random(G), rng.random(G)
+        p_coord = rng.random(G)
         min_commit, outside, prior, horizon, private = 0.4, [0.0, 5.0][trial % 2], 2.0, 12.0, float(rng.random() * 6)
-        shares, choices, known, due = kernels.decide_members(
+        shares, choices, known, due, detect_got = kernels.decide_members(
             *compiled_rules(rules), profile, member, tenure, trust, cc_a, cc_b, punish_rate, tries, caught, ema_gain,
-            fine, expel, demand, quota, lead_routed, p_coord, detect, consortium_open, sanctions_on, min_commit,
-            outside, prior, horizon, private, *game._schedule(), game.handling_cost, game.side_discount, False)
+            strikes, attend, santo, rules_on, monitoring, natural, f, information,
+            np.power(1.0 - santo_report, np.arange(C + 1)), lab, enabled, warning, fine_g, expulsion_g, demand,
+            quota, lead_routed, p_coord, consortium_open, min_commit, outside, prior, horizon, private,
+            *game._schedule(), game.handling_cost, game.side_discount, False)
+        np.testing.assert_array_equal(detect_got, detect)
         got = (*shares, *choices, *known, due)
         own, others, pool = ref_commit_gains(game, demand, trust, member, p_coord[:, None])
         on = sanctions_on[:, None]
@@ -733,7 +757,7 @@ def test_decision_kernel_on_random_states():
         for a, b in zip(got[6:9], (own, others, pool), strict=True):
             np.testing.assert_allclose(a, b, **F64)
         np.testing.assert_allclose(got[9], ref_renege_gain(game, own, demand), **F64)
-        for a, name in zip(got[10:], ("detect_belief", "expulsion_loss", "quota_due"), strict=True):
+        for a, name in zip(got[10:], ("detect_belief", "expulsion_loss", "fine", "quota_due"), strict=True):
             np.testing.assert_array_equal(a, getattr(obs, name), err_msg=name)
         want = ref_merge([ref_rule(r, obs) for r in rules], profile)
         # the same rules asked through decide(obs), as outside callers and subclasses do
@@ -771,7 +795,7 @@ def test_decide_on_a_hand_built_float64_observation_equals_the_numpy_rules(sanct
 
 
 def test_graduated_sanction_is_a_warning_then_growing_fines_then_expulsion():
-    """The model's graduated sanction (kernels._sanction, via next_sanction and monitor_members; 004:L2026-2029).
+    """The model's graduated sanction (kernels._sanction, via decide_members and monitor_members; 004:L2026-2029).
 
     A warning at the first strike (with ``sanctions.warning``), the k-th fined strike costs k x fine,
     expulsion at ``expulsion_strikes``; nothing where the group has no reglamento.
@@ -782,19 +806,27 @@ def test_graduated_sanction_is_a_warning_then_growing_fines_then_expulsion():
     assert kernels._sanction(np.int64(2), True, 6.0, 3.0) == (Sanction.FINE, 6.0)
     assert kernels._sanction(np.int64(3), True, 6.0, 3.0) == (Sanction.EXPULSION, 12.0)
     assert kernels._sanction(np.int64(2), False, 6.0, 3.0) == (Sanction.FINE, 12.0)
-    # the next strike of seats with 0..3 strikes: with a warning, without one, and without rules
-    strikes = np.tile(np.arange(4, dtype=np.int64), (3, 1))
-    fine, expel = kernels.next_sanction(strikes, np.array([True, True, False]), True, True,
-                                        np.array([6.0, 6.0, 6.0]), np.array([3.0, 3.0, 3.0]))
+    # the next strike of seats with 0..3 strikes, as the firms weigh it before deciding (the
+    # observation's fine): with a warning, without one, and without rules
+    sc = sim.load_scenario("scenarios/baseline.toml")
+
+    def next_fines(warning, enabled, rules_on):
+        m = AsociaModel(sc.replace({"sanctions.warning": warning, "sanctions.enabled": enabled,
+                                    "sanctions.fine": 6.0, "sanctions.expulsion_strikes": 3}), seed=1)
+        m.strikes[:, :4] = np.arange(4)
+        m.rules_on[:] = rules_on
+        m.ema_gain[:] = 1.0   # membership is worth something: an expulsion would cost it
+        obs = m.observation()
+        return obs.fine[:, :4], obs.expulsion_loss[:, :4] > 0
+
+    fine, expel = next_fines(True, True, [True, True, False])
     np.testing.assert_array_equal(fine[0], [0.0, 6.0, 12.0, 18.0])
     np.testing.assert_array_equal(expel[0], [False, False, True, True])
     np.testing.assert_array_equal(fine[2], 0.0)
     assert not expel[2].any()
-    fine, expel = kernels.next_sanction(strikes, np.array([True, True, False]), True, False,
-                                        np.array([6.0, 6.0, 6.0]), np.array([3.0, 3.0, 3.0]))
+    fine, expel = next_fines(False, True, [True, True, False])
     np.testing.assert_array_equal(fine[0], [6.0, 12.0, 18.0, 24.0])
     np.testing.assert_array_equal(expel[0], [False, False, True, True])
     # sanctions disabled: nothing, even under the reglamento
-    fine, expel = kernels.next_sanction(strikes, np.array([True, True, True]), False, True,
-                                        np.array([6.0, 6.0, 6.0]), np.array([3.0, 3.0, 3.0]))
+    fine, expel = next_fines(True, False, [True, True, True])
     assert not fine.any() and not expel.any()

@@ -162,8 +162,6 @@ class AsociaModel(mesa.Model):
         self._roster_version = 0
         self._roster_dirty = np.ones(G, bool)
         self._roster_cache = None
-        self._strikes_version = 0  # bumped when a meeting adds strikes (strikes also reset with the roster)
-        self._next_fine = None
         self._filled = {}   # (parameter, value) -> one float64 per group (_group_values)
         self._lead_private = np.full((G, 1), self.export_game.private_value)
         self._lead_private.flags.writeable = False
@@ -322,7 +320,6 @@ class AsociaModel(mesa.Model):
         self.config = scenario
         self.points = [scenario] * self.reps
         self.rule = gov.decision_rule(scenario.rules)
-        self._next_fine = None
         self._roster_changed(slice(None))
 
     def seat_of(self, firm_id: int) -> tuple[int, int] | None:
@@ -525,45 +522,48 @@ class AsociaModel(mesa.Model):
     def _observe(self) -> SimpleNamespace:
         """What every seat knows before deciding, and the decisions of the built-in profiles (compiled).
 
-        The chance of detection per group is computed here (NumPy, one value per group); everything
-        per seat is one pass of :func:`sim.model.kernels.decide_members` over groups and seats.
-        Sets ``detect`` and ``quota_due``, which the later agenda items read.
+        One pass of :func:`sim.model.kernels.decide_members` over groups and seats: each group's chance
+        of detection, each seat's next sanction, what it knows and its profile's decision. Sets
+        ``detect`` and ``quota_due``, which the later agenda items read.
         """
         s = self.config
-        jg = self.purchase_game
-        fine, expel = self._next_sanction()
+        jg, sa = self.purchase_game, s.sanctions
         r = self._roster()
-        santos = seat_sum(self.attend & r.santo)
-        monitoring = np.where(self.rules_on, self._per_group("rules.monitoring", s.rules.monitoring),
-                              s.rules.natural_detection)
-        self.detect = gov.detection_probability(monitoring, self.f, s.facilitator.information,
-                                                s.profiles.santo_report, santos)
-        if self.lab:  # full feedback: every contribution is seen
-            self.detect = np.ones(self.G)
-        sanctions_on = self.rules_on & s.sanctions.enabled
         outside = s.lab.outside if self.lab and s.lab.voluntary else 0.0
-        shares, choices, known, quota_due = kernels.decide_members(
+        shares, choices, known, self.quota_due, self.detect = kernels.decide_members(
             *self._rules, self.profile, self.member, self.tenure, self.trust_given, self.cc_a, self.cc_b,
-            self.punish_rate, self.tries, self.caught, self.ema_gain, fine, expel, r.demand, r.quota,
-            r.lead_routed, self.p_coord, self.detect, self.consortium_open, sanctions_on, float(s.rules.min_commit),
-            float(outside), float(s.profiles.oportunista_prior), float(s.profiles.oportunista_horizon),
+            self.punish_rate, self.tries, self.caught, self.ema_gain, self.strikes, self.attend, r.santo,
+            self.rules_on, self._group_values("rules.monitoring", s.rules.monitoring),
+            float(s.rules.natural_detection), self.f, float(s.facilitator.information),
+            self._santo_pass(s.profiles.santo_report), bool(self.lab), bool(sa.enabled), bool(sa.warning),
+            self._group_values("sanctions.fine", sa.fine),
+            self._group_values("sanctions.expulsion_strikes", sa.expulsion_strikes), r.demand, r.quota,
+            r.lead_routed, self.p_coord, self.consortium_open, float(s.rules.min_commit), float(outside),
+            float(s.profiles.oportunista_prior), float(s.profiles.oportunista_horizon),
             self.export_game.private_value, *jg._schedule(), jg.handling_cost, jg.side_discount,
             jg.sharing == "equal")
-        self.quota_due = quota_due
-        commit, renege = shares
-        pay, route, furtive, participate = choices
-        decisions = dict(commit=commit, renege=renege, pay_quota=pay, route_lead=route, furtive=furtive,
-                         participate=participate)
-        # what each seat knows: the block's rows (kernels.decide_members), unpacked by _observation
-        seen = SimpleNamespace(known=known, fine=fine, sanctions_on=sanctions_on, outside=outside)
-        return SimpleNamespace(decisions=decisions, seen=seen)
+        # views of the blocks (indexing, not unpacking: iterating an array costs a few microseconds)
+        decisions = dict(commit=shares[0], renege=shares[1], pay_quota=choices[0], route_lead=choices[1],
+                         furtive=choices[2], participate=choices[3])
+        return SimpleNamespace(decisions=decisions, seen=SimpleNamespace(known=known, outside=outside))
+
+    def _santo_pass(self, santo_report: float) -> np.ndarray:
+        """``(1 - santo_report) ** k`` for k = 0..seats: the chance that k attending santos all miss a furtive act.
+
+        NumPy's power (it may differ from the C library's in the last bit), made once per value.
+        """
+        key = ("profiles.santo_report:pass", santo_report)
+        made = self._filled.get(key)
+        if made is None:
+            made = self._filled[key] = np.power(1.0 - santo_report, np.arange(self.C + 1))
+        return made
 
     def _observation(self, seen) -> Observation:
         """The :class:`Observation` of every seat, from what :meth:`_observe` computed."""
         s, r = self.config, self._roster()
         col = (self.G, 1)  # per-group values broadcast over seats
-        sanctions_on = seen.sanctions_on.reshape(col)
-        own_gain, others_gain, pool_value, renege_gain, detect_belief, expulsion_loss = seen.known
+        sanctions_on = (self.rules_on & s.sanctions.enabled).reshape(col)
+        own_gain, others_gain, pool_value, renege_gain, detect_belief, expulsion_loss, fine = seen.known
         return Observation(
             tenure=self.tenure,
             expected_coop=self.trust_given,
@@ -575,7 +575,7 @@ class AsociaModel(mesa.Model):
             lead_routed=r.lead_routed,
             lead_income=self.lead_lambda[:, None] * r.routed,
             detect_prob=self.detect.reshape(col),
-            fine=seen.fine,
+            fine=fine,
             expulsion_loss=expulsion_loss,
             cc_intercept=self.cc_a,
             cc_slope=self.cc_b,
@@ -592,22 +592,6 @@ class AsociaModel(mesa.Model):
     def observation(self) -> Observation:
         """What every seat knows before deciding (``(groups, seats)`` arrays; per-group ones ``(groups, 1)``)."""
         return self._observation(self._observe().seen)
-
-    def _next_sanction(self):
-        """Fine and expulsion flag of each seat's next strike where sanctions apply (else 0 / False).
-
-        Recomputed only when strikes, the roster or the groups with rules changed; the arrays are
-        shared between meetings, so they are read-only.
-        """
-        key = (self._roster_version, self._strikes_version, self.rules_on.tobytes())
-        if self._next_fine is None or self._next_fine[0] != key:
-            sa = self.config.sanctions
-            fine, expel = kernels.next_sanction(self.strikes, self.rules_on, bool(sa.enabled), bool(sa.warning),
-                                                self._group_values("sanctions.fine", sa.fine),
-                                                self._group_values("sanctions.expulsion_strikes", sa.expulsion_strikes))
-            fine.flags.writeable = expel.flags.writeable = False
-            self._next_fine = (key, fine, expel)
-        return self._next_fine[1:]
 
     def decide(self) -> None:
         """Every firm decides, by its profile's rule or by its outside decider.
@@ -715,8 +699,6 @@ class AsociaModel(mesa.Model):
             self._group_values("sanctions.fine", sa.fine),
             self._group_values("sanctions.expulsion_strikes", sa.expulsion_strikes),
             float(s.rules.absence_fine), float(s.lifecycle.reputation_weight))
-        if events[4]:
-            self._strikes_version += 1
         if not events[:4].any():
             return
         # one sanction per firm per meeting: report it with the first violation seen only

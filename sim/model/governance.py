@@ -8,10 +8,12 @@ turns them into numbers the meeting uses:
   between. The effects per rule are scenario parameters (``rules.<rule>_*``), read by
   :func:`decision_rule`.
 * **Monitoring** (004:L669-671): chance that a furtive act is detected, combined with the
-  facilitator's information and santos' reports.
+  facilitator's information and santos' reports, as independent channels (compiled in
+  ``decide_members``, sim/model/kernels.py).
 * **Graduated sanctions** (004:L2026-2029): a warning at the first strike (optional), a fine per
   strike after that, expulsion at ``expulsion_strikes``. The rule is compiled with the meeting's
-  monitoring: ``_sanction`` in sim/model/kernels.py (``monitor_members``, ``next_sanction``).
+  monitoring: ``_sanction`` in sim/model/kernels.py (``monitor_members``; the next strike's
+  sanction, which firms weigh before deciding, in ``decide_members``).
 * **Admission** (item 4; DIPAT 004:L276-280; closure 004:L2695-2699) and **conflict resolution**
   (item 8; 004:L2019-2024).
 
@@ -42,17 +44,6 @@ def decision_rule(rules) -> DecisionRule:
                         transparency=getattr(rules, f"{name}_transparency"),
                         tc_factor=getattr(rules, f"{name}_tc"),
                         frustration=getattr(rules, f"{name}_frustration"))
-
-
-def detection_probability(monitoring, facilitator, information, santo_report, santos_present):
-    """Chance a furtive act is detected, per group.
-
-    Independent channels: the group's monitoring, the facilitator's circulated information and
-    each santo present who may report what it sees.
-    """
-    miss = (1.0 - monitoring) * (1.0 - facilitator * information)
-    miss = miss * np.power(1.0 - santo_report, santos_present)
-    return 1.0 - miss
 
 
 def conflict_damage(base: float, resolution: str, facilitator, arbitration: float,

@@ -810,26 +810,6 @@ def _sanction(after, warning, fine, expulsion_strikes):
 
 
 @_compiled
-def next_sanction(strikes, rules_on, sanctions_enabled, warning, fine, expulsion_strikes):
-    """Fine and expulsion flag each seat's next strike would bring where sanctions apply (else 0 / False).
-
-    What a firm weighs before defecting: :func:`_sanction` of one strike more, in groups whose
-    reglamento is adopted when ``sanctions_enabled``; ``fine`` and ``expulsion_strikes`` per group.
-    """
-    G, C = strikes.shape
-    out_fine = np.zeros((G, C))
-    out_expel = np.zeros((G, C), np.bool_)
-    for g in range(G):
-        if not (rules_on[g] and sanctions_enabled):
-            continue
-        for i in range(C):
-            kind, amount = _sanction(strikes[g, i] + 1, warning, fine[g], expulsion_strikes[g])
-            out_fine[g, i] = amount
-            out_expel[g, i] = kind == _EXPULSION
-    return out_fine, out_expel
-
-
-@_compiled
 def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, quota_due, pay_quota, member, attend,
                     rules_on, detect, see_renege, see_keep, tries, caught, strikes, fund, viol_rate, n_members,
                     min_commit, sanctions_enabled, warning, fine, expulsion_strikes, absence_fine, reputation_weight):
@@ -1418,9 +1398,11 @@ def _rule(kind, b32, tenure, cc_a, cc_b, own, others, punish_rate, fine, loss, d
 
 @_compiled
 def decide_members(rule, lead, tolerance, mimic, threshold, profile, member, tenure, trust_given, cc_a, cc_b,
-                   punish_rate, tries, caught, ema_gain, fine, expel, demand, quota, lead_routed, p_coord, detect,
-                   consortium_open, sanctions_on, min_commit, outside, prior, horizon, lead_private, list_price,
-                   min_lot, volume_full, discount_min, discount_max, handling_cost, side_discount, equal_sharing):
+                   punish_rate, tries, caught, ema_gain, strikes, attend, santo, rules_on, monitoring,
+                   natural_detection, f, information, santo_pass, lab, sanctions_enabled, warning, fine_g,
+                   expulsion_strikes_g, demand, quota, lead_routed, p_coord, consortium_open, min_commit, outside,
+                   prior, horizon, lead_private, list_price, min_lot, volume_full, discount_min, discount_max,
+                   handling_cost, side_discount, equal_sharing):
     """Every seat's observation and, for the built-in profiles, its decision (sim/model/profiles.py).
 
     For each group, for each seat: what the firm knows (its gains from committing, from
@@ -1429,18 +1411,39 @@ def decide_members(rule, lead, tolerance, mimic, threshold, profile, member, ten
     profile: ``rule[profile]`` (``RULE_*``), with that profile's traits ``lead``, ``tolerance``,
     ``mimic`` and ``threshold`` (float32) indexed by profile code. Seats whose profile has a rule
     written in Python (``PYTHON_RULE``) get full cooperation here, for the caller to overwrite.
-    Per group: the chance of detection ``detect``, whether the consortium collects quotas, whether
-    sanctions are in force; ``min_commit`` is the reglamento's minimum where they are.
+    Per group, first: the chance ``detect`` that a furtive act is detected, from independent
+    channels (sim/model/governance.py ``detection_probability``): the group's ``monitoring`` once its
+    reglamento is adopted (``rules_on``), else ``natural_detection``; the facilitator's circulated
+    information (``f`` x ``information``); and each santo attending, who reports what it sees
+    (``santo_pass[k]`` is the chance that k santos all miss it, ``(1 - santo_report) ** k``, made by
+    the caller with NumPy's power so that it is the very number the NumPy formula gave). In the
+    laboratory (``lab``) every contribution is seen. Sanctions are in force where
+    ``sanctions_enabled`` and the reglamento is adopted; there ``min_commit`` is its minimum, and a
+    firm weighs the fine and expulsion of its next strike (:func:`_sanction` of ``strikes`` + 1,
+    ``fine_g`` and ``expulsion_strikes_g`` per group). Whether the consortium collects quotas.
 
     Returns, every seat's, empty or not: the raw decisions (before members are masked and shares
     clipped: :func:`member_decisions`) as ``shares`` ``(2, G, C)`` (commit, renege) and ``choices``
     ``(4, G, C)`` bool (pay_quota, route_lead, furtive, participate); the per-seat observation
-    fields as ``seen`` ``(6, G, C)`` (own_gain, others_gain, pool_value, renege_gain,
-    detect_belief, expulsion_loss); and ``quota_due``. Blocks, because each array handed back to
-    Python costs about a microsecond, a view of a block a third of that, and ``seen`` is read only
-    for outside deciders.
+    fields as ``seen`` ``(7, G, C)`` (own_gain, others_gain, pool_value, renege_gain,
+    detect_belief, expulsion_loss, fine); ``quota_due``; and ``detect`` per group. Blocks, because
+    each array handed back to Python costs about a microsecond, a view of a block a third of that,
+    and ``seen`` is read only for outside deciders.
     """
     G, C = member.shape
+    detect = np.empty(G)
+    for g in range(G):
+        if lab:
+            detect[g] = 1.0
+            continue
+        santos = 0
+        for i in range(C):
+            if attend[g, i] and santo[g, i]:
+                santos += 1
+        mon = monitoring[g] if rules_on[g] else natural_detection
+        miss = (1.0 - mon) * (1.0 - f[g] * information)
+        miss = miss * santo_pass[santos]
+        detect[g] = 1.0 - miss
     coord = np.empty((G, C))
     for g in range(G):
         for i in range(C):
@@ -1448,17 +1451,22 @@ def decide_members(rule, lead, tolerance, mimic, threshold, profile, member, ten
     own, others, pool = commit_gains(demand, trust_given, member, coord, list_price, min_lot, volume_full,
                                      discount_min, discount_max, handling_cost, equal_sharing)
     gain_r = renege_gain(own, demand, list_price, side_discount)
-    seen = np.empty((6, G, C))
+    seen = np.empty((7, G, C))
     due = np.empty((G, C))
     shares = np.empty((2, G, C))
     choices = np.empty((4, G, C), np.bool_)
     for g in range(G):
         det = detect[g]
-        on = sanctions_on[g]
+        on = rules_on[g] and sanctions_enabled
         floor = min_commit if on else 0.0
         for i in range(C):
-            # what the firm knows
-            loss = horizon * max(ema_gain[g, i], 0.0) if expel[g, i] else 0.0
+            # what the firm knows: its next strike's sanction where sanctions apply
+            fine = 0.0
+            expel = False
+            if on:
+                kind, fine = _sanction(strikes[g, i] + 1, warning, fine_g[g], expulsion_strikes_g[g])
+                expel = kind == _EXPULSION
+            loss = horizon * max(ema_gain[g, i], 0.0) if expel else 0.0
             due[g, i] = quota[g, i] if consortium_open[g] else 0.0
             acts = prior + tries[g, i]  # its prior weight plus the furtive acts it tried
             belief = (prior * det + caught[g, i]) / max(acts, 1e-12) if acts > 0 else det
@@ -1468,16 +1476,17 @@ def decide_members(rule, lead, tolerance, mimic, threshold, profile, member, ten
             seen[3, g, i] = gain_r[g, i]
             seen[4, g, i] = belief
             seen[5, g, i] = loss
+            seen[6, g, i] = fine
             # what its profile's rule makes of it
             k = profile[g, i]
             # santo, and rules written in Python (overwritten by the caller), cooperate fully here
             (shares[0, g, i], shares[1, g, i], choices[0, g, i], choices[1, g, i], choices[2, g, i],
              choices[3, g, i]) = _rule(
                 rule[k], trust_given[g, i], tenure[g, i], cc_a[g, i], cc_b[g, i], own[g, i], others[g, i],
-                punish_rate[g, i], fine[g, i], loss, due[g, i], belief, gain_r[g, i], demand[g, i],
+                punish_rate[g, i], fine, loss, due[g, i], belief, gain_r[g, i], demand[g, i],
                 lead_routed[g, i], pool[g, i], lead_private, outside, on, floor, lead[k], tolerance[k], mimic[k],
                 threshold[k])
-    return shares, choices, seen, due
+    return shares, choices, seen, due, detect
 
 
 @_compiled

@@ -235,9 +235,9 @@ MODEL = {
     "support_over": "the programme's support has ended",
     "points": "each replication's scenario", "vary": "parameters a batch of design points varies, per group",
     "_next_firm": "next firm number per replication", "_fac_events": "each replication's facilitator calendar",
-    "_lead_private": "a kept lead's value", "_next_fine": "cached next sanction",
+    "_lead_private": "a kept lead's value",
     "_roster_version": "roster change counter", "_roster_dirty": "groups whose roster cache is stale",
-    "_roster_cache": "roster measures", "_strikes_version": "strike change counter",
+    "_roster_cache": "roster measures",
     "_filled": "per-group arrays of scenario parameters, made once per value",
 }
 
