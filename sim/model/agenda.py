@@ -30,6 +30,7 @@ stream, at a fixed place of it (``self.draws``, sim/model/streams.py).
 
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
 
 import mesa
@@ -59,6 +60,11 @@ EV_CONFLICT, EV_FACILITATOR, EV_PHASE, EV_RULES, EV_DISSOLUTION, EV_PURCHASE_FAI
 EV_PROGRAMME, EV_HANDOVER, EV_MANAGER = (int(EventKind[k]) for k in ("PROGRAMME", "HANDOVER", "MANAGER"))
 HANDOVER_MARK = 0.5  # self-governance at which the group coordinates half its work itself (an event)
 EV_LOW_COMMIT = int(EventKind.LOW_COMMIT)
+# the life cycle's milestones in the order advance_lifecycle reports them: (row of
+# kernels.advance_groups' ``happened``, event kind, code)
+LIFECYCLE_EVENTS = ((kernels.LC_PHASE2, EV_PHASE, Phase.II), (kernels.LC_RULES, EV_RULES, None),
+                    (kernels.LC_PHASE3, EV_PHASE, Phase.III), (kernels.LC_SIGNED, EV_RULES, None),
+                    (kernels.LC_PHASE4, EV_PHASE, Phase.IV), (kernels.LC_MANAGER, EV_MANAGER, 0))
 
 
 FIRM_KEY_BITS = 32  # in a batch, replication r's firm i has the key r << 32 | i
@@ -195,7 +201,7 @@ class AsociaModel(mesa.Model):
             made = self._filled[(key, value)] = np.full(self.G, float(value))
         return made
 
-    @property
+    @functools.cached_property
     def _fac_same(self) -> bool:
         """Every replication has the same facilitator calendar (its presence needs no per-group values)."""
         return not any(k in self.vary for k in ("facilitator.schedule", "facilitator.exit_at",
@@ -365,13 +371,15 @@ class AsociaModel(mesa.Model):
         fs, lc, pg, mg, ru = s.facilitator, s.lifecycle, s.programme, s.manager, s.rules
         if s.joint_purchase.matching == "random" and t > 0:
             self._rematch()
-        presence = self._presence(t)
-        presence = np.full(self.G, float(presence)) if np.ndim(presence) == 0 else presence
+        if self._fac_same:   # one presence for every group: its array is made once per value
+            presence = self._group_values("facilitator.presence", self._presence(t))
+        else:
+            presence = self._presence(t)
         share = prog.copay_share(t, pg.copay_from, pg.copay_ramp, pg.copay_max)
         skipped = max(0.0, 1.0 - t / lc.integration_time) if lc.integration_time else 0.0
         self_gov = self.self_gov   # as it stood when the programme's money ran out (an event's amount)
         (self.f, self.programme_left, self.programme_paid, self.facilitator_copay, self.leadership, self.self_gov,
-         happened, counts) = kernels.advance_groups(
+         happened, events) = kernels.advance_groups(
             t, presence, self.alive, self.support_over, self.programme_left, self_gov, self.trust_now, self.member,
             self.disposition, self.handed, self.phase, self.rules_on, self.formalised, self.backlog, self.manager,
             float(pg.facilitator_cost), float(share), float(fs.driver_share), float(fs.empowerment),
@@ -381,6 +389,7 @@ class AsociaModel(mesa.Model):
             float(mg.readiness))
         supported = happened[kernels.LC_SUPPORTED]
         log = self.log
+        counts = events.tolist()   # one conversion: indexing a NumPy array makes a scalar object each time
         if t == pg.copay_from and pg.copay_max > 0 and counts[kernels.LC_SUPPORTED]:
             log.events_groups(EV_PROGRAMME, np.flatnonzero(supported), code=0)
         # the money ran out: the facilitator does not come back (a permanent facilitator stays
@@ -393,9 +402,7 @@ class AsociaModel(mesa.Model):
             log.events_groups(EV_HANDOVER, gs, amount=self.f[gs])
         if t > 0:
             self._facilitator_transitions(t, supported)
-        for row, kind, code in ((kernels.LC_PHASE2, EV_PHASE, Phase.II), (kernels.LC_RULES, EV_RULES, None),
-                                (kernels.LC_PHASE3, EV_PHASE, Phase.III), (kernels.LC_SIGNED, EV_RULES, None),
-                                (kernels.LC_PHASE4, EV_PHASE, Phase.IV), (kernels.LC_MANAGER, EV_MANAGER, 0)):
+        for row, kind, code in LIFECYCLE_EVENTS:
             if counts[row]:
                 gs = np.flatnonzero(happened[row])
                 if kind == EV_MANAGER:

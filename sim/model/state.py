@@ -239,6 +239,7 @@ MODEL = {
     "_roster_version": "roster change counter", "_roster_dirty": "groups whose roster cache is stale",
     "_roster_cache": "roster measures",
     "_filled": "per-group arrays of scenario parameters, made once per value",
+    "_fac_same": "every replication has the same facilitator calendar (made once)",
 }
 
 
