@@ -113,6 +113,7 @@ class Recorder:
         run = model.config.run
         self.firm_mode = run.firm_table
         self.every = run.sample_every
+        self._chunk_size = firm_chunk(model.G, model.C)   # meetings per block of the firm columns
 
     # ------------------------------------------------------------------ events
     def event(self, kind, g, s, other, *, code=0, profile=None, amount=0.0, detected=True,
@@ -181,7 +182,7 @@ class Recorder:
             return
         m = self.model
         f = self.firms
-        chunk_size = firm_chunk(m.G, m.C)
+        chunk_size = self._chunk_size
         i = len(f["step"]) - f["start"][-1] if f["start"] else chunk_size
         if i == chunk_size:   # a new chunk of meetings
             f["start"].append(len(f["step"]))
