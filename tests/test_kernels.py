@@ -830,3 +830,32 @@ def test_graduated_sanction_is_a_warning_then_growing_fines_then_expulsion():
     # sanctions disabled: nothing, even under the reglamento
     fine, expel = next_fines(True, False, [True, True, True])
     assert not fine.any() and not expel.any()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 9, 12, 15, 16, 17, 24, 40, 80, 127, 128])
+def test_pairwise_seat_sum_is_numpys_sum_bit_for_bit(n):
+    """kernels._pairwise (the recorder's sums over seats) gives ``x.sum(axis=-1)`` exactly, signed zeros included.
+
+    A plain loop differs from NumPy's pairwise order in the last bit for about half the rows of 3
+    or more terms; the steps table's sums were made with NumPy, so the kernel follows its order.
+    """
+    rng = np.random.default_rng(n)
+    x = rng.normal(size=(300, n)) * rng.choice([1e-3, 1.0, 1e3], size=(300, 1))
+    x[rng.random(x.shape) < 0.3] = 0.0
+    x[:5] = -0.0   # rows of negative zeros: NumPy's sum is +0.0
+    want = x.sum(axis=1)
+    got = np.array([0.0 + kernels._pairwise(row, 0, n) for row in x])
+    assert got.tobytes() == want.tobytes()
+    # the same rows through a sequential loop differ (the test can fail)
+    if n >= 8:
+        assert (np.array([sum(row.tolist(), 0.0) for row in x]) != want).any()
+
+
+def test_a_group_never_has_more_seats_than_one_pairwise_block():
+    """The scenario's bounds keep a group's seats within kernels.PAIRWISE_BLOCK (NumPy's order without splits)."""
+    from sim.model.scenario import param
+
+    most = param("population.group_size").hi + param("population.slack").hi
+    assert most <= kernels.PAIRWISE_BLOCK
+    with pytest.raises(ValueError):
+        kernels._pairwise(np.zeros(kernels.PAIRWISE_BLOCK + 1), 0, kernels.PAIRWISE_BLOCK + 1)

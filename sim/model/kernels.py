@@ -1135,11 +1135,51 @@ def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arri
 
 
 # -------------------------------------------------------------- the group rows (sim/model/recorder.py: record_groups)
+PAIRWISE_BLOCK = 128   # NumPy's PW_BLOCKSIZE: up to this many terms its pairwise sum is one block
+
+
+@_compiled
+def _pairwise(a, lo, n):
+    """The sum of ``a[lo:lo + n]`` in NumPy's order (its pairwise summation, numpy/_core/src/umath/loops_utils.h).
+
+    Below 8 terms one after the other from -0.0; up to ``PAIRWISE_BLOCK`` in eight running sums,
+    combined in pairs, then the rest. ``0.0 +`` this is what ``np.add.reduce`` gives for a
+    contiguous row (tests/test_kernels.py checks it). NumPy splits longer rows in halves,
+    recursively; a group has at most 80 seats (the scenario's bounds on ``group_size`` and
+    ``slack``, which a test holds below the block), so that is not needed here, and refused.
+    """
+    if n > PAIRWISE_BLOCK:
+        raise ValueError("a pairwise seat sum of more than 128 seats")
+    if n < 8:
+        res = -0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - n % 8:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
 @_compiled
 def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violated, reneged, kept_furtive, played,
-               member, profile, coop, quota_paid, fines_total, payment, payoff, alone, n_profiles, amounts, values,
-               founder, alive, phase, f, self_gov, capacity_coord, n_entered, n_exited, n_expelled, trust_now, placed,
-               volume, discount, bill, commission, spend, refund, fund, conflicts, detect, tc, leadership,
+               member, profile, coop, quota_paid, fines_total, payment, payoff, alone, n_profiles, amounts, sums,
+               values, founder, alive, phase, f, self_gov, capacity_coord, n_entered, n_exited, n_expelled, trust_now,
+               placed, volume, discount, bill, commission, spend, refund, fund, conflicts, detect, tc, leadership,
                programme_paid, facilitator_copay, subsidy, programme_left, manager, manager_pay, manager_fund):
     """A meeting's counts per group, and the seat amounts the steps table sums (sim/model/recorder.py).
 
@@ -1149,8 +1189,9 @@ def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violate
     ``amounts`` (``(rows, G, C)``, rows from the recorder's ``_GROUP_SUMS``) each seat's
     cooperation of the meeting's members, the same by profile, quota paid, fines, payment to the
     joint purchase, and income and what going alone paid for the meeting's members; rows after
-    those (the registered games') are left to the caller. The recorder sums ``amounts`` over
-    seats with NumPy, as before. Writes into ``values`` (``(29, G)`` float64, the recorder's
+    those (the registered games') are left to the caller. Writes into ``sums`` (``(rows, G)``)
+    those rows summed over seats, in NumPy's order (:func:`_pairwise`: the recorder summed them with
+    NumPy before). Writes into ``values`` (``(29, G)`` float64, the recorder's
     ``_GROUP_VALUES`` in order) the per-group values from ``alive`` to ``manager_fund`` and last
     the founders still members, as NumPy's assignment would cast them.
     """
@@ -1184,6 +1225,8 @@ def group_rows(attend, has_lead, leads_routed, leads_kept, leads_missed, violate
             amounts[k + 4, g, i] = alone[g, i] if p else 0.0
         for r in range(9 + n_profiles):
             counts[r, g] = n[r]
+        for r in range(k + 5):
+            sums[r, g] = 0.0 + _pairwise(amounts[r, g], 0, C)
         founders = 0
         for i in range(C):
             founders += member[g, i] and founder[g, i]

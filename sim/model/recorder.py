@@ -222,14 +222,16 @@ class Recorder:
         m = self.model
         played = m.played  # members of this meeting (before membership changes)
         coop = self.cooperation()
-        # counts per group (float32, exact small integers) and the seat amounts summed below, in one
-        # compiled pass (sim.model.kernels.group_rows); the registered games' incomes after them
+        # counts per group (float32, exact small integers) and the seat amounts and their sums over
+        # seats, in one compiled pass (sim.model.kernels.group_rows); the registered games' incomes
+        # after them
         amounts = self._buffer("group_amounts", len(_GROUP_SUMS), np.float64)
+        sums = np.empty((len(_GROUP_SUMS), m.G))
         values = np.empty((len(_GROUP_VALUES), m.G))
         pur = m.purchase
         counts = kernels.group_rows(m.attend, m.has_lead, m.leads_routed, m.leads_kept, m.leads_missed, m.violated,
                                     m.reneged, m.kept_furtive, played, m.member, m.profile, coop, m.quota_paid,
-                                    m.fines_total, pur.payment, m.payoff, m.alone, len(NAMES), amounts, values,
+                                    m.fines_total, pur.payment, m.payoff, m.alone, len(NAMES), amounts, sums, values,
                                     m.founder, m.alive, m.phase, m.f, m.self_gov, m.capacity_coord, m.n_entered,
                                     m.n_exited, m.n_expelled, m.group_trust(), pur.placed, pur.volume, pur.discount,
                                     pur.bill, m.commission, m.spend, m.refund, m.fund, m.conflicts, m.detect, m.tc,
@@ -237,11 +239,12 @@ class Recorder:
                                     m.manager, m.manager_pay, m.manager_fund)
         k = 1 + len(NAMES)
         for i, name in enumerate(m.game_rounds):
-            _where_or_zero(played, m.game_rounds[name].payoff, out=amounts[k + 5 + i])
+            row = _where_or_zero(played, m.game_rounds[name].payoff, out=amounts[k + 5 + i])
+            sums[k + 5 + i] = row.sum(axis=1)
         st = self.steps
         st["step"].append(m.t)
         st["counts"].append(counts)
-        st["sums"].append(amounts.sum(axis=2))
+        st["sums"].append(sums)
         st["values"].append(values)
 
     # ------------------------------------------------------------------ tables
