@@ -1,15 +1,17 @@
 """The agenda items compiled in sim/model/kernels.py against the NumPy code they replaced, on whole tables.
 
-Life cycle, attendance, monitoring, the next sanction, conflicts, the accounts, membership, the
-roster measures (the ``AsociaModel`` methods) and the recorder's group rows and cooperation were
-NumPy until they became compiled passes over groups and members (``kernels.advance_groups``,
-``hold_groups``, ``monitor_members``, ``next_sanction``, ``erupting``, ``settle_members``,
-``membership_groups``, ``roster_rows``, ``roster_measures``, ``group_rows``, ``cooperation``). The NumPy methods are
-kept here verbatim, as they were at commit 5e07ad9, in a model that plays them (with the NumPy rules
-they call: those the model still runs from sim/model/programme.py and governance.py, and those that
-left sim/ once the kernels implemented them, kept verbatim in tests/reference_agenda.py): every
-table of every scenario below, alone and in a batch of design points, must be identical, bit for
-bit, to the compiled model's.
+Life cycle, attendance, the export leads, the joint purchase, the consortium, monitoring, the next
+sanction, conflicts, the accounts, membership, the roster measures (the ``AsociaModel`` methods) and
+the recorder's group rows and cooperation were NumPy until they became compiled passes over groups
+and members (``kernels.advance_groups``, ``hold_groups``, ``lead_draws``, ``purchase_round`` with
+the open purchases, ``consortium_round``, ``monitor_members``, ``next_sanction``, ``resolve_groups``,
+``settle_members``, ``membership_groups``, ``roster_rows``, ``roster_measures``, ``group_rows``,
+``cooperation``). The NumPy methods are kept here verbatim, as they were at commit 5e07ad9
+(``offer_leads``, ``buy_jointly``, ``run_consortium`` and ``_two_members`` as they were at 860bc04),
+in a model that plays them (with the NumPy rules they call: those the model still runs from
+sim/model/programme.py and governance.py, and those that left sim/ once the kernels implemented
+them, kept verbatim in tests/reference_agenda.py): every table of every scenario below, alone and in
+a batch of design points, must be identical, bit for bit, to the compiled model's.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from reference_agenda import (
+    conflict_damage,
     coordination,
     coordination_success,
     fund_presence,
@@ -32,7 +35,6 @@ from reference_agenda import (
 import sim
 import sim.results.run as run_module
 from sim.model import AsociaModel, kernels
-from sim.model import governance as gov
 from sim.model import programme as prog
 from sim.model.agenda import (
     EV_CONFLICT,
@@ -45,6 +47,7 @@ from sim.model.agenda import (
     EV_MANAGER,
     EV_PHASE,
     EV_PROGRAMME,
+    EV_PURCHASE_FAILED,
     EV_QUOTA_SKIP,
     EV_RENEGE,
     EV_RULES,
@@ -396,15 +399,83 @@ class NumpyModel(AsociaModel):
                 kind[seen_gs] = 0
                 amount[seen_gs] = 0.0
 
+    def offer_leads(self) -> None:
+        """Promotion spending and the breadth of the offer bring export leads."""
+        open_ = self.consortium_open
+        if not open_.any():
+            self.spend = np.zeros(self.G)
+            self.lead_lambda = np.zeros(self.G)
+            self.has_lead = np.zeros((self.G, self.C), bool)
+            return
+        eg = self.export_game
+        spend = np.where(open_, self.fund * eg.spend_rate, 0.0)
+        self.fund = self.fund - spend
+        self.spend = spend
+        if self.changed.any():
+            self._roster_measures(np.flatnonzero(self.changed))
+            self.changed[:] = False
+        lam = np.where(open_, eg.expected_leads(spend, self.breadth, self.config.population.group_size,
+                                                self.vary.get("export.lead_rate")), 0.0)
+        # a manager searches for leads full time (004:L2683-2686)
+        lam = lam * (1.0 + self.config.manager.lead_search * self.manager)
+        self.lead_lambda = lam
+        p = np.minimum(1.0, lam / np.maximum(self.n_members, 1))
+        self.has_lead = self.member & open_[:, None] & (self.draws.u("lead") < p[:, None])
+
+    def buy_jointly(self) -> None:
+        """The joint-purchase game for every group."""
+        open_ = self.purchase_open[:, None] & self.member
+        self.purchase = self.purchase_game.play(self._roster().demand, self.commit * open_, self.renege * open_,
+                                                self.participate, self.coordinated)
+        placed = self.purchase.placed
+        failed = self.purchase_open & ~placed & (seat_sum(self.commit) > 0)
+        self.purchase_failed = failed
+        gs = np.flatnonzero(failed)
+        if len(gs):
+            self.log.events_groups(EV_PURCHASE_FAILED, gs, code=self.quorum_ok[gs],
+                                   amount=self.purchase.volume[gs])
+
+    def run_consortium(self) -> None:
+        """Quotas into the fund; each lead routed through the consortium or kept privately."""
+        if not self.consortium_open.any():
+            zero = np.zeros((self.G, self.C))
+            no = np.zeros((self.G, self.C), bool)
+            self.quota_paid, self.lead_income, self.commission = zero, zero, np.zeros(self.G)
+            self.leads_routed = self.leads_missed = self.leads_kept = self.clash = no
+            return
+        eg = self.export_game
+        s = self.config
+        paid = self.quota_due * self.pay_quota
+        self.quota_paid = paid
+        self.fund = self.fund + seat_sum(paid)
+        self.paid_in += paid
+        lead = self.has_lead
+        routed = lead & self.route_lead
+        miss_p = self.rule.lead_miss + s.export.miss_coordination * (1.0 - self.capacity_coord)
+        missed = routed & (self.draws.u("miss") < miss_p[:, None])
+        served = routed & ~missed
+        n_served = seat_sum(served)
+        commission = n_served * eg.commission * eg.lead_value
+        self.fund = self.fund + commission
+        self.commission = commission
+        pot = n_served * (1.0 - eg.commission) * eg.lead_value
+        share = self._roster().share
+        kept = lead & ~self.route_lead
+        self.lead_income = pot[:, None] * share + kept * eg.private_value
+        self.leads_routed, self.leads_missed, self.leads_kept = served, missed, kept
+        # a lead in a product that other members also offer means internal competition
+        clash = lead & (self.overlap > 0) & (self.draws.u("clash") < s.export.overlap_conflict)
+        self.clash = clash
+
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
         s = self.config
         # a group's own conflict mechanism works once its reglamento is adopted
         relief = (s.rules.committee_relief, s.facilitator.informal_arbitration)
         damage_g = np.where(self.rules_on,
-                            gov.conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution,
+                            conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution,
                                                 self.f, s.facilitator.arbitration, *relief),
-                            gov.conflict_damage(s.trust.conflict_damage, "none", self.f,
+                            conflict_damage(s.trust.conflict_damage, "none", self.f,
                                                 s.facilitator.arbitration, *relief))
         # each pair walks out by its own draw: a clash by its seat's, an erupting conflict by the last
         pairs_g, pairs_a, pairs_b, slots = [], [], [], []
@@ -443,6 +514,11 @@ class NumpyModel(AsociaModel):
             walk &= self.member[g, b] & (self.leaving[g, b] < 0)
             self.leaving[g[walk], b[walk]] = s.rules.exit_notice
             self.log.events_pairs(EV_CONFLICT, g, a, b, amount=damage)
+
+    def _two_members(self, groups):
+        u = self.draws.u("pick")[groups] * self.member[groups]
+        order = np.argsort(-u, axis=1)
+        return order[:, 0], order[:, 1]
 
     def settle_accounts(self) -> None:
         """Income of every member vs going alone, and who wants to leave."""
