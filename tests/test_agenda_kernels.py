@@ -734,3 +734,67 @@ def test_compiled_agenda_gives_the_numpy_agenda_tables_in_a_batch_of_design_poin
             x, y = getattr(a, name), getattr(b, name)
             pd.testing.assert_frame_equal(x, y, check_exact=True, obj=name)
             assert x.to_csv(index=False) == y.to_csv(index=False), name
+
+
+@pytest.mark.parametrize("resolution", ["committee", "facilitator", "none"])
+def test_conflicts_match_the_numpy_item_where_pairs_and_groups_repeat(resolution):
+    """resolve_groups against the NumPy resolve_conflicts where the same seat pair and group come twice.
+
+    Group 0's members all offer one product: a clash at seats 1 and 0 and an erupting conflict
+    between seats 1 and 0 (the highest draws) name the pair (0, 1, 0) twice in one trust update
+    and group 0 three times; NumPy's ``T[index] *= x`` scales each once. Group 1 has a clash only,
+    under its reglamento with the facilitator present; group 2 erupts without rules; group 3 has
+    no conflict. Every pair walks out where its member is not already leaving.
+    """
+    sc = sim.load_scenario(ROOT / "scenarios" / "baseline.toml").replace(
+        {"population.groups": 4, "rules.conflict_resolution": resolution, "lifecycle.backlog_conflict": 5.0,
+         "lifecycle.conflict_exit": 1.0})
+    m = AsociaModel(sc, seed=7)
+    m.draws.meeting(0)
+    C = m.C
+    m.member[:] = False
+    m.member[:, :5] = True
+    m.product[:] = np.arange(C)
+    m.product[0, :5] = 3
+    m.product[1, :2] = 4
+    m.clash[:] = False
+    m.clash[0, [0, 1]] = True
+    m.clash[1, 1] = True
+    m.formalised[:] = [True, False, True, False]
+    m.alive[:] = True
+    m.backlog[:] = [0.4, 0.0, 0.3, 0.0]
+    m.n_members = seat_sum(m.member)
+    m.f = np.array([0.0, 0.6, 0.0, 0.2])
+    m.rules_on[:] = [True, True, False, False]
+    m.leaving[:] = -1
+    m.leaving[2, :] = 3   # group 2's members are already leaving: nobody walks out there
+    rng = np.random.default_rng(1)
+    m.T[:] = rng.uniform(0.2, 0.9, m.T.shape).astype(np.float32)
+    u = m.draws._u[:, m.draws._row]
+    slots = m.draws._slots
+    u[:, slots["erupt"][0]] = 0.0
+    at = slots["pick"][0]
+    u[0, at:at + C] = np.linspace(0.5, 0.1, C)
+    u[0, at + 1] = 0.9   # seat 1, then seat 0: the erupting pair is the clash pair (0, 1, 0)
+    u[2, at:at + C] = rng.uniform(0.0, 1.0, C)
+    at = slots["walk"][0]
+    u[:, at:at + C + 1] = 0.0
+    before = len(m.log.events)
+    ref = NumpyModel.__new__(NumpyModel)
+    ref.__dict__.update(m.__dict__)
+    for name in ("T", "leaving", "backlog"):
+        setattr(ref, name, getattr(m, name).copy())
+    ref.log = Recorder(ref)
+    NumpyModel.resolve_conflicts(ref)
+    m.resolve_conflicts()
+    np.testing.assert_array_equal(m.T, ref.T)
+    np.testing.assert_array_equal(m.leaving, ref.leaving)
+    np.testing.assert_array_equal(m.backlog, ref.backlog)
+    np.testing.assert_array_equal(m.conflicts, ref.conflicts)
+    assert m.conflicts.tolist() == [3, 1, 1, 0]
+    assert (m.leaving[0, :2] == sc.rules.exit_notice).all() and (m.leaving[2] == 3).all()
+    got, want = m.log.events[before:], ref.log.events
+    assert len(got) == len(want) == 1
+    for key in ("group", "firm", "other", "amount"):
+        np.testing.assert_array_equal(got[0][key], want[0][key])
+    assert got[0]["group"].tolist() == [0, 0, 1, 0, 2]

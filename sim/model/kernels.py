@@ -1094,16 +1094,15 @@ def resolve_groups(T, clash, member, product, formalised, alive, backlog, n_memb
         backlog[g] = left if left > 0.0 else 0.0
     for k in range(k_pairs):
         g = pairs[0, k]
-        if rules_on[g]:
-            defused = _defused(committee_rule, facilitator_rule, f[g], arbitration, committee, informal)
-        else:
-            defused = _defused(False, False, f[g], arbitration, committee, informal)
+        ruled = rules_on[g]   # no mechanism before the reglamento
+        defused = _defused(committee_rule and ruled, facilitator_rule and ruled, f[g], arbitration, committee,
+                           informal)
         damage[k] = conflict_damage * (1.0 - defused)
     scaled = np.empty(k_pairs, np.float32)
     for side in range(2):
         for k in range(k_pairs):
             g, a, b = pairs[0, k], pairs[1 + side, k], pairs[2 - side, k]
-            scaled[k] = np.float32(T[g, a, b] * (1.0 - damage[k]))
+            scaled[k] = T[g, a, b] * (1.0 - damage[k])   # rounded to float32
         for k in range(k_pairs):
             T[pairs[0, k], pairs[1 + side, k], pairs[2 - side, k]] = scaled[k]
     for k in range(k_pairs):
@@ -1117,7 +1116,7 @@ def resolve_groups(T, clash, member, product, formalised, alive, backlog, n_memb
             factor = 1.0 - conflict_spread * damage[k]
             for i in range(C):
                 for j in range(C):
-                    T[g, i, j] = np.float32(T[g, i, j] * factor)
+                    T[g, i, j] = T[g, i, j] * factor
     walk = np.zeros(k_pairs, np.bool_)
     for k in range(k_pairs):
         g, b = pairs[0, k], pairs[2, k]
