@@ -1,11 +1,13 @@
 """The NumPy rules the agenda items called before they were compiled, for tests/test_agenda_kernels.py.
 
-The graduated sanction, the next fine, the chance of detection, the drivers' leadership, the growth of self-governance,
-coordination and the presence the programme's money pays for were NumPy functions of
-sim/model/governance.py, facilitator.py and programme.py. Since the agenda items run as compiled
-kernels (sim/model/kernels.py: ``_sanction``, ``decide_members``, ``advance_groups``,
-``hold_groups``), the model no longer calls them; each rule exists once in sim/, in the kernels.
-They are kept here verbatim, as they were at commit 4a5a383, so that the reference model of
+The graduated sanction, the next fine, the chance of detection, the drivers' leadership, the
+growth of self-governance, coordination, the presence the programme's money pays for and a
+conflict's damage were NumPy functions of sim/model/governance.py, facilitator.py and programme.py.
+Since the agenda items run as compiled kernels (sim/model/kernels.py: ``_sanction``,
+``decide_members``, ``advance_groups``, ``hold_groups``, ``resolve_groups``), the model no longer
+calls them; each rule exists once in sim/, in the kernels. They are kept here verbatim, as they
+were at commit 4a5a383 (``conflict_damage`` and ``detection_probability`` at 860bc04), so that the
+reference model of
 tests/test_agenda_kernels.py still plays exactly the old NumPy code (tests import them with
 ``from reference_agenda import ...``). Tests of the model's rules call the kernels, not these.
 """
@@ -51,6 +53,21 @@ def next_fine(strikes, warning: bool, fine: float, expulsion_strikes: int):
     after = np.asarray(strikes) + 1
     kind, amount = sanction(after, warning, fine, expulsion_strikes)
     return amount, kind == Sanction.EXPULSION
+
+
+def conflict_damage(base: float, resolution: str, facilitator, arbitration: float,
+                    committee: float = 0.5, informal: float = 0.5):
+    """Trust lost in a conflict after the group's resolution mechanism and the facilitator.
+
+    ``facilitator`` is its presence, a number or one per group (then one damage per group). A
+    committee defuses ``committee`` of the damage; the facilitator defuses ``arbitration`` of it
+    when it is the appointed mechanism and ``informal`` times that otherwise.
+    """
+    defused = committee if resolution == "committee" else 0.0
+    if resolution == "facilitator":
+        defused = np.maximum(defused, arbitration * facilitator)
+    defused = np.maximum(defused, arbitration * facilitator * informal)
+    return base * (1.0 - defused)
 
 
 # ------------------------------------------------------------------ was sim/model/facilitator.py

@@ -1,15 +1,18 @@
 """The agenda items compiled in sim/model/kernels.py against the NumPy code they replaced, on whole tables.
 
-Life cycle, attendance, monitoring, the next sanction, conflicts, the accounts, membership, the
-roster measures (the ``AsociaModel`` methods) and the recorder's group rows and cooperation were
-NumPy until they became compiled passes over groups and members (``kernels.advance_groups``,
-``hold_groups``, ``monitor_members``, ``next_sanction`` (since in ``decide_members``), ``erupting``, ``settle_members``,
-``membership_groups``, ``roster_rows``, ``roster_measures``, ``group_rows``, ``cooperation``). The NumPy methods are
-kept here verbatim, as they were at commit 5e07ad9, in a model that plays them (with the NumPy rules
-they call: those the model still runs from sim/model/programme.py and governance.py, and those that
-left sim/ once the kernels implemented them, kept verbatim in tests/reference_agenda.py): every
-table of every scenario below, alone and in a batch of design points, must be identical, bit for
-bit, to the compiled model's.
+Life cycle, attendance, the export leads, the joint purchase, the consortium, monitoring, the next
+sanction, conflicts, the accounts, membership, the roster measures (the ``AsociaModel`` methods) and
+the recorder's group rows and cooperation were NumPy until they became compiled passes over groups
+and members (``kernels.advance_groups``, ``hold_groups``, ``lead_draws``, ``purchase_round`` with
+the open purchases, ``consortium_round``, ``monitor_members``, ``next_sanction`` (since in
+``decide_members``), ``resolve_groups``, ``settle_members``, ``membership_groups``, ``roster_rows``,
+``roster_measures``, ``group_rows``, ``cooperation``). The NumPy methods are kept here verbatim, as
+they were at commit 5e07ad9 (``offer_leads``, ``buy_jointly``, ``run_consortium`` and
+``_two_members`` as they were at 860bc04), in a model that plays them (with the NumPy rules they
+call: those the model still runs from sim/model/programme.py and governance.py, and those that left
+sim/ once the kernels implemented them, kept verbatim in tests/reference_agenda.py): every table of
+every scenario below, alone and in a batch of design points, must be identical, bit for bit, to the
+compiled model's.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from reference_agenda import (
+    conflict_damage,
     coordination,
     coordination_success,
     fund_presence,
@@ -31,7 +35,6 @@ from reference_agenda import (
 import sim
 import sim.results.run as run_module
 from sim.model import AsociaModel, kernels
-from sim.model import governance as gov
 from sim.model import programme as prog
 from sim.model.agenda import (
     EV_CONFLICT,
@@ -44,6 +47,7 @@ from sim.model.agenda import (
     EV_MANAGER,
     EV_PHASE,
     EV_PROGRAMME,
+    EV_PURCHASE_FAILED,
     EV_QUOTA_SKIP,
     EV_RENEGE,
     EV_RULES,
@@ -376,15 +380,83 @@ class NumpyModel(AsociaModel):
                 kind[seen_gs] = 0
                 amount[seen_gs] = 0.0
 
+    def offer_leads(self) -> None:
+        """Promotion spending and the breadth of the offer bring export leads."""
+        open_ = self.consortium_open
+        if not open_.any():
+            self.spend = np.zeros(self.G)
+            self.lead_lambda = np.zeros(self.G)
+            self.has_lead = np.zeros((self.G, self.C), bool)
+            return
+        eg = self.export_game
+        spend = np.where(open_, self.fund * eg.spend_rate, 0.0)
+        self.fund = self.fund - spend
+        self.spend = spend
+        if self.changed.any():
+            self._roster_measures(np.flatnonzero(self.changed))
+            self.changed[:] = False
+        lam = np.where(open_, eg.expected_leads(spend, self.breadth, self.config.population.group_size,
+                                                self.vary.get("export.lead_rate")), 0.0)
+        # a manager searches for leads full time (004:L2683-2686)
+        lam = lam * (1.0 + self.config.manager.lead_search * self.manager)
+        self.lead_lambda = lam
+        p = np.minimum(1.0, lam / np.maximum(self.n_members, 1))
+        self.has_lead = self.member & open_[:, None] & (self.draws.u("lead") < p[:, None])
+
+    def buy_jointly(self) -> None:
+        """The joint-purchase game for every group."""
+        open_ = self.purchase_open[:, None] & self.member
+        self.purchase = self.purchase_game.play(self._roster().demand, self.commit * open_, self.renege * open_,
+                                                self.participate, self.coordinated)
+        placed = self.purchase.placed
+        failed = self.purchase_open & ~placed & (seat_sum(self.commit) > 0)
+        self.purchase_failed = failed
+        gs = np.flatnonzero(failed)
+        if len(gs):
+            self.log.events_groups(EV_PURCHASE_FAILED, gs, code=self.quorum_ok[gs],
+                                   amount=self.purchase.volume[gs])
+
+    def run_consortium(self) -> None:
+        """Quotas into the fund; each lead routed through the consortium or kept privately."""
+        if not self.consortium_open.any():
+            zero = np.zeros((self.G, self.C))
+            no = np.zeros((self.G, self.C), bool)
+            self.quota_paid, self.lead_income, self.commission = zero, zero, np.zeros(self.G)
+            self.leads_routed = self.leads_missed = self.leads_kept = self.clash = no
+            return
+        eg = self.export_game
+        s = self.config
+        paid = self.quota_due * self.pay_quota
+        self.quota_paid = paid
+        self.fund = self.fund + seat_sum(paid)
+        self.paid_in += paid
+        lead = self.has_lead
+        routed = lead & self.route_lead
+        miss_p = self.rule.lead_miss + s.export.miss_coordination * (1.0 - self.capacity_coord)
+        missed = routed & (self.draws.u("miss") < miss_p[:, None])
+        served = routed & ~missed
+        n_served = seat_sum(served)
+        commission = n_served * eg.commission * eg.lead_value
+        self.fund = self.fund + commission
+        self.commission = commission
+        pot = n_served * (1.0 - eg.commission) * eg.lead_value
+        share = self._roster().share
+        kept = lead & ~self.route_lead
+        self.lead_income = pot[:, None] * share + kept * eg.private_value
+        self.leads_routed, self.leads_missed, self.leads_kept = served, missed, kept
+        # a lead in a product that other members also offer means internal competition
+        clash = lead & (self.overlap > 0) & (self.draws.u("clash") < s.export.overlap_conflict)
+        self.clash = clash
+
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
         s = self.config
         # a group's own conflict mechanism works once its reglamento is adopted
         relief = (s.rules.committee_relief, s.facilitator.informal_arbitration)
         damage_g = np.where(self.rules_on,
-                            gov.conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution,
+                            conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution,
                                                 self.f, s.facilitator.arbitration, *relief),
-                            gov.conflict_damage(s.trust.conflict_damage, "none", self.f,
+                            conflict_damage(s.trust.conflict_damage, "none", self.f,
                                                 s.facilitator.arbitration, *relief))
         # each pair walks out by its own draw: a clash by its seat's, an erupting conflict by the last
         pairs_g, pairs_a, pairs_b, slots = [], [], [], []
@@ -423,6 +495,11 @@ class NumpyModel(AsociaModel):
             walk &= self.member[g, b] & (self.leaving[g, b] < 0)
             self.leaving[g[walk], b[walk]] = s.rules.exit_notice
             self.log.events_pairs(EV_CONFLICT, g, a, b, amount=damage)
+
+    def _two_members(self, groups):
+        u = self.draws.u("pick")[groups] * self.member[groups]
+        order = np.argsort(-u, axis=1)
+        return order[:, 0], order[:, 1]
 
     def settle_accounts(self) -> None:
         """Income of every member vs going alone, and who wants to leave."""
@@ -638,3 +715,67 @@ def test_compiled_agenda_gives_the_numpy_agenda_tables_in_a_batch_of_design_poin
             x, y = getattr(a, name), getattr(b, name)
             pd.testing.assert_frame_equal(x, y, check_exact=True, obj=name)
             assert x.to_csv(index=False) == y.to_csv(index=False), name
+
+
+@pytest.mark.parametrize("resolution", ["committee", "facilitator", "none"])
+def test_conflicts_match_the_numpy_item_where_pairs_and_groups_repeat(resolution):
+    """resolve_groups against the NumPy resolve_conflicts where the same seat pair and group come twice.
+
+    Group 0's members all offer one product: a clash at seats 1 and 0 and an erupting conflict
+    between seats 1 and 0 (the highest draws) name the pair (0, 1, 0) twice in one trust update
+    and group 0 three times; NumPy's ``T[index] *= x`` scales each once. Group 1 has a clash only,
+    under its reglamento with the facilitator present; group 2 erupts without rules; group 3 has
+    no conflict. Every pair walks out where its member is not already leaving.
+    """
+    sc = sim.load_scenario(ROOT / "scenarios" / "baseline.toml").replace(
+        {"population.groups": 4, "rules.conflict_resolution": resolution, "lifecycle.backlog_conflict": 5.0,
+         "lifecycle.conflict_exit": 1.0})
+    m = AsociaModel(sc, seed=7)
+    m.draws.meeting(0)
+    C = m.C
+    m.member[:] = False
+    m.member[:, :5] = True
+    m.product[:] = np.arange(C)
+    m.product[0, :5] = 3
+    m.product[1, :2] = 4
+    m.clash[:] = False
+    m.clash[0, [0, 1]] = True
+    m.clash[1, 1] = True
+    m.formalised[:] = [True, False, True, False]
+    m.alive[:] = True
+    m.backlog[:] = [0.4, 0.0, 0.3, 0.0]
+    m.n_members = seat_sum(m.member)
+    m.f = np.array([0.0, 0.6, 0.0, 0.2])
+    m.rules_on[:] = [True, True, False, False]
+    m.leaving[:] = -1
+    m.leaving[2, :] = 3   # group 2's members are already leaving: nobody walks out there
+    rng = np.random.default_rng(1)
+    m.T[:] = rng.uniform(0.2, 0.9, m.T.shape).astype(np.float32)
+    u = m.draws._u[:, m.draws._row]
+    slots = m.draws._slots
+    u[:, slots["erupt"][0]] = 0.0
+    at = slots["pick"][0]
+    u[0, at:at + C] = np.linspace(0.5, 0.1, C)
+    u[0, at + 1] = 0.9   # seat 1, then seat 0: the erupting pair is the clash pair (0, 1, 0)
+    u[2, at:at + C] = rng.uniform(0.0, 1.0, C)
+    at = slots["walk"][0]
+    u[:, at:at + C + 1] = 0.0
+    before = len(m.log.events)
+    ref = NumpyModel.__new__(NumpyModel)
+    ref.__dict__.update(m.__dict__)
+    for name in ("T", "leaving", "backlog"):
+        setattr(ref, name, getattr(m, name).copy())
+    ref.log = Recorder(ref)
+    NumpyModel.resolve_conflicts(ref)
+    m.resolve_conflicts()
+    np.testing.assert_array_equal(m.T, ref.T)
+    np.testing.assert_array_equal(m.leaving, ref.leaving)
+    np.testing.assert_array_equal(m.backlog, ref.backlog)
+    np.testing.assert_array_equal(m.conflicts, ref.conflicts)
+    assert m.conflicts.tolist() == [3, 1, 1, 0]
+    assert (m.leaving[0, :2] == sc.rules.exit_notice).all() and (m.leaving[2] == 3).all()
+    got, want = m.log.events[before:], ref.log.events
+    assert len(got) == len(want) == 1
+    for key in ("group", "firm", "other", "amount"):
+        np.testing.assert_array_equal(got[0][key], want[0][key])
+    assert got[0]["group"].tolist() == [0, 0, 1, 0, 2]

@@ -42,11 +42,10 @@ from . import kernels, points, state
 from . import programme as prog
 from . import trust as tr
 from .firm import Firm
-from .games import ExportGame, JointPurchaseGame
+from .games import ExportGame, JointPurchaseGame, PurchaseOutcome
 from .profiles import OPORTUNISTA, SANTO, SOLIDO, TENGO, Observation, build_profiles, compiled_rules
 from .recorder import Recorder
 from .scenario import PROFILES, Scenario
-from .seats import seat_sum
 from .streams import Draws
 from .vocabulary import GAMES, EventKind, Phase
 
@@ -455,13 +454,12 @@ class AsociaModel(mesa.Model):
         if self.changed.any():
             self._roster_measures(np.flatnonzero(self.changed))
             self.changed[:] = False
-        lam = np.where(open_, eg.expected_leads(spend, self.breadth, self.config.population.group_size,
-                                                self.vary.get("export.lead_rate")), 0.0)
+        expected = eg.expected_leads(spend, self.breadth, self.config.population.group_size,
+                                     self.vary.get("export.lead_rate"))
         # a manager searches for leads full time (004:L2683-2686)
-        lam = lam * (1.0 + self.config.manager.lead_search * self.manager)
-        self.lead_lambda = lam
-        p = np.minimum(1.0, lam / np.maximum(self.n_members, 1))
-        self.has_lead = self.member & open_[:, None] & (self.draws.u("lead") < p[:, None])
+        self.lead_lambda, self.has_lead = kernels.lead_draws(
+            open_, np.asarray(expected, np.float64), self.manager, float(self.config.manager.lead_search),
+            self.n_members, self.member, self.draws.u("lead", contiguous=True))
 
     def _roster_measures(self, gs) -> None:
         """Breadth of the offer and product overlaps of groups whose roster changed."""
@@ -633,16 +631,18 @@ class AsociaModel(mesa.Model):
 
     def buy_jointly(self) -> None:
         """The joint-purchase game for every group."""
-        open_ = self.purchase_open[:, None] & self.member
-        self.purchase = self.purchase_game.play(self._roster().demand, self.commit * open_, self.renege * open_,
-                                                self.participate, self.coordinated)
-        placed = self.purchase.placed
-        failed = self.purchase_open & ~placed & (seat_sum(self.commit) > 0)
+        # JointPurchaseGame.play's round, commitments counted where the purchase is open, and the failed
+        # purchases, in one compiled pass (kernels.purchase_round; the model's arrays are already contiguous)
+        jg = self.purchase_game
+        volume, disc, placed, bill, payment, net, failed, n_failed = kernels.purchase_round(
+            self._roster().demand, self.commit, self.renege, self.participate, self.coordinated, self.purchase_open,
+            self.member, *jg._schedule(), jg.handling_cost, jg.side_discount, jg.shortfall_penalty,
+            jg.sharing == "equal")
+        self.purchase = PurchaseOutcome(volume, disc, placed, bill, payment, net)
         self.purchase_failed = failed
-        gs = np.flatnonzero(failed)
-        if len(gs):
-            self.log.events_groups(EV_PURCHASE_FAILED, gs, code=self.quorum_ok[gs],
-                                   amount=self.purchase.volume[gs])
+        if n_failed:
+            gs = np.flatnonzero(failed)
+            self.log.events_groups(EV_PURCHASE_FAILED, gs, code=self.quorum_ok[gs], amount=volume[gs])
 
     def run_consortium(self) -> None:
         """Quotas into the fund; each lead routed through the consortium or kept privately."""
@@ -654,27 +654,15 @@ class AsociaModel(mesa.Model):
             return
         eg = self.export_game
         s = self.config
-        paid = self.quota_due * self.pay_quota
-        self.quota_paid = paid
-        self.fund = self.fund + seat_sum(paid)
-        self.paid_in += paid
-        lead = self.has_lead
-        routed = lead & self.route_lead
-        miss_p = self.rule.lead_miss + s.export.miss_coordination * (1.0 - self.capacity_coord)
-        missed = routed & (self.draws.u("miss") < miss_p[:, None])
-        served = routed & ~missed
-        n_served = seat_sum(served)
-        commission = n_served * eg.commission * eg.lead_value
-        self.fund = self.fund + commission
-        self.commission = commission
-        pot = n_served * (1.0 - eg.commission) * eg.lead_value
-        share = self._roster().share
-        kept = lead & ~self.route_lead
-        self.lead_income = pot[:, None] * share + kept * eg.private_value
-        self.leads_routed, self.leads_missed, self.leads_kept = served, missed, kept
-        # a lead in a product that other members also offer means internal competition
-        clash = lead & (self.overlap > 0) & (self.draws.u("clash") < s.export.overlap_conflict)
-        self.clash = clash
+        d = self.draws
+        # paid_in grows in place; a lead in a product that other members also offer means internal
+        # competition (clash)
+        (self.quota_paid, self.fund, self.commission, self.lead_income, self.leads_routed, self.leads_missed,
+         self.leads_kept, self.clash) = kernels.consortium_round(
+            self.quota_due, self.pay_quota, self.fund, self.paid_in, self.has_lead, self.route_lead,
+            self.capacity_coord, d.u("miss", contiguous=True), self._roster().share, self.overlap,
+            d.u("clash", contiguous=True), float(self.rule.lead_miss), float(s.export.miss_coordination),
+            float(eg.commission), float(eg.lead_value), float(eg.private_value), float(s.export.overlap_conflict))
 
     def play_games(self) -> None:
         """The registered games (sim.model.vocabulary.register_game), each over all groups at once.
@@ -768,55 +756,19 @@ class AsociaModel(mesa.Model):
     def resolve_conflicts(self) -> None:
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
         s = self.config
+        d, res = self.draws, s.rules.conflict_resolution
+        # a group's own conflict mechanism works once its reglamento is adopted (governance.conflict_damage);
         # each pair walks out by its own draw: a clash by its seat's, an erupting conflict by the last
-        pairs_g, pairs_a, pairs_b, slots = [], [], [], []
-        if self.clash.any():
-            prod = np.where(self.member, self.product, -1)
-            g, a = np.nonzero(self.clash)
-            same = (prod[g] == prod[g, a][:, None]) & (np.arange(self.C)[None, :] != a[:, None])
-            b = np.argmax(same, axis=1)
-            pairs_g.append(g)
-            pairs_a.append(a)
-            pairs_b.append(b)
-            slots.append(a)
-        # the facilitator keeps postponed conflicts down; they surface as it steps back (004:L1402-1404)
-        erupt, erupting = kernels.erupting(self.formalised, self.alive, self.backlog, self.n_members, self.f,
-                                           self.draws.u1("erupt", contiguous=True), float(s.lifecycle.backlog_conflict))
-        if erupting:
-            g = np.flatnonzero(erupt)
-            a, b = self._two_members(g)
-            pairs_g.append(g)
-            pairs_a.append(a)
-            pairs_b.append(b)
-            slots.append(np.full(len(g), self.C))
-            self.backlog[g] = np.maximum(0.0, self.backlog[g] - s.lifecycle.backlog_relief)
-        self.conflicts = np.zeros(self.G, np.int64)
-        if pairs_g:
-            # a group's own conflict mechanism works once its reglamento is adopted
-            relief = (s.rules.committee_relief, s.facilitator.informal_arbitration)
-            damage_g = np.where(self.rules_on,
-                                gov.conflict_damage(s.trust.conflict_damage, s.rules.conflict_resolution,
-                                                    self.f, s.facilitator.arbitration, *relief),
-                                gov.conflict_damage(s.trust.conflict_damage, "none", self.f,
-                                                    s.facilitator.arbitration, *relief))
-            g, a, b = np.concatenate(pairs_g), np.concatenate(pairs_a), np.concatenate(pairs_b)
-            damage = damage_g[g]
-            self.T[g, a, b] *= 1.0 - damage
-            self.T[g, b, a] *= 1.0 - damage
-            # a conflict also unsettles the rest of the group a little
-            self.T[g] *= (1.0 - s.trust.conflict_spread * damage)[:, None, None]
-            np.add.at(self.conflicts, g, 1)
-            # an unresolved conflict can end with one side walking out
-            unresolved = damage / s.trust.conflict_damage if s.trust.conflict_damage > 0 else np.zeros(len(g))
-            walk = self.draws.u("walk")[g, np.concatenate(slots)] < s.lifecycle.conflict_exit * unresolved
-            walk &= self.member[g, b] & (self.leaving[g, b] < 0)
-            self.leaving[g[walk], b[walk]] = s.rules.exit_notice
-            self.log.events_pairs(EV_CONFLICT, g, a, b, amount=damage)
-
-    def _two_members(self, groups):
-        u = self.draws.u("pick")[groups] * self.member[groups]
-        order = np.argsort(-u, axis=1)
-        return order[:, 0], order[:, 1]
+        pairs, damage, self.conflicts = kernels.resolve_groups(
+            self.T, self.clash, self.member, self.product, self.formalised, self.alive, self.backlog, self.n_members,
+            self.f, self.rules_on, self.leaving, d.u1("erupt", contiguous=True), d.u("pick", contiguous=True),
+            d.u("walk", contiguous=True), float(s.lifecycle.backlog_conflict), float(s.lifecycle.backlog_relief),
+            float(s.trust.conflict_damage), res == "committee", res == "facilitator",
+            float(s.facilitator.arbitration), float(s.rules.committee_relief),
+            float(s.facilitator.informal_arbitration), float(s.trust.conflict_spread),
+            float(s.lifecycle.conflict_exit), int(s.rules.exit_notice))
+        if len(damage):
+            self.log.events_pairs(EV_CONFLICT, pairs[0], pairs[1], pairs[2], amount=damage)
 
     def settle_accounts(self) -> None:
         """Income of every member vs going alone, and who wants to leave (kernels.settle_members).

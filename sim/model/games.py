@@ -153,9 +153,10 @@ class JointPurchaseGame:
 
         member = np.ascontiguousarray(member, dtype=bool)
         shape = member.shape
-        volume, disc, placed, bill, payment, net = kernels.purchase_round(
+        # every seat's commitment counts (the kernel also takes the model's open purchases and seats)
+        volume, disc, placed, bill, payment, net, _, _ = kernels.purchase_round(
             _seats(demand, shape), _seats(commit, shape), _seats(renege, shape), member,
-            _groups(coordinated, shape[:1]), *self._schedule(),
+            _groups(coordinated, shape[:1]), np.ones(shape[0], bool), np.ones(shape, bool), *self._schedule(),
             self.handling_cost, self.side_discount, self.shortfall_penalty, self.sharing == "equal")
         return PurchaseOutcome(volume, disc, placed, bill, payment, net)
 

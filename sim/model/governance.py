@@ -15,7 +15,9 @@ turns them into numbers the meeting uses:
   monitoring: ``_sanction`` in sim/model/kernels.py (``monitor_members``; the next strike's
   sanction, which firms weigh before deciding, in ``decide_members``).
 * **Admission** (item 4; DIPAT 004:L276-280; closure 004:L2695-2699) and **conflict resolution**
-  (item 8; 004:L2019-2024).
+  (item 8; 004:L2019-2024): the damage a conflict leaves after the group's mechanism and the
+  facilitator is compiled with the meeting's conflicts: ``_defused`` in sim/model/kernels.py
+  (``resolve_groups``).
 
 Functions here are pure: draws are made by the model and passed in.
 """
@@ -23,8 +25,6 @@ Functions here are pure: draws are made by the model and passed in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,3 @@ def decision_rule(rules) -> DecisionRule:
                         frustration=getattr(rules, f"{name}_frustration"))
 
 
-def conflict_damage(base: float, resolution: str, facilitator, arbitration: float,
-                    committee: float = 0.5, informal: float = 0.5):
-    """Trust lost in a conflict after the group's resolution mechanism and the facilitator.
-
-    ``facilitator`` is its presence, a number or one per group (then one damage per group). A
-    committee defuses ``committee`` of the damage; the facilitator defuses ``arbitration`` of it
-    when it is the appointed mechanism and ``informal`` times that otherwise.
-    """
-    defused = committee if resolution == "committee" else 0.0
-    if resolution == "facilitator":
-        defused = np.maximum(defused, arbitration * facilitator)
-    defused = np.maximum(defused, arbitration * facilitator * informal)
-    return base * (1.0 - defused)

@@ -279,17 +279,22 @@ def _discount(volume, min_lot, volume_full, discount_min, discount_max):
 
 
 @_compiled
-def purchase_round(demand, commit, renege, member, coordinated, list_price, min_lot, volume_full, discount_min,
-                   discount_max, handling_cost, side_discount, shortfall_penalty, equal_sharing):
+def purchase_round(demand, commit, renege, member, coordinated, purchase_open, seated, list_price, min_lot,
+                   volume_full, discount_min, discount_max, handling_cost, side_discount, shortfall_penalty,
+                   equal_sharing):
     """One joint-purchase round: for each group, the pooled order and what each member gains or pays.
 
-    A member commits ``commit`` of its ``demand`` and delivers all but the ``renege`` share. The
-    group places its order when it coordinated and its delivered volume reaches the minimum lot;
-    the discount on the volume is shared equally or in proportion to what each delivered, the
-    supplier's penalty on the reneged units likewise. A placed order costs handling per unit
-    delivered; a reneger buys its reneged units privately at the side-deal discount.
+    A member commits ``commit`` of its ``demand`` and delivers all but the ``renege`` share; both
+    count only where the group's purchase is open (``purchase_open``) and the seat is ``seated``
+    (``commit`` and ``renege`` times 1 or 0). The group places its order when it coordinated and
+    its delivered volume reaches the minimum lot; the discount on the volume is shared equally
+    among the round's members (``member``) or in proportion to what each delivered, the supplier's
+    penalty on the reneged units likewise. A placed order costs handling per unit delivered; a
+    reneger buys its reneged units privately at the side-deal discount. A purchase fails where it
+    is open, was not placed and some seat committed (``commit`` summed in seat order).
 
-    Returns per group ``(volume, discount, placed, bill)`` and per seat ``(payment, net)``.
+    Returns per group ``(volume, discount, placed, bill)``, per seat ``(payment, net)``, per group
+    ``failed`` and how many failed.
     """
     G, C = member.shape
     volume = np.zeros(G)
@@ -298,19 +303,24 @@ def purchase_round(demand, commit, renege, member, coordinated, list_price, min_
     bill = np.zeros(G)
     payment = np.zeros((G, C))
     net = np.zeros((G, C))
+    failed = np.zeros(G, np.bool_)
+    n_failed = 0
     delivered = np.empty(C)
     reneged = np.empty(C)
     for g in range(G):
         members = 0
         vol = 0.0
         short = 0.0
+        committed_total = 0.0
         for i in range(C):
-            committed = demand[g, i] * commit[g, i] if member[g, i] else 0.0
-            delivered[i] = committed * (1.0 - renege[g, i])
+            on = 1.0 if purchase_open[g] and seated[g, i] else 0.0
+            committed = demand[g, i] * (commit[g, i] * on) if member[g, i] else 0.0
+            delivered[i] = committed * (1.0 - renege[g, i] * on)
             reneged[i] = committed - delivered[i]
             vol += delivered[i]
             short += reneged[i]
             members += member[g, i]
+            committed_total += commit[g, i]
         ok = coordinated[g] and vol > 0 and vol >= min_lot
         disc = _discount(vol, min_lot, volume_full, discount_min, discount_max) if ok else 0.0
         unit_saving = list_price * disc
@@ -334,7 +344,10 @@ def purchase_round(demand, commit, renege, member, coordinated, list_price, min_
         discount[g] = disc
         placed[g] = ok
         bill[g] = vol * list_price * (1.0 - disc) * ok + penalty
-    return volume, discount, placed, bill, payment, net
+        if purchase_open[g] and not ok and committed_total > 0:
+            failed[g] = True
+            n_failed += 1
+    return volume, discount, placed, bill, payment, net, failed, n_failed
 
 
 @_compiled
@@ -527,6 +540,84 @@ def roster_measures(gs, member, product, breadth, overlap):
             overlap[g, i] = same
             distinct += first
         breadth[g] = distinct
+
+
+@_compiled
+def lead_draws(consortium_open, expected, manager, lead_search, n_members, member, u_lead):
+    """The leads of each open consortium, and how many it expects.
+
+    ``expected`` per group (ExportGame.expected_leads), more with a manager (``1 + lead_search``);
+    a member gets one when its draw ``u_lead`` falls below the expected leads per member (at most 1).
+
+    Returns ``(lead_lambda, has_lead)``: per group, per seat.
+    """
+    G, C = member.shape
+    lam = np.zeros(G)
+    has_lead = np.zeros((G, C), np.bool_)
+    for g in range(G):
+        if not consortium_open[g]:
+            continue
+        x = expected[g] * (1.0 + lead_search * (1.0 if manager[g] else 0.0))
+        lam[g] = x
+        p = x / max(n_members[g], 1)
+        p = 1.0 if 1.0 <= p else p
+        for i in range(C):
+            has_lead[g, i] = member[g, i] and u_lead[g, i] < p
+    return lam, has_lead
+
+
+# ------------------------------------------------------------------ the consortium (AsociaModel.run_consortium)
+@_compiled
+def consortium_round(quota_due, pay_quota, fund, paid_in, has_lead, route_lead, capacity_coord, u_miss, share,
+                     overlap, u_clash, lead_miss, miss_coordination, commission, lead_value, private_value,
+                     overlap_conflict):
+    """Quotas into the fund, each lead routed through the consortium or kept, and clashes, for each group.
+
+    A member pays its quota where it chose to (``paid_in`` grows by it, in place); the fund takes
+    the quotas (summed in seat order), then the ``commission`` on every served lead. A routed lead
+    is missed when its draw ``u_miss`` falls below ``lead_miss`` plus ``miss_coordination`` times
+    the coordination missing; the served leads' pot after commission is shared by ``share``; a
+    kept lead pays its holder ``private_value``. A lead in a product other members offer
+    (``overlap``) clashes when its draw ``u_clash`` falls below ``overlap_conflict``.
+
+    Returns per seat ``quota_paid``, per group ``(fund, commission)``, per seat ``(lead_income,
+    served, missed, kept, clash)``.
+    """
+    G, C = quota_due.shape
+    paid = np.empty((G, C))
+    new_fund = np.empty(G)
+    fee = np.empty(G)
+    income = np.empty((G, C))
+    served = np.zeros((G, C), np.bool_)
+    missed = np.zeros((G, C), np.bool_)
+    kept = np.zeros((G, C), np.bool_)
+    clash = np.zeros((G, C), np.bool_)
+    for g in range(G):
+        total = 0.0
+        for i in range(C):
+            x = quota_due[g, i] * (1.0 if pay_quota[g, i] else 0.0)
+            paid[g, i] = x
+            paid_in[g, i] += x
+            total += x
+        miss_p = lead_miss + miss_coordination * (1.0 - capacity_coord[g])
+        n_served = 0
+        for i in range(C):
+            if has_lead[g, i]:
+                if route_lead[g, i]:
+                    if u_miss[g, i] < miss_p:
+                        missed[g, i] = True
+                    else:
+                        served[g, i] = True
+                        n_served += 1
+                else:
+                    kept[g, i] = True
+                clash[g, i] = overlap[g, i] > 0 and u_clash[g, i] < overlap_conflict
+        fee[g] = n_served * commission * lead_value
+        new_fund[g] = (fund[g] + total) + fee[g]
+        pot = n_served * (1.0 - commission) * lead_value
+        for i in range(C):
+            income[g, i] = pot * share[g, i] + (private_value if kept[g, i] else 0.0)
+    return paid, new_fund, fee, income, served, missed, kept, clash
 
 
 # ------------------------------------------------------------------ the roster (AsociaModel._roster_rows)
@@ -896,22 +987,125 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
 
 # ------------------------------------------------------------------ conflicts (AsociaModel.resolve_conflicts)
 @_compiled
-def erupting(formalised, alive, backlog, n_members, f, u_erupt, backlog_conflict):
-    """Groups where a postponed conflict erupts, and how many.
+def _defused(committee_rule, facilitator_rule, f, arbitration, committee, informal):
+    """The share of a conflict's damage defused (governance.conflict_damage, for one group)."""
+    defused = committee if committee_rule else 0.0
+    if facilitator_rule:
+        defused = max(defused, arbitration * f)
+    return max(defused, arbitration * f * informal)
 
-    A live formalised group of two or more members carrying a ``backlog`` erupts when its draw
-    ``u_erupt`` falls below ``backlog_conflict * backlog * (1 - f)``: the facilitator's presence
-    ``f`` keeps postponed conflicts down (004:L1402-1404).
+
+@_compiled
+def resolve_groups(T, clash, member, product, formalised, alive, backlog, n_members, f, rules_on, leaving, u_erupt,
+                   u_pick, u_walk, backlog_conflict, backlog_relief, conflict_damage, committee_rule, facilitator_rule,
+                   arbitration, committee, informal, conflict_spread, conflict_exit, exit_notice):
+    """The meeting's conflicts (AsociaModel.resolve_conflicts) and what they do, in place.
+
+    The pairs: a seat whose lead ``clash``-ed is in conflict with the first other member offering
+    the same product (seat 0 when none does), by group and seat; then, by group, a postponed
+    conflict erupts in a live formalised group of two or more members carrying a ``backlog`` when
+    its draw ``u_erupt`` falls below ``backlog_conflict * backlog * (1 - f)`` (the facilitator's
+    presence ``f`` keeps it down, 004:L1402-1404), between the two members with the highest draws
+    ``u_pick`` (the first seat first where two draws are equal), and the backlog falls by
+    ``backlog_relief`` (not below 0).
+
+    What a pair does: each side loses ``damage`` of its trust in the other, what
+    governance.conflict_damage leaves of ``conflict_damage`` after the group's mechanism (its
+    reglamento's ``committee_rule`` or ``facilitator_rule`` where ``rules_on``, none before) and
+    the facilitator; the whole group's trust falls by ``conflict_spread`` times it; an unresolved
+    conflict (the share of ``conflict_damage`` left) ends with the other side giving notice
+    (``leaving`` = ``exit_notice``) when the pair's draw ``u_walk`` (its seat's for a clash, the
+    last for an erupting conflict) falls below ``conflict_exit`` times it, if it is a member not
+    already leaving. Trust is float32 and each product is rounded to it. As NumPy's
+    ``T[index] *= x`` did, each of the three trust updates reads every value before it writes any,
+    so a seat pair (or group) named twice in one update is scaled once, by its last pair's factor.
+
+    Returns the pairs as an int64 array ``(3, pairs)`` (group, seat, other seat), each pair's
+    damage, and the conflicts per group.
     """
-    G = alive.shape[0]
-    out = np.zeros(G, np.bool_)
-    n = 0
+    G, C = member.shape
+    k_pairs = 0
+    for g in range(G):
+        for i in range(C):
+            k_pairs += clash[g, i]
+    erupt = np.zeros(G, np.bool_)
     for g in range(G):
         if (formalised[g] and alive[g] and backlog[g] > 0 and n_members[g] >= 2
                 and u_erupt[g] < backlog_conflict * backlog[g] * (1.0 - f[g])):
-            out[g] = True
-            n += 1
-    return out, n
+            erupt[g] = True
+            k_pairs += 1
+    pairs = np.empty((3, k_pairs), np.int64)
+    slot = np.empty(k_pairs, np.int64)
+    damage = np.empty(k_pairs)
+    conflicts = np.zeros(G, np.int64)
+    if k_pairs == 0:
+        return pairs, damage, conflicts
+    k = 0
+    for g in range(G):
+        for a in range(C):
+            if not clash[g, a]:
+                continue
+            own = product[g, a] if member[g, a] else -1
+            b = 0
+            for j in range(C):
+                if j != a and (product[g, j] if member[g, j] else -1) == own:
+                    b = j
+                    break
+            pairs[0, k], pairs[1, k], pairs[2, k], slot[k] = g, a, b, a
+            k += 1
+    for g in range(G):
+        if not erupt[g]:
+            continue
+        # the two highest of the members' draws (an empty seat counts as a draw of 0)
+        a, b = 0, 0
+        top = -1.0
+        for i in range(C):
+            u = u_pick[g, i] * (1.0 if member[g, i] else 0.0)
+            if u > top:
+                a, top = i, u
+        top = -1.0
+        for i in range(C):
+            u = u_pick[g, i] * (1.0 if member[g, i] else 0.0)
+            if i != a and u > top:
+                b, top = i, u
+        pairs[0, k], pairs[1, k], pairs[2, k], slot[k] = g, a, b, C
+        k += 1
+        left = backlog[g] - backlog_relief
+        backlog[g] = left if left > 0.0 else 0.0
+    for k in range(k_pairs):
+        g = pairs[0, k]
+        ruled = rules_on[g]   # no mechanism before the reglamento
+        defused = _defused(committee_rule and ruled, facilitator_rule and ruled, f[g], arbitration, committee,
+                           informal)
+        damage[k] = conflict_damage * (1.0 - defused)
+    scaled = np.empty(k_pairs, np.float32)
+    for side in range(2):
+        for k in range(k_pairs):
+            g, a, b = pairs[0, k], pairs[1 + side, k], pairs[2 - side, k]
+            scaled[k] = T[g, a, b] * (1.0 - damage[k])   # rounded to float32
+        for k in range(k_pairs):
+            T[pairs[0, k], pairs[1 + side, k], pairs[2 - side, k]] = scaled[k]
+    for k in range(k_pairs):
+        g = pairs[0, k]
+        conflicts[g] += 1
+        last = True
+        for later in range(k + 1, k_pairs):
+            if pairs[0, later] == g:
+                last = False
+        if last:
+            factor = 1.0 - conflict_spread * damage[k]
+            for i in range(C):
+                for j in range(C):
+                    T[g, i, j] = T[g, i, j] * factor
+    walk = np.zeros(k_pairs, np.bool_)
+    for k in range(k_pairs):
+        g, b = pairs[0, k], pairs[2, k]
+        unresolved = damage[k] / conflict_damage if conflict_damage > 0 else 0.0
+        walk[k] = u_walk[g, slot[k]] < conflict_exit * unresolved and member[g, b] and leaving[g, b] < 0
+    for k in range(k_pairs):
+        if walk[k]:
+            leaving[pairs[0, k], pairs[2, k]] = exit_notice
+    return pairs, damage, conflicts
 
 
 # ------------------------------------------------------------------ the accounts (AsociaModel.settle_accounts)
