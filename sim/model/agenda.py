@@ -144,6 +144,8 @@ class AsociaModel(mesa.Model):
         self.T = np.empty((G, C, C), dtype=np.float32)
         self.T[...] = np.asarray(initial, np.float32).reshape(-1, 1, 1)
         state.allocate_groups(self, G)   # every per-group array with a common start (sim/model/state.py)
+        # the arrays a compiled agenda item writes over at every meeting, in place (sim/model/state.py)
+        self._out = state.written_in_place(self)
         self._fac_events = [fac.transitions(p.facilitator.schedule, p.facilitator.exit_at, p.facilitator.taper_from)
                             for p in self.points[:1 if self._fac_same else None]]
         f_start = self._presence(0)
@@ -428,13 +430,15 @@ class AsociaModel(mesa.Model):
         pop = s.population
         n = r.n
         self.n_members = n
-        (self.attend, self.quorum_ok, self.capacity_coord, self.p_coord, self.coordinated, self.purchase_open,
-         self.consortium_open) = kernels.hold_groups(
+        out = self._out["hold_meeting"]   # written over in place (state.IN_PLACE)
+        kernels.hold_groups(
             self.member, r.p_attend, self.trust_given, self.engagement, self.draws.u("attend", contiguous=True),
             self.draws.u1("coordinate", contiguous=True), n, self.rules_on, self.self_gov, self.f, self.manager,
             self.alive, self.phase, np.float32(pop.attend_base), np.float32(pop.attend_trust), bool(self.lab),
             float(s.rules.quorum), float(s.manager.coordination), float(s.lifecycle.coordination_gain),
-            bool(self.lab and not s.lab.coordination_failure), bool(s.export.enabled))
+            bool(self.lab and not s.lab.coordination_failure), bool(s.export.enabled), *out)
+        (self.attend, self.quorum_ok, self.capacity_coord, self.p_coord, self.coordinated, self.purchase_open,
+         self.consortium_open) = out
 
     def offer_leads(self) -> None:
         """Promotion spending and the breadth of the offer bring export leads."""
@@ -703,10 +707,10 @@ class AsociaModel(mesa.Model):
         """Detection of furtive acts, open violations and graduated sanctions (kernels.monitor_members)."""
         s = self.config
         sa = s.sanctions
-        # each firm learns how often its furtive acts are caught (tries, caught) and strikes add up, in place
-        (self.reneged, self.det_renege, self.kept_furtive, self.det_keep, self.kept_open, self.skipped,
-         self.low_commit, self.violated, self.sanction_kind, self.fines, self.fines_total, self.expel, self.fund,
-         self.viol_rate, events) = kernels.monitor_members(
+        # each firm learns how often its furtive acts are caught (tries, caught) and strikes add up, in place;
+        # the meeting's per-seat values are written over the last meeting's (state.IN_PLACE)
+        out = self._out["monitor"]
+        self.fund, self.viol_rate, events = kernels.monitor_members(
             self.commit, self.renege, self.purchase.placed, self.purchase_open, self.leads_kept, self.furtive,
             self.quota_due, self.pay_quota, self.member, self.attend, self.rules_on, self.detect,
             self.draws.u("see_renege", contiguous=True), self.draws.u("see_keep", contiguous=True), self.tries,
@@ -714,7 +718,9 @@ class AsociaModel(mesa.Model):
             bool(sa.enabled), bool(sa.warning),
             self._group_values("sanctions.fine", sa.fine),
             self._group_values("sanctions.expulsion_strikes", sa.expulsion_strikes),
-            float(s.rules.absence_fine), float(s.lifecycle.reputation_weight))
+            float(s.rules.absence_fine), float(s.lifecycle.reputation_weight), *out)
+        (self.reneged, self.det_renege, self.kept_furtive, self.det_keep, self.kept_open, self.skipped,
+         self.low_commit, self.violated, self.sanction_kind, self.fines, self.fines_total, self.expel) = out
         if events[4]:
             self._strikes_version += 1
         if not events[:4].any():
@@ -748,15 +754,17 @@ class AsociaModel(mesa.Model):
         # conduct seen: commitment (and a detected renege), quota payment, lead routing; losses of
         # trust (detected betrayal, unexplained shortfalls, a failed purchase, opaque rules) and
         # gains (success, facilitator, santos, transparent rules); slow repair of trust in cheats
-        self.coop_seen, self.seen = kernels.field_trust(
+        out = self._out["update_trust"]   # written over in place (state.IN_PLACE)
+        kernels.field_trust(
             self.T, self.commit, self.renege, self.det_renege, self.reneged, self.quota_due, self.pay_quota,
             self.leads_routed, self.leads_missed, self.kept_open, self.kept_furtive, self.det_keep, self.route_lead,
             self.capacity, self.member, self.attend, self._roster().santo, self.caught, self.purchase_open,
             self.purchase_failed, self.purchase.placed & (self.purchase.discount > 0), self.rules_on, self.f,
             self.game_acts, self.game_coop, self.alive, self.n_members, ts.learning, ts.diffuse, ts.failure,
             ts.betrayal, ts.success,
-            np.full(self.G, self._per_group("facilitator.trust_building", s.facilitator.trust_building)),
-            s.profiles.santo_persuasion, self.rule.transparency, ts.repair)
+            self._group_values("facilitator.trust_building", s.facilitator.trust_building),
+            s.profiles.santo_persuasion, self.rule.transparency, ts.repair, *out)
+        self.coop_seen, self.seen = out
 
     def punish(self) -> None:
         """Costly peer punishment after the contribution stage (Fehr & Gächter 2000; 2002).
@@ -842,9 +850,9 @@ class AsociaModel(mesa.Model):
         lc, pg, mg, pa = s.lifecycle, s.programme, s.manager, s.participation
         r = self._roster()
         hazard = 0.0 if self.lab else lc.exit_rate * self.rule.frustration  # the lab's groups are fixed
-        (self.played, self.payoff, self.alone, self.ema_gain, self.engagement, self.trust_given, self.trust_received,
-         self.leaving, self.exit_now, self.tc, self.refund, self.fund, self.subsidy, self.programme_left,
-         self.programme_paid, self.manager_pay, self.manager_fund) = kernels.settle_members(
+        out = self._out["settle_accounts"]   # written over in place (state.IN_PLACE)
+        (self.trust_given, self.trust_received, self.fund, self.programme_left,
+         self.programme_paid) = kernels.settle_members(
             self.T, self.member, self.alive, self.purchase_open, self.purchase.placed, self.rules_on, self.manager,
             self.support_over, self.expel, self.participate, self.purchase.net, self.lead_income, self.quota_paid,
             self.fines_total, self.punish_loss, self.punish_cost, self.game_income, r.alone, r.tc_roster, r.share,
@@ -857,20 +865,26 @@ class AsociaModel(mesa.Model):
             bool(self.lab and s.lab.voluntary), float(s.lab.outside), float(lc.gain_weight), float(pa.decay),
             float(pa.clear_gain), float(pa.floor), float(lc.exit_tolerance), int(lc.loss_patience),
             np.float32(lc.exit_trust), float(hazard), bool(s.rules.forfeit), float(s.rules.forfeit_hold),
-            int(s.rules.exit_notice))
+            int(s.rules.exit_notice), *out)
+        (self.played, self.payoff, self.alone, self.ema_gain, self.engagement, self.leaving, self.exit_now, self.tc,
+         self.refund, self.subsidy, self.manager_pay, self.manager_fund) = out
 
     def update_membership(self) -> None:
         """Expulsions, exits, dissolution and newcomers (who, from kernels.membership_groups)."""
         s = self.config
         lc = s.lifecycle
         # the group's trust as it stands once those who leave have left decides dissolution and admission
-        gone, self.n_expelled, self.n_exited, n, trust_now, dissolve, arrive, counts = kernels.membership_groups(
+        # (written over in place, state.IN_PLACE: the counts, this meeting's trust_now, and
+        # n_entered and _moved (groups whose roster changes at this meeting) set to zero)
+        out = self._out["update_membership"]
+        gone, n, dissolve, arrive, counts = self._out["membership_scratch"]
+        kernels.membership_groups(
             self.member, self.expel, self.exit_now, self.trust_given, self.alive, self.phase,
             self.draws.u1("arrive", contiguous=True), float(lc.dissolve_trust), int(lc.min_members),
-            float(lc.entry_rate), bool(self.lab))
-        self.trust_now = trust_now
-        self.n_entered = np.zeros(self.G, np.int64)
-        self._moved = np.zeros(self.G, bool)  # groups whose roster changes at this meeting
+            float(lc.entry_rate), bool(self.lab), gone, out[0], out[1], n, self.trust_now, dissolve, arrive, counts,
+            out[2], out[3])
+        self.n_expelled, self.n_exited, self.n_entered, self._moved = out
+        trust_now = self.trust_now
         moved = False
         if counts[0]:
             expel, exit_now = self.expel & self.member, self.exit_now & self.member
