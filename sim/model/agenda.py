@@ -67,14 +67,19 @@ ROSTER = ("n", "p_attend", "santo", "not_santo", "demand", "quota", "routed", "l
           "tc_roster")
 
 
-def _categorical(u: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Categories of uniform draws ``u`` with probabilities ``p`` (as ``Generator.choice`` maps them).
-
-    Each draw is looked up in the normalised cumulative sum of ``p``.
-    """
+def _cdf(p: np.ndarray) -> np.ndarray:
+    """The normalised cumulative sum of probabilities ``p`` (what :func:`_categorical` looks draws up in)."""
     cdf = p.cumsum()
     cdf /= cdf[-1]
-    return cdf.searchsorted(u, side="right")
+    return cdf
+
+
+def _categorical(u: np.ndarray, p: np.ndarray, cdf: np.ndarray | None = None) -> np.ndarray:
+    """Categories of uniform draws ``u`` with probabilities ``p`` (as ``Generator.choice`` maps them).
+
+    Each draw is looked up in the normalised cumulative sum of ``p`` (``cdf``, when made already).
+    """
+    return (_cdf(p) if cdf is None else cdf).searchsorted(u, side="right")
 
 
 class AsociaModel(mesa.Model):
@@ -167,6 +172,7 @@ class AsociaModel(mesa.Model):
         self._strikes_version = 0  # bumped when a meeting adds strikes (strikes also reset with the roster)
         self._next_fine = None
         self._filled = {}   # (parameter, value) -> one float64 per group (_group_values)
+        self._attr_cdfs = None   # the profile and disposition mixes newcomers are drawn from (_firm_attrs)
         self._lead_private = np.full((G, 1), self.export_game.private_value)
         self._lead_private.flags.writeable = False
         self.log = Recorder(self)
@@ -217,8 +223,15 @@ class AsociaModel(mesa.Model):
     def _firm_attrs(self, gs, u_profile, u_weak, products, u_disposition, z_a, z_b):
         """Attributes of new firms in groups ``gs`` from their draws (uniforms, products, standard normals)."""
         pop, pr = self.config.population, self.config.profiles
-        keys = [f"population.{p}" for p in PROFILES]
-        if any(k in self.vary for k in keys):   # design points with their own profile mix
+        cdfs = self._attr_cdfs
+        if cdfs is None:   # the population's mixes, made once (amend_rules cannot change the population)
+            keys = [f"population.{p}" for p in PROFILES]
+            shares = np.array([getattr(pop, p) for p in PROFILES])
+            disp = np.array([pop.active, pop.passive, pop.barely])
+            varied = any(k in self.vary for k in keys)
+            cdfs = self._attr_cdfs = (None if varied else _cdf(shares / shares.sum()), _cdf(disp / disp.sum()))
+        if cdfs[0] is None:   # design points with their own profile mix
+            keys = [f"population.{p}" for p in PROFILES]
             shares = np.stack([np.broadcast_to(self._per_group(k, getattr(pop, p)), self.G)
                                for k, p in zip(keys, PROFILES, strict=True)], axis=1)
             p = shares / shares.sum(axis=1, keepdims=True)
@@ -226,13 +239,11 @@ class AsociaModel(mesa.Model):
             cdf /= cdf[:, -1:]
             profile = (cdf[gs] <= u_profile[:, None]).sum(axis=1)   # as searchsorted(side="right")
         else:
-            shares = np.array([getattr(pop, p) for p in PROFILES])
-            profile = _categorical(u_profile, shares / shares.sum())
+            profile = _categorical(u_profile, None, cdfs[0])
         weak = u_weak < pop.weak_share
         cap_weak = self.vary.get("population.capacity_weak")
         capacity = np.where(weak, pop.capacity_weak if cap_weak is None else cap_weak[gs], pop.capacity_strong)
-        disp = np.array([pop.active, pop.passive, pop.barely])
-        disposition = _categorical(u_disposition, disp / disp.sum())
+        disposition = _categorical(u_disposition, None, cdfs[1])
         cc_a = pr.solido_intercept + pr.solido_sd * z_a
         cc_b = np.maximum(pr.solido_slope + pr.solido_sd * z_b, 0.0)
         return profile, capacity, np.asarray(products, np.int64), disposition, cc_a, cc_b
@@ -242,13 +253,17 @@ class AsociaModel(mesa.Model):
         profile, capacity, products, disposition, cc_a, cc_b = attrs
         # each replication numbers its firms 1, 2, ... in the order they are seated; in a batch the
         # key of replication r's firm i is r * 2**32 + i (the tables give each replication its own)
-        reps = self.rep_of[gs]
-        order = np.argsort(reps, kind="stable")   # each replication's newcomers, in seating order
-        by_rep = reps[order]
-        rank = np.arange(len(gs)) - np.searchsorted(by_rep, by_rep, side="left")
-        ids = np.empty(len(gs), np.int64)
-        ids[order] = (by_rep << FIRM_KEY_BITS) + self._next_firm[by_rep] + rank
-        self._next_firm += np.bincount(reps, minlength=self.reps)
+        if self.reps == 1:   # one replication: its next numbers, in seating order (as below, for r = 0)
+            ids = self._next_firm[0] + np.arange(len(gs), dtype=np.int64)
+            self._next_firm[0] += len(gs)
+        else:
+            reps = self.rep_of[gs]
+            order = np.argsort(reps, kind="stable")   # each replication's newcomers, in seating order
+            by_rep = reps[order]
+            rank = np.arange(len(gs)) - np.searchsorted(by_rep, by_rep, side="left")
+            ids = np.empty(len(gs), np.int64)
+            ids[order] = (by_rep << FIRM_KEY_BITS) + self._next_firm[by_rep] + rank
+            self._next_firm += np.bincount(reps, minlength=self.reps)
         # one agent per firm, registered with the model; built directly because Agent.create_agents
         # also builds an AgentSet we do not use (that doubles the cost: 0.22 s against 0.13 s for
         # 10,000 firms)
@@ -721,19 +736,22 @@ class AsociaModel(mesa.Model):
             float(s.rules.absence_fine), float(s.lifecycle.reputation_weight), *out)
         (self.reneged, self.det_renege, self.kept_furtive, self.det_keep, self.kept_open, self.skipped,
          self.low_commit, self.violated, self.sanction_kind, self.fines, self.fines_total, self.expel) = out
-        if events[4]:
+        n_events = events.tolist()
+        if n_events[4]:
             self._strikes_version += 1
-        if not events[:4].any():
+        if not any(n_events[:4]):
             return
-        # one sanction per firm per meeting: report it with the first violation seen only
+        # one sanction per firm per meeting: report it with the first violation seen only; a kind
+        # with no seat (its count in ``events``) is skipped
         kind, amount = self.sanction_kind.copy(), self.fines.copy()
         kept_open = self.kept_open
-        for kind_code, mask, seen in ((EV_RENEGE, self.reneged, self.det_renege),
-                                      (EV_DIVERSION, self.leads_kept, self.det_keep | kept_open),
-                                      (EV_QUOTA_SKIP, self.skipped, self.skipped),
-                                      (EV_LOW_COMMIT, self.low_commit, self.low_commit)):
-            gs = np.nonzero(mask)
-            if len(gs[0]):
+        for j, (kind_code, mask) in enumerate(((EV_RENEGE, self.reneged), (EV_DIVERSION, self.leads_kept),
+                                               (EV_QUOTA_SKIP, self.skipped), (EV_LOW_COMMIT, self.low_commit))):
+            if n_events[j]:
+                gs = np.nonzero(mask)
+                # seen: a renege detected, a lead kept openly or detected, an unpaid quota and a low
+                # commitment by everyone
+                seen = self.det_renege if j == 0 else self.det_keep | kept_open if j == 1 else mask
                 detected = seen[gs]
                 self.log.events_bulk(kind_code, gs, detected=detected, sanction=kind[gs] * detected,
                                      amount=amount[gs] * detected, strikes=self.strikes[gs],
@@ -928,19 +946,23 @@ class AsociaModel(mesa.Model):
         """A newcomer arrives at each of ``groups``: it applies, and is admitted or turned away."""
         s, lc = self.config, self.config.lifecycle
         k = len(groups)
-        d, z = self.draws, self.draws.z()[groups]
-        products = np.floor(d.u1("new_product")[groups] * self.config.population.products).astype(np.int64)
-        attrs = self._firm_attrs(groups, d.u1("new_profile")[groups], d.u1("new_weak")[groups], products,
-                                 d.u1("new_disposition")[groups], z[:, 0], z[:, 1])
-        profile, capacity, products, disposition, cc_a, cc_b = attrs
+        d = self.draws
         # fear of opportunism: candidates weigh the group's reputation against the opportunism
         # they expect (the population's share, less what the facilitator vouches for, plus
         # violations the group is known for)
         oportunista = self._at("population.oportunista", s.population.oportunista, groups)
         perceived = (oportunista * (1.0 - s.facilitator.vouching * self.f[groups])
                      + self.viol_rate[groups])
-        apply_p = np.clip(lc.apply_base + trust_now[groups] - lc.fear * perceived, 0.0, 1.0)
-        applies = self.draws.u1("apply")[groups] < apply_p
+        # the chance to apply is this clipped to [0, 1]; a draw in [0, 1) falls below the clipped
+        # chance exactly when it falls below the unclipped one, so the clip is left out
+        applies = d.u1("apply")[groups] < lc.apply_base + trust_now[groups] - lc.fear * perceived
+        if not applies.any():   # nobody applies: no candidate to draw up, screen or seat
+            return False
+        z = d.z()[groups]
+        products = np.floor(d.u1("new_product")[groups] * self.config.population.products).astype(np.int64)
+        attrs = self._firm_attrs(groups, d.u1("new_profile")[groups], d.u1("new_weak")[groups], products,
+                                 d.u1("new_disposition")[groups], z[:, 0], z[:, 1])
+        profile, capacity, products, disposition, cc_a, cc_b = attrs
         ruled = self.rules_on[groups]  # admission rules apply once a group has its reglamento
         ok = applies.copy()
         reason = np.zeros(k, np.int64)

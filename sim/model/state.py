@@ -240,6 +240,7 @@ MODEL = {
     "_roster_cache": "roster measures", "_strikes_version": "strike change counter",
     "_filled": "per-group arrays of scenario parameters, made once per value",
     "_out": "the arrays each compiled agenda item writes over in place (IN_PLACE), by item",
+    "_attr_cdfs": "the profile and disposition mixes newcomers are drawn from (cumulative, made once)",
 }
 
 
