@@ -722,10 +722,11 @@ class AsociaModel(mesa.Model):
         """Detection of furtive acts, open violations and graduated sanctions (kernels.monitor_members)."""
         s = self.config
         sa = s.sanctions
-        # each firm learns how often its furtive acts are caught (tries, caught) and strikes add up, in place;
-        # the meeting's per-seat values are written over the last meeting's (state.IN_PLACE)
+        # each firm learns how often its furtive acts are caught (tries, caught), strikes add up, fines go to
+        # the fund and the group's reputation moves, in place; the meeting's per-seat values are written
+        # over the last meeting's (state.IN_PLACE); what it returns: how many events of each kind
         out = self._out["monitor"]
-        self.fund, self.viol_rate, events = kernels.monitor_members(
+        n_events = kernels.monitor_members(
             self.commit, self.renege, self.purchase.placed, self.purchase_open, self.leads_kept, self.furtive,
             self.quota_due, self.pay_quota, self.member, self.attend, self.rules_on, self.detect,
             self.draws.u("see_renege", contiguous=True), self.draws.u("see_keep", contiguous=True), self.tries,
@@ -736,7 +737,6 @@ class AsociaModel(mesa.Model):
             float(s.rules.absence_fine), float(s.lifecycle.reputation_weight), *out)
         (self.reneged, self.det_renege, self.kept_furtive, self.det_keep, self.kept_open, self.skipped,
          self.low_commit, self.violated, self.sanction_kind, self.fines, self.fines_total, self.expel) = out
-        n_events = events.tolist()
         if n_events[4]:
             self._strikes_version += 1
         if not any(n_events[:4]):
@@ -869,8 +869,8 @@ class AsociaModel(mesa.Model):
         r = self._roster()
         hazard = 0.0 if self.lab else lc.exit_rate * self.rule.frustration  # the lab's groups are fixed
         out = self._out["settle_accounts"]   # written over in place (state.IN_PLACE)
-        (self.trust_given, self.trust_received, self.fund, self.programme_left,
-         self.programme_paid) = kernels.settle_members(
+        # (the fund and the programme's account are brought up to date in place)
+        self.trust_given, self.trust_received = kernels.settle_members(
             self.T, self.member, self.alive, self.purchase_open, self.purchase.placed, self.rules_on, self.manager,
             self.support_over, self.expel, self.participate, self.purchase.net, self.lead_income, self.quota_paid,
             self.fines_total, self.punish_loss, self.punish_cost, self.game_income, r.alone, r.tc_roster, r.share,
@@ -893,14 +893,15 @@ class AsociaModel(mesa.Model):
         lc = s.lifecycle
         # the group's trust as it stands once those who leave have left decides dissolution and admission
         # (written over in place, state.IN_PLACE: the counts, this meeting's trust_now, and
-        # n_entered and _moved (groups whose roster changes at this meeting) set to zero)
+        # n_entered and _moved (groups whose roster changes at this meeting) set to zero); counts:
+        # seats gone, groups dissolving, groups with a newcomer
         out = self._out["update_membership"]
-        gone, n, dissolve, arrive, counts = self._out["membership_scratch"]
-        kernels.membership_groups(
+        gone, n, dissolve, arrive = self._out["membership_scratch"]
+        counts = kernels.membership_groups(
             self.member, self.expel, self.exit_now, self.trust_given, self.alive, self.phase,
             self.draws.u1("arrive", contiguous=True), float(lc.dissolve_trust), int(lc.min_members),
-            float(lc.entry_rate), bool(self.lab), gone, out[0], out[1], n, self.trust_now, dissolve, arrive, counts,
-            out[2], out[3])
+            float(lc.entry_rate), bool(self.lab), gone, out[0], out[1], n, self.trust_now, dissolve, arrive, out[2],
+            out[3])
         self.n_expelled, self.n_exited, self.n_entered, self._moved = out
         trust_now = self.trust_now
         moved = False

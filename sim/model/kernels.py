@@ -842,15 +842,13 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
 
     Writes per seat, into the last twelve arguments (every seat, in place: the model's arrays
     of the meeting), ``reneged, det_renege, kept_furtive, det_keep, kept_open, skipped, low_commit,
-    violated, sanction_kind, fines, fines_total, expel``. Returns per group the new ``(fund,
-    viol_rate)`` and ``events``: how many seats reneged, kept a lead, skipped the quota, committed
-    too little (the four kinds of event :meth:`AsociaModel.monitor` reports), then how many got a
-    strike.
+    violated, sanction_kind, fines, fines_total, expel``; ``fund`` and ``viol_rate`` per group are
+    brought up to date in place. Returns how many seats reneged, kept a lead, skipped the quota,
+    committed too little (the four kinds of event :meth:`AsociaModel.monitor` reports), then how
+    many got a strike (five ints).
     """
     G, C = member.shape
-    new_fund = np.empty(G)
-    new_viol = np.empty(G)
-    events = np.zeros(5, np.int64)
+    n_renege = n_kept = n_skip = n_low = n_strike = 0
     keep = 1.0 - reputation_weight
     for g in range(G):
         det = detect[g]
@@ -876,16 +874,16 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
             tries[g, i] += r or kf
             caught[g, i] += dr or dk
             n_violated += v
-            events[0] += r
-            events[1] += leads_kept[g, i]
-            events[2] += sk
-            events[3] += lw
+            n_renege += r
+            n_kept += leads_kept[g, i]
+            n_skip += sk
+            n_low += lw
             paid = 0.0
             kind[g, i] = 0
             amount[g, i] = 0.0
             expel[g, i] = False
             if v and on:   # a strike: the graduated sanction (_sanction)
-                events[4] += 1
+                n_strike += 1
                 after = strikes[g, i] + 1
                 strikes[g, i] = after
                 k, paid = _sanction(after, warning, fine[g], expulsion_strikes[g])
@@ -896,9 +894,9 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
             total = paid + (absence_fine if absent else 0.0)
             fines_total[g, i] = total
             fined_total += total
-        new_fund[g] = fund[g] + fined_total
-        new_viol[g] = keep * viol_rate[g] + reputation_weight * n_violated / max(n_members[g], 1)
-    return new_fund, new_viol, events
+        fund[g] = fund[g] + fined_total
+        viol_rate[g] = keep * viol_rate[g] + reputation_weight * n_violated / max(n_members[g], 1)
+    return n_renege, n_kept, n_skip, n_low, n_strike
 
 
 # ------------------------------------------------------------------ conflicts (AsociaModel.resolve_conflicts)
@@ -976,14 +974,15 @@ def settle_members(T, member, alive, purchase_open, placed, rules_on, manager, s
     Writes, into the last twelve arguments (every seat and group, in place: the model's arrays),
     per seat ``played, payoff, alone, ema_gain, engagement, leaving, exit_now`` (``ema_gain``,
     ``engagement`` and ``leaving`` are also read: each seat is read before it is written) and per
-    group ``tc, refund, subsidy, manager_pay, manager_fund``. Returns per seat ``(trust_given,
-    trust_received)`` and per group the new ``(fund, programme_left, programme_paid)``.
+    group ``tc, refund, subsidy, manager_pay, manager_fund``; ``fund``, ``programme_left`` and
+    ``programme_paid`` per group are brought up to date in place. Returns per seat
+    ``(trust_given, trust_received)``.
     """
     G, C = member.shape
     want = np.zeros((G, C))
-    new_fund = np.empty(G)
-    left = np.empty(G)
-    paid_prog = np.empty(G)
+    new_fund = fund
+    left = programme_left
+    paid_prog = programme_paid
     given, received = given_received(T, member)
     keep = 1.0 - gain_weight
     anyone_gone = False
@@ -1078,14 +1077,14 @@ def settle_members(T, member, alive, purchase_open, placed, rules_on, manager, s
             r = total if total <= fnd else fnd
             refund[g] = r
             new_fund[g] = fnd - r
-    return given, received, new_fund, left, paid_prog
+    return given, received
 
 
 # ------------------------------------------------------------------ membership (AsociaModel.update_membership)
 @_compiled
 def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arrive, dissolve_trust, min_members,
-                      entry_rate, lab, gone, n_expelled, n_exited, members, trust_now, dissolve, arrive, counts,
-                      n_entered, moved):
+                      entry_rate, lab, gone, n_expelled, n_exited, members, trust_now, dissolve, arrive, n_entered,
+                      moved):
     """Who leaves, whether the group dissolves and whether a newcomer arrives, for each group.
 
     The members expelled or exiting leave (``gone``); the group's trust as it then stands (the
@@ -1094,13 +1093,13 @@ def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arri
     (never in the laboratory). A live group (Phase II on, not the laboratory) with a free seat
     gets a newcomer when its draw ``u_arrive`` is below ``entry_rate``.
 
-    Writes (every element, in place) per seat ``gone``, per group ``(n_expelled, n_exited, members,
-    trust_now, dissolve, arrive)`` (``members`` after those who leave) and ``counts``: seats gone,
-    groups dissolving, groups with a newcomer; and sets the meeting's ``n_entered`` and ``moved``
-    (groups whose roster changes) to zero, for the newcomers and leavers to count.
+    Writes (every element, in place) per seat ``gone`` and per group ``(n_expelled, n_exited,
+    members, trust_now, dissolve, arrive)`` (``members`` after those who leave), and sets the
+    meeting's ``n_entered`` and ``moved`` (groups whose roster changes) to zero, for the newcomers
+    and leavers to count. Returns the counts: seats gone, groups dissolving, groups with a newcomer.
     """
     G, C = member.shape
-    counts[0] = counts[1] = counts[2] = 0
+    n_gone = n_dissolve = n_arrive = 0
     for g in range(G):
         n = 0
         total = 0.0
@@ -1119,7 +1118,7 @@ def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arri
             n_exited[g] += exit_now[g, i]
             if out:
                 gone[g, i] = True
-                counts[0] += 1
+                n_gone += 1
             else:
                 n += 1
                 total += float(trust_given[g, i])
@@ -1129,11 +1128,12 @@ def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arri
         live = alive[g]
         if live and not lab and (n < min_members or (tn < dissolve_trust and phase[g] >= 2)):
             dissolve[g] = True
-            counts[1] += 1
+            n_dissolve += 1
             live = False
         if live and phase[g] >= 2 and n < C and not lab and u_arrive[g] < entry_rate:
             arrive[g] = True
-            counts[2] += 1
+            n_arrive += 1
+    return n_gone, n_dissolve, n_arrive
 
 
 # -------------------------------------------------------------- the group rows (sim/model/recorder.py: record_groups)

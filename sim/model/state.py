@@ -273,8 +273,8 @@ def written_in_place(model) -> dict[str, tuple]:
     """Each item of :data:`IN_PLACE`: the tuple of the model's arrays its kernel writes into."""
     out = {item: tuple(getattr(model, name) for name in names) for item, names in IN_PLACE.items()}
     # what kernels.membership_groups also writes, read only within update_membership: the seats
-    # that leave, the members left per group, which groups dissolve, which get a newcomer, and counts
+    # that leave, the members left per group, which groups dissolve, which get a newcomer
     G, C = model.G, model.C
     out["membership_scratch"] = (np.zeros((G, C), bool), np.zeros(G, np.int64), np.zeros(G, bool),
-                                 np.zeros(G, bool), np.zeros(3, np.int64))
+                                 np.zeros(G, bool))
     return out
