@@ -777,7 +777,7 @@ class AsociaModel(mesa.Model):
             self.T, self.commit, self.renege, self.det_renege, self.reneged, self.quota_due, self.pay_quota,
             self.leads_routed, self.leads_missed, self.kept_open, self.kept_furtive, self.det_keep, self.route_lead,
             self.capacity, self.member, self.attend, self._roster().santo, self.caught, self.purchase_open,
-            self.purchase_failed, self.purchase.placed & (self.purchase.discount > 0), self.rules_on, self.f,
+            self.purchase_failed, self.purchase.placed, self.purchase.discount, self.rules_on, self.f,
             self.game_acts, self.game_coop, self.alive, self.n_members, ts.learning, ts.diffuse, ts.failure,
             ts.betrayal, ts.success,
             self._group_values("facilitator.trust_building", s.facilitator.trust_building),

@@ -129,7 +129,7 @@ def lab_trust(T, commit, renege, member, participate, purchase_open, learning):
 @_compiled
 def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, leads_routed, leads_missed,
                 kept_open, kept_furtive, det_keep, route_lead, capacity, member, attend, santo, caught,
-                purchase_open, purchase_failed, success, rules_on, f, game_acts, game_coop, alive, n_members,
+                purchase_open, purchase_failed, placed, discount, rules_on, f, game_acts, game_coop, alive, n_members,
                 learning, diffuse,
                 failure, betrayal, success_lift, trust_building, santo_persuasion, transparency, repair, coop_seen,
                 seen):
@@ -144,8 +144,8 @@ def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, le
     detected, per member, plus the purchase units reneged unseen as a share of those committed)
     cuts trust by ``diffuse`` per unit, a failed joint purchase by ``failure``, opaque rules by
     their negative transparency; trust rises towards 1 (a share ``lift`` of the gap) after a
-    successful joint action, with the facilitator, with the santos present and with transparent
-    rules. Observers who attend move their trust towards the conduct they saw (rate
+    successful joint action (a purchase ``placed`` at a ``discount``), with the facilitator, with
+    the santos present and with transparent rules. Observers who attend move their trust towards the conduct they saw (rate
     ``learning``). With ``repair`` > 0, trust in a member caught cheating keeps only
     ``1 / (1 + repair x caught)`` of any rise this meeting.
 
@@ -178,7 +178,8 @@ def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, le
         if purchase_failed[g]:
             group_factor = group_factor * (1.0 - failure)
         group_factor = group_factor * (1.0 + (min(transparency, 0.0) if rules_on[g] else 0.0))
-        lift = ((success_lift if success[g] else 0.0) + f[g] * trust_building[g] + santo_persuasion * santos
+        success = placed[g] and discount[g] > 0   # a purchase placed at a discount
+        lift = ((success_lift if success else 0.0) + f[g] * trust_building[g] + santo_persuasion * santos
                 + (max(transparency, 0.0) if rules_on[g] else 0.0))
         lift = min(max(lift if alive[g] else 0.0, 0.0), 1.0)
         # each member: the conduct the others saw, and the trust it keeps after a detected betrayal

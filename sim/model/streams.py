@@ -12,11 +12,13 @@ and whatever the other groups do. So a replication played alone, inside a batch 
 Per meeting each group draws ``Layout.size`` uniforms in [0, 1) and ``NORMALS`` standard normals;
 they are drawn ``BLOCK`` meetings at a time (one Generator call per group and block, which keeps the
 cost per group-meeting well under a microsecond) and the model reads the current meeting's slice
-by name: ``draws.u(name)`` is ``(groups, width)`` (width ``seats`` or 1). Once a block is drawn, one
-gather copies it into a second buffer laid out meeting by meeting and name by name, so a meeting's
-draws of a name are one C-contiguous ``(groups, width)`` array at every number of groups (numba
-compiles a kernel once for each layout it is given), and the views into that buffer are made once:
-reading a meeting's draws is a dictionary look-up, not a slice and a copy per call.
+by name: ``draws.u(name)`` is ``(groups, width)`` (width ``seats`` or 1), a view made once per
+meeting of the block and name, so reading it is a dictionary look-up. A slice of the block is
+strided for many groups and contiguous for one, and numba compiles a kernel once for each layout it
+is given: the draws a compiled kernel reads (:data:`KERNEL_READS`, asked for with
+``contiguous=True``) are copied once per block into their own ``(BLOCK, groups, width)`` arrays,
+whose meeting slices are C-contiguous at every number of groups (the same copying as one copy per
+meeting, without a call's overhead each time; any other name asked for contiguous is copied then).
 
 Founding draws (the founders' attributes) come first in each group's stream, before any meeting.
 """
@@ -29,6 +31,8 @@ import numpy as np
 
 BLOCK = 8      # meetings drawn at a time
 NORMALS = 2    # standard normals per group and meeting (a newcomer's conditional-cooperation schedule)
+# the draws compiled kernels read (sim/model/kernels.py), kept C-contiguous per meeting
+KERNEL_READS = ("attend", "coordinate", "see_renege", "see_keep", "erupt", "quit", "arrive")
 
 
 @dataclass(frozen=True)
@@ -73,18 +77,6 @@ class Layout:
         return sum(w for _, w in self.slots().values())
 
 
-def _gather_order(block: int, groups: int, width: np.ndarray):
-    """(meeting, name, group, column) of each place of the by-name buffer, in its order."""
-    row, name, g, j = [], [], [], []
-    for r in range(block):
-        for k, w in enumerate(width.tolist()):
-            row.append(np.full(groups * w, r))
-            name.append(np.full(groups * w, k))
-            g.append(np.repeat(np.arange(groups), w))
-            j.append(np.tile(np.arange(w), groups))
-    return tuple(np.concatenate(x).astype(np.int64) for x in (row, name, g, j))
-
-
 def spawn(seed: int, groups: int) -> tuple[np.random.Generator, list[np.random.Generator]]:
     """The replication's own stream and one stream per group, from ``SeedSequence(seed).spawn``."""
     children = np.random.SeedSequence(int(seed)).spawn(groups + 1)
@@ -109,23 +101,17 @@ class Draws:
         # each group's block is contiguous, so its generator writes it in place (``out=``)
         self._u = np.empty((G, BLOCK, K))
         self._z = np.empty((G, BLOCK, NORMALS))
-        # the same draws meeting by meeting, then name by name, then group: ``_by_name[_gather]`` of
-        # the block's ``_u``; each (meeting, name) is a C-contiguous (G, width) view made once
-        at = np.array([a for a, _ in self._slots.values()])
-        width = np.array([w for _, w in self._slots.values()])
-        row, name, g, j = _gather_order(BLOCK, G, width)
-        self._gather = (g * BLOCK + row) * K + at[name] + j
-        self._by_name = np.empty(BLOCK * G * K)
+        # what kernels read, meeting by meeting: (BLOCK, G, width), copied from ``_u`` at each refill
+        self._named = {name: np.empty((BLOCK, G, self._slots[name][1])) for name in KERNEL_READS}
+        # each meeting's view of each name, (G, width) and its first column (G,), made once
         self._views, self._views1 = [], []
         for r in range(BLOCK):
-            views, views1 = {}, {}
-            for key, (a, w) in self._slots.items():
-                base = (r * K + a) * G
-                views[key] = self._by_name[base:base + G * w].reshape(G, w)
-                if w == 1:
-                    views1[key] = views[key][:, 0]
+            views = {name: self._named[name][r] if name in self._named else self._u[:, r, at:at + width]
+                     for name, (at, width) in self._slots.items()}
             self._views.append(views)
-            self._views1.append(views1)
+            self._views1.append({name: x[:, 0] for name, x in views.items()})
+        # names whose first column is C-contiguous too: those of KERNEL_READS one draw wide
+        self._named1 = {name for name, x in self._named.items() if x.shape[2] == 1}
         self._filled_from = None   # first meeting of the block in the buffers
         self.t = None
 
@@ -138,28 +124,27 @@ class Draws:
             for gen, u, z in zip(self.groups, self._u, self._z, strict=True):
                 gen.random(out=u)
                 gen.standard_normal(out=z)
-            np.take(self._u.reshape(-1), self._gather, out=self._by_name)
+            for name, x in self._named.items():
+                at, width = self._slots[name]
+                np.copyto(x, self._u[:, :, at:at + width].transpose(1, 0, 2))
             self._filled_from = start
         self.t = t
         self._row = t - start
         self._now, self._now1 = self._views[self._row], self._views1[self._row]
 
     def u(self, name: str, contiguous: bool = False) -> np.ndarray:
-        """The current meeting's uniforms ``name`` of every group: ``(groups, width)``, C-contiguous.
+        """The current meeting's uniforms ``name`` of every group: ``(groups, width)``, a view (read only).
 
-        A view into the block's draws (read it, never write it). Every array returned is
-        C-contiguous, at every number of groups; ``contiguous`` is accepted for the callers that
-        hand the draws to a compiled kernel and say so.
+        With ``contiguous``, a C-contiguous array at every number of groups: what a compiled kernel
+        is given, so that it is compiled once (a view for :data:`KERNEL_READS`, else a copy).
         """
-        return self._now[name]
+        x = self._now[name]
+        return np.ascontiguousarray(x) if contiguous and name not in self._named else x
 
     def u1(self, name: str, contiguous: bool = False) -> np.ndarray:
         """The current meeting's single uniform ``name`` of every group, ``(groups,)``; ``contiguous``: see u."""
-        x = self._now1.get(name)
-        if x is not None:   # a name one draw wide: its view
-            return x
-        x = self._now[name][:, 0]
-        return np.ascontiguousarray(x) if contiguous else x
+        x = self._now1[name]
+        return np.ascontiguousarray(x) if contiguous and name not in self._named1 else x
 
     def z(self) -> np.ndarray:
         """The current meeting's standard normals of every group: ``(groups, NORMALS)``."""
