@@ -207,3 +207,28 @@ def test_a_kernel_that_reads_draws_is_compiled_once_for_one_group_and_many():
     sim.run(sim.load_scenario("scenarios/large_cluster.toml"), seed=2, steps=12)
     after = versions()
     assert not [name for name, n in before.items() if n and after[name] > n]
+
+
+def test_the_draws_read_by_name_are_the_groups_own_stream_at_the_layout_s_place():
+    """``draws.u(name)`` and ``u1(name)`` read each group's own generator, ``Layout.size`` uniforms a
+    meeting, ``name`` at its slot: the by-name copy of a block holds the stream's values in place."""
+    from sim.model.streams import BLOCK, Draws, Layout, spawn
+
+    seeds, groups, seats = [7, 8], 3, 5
+    draws = Draws(seeds, groups, seats)
+    slots, K = Layout(seats).slots(), Layout(seats).size
+    # each group's stream: a block of BLOCK meetings of K uniforms, then BLOCK x 2 normals
+    expected = []
+    for seed in seeds:
+        for gen in spawn(seed, groups)[1]:
+            blocks = []
+            for _ in range(2):
+                blocks.append(gen.random((BLOCK, K)))
+                gen.standard_normal((BLOCK, 2))
+            expected.append(np.concatenate(blocks))
+    expected = np.stack(expected)   # (groups of both seeds, meetings, K)
+    for t in range(2 * BLOCK):
+        draws.meeting(t)
+        for name, (at, width) in slots.items():
+            assert np.array_equal(draws.u(name), expected[:, t, at:at + width]), (name, t)
+            assert np.array_equal(draws.u1(name), expected[:, t, at]), (name, t)

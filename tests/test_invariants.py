@@ -412,3 +412,36 @@ def _assigned(source: str) -> set[str]:
                 if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == "self":
                     names.add(sub.attr)
     return names
+
+
+@pytest.mark.parametrize("dissolving", [False, True])
+def test_the_arrays_kernels_write_in_place_are_written_whole_at_every_meeting(baseline, dissolving):
+    """The arrays of state.IN_PLACE are made once and written over by their kernels at every meeting:
+    every element, so nothing of the meeting before survives. Filled with junk before each meeting,
+    they end every meeting as in an untouched model, and so do the tables."""
+    from sim.model import AsociaModel
+    from sim.model.state import IN_PLACE
+
+    sc = busy(baseline)
+    if dissolving:   # a group dissolves too (another path through update_membership)
+        sc = sc.replace({"lifecycle.min_members": 7})
+    # what the kernels also read (a member's state carried from one meeting to the next) keeps its value
+    carried = {"ema_gain", "engagement", "leaving"}
+    names = [n for item in IN_PLACE.values() for n in item if n not in carried]
+    plain, junk = AsociaModel(sc, seed=4), AsociaModel(sc, seed=4)
+    for _ in range(40):
+        for name in names:
+            arr = getattr(junk, name)
+            arr[...] = True if arr.dtype == bool else 7
+        plain.step()
+        junk.step()
+        for name in names:
+            assert np.array_equal(getattr(plain, name), getattr(junk, name)), (junk.t, name)
+        for item, item_names in IN_PLACE.items():   # the same arrays, meeting after meeting
+            assert all(getattr(junk, n) is a for n, a in zip(item_names, junk._out[item], strict=True)), item
+    a, b = plain.log.frames(sentences=False), junk.log.frames(sentences=False)
+    for table in ("steps", "firms", "events"):
+        pd.testing.assert_frame_equal(a[table], b[table], check_exact=True, obj=table)
+    assert int(b["steps"]["exits"].sum()) > 0 and int(b["steps"]["entries"].sum()) > 0
+    if dissolving:
+        assert not b["steps"].groupby("group")["alive"].last().all()

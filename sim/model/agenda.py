@@ -72,14 +72,19 @@ ROSTER = ("n", "p_attend", "santo", "not_santo", "demand", "quota", "routed", "l
           "tc_roster")
 
 
-def _categorical(u: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Categories of uniform draws ``u`` with probabilities ``p`` (as ``Generator.choice`` maps them).
-
-    Each draw is looked up in the normalised cumulative sum of ``p``.
-    """
+def _cdf(p: np.ndarray) -> np.ndarray:
+    """The normalised cumulative sum of probabilities ``p`` (what :func:`_categorical` looks draws up in)."""
     cdf = p.cumsum()
     cdf /= cdf[-1]
-    return cdf.searchsorted(u, side="right")
+    return cdf
+
+
+def _categorical(u: np.ndarray, p: np.ndarray, cdf: np.ndarray | None = None) -> np.ndarray:
+    """Categories of uniform draws ``u`` with probabilities ``p`` (as ``Generator.choice`` maps them).
+
+    Each draw is looked up in the normalised cumulative sum of ``p`` (``cdf``, when made already).
+    """
+    return (_cdf(p) if cdf is None else cdf).searchsorted(u, side="right")
 
 
 class AsociaModel(mesa.Model):
@@ -149,6 +154,8 @@ class AsociaModel(mesa.Model):
         self.T = np.empty((G, C, C), dtype=np.float32)
         self.T[...] = np.asarray(initial, np.float32).reshape(-1, 1, 1)
         state.allocate_groups(self, G)   # every per-group array with a common start (sim/model/state.py)
+        # the arrays a compiled agenda item writes over at every meeting, in place (sim/model/state.py)
+        self._out = state.written_in_place(self)
         self._fac_events = [fac.transitions(p.facilitator.schedule, p.facilitator.exit_at, p.facilitator.taper_from)
                             for p in self.points[:1 if self._fac_same else None]]
         f_start = self._presence(0)
@@ -168,6 +175,7 @@ class AsociaModel(mesa.Model):
         self._roster_dirty = np.ones(G, bool)
         self._roster_cache = None
         self._filled = {}   # (parameter, value) -> one float64 per group (_group_values)
+        self._attr_cdfs = None   # the profile and disposition mixes newcomers are drawn from (_firm_attrs)
         self._lead_private = np.full((G, 1), self.export_game.private_value)
         self._lead_private.flags.writeable = False
         self.log = Recorder(self)
@@ -218,8 +226,15 @@ class AsociaModel(mesa.Model):
     def _firm_attrs(self, gs, u_profile, u_weak, products, u_disposition, z_a, z_b):
         """Attributes of new firms in groups ``gs`` from their draws (uniforms, products, standard normals)."""
         pop, pr = self.config.population, self.config.profiles
-        keys = [f"population.{p}" for p in PROFILES]
-        if any(k in self.vary for k in keys):   # design points with their own profile mix
+        cdfs = self._attr_cdfs
+        if cdfs is None:   # the population's mixes, made once (amend_rules cannot change the population)
+            keys = [f"population.{p}" for p in PROFILES]
+            shares = np.array([getattr(pop, p) for p in PROFILES])
+            disp = np.array([pop.active, pop.passive, pop.barely])
+            varied = any(k in self.vary for k in keys)
+            cdfs = self._attr_cdfs = (None if varied else _cdf(shares / shares.sum()), _cdf(disp / disp.sum()))
+        if cdfs[0] is None:   # design points with their own profile mix
+            keys = [f"population.{p}" for p in PROFILES]
             shares = np.stack([np.broadcast_to(self._per_group(k, getattr(pop, p)), self.G)
                                for k, p in zip(keys, PROFILES, strict=True)], axis=1)
             p = shares / shares.sum(axis=1, keepdims=True)
@@ -227,13 +242,11 @@ class AsociaModel(mesa.Model):
             cdf /= cdf[:, -1:]
             profile = (cdf[gs] <= u_profile[:, None]).sum(axis=1)   # as searchsorted(side="right")
         else:
-            shares = np.array([getattr(pop, p) for p in PROFILES])
-            profile = _categorical(u_profile, shares / shares.sum())
+            profile = _categorical(u_profile, None, cdfs[0])
         weak = u_weak < pop.weak_share
         cap_weak = self.vary.get("population.capacity_weak")
         capacity = np.where(weak, pop.capacity_weak if cap_weak is None else cap_weak[gs], pop.capacity_strong)
-        disp = np.array([pop.active, pop.passive, pop.barely])
-        disposition = _categorical(u_disposition, disp / disp.sum())
+        disposition = _categorical(u_disposition, None, cdfs[1])
         cc_a = pr.solido_intercept + pr.solido_sd * z_a
         cc_b = np.maximum(pr.solido_slope + pr.solido_sd * z_b, 0.0)
         return profile, capacity, np.asarray(products, np.int64), disposition, cc_a, cc_b
@@ -243,13 +256,17 @@ class AsociaModel(mesa.Model):
         profile, capacity, products, disposition, cc_a, cc_b = attrs
         # each replication numbers its firms 1, 2, ... in the order they are seated; in a batch the
         # key of replication r's firm i is r * 2**32 + i (the tables give each replication its own)
-        reps = self.rep_of[gs]
-        order = np.argsort(reps, kind="stable")   # each replication's newcomers, in seating order
-        by_rep = reps[order]
-        rank = np.arange(len(gs)) - np.searchsorted(by_rep, by_rep, side="left")
-        ids = np.empty(len(gs), np.int64)
-        ids[order] = (by_rep << FIRM_KEY_BITS) + self._next_firm[by_rep] + rank
-        self._next_firm += np.bincount(reps, minlength=self.reps)
+        if self.reps == 1:   # one replication: its next numbers, in seating order (as below, for r = 0)
+            ids = self._next_firm[0] + np.arange(len(gs), dtype=np.int64)
+            self._next_firm[0] += len(gs)
+        else:
+            reps = self.rep_of[gs]
+            order = np.argsort(reps, kind="stable")   # each replication's newcomers, in seating order
+            by_rep = reps[order]
+            rank = np.arange(len(gs)) - np.searchsorted(by_rep, by_rep, side="left")
+            ids = np.empty(len(gs), np.int64)
+            ids[order] = (by_rep << FIRM_KEY_BITS) + self._next_firm[by_rep] + rank
+            self._next_firm += np.bincount(reps, minlength=self.reps)
         # one agent per firm, registered with the model; built directly because Agent.create_agents
         # also builds an AgentSet we do not use (that doubles the cost: 0.22 s against 0.13 s for
         # 10,000 firms)
@@ -431,13 +448,15 @@ class AsociaModel(mesa.Model):
         pop = s.population
         n = r.n
         self.n_members = n
-        (self.attend, self.quorum_ok, self.capacity_coord, self.p_coord, self.coordinated, self.purchase_open,
-         self.consortium_open) = kernels.hold_groups(
+        out = self._out["hold_meeting"]   # written over in place (state.IN_PLACE)
+        kernels.hold_groups(
             self.member, r.p_attend, self.trust_given, self.engagement, self.draws.u("attend", contiguous=True),
             self.draws.u1("coordinate", contiguous=True), n, self.rules_on, self.self_gov, self.f, self.manager,
             self.alive, self.phase, np.float32(pop.attend_base), np.float32(pop.attend_trust), bool(self.lab),
             float(s.rules.quorum), float(s.manager.coordination), float(s.lifecycle.coordination_gain),
-            bool(self.lab and not s.lab.coordination_failure), bool(s.export.enabled))
+            bool(self.lab and not s.lab.coordination_failure), bool(s.export.enabled), *out)
+        (self.attend, self.quorum_ok, self.capacity_coord, self.p_coord, self.coordinated, self.purchase_open,
+         self.consortium_open) = out
 
     def offer_leads(self) -> None:
         """Promotion spending and the breadth of the offer bring export leads."""
@@ -682,10 +701,11 @@ class AsociaModel(mesa.Model):
         """Detection of furtive acts, open violations and graduated sanctions (kernels.monitor_members)."""
         s = self.config
         sa = s.sanctions
-        # each firm learns how often its furtive acts are caught (tries, caught) and strikes add up, in place
-        (self.reneged, self.det_renege, self.kept_furtive, self.det_keep, self.kept_open, self.skipped,
-         self.low_commit, self.violated, self.sanction_kind, self.fines, self.fines_total, self.expel, self.fund,
-         self.viol_rate, events) = kernels.monitor_members(
+        # each firm learns how often its furtive acts are caught (tries, caught), strikes add up, fines go to
+        # the fund and the group's reputation moves, in place; the meeting's per-seat values are written
+        # over the last meeting's (state.IN_PLACE); what it returns: how many events of each kind
+        out = self._out["monitor"]
+        n_events = kernels.monitor_members(
             self.commit, self.renege, self.purchase.placed, self.purchase_open, self.leads_kept, self.furtive,
             self.quota_due, self.pay_quota, self.member, self.attend, self.rules_on, self.detect,
             self.draws.u("see_renege", contiguous=True), self.draws.u("see_keep", contiguous=True), self.tries,
@@ -693,18 +713,22 @@ class AsociaModel(mesa.Model):
             bool(sa.enabled), bool(sa.warning),
             self._group_values("sanctions.fine", sa.fine),
             self._group_values("sanctions.expulsion_strikes", sa.expulsion_strikes),
-            float(s.rules.absence_fine), float(s.lifecycle.reputation_weight))
-        if not events[:4].any():
+            float(s.rules.absence_fine), float(s.lifecycle.reputation_weight), *out)
+        (self.reneged, self.det_renege, self.kept_furtive, self.det_keep, self.kept_open, self.skipped,
+         self.low_commit, self.violated, self.sanction_kind, self.fines, self.fines_total, self.expel) = out
+        if not any(n_events[:4]):
             return
-        # one sanction per firm per meeting: report it with the first violation seen only
+        # one sanction per firm per meeting: report it with the first violation seen only; a kind
+        # with no seat (its count in ``events``) is skipped
         kind, amount = self.sanction_kind.copy(), self.fines.copy()
         kept_open = self.kept_open
-        for kind_code, mask, seen in ((EV_RENEGE, self.reneged, self.det_renege),
-                                      (EV_DIVERSION, self.leads_kept, self.det_keep | kept_open),
-                                      (EV_QUOTA_SKIP, self.skipped, self.skipped),
-                                      (EV_LOW_COMMIT, self.low_commit, self.low_commit)):
-            gs = np.nonzero(mask)
-            if len(gs[0]):
+        for j, (kind_code, mask) in enumerate(((EV_RENEGE, self.reneged), (EV_DIVERSION, self.leads_kept),
+                                               (EV_QUOTA_SKIP, self.skipped), (EV_LOW_COMMIT, self.low_commit))):
+            if n_events[j]:
+                gs = np.nonzero(mask)
+                # seen: a renege detected, a lead kept openly or detected, an unpaid quota and a low
+                # commitment by everyone
+                seen = self.det_renege if j == 0 else self.det_keep | kept_open if j == 1 else mask
                 detected = seen[gs]
                 self.log.events_bulk(kind_code, gs, detected=detected, sanction=kind[gs] * detected,
                                      amount=amount[gs] * detected, strikes=self.strikes[gs],
@@ -725,15 +749,17 @@ class AsociaModel(mesa.Model):
         # conduct seen: commitment (and a detected renege), quota payment, lead routing; losses of
         # trust (detected betrayal, unexplained shortfalls, a failed purchase, opaque rules) and
         # gains (success, facilitator, santos, transparent rules); slow repair of trust in cheats
-        self.coop_seen, self.seen = kernels.field_trust(
+        out = self._out["update_trust"]   # written over in place (state.IN_PLACE)
+        kernels.field_trust(
             self.T, self.commit, self.renege, self.det_renege, self.reneged, self.quota_due, self.pay_quota,
             self.leads_routed, self.leads_missed, self.kept_open, self.kept_furtive, self.det_keep, self.route_lead,
             self.capacity, self.member, self.attend, self._roster().santo, self.caught, self.purchase_open,
-            self.purchase_failed, self.purchase.placed & (self.purchase.discount > 0), self.rules_on, self.f,
+            self.purchase_failed, self.purchase.placed, self.purchase.discount, self.rules_on, self.f,
             self.game_acts, self.game_coop, self.alive, self.n_members, ts.learning, ts.diffuse, ts.failure,
             ts.betrayal, ts.success,
-            np.full(self.G, self._per_group("facilitator.trust_building", s.facilitator.trust_building)),
-            s.profiles.santo_persuasion, self.rule.transparency, ts.repair)
+            self._group_values("facilitator.trust_building", s.facilitator.trust_building),
+            s.profiles.santo_persuasion, self.rule.transparency, ts.repair, *out)
+        self.coop_seen, self.seen = out
 
     def punish(self) -> None:
         """Costly peer punishment after the contribution stage (Fehr & Gächter 2000; 2002).
@@ -783,9 +809,9 @@ class AsociaModel(mesa.Model):
         lc, pg, mg, pa = s.lifecycle, s.programme, s.manager, s.participation
         r = self._roster()
         hazard = 0.0 if self.lab else lc.exit_rate * self.rule.frustration  # the lab's groups are fixed
-        (self.played, self.payoff, self.alone, self.ema_gain, self.engagement, self.trust_given, self.trust_received,
-         self.leaving, self.exit_now, self.tc, self.refund, self.fund, self.subsidy, self.programme_left,
-         self.programme_paid, self.manager_pay, self.manager_fund) = kernels.settle_members(
+        out = self._out["settle_accounts"]   # written over in place (state.IN_PLACE)
+        # (the fund and the programme's account are brought up to date in place)
+        self.trust_given, self.trust_received = kernels.settle_members(
             self.T, self.member, self.alive, self.purchase_open, self.purchase.placed, self.rules_on, self.manager,
             self.support_over, self.expel, self.participate, self.purchase.net, self.lead_income, self.quota_paid,
             self.fines_total, self.punish_loss, self.punish_cost, self.game_income, r.alone, r.tc_roster, r.share,
@@ -798,20 +824,27 @@ class AsociaModel(mesa.Model):
             bool(self.lab and s.lab.voluntary), float(s.lab.outside), float(lc.gain_weight), float(pa.decay),
             float(pa.clear_gain), float(pa.floor), float(lc.exit_tolerance), int(lc.loss_patience),
             np.float32(lc.exit_trust), float(hazard), bool(s.rules.forfeit), float(s.rules.forfeit_hold),
-            int(s.rules.exit_notice))
+            int(s.rules.exit_notice), *out)
+        (self.played, self.payoff, self.alone, self.ema_gain, self.engagement, self.leaving, self.exit_now, self.tc,
+         self.refund, self.subsidy, self.manager_pay, self.manager_fund) = out
 
     def update_membership(self) -> None:
         """Expulsions, exits, dissolution and newcomers (who, from kernels.membership_groups)."""
         s = self.config
         lc = s.lifecycle
         # the group's trust as it stands once those who leave have left decides dissolution and admission
-        gone, self.n_expelled, self.n_exited, n, trust_now, dissolve, arrive, counts = kernels.membership_groups(
+        # (written over in place, state.IN_PLACE: the counts, this meeting's trust_now, and
+        # n_entered and _moved (groups whose roster changes at this meeting) set to zero); counts:
+        # seats gone, groups dissolving, groups with a newcomer
+        out = self._out["update_membership"]
+        gone, n, dissolve, arrive = self._out["membership_scratch"]
+        counts = kernels.membership_groups(
             self.member, self.expel, self.exit_now, self.trust_given, self.alive, self.phase,
             self.draws.u1("arrive", contiguous=True), float(lc.dissolve_trust), int(lc.min_members),
-            float(lc.entry_rate), bool(self.lab))
-        self.trust_now = trust_now
-        self.n_entered = np.zeros(self.G, np.int64)
-        self._moved = np.zeros(self.G, bool)  # groups whose roster changes at this meeting
+            float(lc.entry_rate), bool(self.lab), gone, out[0], out[1], n, self.trust_now, dissolve, arrive, out[2],
+            out[3])
+        self.n_expelled, self.n_exited, self.n_entered, self._moved = out
+        trust_now = self.trust_now
         moved = False
         if counts[0]:
             expel, exit_now = self.expel & self.member, self.exit_now & self.member
@@ -855,19 +888,23 @@ class AsociaModel(mesa.Model):
         """A newcomer arrives at each of ``groups``: it applies, and is admitted or turned away."""
         s, lc = self.config, self.config.lifecycle
         k = len(groups)
-        d, z = self.draws, self.draws.z()[groups]
-        products = np.floor(d.u1("new_product")[groups] * self.config.population.products).astype(np.int64)
-        attrs = self._firm_attrs(groups, d.u1("new_profile")[groups], d.u1("new_weak")[groups], products,
-                                 d.u1("new_disposition")[groups], z[:, 0], z[:, 1])
-        profile, capacity, products, disposition, cc_a, cc_b = attrs
+        d = self.draws
         # fear of opportunism: candidates weigh the group's reputation against the opportunism
         # they expect (the population's share, less what the facilitator vouches for, plus
         # violations the group is known for)
         oportunista = self._at("population.oportunista", s.population.oportunista, groups)
         perceived = (oportunista * (1.0 - s.facilitator.vouching * self.f[groups])
                      + self.viol_rate[groups])
-        apply_p = np.clip(lc.apply_base + trust_now[groups] - lc.fear * perceived, 0.0, 1.0)
-        applies = self.draws.u1("apply")[groups] < apply_p
+        # the chance to apply is this clipped to [0, 1]; a draw in [0, 1) falls below the clipped
+        # chance exactly when it falls below the unclipped one, so the clip is left out
+        applies = d.u1("apply")[groups] < lc.apply_base + trust_now[groups] - lc.fear * perceived
+        if not applies.any():   # nobody applies: no candidate to draw up, screen or seat
+            return False
+        z = d.z()[groups]
+        products = np.floor(d.u1("new_product")[groups] * self.config.population.products).astype(np.int64)
+        attrs = self._firm_attrs(groups, d.u1("new_profile")[groups], d.u1("new_weak")[groups], products,
+                                 d.u1("new_disposition")[groups], z[:, 0], z[:, 1])
+        profile, capacity, products, disposition, cc_a, cc_b = attrs
         ruled = self.rules_on[groups]  # admission rules apply once a group has its reglamento
         ok = applies.copy()
         reason = np.zeros(k, np.int64)

@@ -129,9 +129,10 @@ def lab_trust(T, commit, renege, member, participate, purchase_open, learning):
 @_compiled
 def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, leads_routed, leads_missed,
                 kept_open, kept_furtive, det_keep, route_lead, capacity, member, attend, santo, caught,
-                purchase_open, purchase_failed, success, rules_on, f, game_acts, game_coop, alive, n_members,
+                purchase_open, purchase_failed, placed, discount, rules_on, f, game_acts, game_coop, alive, n_members,
                 learning, diffuse,
-                failure, betrayal, success_lift, trust_building, santo_persuasion, transparency, repair):
+                failure, betrayal, success_lift, trust_building, santo_persuasion, transparency, repair, coop_seen,
+                seen):
     """A meeting's trust update in the field: what members saw, what nobody could explain, what built trust.
 
     For each group, for each member j: the conduct the others saw, averaged over the acts seen
@@ -143,16 +144,15 @@ def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, le
     detected, per member, plus the purchase units reneged unseen as a share of those committed)
     cuts trust by ``diffuse`` per unit, a failed joint purchase by ``failure``, opaque rules by
     their negative transparency; trust rises towards 1 (a share ``lift`` of the gap) after a
-    successful joint action, with the facilitator, with the santos present and with transparent
-    rules. Observers who attend move their trust towards the conduct they saw (rate
-    ``learning``). With ``repair`` > 0, trust in a member caught cheating keeps only
+    successful joint action (a purchase ``placed`` at a ``discount``), with the facilitator, with
+    the santos present and with transparent rules. Observers who attend move their trust towards the
+    conduct they saw (rate ``learning``). With ``repair`` > 0, trust in a member caught cheating keeps only
     ``1 / (1 + repair x caught)`` of any rise this meeting.
 
-    Returns ``(coop_seen, seen)`` per seat; ``T`` is updated in place.
+    Writes ``coop_seen`` and ``seen`` per seat (the last two arguments, every seat, in place);
+    ``T`` is updated in place.
     """
     G, C = member.shape
-    coop_seen = np.zeros((G, C))
-    seen = np.zeros((G, C), np.bool_)
     signal = np.empty(C, np.float32)
     weight = np.empty(C, np.float32)
     factor = np.empty(C, np.float32)
@@ -178,7 +178,8 @@ def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, le
         if purchase_failed[g]:
             group_factor = group_factor * (1.0 - failure)
         group_factor = group_factor * (1.0 + (min(transparency, 0.0) if rules_on[g] else 0.0))
-        lift = ((success_lift if success[g] else 0.0) + f[g] * trust_building[g] + santo_persuasion * santos
+        success = placed[g] and discount[g] > 0   # a purchase placed at a discount
+        lift = ((success_lift if success else 0.0) + f[g] * trust_building[g] + santo_persuasion * santos
                 + (max(transparency, 0.0) if rules_on[g] else 0.0))
         lift = min(max(lift if alive[g] else 0.0, 0.0), 1.0)
         # each member: the conduct the others saw, and the trust it keeps after a detected betrayal
@@ -217,7 +218,6 @@ def field_trust(T, commit, renege, det_renege, reneged, quota_due, pay_quota, le
         _revise_group(T, g, signal, weight, attend, factor, np.float32(lift))
         if marked:
             _slow_repair(T, g, before, caught, member, repair)
-    return coop_seen, seen
 
 
 @_compiled
@@ -697,7 +697,8 @@ def roster_rows(gs, member, capacity, profile, disposition, attend_rates, santo,
 @_compiled
 def hold_groups(member, p_attend, trust_given, engagement, u_attend, u_coordinate, n_members, rules_on, self_gov, f,
                 manager, alive, phase, attend_base, attend_trust, everyone, quorum, manager_coordination,
-                coordination_gain, always_coordinated, export_enabled):
+                coordination_gain, always_coordinated, export_enabled, attend, quorum_ok, capacity, p_coord,
+                coordinated, purchase_open, consortium_open):
     """Who attends, quorum and coordination, for each group (sim/model/facilitator.py explains coordination).
 
     A member attends when its draw ``u_attend`` falls below its disposition's rate ``p_attend``
@@ -709,25 +710,19 @@ def hold_groups(member, p_attend, trust_given, engagement, u_attend, u_coordinat
     ``min(1, coordination_gain * capacity)`` (1 with ``always_coordinated``) when its draw
     ``u_coordinate`` falls below it, in Phase II on with quorum.
 
-    Returns per seat ``attend`` and per group ``(quorum_ok, capacity_coord, p_coord, coordinated,
-    purchase_open, consortium_open)``.
+    Writes, into the last seven arguments (in place: the model's arrays), per seat ``attend`` and
+    per group ``quorum_ok, capacity_coord, p_coord, coordinated, purchase_open, consortium_open``.
     """
     G, C = member.shape
-    attend = np.zeros((G, C), np.bool_)
-    quorum_ok = np.empty(G, np.bool_)
-    capacity = np.empty(G)
-    p_coord = np.empty(G)
-    coordinated = np.empty(G, np.bool_)
-    purchase_open = np.empty(G, np.bool_)
-    consortium_open = np.empty(G, np.bool_)
     for g in range(G):
         present = 0
         for i in range(C):
+            a = False
             if member[g, i]:
                 a = everyone or u_attend[g, i] < p_attend[g, i] * (attend_base + attend_trust * trust_given[g, i]) \
                     * engagement[g, i]
-                attend[g, i] = a
                 present += a
+            attend[g, i] = a
         ok = present >= quorum * n_members[g] if rules_on[g] else True
         quorum_ok[g] = ok
         cc = f[g] + (1.0 - f[g]) * self_gov[g]
@@ -741,7 +736,6 @@ def hold_groups(member, p_attend, trust_given, engagement, u_attend, u_coordinat
         purchase_open[g] = open_
         coordinated[g] = open_ and ok and u_coordinate[g] < p
         consortium_open[g] = alive[g] and phase[g] >= 4 and export_enabled
-    return attend, quorum_ok, capacity, p_coord, coordinated, purchase_open, consortium_open
 
 
 @_compiled
@@ -903,7 +897,9 @@ def _sanction(after, warning, fine, expulsion_strikes):
 @_compiled
 def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, quota_due, pay_quota, member, attend,
                     rules_on, detect, see_renege, see_keep, tries, caught, strikes, fund, viol_rate, n_members,
-                    min_commit, sanctions_enabled, warning, fine, expulsion_strikes, absence_fine, reputation_weight):
+                    min_commit, sanctions_enabled, warning, fine, expulsion_strikes, absence_fine, reputation_weight,
+                    reneged, det_renege, kept_furtive, det_keep, kept_open, skipped, low, violated, kind, amount,
+                    fines_total, expel):
     """Detection of furtive acts, open violations and graduated sanctions, for each group, for each member.
 
     A renege (of a placed order) and a furtively kept lead are seen when the seat's draw
@@ -916,27 +912,15 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
     absence (``absence_fine`` under the reglamento) go to the fund; the group's reputation moves
     towards its violations per member.
 
-    Returns per seat ``(reneged, det_renege, kept_furtive, det_keep, kept_open, skipped, low_commit,
-    violated, sanction_kind, fines, fines_total, expel)``, per group the new ``(fund, viol_rate)``,
-    and ``events``: how many seats reneged, kept a lead, skipped the quota, committed too little
-    (the four kinds of event :meth:`AsociaModel.monitor` reports), then how many got a strike.
+    Writes per seat, into the last twelve arguments (every seat, in place: the model's arrays
+    of the meeting), ``reneged, det_renege, kept_furtive, det_keep, kept_open, skipped, low_commit,
+    violated, sanction_kind, fines, fines_total, expel``; ``fund`` and ``viol_rate`` per group are
+    brought up to date in place. Returns how many seats reneged, kept a lead, skipped the quota,
+    committed too little (the four kinds of event :meth:`AsociaModel.monitor` reports), then how
+    many got a strike (five ints).
     """
     G, C = member.shape
-    reneged = np.zeros((G, C), np.bool_)
-    det_renege = np.zeros((G, C), np.bool_)
-    kept_furtive = np.zeros((G, C), np.bool_)
-    det_keep = np.zeros((G, C), np.bool_)
-    kept_open = np.zeros((G, C), np.bool_)
-    skipped = np.zeros((G, C), np.bool_)
-    low = np.zeros((G, C), np.bool_)
-    violated = np.zeros((G, C), np.bool_)
-    kind = np.zeros((G, C), np.int64)
-    amount = np.zeros((G, C))
-    fines_total = np.zeros((G, C))
-    expel = np.zeros((G, C), np.bool_)
-    new_fund = np.empty(G)
-    new_viol = np.empty(G)
-    events = np.zeros(5, np.int64)
+    n_renege = n_kept = n_skip = n_low = n_strike = 0
     keep = 1.0 - reputation_weight
     for g in range(G):
         det = detect[g]
@@ -962,13 +946,16 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
             tries[g, i] += r or kf
             caught[g, i] += dr or dk
             n_violated += v
-            events[0] += r
-            events[1] += leads_kept[g, i]
-            events[2] += sk
-            events[3] += lw
+            n_renege += r
+            n_kept += leads_kept[g, i]
+            n_skip += sk
+            n_low += lw
             paid = 0.0
+            kind[g, i] = 0
+            amount[g, i] = 0.0
+            expel[g, i] = False
             if v and on:   # a strike: the graduated sanction (_sanction)
-                events[4] += 1
+                n_strike += 1
                 after = strikes[g, i] + 1
                 strikes[g, i] = after
                 k, paid = _sanction(after, warning, fine[g], expulsion_strikes[g])
@@ -979,10 +966,9 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
             total = paid + (absence_fine if absent else 0.0)
             fines_total[g, i] = total
             fined_total += total
-        new_fund[g] = fund[g] + fined_total
-        new_viol[g] = keep * viol_rate[g] + reputation_weight * n_violated / max(n_members[g], 1)
-    return (reneged, det_renege, kept_furtive, det_keep, kept_open, skipped, low, violated, kind, amount, fines_total,
-            expel, new_fund, new_viol, events)
+        fund[g] = fund[g] + fined_total
+        viol_rate[g] = keep * viol_rate[g] + reputation_weight * n_violated / max(n_members[g], 1)
+    return n_renege, n_kept, n_skip, n_low, n_strike
 
 
 # ------------------------------------------------------------------ conflicts (AsociaModel.resolve_conflicts)
@@ -1142,7 +1128,8 @@ def settle_members(T, member, alive, purchase_open, placed, rules_on, manager, s
                    leaving, u_quit, f, monitoring, facilitator_copay, fund, programme_left, programme_paid,
                    tc_reduction, monitoring_cost, purchase_subsidy, handling_cost, manager_enabled, salary,
                    with_games, with_outside, outside, gain_weight, decay, clear_gain, floor, exit_tolerance,
-                   loss_patience, exit_trust, hazard, forfeit, forfeit_hold, exit_notice):
+                   loss_patience, exit_trust, hazard, forfeit, forfeit_hold, exit_notice, played, payoff, alone_out,
+                   ema, engaged, new_leaving, exit_now, tc, refund, subsidy, manager_pay, manager_fund):
     """Every member's income against going alone, and who wants out, for each group, for each member.
 
     In the order of the agenda's accounts: the transaction cost per member (the roster's, less the
@@ -1159,27 +1146,18 @@ def settle_members(T, member, alive, purchase_open, placed, rules_on, manager, s
     from the fund. ``with_games`` adds the registered games' income; with ``with_outside`` (the laboratory's
     voluntary design) ``outside`` is paid to a member that stays out of the round.
 
-    Returns per seat ``(played, payoff, alone, ema_gain, engagement, trust_given, trust_received,
-    leaving, exit_now)`` and per group ``(tc, refund, fund, subsidy, programme_left,
-    programme_paid, manager_pay, manager_fund)``.
+    Writes, into the last twelve arguments (every seat and group, in place: the model's arrays),
+    per seat ``played, payoff, alone, ema_gain, engagement, leaving, exit_now`` (``ema_gain``,
+    ``engagement`` and ``leaving`` are also read: each seat is read before it is written) and per
+    group ``tc, refund, subsidy, manager_pay, manager_fund``; ``fund``, ``programme_left`` and
+    ``programme_paid`` per group are brought up to date in place. Returns per seat
+    ``(trust_given, trust_received)``.
     """
     G, C = member.shape
-    played = np.empty((G, C), np.bool_)
-    payoff = np.empty((G, C))
-    alone_out = np.empty((G, C))
-    ema = np.empty((G, C))
-    engaged = np.empty((G, C))
-    new_leaving = np.empty((G, C), np.int64)
-    exit_now = np.empty((G, C), np.bool_)
     want = np.zeros((G, C))
-    tc = np.empty(G)
-    refund = np.zeros(G)
-    new_fund = np.empty(G)
-    subsidy = np.zeros(G)
-    left = np.empty(G)
-    paid_prog = np.empty(G)
-    manager_pay = np.zeros(G)
-    manager_fund = np.zeros(G)
+    new_fund = fund
+    left = programme_left
+    paid_prog = programme_paid
     given, received = given_received(T, member)
     keep = 1.0 - gain_weight
     anyone_gone = False
@@ -1188,8 +1166,10 @@ def settle_members(T, member, alive, purchase_open, placed, rules_on, manager, s
         t = tc_roster[g] * (1.0 - f[g] * tc_reduction)
         t = t + (monitoring_cost * monitoring[g] if rules_on[g] else 0.0)
         tc[g] = t if alive[g] else 0.0
+        refund[g] = 0.0
         # the programme's purchase subsidy, while its account lasts
         ratio = 0.0
+        subsidy[g] = 0.0
         if purchase_subsidy > 0:
             asked = 0.0
             for i in range(C):
@@ -1210,6 +1190,8 @@ def settle_members(T, member, alive, purchase_open, placed, rules_on, manager, s
         # the manager: paid from the fund first, the members pay what it cannot cover
         fnd = fund[g]
         topup = 0.0
+        manager_pay[g] = 0.0
+        manager_fund[g] = 0.0
         if manager_enabled:
             pay = salary if manager[g] and alive[g] else 0.0
             from_fund = pay if pay <= fnd else fnd
@@ -1270,14 +1252,14 @@ def settle_members(T, member, alive, purchase_open, placed, rules_on, manager, s
             r = total if total <= fnd else fnd
             refund[g] = r
             new_fund[g] = fnd - r
-    return (played, payoff, alone_out, ema, engaged, given, received, new_leaving, exit_now, tc, refund, new_fund,
-            subsidy, left, paid_prog, manager_pay, manager_fund)
+    return given, received
 
 
 # ------------------------------------------------------------------ membership (AsociaModel.update_membership)
 @_compiled
 def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arrive, dissolve_trust, min_members,
-                      entry_rate, lab):
+                      entry_rate, lab, gone, n_expelled, n_exited, members, trust_now, dissolve, arrive, n_entered,
+                      moved):
     """Who leaves, whether the group dissolves and whether a newcomer arrives, for each group.
 
     The members expelled or exiting leave (``gone``); the group's trust as it then stands (the
@@ -1286,23 +1268,24 @@ def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arri
     (never in the laboratory). A live group (Phase II on, not the laboratory) with a free seat
     gets a newcomer when its draw ``u_arrive`` is below ``entry_rate``.
 
-    Returns per seat ``gone``, per group ``(n_expelled, n_exited, members, trust_now, dissolve,
-    arrive)`` (``members`` after those who leave) and ``counts``: seats gone, groups dissolving,
-    groups with a newcomer.
+    Writes (every element, in place) per seat ``gone`` and per group ``(n_expelled, n_exited,
+    members, trust_now, dissolve, arrive)`` (``members`` after those who leave), and sets the
+    meeting's ``n_entered`` and ``moved`` (groups whose roster changes) to zero, for the newcomers
+    and leavers to count. Returns the counts: seats gone, groups dissolving, groups with a newcomer.
     """
     G, C = member.shape
-    gone = np.zeros((G, C), np.bool_)
-    n_expelled = np.zeros(G, np.int64)
-    n_exited = np.zeros(G, np.int64)
-    members = np.zeros(G, np.int64)
-    trust_now = np.zeros(G)
-    dissolve = np.zeros(G, np.bool_)
-    arrive = np.zeros(G, np.bool_)
-    counts = np.zeros(3, np.int64)
+    n_gone = n_dissolve = n_arrive = 0
     for g in range(G):
         n = 0
         total = 0.0
+        n_expelled[g] = 0
+        n_exited[g] = 0
+        n_entered[g] = 0
+        moved[g] = False
+        dissolve[g] = False
+        arrive[g] = False
         for i in range(C):
+            gone[g, i] = False
             if not member[g, i]:
                 continue
             out = expel[g, i] or exit_now[g, i]
@@ -1310,7 +1293,7 @@ def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arri
             n_exited[g] += exit_now[g, i]
             if out:
                 gone[g, i] = True
-                counts[0] += 1
+                n_gone += 1
             else:
                 n += 1
                 total += float(trust_given[g, i])
@@ -1320,12 +1303,12 @@ def membership_groups(member, expel, exit_now, trust_given, alive, phase, u_arri
         live = alive[g]
         if live and not lab and (n < min_members or (tn < dissolve_trust and phase[g] >= 2)):
             dissolve[g] = True
-            counts[1] += 1
+            n_dissolve += 1
             live = False
         if live and phase[g] >= 2 and n < C and not lab and u_arrive[g] < entry_rate:
             arrive[g] = True
-            counts[2] += 1
-    return gone, n_expelled, n_exited, members, trust_now, dissolve, arrive, counts
+            n_arrive += 1
+    return n_gone, n_dissolve, n_arrive
 
 
 # -------------------------------------------------------------- the group rows (sim/model/recorder.py: record_groups)

@@ -240,6 +240,8 @@ MODEL = {
     "_roster_cache": "roster measures",
     "_filled": "per-group arrays of scenario parameters, made once per value",
     "_fac_same": "every replication has the same facilitator calendar (made once)",
+    "_out": "the arrays each compiled agenda item writes over in place (IN_PLACE), by item",
+    "_attr_cdfs": "the profile and disposition mixes newcomers are drawn from (cumulative, made once)",
 }
 
 
@@ -249,3 +251,31 @@ def allocate_meeting(model, shape) -> None:
     sizes = {"seat": shape, "group": groups, "pair": (groups, seats, seats)}
     for a in MEETING:
         setattr(model, a.name, None if a.kind == "object" else np.zeros(sizes[a.kind], a.dtype))
+
+
+# what a compiled agenda item writes over at every meeting, in place, in the order its kernel takes
+# them (its last arguments): each item's arrays are made once (those above) and handed to its kernel
+# at every meeting, instead of the kernel making and returning new ones (each array a kernel returns
+# costs about 0.8 µs, each argument 0.1 µs). So these hold the current meeting's values and are not
+# to be kept across meetings (the recorder and the events copy what they keep).
+IN_PLACE = {
+    "monitor": ("reneged", "det_renege", "kept_furtive", "det_keep", "kept_open", "skipped", "low_commit",
+                "violated", "sanction_kind", "fines", "fines_total", "expel"),
+    "settle_accounts": ("played", "payoff", "alone", "ema_gain", "engagement", "leaving", "exit_now", "tc",
+                        "refund", "subsidy", "manager_pay", "manager_fund"),
+    "hold_meeting": ("attend", "quorum_ok", "capacity_coord", "p_coord", "coordinated", "purchase_open",
+                     "consortium_open"),
+    "update_trust": ("coop_seen", "seen"),   # the field's update (the laboratory's makes new ones)
+    "update_membership": ("n_expelled", "n_exited", "n_entered", "_moved"),
+}
+
+
+def written_in_place(model) -> dict[str, tuple]:
+    """Each item of :data:`IN_PLACE`: the tuple of the model's arrays its kernel writes into."""
+    out = {item: tuple(getattr(model, name) for name in names) for item, names in IN_PLACE.items()}
+    # what kernels.membership_groups also writes, read only within update_membership: the seats
+    # that leave, the members left per group, which groups dissolve, which get a newcomer
+    G, C = model.G, model.C
+    out["membership_scratch"] = (np.zeros((G, C), bool), np.zeros(G, np.int64), np.zeros(G, bool),
+                                 np.zeros(G, bool))
+    return out

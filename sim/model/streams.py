@@ -12,9 +12,13 @@ and whatever the other groups do. So a replication played alone, inside a batch 
 Per meeting each group draws ``Layout.size`` uniforms in [0, 1) and ``NORMALS`` standard normals;
 they are drawn ``BLOCK`` meetings at a time (one Generator call per group and block, which keeps the
 cost per group-meeting well under a microsecond) and the model reads the current meeting's slice
-by name: ``draws.u(name)`` is ``(groups, width)`` (width ``seats`` or 1). What a compiled kernel
-reads is asked for with ``contiguous=True``: a slice of the block is strided for many groups and
-contiguous for one, and numba compiles a kernel once for each layout it is given.
+by name: ``draws.u(name)`` is ``(groups, width)`` (width ``seats`` or 1), a view made once per
+meeting of the block and name, so reading it is a dictionary look-up. A slice of the block is
+strided for many groups and contiguous for one, and numba compiles a kernel once for each layout it
+is given: the draws a compiled kernel reads (:data:`KERNEL_READS`, asked for with
+``contiguous=True``) are copied once per block into their own ``(BLOCK, groups, width)`` arrays,
+whose meeting slices are C-contiguous at every number of groups (the same copying as one copy per
+meeting, without a call's overhead each time; any other name asked for contiguous is copied then).
 
 Founding draws (the founders' attributes) come first in each group's stream, before any meeting.
 """
@@ -27,6 +31,8 @@ import numpy as np
 
 BLOCK = 8      # meetings drawn at a time
 NORMALS = 2    # standard normals per group and meeting (a newcomer's conditional-cooperation schedule)
+# the draws compiled kernels read (sim/model/kernels.py), kept C-contiguous per meeting
+KERNEL_READS = ("attend", "coordinate", "see_renege", "see_keep", "erupt", "quit", "arrive")
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,17 @@ class Draws:
         # each group's block is contiguous, so its generator writes it in place (``out=``)
         self._u = np.empty((G, BLOCK, K))
         self._z = np.empty((G, BLOCK, NORMALS))
+        # what kernels read, meeting by meeting: (BLOCK, G, width), copied from ``_u`` at each refill
+        self._named = {name: np.empty((BLOCK, G, self._slots[name][1])) for name in KERNEL_READS}
+        # each meeting's view of each name, (G, width) and its first column (G,), made once
+        self._views, self._views1 = [], []
+        for r in range(BLOCK):
+            views = {name: self._named[name][r] if name in self._named else self._u[:, r, at:at + width]
+                     for name, (at, width) in self._slots.items()}
+            self._views.append(views)
+            self._views1.append({name: x[:, 0] for name, x in views.items()})
+        # names whose first column is C-contiguous too: those of KERNEL_READS one draw wide
+        self._named1 = {name for name, x in self._named.items() if x.shape[2] == 1}
         self._filled_from = None   # first meeting of the block in the buffers
         self.t = None
 
@@ -107,25 +124,27 @@ class Draws:
             for gen, u, z in zip(self.groups, self._u, self._z, strict=True):
                 gen.random(out=u)
                 gen.standard_normal(out=z)
+            for name, x in self._named.items():
+                at, width = self._slots[name]
+                np.copyto(x, self._u[:, :, at:at + width].transpose(1, 0, 2))
             self._filled_from = start
         self.t = t
         self._row = t - start
+        self._now, self._now1 = self._views[self._row], self._views1[self._row]
 
     def u(self, name: str, contiguous: bool = False) -> np.ndarray:
-        """The current meeting's uniforms ``name`` of every group: ``(groups, width)``.
+        """The current meeting's uniforms ``name`` of every group: ``(groups, width)``, a view (read only).
 
-        With ``contiguous``, a C-contiguous array at every number of groups (a copy where the
-        slice is strided): what a compiled kernel is given, so that it is compiled once.
+        With ``contiguous``, a C-contiguous array at every number of groups: what a compiled kernel
+        is given, so that it is compiled once (a view for :data:`KERNEL_READS`, else a copy).
         """
-        at, width = self._slots[name]
-        x = self._u[:, self._row, at:at + width]
-        return np.ascontiguousarray(x) if contiguous else x
+        x = self._now[name]
+        return np.ascontiguousarray(x) if contiguous and name not in self._named else x
 
     def u1(self, name: str, contiguous: bool = False) -> np.ndarray:
         """The current meeting's single uniform ``name`` of every group, ``(groups,)``; ``contiguous``: see u."""
-        at, _ = self._slots[name]
-        x = self._u[:, self._row, at]
-        return np.ascontiguousarray(x) if contiguous else x
+        x = self._now1[name]
+        return np.ascontiguousarray(x) if contiguous and name not in self._named1 else x
 
     def z(self) -> np.ndarray:
         """The current meeting's standard normals of every group: ``(groups, NORMALS)``."""
