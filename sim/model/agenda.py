@@ -783,7 +783,7 @@ class AsociaModel(mesa.Model):
         """Conflicts from product overlap and from distrust postponed by a rushed formalisation."""
         s = self.config
         d, res = self.draws, s.rules.conflict_resolution
-        # a group's own conflict mechanism works once its reglamento is adopted (governance.conflict_damage);
+        # a group's own conflict mechanism works once its reglamento is adopted (kernels._defused);
         # each pair walks out by its own draw: a clash by its seat's, an erupting conflict by the last
         pairs, damage, self.conflicts = kernels.resolve_groups(
             self.T, self.clash, self.member, self.product, self.formalised, self.alive, self.backlog, self.n_members,

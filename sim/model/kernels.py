@@ -974,7 +974,7 @@ def monitor_members(commit, renege, placed, purchase_open, leads_kept, furtive, 
 # ------------------------------------------------------------------ conflicts (AsociaModel.resolve_conflicts)
 @_compiled
 def _defused(committee_rule, facilitator_rule, f, arbitration, committee, informal):
-    """The share of a conflict's damage defused (governance.conflict_damage, for one group)."""
+    """The share of a conflict's damage defused, for one group (sim/model/governance.py explains the rule)."""
     defused = committee if committee_rule else 0.0
     if facilitator_rule:
         defused = max(defused, arbitration * f)
@@ -995,11 +995,11 @@ def resolve_groups(T, clash, member, product, formalised, alive, backlog, n_memb
     ``u_pick`` (the first seat first where two draws are equal), and the backlog falls by
     ``backlog_relief`` (not below 0).
 
-    What a pair does: each side loses ``damage`` of its trust in the other, what
-    governance.conflict_damage leaves of ``conflict_damage`` after the group's mechanism (its
-    reglamento's ``committee_rule`` or ``facilitator_rule`` where ``rules_on``, none before) and
-    the facilitator; the whole group's trust falls by ``conflict_spread`` times it; an unresolved
-    conflict (the share of ``conflict_damage`` left) ends with the other side giving notice
+    What a pair does: each side loses ``damage`` of its trust in the other, ``conflict_damage``
+    less the share :func:`_defused` by the group's mechanism (its reglamento's ``committee_rule``
+    or ``facilitator_rule`` where ``rules_on``, none before) and the facilitator; the whole
+    group's trust falls by ``conflict_spread`` times it; an unresolved conflict (the share of
+    ``conflict_damage`` left) ends with the other side giving notice
     (``leaving`` = ``exit_notice``) when the pair's draw ``u_walk`` (its seat's for a clash, the
     last for an erupting conflict) falls below ``conflict_exit`` times it, if it is a member not
     already leaving. Trust is float32 and each product is rounded to it. As NumPy's
@@ -1632,7 +1632,7 @@ def decide_members(rule, lead, tolerance, mimic, threshold, profile, member, ten
     ``mimic`` and ``threshold`` (float32) indexed by profile code. Seats whose profile has a rule
     written in Python (``PYTHON_RULE``) get full cooperation here, for the caller to overwrite.
     Per group, first: the chance ``detect`` that a furtive act is detected, from independent
-    channels (sim/model/governance.py ``detection_probability``): the group's ``monitoring`` once its
+    channels (sim/model/governance.py, "Monitoring"): the group's ``monitoring`` once its
     reglamento is adopted (``rules_on``), else ``natural_detection``; the facilitator's circulated
     information (``f`` x ``information``); and each santo attending, who reports what it sees
     (``santo_pass[k]`` is the chance that k santos all miss it, ``(1 - santo_report) ** k``, made by
