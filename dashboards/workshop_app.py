@@ -25,7 +25,7 @@ if str(_ROOT) not in sys.path:  # `solara run dashboards/workshop_app.py` does n
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
 
-from dashboards.workshop_charts import bar, network_svg, trends  # noqa: E402
+from dashboards.workshop_charts import bar, network_svg, trends, trends_narrow  # noqa: E402
 from dashboards.workshop_text import (  # noqa: E402
     GUIDE_ROWS,
     PROFILE_COLORS,
@@ -116,6 +116,19 @@ CSS = """
 .ws-proj .v-select .v-label { font-size: 20px; }
 .v-menu__content .v-list-item__title { font-size: 22px !important; line-height: 1.3 !important; }
 .v-menu__content .v-list-item { min-height: 52px !important; }
+/* a trainer's phone (390 px): the room beside the groups, and the story beside its network, were
+   squeezed side by side (the room's column 76 px wide); here they stack, each the screen's width. The
+   trends' two panels, one figure 1480-1800 units wide, had 4-5 px text: a phone gets them as two
+   figures, one above the other (.ws-trend-narrow), and the projector's figure is hidden. */
+.ws-trend-narrow { display: none; }
+@media (max-width: 700px) {
+  .ws-proj { padding: 8px 12px; }
+  .ws-page .ws-live > .col, .ws-page .ws-story-row > .col { flex: 0 0 100% !important; max-width: 100% !important; }
+  .ws-page .ws-trend, .ws-page .ws-whatif { display: none !important; }
+  .ws-page .ws-trend-narrow { display: block; }
+  .ws-page .ws-export .v-btn { max-width: 100%; height: auto !important; min-height: 52px; }  /* wraps */
+  .ws-page .ws-export .v-btn__content { white-space: normal; flex: 1 1 auto; }
+}
 """
 
 
@@ -606,7 +619,7 @@ def Trainer(ws, lang: str, go):
         if state == "debrief":
             Debrief(ws, lang)
             return
-        with solara.Columns([1, 4], gutters_dense=True):
+        with solara.Columns([1, 4], gutters_dense=True, classes=["ws-live"]):
             Room(ws, board, lang)
             with solara.Column(gap="12px"):
                 # the same widgets in every state, so closing a meeting only changes texts: every group
@@ -703,12 +716,14 @@ def Story(ws, board: dict, focus: int, viewing, lang: str):
 
     # 290 px high at the projector's 1480 px: with six groups' cards above, the chart ends inside 1080 lines
     chart = solara.use_memo(lambda: trends(series, lang, focus=focus, height=290) if n else "", [n, focus, lang])
-    # the same three blocks whatever the state: a close only changes their contents
-    with solara.Columns([3, 2], gutters_dense=True):
+    narrow = solara.use_memo(lambda: trends_narrow(series, lang, focus=focus) if n else "", [n, focus, lang])
+    # the same blocks whatever the state: a close only changes their contents
+    with solara.Columns([3, 2], gutters_dense=True, classes=["ws-story-row"]):
         Html((f'<div class="ws-head ws-story-title">{html.escape(title)}</div>' if title else "") + lines,
              classes=["ws-story", "ws-story-box"])
         Html(network_svg(net, names, lang, size=420), classes=["ws-network"])
     Html(chart, classes=["ws-trend"])
+    Html(narrow, classes=["ws-trend-narrow"])  # shown instead on a phone
 
 
 @solara.component
@@ -807,6 +822,7 @@ def WhatIf(ws, lang: str):
                           classes=[f"ws-whatif-{item}"], style={"width": "440px"})
     actual = ws.series(g)
     Html(trends({g: actual}, lang, focus=g, alt=alt, width=1800, height=420), classes=["ws-trend", "ws-whatif"])
+    Html(trends_narrow({g: actual}, lang, focus=g, alt=alt), classes=["ws-trend-narrow", "ws-whatif-narrow"])
     if len(actual) and len(alt):
         a, b = actual.iloc[-1], alt.iloc[-1]
         solara.Text(t("whatif_sum", lang, trust=num(a["trust"], lang), trust_alt=num(b["trust"], lang),

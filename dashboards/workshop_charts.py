@@ -72,7 +72,7 @@ def network_svg(net: dict, names: dict[int, str], lang: str, reveal: bool = Fals
 
 
 def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=None, width: int = 1480,
-           height: int = 330) -> str:
+           height: int = 330, only: str | None = None, legend: bool = True, cls: str = "ws-trends") -> str:
     """Trust and cooperation by meeting as two SVG panels, one line per group.
 
     Drawn as plain SVG rather than a plotly figure: the projector redraws it at every meeting and a
@@ -88,6 +88,10 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
         alt: steps rows of a what-if replay of ``focus``.
         width: pixels (the projector's main column at 1920 x 1080).
         height: pixels with one row of legend (each further row adds 30).
+        only: 'trust' or 'cooperation' draws that panel alone, as wide as the figure (see
+            ``trends_narrow``).
+        legend: False leaves the legend out (and its rows' height).
+        cls: the svg's class.
 
     """
     n = max([len(df) for df in series.values() if df is not None] + [len(alt) if alt is not None else 0, 1])
@@ -107,15 +111,19 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
         row.append((lx, label, color, dash, 6 if thick else 2.5, 1.0 if thick else 0.45))
         lx += item
     rows.append(row)
+    if not legend:
+        rows = []
     top = 30 * len(rows) + 6
     height += 30 * (len(rows) - 1)
     # the meeting axis is named at the start of its own row of numbers ("Reunión 1 2 3 ..."), under the
     # value axis: a line of its own below the numbers put it past a 1080-line projector's edge
     pad_l, pad_r, pad_t, pad_b, gap = 86, 16, top + 44, 42, 60
-    pw = (width - pad_l - pad_r - gap - pad_l) / 2
+    panels = [(key, title) for key, title in (("trust", t("trust", lang)), ("cooperation", t("cooperation", lang)))
+              if only in (None, key)]
+    pw = (width - pad_l - pad_r - (len(panels) - 1) * (gap + pad_l)) / len(panels)
     ph = height - pad_t - pad_b
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
-             f'xmlns="http://www.w3.org/2000/svg" class="ws-trends" role="img" font-family="Roboto, sans-serif">',
+             f'xmlns="http://www.w3.org/2000/svg" class="{cls}" role="img" font-family="Roboto, sans-serif">',
              '<g class="ws-legend">']
     for r, items in enumerate(rows):
         y = 20 + 30 * r
@@ -124,7 +132,7 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
                          f'stroke-opacity="{op}"{dash}/><text x="{x + 42}" y="{y + 7}" font-size="20" '
                          f'fill="#111">{html.escape(label)}</text>')
     parts.append("</g>")
-    for k, (key, title) in enumerate((("trust", t("trust", lang)), ("cooperation", t("cooperation", lang)))):
+    for k, (key, title) in enumerate(panels):
         x0 = pad_l + k * (pw + gap + pad_l)
 
         def xy(step, value, x0=x0):
@@ -156,6 +164,19 @@ def trends(series: dict[int, object], lang: str, focus: int | None = None, alt=N
                 parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{color}"/>' for x, y in pts[-1:])
     parts.append("</svg>")
     return "".join(parts)
+
+
+def trends_narrow(series: dict[int, object], lang: str, focus: int | None = None, alt=None,
+                  height: int = 300) -> str:
+    """``trends`` for a phone: the two panels as two figures, one above the other, the legend above the first.
+
+    On a phone's ~350 px the projector's two panels side by side (1480 or 1800 units wide) were
+    scaled down to text 4-5 px high. Each panel here is 420 units wide, so 20-unit numbers are
+    still ~16 px and the titles ~21 px at 350 px.
+    """
+    return "".join(trends(series, lang, focus=focus, alt=alt, width=420, height=height,
+                          only=key, legend=k == 0, cls="ws-trends-panel")
+                   for k, key in enumerate(("trust", "cooperation")))
 
 
 def bar(label: str, value: float, lang: str, color: str = "#0072B2") -> str:

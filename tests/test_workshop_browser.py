@@ -400,6 +400,42 @@ def test_six_groups_of_five_read_on_the_projector(full_room, lang):
     assert room["narrowest"] >= 80 and not room["spill"] and room["sideways"] <= 0, room
 
 
+# the trainer's page on a phone: the columns of the live page side by side, and the trends' text size
+COLUMNS = """() => [...document.querySelectorAll('.ws-trainer > .row > .col')].map(c => {
+  const r = c.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, width: r.width}; })"""
+CHART_TEXT = """(s) => [...document.querySelectorAll(s)].map(t => t.getBoundingClientRect())
+  .filter(r => r.width > 0 && r.height > 0).map(r => r.height)"""
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_trainer_live_page_stacks_on_a_phone(full_room, lang):
+    # a trainer walking around the room with the page on a phone: the room's column was 76 px wide beside
+    # the groups' 278 px, and the trends' numbers 4 px high
+    ws, url, page = full_room
+    page.set_viewport_size(PHONE)
+    page.goto(f"{url}?w={ws.code}&k={ws.key}&l={lang}")
+    page.wait_for_selector(".ws-groups", timeout=90_000)
+    page.wait_for_selector(".ws-trend svg, .ws-trend-narrow svg", state="attached")
+    page.wait_for_timeout(500)
+    cols = page.evaluate(COLUMNS)
+    assert len(cols) == 2, cols
+    room, groups = cols
+    assert groups["top"] >= room["bottom"] - 1, cols                         # one above the other
+    assert all(c["width"] >= 0.9 * PHONE["width"] and c["left"] >= 0 for c in cols), cols
+    page.locator(".ws-trend-narrow, .ws-trend").last.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=SHOTS / f"asocia-workshop-phone-trainer-{lang}.png")
+    heights = page.evaluate(CHART_TEXT, ".ws-trend text, .ws-trend-narrow text")
+    # two panels: titles, six numbers, the meeting's name and six meetings' numbers each; the legend's six
+    assert len(heights) >= 30 and min(heights) >= 10, heights
+    assert no_sideways_scroll(page)
+    page.set_viewport_size(PROJECTOR)   # and the projector still has one figure of two panels side by side
+    page.wait_for_timeout(500)
+    assert page.locator(".ws-trend .ws-trends").is_visible() and not page.locator(".ws-trend-narrow").is_visible()
+    cols = page.evaluate(COLUMNS)
+    assert cols[1]["left"] >= cols[0]["left"] + cols[0]["width"] - 1 and cols[1]["top"] == cols[0]["top"], cols
+
+
 def test_what_if_menus_are_in_projector_type(full_room):
     # their text was vuetify's 16 px under 24 px tabs and 28 px sentences
     ws, url, page = full_room
@@ -424,3 +460,26 @@ def test_what_if_menus_are_in_projector_type(full_room):
     chosen = page.locator(".ws-whatif-admission .v-select__selection")
     assert chosen.evaluate("(e) => e.scrollWidth <= e.clientWidth") and page.evaluate(
         "() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_what_if_charts_read_on_a_phone(full_room, lang):
+    # the two panels shared one 1800-unit figure scaled to the phone's ~350 px: text about 5 px high
+    ws, url, page = full_room
+    page.set_viewport_size(PHONE)
+    page.goto(f"{url}?w={ws.code}&k={ws.key}&l={lang}")
+    page.wait_for_selector(".ws-tab-whatif", timeout=90_000)   # the workshop ended in the test above
+    page.click(".ws-tab-whatif")
+    page.wait_for_selector(".ws-whatif polyline", state="attached")
+    page.wait_for_timeout(800)  # the tab's slide
+    heights = page.evaluate(CHART_TEXT, ".ws-whatif text, .ws-whatif-narrow text")
+    # per panel its title, six numbers, the meeting's name and six meetings' numbers; the legend's two
+    assert len(heights) >= 28 and min(heights) >= 10, heights
+    polylines = page.evaluate("() => [...document.querySelectorAll('.ws-whatif-narrow polyline')]"
+                              ".filter(p => p.getBoundingClientRect().width > 0).length")
+    assert polylines == 4   # what happened and the replay, in each panel
+    panels = [page.locator(".ws-whatif-narrow svg").nth(k).bounding_box() for k in range(2)]
+    assert panels[1]["y"] >= panels[0]["y"] + panels[0]["height"] - 1, panels   # one above the other
+    assert no_sideways_scroll(page)
+    page.locator(".ws-whatif-narrow").scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / f"asocia-workshop-phone-whatif-{lang}.png")
