@@ -18,6 +18,11 @@ median [min - max] over the repetitions with its target from issue 13 item 5 nex
    with that cache warm, and once with a cache folder that cannot be created: under 20 s and 3 s;
 6. 100,000 firms with the firm table sampled: peak RSS under 8 GB (the scaling section's figure,
    measured once).
+
+Under figures 1 to 3, one more run of Asocia is timed with :class:`CompiledClock`: the part of its
+CPU time spent in the compiled kernels and the random draws. Figures 2 and 3 print the bound it
+sets: the anchor's time over that part is the most any engine could reach while it does the same
+arithmetic and draws, with everything else (Python, NumPy glue, Mesa, pandas) free.
 """
 
 from __future__ import annotations
@@ -180,6 +185,73 @@ def fresh_run(cache_dir: str, steps: int = 0) -> dict:
     return out
 
 
+class CompiledClock:
+    """CPU time spent in the engine's compiled arithmetic and its random draws, while in a ``with`` block.
+
+    For the duration, every numba-compiled function of ``sim.model.kernels`` is wrapped where the
+    engine's Python calls it (an attribute of that module; kernels calling each other inside
+    compiled code are not affected, so nothing is counted twice), and so is ``Draws.meeting``,
+    which fills each group's block of random draws with NumPy's generators. What is counted is the
+    arithmetic of the meeting as it stands, the tables' compiled passes (``firm_rows``,
+    ``group_rows``) and the draws: a rewrite of the Python around them, however complete, still
+    pays it. So ``anchor / compiled`` bounds the ratio any such rewrite could reach. The bound is
+    generous to Asocia only by the calls' argument passing, which is counted in (a few
+    microseconds a call). The wrappers' own clock reads (measured) are subtracted.
+
+    Use it only around code that already ran once with the same sizes: a kernel compiled while
+    the wrappers are in place would see them instead of the compiled functions.
+    """
+
+    def __init__(self):
+        self.cpu = 0.0
+        self.calls = 0
+        self._saved = []
+
+    def __enter__(self):
+        import numba
+
+        from sim.model import kernels, streams
+
+        clock = time.process_time
+
+        def wrap(fn):
+            def timed(*args, **kwargs):
+                c0 = clock()
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    self.cpu += clock() - c0
+                    self.calls += 1
+            return timed
+
+        for name, fn in vars(kernels).copy().items():
+            if isinstance(fn, numba.core.dispatcher.Dispatcher):
+                self._saved.append((kernels, name, fn))
+                setattr(kernels, name, wrap(fn))
+        self._saved.append((streams.Draws, "meeting", streams.Draws.meeting))
+        streams.Draws.meeting = wrap(streams.Draws.meeting)
+        # one clock read's cost, as a timed call adds it to what it counts
+        reads = [clock() for _ in range(2001)]
+        self._read = (reads[-1] - reads[0]) / 2000
+        return self
+
+    def __exit__(self, *exc):
+        for owner, name, fn in reversed(self._saved):
+            setattr(owner, name, fn)
+        self._saved.clear()
+        self.cpu = max(self.cpu - self.calls * self._read, 0.0)
+        return False
+
+
+def compiled_share(fn, *args, **kwargs) -> dict:
+    """Run ``fn(*args, **kwargs)`` once under :class:`CompiledClock`: its CPU time and the part spent compiled."""
+    with CompiledClock() as clock:
+        c0 = time.process_time()
+        fn(*args, **kwargs)
+        cpu = time.process_time() - c0
+    return {"cpu": cpu, "compiled": clock.cpu, "calls": clock.calls}
+
+
 def _ratio(num, den) -> list[float]:
     return [x / y for x, y in zip(num, den, strict=True)]
 
@@ -217,6 +289,10 @@ def engine_section(z, reps: int, say, out: dict) -> dict:
         f" ms wall)")
     say(f"     Asocia faster by {fmt(spread(x), digits=2)} x   {verdict('engine_baseline_x', spread(x)['median'])}"
         f"   (wall: {fmt(spread(xw), digits=2)} x)")
+    share = compiled_share(sim.run, base, seed=1)
+    res["baseline"]["compiled"] = share
+    say(f"     in compiled kernels and random draws: {share['compiled'] * 1e3:.1f} of {share['cpu'] * 1e3:.1f} ms "
+        f"({share['calls']} calls, whose argument passing is a good part of it at this size)")
 
     # ---- 2. per replication inside a batch
     name, _ = batch_api()
@@ -237,6 +313,13 @@ def engine_section(z, reps: int, say, out: dict) -> dict:
         say(f"     sim.{name}(tables={BATCH_TABLES}): {fmt(spread([r['cpu'] for r in b]), 1e3, 2)} ms CPU per "
             f"replication; anchor {fmt(spread([r['cpu'] for r in a]), 1e3, 1)} ms")
         say(f"     faster by {fmt(spread(x), digits=1)} x   {verdict('engine_batch_x', spread(x)['median'])}")
+        share = compiled_share(time_batch, base, z.batch_reps, first_seed=1)
+        floor = share["compiled"] / z.batch_reps
+        bound = spread([r["cpu"] / floor for r in a])
+        res["batch"]["compiled"] = dict(share, per_replication=floor, bound=bound)
+        say(f"     in compiled kernels and random draws alone: {fmt(spread([floor]), 1e3, 2)} ms per replication "
+            f"({share['compiled'] / share['cpu']:.0%}); with every other cost gone: at most "
+            f"{fmt(bound, digits=1)} x")
 
     # ---- 3. larger populations (all tables), BoltzmannWealth alongside at the largest size
     res["sizes"] = []
@@ -262,6 +345,12 @@ def engine_section(z, reps: int, say, out: dict) -> dict:
             f"s wall)")
         say(f"     Asocia faster by {fmt(spread(x), digits=1)} x   {verdict(key, spread(x)['median'])}"
             f"   (wall: {fmt(spread(xw), digits=1)} x)")
+        share = compiled_share(bench.time_asocia, groups, size, meetings, seed=1)
+        bound = spread([r["cpu"] / share["compiled"] for r in a])
+        entry["compiled"] = dict(share, bound=bound)
+        say(f"     in compiled kernels and random draws alone: {share['compiled']:.2f} s "
+            f"({share['compiled'] / share['cpu']:.0%}); with every other cost gone: at most "
+            f"{fmt(bound, digits=1)} x")
         if last:
             rate = {"anchor": [r["firm_steps"] / r["cpu"] for r in a],
                     "Asocia": [r["firm_steps"] / r["cpu"] for r in s],

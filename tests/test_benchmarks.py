@@ -82,6 +82,15 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path, capsys):
     assert eng["sizes"][-1]["cpu_rates"]["BoltzmannWealth"]["median"] > 0
     assert eng["fresh"]["cold"]["returncode"] == eng["fresh"]["warm"]["returncode"] == 0
     assert eng["sweep"]["replications"] == 4 and eng["sweep"]["seconds"] > 0
+    # the compiled part of figures 1-3: counted (the kernels were called), less than the whole, and the
+    # bound it sets above the figure itself; the wrappers are taken off again
+    for part in (eng["baseline"]["compiled"], eng["batch"]["compiled"], *(s["compiled"] for s in eng["sizes"])):
+        assert part["calls"] > 0 and 0 < part["compiled"] < part["cpu"], part
+    assert eng["batch"]["compiled"]["bound"]["median"] > eng["batch"]["speedup"]["median"]
+    from sim.model import kernels, streams
+
+    assert type(kernels.decide_members).__module__.startswith("numba")
+    assert streams.Draws.meeting.__qualname__ == "Draws.meeting"
 
 
 def test_bad_arguments_are_refused():
