@@ -98,6 +98,36 @@ CSS = """
 .ws-story { font-size: 28px; line-height: 1.45; }
 .ws-countdown .ws-countdown-label { margin-right: 14px; }
 .ws-story li { margin: 4px 0; }
+/* the projector (1600 px and wider): the live page is the screen's height and a meeting's story takes what
+   the groups and the trends leave of it, so the trends stay inside 1080 lines however much happened (twelve
+   sentences put them at line 1609). The title stays put; the sentences scroll inside their box, which opens
+   on the newest (the sanctions, the expulsions, the vote): the type stays at 28 px for the back of the room
+   and the trainer scrolls the box, never the page; its scrollbar and a shadow at its top say there is more.
+   A story that fits is drawn as before. Laptops and phones, whose pages scroll anyway, show it whole. */
+@media (min-width: 1600px) {
+  .ws-page .ws-proj.ws-trainer:has(.ws-live) { height: 100vh; box-sizing: border-box; padding-bottom: 0; }
+  .ws-page .ws-live { flex: 1 1 0; min-height: 0; flex-wrap: nowrap; }
+  .ws-page .ws-live > .col > .v-sheet { height: 100%; }
+  .ws-page .ws-live > .col:first-child { align-self: flex-start; }  /* the room's column as long as it is */
+  .ws-page .ws-story-area { flex: 0 1 auto; min-height: 0; }
+  /* no shorter than a title and four lines: with twelve groups' cards above, the page scrolls instead */
+  .ws-page .ws-story-row { flex: 0 1 auto; min-height: 240px; flex-wrap: nowrap; }
+  .ws-page .ws-story-box { max-height: 100%; display: flex; flex-direction: column; }
+  .ws-page .ws-network { height: 100%; }
+  /* blocks, not inline images: the line's descender under each took 10 px */
+  .ws-page .ws-network svg { display: block; height: 100%; }
+  .ws-page .ws-trend svg { display: block; }
+  .ws-page .ws-story-lines { flex: 1 1 auto; min-height: 0; overflow-y: auto; display: flex;
+    flex-direction: column-reverse;  /* opens scrolled to its end */
+    background: linear-gradient(#fff 30%, rgba(255, 255, 255, 0)) top / 100% 40px no-repeat local,
+                linear-gradient(rgba(255, 255, 255, 0), #fff 70%) bottom / 100% 40px no-repeat local,
+                radial-gradient(farthest-side at 50% 0, rgba(0, 0, 0, .3), rgba(0, 0, 0, 0)) top / 100% 16px no-repeat,
+                radial-gradient(farthest-side at 50% 100%, rgba(0, 0, 0, .3), rgba(0, 0, 0, 0)) bottom / 100% 16px
+                no-repeat; }
+  .ws-page .ws-story-lines::-webkit-scrollbar { width: 16px; }
+  .ws-page .ws-story-lines::-webkit-scrollbar-thumb { background: #9a9a9a; border-radius: 8px; }
+  .ws-page .ws-story-lines::-webkit-scrollbar-track { background: #eee; border-radius: 8px; }
+}
 .ws-ctrl { font-size: 22px !important; min-height: 56px !important; text-transform: none !important; }
 .ws-table { border-collapse: collapse; font-size: 22px; width: 100%; }
 .ws-table th, .ws-table td { border-bottom: 2px solid #ddd; padding: 6px 10px; text-align: left; }
@@ -717,13 +747,16 @@ def Story(ws, board: dict, focus: int, viewing, lang: str):
     # 290 px high at the projector's 1480 px: with six groups' cards above, the chart ends inside 1080 lines
     chart = solara.use_memo(lambda: trends(series, lang, focus=focus, height=290) if n else "", [n, focus, lang])
     narrow = solara.use_memo(lambda: trends_narrow(series, lang, focus=focus) if n else "", [n, focus, lang])
-    # the same blocks whatever the state: a close only changes their contents
-    with solara.Columns([3, 2], gutters_dense=True, classes=["ws-story-row"]):
-        Html((f'<div class="ws-head ws-story-title">{html.escape(title)}</div>' if title else "") + lines,
-             classes=["ws-story", "ws-story-box"])
-        Html(network_svg(net, names, lang, size=420), classes=["ws-network"])
-    Html(chart, classes=["ws-trend"])
-    Html(narrow, classes=["ws-trend-narrow"])  # shown instead on a phone
+    # the same blocks whatever the state: a close only changes their contents (in a column of their own,
+    # which the projector's page fits to what the groups leave of the screen: see the CSS)
+    with solara.Column(gap="12px", classes=["ws-story-area"]):
+        with solara.Columns([3, 2], gutters_dense=True, classes=["ws-story-row"]):
+            # the title, then the sentences in a box of their own (on the projector it scrolls)
+            Html((f'<div class="ws-head ws-story-title">{html.escape(title)}</div>' if title else "")
+                 + f'<div class="ws-story-lines"><div>{lines}</div></div>', classes=["ws-story", "ws-story-box"])
+            Html(network_svg(net, names, lang, size=420), classes=["ws-network"])
+        Html(chart, classes=["ws-trend"])
+        Html(narrow, classes=["ws-trend-narrow"])  # shown instead on a phone
 
 
 @solara.component

@@ -400,6 +400,82 @@ def test_six_groups_of_five_read_on_the_projector(full_room, lang):
     assert room["narrowest"] >= 80 and not room["spill"] and room["sideways"] <= 0, room
 
 
+# thirty people; the first group's five (every sixth to join) are the ones whose reneges the story tells
+ROOM_NAMES = ["Guadalupe", "Beto", "Caro", "Dani", "Eli", "Fede", "Maximiliano", "Hugo", "Inés", "Juan", "Kika",
+              "Lalo", "Florencia", "Nico", "Olga", "Pablo", "Quique", "Rosa", "Bartolomé", "Tomás", "Ulises", "Vero",
+              "Walter", "Ximena", "Esperanza", "Zoe", "Abril", "Bruno", "Ciro", "Delfina"]
+LONG_STORY = """() => { const vh = window.innerHeight, box = s => document.querySelector(s).getBoundingClientRect();
+  const lines = document.querySelector('.ws-story-lines') || document.querySelector('.ws-story-box');
+  return {vh, items: document.querySelectorAll('.ws-story-box li').length,
+          chart: box('.ws-trend .ws-trends').bottom,
+          axis: Math.max(...[...document.querySelectorAll('.ws-trend .ws-trends text')]
+                         .map(t => t.getBoundingClientRect().bottom)),
+          title: box('.ws-story-title').top, vote: box('.ws-vote-result').bottom, box: box('.ws-story-box').bottom,
+          clipped: lines.scrollHeight - lines.clientHeight,   // the story's sentences out of its box's sight
+          // what scrolls up and down besides the story's sentences (the page itself, say)
+          scrolls: [...document.querySelectorAll('*')].filter(e => e !== lines && e.scrollHeight > e.clientHeight + 1
+                     && ['auto', 'scroll'].includes(getComputedStyle(e).overflowY)).length,
+          sideways: document.documentElement.scrollWidth - window.innerWidth}; }"""
+
+
+@pytest.fixture(scope="module")
+def long_story(room, tmp_path_factory):
+    """Six groups of five; the last closed meeting (the sixth) has group 1's longest story.
+
+    Seed 2 and these moves: the five people of group 1 renege in turn, vote strict sanctions at the
+    fourth meeting (fined there, one by one) and, reneging again at the sixth, are each detected and
+    expelled: the purchase, ten sentences and the vote's result, most of them two lines long.
+    """
+    root = tmp_path_factory.mktemp("long")
+    ws = Workshop.create(root, sim.load_scenario(ROOT / "scenarios" / "workshop.toml"),
+                         Settings(groups=6, seats=5, seed=2, round_seconds=600, idle_rounds=0))
+    people = [ws.join(name) for name in ROOM_NAMES]
+    strict = {"decision": "majority", "sanctions": "strict", "admission": "open"}
+    for m in range(6):
+        ws.open_round()
+        for k, p in enumerate(people):
+            d = {"purchase": "secret" if (k + m) % 2 else "all", "quota": "skip" if k % 2 else "pay", "lead": "quiet"}
+            ws.decide(p.token, d, strict if m == ws.vote_round else None)
+        ws.close_round()
+    story = ws.group_story(0)
+    assert sum(e["sanction"] == "expulsion" for e in story["events"]) == 5, story   # the scene is the one meant
+    ws.close()
+    with serve_workshop(root, ws.code) as url:
+        page = room["browser"].new_page(viewport=PROJECTOR)
+        page.set_default_timeout(60_000)
+        yield ws, url, page
+        page.close()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_long_story_leaves_the_trends_on_the_projector(long_story, lang):
+    # twelve sentences of a meeting pushed the trends below line 1080 (their bottom at 1609 in Spanish,
+    # 1531 in English): the trainer scrolled the page in front of the room
+    ws, url, page = long_story
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{url}?w={ws.code}&k={ws.key}&l={lang}")
+    page.wait_for_selector(".ws-trend .ws-trends", timeout=90_000)
+    page.wait_for_selector(".ws-vote-result")
+    page.wait_for_timeout(500)
+    room = page.evaluate(LONG_STORY)
+    assert room["items"] == 11, room   # the purchase and ten events, then the vote's result
+    assert room["chart"] <= room["vh"] and room["axis"] <= room["vh"], room   # the whole chart on screen
+    assert room["scrolls"] == 0 and room["sideways"] <= 0, room              # and the page does not move
+    # the story's title and its newest line (the vote's result) on screen; the rest scrolls in its box
+    assert 0 <= room["title"] and room["vote"] <= min(room["box"], room["vh"]) + 1 and room["clipped"] > 0, room
+    page.screenshot(path=SHOTS / f"asocia-workshop-projector-long-story-{lang}.png")
+    if lang != "es":
+        return
+    # a laptop and a phone keep their layouts: the whole story on the page, which scrolls
+    for size, name in ((LAPTOP, "laptop"), (PHONE, "phone")):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(500)
+        room = page.evaluate(LONG_STORY)
+        assert room["clipped"] <= 1 and room["sideways"] <= 0, (name, room)
+        page.evaluate("() => document.querySelector('.ws-story-title').scrollIntoView()")
+        page.screenshot(path=SHOTS / f"asocia-workshop-{name}-long-story-es.png")
+
+
 # the trainer's page on a phone: the columns of the live page side by side, and the trends' text size
 COLUMNS = """() => [...document.querySelectorAll('.ws-trainer > .row > .col')].map(c => {
   const r = c.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, width: r.width}; })"""
