@@ -268,7 +268,6 @@ def _milestones_by_replication(events, bounds, width: int, n_groups) -> dict[str
     """:func:`sim.model.programme.milestones` of every replication (see :func:`_outcomes_by_replication`)."""
     n = len(bounds)
     rows = np.repeat(np.arange(n), [hi - lo for lo, hi in bounds])
-    kind = np.asarray(events["kind"], dtype=object)
     code, step, group = (events[c].to_numpy() for c in ("code", "step", "group"))
     if len(group) and int(group.min()) < 0:   # not an event of this model: each replication on its own
         per = [programme.milestones(_rows_of(events, lo, hi), int(g))
@@ -277,7 +276,9 @@ def _milestones_by_replication(events, bounds, width: int, n_groups) -> dict[str
     width = max(width, int(group.max()) + 1 if len(group) else 1)
     out = {}
     for name, (k, c) in programme.MILESTONES.items():
-        sel = (kind == k) if c is None else (kind == k) & (code == c)
+        sel = programme.is_kind(events["kind"], k)
+        if c is not None:
+            sel &= code == c
         # the first meeting each group of each replication reached it
         key = rows[sel] * width + group[sel].astype(np.int64)
         firsts = np.full(n * width, np.iinfo(np.int64).max)
@@ -302,10 +303,12 @@ def _milestones_by_replication(events, bounds, width: int, n_groups) -> dict[str
 class _Segments:
     """Reductions of a batch's column over each replication's rows (``bounds``: a (lo, hi) per replication).
 
-    Integer sums and counts go through ``bincount`` (exact in any order); float sums and means are
-    taken per replication on a contiguous slice, so that each is the very NumPy reduction
-    :func:`outcomes` makes on the replication's own table (a pairwise sum depends on where the
-    values start and end: ``np.add.reduceat`` would not give the same last bits).
+    ``bounds`` follow each other and cover the whole column (a batch's table ordered by
+    replication). Integer sums and counts are ``np.add.reduceat`` (exact in any order); float sums and
+    means are taken over each replication's own values, laid out as they are in its own table, so
+    that each is the very NumPy reduction :func:`outcomes` makes on that table (a pairwise sum
+    depends on where the values start and end: ``np.add.reduceat`` would not give the same last
+    bits); see :meth:`_sums`.
     """
 
     def __init__(self, bounds):
@@ -314,6 +317,8 @@ class _Segments:
         self.sizes = np.array([hi - lo for lo, hi in bounds], np.int64)
         self.starts = np.array([lo for lo, _ in bounds], np.int64)
         self.row = np.repeat(np.arange(self.n), self.sizes)
+        self._filled = self.sizes > 0   # the replications with rows, and where each one's start
+        self._filled_starts = self.starts[self._filled]
 
     def spread(self, values: np.ndarray) -> np.ndarray:
         """A value per replication repeated over its rows."""
@@ -324,13 +329,17 @@ class _Segments:
         return ufunc.reduceat(x, self.starts)
 
     def count(self, mask: np.ndarray) -> np.ndarray:
-        return np.bincount(self.row[mask], minlength=self.n)
+        """True values of a boolean column per replication."""
+        return self.int_sum(mask)
 
     def int_sum(self, x: np.ndarray) -> np.ndarray:
-        """Sum of an integer or boolean column per replication (int64; exact below 2**53)."""
+        """Sum of an integer or boolean column per replication (int64, exact in any order)."""
         if x.dtype.kind not in "biu":
             raise TypeError(f"int_sum of a {x.dtype} column")
-        return np.bincount(self.row, weights=x.astype(np.float64), minlength=self.n).astype(np.int64)
+        out = np.zeros(self.n, np.int64)
+        if len(self._filled_starts):   # the bounds follow each other over the whole column
+            out[self._filled] = np.add.reduceat(x, self._filled_starts, dtype=np.int64)
+        return out
 
     def _slices(self, x: np.ndarray, mask):
         if mask is None:
@@ -339,14 +348,36 @@ class _Segments:
         ends = np.concatenate([[0], np.cumsum(self.count(mask))]).tolist()
         return [kept[ends[r]:ends[r + 1]] for r in range(self.n)]
 
+    def _sums(self, x: np.ndarray, mask=None, dtype=None) -> np.ndarray:
+        """``x[mask].sum(dtype=dtype)`` of each replication: NumPy's pairwise sum of its values alone.
+
+        The replications with as many values are summed together, as the rows of one 2-D array:
+        NumPy sums each row of a contiguous array exactly as it sums that row on its own (the
+        same pairwise order, tests/test_batch.py), so one call serves them all.
+        """
+        if mask is None:
+            kept, counts, starts = x, self.sizes, self.starts
+        else:
+            kept, counts = x[mask], self.count(mask)
+            starts = np.cumsum(counts) - counts
+        out = np.zeros(self.n, np.add.reduce(x[:0], dtype=dtype).dtype)
+        for size in np.unique(counts).tolist():
+            reps = np.flatnonzero(counts == size)
+            out[reps] = kept[starts[reps, None] + np.arange(size)].sum(axis=1, dtype=dtype)
+        return out
+
     def plain_sum(self, x: np.ndarray, mask=None) -> np.ndarray:
         """``x[mask].sum()`` per replication (NumPy's own sum, NaN kept)."""
-        return np.array([part.sum() for part in self._slices(x, mask)], np.float64)
+        return self._sums(x, mask).astype(np.float64)
 
     def plain_mean(self, x: np.ndarray, mask=None) -> np.ndarray:
         """``x[mask].mean()`` per replication (NaN where it holds no value)."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.array([part.mean() if part.size else np.nan for part in self._slices(x, mask)], np.float64)
+            if x.dtype.kind != "f" or x.dtype == np.float16:   # NumPy's mean sums these in float64 or float32
+                return np.array([part.mean() if part.size else np.nan for part in self._slices(x, mask)],
+                                np.float64)
+            n = self.sizes if mask is None else self.count(mask)
+            return np.where(n > 0, self._sums(x, mask) / n.astype(x.dtype), np.nan)
 
     def sum(self, x: np.ndarray, mask=None) -> np.ndarray:
         """:func:`_sum` of ``x[mask]`` per replication (float columns: NaN counts as 0)."""
@@ -354,7 +385,7 @@ class _Segments:
             nan = np.isnan(x)
             if nan.any():
                 x = np.where(nan, x.dtype.type(0), x)
-            return np.array([part.sum(dtype=x.dtype) for part in self._slices(x, mask)], np.float64)
+            return self._sums(x, mask, x.dtype).astype(np.float64)
         return self.int_sum(x if mask is None else np.where(mask, x, 0)).astype(np.float64)
 
     def mean(self, x: np.ndarray, mask=None) -> np.ndarray:
@@ -364,14 +395,10 @@ class _Segments:
         nan = np.isnan(x)
         if nan.any():
             x = np.where(nan, x.dtype.type(0), x)
-        parts = self._slices(x, mask)
         valid = self.count(~nan if mask is None else mask & ~nan)
-        kind = x.dtype.type
-        out = np.full(self.n, np.nan)
-        for r, part in enumerate(parts):
-            if part.size and valid[r] > 0:
-                out[r] = part.sum(dtype=kind) / kind(valid[r])
-        return out
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = self._sums(x, mask, x.dtype) / valid.astype(x.dtype)
+        return np.where(valid > 0, means, np.nan)
 
 
 def _runs_row(scenario: Scenario, seed: int, steps: int, tables, elapsed: float | None = None):
