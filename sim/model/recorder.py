@@ -88,9 +88,6 @@ def _where_or_zero(mask, x, out=None):
     return out
 
 
-_SCALARS = (int, float, bool, np.generic)
-
-
 def _broadcast(x, dtype, n):
     """Return ``x`` as ``dtype``: a Python scalar if it is one value, else an array of length ``n``."""
     x = np.asarray(x, dtype)
@@ -368,9 +365,9 @@ class Recorder:
         """Return the event chunks as one array per column, in the order they were recorded.
 
         A bulk chunk keeps the fields its call shared by all its events as one scalar (step, kind,
-        the defaults); they are expanded here, one ``np.repeat`` per column over all chunks, and
-        the arrays are written over their chunk's rows (the same values as concatenating them and
-        casting to the column's type).
+        the defaults) and the others as NumPy arrays; the scalars are expanded here, one ``np.repeat`` per column over all chunks, and
+        the arrays, each cast to the column's type, are written over their chunks' rows in one
+        assignment (the same values as concatenating them and casting to the column's type).
         """
         parts, singles = [], []
 
@@ -389,20 +386,19 @@ class Recorder:
                 flush()
                 parts.append(chunk)
         flush()
-        sizes = [p["n"] for p in parts]
-        bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+        sizes = np.array([p["n"] for p in parts])
         out = {}
         for name, dtype in EVENT_FIELDS.items():
             values = [p[name] for p in parts]
-            scalar = [isinstance(v, _SCALARS) for v in values]
-            if not any(scalar):
-                col = np.concatenate([np.asarray(v) for v in values]).astype(dtype, copy=False)
-            else:
-                col = np.repeat(np.array([v if s else 0 for v, s in zip(values, scalar, strict=True)], dtype),
-                                sizes)
-                for i, (v, s) in enumerate(zip(values, scalar, strict=True)):
-                    if not s:
-                        col[bounds[i]:bounds[i + 1]] = v
+            is_array = [type(v) is np.ndarray for v in values]   # else a scalar shared by the chunk's events
+            if all(is_array):
+                col = np.concatenate(values).astype(dtype, copy=False)
+            elif not any(is_array):
+                col = np.repeat(np.array(values, dtype), sizes)
+            else:   # the scalars repeated, then the arrays written over their chunks' rows at once
+                col = np.repeat(np.array([0 if a else v for v, a in zip(values, is_array, strict=True)], dtype), sizes)
+                col[np.repeat(np.array(is_array), sizes)] = np.concatenate([v for v, a in zip(values, is_array, strict=True) if a],
+                                                                 dtype=dtype, casting="unsafe")
             out[name] = col
         return out
 
@@ -509,7 +505,7 @@ def run_column(run_id: str, n: int):
     return pd.array([run_id], dtype=_run_dtype()).take(np.zeros(n, np.intp))
 
 
-def frame(columns: dict, consolidate: bool = False) -> pd.DataFrame:
+def frame(columns: dict) -> pd.DataFrame:
     """``pd.DataFrame(columns, copy=False)`` for columns that are typed already, without pandas' checks.
 
     Every value must be a 1-D NumPy array or pandas ExtensionArray of the same length, in the
@@ -517,9 +513,8 @@ def frame(columns: dict, consolidate: bool = False) -> pd.DataFrame:
     object, as assigning a ``Series(..., dtype=object)`` keeps it; the constructor would infer
     pandas' string dtype from it). The
     frame is built through pandas' block manager directly, which skips the per-column sanitising
-    that is most of the constructor's cost on small tables (~6 us a column); with
-    ``consolidate`` the columns of one dtype are stacked into one block, as the constructor does
-    for a list of rows. tests/test_tables.py checks it against the constructor; where the
+    that is most of the constructor's cost on small tables (~6 us a column); each column stays
+    a block of its own. tests/test_tables.py checks it against the constructor; where the
     internals it uses are missing (another pandas), the constructor is used.
     """
     arrays = list(columns.values())
@@ -527,7 +522,7 @@ def frame(columns: dict, consolidate: bool = False) -> pd.DataFrame:
     if _arrays_to_mgr is None or not arrays:
         return pd.DataFrame(columns, copy=False)
     mgr = _arrays_to_mgr(arrays, _columns_index(tuple(columns)), pd.RangeIndex(n), verify_integrity=False,
-                         consolidate=consolidate)
+                         consolidate=False)
     return pd.DataFrame._from_mgr(mgr, axes=mgr.axes)
 
 

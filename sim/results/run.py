@@ -7,6 +7,8 @@ rows added since the last look, so charts can update incrementally.
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -405,32 +407,68 @@ def _runs_row(scenario: Scenario, seed: int, steps: int, tables, elapsed: float 
     return _row_frame(_runs_dict(scenario, seed, steps, tables, programme.planned_end(scenario)))
 
 
-_ROW_TYPES = {float: np.float64, int: np.int64, bool: np.bool_}
+_ROW_TYPES = {float: np.float64, int: np.int64, bool: np.bool_, str: str}   # a Python value's column type
 
 
 def _row_frame(row: dict[str, Any]) -> pd.DataFrame:
-    """``pd.DataFrame([row])``: a one-row frame, each column typed from its value.
+    """``pd.DataFrame([row])``: a one-row frame, each column typed from its value (see :func:`_rows_frame`)."""
+    return _rows_frame([row])
 
-    A runs row holds Python floats, ints, bools and strings; their columns are made directly
-    (float64, int64, bool, and the ``str`` dtype pandas infers for text, all strings in one
-    array), and stacked by dtype as the constructor stacks them. Any other value (None, a NumPy
-    scalar, a list, an int beyond int64) leaves the whole row to the constructor.
-    tests/test_run.py compares the two on every scenario.
+
+def _rows_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """``pd.DataFrame(rows)`` for runs rows: the same keys in every row, each column of one type.
+
+    A runs row holds Python floats, ints, bools and strings. The numbers of one type make one 2-D
+    block (float64, int64, bool: the blocks the constructor stacks them into), each text column an
+    array of the ``str`` dtype pandas infers (all the text in one array first), and the frame is
+    made from those blocks (``pandas.api.internals.create_dataframe_from_blocks``); where each
+    column sits is worked out once per layout of the row. Rows whose keys or whose columns' types
+    differ, and any other value (None, a NumPy scalar, a list, an int beyond int64), are left to
+    the constructor. tests/test_tables.py compares the two on every scenario and on a batch.
     """
-    by_kind = {kind: [] for kind in (*_ROW_TYPES.values(), str)}   # (position, value) by column type
-    for at, value in enumerate(row.values()):
-        kind = _ROW_TYPES.get(type(value)) or (str if type(value) is str else None)
-        if kind is None or (kind is np.int64 and not -2**63 <= value < 2**63):
-            return pd.DataFrame([row])
-        by_kind[kind].append((at, value))
-    arrays = [None] * len(row)
-    for kind, items in by_kind.items():
-        if items:
-            values = [v for _, v in items]
-            one = pd.array(values, dtype=_run_dtype()) if kind is str else np.array(values, kind)
-            for i, (at, _) in enumerate(items):
-                arrays[at] = one[i:i + 1]
-    return frame(dict(zip(row, arrays, strict=True)), consolidate=True)
+    first = rows[0]
+    types = tuple(map(type, first.values()))
+    layout = _row_layout(tuple(first), types) if _from_blocks is not None else None
+    if layout is None or any(tuple(map(type, row.values())) != types or list(row) != list(first) for row in rows[1:]):
+        return pd.DataFrame(rows)
+    columns, parts = layout
+    n = len(rows)
+    blocks = []
+    for kind, at, get in parts:
+        values = list(zip(*map(get, rows)))   # one tuple per column
+        if kind is str:
+            text = pd.array([v for column in values for v in column], dtype=_run_dtype())
+            blocks += [(text[i * n:(i + 1) * n], at[i:i + 1]) for i in range(len(at))]
+            continue
+        try:
+            blocks.append((np.array(values, kind), at))
+        except OverflowError:   # an int beyond int64
+            return pd.DataFrame(rows)
+    return _from_blocks(blocks, pd.RangeIndex(n), columns)
+
+
+@functools.lru_cache(maxsize=64)
+def _row_layout(names: tuple, types: tuple):
+    """(column labels, [(column type, the positions of its columns, a getter of their values)]) of a runs row.
+
+    None when a value is of a type :func:`_rows_frame` leaves to the constructor.
+    """
+    kinds = [_ROW_TYPES.get(t) for t in types]
+    if None in kinds:
+        return None
+    parts = []
+    for kind in dict.fromkeys(kinds):
+        at = [i for i, k in enumerate(kinds) if k is kind]
+        keys = [names[i] for i in at]
+        get = operator.itemgetter(*keys) if len(keys) > 1 else (lambda row, key=keys[0]: (row[key],))
+        parts.append((kind, np.array(at, np.intp), get))
+    return pd.Index(list(names)), parts
+
+
+try:
+    from pandas.api.internals import create_dataframe_from_blocks as _from_blocks
+except ImportError:   # pragma: no cover - another pandas: the constructor
+    _from_blocks = None
 
 
 def _runs_dict(scenario: Scenario, seed: int, steps: int, tables, end, flat=None) -> dict[str, Any]:
@@ -643,7 +681,7 @@ class Batch:
         A replication's runs row is cut from it (a frame built per row costs ~10 ms).
         """
         if self._runs is None:
-            self._runs = pd.DataFrame(self.rows)
+            self._runs = _rows_frame(self.rows)
         return self._runs
 
     def table(self, name: str, r: int) -> pd.DataFrame:
