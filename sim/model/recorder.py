@@ -12,6 +12,8 @@ while the run is going and the rest once, when the tables are asked for:
   member seats are picked out once, for all meetings, when the table is built;
 * events are appended as they happen (a tuple for a single event, arrays for many) and turned into
   one table, sorted by meeting and group, with its sentences written per template (sim/model/narrative.py).
+  In a batch (several replications played as the groups of one model) the events come by
+  replication first, so that each replication's rows are together, in the order of its own table.
 
 ``frames()`` returns the pandas DataFrames with explicit keys and readable categories; ``tables()``
 returns them with their ``run`` column, and the typed arrays they were built from (each frame is
@@ -413,6 +415,8 @@ class Recorder:
     def events_columns(self, since: int = 0, sentences: bool = True) -> dict[str, np.ndarray] | None:
         """The events table's columns in table order, sentences included unless not wanted (None: no events).
 
+        Rows by meeting, then group, in the order they were recorded (a batch: by replication first).
+
         The sentences are written from these arrays (sim/model/narrative.py: ``describe_columns``),
         before the table is built, so the table is built once with them.
         """
@@ -420,7 +424,12 @@ class Recorder:
         if not chunks:
             return None
         cols = self._event_columns(chunks)
-        order = np.lexsort((cols["group"], cols["step"]))   # stable: by meeting, then group
+        # stable, by replication, then meeting, then group (a run: by meeting, then group), through
+        # one integer key (twice as fast as lexsort)
+        m = self.model
+        step = cols["step"] - cols["step"].min()
+        key = ((cols["group"] // m.G0) * (int(step.max()) + 1) + step) * m.G + cols["group"]
+        order = np.argsort(key, kind="stable")
         cols = {name: col[order] for name, col in cols.items()}
         kind_codes = np.full(max(int(cols["kind"].max()) + 1, max(EVENT_KINDS) + 1), -1)
         kind_codes[list(EVENT_KINDS)] = np.arange(len(EVENT_KINDS))

@@ -764,7 +764,8 @@ def _by_replication(table, groups: int, reps: int, ids: list[str],
     rep = g // groups
     counts = np.bincount(rep, minlength=reps)
     bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
-    order = np.argsort(rep, kind="stable") if reps > 1 else None   # keeps each replication's rows in order
+    in_order = reps == 1 or not (rep[1:] < rep[:-1]).any()   # the recorder's events come so
+    order = None if in_order else np.argsort(rep, kind="stable")   # keeps each replication's rows in order
     rep_sorted = rep if order is None else rep[order]
     run = pd.array(ids, dtype=_run_dtype()).take(rep_sorted)
     cols = {"run": run}
