@@ -367,9 +367,10 @@ class Recorder:
         """Return the event chunks as one array per column, in the order they were recorded.
 
         A bulk chunk keeps the fields its call shared by all its events as one scalar (step, kind,
-        the defaults) and the others as NumPy arrays; the scalars are expanded here, one ``np.repeat`` per column over all chunks, and
-        the arrays, each cast to the column's type, are written over their chunks' rows in one
-        assignment (the same values as concatenating them and casting to the column's type).
+        the defaults) and the others as NumPy arrays. The scalars are expanded here, one
+        ``np.repeat`` per column over all chunks, and the arrays, each cast to the column's type,
+        are written over their chunks' rows in one assignment (the same values as concatenating
+        them and casting to the column's type).
         """
         parts, singles = [], []
 
@@ -398,9 +399,10 @@ class Recorder:
             elif not any(is_array):
                 col = np.repeat(np.array(values, dtype), sizes)
             else:   # the scalars repeated, then the arrays written over their chunks' rows at once
-                col = np.repeat(np.array([0 if a else v for v, a in zip(values, is_array, strict=True)], dtype), sizes)
-                col[np.repeat(np.array(is_array), sizes)] = np.concatenate([v for v, a in zip(values, is_array, strict=True) if a],
-                                                                 dtype=dtype, casting="unsafe")
+                pairs = list(zip(values, is_array, strict=True))
+                col = np.repeat(np.array([0 if a else v for v, a in pairs], dtype), sizes)
+                arrays = [v for v, a in pairs if a]
+                col[np.repeat(np.array(is_array), sizes)] = np.concatenate(arrays, dtype=dtype, casting="unsafe")
             out[name] = col
         return out
 

@@ -435,7 +435,7 @@ def _rows_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     n = len(rows)
     blocks = []
     for kind, at, get in parts:
-        values = list(zip(*map(get, rows)))   # one tuple per column
+        values = list(zip(*map(get, rows), strict=True))   # one tuple per column
         if kind is str:
             text = pd.array([v for column in values for v in column], dtype=_run_dtype())
             blocks += [(text[i * n:(i + 1) * n], at[i:i + 1]) for i in range(len(at))]
