@@ -4,9 +4,10 @@ The model calls the :class:`Recorder` once per meeting. The recorder does the le
 while the run is going and the rest once, when the tables are asked for:
 
 * a meeting's group rows are a few stacked reductions: every per-seat quantity the steps table sums
-  is stacked into one ``(k, groups, seats)`` array and summed in one call, and every per-group value
-  goes into one ``(k, groups)`` block; ratios (attendance, cooperation, income gain) are divided
-  out over the whole run at the end;
+  is stacked into one ``(k, groups, seats)`` array and summed in one call, and the counts, sums and
+  per-group values are written into that meeting's place in three preallocated blocks
+  ``(k, meetings, groups)`` (grown by doubling), whose rows are the table's columns as they are;
+  ratios (attendance, cooperation, income gain) are divided out over the whole run at the end;
 * a meeting's firm columns are copied whole (every seat) into that meeting's row of preallocated
   blocks (float32, float64, int32, int8), one assignment per column and never one per firm; the
   member seats are picked out once, for all meetings, when the table is built;
@@ -102,8 +103,9 @@ class Recorder:
     def __init__(self, model):
         """Attach to a model; what is recorded follows ``scenario.run.firm_table``."""
         self.model = model
-        # one entry per recorded meeting in each list (``steps["step"]`` counts meetings)
-        self.steps = {"step": [], "counts": [], "sums": [], "values": []}
+        # the recorded meetings (``steps["step"]``); their group rows are in ``_blocks`` (_group_blocks)
+        self.steps = {"step": []}
+        self._blocks = None
         # recorded meetings; blocks of firm_chunk() meetings (every seat), each from meeting start[k]
         self.firms = {"step": [], "start": [], "chunks": []}
         # one entry per event call: a tuple (one event) or a dict of arrays (many)
@@ -216,17 +218,39 @@ class Recorder:
         self._coop = (m.commit, coop)
         return coop
 
+    def _group_blocks(self, meeting: int):
+        """The blocks of the steps table's counts, sums and per-group values, with room for ``meeting``.
+
+        Each is ``(fields, meetings, groups)``: a field's rows over the meetings recorded are one
+        contiguous run, the table's column with no copy. Made for the scenario's horizon (a large
+        block's pages for meetings not played are never written, so they take no memory), and
+        doubled, the rows so far copied over, when a run plays more meetings.
+        """
+        blocks = self._blocks
+        if blocks is None or blocks[0].shape[1] <= meeting:
+            m = self.model
+            room = max(2 * meeting, m.config.run.steps, 1)
+            new = tuple(np.empty((len(fields), room, m.G), dtype) for fields, dtype in (
+                (_GROUP_COUNTS, np.int32), (_GROUP_SUMS, np.float64), (_GROUP_VALUES, np.float64)))
+            if blocks is not None:
+                for old, block in zip(blocks, new, strict=True):
+                    block[:, :meeting] = old[:, :meeting]
+            self._blocks = blocks = new
+        return blocks
+
     def record_groups(self):
         """One row per group for this meeting (after membership changes)."""
         m = self.model
         played = m.played  # members of this meeting (before membership changes)
         coop = self.cooperation()
         # counts per group (float32, exact small integers) and the seat amounts and their sums over
-        # seats, in one compiled pass (sim.model.kernels.group_rows); the registered games' incomes
+        # seats, in one compiled pass (sim.model.kernels.group_rows), the sums and the per-group
+        # values written into this meeting's place in the blocks; the registered games' incomes
         # after them
+        at = len(self.steps["step"])
+        counts_block, sums_block, values_block = self._group_blocks(at)
         amounts = self._buffer("group_amounts", len(_GROUP_SUMS), np.float64)
-        sums = np.empty((len(_GROUP_SUMS), m.G))
-        values = np.empty((len(_GROUP_VALUES), m.G))
+        sums, values = sums_block[:, at], values_block[:, at]
         pur = m.purchase
         counts = kernels.group_rows(m.attend, m.has_lead, m.leads_routed, m.leads_kept, m.leads_missed, m.violated,
                                     m.reneged, m.kept_furtive, played, m.member, m.profile, coop, m.quota_paid,
@@ -236,15 +260,12 @@ class Recorder:
                                     pur.bill, m.commission, m.spend, m.refund, m.fund, m.conflicts, m.detect, m.tc,
                                     m.leadership, m.programme_paid, m.facilitator_copay, m.subsidy, m.programme_left,
                                     m.manager, m.manager_pay, m.manager_fund)
+        counts_block[:, at] = counts   # exact small integers, as int32
         k = 1 + len(NAMES)
         for i, name in enumerate(m.game_rounds):
             row = _where_or_zero(played, m.game_rounds[name].payoff, out=amounts[k + 5 + i])
             sums[k + 5 + i] = row.sum(axis=1)
-        st = self.steps
-        st["step"].append(m.t)
-        st["counts"].append(counts)
-        st["sums"].append(sums)
-        st["values"].append(values)
+        self.steps["step"].append(m.t)
 
     # ------------------------------------------------------------------ tables
     def steps_frame(self, since: int = 0) -> pd.DataFrame:
@@ -262,11 +283,12 @@ class Recorder:
             return None
         G = self.model.G
         k = len(meetings)
-        counts = np.concatenate(st["counts"][since:], axis=1).astype(np.int32)   # exact counts
+        # each field's rows of these meetings: a row of its block (a view, no copy)
+        counts, sums, values = (block[:, since:since + k].reshape(len(block), k * G) for block in self._blocks)
         counts = dict(zip(_GROUP_COUNTS, counts, strict=True))
-        sums = dict(zip(_GROUP_SUMS, np.concatenate(st["sums"][since:], axis=1), strict=True))
+        sums = dict(zip(_GROUP_SUMS, sums, strict=True))
         names = [name for name, _ in _GROUP_VALUES]
-        values = dict(zip(names, np.concatenate(st["values"][since:], axis=1), strict=True))
+        values = dict(zip(names, values, strict=True))
         n_played = np.maximum(counts["played"], 1)
         income, alone = sums["income"], sums["alone"]
         cols = {
