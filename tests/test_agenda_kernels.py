@@ -126,12 +126,14 @@ class NumpyRecorder(Recorder):
                                m.facilitator_copay, m.subsidy, m.programme_left, m.manager,
                                m.manager_pay, m.manager_fund, seat_sum(m.member & m.founder))):
             values[i] = x
-        st = self.steps
-        st["step"].append(m.t)
         counts = masks.reshape(-1, m.C) @ np.ones(m.C, np.float32)
-        st["counts"].append(counts.reshape(len(masks), m.G))   # float32, exact small integers
-        st["sums"].append(amounts.sum(axis=2))
-        st["values"].append(values)
+        # stored where the recorder keeps a meeting's rows now (its blocks; they were lists then)
+        at = len(self.steps["step"])
+        counts_block, sums_block, values_block = self._group_blocks(at)
+        counts_block[:, at] = counts.reshape(len(masks), m.G)   # float32, exact small integers
+        sums_block[:, at] = amounts.sum(axis=2)
+        values_block[:, at] = values
+        self.steps["step"].append(m.t)
 
 
 class NumpyModel(AsociaModel):

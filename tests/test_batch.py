@@ -151,6 +151,32 @@ def test_outcomes_computed_for_the_whole_batch_equal_those_of_each_replications_
     assert dissolved > 0   # the case that needs the per-group minimum was exercised
 
 
+def test_segment_sums_and_means_are_each_replications_own_numpy_reductions():
+    """_Segments reduces replications of equal length together; every number is that of the slice alone."""
+    rng = np.random.default_rng(5)
+    sizes = [0, 7, 8, 9, 129, 312, 312, 1000, 9000, 0, 1, 129]
+    bounds = list(zip(np.cumsum([0, *sizes[:-1]]).tolist(), np.cumsum(sizes).tolist(), strict=True))
+    n = sum(sizes)
+    x = rng.standard_normal(n) * 10.0 ** rng.uniform(-6, 6, n)
+    x[rng.random(n) < 0.01] = np.nan
+    ints = rng.integers(-5, 50, n).astype(np.int32)
+    mask = rng.random(n) < 0.7
+    seg = run_module._Segments(bounds)
+    for m in (None, mask):
+        parts = [x[lo:hi] if m is None else x[lo:hi][m[lo:hi]] for lo, hi in bounds]
+        clean = [np.where(np.isnan(p), 0.0, p) for p in parts]
+        assert seg.plain_sum(x, m).tobytes() == np.array([p.sum() for p in parts]).tobytes()
+        assert seg.sum(x, m).tobytes() == np.array([p.sum() for p in clean]).tobytes()
+        want = [run_module._mean(p) for p in parts]
+        assert np.array_equal(seg.mean(x, m), np.array(want, np.float64), equal_nan=True)
+        with np.errstate(invalid="ignore"):
+            want = [p.mean() if p.size else np.nan for p in parts]
+        assert np.array_equal(seg.plain_mean(x, m), np.array(want), equal_nan=True)
+        got = seg.int_sum(ints if m is None else np.where(m, ints, 0))
+        assert got.tolist() == [int(ints[lo:hi][True if m is None else m[lo:hi]].sum()) for lo, hi in bounds]
+    assert seg.count(mask).tolist() == [int(mask[lo:hi].sum()) for lo, hi in bounds]
+
+
 def test_a_replications_tables_are_its_own_and_pickle_as_plain_results():
     import pickle
 

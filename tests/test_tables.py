@@ -101,6 +101,18 @@ def test_row_frame_leaves_other_values_to_pandas():
         _same(run_mod._row_frame(bad), pd.DataFrame([bad]))
 
 
+def test_rows_frame_of_a_batch_is_the_constructors():
+    sc = sim.load_scenario(BASELINE)
+    points = [sc, sc.replace({"facilitator.exit_at": 40}), sc]
+    rows = sim.run_batch(points, [4, 5, 6], steps=10, tables=("runs", "steps"))[0]._batch.rows
+    _same(run_mod._rows_frame(rows), pd.DataFrame(rows))
+    for change in ({"seed": 2.5}, {"seed": 2**70}, {"seed": None}):   # a column of two types, an int beyond int64
+        odd = [rows[0], {**rows[1], **change}]
+        _same(run_mod._rows_frame(odd), pd.DataFrame(odd))
+    reordered = [rows[0], dict(reversed(rows[1].items()))]
+    _same(run_mod._rows_frame(reordered), pd.DataFrame(reordered))
+
+
 def test_sentences_from_arrays_are_those_of_the_table():
     _, model = _played(**{"population.groups": 8}, steps=60)
     cols = model.log.events_columns()

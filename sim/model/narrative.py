@@ -13,6 +13,7 @@ show it (an id, not a count: it is never renumbered).
 from __future__ import annotations
 
 import functools
+import operator
 from string import Formatter
 
 import numpy as np
@@ -197,18 +198,26 @@ def describe_columns(columns, langs=("en", "es")) -> dict[str, np.ndarray]:
     _, group = np.unique(key, return_inverse=True)   # the template of each row (any numbering)
     order = np.argsort(group, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(group))])
-    numbers = {name: np.asarray(columns["amount" if name == "n" else name])
-               for name in ("firm", "group", "other", "strike", "amount", "n")}
-    out = {lang: np.empty(len(kinds), dtype=object) for lang in langs}
-    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        rows = order[start:stop]
+    numbers = {}   # each numeric field as a list of Python numbers, made when a template first reads it
+
+    def field(name):
+        if name not in numbers:
+            numbers[name] = _numbers(np.asarray(columns["amount" if name == "n" else name]), name).tolist()
+        return numbers[name]
+
+    out = {lang: [None] * len(kinds) for lang in langs}
+    firsts = order[bounds[:-1]]   # each template's first row, which picks it
+    picked = zip(bounds[:-1].tolist(), bounds[1:].tolist(), kinds[firsts].tolist(), profiles[firsts].tolist(),
+                 code[firsts].tolist(), detected[firsts].tolist(), sanctions[firsts].tolist(), strict=True)
+    for start, stop, kind, profile, number, seen, sanction in picked:
+        rows = order[start:stop].tolist()
         first = rows[0]
-        profile = profile_names[profiles[first]] if profiles[first] >= 0 else None
-        sanction = sanction_names[sanctions[first]] if sanctions[first] >= 0 else None
-        choice = (kind_names[kinds[first]], PROFILE_LABEL.get(profile if isinstance(profile, str) else None, "?"),
-                  int(code[first]), bool(detected[first]), sanction)
+        profile = profile_names[profile] if profile >= 0 else None
+        choice = (kind_names[kind], PROFILE_LABEL.get(profile if isinstance(profile, str) else None, "?"),
+                  number, seen, sanction_names[sanction] if sanction >= 0 else None)
         names, formats = _templates(choice, tuple(langs))
-        values = [_numbers(numbers[name], name, rows).tolist() for name in names]
+        pick = operator.itemgetter(*rows) if len(rows) > 1 else (lambda values, at=first: (values[at],))
+        values = [pick(field(name)) for name in names]
         for lang, fmt in formats.items():
             if not values:                                    # no numbers: one sentence
                 text = [fmt.format()] * len(rows)
@@ -218,8 +227,17 @@ def describe_columns(columns, langs=("en", "es")) -> dict[str, np.ndarray]:
                 text = [made[v] if v in made else made.setdefault(v, fmt.format(v)) for v in values[0]]
             else:
                 text = list(map(fmt.format, *values))
-            out[lang][rows] = np.array(text, dtype=object)
-    return out
+            said = out[lang]
+            for row, sentence in zip(rows, text, strict=True):
+                said[row] = sentence
+    return {lang: _objects(said) for lang, said in out.items()}
+
+
+def _objects(values: list) -> np.ndarray:
+    """A list of Python objects as a 1-D object array."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 _COLUMNS = ("kind", "profile", "sanction", "code", "detected", "firm", "group", "other", "strike", "amount")
@@ -259,9 +277,8 @@ def _category_names(dtype: pd.CategoricalDtype) -> list:
     return kept[1]
 
 
-def _numbers(column, name, rows):
-    """A numeric field for some rows, as :func:`sentence` passes it to format (int or float; groups from 1)."""
-    values = column[rows]
+def _numbers(values, name):
+    """A numeric field, as :func:`sentence` passes it to format (int or float; groups from 1)."""
     if name == "amount":
         return values.astype(np.float64)
     if name == "group":

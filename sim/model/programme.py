@@ -23,7 +23,10 @@ programme: the reference for "at the programme's end" and "two years after".
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+import pandas as pd
 
 from . import facilitator as fac
 
@@ -47,11 +50,16 @@ def planned_end(scenario) -> int | None:
     facilitator, and None when support outlasts the horizon searched (a permanent facilitator
     that costs the programme nothing).
     """
-    fs, pg = scenario.facilitator, scenario.programme
+    return _planned_end(scenario.facilitator, scenario.programme, scenario.run.steps)
+
+
+@functools.lru_cache(maxsize=256)
+def _planned_end(fs, pg, steps: int) -> int | None:
+    """:func:`planned_end` from the sections it reads (frozen, so each calendar is worked out once per process)."""
     if fs.schedule == "none":
         return 0
     remaining = pg.budget
-    horizon = max(scenario.run.steps, fs.exit_at) + 5000
+    horizon = max(steps, fs.exit_at) + 5000
     for t in range(horizon):
         planned = fac.presence(fs.schedule, t, fs.exit_at, fs.taper_from)
         if planned <= 0 and fs.schedule != "permanent":
@@ -151,6 +159,21 @@ MILESTONES = {"reglamento": ("rules", None), "consortium": ("phase", 4), "manage
               "handover": ("handover", None)}
 
 
+def is_kind(column, kind: str) -> np.ndarray:
+    """``column == kind`` for an events table's ``kind`` column, as a boolean array.
+
+    A categorical column (the recorder's) is compared by its codes: turning it into Python strings
+    first costs more than the rest of the milestones together.
+    """
+    if isinstance(getattr(column, "dtype", None), pd.CategoricalDtype):
+        values = column.array if isinstance(column, pd.Series) else column
+        categories = column.dtype.categories
+        if kind not in categories:
+            return np.zeros(len(values), bool)
+        return np.asarray(values.codes) == categories.get_loc(kind)
+    return np.asarray(column, dtype=object) == kind
+
+
 def milestones(events, groups: int) -> dict[str, float]:
     """When the groups reached their milestones, from a run's events table.
 
@@ -160,11 +183,12 @@ def milestones(events, groups: int) -> dict[str, float]:
     planned dates are targets (004 Tabla 4: reglamento about 6 months, manager about 1.5 years,
     formalisation about 3 years); these are the dates the groups actually made.
     """
-    kind = np.asarray(events["kind"], dtype=object)
     code, step, group = (np.asarray(events[c]) for c in ("code", "step", "group"))
     out = {}
     for name, (k, c) in MILESTONES.items():
-        sel = (kind == k) if c is None else (kind == k) & (code == c)
+        sel = is_kind(events["kind"], k)
+        if c is not None:
+            sel &= code == c
         # the first meeting each group reached it (NumPy: a pandas groupby per run costs ~10 ms)
         reached, first = np.unique(group[sel], return_inverse=True)
         firsts = np.full(len(reached), np.iinfo(np.int64).max)

@@ -7,6 +7,8 @@ rows added since the last look, so charts can update incrementally.
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -268,7 +270,6 @@ def _milestones_by_replication(events, bounds, width: int, n_groups) -> dict[str
     """:func:`sim.model.programme.milestones` of every replication (see :func:`_outcomes_by_replication`)."""
     n = len(bounds)
     rows = np.repeat(np.arange(n), [hi - lo for lo, hi in bounds])
-    kind = np.asarray(events["kind"], dtype=object)
     code, step, group = (events[c].to_numpy() for c in ("code", "step", "group"))
     if len(group) and int(group.min()) < 0:   # not an event of this model: each replication on its own
         per = [programme.milestones(_rows_of(events, lo, hi), int(g))
@@ -277,7 +278,9 @@ def _milestones_by_replication(events, bounds, width: int, n_groups) -> dict[str
     width = max(width, int(group.max()) + 1 if len(group) else 1)
     out = {}
     for name, (k, c) in programme.MILESTONES.items():
-        sel = (kind == k) if c is None else (kind == k) & (code == c)
+        sel = programme.is_kind(events["kind"], k)
+        if c is not None:
+            sel &= code == c
         # the first meeting each group of each replication reached it
         key = rows[sel] * width + group[sel].astype(np.int64)
         firsts = np.full(n * width, np.iinfo(np.int64).max)
@@ -302,10 +305,12 @@ def _milestones_by_replication(events, bounds, width: int, n_groups) -> dict[str
 class _Segments:
     """Reductions of a batch's column over each replication's rows (``bounds``: a (lo, hi) per replication).
 
-    Integer sums and counts go through ``bincount`` (exact in any order); float sums and means are
-    taken per replication on a contiguous slice, so that each is the very NumPy reduction
-    :func:`outcomes` makes on the replication's own table (a pairwise sum depends on where the
-    values start and end: ``np.add.reduceat`` would not give the same last bits).
+    ``bounds`` follow each other and cover the whole column (a batch's table ordered by
+    replication). Integer sums and counts are ``np.add.reduceat`` (exact in any order); float sums and
+    means are taken over each replication's own values, laid out as they are in its own table, so
+    that each is the very NumPy reduction :func:`outcomes` makes on that table (a pairwise sum
+    depends on where the values start and end: ``np.add.reduceat`` would not give the same last
+    bits); see :meth:`_sums`.
     """
 
     def __init__(self, bounds):
@@ -314,6 +319,8 @@ class _Segments:
         self.sizes = np.array([hi - lo for lo, hi in bounds], np.int64)
         self.starts = np.array([lo for lo, _ in bounds], np.int64)
         self.row = np.repeat(np.arange(self.n), self.sizes)
+        self._filled = self.sizes > 0   # the replications with rows, and where each one's start
+        self._filled_starts = self.starts[self._filled]
 
     def spread(self, values: np.ndarray) -> np.ndarray:
         """A value per replication repeated over its rows."""
@@ -324,13 +331,17 @@ class _Segments:
         return ufunc.reduceat(x, self.starts)
 
     def count(self, mask: np.ndarray) -> np.ndarray:
-        return np.bincount(self.row[mask], minlength=self.n)
+        """True values of a boolean column per replication."""
+        return self.int_sum(mask)
 
     def int_sum(self, x: np.ndarray) -> np.ndarray:
-        """Sum of an integer or boolean column per replication (int64; exact below 2**53)."""
+        """Sum of an integer or boolean column per replication (int64, exact in any order)."""
         if x.dtype.kind not in "biu":
             raise TypeError(f"int_sum of a {x.dtype} column")
-        return np.bincount(self.row, weights=x.astype(np.float64), minlength=self.n).astype(np.int64)
+        out = np.zeros(self.n, np.int64)
+        if len(self._filled_starts):   # the bounds follow each other over the whole column
+            out[self._filled] = np.add.reduceat(x, self._filled_starts, dtype=np.int64)
+        return out
 
     def _slices(self, x: np.ndarray, mask):
         if mask is None:
@@ -339,14 +350,36 @@ class _Segments:
         ends = np.concatenate([[0], np.cumsum(self.count(mask))]).tolist()
         return [kept[ends[r]:ends[r + 1]] for r in range(self.n)]
 
+    def _sums(self, x: np.ndarray, mask=None, dtype=None) -> np.ndarray:
+        """``x[mask].sum(dtype=dtype)`` of each replication: NumPy's pairwise sum of its values alone.
+
+        The replications with as many values are summed together, as the rows of one 2-D array:
+        NumPy sums each row of a contiguous array exactly as it sums that row on its own (the
+        same pairwise order, tests/test_batch.py), so one call serves them all.
+        """
+        if mask is None:
+            kept, counts, starts = x, self.sizes, self.starts
+        else:
+            kept, counts = x[mask], self.count(mask)
+            starts = np.cumsum(counts) - counts
+        out = np.zeros(self.n, np.add.reduce(x[:0], dtype=dtype).dtype)
+        for size in np.unique(counts).tolist():
+            reps = np.flatnonzero(counts == size)
+            out[reps] = kept[starts[reps, None] + np.arange(size)].sum(axis=1, dtype=dtype)
+        return out
+
     def plain_sum(self, x: np.ndarray, mask=None) -> np.ndarray:
         """``x[mask].sum()`` per replication (NumPy's own sum, NaN kept)."""
-        return np.array([part.sum() for part in self._slices(x, mask)], np.float64)
+        return self._sums(x, mask).astype(np.float64)
 
     def plain_mean(self, x: np.ndarray, mask=None) -> np.ndarray:
         """``x[mask].mean()`` per replication (NaN where it holds no value)."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.array([part.mean() if part.size else np.nan for part in self._slices(x, mask)], np.float64)
+            if x.dtype.kind != "f" or x.dtype == np.float16:   # NumPy's mean sums these in float64 or float32
+                return np.array([part.mean() if part.size else np.nan for part in self._slices(x, mask)],
+                                np.float64)
+            n = self.sizes if mask is None else self.count(mask)
+            return np.where(n > 0, self._sums(x, mask) / n.astype(x.dtype), np.nan)
 
     def sum(self, x: np.ndarray, mask=None) -> np.ndarray:
         """:func:`_sum` of ``x[mask]`` per replication (float columns: NaN counts as 0)."""
@@ -354,7 +387,7 @@ class _Segments:
             nan = np.isnan(x)
             if nan.any():
                 x = np.where(nan, x.dtype.type(0), x)
-            return np.array([part.sum(dtype=x.dtype) for part in self._slices(x, mask)], np.float64)
+            return self._sums(x, mask, x.dtype).astype(np.float64)
         return self.int_sum(x if mask is None else np.where(mask, x, 0)).astype(np.float64)
 
     def mean(self, x: np.ndarray, mask=None) -> np.ndarray:
@@ -364,46 +397,78 @@ class _Segments:
         nan = np.isnan(x)
         if nan.any():
             x = np.where(nan, x.dtype.type(0), x)
-        parts = self._slices(x, mask)
         valid = self.count(~nan if mask is None else mask & ~nan)
-        kind = x.dtype.type
-        out = np.full(self.n, np.nan)
-        for r, part in enumerate(parts):
-            if part.size and valid[r] > 0:
-                out[r] = part.sum(dtype=kind) / kind(valid[r])
-        return out
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = self._sums(x, mask, x.dtype) / valid.astype(x.dtype)
+        return np.where(valid > 0, means, np.nan)
 
 
 def _runs_row(scenario: Scenario, seed: int, steps: int, tables, elapsed: float | None = None):
     return _row_frame(_runs_dict(scenario, seed, steps, tables, programme.planned_end(scenario)))
 
 
-_ROW_TYPES = {float: np.float64, int: np.int64, bool: np.bool_}
+_ROW_TYPES = {float: np.float64, int: np.int64, bool: np.bool_, str: str}   # a Python value's column type
 
 
 def _row_frame(row: dict[str, Any]) -> pd.DataFrame:
-    """``pd.DataFrame([row])``: a one-row frame, each column typed from its value.
+    """``pd.DataFrame([row])``: a one-row frame, each column typed from its value (see :func:`_rows_frame`)."""
+    return _rows_frame([row])
 
-    A runs row holds Python floats, ints, bools and strings; their columns are made directly
-    (float64, int64, bool, and the ``str`` dtype pandas infers for text, all strings in one
-    array), and stacked by dtype as the constructor stacks them. Any other value (None, a NumPy
-    scalar, a list, an int beyond int64) leaves the whole row to the constructor.
-    tests/test_run.py compares the two on every scenario.
+
+def _rows_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """``pd.DataFrame(rows)`` for runs rows: the same keys in every row, each column of one type.
+
+    A runs row holds Python floats, ints, bools and strings. The numbers of one type make one 2-D
+    block (float64, int64, bool: the blocks the constructor stacks them into), each text column an
+    array of the ``str`` dtype pandas infers (all the text in one array first), and the frame is
+    made from those blocks (``pandas.api.internals.create_dataframe_from_blocks``); where each
+    column sits is worked out once per layout of the row. Rows whose keys or whose columns' types
+    differ, and any other value (None, a NumPy scalar, a list, an int beyond int64), are left to
+    the constructor. tests/test_tables.py compares the two on every scenario and on a batch.
     """
-    by_kind = {kind: [] for kind in (*_ROW_TYPES.values(), str)}   # (position, value) by column type
-    for at, value in enumerate(row.values()):
-        kind = _ROW_TYPES.get(type(value)) or (str if type(value) is str else None)
-        if kind is None or (kind is np.int64 and not -2**63 <= value < 2**63):
-            return pd.DataFrame([row])
-        by_kind[kind].append((at, value))
-    arrays = [None] * len(row)
-    for kind, items in by_kind.items():
-        if items:
-            values = [v for _, v in items]
-            one = pd.array(values, dtype=_run_dtype()) if kind is str else np.array(values, kind)
-            for i, (at, _) in enumerate(items):
-                arrays[at] = one[i:i + 1]
-    return frame(dict(zip(row, arrays, strict=True)), consolidate=True)
+    first = rows[0]
+    types = tuple(map(type, first.values()))
+    layout = _row_layout(tuple(first), types) if _from_blocks is not None else None
+    if layout is None or any(tuple(map(type, row.values())) != types or list(row) != list(first) for row in rows[1:]):
+        return pd.DataFrame(rows)
+    columns, parts = layout
+    n = len(rows)
+    blocks = []
+    for kind, at, get in parts:
+        values = list(zip(*map(get, rows), strict=True))   # one tuple per column
+        if kind is str:
+            text = pd.array([v for column in values for v in column], dtype=_run_dtype())
+            blocks += [(text[i * n:(i + 1) * n], at[i:i + 1]) for i in range(len(at))]
+            continue
+        try:
+            blocks.append((np.array(values, kind), at))
+        except OverflowError:   # an int beyond int64
+            return pd.DataFrame(rows)
+    return _from_blocks(blocks, pd.RangeIndex(n), columns)
+
+
+@functools.lru_cache(maxsize=64)
+def _row_layout(names: tuple, types: tuple):
+    """(column labels, [(column type, the positions of its columns, a getter of their values)]) of a runs row.
+
+    None when a value is of a type :func:`_rows_frame` leaves to the constructor.
+    """
+    kinds = [_ROW_TYPES.get(t) for t in types]
+    if None in kinds:
+        return None
+    parts = []
+    for kind in dict.fromkeys(kinds):
+        at = [i for i, k in enumerate(kinds) if k is kind]
+        keys = [names[i] for i in at]
+        get = operator.itemgetter(*keys) if len(keys) > 1 else (lambda row, key=keys[0]: (row[key],))
+        parts.append((kind, np.array(at, np.intp), get))
+    return pd.Index(list(names)), parts
+
+
+try:
+    from pandas.api.internals import create_dataframe_from_blocks as _from_blocks
+except ImportError:   # pragma: no cover - another pandas: the constructor
+    _from_blocks = None
 
 
 def _runs_dict(scenario: Scenario, seed: int, steps: int, tables, end, flat=None) -> dict[str, Any]:
@@ -616,7 +681,7 @@ class Batch:
         A replication's runs row is cut from it (a frame built per row costs ~10 ms).
         """
         if self._runs is None:
-            self._runs = pd.DataFrame(self.rows)
+            self._runs = _rows_frame(self.rows)
         return self._runs
 
     def table(self, name: str, r: int) -> pd.DataFrame:
@@ -699,7 +764,8 @@ def _by_replication(table, groups: int, reps: int, ids: list[str],
     rep = g // groups
     counts = np.bincount(rep, minlength=reps)
     bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
-    order = np.argsort(rep, kind="stable") if reps > 1 else None   # keeps each replication's rows in order
+    in_order = reps == 1 or not (rep[1:] < rep[:-1]).any()   # the recorder's events come so
+    order = None if in_order else np.argsort(rep, kind="stable")   # keeps each replication's rows in order
     rep_sorted = rep if order is None else rep[order]
     run = pd.array(ids, dtype=_run_dtype()).take(rep_sorted)
     cols = {"run": run}
