@@ -37,6 +37,7 @@ from dashboards.workshop_text import (  # noqa: E402
     pct,
     pick,
     t,
+    tells_expulsion,
 )
 from sim.workshop import debrief, vote  # noqa: E402
 from sim.workshop.workshop import WorkshopError, registry  # noqa: E402
@@ -497,7 +498,13 @@ def story_html(story: dict, lang: str) -> str:
         lines = [t("purchase_not", lang, k=story["committed"], m=m)]
     if story["phase"] >= 4:
         lines.append(t("quotas_seen", lang, k=story["quota_payers"], m=m, fund=money(story["fund"], lang, 0)))
-    events = [e for e in story["events"] if e["kind"] != "purchase_failed"]
+    # a member caught and expelled at this meeting is named once: the line saying what they did says it
+    # expelled them, so the model's own expulsion event adds no "was expelled" (five expelled were ten
+    # lines, and on the projector what they did scrolled out of the story's box); an expulsion no
+    # violation line tells keeps its own line
+    told = {e["firm"] for e in story["events"] if tells_expulsion(e)}
+    events = [e for e in story["events"] if e["kind"] != "purchase_failed"
+              and not (e["kind"] == "expulsion" and e["firm"] in told)]
     # quotas left unpaid without a sanction: one line naming them all (six such lines pushed the
     # trends off a 1080-line projector); a sanctioned one keeps its own line, with its sanction
     unpaid = [e for e in events if e["kind"] == "quota_skip" and e.get("sanction") not in SANCTIONED]

@@ -136,7 +136,11 @@ T = {
     "you_played_as": ("By what you did, you played like: {p}.", "Por lo que hizo, jugó como: {p}."),
     # events as the group saw them (names, never profiles, until the debrief)
     "ev_renege": ("{who} committed to the purchase and bought elsewhere: detected",
-                  "{who} se comprometió con la compra y compró por su cuenta: descubierto"),
+                  "{who} se comprometió con la compra y compró por su cuenta: descubierto/a"),
+    # caught and expelled at one meeting: one sentence says both (the story then adds no "was expelled")
+    "ev_renege_expelled": ("{who} committed to the purchase and bought elsewhere: detected and expelled from the group",
+                           "{who} se comprometió con la compra y compró por su cuenta: descubierto/a y expulsado/a "
+                           "del grupo"),
     "ev_diversion": ("{who} kept an export lead", "{who} se quedó con un contacto de exportación"),
     "ev_quota_skip": ("{who} did not pay the quota", "{who} no pagó la cuota"),
     "quota_skips": ("Did not pay the quota: {names}", "No pagaron la cuota: {names}"),
@@ -155,7 +159,7 @@ T = {
     "ev_rejected": ("A candidate was turned away", "Un candidato no fue admitido"),
     "sanction_warning": (": warning", ": advertencia"),
     "sanction_fine": (": fine {amount}", ": multa {amount}"),
-    "sanction_expulsion": (": expulsion", ": expulsión"),
+    "sanction_expulsion": (": expelled from the group", ": expulsado/a del grupo"),
     "kept_open": (", openly", ", a la vista"),
     "firm_n": ("Firm {n}", "Empresa {n}"),
     # trainer
@@ -278,13 +282,21 @@ def event_line(e: dict, lang: str) -> str:
     key = f"ev_{kind}"
     if key not in T:
         return kind
+    sanction = e.get("sanction")
+    if sanction == "expulsion" and f"{key}_expelled" in T:  # the sentence itself says it expelled them
+        key, sanction = f"{key}_expelled", None
     fac = t(f"fac_{e['code']}", lang) if kind == "facilitator" and e["code"] in (0, 1, 2) else ""
     text = t(key, lang, who=who, other=other, code=e["code"], fac=fac)
     if kind == "diversion" and e["code"] == 1:
         text += t("kept_open", lang)
-    if e.get("sanction") in ("warning", "fine", "expulsion"):
-        text += t(f"sanction_{e['sanction']}", lang, amount=money(e["amount"], lang, 1))
+    if sanction in ("warning", "fine", "expulsion"):
+        text += t(f"sanction_{sanction}", lang, amount=money(e["amount"], lang, 1))
     return text
+
+
+def tells_expulsion(e: dict) -> bool:
+    """Whether an event's sentence already says it expelled its firm (a violation sanctioned with expulsion)."""
+    return e["kind"] != "expulsion" and e.get("sanction") == "expulsion" and f"ev_{e['kind']}" in T
 
 
 def num(x: float, lang: str, digits: int = 2) -> str:

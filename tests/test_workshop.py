@@ -418,6 +418,64 @@ def test_unpaid_quotas_without_a_sanction_are_one_line_of_the_story():
     assert "Firm 3 did not pay the quota" in one and "Did not pay" not in one
 
 
+def test_a_member_caught_and_expelled_is_named_once_in_the_story(tmp_path):
+    """Five people of group 1 renege under strict rules and are each detected and expelled at meeting 6.
+
+    Each one's violation line said "descubierto: expulsión" and a second line "fue expulsado/a" followed:
+    ten lines for five fates, and on the projector the redundant ones pushed what they did out of the
+    story's box. Each is named once now, in the line that says what they did and that it expelled them;
+    an exit, and an expulsion no violation line tells, keep their own lines.
+    """
+    from dashboards.workshop_app import story_html
+
+    names = ["Guadalupe", "Beto", "Caro", "Dani", "Eli", "Fede", "Maximiliano", "Hugo", "Inés", "Juan", "Kika",
+             "Lalo", "Florencia", "Nico", "Olga", "Pablo", "Quique", "Rosa", "Bartolomé", "Tomás", "Ulises", "Vero",
+             "Walter", "Ximena", "Esperanza", "Zoe", "Abril", "Bruno", "Ciro", "Delfina"]
+    # the scene of tests/test_workshop_browser.py's long story: group 1 is every sixth person to join
+    ws = Workshop.create(tmp_path, sim.load_scenario("scenarios/workshop.toml"),
+                         Settings(groups=6, seats=5, seed=2, round_seconds=600, idle_rounds=0))
+    people = [ws.join(name) for name in names]
+    strict = {"decision": "majority", "sanctions": "strict", "admission": "open"}
+    for m in range(6):
+        ws.open_round()
+        for k, p in enumerate(people):
+            d = {"purchase": "secret" if (k + m) % 2 else "all", "quota": "skip" if k % 2 else "pay", "lead": "quiet"}
+            ws.decide(p.token, d, strict if m == ws.vote_round else None)
+        ws.close_round()
+    story = ws.group_story(0)
+    expelled = [e["name"] for e in story["events"] if e["kind"] == "renege" and e["sanction"] == "expulsion"]
+    assert expelled == ["Guadalupe", "Maximiliano", "Florencia", "Bartolomé", "Esperanza"], story["events"]
+    assert sorted(e["name"] for e in story["events"] if e["kind"] == "expulsion") == sorted(expelled)  # the data
+    es, en = story_html(story, "es"), story_html(story, "en")
+    assert es.count("<li>") == en.count("<li>") == 6   # the purchase and one line per person
+    for who in expelled:
+        assert es.count(who) == en.count(who) == 1, who
+        assert (f"<li>{who} se comprometió con la compra y compró por su cuenta: descubierto/a y expulsado/a del "
+                "grupo</li>") in es
+        assert (f"<li>{who} committed to the purchase and bought elsewhere: detected and expelled from the "
+                "group</li>") in en
+    assert "fue expulsado/a" not in es and "was expelled" not in en and ": expulsión" not in es
+
+    # someone who left, and an expulsion with no violation line told (or one that only fined): own lines
+    def event(kind, firm, name, sanction="none"):
+        return {"kind": kind, "firm": firm, "other": -1, "code": 0, "sanction": sanction,
+                "amount": 6.0 if sanction == "fine" else 0.0, "strike": 2, "name": name}
+
+    more = {**story, "events": story["events"] + [event("exit", 6, "Zoe"), event("expulsion", 7, "Abril"),
+                                                  event("quota_skip", 8, "Bruno", "fine"),
+                                                  event("expulsion", 8, "Bruno"),
+                                                  event("quota_skip", 9, "Ciro", "expulsion"),
+                                                  event("expulsion", 9, "Ciro")]}
+    es, en = story_html(more, "es"), story_html(more, "en")
+    assert es.count("<li>") == en.count("<li>") == 11
+    assert "<li>Zoe se retiró del grupo</li>" in es and "<li>Zoe left the group</li>" in en
+    assert "<li>Abril fue expulsado/a</li>" in es and "<li>Abril was expelled</li>" in en
+    assert "<li>Bruno no pagó la cuota: multa 6,0 dinero</li>" in es and "<li>Bruno fue expulsado/a</li>" in es
+    assert "<li>Ciro no pagó la cuota: expulsado/a del grupo</li>" in es and es.count("Ciro") == 1
+    assert "<li>Ciro did not pay the quota: expelled from the group</li>" in en and en.count("Ciro") == 1
+    assert all(es.count(who) == en.count(who) == 1 for who in expelled)
+
+
 def test_money_is_written_with_its_unit_in_both_languages():
     """Fund, fines and the rules' fine carry the unit the dashboard and the CLI use (money / dinero)."""
     from dashboards.i18n import UNITS
