@@ -355,6 +355,15 @@ FULL_ROOM = """() => { const vh = window.innerHeight, box = s => document.queryS
           sideways: document.documentElement.scrollWidth - window.innerWidth}; }"""
 
 
+def _projector_page(room, root, ws):
+    """Serve a closed workshop and yield ``(ws, url, page)``: a projector-sized page of the room's browser."""
+    with serve_workshop(root, ws.code) as url:
+        page = room["browser"].new_page(viewport=PROJECTOR)
+        page.set_default_timeout(60_000)
+        yield ws, url, page
+        page.close()
+
+
 @pytest.fixture(scope="module")
 def full_room(room, tmp_path_factory):
     """Six groups of five seats, thirty people, five meetings played and the sixth open (as docs/workshop.md runs it).
@@ -374,11 +383,7 @@ def full_room(room, tmp_path_factory):
         ws.close_round()
     ws.open_round()
     ws.close()
-    with serve_workshop(root, ws.code) as url:
-        page = room["browser"].new_page(viewport=PROJECTOR)
-        page.set_default_timeout(60_000)
-        yield ws, url, page
-        page.close()
+    yield from _projector_page(room, root, ws)
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -441,11 +446,7 @@ def long_story(room, tmp_path_factory):
     story = ws.group_story(0)
     assert sum(e["sanction"] == "expulsion" for e in story["events"]) == 5, story   # the scene is the one meant
     ws.close()
-    with serve_workshop(root, ws.code) as url:
-        page = room["browser"].new_page(viewport=PROJECTOR)
-        page.set_default_timeout(60_000)
-        yield ws, url, page
-        page.close()
+    yield from _projector_page(room, root, ws)
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
