@@ -7,6 +7,7 @@ import time
 
 import pandas as pd
 import pytest
+from workshop_scenes import expulsion_scene
 
 import sim
 from sim.model import AsociaModel
@@ -428,20 +429,8 @@ def test_a_member_caught_and_expelled_is_named_once_in_the_story(tmp_path):
     """
     from dashboards.workshop_app import story_html
 
-    names = ["Guadalupe", "Beto", "Caro", "Dani", "Eli", "Fede", "Maximiliano", "Hugo", "Inés", "Juan", "Kika",
-             "Lalo", "Florencia", "Nico", "Olga", "Pablo", "Quique", "Rosa", "Bartolomé", "Tomás", "Ulises", "Vero",
-             "Walter", "Ximena", "Esperanza", "Zoe", "Abril", "Bruno", "Ciro", "Delfina"]
     # the scene of tests/test_workshop_browser.py's long story: group 1 is every sixth person to join
-    ws = Workshop.create(tmp_path, sim.load_scenario("scenarios/workshop.toml"),
-                         Settings(groups=6, seats=5, seed=2, round_seconds=600, idle_rounds=0))
-    people = [ws.join(name) for name in names]
-    strict = {"decision": "majority", "sanctions": "strict", "admission": "open"}
-    for m in range(6):
-        ws.open_round()
-        for k, p in enumerate(people):
-            d = {"purchase": "secret" if (k + m) % 2 else "all", "quota": "skip" if k % 2 else "pay", "lead": "quiet"}
-            ws.decide(p.token, d, strict if m == ws.vote_round else None)
-        ws.close_round()
+    ws = expulsion_scene(tmp_path)
     story = ws.group_story(0)
     expelled = [e["name"] for e in story["events"] if e["kind"] == "renege" and e["sanction"] == "expulsion"]
     assert expelled == ["Guadalupe", "Maximiliano", "Florencia", "Bartolomé", "Esperanza"], story["events"]

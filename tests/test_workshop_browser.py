@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from workshop_scenes import expulsion_scene  # noqa: E402
+
 import sim  # noqa: E402
 from dashboards.devserver import CHROMIUM, browser, free_port  # noqa: E402
 from dashboards.workshop_devserver import serve_workshop  # noqa: E402
@@ -405,10 +407,6 @@ def test_six_groups_of_five_read_on_the_projector(full_room, lang):
     assert room["narrowest"] >= 80 and not room["spill"] and room["sideways"] <= 0, room
 
 
-# thirty people; the first group's five (every sixth to join) are the ones whose reneges the story tells
-ROOM_NAMES = ["Guadalupe", "Beto", "Caro", "Dani", "Eli", "Fede", "Maximiliano", "Hugo", "Inés", "Juan", "Kika",
-              "Lalo", "Florencia", "Nico", "Olga", "Pablo", "Quique", "Rosa", "Bartolomé", "Tomás", "Ulises", "Vero",
-              "Walter", "Ximena", "Esperanza", "Zoe", "Abril", "Bruno", "Ciro", "Delfina"]
 LONG_STORY = """() => { const vh = window.innerHeight, box = s => document.querySelector(s).getBoundingClientRect();
   const lines = document.querySelector('.ws-story-lines') || document.querySelector('.ws-story-box');
   return {vh, items: document.querySelectorAll('.ws-story-box li').length,
@@ -433,16 +431,7 @@ def long_story(room, tmp_path_factory):
     and expelled) and the vote's result, still more than the projector's story box holds.
     """
     root = tmp_path_factory.mktemp("long")
-    ws = Workshop.create(root, sim.load_scenario(ROOT / "scenarios" / "workshop.toml"),
-                         Settings(groups=6, seats=5, seed=2, round_seconds=600, idle_rounds=0))
-    people = [ws.join(name) for name in ROOM_NAMES]
-    strict = {"decision": "majority", "sanctions": "strict", "admission": "open"}
-    for m in range(6):
-        ws.open_round()
-        for k, p in enumerate(people):
-            d = {"purchase": "secret" if (k + m) % 2 else "all", "quota": "skip" if k % 2 else "pay", "lead": "quiet"}
-            ws.decide(p.token, d, strict if m == ws.vote_round else None)
-        ws.close_round()
+    ws = expulsion_scene(root)
     story = ws.group_story(0)
     assert sum(e["sanction"] == "expulsion" for e in story["events"]) == 5, story   # the scene is the one meant
     ws.close()
