@@ -136,32 +136,17 @@ def time_parts(sc, reps: int = 1) -> dict:
     import importlib
 
     import sim
+    from benchmarks.counters import cpu_counters
 
-    spent: dict[str, float] = {}
-    saved = []
-
-    def counted(fn, part):
-        def wrapper(*args, **kwargs):
-            c0 = time.process_time()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                spent[part] = spent.get(part, 0.0) + time.process_time() - c0
-        return wrapper
-
+    targets = []
     for path, name, part in _PARTS:
         module, cls = path.rsplit(".", 1)
-        owner = getattr(importlib.import_module(module), cls)
-        saved.append((owner, name, owner.__dict__[name]))
-        setattr(owner, name, counted(owner.__dict__[name], part))
-    try:
+        targets.append((getattr(importlib.import_module(module), cls), name, part))
+    with cpu_counters(targets) as (spent, _):
         c0 = time.process_time()
         for rep in range(reps):
             sim.run(sc, seed=rep + 1)
         total = time.process_time() - c0
-    finally:
-        for owner, name, fn in saved:
-            setattr(owner, name, fn)
     spent["meetings"] -= spent.get("recording rows", 0.0)
     spent["the rest"] = total - sum(spent.values())
     # what a run would still cost if its meetings took no time at all

@@ -19,7 +19,7 @@ median [min - max] over the repetitions with its target from issue 13 item 5 nex
 6. 100,000 firms with the firm table sampled: peak RSS under 8 GB (the scaling section's figure,
    measured once).
 
-Under figures 1 to 3, one more run of Asocia is timed with :class:`CompiledClock`: the part of its
+Under figures 1 to 3, one more run of Asocia is timed with :func:`compiled_share`: the part of its
 CPU time spent in the compiled kernels and the random draws. Figures 2 and 3 print the bound it
 sets: the anchor's time over that part is the most any engine could reach while it does the same
 arithmetic and draws, with everything else (Python, NumPy glue, Mesa, pandas) free.
@@ -185,71 +185,35 @@ def fresh_run(cache_dir: str, steps: int = 0) -> dict:
     return out
 
 
-class CompiledClock:
-    """CPU time spent in the engine's compiled arithmetic and its random draws, while in a ``with`` block.
+def compiled_share(fn, *args, **kwargs) -> dict:
+    """Run ``fn(*args, **kwargs)`` once: its CPU time, and the part spent in compiled arithmetic and random draws.
 
-    For the duration, every numba-compiled function of ``sim.model.kernels`` is wrapped where the
+    For that run every numba-compiled function of ``sim.model.kernels`` is counted where the
     engine's Python calls it (an attribute of that module; kernels calling each other inside
     compiled code are not affected, so nothing is counted twice), and so is ``Draws.meeting``,
-    which fills each group's block of random draws with NumPy's generators. What is counted is the
-    arithmetic of the meeting as it stands, the tables' compiled passes (``firm_rows``,
-    ``group_rows``) and the draws: a rewrite of the Python around them, however complete, still
-    pays it. So ``anchor / compiled`` bounds the ratio any such rewrite could reach. The bound is
-    generous to Asocia only by the calls' argument passing, which is counted in (a few
-    microseconds a call). The wrappers' own clock reads (measured) are subtracted.
+    which fills each group's block of random draws with NumPy's generators
+    (benchmarks/counters.py). What is counted is the arithmetic of the meeting as it stands, the
+    tables' compiled passes (``firm_rows``, ``group_rows``) and the draws: a rewrite of the Python
+    around them, however complete, still pays it. So ``anchor / compiled`` bounds the ratio any
+    such rewrite could reach. The bound is generous to Asocia only by the calls' argument passing,
+    which is counted in (a few microseconds a call). The counters' own clock reads are subtracted.
 
-    Use it only around code that already ran once with the same sizes: a kernel compiled while
-    the wrappers are in place would see them instead of the compiled functions.
+    Use it only on code that already ran once with the same sizes: a kernel compiled while the
+    counters are in place would see them instead of the compiled functions.
     """
+    import numba
 
-    def __init__(self):
-        self.cpu = 0.0
-        self.calls = 0
-        self._saved = []
+    from benchmarks.counters import clock_read, cpu_counters
+    from sim.model import kernels, streams
 
-    def __enter__(self):
-        import numba
-
-        from sim.model import kernels, streams
-
-        clock = time.process_time
-
-        def wrap(fn):
-            def timed(*args, **kwargs):
-                c0 = clock()
-                try:
-                    return fn(*args, **kwargs)
-                finally:
-                    self.cpu += clock() - c0
-                    self.calls += 1
-            return timed
-
-        for name, fn in vars(kernels).copy().items():
-            if isinstance(fn, numba.core.dispatcher.Dispatcher):
-                self._saved.append((kernels, name, fn))
-                setattr(kernels, name, wrap(fn))
-        self._saved.append((streams.Draws, "meeting", streams.Draws.meeting))
-        streams.Draws.meeting = wrap(streams.Draws.meeting)
-        # one clock read's cost, as a timed call adds it to what it counts
-        reads = [clock() for _ in range(2001)]
-        self._read = (reads[-1] - reads[0]) / 2000
-        return self
-
-    def __exit__(self, *exc):
-        for owner, name, fn in reversed(self._saved):
-            setattr(owner, name, fn)
-        self._saved.clear()
-        self.cpu = max(self.cpu - self.calls * self._read, 0.0)
-        return False
-
-
-def compiled_share(fn, *args, **kwargs) -> dict:
-    """Run ``fn(*args, **kwargs)`` once under :class:`CompiledClock`: its CPU time and the part spent compiled."""
-    with CompiledClock() as clock:
+    targets = [(kernels, name, "compiled") for name, fn in vars(kernels).items()
+               if isinstance(fn, numba.core.dispatcher.Dispatcher)]
+    with cpu_counters([*targets, (streams.Draws, "meeting", "compiled")]) as (spent, calls):
         c0 = time.process_time()
         fn(*args, **kwargs)
         cpu = time.process_time() - c0
-    return {"cpu": cpu, "compiled": clock.cpu, "calls": clock.calls}
+    n = calls.get("compiled", 0)
+    return {"cpu": cpu, "compiled": max(spent.get("compiled", 0.0) - n * clock_read(), 0.0), "calls": n}
 
 
 def _ratio(num, den) -> list[float]:
